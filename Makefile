@@ -1,0 +1,164 @@
+# pagefold: a tiny x86_64 kernel whose reason to exist is its memory manager.
+#
+#   make            build build/pagefold.elf
+#   make iso        build build/pagefold.iso (hybrid BIOS/UEFI, CD or USB)
+#   make run        boot it in QEMU with the console on this terminal
+#   make test       install what is missing, build, run every suite in QEMU
+#   make bench      boot and print the benchmark tables
+#   make debug      boot with the QEMU gdb stub and wait for gdb
+#
+# CROSS_COMPILE works as in Linux. On a non-x86_64 host the first of
+# x86_64-elf- and x86_64-linux-gnu- that exists is used.
+
+HOSTARCH := $(shell uname -m)
+ifeq ($(origin CROSS_COMPILE),undefined)
+ifneq ($(HOSTARCH),x86_64)
+CROSS_COMPILE := $(firstword $(foreach p,x86_64-elf- x86_64-linux-gnu-,\
+		   $(if $(shell command -v $(p)gcc 2>/dev/null),$(p))))
+endif
+endif
+
+CC	:= $(CROSS_COMPILE)gcc
+LD	:= $(CROSS_COMPILE)ld
+NM	:= $(CROSS_COMPILE)nm
+OBJCOPY	:= $(CROSS_COMPILE)objcopy
+PYTHON	?= python3
+
+BUILD	?= build
+ISO	?= $(BUILD)/pagefold.iso
+CMDLINE	?=
+MEM	?= 1G
+FIRMWARE ?= bios
+BOOT	?= cd
+QEMU	?= qemu-system-x86_64
+# Debug builds poison freed pages and check the poison on allocation.
+DEBUG	?= 1
+
+CFLAGS	:= -std=gnu11 -O2 -g -Wall -Wextra -Werror \
+	   -ffreestanding -nostdinc -isystem $(shell $(CC) -print-file-name=include) \
+	   -fno-pic -fno-pie -mno-red-zone -mno-mmx -mno-sse -mno-sse2 \
+	   -mcmodel=kernel -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer \
+	   -fno-optimize-sibling-calls -fno-toplevel-reorder \
+	   -fno-stack-protector -fno-builtin -fno-common \
+	   -fno-asynchronous-unwind-tables -fno-strict-aliasing \
+	   -I. -MMD -MP
+ifeq ($(DEBUG),1)
+CFLAGS	+= -DCONFIG_DEBUG_PAGEALLOC_POISON
+endif
+ASFLAGS	:= -I. -D__ASSEMBLY__ -MMD -MP
+LDFLAGS	:= -nostdlib -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments
+
+SRCS	:= $(filter-out kernel/ksyms_empty.S,$(wildcard boot/*.S boot/*.c kernel/*.S kernel/*.c mm/*.c \
+	   drivers/*.c libc/*.c tests/*.c))
+OBJS	:= $(patsubst %,$(BUILD)/%.o,$(basename $(SRCS)))
+ELF	:= $(BUILD)/pagefold.elf
+
+.PHONY: all iso run test bench debug clean deps check-deps
+all: $(ELF)
+
+# Quiet like Linux's kbuild; make V=1 shows the commands.
+ifeq ($(V),1)
+Q :=
+quiet = @true
+else
+Q := @
+quiet = @echo
+endif
+
+# Objects depend on the flags too: changing CFLAGS rebuilds everything.
+$(BUILD)/cflags.stamp: FORCE
+	@mkdir -p $(BUILD)
+	@echo '$(CC) $(CFLAGS) $(ASFLAGS)' | cmp -s - $@ || echo '$(CC) $(CFLAGS) $(ASFLAGS)' > $@
+
+$(BUILD)/%.o: %.c $(BUILD)/cflags.stamp
+	@mkdir -p $(dir $@)
+	$(quiet) "  CC      $<"
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/%.o: %.S $(BUILD)/cflags.stamp
+	@mkdir -p $(dir $@)
+	$(quiet) "  AS      $<"
+	$(Q)$(CC) $(CFLAGS) $(ASFLAGS) -c $< -o $@
+
+# Symbol names for backtraces, Linux kallsyms style: link once without the
+# table, generate it from that link, link again. The table sits after
+# .rodata, so text addresses do not move between the two links; the final
+# check proves it.
+$(BUILD)/ksyms0.o: kernel/ksyms_empty.S
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(ASFLAGS) -c $< -o $@
+
+$(BUILD)/pagefold.tmp.elf: $(OBJS) $(BUILD)/ksyms0.o linker.ld
+	$(quiet) "  LD      $@"
+	$(Q)$(LD) $(LDFLAGS) -T linker.ld -o $@ $(OBJS) $(BUILD)/ksyms0.o
+
+$(BUILD)/ksyms.S: $(BUILD)/pagefold.tmp.elf tests/gen_ksyms.sh
+	$(quiet) "  KSYMS   $@"
+	$(Q)NM=$(NM) sh tests/gen_ksyms.sh $< > $@
+
+$(BUILD)/ksyms.o: $(BUILD)/ksyms.S
+	$(Q)$(CC) $(CFLAGS) $(ASFLAGS) -c $< -o $@
+
+$(ELF): $(OBJS) $(BUILD)/ksyms.o linker.ld
+	$(quiet) "  LD      $@"
+	$(Q)$(LD) $(LDFLAGS) -T linker.ld -o $@ $(OBJS) $(BUILD)/ksyms.o
+	@$(NM) -n $(BUILD)/pagefold.tmp.elf | grep ' [tT] ' > $(BUILD)/syms.tmp
+	@$(NM) -n $@ | grep ' [tT] ' > $(BUILD)/syms.final
+	@cmp -s $(BUILD)/syms.tmp $(BUILD)/syms.final || \
+		{ echo "ksyms: text moved between links"; rm -f $@; exit 1; }
+
+# The command line is part of the ISO: rebuild when it changes.
+$(BUILD)/cmdline.stamp: FORCE
+	@mkdir -p $(BUILD)
+	@echo '$(CMDLINE)' | cmp -s - $@ || echo '$(CMDLINE)' > $@
+
+iso: $(ISO)
+$(ISO): $(ELF) iso/grub.cfg.in $(BUILD)/cmdline.stamp
+	@$(MAKE) --no-print-directory check-deps
+	@rm -rf $(BUILD)/isodir.$(notdir $@)
+	@mkdir -p $(BUILD)/isodir.$(notdir $@)/boot/grub
+	cp $(ELF) $(BUILD)/isodir.$(notdir $@)/boot/pagefold.elf
+	sed -e 's|@CMDLINE@|$(subst |,\|,$(CMDLINE))|' iso/grub.cfg.in \
+		> $(BUILD)/isodir.$(notdir $@)/boot/grub/grub.cfg
+	grub-mkrescue -o $@ $(BUILD)/isodir.$(notdir $@) 2> $(BUILD)/grub-mkrescue.log || \
+		{ cat $(BUILD)/grub-mkrescue.log; exit 1; }
+	@rm -rf $(BUILD)/isodir.$(notdir $@)
+
+deps:
+	@sh tests/install-deps.sh
+
+check-deps:
+	@sh tests/install-deps.sh --check
+
+QEMU_FW_bios :=
+QEMU_FW_uefi = -bios $(firstword $(wildcard /usr/share/ovmf/OVMF.fd /usr/share/OVMF/OVMF_CODE.fd))
+QEMU_BOOT_cd = -cdrom $(ISO)
+QEMU_BOOT_usb = -device qemu-xhci -drive if=none,id=stick,format=raw,readonly=on,file=$(ISO) \
+		-device usb-storage,drive=stick,bootindex=0
+QEMU_ACCEL = $(shell [ -r /dev/kvm ] && [ -w /dev/kvm ] && echo "-accel kvm -cpu host" || echo "-accel tcg -cpu max")
+QEMU_ARGS = -machine q35 $(QEMU_ACCEL) -m $(MEM) $(QEMU_FW_$(FIRMWARE)) $(QEMU_BOOT_$(BOOT)) \
+	    -serial mon:stdio -device isa-debug-exit,iobase=0xf4,iosize=0x04 -no-reboot
+
+run: deps
+	@$(MAKE) --no-print-directory iso
+	$(QEMU) $(QEMU_ARGS) -display none -nographic -nodefaults || true
+
+debug: deps
+	@$(MAKE) --no-print-directory iso
+	@echo "gdb $(ELF) -ex 'target remote :1234'"
+	$(QEMU) $(QEMU_ARGS) -display none -nographic -nodefaults -s -S || true
+
+test: deps
+	@$(MAKE) --no-print-directory all
+	$(PYTHON) tests/runner_selftest.py
+	$(PYTHON) tests/runner.py
+
+bench: deps
+	$(PYTHON) tests/runner.py --bench
+
+clean:
+	rm -rf $(BUILD)
+
+FORCE:
+.PHONY: FORCE
+-include $(OBJS:.o=.d)

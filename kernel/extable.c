@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: MIT
+#include "kernel/extable.h"
+#include "kernel/traps.h"
+
+struct exception_table_entry {
+	unsigned long insn;
+	unsigned long fixup;
+};
+
+extern const struct exception_table_entry __start___ex_table[];
+extern const struct exception_table_entry __stop___ex_table[];
+
+static struct probe_fault last_fault;
+
+bool fixup_exception(struct pt_regs *regs)
+{
+	const struct exception_table_entry *e;
+
+	for (e = __start___ex_table; e < __stop___ex_table; e++) {
+		if (e->insn != regs->rip)
+			continue;
+		last_fault.vector = regs->vector;
+		last_fault.error_code = regs->error_code;
+		last_fault.addr = regs->vector == X86_TRAP_PF ? read_cr2() : 0;
+		regs->rip = e->fixup;
+		return true;
+	}
+	return false;
+}
+
+void probe_last_fault(struct probe_fault *pf)
+{
+	*pf = last_fault;
+}

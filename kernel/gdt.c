@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The kernel's own GDT and TSS. Long mode ignores segment bases and
+ * limits; the TSS matters for the interrupt stack table: a double fault
+ * caused by a kernel stack overflow (a hit on the guard page) must run on
+ * a stack that is known good, or the CPU triple-faults and the machine
+ * resets without a word.
+ */
+#include "kernel/gdt.h"
+#include "kernel/types.h"
+
+struct tss {
+	u32 reserved0;
+	u64 rsp[3];
+	u64 reserved1;
+	u64 ist[7];
+	u64 reserved2;
+	u16 reserved3;
+	u16 iomap_base;
+} __attribute__((packed));
+
+struct desc_ptr {
+	u16 size;
+	u64 address;
+} __attribute__((packed));
+
+#define IST_STACK_SIZE	8192
+
+static u8 ist_stacks[3][IST_STACK_SIZE] __aligned(16);
+static struct tss tss __aligned(16);
+static u64 gdt[7] __aligned(16);
+
+static u64 tss_desc_low(u64 base, u32 limit)
+{
+	return (limit & 0xffff) | ((base & 0xffffff) << 16) |
+	       (0x89UL << 40) |			/* present, 64-bit TSS available */
+	       ((u64)((limit >> 16) & 0xf) << 48) |
+	       (((base >> 24) & 0xff) << 56);
+}
+
+void gdt_init(void)
+{
+	struct desc_ptr p;
+
+	gdt[0] = 0;
+	gdt[1] = 0x00af9a000000ffffUL;	/* kernel code, L=1 */
+	gdt[2] = 0x00cf92000000ffffUL;	/* kernel data */
+	gdt[3] = 0x00cff2000000ffffUL;	/* user data, DPL 3 */
+	gdt[4] = 0x00affa000000ffffUL;	/* user code, DPL 3 */
+	gdt[5] = tss_desc_low((u64)&tss, sizeof(tss) - 1);
+	gdt[6] = (u64)&tss >> 32;
+
+	tss.ist[IST_DF - 1] = (u64)&ist_stacks[0][IST_STACK_SIZE];
+	tss.ist[IST_NMI - 1] = (u64)&ist_stacks[1][IST_STACK_SIZE];
+	tss.ist[IST_MC - 1] = (u64)&ist_stacks[2][IST_STACK_SIZE];
+	tss.iomap_base = sizeof(tss);
+
+	p.size = sizeof(gdt) - 1;
+	p.address = (u64)gdt;
+	__asm__ __volatile__(
+		"lgdt %0\n\t"
+		"pushq %1\n\t"
+		"leaq 1f(%%rip), %%rax\n\t"
+		"pushq %%rax\n\t"
+		"lretq\n"
+		"1:\n\t"
+		"movl %2, %%eax\n\t"
+		"movl %%eax, %%ds\n\t"
+		"movl %%eax, %%es\n\t"
+		"movl %%eax, %%ss\n\t"
+		"xorl %%eax, %%eax\n\t"
+		"movl %%eax, %%fs\n\t"
+		"movl %%eax, %%gs\n\t"
+		"ltr %w3"
+		:: "m"(p), "i"(__KERNEL_CS), "i"(__KERNEL_DS), "r"(GDT_TSS)
+		: "rax", "memory");
+}
+
+void tss_set_rsp0(unsigned long rsp0)
+{
+	tss.rsp[0] = rsp0;
+}

@@ -1,0 +1,8 @@
+/* SPDX-License-Identifier: MIT */
+/* The first link has no symbol table yet; tests/gen_ksyms.sh makes one. */
+	.section .ksyms, "a"
+	.balign 8
+	.globl	ksym_count, ksym_table
+ksym_count:
+	.quad	0
+ksym_table:

@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The in-kernel test runner. Cases come from the .ktest_cases section;
+ * a suite is every case with the same suite name, in link order. Output
+ * is KTAP version 1 as Linux's KUnit prints it, so that
+ * tools/testing/kunit/kunit.py parse can read the serial log.
+ */
+#include "tests/ktest.h"
+#include "kernel/param.h"
+#include "kernel/printk.h"
+#include "kernel/panic.h"
+#include "kernel/setjmp.h"
+#include "libc/stdio.h"
+#include "libc/string.h"
+
+extern const struct ktest_case __ktest_start[], __ktest_end[];
+
+#define FILTER_MAX	256
+static char boot_filter[FILTER_MAX];
+static bool boot_filter_set;
+
+static int test_param(const char *val)
+{
+	if (!*val)
+		val = "all";
+	if (strlen(val) >= sizeof(boot_filter))
+		return -34;	/* -ERANGE */
+	strlcpy(boot_filter, val, sizeof(boot_filter));
+	boot_filter_set = true;
+	return 0;
+}
+early_param("test", test_param);
+
+const char *ktest_boot_filter(void)
+{
+	return boot_filter_set ? boot_filter : NULL;
+}
+
+int ktest_strcmp(const char *a, const char *b)
+{
+	return strcmp(a, b);
+}
+
+int ktest_memcmp(const void *a, const void *b, size_t n)
+{
+	return memcmp(a, b, n);
+}
+
+void ktest_fail(struct kunit *test, const char *file, int line,
+		const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	test->failed++;
+	printk("    # %s: EXPECTATION FAILED at %s:%d\n", test->name, file, line);
+	printk("    # %s\n", msg);
+}
+
+void ktest_log(struct kunit *test, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	(void)test;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	printk("    # %s\n", msg);
+}
+
+void ktest_skip(struct kunit *test, const char *reason)
+{
+	test->skip_reason = reason;
+}
+
+static struct jmp_buf catch_jmp;
+static char *catch_reason;
+static size_t catch_len;
+
+static void catch_hook(const char *reason)
+{
+	if (catch_reason)
+		strlcpy(catch_reason, reason, catch_len);
+	kernel_longjmp(&catch_jmp, 1);
+}
+
+bool ktest_catch_panic(void (*fn)(void *arg), void *arg, char *reason,
+		       size_t len)
+{
+	catch_reason = reason;
+	catch_len = len;
+	if (reason && len)
+		reason[0] = '\0';
+	if (kernel_setjmp(&catch_jmp)) {
+		set_panic_hook(NULL);
+		return true;
+	}
+	set_panic_hook(catch_hook);
+	fn(arg);
+	set_panic_hook(NULL);
+	return false;
+}
+
+/* One filter word: "suite", "suite.case", or a prefix ending in '*'. */
+static bool word_matches(const char *word, size_t n, const struct ktest_case *c,
+			 bool *case_level)
+{
+	size_t sl = strlen(c->suite);
+
+	*case_level = false;
+	if (n && word[n - 1] == '*')
+		return !strncmp(word, c->suite, n - 1) &&
+		       strncmp(c->suite, "runner_", 7);
+	if (n == sl && !strncmp(word, c->suite, n))
+		return true;
+	if (n > sl + 1 && !strncmp(word, c->suite, sl) && word[sl] == '.' &&
+	    strlen(c->name) == n - sl - 1 && !strncmp(word + sl + 1, c->name, n - sl - 1)) {
+		*case_level = true;
+		return true;
+	}
+	return false;
+}
+
+static bool suite_selected(const char *filter, const struct ktest_case *c,
+			   bool whole_suite)
+{
+	const char *p = filter;
+
+	if (!strcmp(filter, "all"))
+		return strncmp(c->suite, "runner_", 7) != 0;
+	while (*p) {
+		size_t n = strcspn(p, ",");
+		bool case_level;
+
+		if (word_matches(p, n, c, &case_level) &&
+		    (!case_level || !whole_suite))
+			return true;
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	return false;
+}
+
+static bool case_selected(const char *filter, const struct ktest_case *c)
+{
+	return suite_selected(filter, c, false);
+}
+
+static bool first_of_suite(const struct ktest_case *c)
+{
+	for (const struct ktest_case *p = __ktest_start; p < c; p++)
+		if (!strcmp(p->suite, c->suite))
+			return false;
+	return true;
+}
+
+static int count_cases(const char *filter, const char *suite)
+{
+	int n = 0;
+
+	for (const struct ktest_case *c = __ktest_start; c < __ktest_end; c++)
+		if (!strcmp(c->suite, suite) && case_selected(filter, c))
+			n++;
+	return n;
+}
+
+struct totals {
+	int pass, fail, skip;
+};
+
+static bool run_suite(const char *filter, const char *suite, int index,
+		      struct totals *t)
+{
+	int n = 0, failed = 0;
+
+	printk("    KTAP version 1\n");
+	printk("    # Subtest: %s\n", suite);
+	printk("    1..%d\n", count_cases(filter, suite));
+	for (const struct ktest_case *c = __ktest_start; c < __ktest_end; c++) {
+		struct kunit test = { .suite = c->suite, .name = c->name };
+
+		if (strcmp(c->suite, suite) || !case_selected(filter, c))
+			continue;
+		n++;
+		c->run(&test);
+		if (test.failed) {
+			printk("    not ok %d %s\n", n, c->name);
+			failed++;
+			t->fail++;
+		} else if (test.skip_reason) {
+			printk("    ok %d %s # SKIP %s\n", n, c->name, test.skip_reason);
+			t->skip++;
+		} else {
+			printk("    ok %d %s\n", n, c->name);
+			t->pass++;
+		}
+	}
+	printk("%sok %d %s\n", failed ? "not " : "", index, suite);
+	return failed == 0;
+}
+
+int ktest_run(const char *filter, int *nr_failed)
+{
+	struct totals t = { 0, 0, 0 };
+	int nsuites = 0, i = 0;
+
+	for (const struct ktest_case *c = __ktest_start; c < __ktest_end; c++)
+		if (first_of_suite(c) && count_cases(filter, c->suite))
+			nsuites++;
+	printk("KTAP version 1\n");
+	printk("1..%d\n", nsuites);
+	for (const struct ktest_case *c = __ktest_start; c < __ktest_end; c++) {
+		if (!first_of_suite(c) || !count_cases(filter, c->suite))
+			continue;
+		run_suite(filter, c->suite, ++i, &t);
+	}
+	printk("# Totals: pass:%d fail:%d skip:%d total:%d\n", t.pass, t.fail,
+	       t.skip, t.pass + t.fail + t.skip);
+	if (nr_failed)
+		*nr_failed = t.fail;
+	return nsuites;
+}
+
+int ktest_list(void)
+{
+	int n = 0;
+
+	for (const struct ktest_case *c = __ktest_start; c < __ktest_end; c++) {
+		if (!first_of_suite(c))
+			continue;
+		printk("%-24s %d cases%s\n", c->suite, count_cases(c->suite, c->suite),
+		       strncmp(c->suite, "runner_", 7) ? "" : " (runner self-test, run only by name)");
+		n++;
+	}
+	return n;
+}

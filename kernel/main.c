@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: MIT
+/*
+ * start_kernel: from the first C instruction to the shell. Order matters:
+ * a console first (so that every later failure is seen), then the CPU
+ * tables (so that a fault is reported rather than a silent triple fault),
+ * then the boot information and the command line, then time, then memory.
+ */
+#include "kernel/bootinfo.h"
+#include "kernel/console.h"
+#include "kernel/gdt.h"
+#include "kernel/param.h"
+#include "kernel/printk.h"
+#include "kernel/panic.h"
+#include "kernel/shell.h"
+#include "kernel/time.h"
+#include "kernel/traps.h"
+#include "drivers/qemu_exit.h"
+#include "mm/mm_init.h"
+#include "tests/ktest.h"
+
+#define PAGEFOLD_VERSION	"0.1"
+
+const char *ktest_boot_filter(void);
+
+static void run_boot_tests(const char *filter)
+{
+	int failed = 0;
+
+	pr_info("ktest: running '%s'\n", filter);
+	if (!ktest_run(filter, &failed)) {
+		pr_err("ktest: no suite matches '%s'\n", filter);
+		failed = 1;
+	}
+	pr_info("ktest: %s\n", failed ? "FAILED" : "all passed");
+	qemu_exit(failed ? QEMU_EXIT_FAIL : QEMU_EXIT_PASS);
+	/* Not in QEMU: stay up and let the user look. */
+}
+
+void start_kernel(u32 magic, u32 info);
+
+void start_kernel(u32 magic, u32 info)
+{
+	const char *filter;
+
+	uart_console_init();
+	gdt_init();
+	trap_init();
+	printk("pagefold version " PAGEFOLD_VERSION " (gcc " __VERSION__ ") x86_64\n");
+	if (bootinfo_parse(magic, info))
+		panic("cannot read the boot information: boot pagefold through GRUB's multiboot2");
+	if (boot_params.loader_name)
+		pr_info("boot: loaded by %s%s\n", boot_params.loader_name,
+			boot_params.efi ? " (UEFI)" : "");
+	parse_cmdline(boot_params.cmdline);
+	tsc_init();
+	mm_init();
+
+	filter = ktest_boot_filter();
+	if (filter)
+		run_boot_tests(filter);
+	shell_run();
+}

@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: MIT
+#include "kernel/strerror.h"
+#include "libc/errno.h"
+
+struct errmsg {
+	int err;
+	const char *msg;
+};
+
+static const struct errmsg errmsgs[] = {
+	{ EPERM, "Operation not permitted" },
+	{ ENOENT, "No such file or directory" },
+	{ EIO, "Input/output error" },
+	{ E2BIG, "Argument list too long" },
+	{ ENOMEM, "Cannot allocate memory" },
+	{ EFAULT, "Bad address" },
+	{ EBUSY, "Device or resource busy" },
+	{ EEXIST, "File exists" },
+	{ ENODEV, "No such device" },
+	{ EINVAL, "Invalid argument" },
+	{ ENOSPC, "No space left on device" },
+	{ ERANGE, "Numerical result out of range" },
+	{ ENOSYS, "Function not implemented" },
+	{ EHWPOISON, "Memory page has hardware error" },
+};
+
+const char *strerror(int err)
+{
+	static char buf[16];
+	unsigned int i;
+	int n;
+
+	if (err < 0)
+		err = -err;
+	for (i = 0; i < sizeof(errmsgs) / sizeof(errmsgs[0]); i++)
+		if (errmsgs[i].err == err)
+			return errmsgs[i].msg;
+	/* Rare path, no printf: avoid pulling formatting into errors. */
+	n = sizeof(buf) - 1;
+	buf[n] = '\0';
+	do {
+		buf[--n] = '0' + err % 10;
+		err /= 10;
+	} while (err && n > 6);
+	buf[--n] = ' ';
+	buf[--n] = 'r';
+	buf[--n] = 'o';
+	buf[--n] = 'r';
+	buf[--n] = 'r';
+	buf[--n] = 'e';
+	return &buf[n];
+}

@@ -1,0 +1,1113 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The buddy allocator (after Linux's mm/page_alloc.c and FreeBSD's
+ * vm_phys.c).
+ *
+ * A free block of 2^order pages is described by its first struct page
+ * only: PG_buddy set, private = order, on the zone's free list for that
+ * order and its pageblock's migratetype. The other struct pages of the
+ * block are not touched, so freeing and splitting cost O(1) struct pages.
+ *
+ * Merging looks at the buddy pfn ^ (1 << order) and merges only when it is
+ * a free block of the same order in the same zone, in an online section.
+ * Every free is validated first: a double free, a free of a tail page,
+ * a wrong order or a pfn outside online memory panics with the pfn and the
+ * reason, before any list is touched.
+ *
+ * Order-0 pages go through a per-CPU cache (one CPU runs the kernel, but
+ * the structure is Linux's: batch refill from the zone, drain above high).
+ */
+#include "mm/page_alloc.h"
+#include "mm/sparse.h"
+#include "mm/memblock.h"
+#include "kernel/panic.h"
+#include "kernel/param.h"
+#include "kernel/printk.h"
+#include "kernel/traps.h"
+#include "libc/errno.h"
+#include "libc/stdio.h"
+#include "libc/stdlib.h"
+#include "libc/string.h"
+
+struct zone zones[MAX_NR_ZONES] = {
+	[ZONE_DMA] = { .name = "DMA" },
+	[ZONE_DMA32] = { .name = "DMA32" },
+	[ZONE_NORMAL] = { .name = "Normal" },
+};
+
+static bool ready;
+static u8 *pageblock_mt;		/* one byte per pageblock */
+static unsigned long nr_pageblocks;
+
+/* Fault injection state. */
+static unsigned long fail_nth;
+static unsigned long fail_one_in;
+static u64 fail_rng;
+static unsigned long nr_injected, nr_alloc_calls;
+
+#define PAGE_POISON	0xaaU
+#ifdef CONFIG_DEBUG_PAGEALLOC_POISON
+static bool poisoning = true;
+#else
+static bool poisoning;
+#endif
+
+bool page_alloc_ready(void)
+{
+	return ready;
+}
+
+static const char *const migratetype_names[MIGRATE_TYPES] = {
+	"Unmovable", "Movable", "Isolate",
+};
+
+enum migratetype get_pageblock_migratetype(unsigned long pfn)
+{
+	unsigned long idx = pfn >> pageblock_order;
+
+	if (idx >= nr_pageblocks)
+		return MIGRATE_UNMOVABLE;
+	return pageblock_mt[idx];
+}
+
+void set_pageblock_migratetype(unsigned long pfn, enum migratetype mt)
+{
+	unsigned long idx = pfn >> pageblock_order;
+
+	if (idx < nr_pageblocks)
+		pageblock_mt[idx] = mt;
+}
+
+/* Debug poisoning. */
+
+static int page_poison_param(const char *val)
+{
+	if (!strcmp(val, "on") || !strcmp(val, "1"))
+		poisoning = true;
+	else if (!strcmp(val, "off") || !strcmp(val, "0"))
+		poisoning = false;
+	else
+		return -EINVAL;
+	return 0;
+}
+early_param("page_poison", page_poison_param);
+
+bool page_poisoning_enabled(void)
+{
+	return poisoning;
+}
+
+void set_page_poisoning(bool on)
+{
+	poisoning = on;
+}
+
+static void poison_pages(struct page *page, unsigned int order)
+{
+	if (!poisoning)
+		return;
+	memset(page_address(page), PAGE_POISON, PAGE_SIZE << order);
+	SetPagePoisoned(page);
+}
+
+static void check_poison(struct page *page, unsigned int order)
+{
+	const u64 *p = page_address(page);
+	const u64 pattern = 0xaaaaaaaaaaaaaaaaULL;
+	unsigned long n = (PAGE_SIZE << order) / sizeof(u64);
+
+	for (unsigned long i = 0; i < n; i++) {
+		if (p[i] != pattern)
+			panic("page poison overwritten: pfn %#lx offset %#lx (use after free)",
+			      page_to_pfn(page) + i * 8 / PAGE_SIZE,
+			      (i * 8) % PAGE_SIZE);
+	}
+}
+
+/* Free lists. */
+
+static inline void set_buddy_order(struct page *page, unsigned int order)
+{
+	page->private = order;
+	SetPageBuddy(page);
+}
+
+static void add_to_free_list(struct page *page, struct zone *zone,
+			     unsigned int order, enum migratetype mt)
+{
+	struct free_area *area = &zone->free_area[order];
+
+	set_buddy_order(page, order);
+	list_add(&page->lru, &area->free_list[mt]);
+	area->nr_free++;
+	zone->free_pages += 1UL << order;
+}
+
+static void del_from_free_list(struct page *page, struct zone *zone,
+			       unsigned int order)
+{
+	list_del(&page->lru);
+	ClearPageBuddy(page);
+	page->private = 0;
+	zone->free_area[order].nr_free--;
+	zone->free_pages -= 1UL << order;
+}
+
+static bool page_is_buddy(unsigned long buddy_pfn, unsigned int order,
+			  enum zone_type zt)
+{
+	struct page *buddy;
+
+	if (!pfn_online(buddy_pfn) || pfn_zone_idx(buddy_pfn) != zt)
+		return false;
+	buddy = pfn_to_page(buddy_pfn);
+	return PageBuddy(buddy) && buddy->private == order;
+}
+
+/*
+ * Merge with free buddies as far as possible, then put the block on its
+ * list. A partly poisoned merge is not poisoned as a whole.
+ */
+static void __free_one_page(unsigned long pfn, unsigned int order)
+{
+	enum zone_type zt = pfn_zone_idx(pfn);
+	struct zone *zone = &zones[zt];
+	bool poisoned = PagePoisoned(pfn_to_page(pfn));
+
+	while (order < MAX_ORDER) {
+		unsigned long buddy_pfn = pfn ^ (1UL << order);
+		struct page *buddy;
+
+		if (!page_is_buddy(buddy_pfn, order, zt))
+			break;
+		if (get_pageblock_migratetype(buddy_pfn) == MIGRATE_ISOLATE)
+			break;
+		buddy = pfn_to_page(buddy_pfn);
+		poisoned = poisoned && PagePoisoned(buddy);
+		ClearPagePoisoned(buddy);
+		del_from_free_list(buddy, zone, order);
+		ClearPagePoisoned(pfn_to_page(pfn));
+		pfn &= ~(1UL << order);
+		order++;
+	}
+	if (poisoned)
+		SetPagePoisoned(pfn_to_page(pfn));
+	else
+		ClearPagePoisoned(pfn_to_page(pfn));
+	add_to_free_list(pfn_to_page(pfn), zone, order,
+			 get_pageblock_migratetype(pfn));
+}
+
+/* Split a block of `high` down to `low`, freeing the upper halves. */
+static void expand(struct zone *zone, struct page *page, unsigned int low,
+		   unsigned int high, enum migratetype mt)
+{
+	bool poisoned = PagePoisoned(page);
+
+	while (high > low) {
+		struct page *half;
+
+		high--;
+		half = page + (1UL << high);
+		if (poisoned)
+			SetPagePoisoned(half);
+		add_to_free_list(half, zone, high, mt);
+	}
+}
+
+static struct page *rmqueue_smallest(struct zone *zone, unsigned int order,
+				     enum migratetype mt)
+{
+	for (unsigned int o = order; o < NR_PAGE_ORDERS; o++) {
+		struct free_area *area = &zone->free_area[o];
+		struct page *page;
+
+		if (list_empty(&area->free_list[mt]))
+			continue;
+		page = list_first_entry(&area->free_list[mt], struct page, lru);
+		del_from_free_list(page, zone, o);
+		expand(zone, page, order, o, mt);
+		return page;
+	}
+	return NULL;
+}
+
+/*
+ * No block of our migratetype: take the largest block of the other one
+ * (large blocks fragment least), and claim its pageblocks when the block
+ * is at least a pageblock, so that later frees come back to our lists.
+ */
+static struct page *rmqueue_fallback(struct zone *zone, unsigned int order,
+				     enum migratetype mt)
+{
+	enum migratetype other = mt == MIGRATE_MOVABLE ? MIGRATE_UNMOVABLE : MIGRATE_MOVABLE;
+
+	for (int o = MAX_ORDER; o >= (int)order; o--) {
+		struct free_area *area = &zone->free_area[o];
+		struct page *page;
+		unsigned long pfn;
+
+		if (list_empty(&area->free_list[other]))
+			continue;
+		page = list_first_entry(&area->free_list[other], struct page, lru);
+		pfn = page_to_pfn(page);
+		del_from_free_list(page, zone, o);
+		if (o >= pageblock_order) {
+			for (unsigned long i = 0; i < (1UL << o); i += pageblock_nr_pages)
+				set_pageblock_migratetype(pfn + i, mt);
+			expand(zone, page, order, o, mt);
+		} else {
+			expand(zone, page, order, o, other);
+		}
+		return page;
+	}
+	return NULL;
+}
+
+static struct page *__rmqueue(struct zone *zone, unsigned int order,
+			      enum migratetype mt)
+{
+	struct page *page = rmqueue_smallest(zone, order, mt);
+
+	if (!page)
+		page = rmqueue_fallback(zone, order, mt);
+	return page;
+}
+
+/* Per-CPU cache. */
+
+static void free_pcppages_bulk(struct zone *zone, unsigned int count)
+{
+	struct per_cpu_pages *pcp = &zone->pcp;
+	int mt = 0;
+
+	while (count && pcp->count) {
+		struct list_head *list = &pcp->lists[mt];
+
+		if (list_empty(list)) {
+			mt = (mt + 1) % MIGRATE_TYPES;
+			continue;
+		}
+		struct page *page = list_entry(list->prev, struct page, lru);
+
+		list_del(&page->lru);
+		ClearPagePcp(page);
+		pcp->count--;
+		count--;
+		__free_one_page(page_to_pfn(page), 0);
+	}
+}
+
+static unsigned int rmqueue_bulk(struct zone *zone, unsigned int count,
+				 enum migratetype mt)
+{
+	unsigned int n;
+
+	for (n = 0; n < count; n++) {
+		struct page *page = __rmqueue(zone, 0, mt);
+
+		if (!page)
+			break;
+		SetPagePcp(page);
+		list_add_tail(&page->lru, &zone->pcp.lists[mt]);
+		zone->pcp.count++;
+	}
+	return n;
+}
+
+void drain_all_pages(void)
+{
+	unsigned long flags = local_irq_save();
+
+	for (int z = 0; z < MAX_NR_ZONES; z++)
+		free_pcppages_bulk(&zones[z], zones[z].pcp.count);
+	local_irq_restore(flags);
+}
+
+static struct page *rmqueue_pcp(struct zone *zone, enum migratetype mt)
+{
+	struct per_cpu_pages *pcp = &zone->pcp;
+	struct page *page;
+
+	if (list_empty(&pcp->lists[mt]) && !rmqueue_bulk(zone, pcp->batch, mt))
+		return NULL;
+	page = list_first_entry(&pcp->lists[mt], struct page, lru);
+	list_del(&page->lru);
+	ClearPagePcp(page);
+	pcp->count--;
+	return page;
+}
+
+/* Watermarks. */
+
+static bool zone_watermark_ok(struct zone *z, unsigned int order, gfp_t gfp)
+{
+	unsigned long mark = z->watermark[WMARK_MIN];
+	long free = z->free_pages + z->pcp.count;
+
+	if (gfp & __GFP_MEMALLOC)
+		return z->free_pages + z->pcp.count >= (1UL << order);
+	if (gfp & __GFP_HIGH)
+		mark /= 2;
+	return free - (long)(1UL << order) >= (long)mark;
+}
+
+static unsigned long int_sqrt(unsigned long x)
+{
+	unsigned long r = 0, bit = 1UL << 62;
+
+	while (bit > x)
+		bit >>= 2;
+	while (bit) {
+		if (x >= r + bit) {
+			x -= r + bit;
+			r = (r >> 1) + bit;
+		} else {
+			r >>= 1;
+		}
+		bit >>= 2;
+	}
+	return r;
+}
+
+/* As Linux: min_free_kbytes = sqrt(lowmem_kbytes * 16), in [128, 65536]. */
+void setup_zone_watermarks(void)
+{
+	unsigned long managed = nr_managed_pages();
+	unsigned long min_kb = int_sqrt(managed * (PAGE_SIZE / 1024) * 16);
+	unsigned long min_pages;
+
+	min_kb = min(max(min_kb, 128UL), 65536UL);
+	min_pages = min_kb / (PAGE_SIZE / 1024);
+	for (int i = 0; i < MAX_NR_ZONES; i++) {
+		struct zone *z = &zones[i];
+		unsigned long m = managed ? min_pages * z->managed_pages / managed : 0;
+
+		z->watermark[WMARK_MIN] = m;
+		z->watermark[WMARK_LOW] = m + m / 4;
+		z->watermark[WMARK_HIGH] = m + m / 2;
+	}
+}
+
+/* Fault injection. */
+
+void fail_page_alloc_nth(unsigned long nth)
+{
+	fail_nth = nth;
+	fail_one_in = 0;
+}
+
+void fail_page_alloc_random(unsigned long one_in, u64 seed)
+{
+	fail_one_in = one_in;
+	fail_rng = seed ? seed : 1;
+	fail_nth = 0;
+}
+
+void fail_page_alloc_off(void)
+{
+	fail_nth = 0;
+	fail_one_in = 0;
+}
+
+unsigned long fail_page_alloc_injected(void)
+{
+	return nr_injected;
+}
+
+unsigned long page_alloc_count(void)
+{
+	return nr_alloc_calls;
+}
+
+static u64 xorshift64(u64 *s)
+{
+	u64 x = *s;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	*s = x;
+	return x;
+}
+
+static bool should_fail_alloc(gfp_t gfp)
+{
+	if (gfp & __GFP_NOFAIL_INJECT)
+		return false;
+	if (fail_nth) {
+		if (--fail_nth)
+			return false;
+		nr_injected++;
+		return true;
+	}
+	if (fail_one_in && xorshift64(&fail_rng) % fail_one_in == 0) {
+		nr_injected++;
+		return true;
+	}
+	return false;
+}
+
+static int fail_page_alloc_param(const char *val)
+{
+	unsigned long n;
+	char *end;
+
+	n = strtoul(val, &end, 0);
+	if (end == val || (*end && *end != ','))
+		return -EINVAL;
+	if (*end == ',') {
+		u64 seed;
+		char *e2;
+
+		seed = strtoull(end + 1, &e2, 0);
+		if (e2 == end + 1 || *e2 || !n)
+			return -EINVAL;
+		fail_page_alloc_random(n, seed);
+	} else {
+		fail_page_alloc_nth(n);
+	}
+	return 0;
+}
+early_param("fail_page_alloc", fail_page_alloc_param);
+
+/* Allocation. */
+
+static void prep_new_page(struct page *page, unsigned int order, gfp_t gfp)
+{
+	if (PagePoisoned(page)) {
+		check_poison(page, order);
+		ClearPagePoisoned(page);
+	}
+	page->_refcount = 1;
+	page->_mapcount = -1;
+	page->private = order;
+	page->lru.next = NULL;
+	page->lru.prev = NULL;
+	if (gfp & __GFP_ZERO)
+		memset(page_address(page), 0, PAGE_SIZE << order);
+	if ((gfp & __GFP_COMP) && order) {
+		unsigned long info = compound_info_for_order(order);
+
+		SetPageHead(page);
+		for (unsigned long i = 1; i < (1UL << order); i++) {
+			page[i].compound_info = info;
+			page[i].__tail_pad = 0;
+		}
+		page[1].private = order;
+	}
+}
+
+static const enum zone_type *zonelist(gfp_t gfp, unsigned int *n)
+{
+	static const enum zone_type normal[] = { ZONE_NORMAL, ZONE_DMA32, ZONE_DMA };
+	static const enum zone_type dma32[] = { ZONE_DMA32, ZONE_DMA };
+	static const enum zone_type dma[] = { ZONE_DMA };
+
+	if (gfp & __GFP_DMA) {
+		*n = 1;
+		return dma;
+	}
+	if (gfp & __GFP_DMA32) {
+		*n = 2;
+		return dma32;
+	}
+	*n = 3;
+	return normal;
+}
+
+static struct page *get_page_from_zones(gfp_t gfp, unsigned int order)
+{
+	enum migratetype mt = gfp & __GFP_MOVABLE ? MIGRATE_MOVABLE : MIGRATE_UNMOVABLE;
+	const enum zone_type *zl;
+	unsigned int n;
+
+	zl = zonelist(gfp, &n);
+	for (unsigned int i = 0; i < n; i++) {
+		struct zone *z = &zones[zl[i]];
+		struct page *page;
+
+		if (!z->managed_pages || !zone_watermark_ok(z, order, gfp))
+			continue;
+		page = order ? __rmqueue(z, order, mt) : rmqueue_pcp(z, mt);
+		if (page)
+			return page;
+	}
+	return NULL;
+}
+
+struct page *alloc_pages(gfp_t gfp, unsigned int order)
+{
+	struct page *page;
+	unsigned long flags;
+
+	if (order > MAX_ORDER || !ready)
+		return NULL;
+	nr_alloc_calls++;
+	if (should_fail_alloc(gfp))
+		return NULL;
+	flags = local_irq_save();
+	page = get_page_from_zones(gfp, order);
+	if (!page && !(gfp & __GFP_NORETRY) && nr_pcp_pages()) {
+		/* Free pages may sit in the per-CPU caches of other zones. */
+		drain_all_pages();
+		page = get_page_from_zones(gfp, order);
+	}
+	local_irq_restore(flags);
+	if (!page) {
+		if (!(gfp & __GFP_NOWARN))
+			pr_debug("page allocation failure: order:%u, gfp:%#x\n", order, gfp);
+		return NULL;
+	}
+	prep_new_page(page, order, gfp);
+	return page;
+}
+
+unsigned long __get_free_pages(gfp_t gfp, unsigned int order)
+{
+	struct page *page = alloc_pages(gfp, order);
+
+	return page ? (unsigned long)page_address(page) : 0;
+}
+
+unsigned long get_free_page(gfp_t gfp)
+{
+	return __get_free_pages(gfp | __GFP_ZERO, 0);
+}
+
+/* Freeing. */
+
+int free_pages_check(struct page *page, unsigned int order, const char **reason)
+{
+	unsigned long pfn = page_to_pfn(page);
+
+	*reason = NULL;
+	if ((unsigned long)page < VMEMMAP_START || !pfn_online(pfn))
+		*reason = "pfn in no online section";
+	else if (order > MAX_ORDER)
+		*reason = "order too large";
+	else if (pfn & ((1UL << order) - 1))
+		*reason = "pfn not aligned to the order";
+	else if (PageTail(page))
+		*reason = "free of a tail page";
+	else if (PageBuddy(page) || PagePcp(page))
+		*reason = "double free (page is already free)";
+	else if (PageReserved(page))
+		*reason = "free of a reserved page";
+	else if (PageSlab(page) || PagePgtable(page) || PageHugeTLB(page))
+		*reason = "page still in use by its owner (slab, page table or hugetlb)";
+	else if (page->_refcount != 1)
+		*reason = page->_refcount == 0 ? "double free (refcount already 0)" :
+						"page still referenced (refcount > 1)";
+	else if (page->private != order)
+		*reason = "wrong order (not the order it was allocated with)";
+	return *reason ? -EINVAL : 0;
+}
+
+static void __free_pages_ok(struct page *page, unsigned int order)
+{
+	unsigned long pfn = page_to_pfn(page);
+	unsigned long flags;
+
+	if (PageHead(page)) {
+		ClearPageHead(page);
+		for (unsigned long i = 1; i < (1UL << order); i++) {
+			page[i].compound_info = 0;
+			page[i].private = 0;
+		}
+	}
+	page->_refcount = 0;
+	page->_mapcount = 0;
+	page->index = 0;
+	page->data[0] = page->data[1] = 0;
+	if (PageHWPoison(page)) {
+		/* memory_failure() owns it from now on: never reused. */
+		return;
+	}
+	poison_pages(page, order);
+	flags = local_irq_save();
+	if (order == 0) {
+		struct zone *zone = page_zone(page);
+		enum migratetype mt = get_pageblock_migratetype(pfn);
+
+		if (mt == MIGRATE_ISOLATE) {
+			__free_one_page(pfn, 0);
+		} else {
+			SetPagePcp(page);
+			list_add(&page->lru, &zone->pcp.lists[mt]);
+			if (++zone->pcp.count >= zone->pcp.high)
+				free_pcppages_bulk(zone, zone->pcp.batch);
+		}
+	} else {
+		__free_one_page(pfn, order);
+	}
+	local_irq_restore(flags);
+}
+
+void free_pages(struct page *page, unsigned int order)
+{
+	const char *reason;
+
+	if (free_pages_check(page, order, &reason))
+		panic("Bad page free: pfn %#lx order %u: %s", page_to_pfn(page),
+		      order, reason);
+	__free_pages_ok(page, order);
+}
+
+void free_page(unsigned long addr)
+{
+	if (addr)
+		free_pages(virt_to_page((void *)addr), 0);
+}
+
+void get_page(struct page *page)
+{
+	page = compound_head(page);
+	BUG_ON(page->_refcount <= 0);
+	page->_refcount++;
+}
+
+void put_page(struct page *page)
+{
+	page = compound_head(page);
+	if (page->_refcount <= 0)
+		panic("put_page: pfn %#lx has refcount %d (double put)",
+		      page_to_pfn(page), page->_refcount);
+	if (--page->_refcount)
+		return;
+	page->_refcount = 1;	/* free_pages() checks the last reference */
+	free_pages(page, PageHead(page) ? compound_order(page) : page->private);
+}
+
+/* Memory handed over from memblock. */
+
+void free_reserved_page(struct page *page)
+{
+	ClearPageReserved(page);
+	page->_refcount = 1;
+	page->private = 0;
+	zones[pfn_zone_idx(page_to_pfn(page))].managed_pages++;
+	__free_pages_ok(page, 0);
+}
+
+/* Largest aligned blocks, never crossing a zone boundary. */
+void free_pages_range_to_buddy(unsigned long start, unsigned long end)
+{
+	while (start < end) {
+		unsigned int order = MAX_ORDER;
+		struct page *page;
+
+		while (order && ((start & ((1UL << order) - 1)) ||
+				 start + (1UL << order) > end))
+			order--;
+		page = pfn_to_page(start);
+		for (unsigned long i = 0; i < (1UL << order); i++)
+			ClearPageReserved(page + i);
+		zones[pfn_zone_idx(start)].managed_pages += 1UL << order;
+		__free_one_page(start, order);
+		start += 1UL << order;
+	}
+}
+
+/* Contiguous ranges. */
+
+/* Every page of [start, end) is in a free block that lies inside it. */
+static bool range_is_free(unsigned long start, unsigned long end)
+{
+	unsigned long pfn = start;
+
+	while (pfn < end) {
+		struct page *page;
+
+		if (!pfn_online(pfn))
+			return false;
+		page = pfn_to_page(pfn);
+		if (!PageBuddy(page) || pfn + (1UL << page->private) > end)
+			return false;
+		pfn += 1UL << page->private;
+	}
+	return true;
+}
+
+static void take_free_range(unsigned long start, unsigned long end)
+{
+	unsigned long pfn = start;
+
+	while (pfn < end) {
+		struct page *page = pfn_to_page(pfn);
+		unsigned int order = page->private;
+
+		del_from_free_list(page, page_zone(page), order);
+		if (PagePoisoned(page)) {
+			check_poison(page, order);
+			ClearPagePoisoned(page);
+		}
+		pfn += 1UL << order;
+	}
+}
+
+/* Take a range known to be wholly free; the first page holds the reference. */
+static int take_contig(unsigned long start_pfn, unsigned long nr_pages)
+{
+	unsigned long end = start_pfn + nr_pages;
+	unsigned long flags = local_irq_save();
+
+	drain_all_pages();
+	if (!range_is_free(start_pfn, end)) {
+		local_irq_restore(flags);
+		return -EBUSY;
+	}
+	take_free_range(start_pfn, end);
+	local_irq_restore(flags);
+	for (unsigned long pfn = start_pfn; pfn < end; pfn++) {
+		struct page *p = pfn_to_page(pfn);
+
+		p->_refcount = pfn == start_pfn;
+		p->private = 0;
+	}
+	return 0;
+}
+
+int alloc_contig_range(unsigned long start_pfn, unsigned long nr_pages)
+{
+	unsigned long end = start_pfn + nr_pages;
+
+	if (!nr_pages || end < start_pfn ||
+	    pfn_zone_idx(start_pfn) != pfn_zone_idx(end - 1))
+		return -EINVAL;
+	nr_alloc_calls++;
+	if (should_fail_alloc(0))
+		return -ENOMEM;
+	return take_contig(start_pfn, nr_pages);
+}
+
+struct page *alloc_contig_pages(unsigned long nr_pages, unsigned long align,
+				gfp_t gfp)
+{
+	const enum zone_type *zl;
+	unsigned int n;
+
+	if (!nr_pages || !align || (align & (align - 1)))
+		return NULL;
+	nr_alloc_calls++;
+	if (should_fail_alloc(gfp))
+		return NULL;
+	drain_all_pages();
+	zl = zonelist(gfp, &n);
+	for (unsigned int i = 0; i < n; i++) {
+		struct zone *z = &zones[zl[i]];
+		unsigned long pfn = ALIGN(z->zone_start_pfn, align);
+		unsigned long zend = z->zone_start_pfn + z->spanned_pages;
+
+		if (z->free_pages < nr_pages)
+			continue;
+		for (; pfn + nr_pages <= zend; pfn += align) {
+			if (!range_is_free(pfn, pfn + nr_pages))
+				continue;
+			if (take_contig(pfn, nr_pages) == 0)
+				return pfn_to_page(pfn);
+		}
+	}
+	return NULL;
+}
+
+void free_contig_range(unsigned long start_pfn, unsigned long nr_pages)
+{
+	unsigned long end = start_pfn + nr_pages;
+	unsigned long flags;
+
+	for (unsigned long pfn = start_pfn; pfn < end; pfn++) {
+		struct page *p = pfn_to_page(pfn);
+
+		if (PageBuddy(p) || PagePcp(p) || PageTail(p) || PageHead(p))
+			panic("free_contig_range: pfn %#lx is not a plain allocated page", pfn);
+		p->_refcount = 0;
+		p->private = 0;
+	}
+	flags = local_irq_save();
+	while (start_pfn < end) {
+		unsigned int order = MAX_ORDER;
+
+		while (order && ((start_pfn & ((1UL << order) - 1)) ||
+				 start_pfn + (1UL << order) > end))
+			order--;
+		poison_pages(pfn_to_page(start_pfn), order);
+		__free_one_page(start_pfn, order);
+		start_pfn += 1UL << order;
+	}
+	local_irq_restore(flags);
+}
+
+int isolate_free_range(unsigned long start_pfn, unsigned long end_pfn)
+{
+	unsigned long flags = local_irq_save();
+
+	drain_all_pages();
+	if (!range_is_free(start_pfn, end_pfn)) {
+		local_irq_restore(flags);
+		return -EBUSY;
+	}
+	take_free_range(start_pfn, end_pfn);
+	zones[pfn_zone_idx(start_pfn)].managed_pages -= end_pfn - start_pfn;
+	local_irq_restore(flags);
+	return 0;
+}
+
+/* Counters. */
+
+unsigned long nr_pcp_pages(void)
+{
+	unsigned long n = 0;
+
+	for (int i = 0; i < MAX_NR_ZONES; i++)
+		n += zones[i].pcp.count;
+	return n;
+}
+
+unsigned long nr_free_pages(void)
+{
+	unsigned long n = 0;
+
+	for (int i = 0; i < MAX_NR_ZONES; i++)
+		n += zones[i].free_pages + zones[i].pcp.count;
+	return n;
+}
+
+unsigned long nr_managed_pages(void)
+{
+	unsigned long n = 0;
+
+	for (int i = 0; i < MAX_NR_ZONES; i++)
+		n += zones[i].managed_pages;
+	return n;
+}
+
+/* Setup. */
+
+static void zone_init(struct zone *z, unsigned long start, unsigned long end)
+{
+	z->zone_start_pfn = start;
+	z->spanned_pages = end > start ? end - start : 0;
+	for (int o = 0; o < NR_PAGE_ORDERS; o++) {
+		for (int mt = 0; mt < MIGRATE_TYPES; mt++)
+			INIT_LIST_HEAD(&z->free_area[o].free_list[mt]);
+		z->free_area[o].nr_free = 0;
+	}
+	for (int mt = 0; mt < MIGRATE_TYPES; mt++)
+		INIT_LIST_HEAD(&z->pcp.lists[mt]);
+	z->pcp.batch = 31;
+	z->pcp.high = 6 * 31;
+}
+
+void page_alloc_init(void)
+{
+	unsigned long end = max_pfn;
+	phys_addr_t pa;
+
+	zone_init(&zones[ZONE_DMA], 0, min(end, MAX_DMA_PFN));
+	zone_init(&zones[ZONE_DMA32], MAX_DMA_PFN, min(end, MAX_DMA32_PFN));
+	zone_init(&zones[ZONE_NORMAL], MAX_DMA32_PFN, end);
+	nr_pageblocks = DIV_ROUND_UP(nr_mem_sections * PAGES_PER_SECTION, pageblock_nr_pages);
+	pa = memblock_phys_alloc(nr_pageblocks, 8);
+	if (!pa)
+		panic("cannot allocate the pageblock table");
+	pageblock_mt = __va(pa);
+	/* Everything starts movable; kernel allocations claim what they use. */
+	memset(pageblock_mt, MIGRATE_MOVABLE, nr_pageblocks);
+	ready = true;
+}
+
+/* The invariant checker. */
+
+#define CHECK(cond, ...) do {						\
+	if (!(cond)) {							\
+		snprintf(why, len, __VA_ARGS__);			\
+		return -EINVAL;						\
+	}								\
+} while (0)
+
+static int check_free_lists(struct zone *z, int zi, char *why, size_t len,
+			    unsigned long *nr_blocks)
+{
+	unsigned long pages = 0;
+
+	for (unsigned int o = 0; o < NR_PAGE_ORDERS; o++) {
+		unsigned long blocks = 0;
+
+		for (int mt = 0; mt < MIGRATE_TYPES; mt++) {
+			struct page *page;
+
+			list_for_each_entry(page, &z->free_area[o].free_list[mt], lru) {
+				unsigned long pfn = page_to_pfn(page);
+				unsigned long buddy = pfn ^ (1UL << o);
+
+				CHECK(PageBuddy(page), "zone %s order %u: pfn %#lx on free list without PG_buddy", z->name, o, pfn);
+				CHECK(page->private == o, "pfn %#lx on order-%u list has order %lu", pfn, o, page->private);
+				CHECK(!(pfn & ((1UL << o) - 1)), "pfn %#lx not aligned to order %u", pfn, o);
+				CHECK((int)pfn_zone_idx(pfn) == zi && (int)pfn_zone_idx(pfn + (1UL << o) - 1) == zi,
+				      "pfn %#lx order %u outside zone %s", pfn, o, z->name);
+				CHECK(pfn_online(pfn), "free pfn %#lx in no online section", pfn);
+				CHECK(!PageReserved(page) && !PagePcp(page) && !PageTail(page),
+				      "free pfn %#lx has flags %#lx", pfn, page->flags);
+				CHECK(o == MAX_ORDER || !page_is_buddy(buddy, o, zi) ||
+				      get_pageblock_migratetype(pfn) == MIGRATE_ISOLATE ||
+				      get_pageblock_migratetype(buddy) == MIGRATE_ISOLATE,
+				      "pfn %#lx and its buddy %#lx are both free at order %u (not merged)", pfn, buddy, o);
+				blocks++;
+				pages += 1UL << o;
+			}
+		}
+		CHECK(blocks == z->free_area[o].nr_free, "zone %s order %u: %lu blocks on lists, nr_free %lu",
+		      z->name, o, blocks, z->free_area[o].nr_free);
+		*nr_blocks += blocks;
+	}
+	CHECK(pages == z->free_pages, "zone %s: %lu pages on free lists, free_pages %lu",
+	      z->name, pages, z->free_pages);
+	return 0;
+}
+
+static int check_pcp(struct zone *z, char *why, size_t len)
+{
+	unsigned long n = 0;
+
+	for (int mt = 0; mt < MIGRATE_TYPES; mt++) {
+		struct page *page;
+
+		list_for_each_entry(page, &z->pcp.lists[mt], lru) {
+			CHECK(PagePcp(page) && !PageBuddy(page),
+			      "pcp page pfn %#lx has flags %#lx", page_to_pfn(page), page->flags);
+			n++;
+		}
+	}
+	CHECK(n == z->pcp.count, "zone %s: %lu pages on pcp lists, count %u", z->name, n, z->pcp.count);
+	CHECK(z->pcp.count < z->pcp.high, "zone %s: pcp count %u not below high %u",
+	      z->name, z->pcp.count, z->pcp.high);
+	return 0;
+}
+
+/*
+ * Walk the memmap of every online section: each PG_buddy page heads a
+ * block whose other pages carry no free-state flags, and the number of
+ * such heads equals the blocks on the lists.
+ */
+static int check_memmap(char *why, size_t len, unsigned long *nr_heads)
+{
+	for (unsigned long nr = 0; nr < nr_mem_sections; nr++) {
+		unsigned long pfn = section_nr_to_pfn(nr);
+		unsigned long end = pfn + PAGES_PER_SECTION;
+
+		if (!(mem_section[nr].flags & SECTION_ONLINE))
+			continue;
+		while (pfn < end) {
+			struct page *page = pfn_to_page(pfn);
+
+			if (PageBuddy(page)) {
+				unsigned long o = page->private;
+
+				CHECK(o <= MAX_ORDER, "pfn %#lx: free block order %lu", pfn, o);
+				for (unsigned long i = 1; i < (1UL << o); i++)
+					CHECK(!(page[i].flags & (BIT(PG_buddy) | BIT(PG_pcp))),
+					      "pfn %#lx inside free block %#lx has flags %#lx",
+					      pfn + i, pfn, page[i].flags);
+				(*nr_heads)++;
+				pfn += 1UL << o;
+				continue;
+			}
+			CHECK(page->_refcount >= 0, "pfn %#lx: refcount %d", pfn, page->_refcount);
+			pfn++;
+		}
+	}
+	return 0;
+}
+
+int page_alloc_check(char *why, size_t len)
+{
+	unsigned long blocks = 0, heads = 0, managed = 0;
+	unsigned long flags = local_irq_save();
+	int ret = 0;
+
+	for (int zi = 0; zi < MAX_NR_ZONES && !ret; zi++) {
+		ret = check_free_lists(&zones[zi], zi, why, len, &blocks);
+		if (!ret)
+			ret = check_pcp(&zones[zi], why, len);
+		managed += zones[zi].managed_pages;
+	}
+	if (!ret)
+		ret = check_memmap(why, len, &heads);
+	local_irq_restore(flags);
+	if (ret)
+		return ret;
+	CHECK(heads == blocks, "%lu free block heads in the memmap, %lu on the lists", heads, blocks);
+	CHECK(nr_free_pages() <= managed, "free %lu > managed %lu", nr_free_pages(), managed);
+	return 0;
+}
+
+/* /proc/buddyinfo, /proc/zoneinfo. */
+#include "kernel/pseudofs.h"
+
+static int buddyinfo_show(struct seq_buf *m, void *data)
+{
+	(void)data;
+	for (int zi = 0; zi < MAX_NR_ZONES; zi++) {
+		struct zone *z = &zones[zi];
+
+		if (!z->managed_pages)
+			continue;
+		seq_printf(m, "Node 0, zone %8s ", z->name);
+		for (int o = 0; o < NR_PAGE_ORDERS; o++)
+			seq_printf(m, "%6lu ", z->free_area[o].nr_free);
+		seq_printf(m, "\n");
+	}
+	return 0;
+}
+PSEUDO_FILE(buddyinfo, "/proc/buddyinfo", buddyinfo_show, NULL);
+
+static int pagetypeinfo_show(struct seq_buf *m, void *data)
+{
+	(void)data;
+	seq_printf(m, "Page block order: %d\nPages per block:  %lu\n\n",
+		   pageblock_order, pageblock_nr_pages);
+	seq_printf(m, "Free pages count per migrate type at order       0      1      2      3      4      5      6      7      8      9     10\n");
+	for (int zi = 0; zi < MAX_NR_ZONES; zi++) {
+		struct zone *z = &zones[zi];
+
+		if (!z->managed_pages)
+			continue;
+		for (int mt = 0; mt < MIGRATE_TYPES; mt++) {
+			seq_printf(m, "Node    0, zone %8s, type %12s ", z->name, migratetype_names[mt]);
+			for (int o = 0; o < NR_PAGE_ORDERS; o++) {
+				unsigned long n = 0;
+				struct list_head *pos;
+
+				list_for_each(pos, &z->free_area[o].free_list[mt])
+					n++;
+				seq_printf(m, "%6lu ", n);
+			}
+			seq_printf(m, "\n");
+		}
+	}
+	return 0;
+}
+PSEUDO_FILE(pagetypeinfo, "/proc/pagetypeinfo", pagetypeinfo_show, NULL);
+
+static int zoneinfo_show(struct seq_buf *m, void *data)
+{
+	(void)data;
+	for (int zi = 0; zi < MAX_NR_ZONES; zi++) {
+		struct zone *z = &zones[zi];
+
+		seq_printf(m, "Node 0, zone %8s\n", z->name);
+		seq_printf(m, "  pages free     %lu\n", z->free_pages + z->pcp.count);
+		seq_printf(m, "        min      %lu\n", z->watermark[WMARK_MIN]);
+		seq_printf(m, "        low      %lu\n", z->watermark[WMARK_LOW]);
+		seq_printf(m, "        high     %lu\n", z->watermark[WMARK_HIGH]);
+		seq_printf(m, "        spanned  %lu\n", z->spanned_pages);
+		seq_printf(m, "        present  %lu\n", z->present_pages);
+		seq_printf(m, "        managed  %lu\n", z->managed_pages);
+		seq_printf(m, "  pagesets\n    cpu: 0\n              count: %u\n              high:  %u\n              batch: %u\n",
+			   z->pcp.count, z->pcp.high, z->pcp.batch);
+		seq_printf(m, "  start_pfn:           %lu\n", z->zone_start_pfn);
+	}
+	return 0;
+}
+PSEUDO_FILE(zoneinfo, "/proc/zoneinfo", zoneinfo_show, NULL);

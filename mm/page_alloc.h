@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef MM_PAGE_ALLOC_H
+#define MM_PAGE_ALLOC_H
+
+/*
+ * The buddy allocator: zones DMA (< 16 MiB), DMA32 (< 4 GiB) and Normal,
+ * free lists for orders 0..MAX_ORDER per migratetype (at 2 MiB pageblock
+ * granularity), an order-0 per-CPU cache, watermarks.
+ */
+#include "kernel/types.h"
+#include "kernel/list.h"
+#include "mm/page.h"
+
+#define MAX_ORDER		10
+#define NR_PAGE_ORDERS		(MAX_ORDER + 1)
+#define MAX_ORDER_NR_PAGES	(1UL << MAX_ORDER)
+#define pageblock_order		9
+#define pageblock_nr_pages	(1UL << pageblock_order)
+
+typedef unsigned int gfp_t;
+
+#define __GFP_DMA		BIT(0)
+#define __GFP_DMA32		BIT(1)
+#define __GFP_ZERO		BIT(2)
+#define __GFP_NORETRY		BIT(3)	/* fail rather than drain caches and retry */
+#define __GFP_NOWARN		BIT(4)
+#define __GFP_HIGH		BIT(5)	/* may use half of the min reserve */
+#define __GFP_MEMALLOC		BIT(6)	/* ignore watermarks entirely */
+#define __GFP_MOVABLE		BIT(7)
+#define __GFP_COMP		BIT(8)	/* make a compound page */
+#define __GFP_NOFAIL_INJECT	BIT(9)	/* not subject to fault injection */
+
+#define GFP_KERNEL		0
+#define GFP_ATOMIC		__GFP_HIGH
+#define GFP_USER		__GFP_MOVABLE
+#define GFP_DMA32		__GFP_DMA32
+
+enum zone_type { ZONE_DMA, ZONE_DMA32, ZONE_NORMAL, MAX_NR_ZONES };
+enum migratetype { MIGRATE_UNMOVABLE, MIGRATE_MOVABLE, MIGRATE_ISOLATE, MIGRATE_TYPES };
+enum zone_watermarks { WMARK_MIN, WMARK_LOW, WMARK_HIGH, NR_WMARK };
+
+#define MAX_DMA_PFN		(16UL << (20 - PAGE_SHIFT))
+#define MAX_DMA32_PFN		(4UL << (30 - PAGE_SHIFT))
+
+struct free_area {
+	struct list_head free_list[MIGRATE_TYPES];
+	unsigned long nr_free;		/* blocks of this order */
+};
+
+struct per_cpu_pages {
+	struct list_head lists[MIGRATE_TYPES];
+	unsigned int count;
+	unsigned int high;
+	unsigned int batch;
+};
+
+struct zone {
+	const char *name;
+	unsigned long zone_start_pfn;
+	unsigned long spanned_pages;
+	unsigned long present_pages;	/* RAM in the zone's span */
+	unsigned long managed_pages;	/* given to the buddy */
+	unsigned long free_pages;	/* in the free lists (not the pcp) */
+	unsigned long watermark[NR_WMARK];
+	struct free_area free_area[NR_PAGE_ORDERS];
+	struct per_cpu_pages pcp;
+};
+
+extern struct zone zones[MAX_NR_ZONES];
+
+static inline enum zone_type pfn_zone_idx(unsigned long pfn)
+{
+	if (pfn < MAX_DMA_PFN)
+		return ZONE_DMA;
+	if (pfn < MAX_DMA32_PFN)
+		return ZONE_DMA32;
+	return ZONE_NORMAL;
+}
+
+/* Zone and node come from the pfn, never from page flags. */
+static inline struct zone *page_zone(const struct page *page)
+{
+	return &zones[pfn_zone_idx(page_to_pfn(page))];
+}
+
+static inline int page_to_nid(const struct page *page)
+{
+	(void)page;
+	return 0;
+}
+
+struct page *alloc_pages(gfp_t gfp, unsigned int order);
+static inline struct page *alloc_page(gfp_t gfp)
+{
+	return alloc_pages(gfp, 0);
+}
+void free_pages(struct page *page, unsigned int order);
+static inline void __free_page(struct page *page)
+{
+	free_pages(page, 0);
+}
+unsigned long get_free_page(gfp_t gfp);
+unsigned long __get_free_pages(gfp_t gfp, unsigned int order);
+void free_page(unsigned long addr);
+
+void get_page(struct page *page);
+/* Drop a reference; frees the page (its whole allocation) at zero. */
+void put_page(struct page *page);
+
+/*
+ * Validate a free without doing it: 0, or -EINVAL with *reason set
+ * (double free, tail page, wrong order, pfn in no online section).
+ * free_pages() panics with the pfn and the reason instead.
+ */
+int free_pages_check(struct page *page, unsigned int order, const char **reason);
+
+/* Take [start_pfn, start_pfn + nr) out of the buddy if wholly free. */
+int alloc_contig_range(unsigned long start_pfn, unsigned long nr_pages);
+/* Find and take a wholly free range of nr_pages aligned to align pages. */
+struct page *alloc_contig_pages(unsigned long nr_pages, unsigned long align,
+				gfp_t gfp);
+void free_contig_range(unsigned long start_pfn, unsigned long nr_pages);
+
+/* Give a page memblock reserved (vmemmap, page table) to the buddy. */
+void free_reserved_page(struct page *page);
+/* Hand [start, end) of freshly initialised memmap to the buddy. */
+void free_pages_range_to_buddy(unsigned long start_pfn, unsigned long end_pfn);
+/* Take every free page of [start, end) out of the buddy (offline). */
+int isolate_free_range(unsigned long start_pfn, unsigned long end_pfn);
+
+void drain_all_pages(void);
+unsigned long nr_free_pages(void);	/* buddy + per-CPU caches */
+unsigned long nr_managed_pages(void);
+unsigned long nr_pcp_pages(void);
+bool page_alloc_ready(void);
+
+void page_alloc_init(void);
+void setup_zone_watermarks(void);
+
+/* Fault injection: fail the nth next allocation, or 1 in N (seeded). */
+void fail_page_alloc_nth(unsigned long nth);
+void fail_page_alloc_random(unsigned long one_in, u64 seed);
+void fail_page_alloc_off(void);
+unsigned long fail_page_alloc_injected(void);
+unsigned long page_alloc_count(void);
+
+/* Invariant checker: 0 when every list, count and page state agrees. */
+int page_alloc_check(char *why, size_t len);
+
+/* Debug page poisoning (page_poison=on). */
+bool page_poisoning_enabled(void);
+void set_page_poisoning(bool on);
+
+enum migratetype get_pageblock_migratetype(unsigned long pfn);
+void set_pageblock_migratetype(unsigned long pfn, enum migratetype mt);
+
+#endif

@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Sections and their memmap (Linux's mm/sparse.c and sparse-vmemmap.c).
+ *
+ * The memmap of section N lives at VMEMMAP_START + N * 2 MiB. A section
+ * with memory gets it populated with one 2 MiB block under a PMD leaf
+ * when a naturally aligned block can be had (one TLB entry for 32768
+ * struct pages, and one PMD to split later when HVO remaps part of it),
+ * else with 512 4 KiB pages under a PTE table:
+ *
+ *   vmemmap VA                      PMD leaf           physical
+ *   +------------------------+
+ *   | section N, 2 MiB       | ---------------->  one 2 MiB block
+ *   +------------------------+
+ *
+ * Sections without memory have nothing mapped: a hole costs nothing.
+ */
+#include "mm/sparse.h"
+#include "mm/e820.h"
+#include "mm/memblock.h"
+#include "mm/page.h"
+#include "mm/page_alloc.h"
+#include "mm/pgtable.h"
+#include "kernel/panic.h"
+#include "kernel/printk.h"
+#include "libc/errno.h"
+#include "libc/string.h"
+
+struct mem_section *mem_section;
+unsigned long nr_mem_sections;
+unsigned long max_pfn;
+static unsigned long vmemmap_pages;	/* pages holding struct pages */
+
+unsigned long vmemmap_bytes(void)
+{
+	return vmemmap_pages << PAGE_SHIFT;
+}
+
+void vmemmap_account(long pages)
+{
+	vmemmap_pages += pages;
+}
+
+unsigned long nr_present_sections(void)
+{
+	unsigned long n = 0;
+
+	for (unsigned long i = 0; i < nr_mem_sections; i++)
+		n += !!(mem_section[i].flags & SECTION_PRESENT);
+	return n;
+}
+
+static phys_addr_t vmemmap_alloc_block(unsigned long size)
+{
+	if (page_alloc_ready()) {
+		struct page *page = alloc_pages(GFP_KERNEL | __GFP_NOWARN,
+						size == PMD_SIZE ? pageblock_order : 0);
+
+		return page ? page_to_phys(page) : 0;
+	}
+	return memblock_phys_alloc(size, size);
+}
+
+static void vmemmap_free_block(phys_addr_t pa, unsigned long size)
+{
+	struct page *page = pfn_to_page(PHYS_PFN(pa));
+
+	if (!page_alloc_ready()) {
+		memblock_phys_free(pa, size);
+		return;
+	}
+	if (PageReserved(page)) {
+		for (unsigned long i = 0; i < size / PAGE_SIZE; i++)
+			free_reserved_page(page + i);
+		return;
+	}
+	if (size == PMD_SIZE)
+		free_pages(page, pageblock_order);
+	else
+		__free_page(page);
+}
+
+static int populate_pmd(unsigned long va)
+{
+	phys_addr_t pa = vmemmap_alloc_block(PMD_SIZE);
+
+	if (!pa)
+		return -ENOMEM;
+	if (kernel_map_page(va, pa, PMD_SIZE, PAGE_KERNEL)) {
+		vmemmap_free_block(pa, PMD_SIZE);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static int populate_ptes(unsigned long va)
+{
+	for (unsigned long off = 0; off < SECTION_MEMMAP_SIZE; off += PAGE_SIZE) {
+		phys_addr_t pa = vmemmap_alloc_block(PAGE_SIZE);
+
+		if (!pa || kernel_map_page(va + off, pa, PAGE_SIZE, PAGE_KERNEL)) {
+			if (pa)
+				vmemmap_free_block(pa, PAGE_SIZE);
+			/* Undo: unmap and free what this call mapped. */
+			for (unsigned long o = 0; o < off; o += PAGE_SIZE)
+				vmemmap_free_block(kernel_virt_to_phys(va + o), PAGE_SIZE);
+			kernel_unmap_range(va, off);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+int sparse_populate_section(unsigned long nr)
+{
+	struct mem_section *ms = __nr_to_section(nr);
+	unsigned long va = section_vmemmap(nr);
+
+	if (!ms)
+		return -EINVAL;
+	if (ms->flags & SECTION_HAS_MEMMAP)
+		return 0;
+	if (!populate_pmd(va)) {
+		ms->flags |= SECTION_MEMMAP_PMD;
+	} else if (populate_ptes(va)) {
+		return -ENOMEM;
+	}
+	flush_tlb_kernel_range(va, va + SECTION_MEMMAP_SIZE);
+	ms->flags |= SECTION_HAS_MEMMAP;
+	vmemmap_account(SECTION_MEMMAP_SIZE / PAGE_SIZE);
+	return 0;
+}
+
+void sparse_depopulate_section(unsigned long nr)
+{
+	struct mem_section *ms = __nr_to_section(nr);
+	unsigned long va = section_vmemmap(nr);
+
+	if (!ms || !(ms->flags & SECTION_HAS_MEMMAP))
+		return;
+	for (unsigned long off = 0; off < SECTION_MEMMAP_SIZE;) {
+		enum pg_level level;
+		pteval_t *e = kernel_lookup(va + off, &level);
+		unsigned long size = e ? level_size(level) : PAGE_SIZE;
+
+		if (e)
+			vmemmap_free_block(entry_phys(*e), size);
+		off += size;
+	}
+	kernel_unmap_range(va, SECTION_MEMMAP_SIZE);
+	ms->flags &= ~(SECTION_HAS_MEMMAP | SECTION_MEMMAP_PMD);
+	vmemmap_account(-(long)(SECTION_MEMMAP_SIZE / PAGE_SIZE));
+}
+
+static void mark_sections(u64 start, u64 end, unsigned long flag)
+{
+	unsigned long first = pfn_to_section_nr(PHYS_PFN(start));
+	unsigned long last = pfn_to_section_nr(PHYS_PFN(end - 1));
+
+	for (unsigned long nr = first; nr <= last && nr < nr_mem_sections; nr++)
+		mem_section[nr].flags |= flag;
+}
+
+static bool is_device_type(u32 type)
+{
+	return type == E820_TYPE_PRAM || type == E820_TYPE_PMEM;
+}
+
+/* Struct pages of a fresh section start reserved: memblock decides. */
+static void memmap_init_section(unsigned long nr)
+{
+	struct page *page = pfn_to_page(section_nr_to_pfn(nr));
+
+	memset(page, 0, SECTION_MEMMAP_SIZE);
+	for (unsigned long i = 0; i < PAGES_PER_SECTION; i++)
+		page[i].flags = BIT(PG_reserved);
+}
+
+void sparse_init(void)
+{
+	struct e820_entry *e;
+	unsigned long end_pfn = 0, populated = 0;
+	phys_addr_t pa;
+
+	for_each_e820_entry(e820_table, e) {
+		if (e->type == E820_TYPE_RAM || is_device_type(e->type))
+			end_pfn = max(end_pfn, (unsigned long)PHYS_PFN(e->addr + e->size));
+		if (e->type == E820_TYPE_RAM)
+			max_pfn = max(max_pfn, (unsigned long)PHYS_PFN(e->addr + e->size));
+	}
+	nr_mem_sections = DIV_ROUND_UP(end_pfn, PAGES_PER_SECTION);
+	pa = memblock_phys_alloc(nr_mem_sections * sizeof(struct mem_section), 8);
+	if (!pa)
+		panic("cannot allocate the section table (%lu sections)", nr_mem_sections);
+	mem_section = __va(pa);
+	memset(mem_section, 0, nr_mem_sections * sizeof(struct mem_section));
+
+	for_each_e820_entry(e820_table, e) {
+		if (e->type == E820_TYPE_RAM)
+			mark_sections(e->addr, e->addr + e->size, SECTION_PRESENT);
+		else if (is_device_type(e->type))
+			mark_sections(e->addr, e->addr + e->size, SECTION_DEVICE);
+	}
+	for (unsigned long nr = 0; nr < nr_mem_sections; nr++) {
+		struct mem_section *ms = &mem_section[nr];
+
+		if (!(ms->flags & SECTION_PRESENT))
+			continue;
+		if ((ms->flags & SECTION_DEVICE)) {
+			pr_warn("sparse: section %lu has both RAM and device memory: device part ignored\n", nr);
+			ms->flags &= ~SECTION_DEVICE;
+		}
+		if (sparse_populate_section(nr))
+			panic("cannot allocate the memmap of section %lu", nr);
+		memmap_init_section(nr);
+		ms->flags |= SECTION_ONLINE;
+		populated += !!(ms->flags & SECTION_MEMMAP_PMD);
+	}
+	pr_info("sparse: %lu sections of 128 MiB, %lu present, %lu with device memory\n",
+		nr_mem_sections, nr_present_sections(),
+		nr_mem_sections - nr_present_sections());
+	pr_info("sparse: memmap %lu KiB (64 bytes x %lu pages), %lu sections under PMD leaves\n",
+		vmemmap_bytes() >> 10, nr_present_sections() * PAGES_PER_SECTION, populated);
+}

@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef MM_SPARSE_H
+#define MM_SPARSE_H
+
+/*
+ * The sparse memory model. Physical memory is cut into 128 MiB sections;
+ * the struct pages of one section are exactly 2 MiB of vmemmap (one PMD),
+ * and only sections that hold memory get a memmap: holes cost nothing.
+ *
+ *   section state   present     the memory map has memory here
+ *                   has-memmap  its vmemmap is populated
+ *                   online      its pages are managed by the buddy
+ *                   device      device memory (device-dax), never buddy
+ */
+#include "kernel/types.h"
+#include "mm/layout.h"
+
+#define SECTION_SIZE_BITS	27
+#define PFN_SECTION_SHIFT	(SECTION_SIZE_BITS - PAGE_SHIFT)
+#define PAGES_PER_SECTION	(1UL << PFN_SECTION_SHIFT)
+#define PAGE_SECTION_MASK	(~(PAGES_PER_SECTION - 1))
+#define SECTION_MEMMAP_SIZE	(PAGES_PER_SECTION * 64)	/* 2 MiB */
+
+#define SECTION_PRESENT		BIT(0)
+#define SECTION_HAS_MEMMAP	BIT(1)
+#define SECTION_ONLINE		BIT(2)
+#define SECTION_DEVICE		BIT(3)
+#define SECTION_MEMMAP_PMD	BIT(4)	/* memmap under one PMD leaf */
+
+struct mem_section {
+	unsigned long flags;
+	/* Huge pages in this section whose vmemmap is deduplicated. */
+	unsigned int nr_optimized;
+	unsigned int nr_device_users;
+};
+
+extern struct mem_section *mem_section;
+extern unsigned long nr_mem_sections;	/* table size, from the highest pfn */
+extern unsigned long max_pfn;		/* end of RAM */
+
+static inline unsigned long pfn_to_section_nr(unsigned long pfn)
+{
+	return pfn >> PFN_SECTION_SHIFT;
+}
+
+static inline unsigned long section_nr_to_pfn(unsigned long nr)
+{
+	return nr << PFN_SECTION_SHIFT;
+}
+
+static inline struct mem_section *__nr_to_section(unsigned long nr)
+{
+	if (nr >= nr_mem_sections)
+		return NULL;
+	return &mem_section[nr];
+}
+
+static inline struct mem_section *__pfn_to_section(unsigned long pfn)
+{
+	return __nr_to_section(pfn_to_section_nr(pfn));
+}
+
+/* A struct page exists for pfn. */
+static inline bool pfn_valid(unsigned long pfn)
+{
+	struct mem_section *ms = __pfn_to_section(pfn);
+
+	return ms && (ms->flags & SECTION_HAS_MEMMAP);
+}
+
+/* pfn is in a section whose pages the buddy manages. */
+static inline bool pfn_online(unsigned long pfn)
+{
+	struct mem_section *ms = __pfn_to_section(pfn);
+
+	return ms && (ms->flags & SECTION_ONLINE);
+}
+
+static inline unsigned long section_vmemmap(unsigned long nr)
+{
+	return VMEMMAP_START + nr * SECTION_MEMMAP_SIZE;
+}
+
+/* Size the section table and mark present sections (from e820). */
+void sparse_init(void);
+/*
+ * Populate a section's memmap: a 2 MiB block under a PMD leaf when one
+ * can be had, else 4 KiB pages. Returns 0 or -ENOMEM (nothing mapped).
+ */
+int sparse_populate_section(unsigned long nr);
+/* Unmap a section's memmap, free its pages and the empty vmemmap tables. */
+void sparse_depopulate_section(unsigned long nr);
+
+/* Bytes of memory holding struct pages (shared tail pages counted once). */
+unsigned long vmemmap_bytes(void);
+void vmemmap_account(long pages);
+unsigned long nr_present_sections(void);
+
+#endif
