@@ -41,7 +41,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BUILD = ROOT / "build"
+# PAGEFOLD_BUILD lets several people (or CI jobs) share one tree.
+BUILD = Path(os.environ.get("PAGEFOLD_BUILD", ROOT / "build")).resolve()
 ISO_DIR = BUILD / "test-isos"
 LOG_DIR = BUILD / "test-logs"
 
@@ -493,7 +494,7 @@ def make_iso(cmdline):
     LOG_DIR.mkdir(parents=True, exist_ok=True)
     say(f"building ISO for '{cmdline}' -> {relative(iso)}")
     with open(log, "w") as out:
-        proc = subprocess.run(["make", "iso", f"CMDLINE={cmdline}", f"ISO={iso}"],
+        proc = subprocess.run(["make", "iso", f"BUILD={BUILD}", f"CMDLINE={cmdline}", f"ISO={iso}"],
                               cwd=ROOT, stdin=subprocess.DEVNULL, stdout=out,
                               stderr=subprocess.STDOUT)
     if proc.returncode != 0 or not iso.exists():

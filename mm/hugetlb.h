@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef MM_HUGETLB_H
+#define MM_HUGETLB_H
+
+/*
+ * HugeTLB pools, as Linux's: one hstate per huge page size (2 MiB, 1 GiB),
+ * each a pool of free pages plus counters, with Linux's interface on the
+ * console (/proc/sys/vm/nr_hugepages, /sys/kernel/mm/hugepages/...).
+ *
+ * A huge page in the pool is a compound page (PG_head | PG_hugetlb on the
+ * head); with HVO its tail struct pages are deduplicated (mm/hugetlb_vmemmap.c).
+ *
+ * Mappings (mm/mmap.c) reserve pages when they are created, so that a
+ * later fault cannot fail: hugetlb_acquire_reservation() at mmap,
+ * alloc_hugetlb_folio(h, true) at fault (consumes one reservation),
+ * hugetlb_release_reservation() for the reservations never consumed at
+ * munmap, free_hugetlb_folio() when a mapped page is unmapped.
+ * MAP_NORESERVE mappings reserve nothing and allocate with reserved=false,
+ * which fails (SIGBUS on Linux) when no unreserved page is free.
+ */
+#include "kernel/types.h"
+#include "kernel/list.h"
+#include "mm/page.h"
+
+#define HUGE_MAX_HSTATE		2
+#define HSTATE_2M		0
+#define HSTATE_1G		1
+
+struct hstate {
+	unsigned int order;
+	char name[32];			/* "hugepages-2048kB" */
+	unsigned long max_huge_pages;	/* what was asked for */
+	unsigned long nr_huge_pages;
+	unsigned long free_huge_pages;
+	unsigned long resv_huge_pages;
+	unsigned long surplus_huge_pages;
+	unsigned long nr_overcommit_huge_pages;
+	struct list_head hugepage_freelist;
+	struct list_head hugepage_activelist;
+	bool supported;			/* 1 GiB needs pdpe1gb */
+};
+
+extern struct hstate hstates[HUGE_MAX_HSTATE];
+extern struct hstate *default_hstate;
+
+static inline unsigned long huge_page_size(const struct hstate *h)
+{
+	return PAGE_SIZE << h->order;
+}
+
+static inline unsigned long pages_per_huge_page(const struct hstate *h)
+{
+	return 1UL << h->order;
+}
+
+struct hstate *size_to_hstate(unsigned long size);
+
+/* Reserve n pages of the pool (mmap); -ENOMEM when it cannot. */
+int hugetlb_acquire_reservation(struct hstate *h, long n);
+void hugetlb_release_reservation(struct hstate *h, long n);
+/* A page for a fault: refcount 1, contents zeroed. NULL when none. */
+struct page *alloc_hugetlb_folio(struct hstate *h, bool reserved);
+/* Back to the pool (or dissolved, when it was surplus). */
+void free_hugetlb_folio(struct page *head);
+
+/* Grow or shrink the pool to count pages; returns the new count. */
+unsigned long set_max_huge_pages(struct hstate *h, unsigned long count);
+
+void hugetlb_init(void);
+/* Invariant checker: pool lists, counters, struct pages, vmemmap shape. */
+int hugetlb_check(char *why, size_t len);
+
+#endif
