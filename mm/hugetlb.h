@@ -67,6 +67,19 @@ void free_hugetlb_folio(struct page *head);
 unsigned long set_max_huge_pages(struct hstate *h, unsigned long count);
 
 void hugetlb_init(void);
+
+/*
+ * Boot: 1 GiB pages asked for on the command line are taken from memblock
+ * before the memmap exists, so that sparse_init can skip their sections
+ * and hugetlb_populate_boot_gigantic() build them optimized.
+ */
+void hugetlb_reserve_boot_gigantic(void);
+bool hugetlb_section_is_boot_gigantic(unsigned long nr);
+void hugetlb_populate_boot_gigantic(void);
+
+/* HVO for pages entering the pool from now on (hugetlb_optimize_vmemmap). */
+bool hugetlb_optimize_vmemmap_enabled(void);
+void hugetlb_set_optimize_vmemmap(bool on);
 /* Invariant checker: pool lists, counters, struct pages, vmemmap shape. */
 int hugetlb_check(char *why, size_t len);
 

@@ -87,7 +87,7 @@ static void show_section(unsigned long nr)
 
 	if (ms->flags & SECTION_HAS_MEMMAP)
 		map = ms->flags & SECTION_MEMMAP_PMD ? "PMD leaf (2 MiB)" : "PTE table";
-	printk("%6lu  %#014lx-%#014lx  %-8s %-18s %u\n", nr,
+	printk("%6lu  0x%012lx-0x%012lx  %-8s %-18s %u\n", nr,
 	       PFN_PHYS(section_nr_to_pfn(nr)), PFN_PHYS(section_nr_to_pfn(nr + 1)) - 1,
 	       section_state(ms->flags), map, ms->nr_optimized);
 }

@@ -11,6 +11,7 @@
  */
 #include "mm/mm_init.h"
 #include "mm/e820.h"
+#include "mm/hugetlb.h"
 #include "mm/memblock.h"
 #include "mm/page_alloc.h"
 #include "mm/pgtable.h"
@@ -91,6 +92,7 @@ void mm_init(void)
 	init_mem_mapping();
 	memblock_set_current_limit(PHYS_ADDR_MAX);
 
+	hugetlb_reserve_boot_gigantic();
 	sparse_init();
 	pgtable_init_counts();
 	page_alloc_init();
@@ -99,6 +101,7 @@ void mm_init(void)
 	setup_zone_watermarks();
 	print_zones();
 	kmem_cache_init();
+	hugetlb_init();
 	pr_info("Memory: %luK/%luK available (%luK kernel, %luK reserved, %luK memmap)\n",
 		nr_free_pages() << 2, (unsigned long)(memblock_phys_mem_size() >> 10),
 		(unsigned long)(__pa(_end) - KERNEL_LOAD_PHYS) >> 10,

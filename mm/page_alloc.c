@@ -1111,3 +1111,11 @@ static int zoneinfo_show(struct seq_buf *m, void *data)
 	return 0;
 }
 PSEUDO_FILE(zoneinfo, "/proc/zoneinfo", zoneinfo_show, NULL);
+
+void split_page(struct page *page, unsigned int order)
+{
+	for (unsigned long i = 0; i < (1UL << order); i++) {
+		page[i]._refcount = 1;
+		page[i].private = 0;
+	}
+}

@@ -155,3 +155,6 @@ enum migratetype get_pageblock_migratetype(unsigned long pfn);
 void set_pageblock_migratetype(unsigned long pfn, enum migratetype mt);
 
 #endif
+
+/* Turn one order-N allocation into 2^N order-0 pages, each with a reference. */
+void split_page(struct page *page, unsigned int order);

@@ -17,6 +17,7 @@
  */
 #include "mm/sparse.h"
 #include "mm/e820.h"
+#include "mm/hugetlb.h"
 #include "mm/memblock.h"
 #include "mm/page.h"
 #include "mm/page_alloc.h"
@@ -47,6 +48,15 @@ unsigned long nr_present_sections(void)
 
 	for (unsigned long i = 0; i < nr_mem_sections; i++)
 		n += !!(mem_section[i].flags & SECTION_PRESENT);
+	return n;
+}
+
+static unsigned long nr_device_sections(void)
+{
+	unsigned long n = 0;
+
+	for (unsigned long i = 0; i < nr_mem_sections; i++)
+		n += !!(mem_section[i].flags & SECTION_DEVICE);
 	return n;
 }
 
@@ -204,7 +214,7 @@ void sparse_init(void)
 	for (unsigned long nr = 0; nr < nr_mem_sections; nr++) {
 		struct mem_section *ms = &mem_section[nr];
 
-		if (!(ms->flags & SECTION_PRESENT))
+		if (!(ms->flags & SECTION_PRESENT) || hugetlb_section_is_boot_gigantic(nr))
 			continue;
 		if ((ms->flags & SECTION_DEVICE)) {
 			pr_warn("sparse: section %lu has both RAM and device memory: device part ignored\n", nr);
@@ -216,9 +226,9 @@ void sparse_init(void)
 		ms->flags |= SECTION_ONLINE;
 		populated += !!(ms->flags & SECTION_MEMMAP_PMD);
 	}
+	hugetlb_populate_boot_gigantic();
 	pr_info("sparse: %lu sections of 128 MiB, %lu present, %lu with device memory\n",
-		nr_mem_sections, nr_present_sections(),
-		nr_mem_sections - nr_present_sections());
+		nr_mem_sections, nr_present_sections(), nr_device_sections());
 	pr_info("sparse: memmap %lu KiB (64 bytes x %lu pages), %lu sections under PMD leaves\n",
 		vmemmap_bytes() >> 10, nr_present_sections() * PAGES_PER_SECTION, populated);
 }

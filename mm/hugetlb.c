@@ -1,0 +1,859 @@
+// SPDX-License-Identifier: MIT
+/*
+ * HugeTLB pools (after Linux's mm/hugetlb.c): one hstate per size, each a
+ * list of free huge pages and one of pages in use, with Linux's counters
+ * and semantics: persistent pages (nr_hugepages), surplus pages allowed by
+ * nr_overcommit_hugepages, reservations taken at mmap time.
+ *
+ * A page entering the pool is made a compound page. With HVO on (the
+ * default, hugetlb_free_vmemmap=on) its vmemmap is deduplicated first
+ * (mm/hugetlb_vmemmap.c) and only its head vmemmap page is written: the
+ * tails beyond 63 are never touched. Pages are added in batches so that
+ * a batch costs one TLB flush. A page leaving the pool gets its struct
+ * pages back first; if that memory cannot be had it stays in the pool and
+ * the caller hears how far it got.
+ *
+ * Folio data of a hugetlb page lives in the head and in tail 1 (which is
+ * in the head's own vmemmap page): tail 1's private is the order,
+ * data[0] the list of hardware-poisoned subpages, data[1] flags.
+ */
+#include "mm/hugetlb.h"
+#include "mm/hugetlb_vmemmap.h"
+#include "mm/memblock.h"
+#include "mm/meminfo.h"
+#include "mm/page_alloc.h"
+#include "mm/pgtable.h"
+#include "mm/sparse.h"
+#include "kernel/panic.h"
+#include "kernel/param.h"
+#include "kernel/printk.h"
+#include "kernel/pseudofs.h"
+#include "libc/errno.h"
+#include "libc/stdio.h"
+#include "libc/stdlib.h"
+#include "libc/string.h"
+
+/* Orders are known statically: the command line is parsed before hugetlb_init(). */
+struct hstate hstates[HUGE_MAX_HSTATE] = {
+	[HSTATE_2M] = { .order = HVO_ORDER_2M },
+	[HSTATE_1G] = { .order = HVO_ORDER_1G },
+};
+struct hstate *default_hstate = &hstates[HSTATE_2M];
+static bool hvo_enabled = true;
+
+#define HUGETLB_FOLIO_BOOTMEM	BIT(0)	/* memory came from memblock, not the buddy */
+#define GROW_BATCH		64
+
+/* Boot parameters: recorded by the handlers, acted on in hugetlb_init(). */
+#define MAX_BOOT_GIGANTIC	128
+static unsigned long boot_pages[HUGE_MAX_HSTATE];
+static bool boot_pages_set[HUGE_MAX_HSTATE];
+static struct hstate *param_hstate;
+static unsigned long boot_gigantic_pfn[MAX_BOOT_GIGANTIC];
+static unsigned int nr_boot_gigantic;
+
+/* Why the last shrink stopped early (for the write that asked). */
+static int shrink_error;
+
+static unsigned long *folio_flags(struct page *head)
+{
+	return &head[1].data[1];
+}
+
+static unsigned long persistent_huge_pages(const struct hstate *h)
+{
+	return h->nr_huge_pages - h->surplus_huge_pages;
+}
+
+static unsigned long available_huge_pages(const struct hstate *h)
+{
+	return h->free_huge_pages - h->resv_huge_pages;
+}
+
+struct hstate *size_to_hstate(unsigned long size)
+{
+	for (int i = 0; i < HUGE_MAX_HSTATE; i++)
+		if (huge_page_size(&hstates[i]) == size)
+			return &hstates[i];
+	return NULL;
+}
+
+static struct hstate *hstate_of(struct page *head)
+{
+	return compound_order(head) == HVO_ORDER_1G ? &hstates[HSTATE_1G] : &hstates[HSTATE_2M];
+}
+
+/* Command line. */
+
+static int parse_size(const char *val, struct hstate **h)
+{
+	unsigned long long size;
+
+	if (kmemparse(val, &size))
+		return -EINVAL;
+	*h = size_to_hstate(size);
+	return *h ? 0 : -EINVAL;
+}
+
+static int hugepagesz_setup(const char *val)
+{
+	return parse_size(val, &param_hstate);
+}
+early_param("hugepagesz", hugepagesz_setup);
+
+static int default_hugepagesz_setup(const char *val)
+{
+	struct hstate *h;
+	int ret = parse_size(val, &h);
+
+	if (!ret)
+		default_hstate = h;
+	return ret;
+}
+early_param("default_hugepagesz", default_hugepagesz_setup);
+
+/* hugepages=N applies to the hugepagesz= before it, else the default size. */
+static int hugepages_setup(const char *val)
+{
+	struct hstate *h = param_hstate ? param_hstate : default_hstate;
+	unsigned long n;
+	int ret = kstrtoul(val, 0, &n);
+
+	if (ret)
+		return ret;
+	if (h == &hstates[HSTATE_1G] && n > MAX_BOOT_GIGANTIC)
+		return -ERANGE;
+	boot_pages[h - hstates] = n;
+	boot_pages_set[h - hstates] = true;
+	param_hstate = NULL;
+	return 0;
+}
+early_param("hugepages", hugepages_setup);
+
+static int hugetlb_free_vmemmap_setup(const char *val)
+{
+	if (!strcmp(val, "on") || !strcmp(val, "1") || !*val)
+		hvo_enabled = true;
+	else if (!strcmp(val, "off") || !strcmp(val, "0"))
+		hvo_enabled = false;
+	else
+		return -EINVAL;
+	return 0;
+}
+early_param("hugetlb_free_vmemmap", hugetlb_free_vmemmap_setup);
+
+bool hugetlb_optimize_vmemmap_enabled(void)
+{
+	return hvo_enabled;
+}
+
+void hugetlb_set_optimize_vmemmap(bool on)
+{
+	hvo_enabled = on;
+}
+
+/* Boot-time gigantic pages: from memblock, before the memmap exists. */
+
+static bool cpu_has_gbpages(void)
+{
+	return direct_gbpages;
+}
+
+void hugetlb_reserve_boot_gigantic(void)
+{
+	unsigned long want = boot_pages[HSTATE_1G];
+
+	/* First, before anything else takes a bite out of the aligned ranges. */
+	if (want && !cpu_has_gbpages()) {
+		pr_err("HugeTLB: hugepages=%lu for 1 GiB pages ignored: this CPU has no 1 GiB pages (pdpe1gb)\n",
+		       want);
+		want = 0;
+	}
+	while (nr_boot_gigantic < want) {
+		phys_addr_t pa = memblock_phys_alloc_range(PUD_SIZE, PUD_SIZE, 0,
+							   MEMBLOCK_ALLOC_ACCESSIBLE);
+
+		if (!pa)
+			break;
+		boot_gigantic_pfn[nr_boot_gigantic++] = PHYS_PFN(pa);
+	}
+	if (nr_boot_gigantic < want)
+		pr_warn("HugeTLB: allocating %lu of page size 1.00 GiB failed.  Only allocated %u hugepages.\n",
+			want, nr_boot_gigantic);
+	hugetlb_vmemmap_init_early();
+}
+
+bool hugetlb_section_is_boot_gigantic(unsigned long nr)
+{
+	unsigned long pfn = section_nr_to_pfn(nr);
+
+	if (!hvo_enabled)
+		return false;
+	for (unsigned int i = 0; i < nr_boot_gigantic; i++)
+		if (pfn >= boot_gigantic_pfn[i] && pfn < boot_gigantic_pfn[i] + (1UL << HVO_ORDER_1G))
+			return true;
+	return false;
+}
+
+/* Called by sparse_init for the sections it skipped. */
+void hugetlb_populate_boot_gigantic(void)
+{
+	if (!hvo_enabled)
+		return;
+	for (unsigned int i = 0; i < nr_boot_gigantic; i++)
+		if (hugetlb_vmemmap_populate_gigantic(boot_gigantic_pfn[i]))
+			panic("HugeTLB: cannot populate the vmemmap of a boot gigantic page");
+}
+
+/* The pool. */
+
+static void enqueue_free(struct hstate *h, struct page *head)
+{
+	head->_refcount = 0;
+	list_add_tail(&head->lru, &h->hugepage_freelist);
+	h->free_huge_pages++;
+}
+
+static struct page *dequeue_free(struct hstate *h)
+{
+	struct page *head;
+
+	if (list_empty(&h->hugepage_freelist))
+		return NULL;
+	head = list_first_entry(&h->hugepage_freelist, struct page, lru);
+	list_del(&head->lru);
+	h->free_huge_pages--;
+	return head;
+}
+
+static struct page *alloc_fresh_memory(struct hstate *h)
+{
+	if (h->order == HVO_ORDER_2M)
+		return alloc_pages(GFP_KERNEL | __GFP_NOWARN | __GFP_NORETRY, h->order);
+	return alloc_contig_pages(1UL << h->order, 1UL << h->order, __GFP_NOWARN);
+}
+
+static void free_huge_memory(struct page *page, unsigned int order, bool bootmem)
+{
+	unsigned long pfn = page_to_pfn(page);
+
+	if (bootmem) {
+		free_pages_range_to_buddy(pfn, pfn + (1UL << order));
+		return;
+	}
+	if (order <= MAX_ORDER) {
+		page->_refcount = 1;
+		page->private = order;
+		free_pages(page, order);
+		return;
+	}
+	free_contig_range(pfn, 1UL << order);
+}
+
+/*
+ * Make fresh memory a pool page: optimized when HVO is on and its
+ * vmemmap memory can be had, else plainly compound.
+ */
+static void prep_new_huge_page(struct hstate *h, struct page *page,
+			       struct vmemmap_batch *b, unsigned long flags)
+{
+	if (!hvo_enabled || hugetlb_vmemmap_optimize(page, h->order, b))
+		prep_compound_tails(page, h->order);
+	*folio_flags(page) = flags;
+	page->_refcount = 0;
+}
+
+static struct vmemmap_batch grow_batch;
+
+static void publish(struct hstate *h, struct page **pending, unsigned int *n,
+		    bool surplus)
+{
+	vmemmap_batch_finish(&grow_batch);
+	for (unsigned int i = 0; i < *n; i++) {
+		enqueue_free(h, pending[i]);
+		h->nr_huge_pages++;
+		if (surplus)
+			h->surplus_huge_pages++;
+	}
+	*n = 0;
+}
+
+/*
+ * Add up to want fresh pages; one TLB flush per batch, pages published
+ * only after their batch's flush. Returns how many were added.
+ */
+static unsigned long grow_pool(struct hstate *h, unsigned long want, bool surplus)
+{
+	struct page *pending[GROW_BATCH];
+	unsigned int n = 0;
+	unsigned long added = 0;
+
+	while (added < want) {
+		struct page *page = alloc_fresh_memory(h);
+
+		if (!page)
+			break;
+		prep_new_huge_page(h, page, &grow_batch, 0);
+		pending[n++] = page;
+		added++;
+		if (n == GROW_BATCH || (h->order == HVO_ORDER_1G && n == 2))
+			publish(h, pending, &n, surplus);
+	}
+	publish(h, pending, &n, surplus);
+	return added;
+}
+
+/*
+ * Take a free page out of the pool and give its memory to the buddy.
+ * -ENOMEM when its struct pages cannot be restored: it stays in the pool.
+ */
+static int dissolve_free_huge_page(struct hstate *h, struct page *head)
+{
+	bool bootmem = *folio_flags(head) & HUGETLB_FOLIO_BOOTMEM;
+	int ret;
+
+	ret = hugetlb_vmemmap_restore(head, h->order);
+	if (ret)
+		return ret;
+	list_del(&head->lru);
+	h->free_huge_pages--;
+	h->nr_huge_pages--;
+	destroy_compound_tails(head, h->order);
+	free_huge_memory(head, h->order, bootmem);
+	return 0;
+}
+
+/* A free page that no reservation needs, or NULL. */
+static struct page *unreserved_free_page(struct hstate *h)
+{
+	if (!available_huge_pages(h))
+		return NULL;
+	return list_first_entry(&h->hugepage_freelist, struct page, lru);
+}
+
+static bool shrink_one(struct hstate *h)
+{
+	struct page *head = unreserved_free_page(h);
+	int ret;
+
+	if (!head)
+		return false;
+	ret = dissolve_free_huge_page(h, head);
+	if (ret) {
+		shrink_error = ret;
+		return false;
+	}
+	return true;
+}
+
+/*
+ * Linux's set_max_huge_pages(): surplus pages become persistent first,
+ * then fresh pages are allocated; shrinking frees unreserved free pages and
+ * turns pages in use beyond the count into surplus.
+ */
+unsigned long set_max_huge_pages(struct hstate *h, unsigned long count)
+{
+	unsigned long min_count;
+
+	shrink_error = 0;
+	while (h->surplus_huge_pages && count > persistent_huge_pages(h))
+		h->surplus_huge_pages--;
+	if (count > persistent_huge_pages(h))
+		grow_pool(h, count - persistent_huge_pages(h), false);
+
+	min_count = h->resv_huge_pages + h->nr_huge_pages - h->free_huge_pages;
+	min_count = max(count, min_count);
+	while (min_count < persistent_huge_pages(h))
+		if (!shrink_one(h))
+			break;
+	while (count < persistent_huge_pages(h) && h->surplus_huge_pages < h->nr_huge_pages)
+		h->surplus_huge_pages++;
+	h->max_huge_pages = persistent_huge_pages(h);
+	return persistent_huge_pages(h);
+}
+
+/* Surplus pages that nothing uses any more go back to the buddy. */
+static void return_unused_surplus_pages(struct hstate *h)
+{
+	while (h->surplus_huge_pages && available_huge_pages(h)) {
+		struct page *head = unreserved_free_page(h);
+
+		if (!head || dissolve_free_huge_page(h, head))
+			return;
+		h->surplus_huge_pages--;
+	}
+}
+
+int hugetlb_acquire_reservation(struct hstate *h, long n)
+{
+	long needed = n - (long)available_huge_pages(h);
+
+	if (n <= 0)
+		return 0;
+	if (needed > 0) {
+		if (h->surplus_huge_pages + needed > h->nr_overcommit_huge_pages)
+			return -ENOMEM;
+		if (grow_pool(h, needed, true) < (unsigned long)needed) {
+			return_unused_surplus_pages(h);
+			return -ENOMEM;
+		}
+	}
+	h->resv_huge_pages += n;
+	return 0;
+}
+
+void hugetlb_release_reservation(struct hstate *h, long n)
+{
+	if (n <= 0)
+		return;
+	BUG_ON((unsigned long)n > h->resv_huge_pages);
+	h->resv_huge_pages -= n;
+	return_unused_surplus_pages(h);
+}
+
+struct page *alloc_hugetlb_folio(struct hstate *h, bool reserved)
+{
+	struct page *head;
+
+	if (reserved) {
+		BUG_ON(!h->resv_huge_pages);
+	} else if (!available_huge_pages(h)) {
+		if (h->surplus_huge_pages >= h->nr_overcommit_huge_pages ||
+		    !grow_pool(h, 1, true))
+			return NULL;
+	}
+	head = dequeue_free(h);
+	if (!head)
+		return NULL;
+	if (reserved)
+		h->resv_huge_pages--;
+	list_add(&head->lru, &h->hugepage_activelist);
+	head->_refcount = 1;
+	memset(page_address(head), 0, huge_page_size(h));
+	return head;
+}
+
+void free_hugetlb_folio(struct page *head)
+{
+	struct hstate *h = hstate_of(head);
+
+	BUG_ON(!PageHugeTLB(head));
+	list_del(&head->lru);
+	enqueue_free(h, head);
+	if (h->surplus_huge_pages) {
+		if (dissolve_free_huge_page(h, head) == 0)
+			h->surplus_huge_pages--;
+	}
+}
+
+/* Demote: one free 1 GiB page becomes 512 free 2 MiB pages. */
+static int demote_one(void)
+{
+	struct hstate *g = &hstates[HSTATE_1G], *h = &hstates[HSTATE_2M];
+	struct page *head = unreserved_free_page(g);
+	struct page *pending[GROW_BATCH];
+	unsigned long flags;
+	unsigned int n = 0;
+	int ret;
+
+	if (!head)
+		return -EBUSY;
+	flags = *folio_flags(head);
+	ret = hugetlb_vmemmap_restore(head, g->order);
+	if (ret)
+		return ret;
+	list_del(&head->lru);
+	g->free_huge_pages--;
+	g->nr_huge_pages--;
+	destroy_compound_tails(head, g->order);
+	for (unsigned long i = 0; i < (1UL << (g->order - h->order)); i++) {
+		pending[n++] = head + (i << h->order);
+		prep_new_huge_page(h, pending[n - 1], &grow_batch, flags);
+		if (n == GROW_BATCH)
+			publish(h, pending, &n, false);
+	}
+	publish(h, pending, &n, false);
+	h->max_huge_pages = persistent_huge_pages(h);
+	g->max_huge_pages = persistent_huge_pages(g);
+	return 0;
+}
+
+/* The checker. */
+
+#define CHECK(cond, ...) do {						\
+	if (!(cond)) {							\
+		snprintf(why, len, __VA_ARGS__);			\
+		return -EINVAL;						\
+	}								\
+} while (0)
+
+static int check_folio(struct hstate *h, struct page *head, bool free, char *why,
+		       size_t len)
+{
+	unsigned long pfn = page_to_pfn(head);
+	unsigned long step;
+
+	CHECK(PageHead(head) && PageHugeTLB(head) && !PageTail(head),
+	      "%s: pfn %#lx flags %#lx", h->name, pfn, head->flags);
+	CHECK(compound_order(head) == h->order, "%s: pfn %#lx order %u", h->name, pfn,
+	      compound_order(head));
+	CHECK(!(pfn & ((1UL << h->order) - 1)), "%s: pfn %#lx misaligned", h->name, pfn);
+	CHECK(free ? head->_refcount == 0 : head->_refcount > 0, "%s: pfn %#lx refcount %d on %s list",
+	      h->name, pfn, head->_refcount, free ? "free" : "active");
+	/* Every tail of a 2 MiB page; one per vmemmap page of a 1 GiB page. */
+	step = h->order == HVO_ORDER_1G ? 64 : 1;
+	for (unsigned long i = 1; i < (1UL << h->order); i = step == 1 ? i + 1 : ALIGN(i + 1, step))
+		CHECK(compound_head(head + i) == head && PageTail(head + i),
+		      "%s: compound_head(pfn %#lx) is not pfn %#lx", h->name, pfn + i, pfn);
+	return hugetlb_vmemmap_check(head, h->order, why, len);
+}
+
+static int check_hstate(struct hstate *h, unsigned long *optimized, char *why, size_t len)
+{
+	unsigned long nfree = 0, nactive = 0;
+	struct page *head;
+	int ret;
+
+	list_for_each_entry(head, &h->hugepage_freelist, lru) {
+		ret = check_folio(h, head, true, why, len);
+		if (ret)
+			return ret;
+		nfree++;
+		*optimized += PageVmemmapOptimized(head) ? (h->order == HVO_ORDER_1G ? 8 : 1) : 0;
+	}
+	list_for_each_entry(head, &h->hugepage_activelist, lru) {
+		ret = check_folio(h, head, false, why, len);
+		if (ret)
+			return ret;
+		nactive++;
+		*optimized += PageVmemmapOptimized(head) ? (h->order == HVO_ORDER_1G ? 8 : 1) : 0;
+	}
+	CHECK(nfree == h->free_huge_pages, "%s: %lu on free list, free_huge_pages %lu",
+	      h->name, nfree, h->free_huge_pages);
+	CHECK(nfree + nactive == h->nr_huge_pages, "%s: %lu pages on lists, nr_huge_pages %lu",
+	      h->name, nfree + nactive, h->nr_huge_pages);
+	CHECK(h->resv_huge_pages <= h->free_huge_pages, "%s: resv %lu > free %lu", h->name,
+	      h->resv_huge_pages, h->free_huge_pages);
+	CHECK(h->surplus_huge_pages <= h->nr_huge_pages, "%s: surplus %lu > nr %lu", h->name,
+	      h->surplus_huge_pages, h->nr_huge_pages);
+	return 0;
+}
+
+int hugetlb_check(char *why, size_t len)
+{
+	unsigned long optimized = 0, in_sections = 0;
+	int ret;
+
+	for (int i = 0; i < HUGE_MAX_HSTATE; i++) {
+		ret = check_hstate(&hstates[i], &optimized, why, len);
+		if (ret)
+			return ret;
+	}
+	for (unsigned long nr = 0; nr < nr_mem_sections; nr++) {
+		struct mem_section *ms = &mem_section[nr];
+
+		in_sections += ms->nr_optimized;
+		if (!(ms->flags & SECTION_HAS_MEMMAP))
+			continue;
+		CHECK(kernel_virt_to_phys(section_vmemmap(nr)) != ~0ULL,
+		      "section %lu: has a memmap, but its first page is unmapped", nr);
+	}
+	CHECK(in_sections == optimized, "sections count %lu optimized pages, pools %lu",
+	      in_sections, optimized);
+	return 0;
+}
+
+/* /proc/meminfo */
+
+static void hugetlb_meminfo(struct seq_buf *m)
+{
+	struct hstate *h = default_hstate;
+	unsigned long total_kb = 0;
+
+	for (int i = 0; i < HUGE_MAX_HSTATE; i++)
+		total_kb += hstates[i].nr_huge_pages * (huge_page_size(&hstates[i]) >> 10);
+	seq_printf(m, "HugePages_Total:   %5lu\n", h->nr_huge_pages);
+	seq_printf(m, "HugePages_Free:    %5lu\n", h->free_huge_pages);
+	seq_printf(m, "HugePages_Rsvd:    %5lu\n", h->resv_huge_pages);
+	seq_printf(m, "HugePages_Surp:    %5lu\n", h->surplus_huge_pages);
+	seq_printf(m, "Hugepagesize:   %8lu kB\n", huge_page_size(h) >> 10);
+	seq_printf(m, "Hugetlb:        %8lu kB\n", total_kb);
+	seq_printf(m, "VmemmapOptimized: %6lu kB\n", vmemmap_optimized_pages() << 2);
+}
+
+static struct meminfo_extra hugetlb_meminfo_extra = { .show = hugetlb_meminfo };
+
+/* /sys/kernel/mm/hugepages/hugepages-<N>kB/ and /proc/sys/vm/ */
+
+enum hattr { A_NR, A_FREE, A_RESV, A_SURPLUS, A_OVERCOMMIT, A_DEMOTE_SIZE, A_DEMOTE, NR_HATTR };
+
+static const char *const hattr_names[NR_HATTR] = {
+	"nr_hugepages", "free_hugepages", "resv_hugepages", "surplus_hugepages",
+	"nr_overcommit_hugepages", "demote_size", "demote",
+};
+
+struct hattr_file {
+	struct pseudo_file file;
+	char path[96];
+	struct hstate *h;
+	enum hattr attr;
+};
+
+static struct hattr_file hattr_files[HUGE_MAX_HSTATE][NR_HATTR];
+
+static int hattr_show(struct seq_buf *m, void *data)
+{
+	struct hattr_file *f = data;
+	struct hstate *h = f->h;
+
+	switch (f->attr) {
+	case A_NR:
+		seq_printf(m, "%lu\n", persistent_huge_pages(h));
+		break;
+	case A_FREE:
+		seq_printf(m, "%lu\n", h->free_huge_pages);
+		break;
+	case A_RESV:
+		seq_printf(m, "%lu\n", h->resv_huge_pages);
+		break;
+	case A_SURPLUS:
+		seq_printf(m, "%lu\n", h->surplus_huge_pages);
+		break;
+	case A_OVERCOMMIT:
+		seq_printf(m, "%lu\n", h->nr_overcommit_huge_pages);
+		break;
+	case A_DEMOTE_SIZE:
+		seq_printf(m, "%lukB\n", huge_page_size(&hstates[HSTATE_2M]) >> 10);
+		break;
+	default:
+		return -EPERM;
+	}
+	return 0;
+}
+
+static int check_supported(struct hstate *h)
+{
+	if (h->supported)
+		return 0;
+	pseudofs_set_error("%s: this CPU has no 1 GiB pages (pdpe1gb)", h->name);
+	return -EINVAL;
+}
+
+static int store_nr(struct hstate *h, unsigned long count)
+{
+	unsigned long before = persistent_huge_pages(h);
+	unsigned long now;
+
+	now = set_max_huge_pages(h, count);
+	if (shrink_error && now > count) {
+		pseudofs_set_error("released %lu of %lu pages: no memory to restore their struct pages; %lu left in the pool",
+				   before > now ? before - now : 0, before - count, now);
+		return shrink_error;
+	}
+	return 0;
+}
+
+static int store_demote(struct hstate *h, unsigned long n)
+{
+	unsigned long done = 0;
+	int ret = 0;
+
+	if (h != &hstates[HSTATE_1G]) {
+		pseudofs_set_error("%s cannot be demoted", h->name);
+		return -EINVAL;
+	}
+	while (done < n) {
+		ret = demote_one();
+		if (ret)
+			break;
+		done++;
+	}
+	if (ret == -ENOMEM) {
+		pseudofs_set_error("demoted %lu of %lu pages: no memory to restore struct pages", done, n);
+		return ret;
+	}
+	if (ret == -EBUSY && done < n && !done) {
+		pseudofs_set_error("no free 1 GiB page to demote");
+		return -EBUSY;
+	}
+	return 0;
+}
+
+static int hattr_store(const char *buf, size_t len, void *data)
+{
+	struct hattr_file *f = data;
+	unsigned long v;
+	int ret;
+
+	if (f->attr == A_DEMOTE_SIZE) {
+		char tmp[16];
+
+		snprintf(tmp, sizeof(tmp), "%lukB", huge_page_size(&hstates[HSTATE_2M]) >> 10);
+		while (len && buf[len - 1] == '\n')
+			len--;
+		if (len != strlen(tmp) || strncmp(buf, tmp, len)) {
+			pseudofs_set_error("demote_size: only %s is supported", tmp);
+			return -EINVAL;
+		}
+		return 0;
+	}
+	ret = pseudofs_parse_ulong(buf, len, &v);
+	if (ret)
+		return ret;
+	ret = check_supported(f->h);
+	if (ret)
+		return ret;
+	switch (f->attr) {
+	case A_NR:
+		return store_nr(f->h, v);
+	case A_OVERCOMMIT:
+		f->h->nr_overcommit_huge_pages = v;
+		return 0;
+	case A_DEMOTE:
+		return store_demote(f->h, v);
+	default:
+		pseudofs_set_error("read-only file");
+		return -EPERM;
+	}
+}
+
+static bool hattr_writable(enum hattr a)
+{
+	return a == A_NR || a == A_OVERCOMMIT || a == A_DEMOTE || a == A_DEMOTE_SIZE;
+}
+
+static void register_hstate_files(int idx)
+{
+	struct hstate *h = &hstates[idx];
+
+	for (int a = 0; a < NR_HATTR; a++) {
+		struct hattr_file *f = &hattr_files[idx][a];
+
+		/* Only sizes that can demote have the demote files (Linux). */
+		if ((a == A_DEMOTE || a == A_DEMOTE_SIZE) && idx != HSTATE_1G)
+			continue;
+		snprintf(f->path, sizeof(f->path), "/sys/kernel/mm/hugepages/%s/%s",
+			 h->name, hattr_names[a]);
+		f->h = h;
+		f->attr = a;
+		f->file.path = f->path;
+		f->file.show = a == A_DEMOTE ? NULL : hattr_show;
+		f->file.store = hattr_writable(a) ? hattr_store : NULL;
+		f->file.data = f;
+		pseudofs_register(&f->file);
+	}
+}
+
+/* /proc/sys/vm: the default size's files. */
+static struct hattr_file proc_nr, proc_overcommit;
+
+static int default_show(struct seq_buf *m, void *data)
+{
+	struct hattr_file *f = data;
+
+	f->h = default_hstate;
+	return hattr_show(m, data);
+}
+
+static int default_store(const char *buf, size_t len, void *data)
+{
+	struct hattr_file *f = data;
+
+	f->h = default_hstate;
+	return hattr_store(buf, len, data);
+}
+
+static int optimize_vmemmap_show(struct seq_buf *m, void *data)
+{
+	(void)data;
+	seq_printf(m, "%d\n", hvo_enabled);
+	return 0;
+}
+
+static int optimize_vmemmap_store(const char *buf, size_t len, void *data)
+{
+	unsigned long v;
+	int ret = pseudofs_parse_ulong(buf, len, &v);
+
+	(void)data;
+	if (ret)
+		return ret;
+	if (v > 1) {
+		pseudofs_set_error("hugetlb_optimize_vmemmap: must be 0 or 1");
+		return -EINVAL;
+	}
+	hvo_enabled = v;
+	return 0;
+}
+PSEUDO_FILE(hvo, "/proc/sys/vm/hugetlb_optimize_vmemmap", optimize_vmemmap_show,
+	    optimize_vmemmap_store);
+
+static void register_proc_files(void)
+{
+	proc_nr = (struct hattr_file){ .attr = A_NR, .h = default_hstate };
+	proc_nr.file = (struct pseudo_file){ "/proc/sys/vm/nr_hugepages", default_show,
+					     default_store, &proc_nr };
+	proc_overcommit = (struct hattr_file){ .attr = A_OVERCOMMIT, .h = default_hstate };
+	proc_overcommit.file = (struct pseudo_file){ "/proc/sys/vm/nr_overcommit_hugepages",
+						     default_show, default_store, &proc_overcommit };
+	pseudofs_register(&proc_nr.file);
+	pseudofs_register(&proc_overcommit.file);
+}
+
+/* Setup. */
+
+static void hstate_init(int idx, unsigned int order)
+{
+	struct hstate *h = &hstates[idx];
+
+	h->order = order;
+	snprintf(h->name, sizeof(h->name), "hugepages-%lukB", (PAGE_SIZE << order) >> 10);
+	INIT_LIST_HEAD(&h->hugepage_freelist);
+	INIT_LIST_HEAD(&h->hugepage_activelist);
+	h->supported = order == HVO_ORDER_2M || cpu_has_gbpages();
+}
+
+/* Boot gigantic pages join the pool; with HVO off they are written now. */
+static void add_boot_gigantic(void)
+{
+	struct hstate *h = &hstates[HSTATE_1G];
+
+	for (unsigned int i = 0; i < nr_boot_gigantic; i++) {
+		struct page *head = pfn_to_page(boot_gigantic_pfn[i]);
+
+		if (!hvo_enabled)
+			prep_compound_tails(head, h->order);
+		*folio_flags(head) = HUGETLB_FOLIO_BOOTMEM;
+		enqueue_free(h, head);
+		h->nr_huge_pages++;
+	}
+	h->max_huge_pages = h->nr_huge_pages;
+}
+
+void hugetlb_init(void)
+{
+	hstate_init(HSTATE_2M, HVO_ORDER_2M);
+	hstate_init(HSTATE_1G, HVO_ORDER_1G);
+	hugetlb_vmemmap_init_late();
+	add_boot_gigantic();
+	if (boot_pages_set[HSTATE_2M]) {
+		unsigned long got = set_max_huge_pages(&hstates[HSTATE_2M], boot_pages[HSTATE_2M]);
+
+		if (got < boot_pages[HSTATE_2M])
+			pr_warn("HugeTLB: allocating %lu of page size 2.00 MiB failed.  Only allocated %lu hugepages.\n",
+				boot_pages[HSTATE_2M], got);
+	}
+	for (int i = 0; i < HUGE_MAX_HSTATE; i++) {
+		register_hstate_files(i);
+		if (hstates[i].supported)
+			pr_info("HugeTLB: registered %s page size, pre-allocated %lu pages\n",
+				i == HSTATE_1G ? "1.00 GiB" : "2.00 MiB", hstates[i].nr_huge_pages);
+		else
+			pr_info("HugeTLB: 1.00 GiB pages unavailable: this CPU has no pdpe1gb\n");
+	}
+	pr_info("HugeTLB: vmemmap optimization %s: %lu KiB of struct pages freed\n",
+		hvo_enabled ? "on" : "off", vmemmap_optimized_pages() << 2);
+	register_proc_files();
+	register_meminfo_extra(&hugetlb_meminfo_extra);
+	hugetlb_vmemmap_register_fault_describer();
+}

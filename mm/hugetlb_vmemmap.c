@@ -1,0 +1,666 @@
+// SPDX-License-Identifier: MIT
+/*
+ * HugeTLB Vmemmap Optimization (HVO), after Linux's mm/hugetlb_vmemmap.c
+ * and Documentation/mm/vmemmap_dedup.rst, pushed further.
+ *
+ * struct page is 64 bytes, so the struct pages of a 2 MiB page fill 8
+ * vmemmap pages and those of a 1 GiB page 4096. Every tail struct page
+ * of one order is byte-identical (mm/page.h: the tail holds only the mask
+ * that finds its head), whichever huge page it belongs to. So one shared
+ * read-only page of 64 tails per order can stand for all of them.
+ *
+ * 2 MiB page, 8 vmemmap pages. Page 0 holds the head and tails 1..63 and
+ * stays; PTEs 1..7 point read-only at the order-9 shared tail page; the 7
+ * pages they mapped go back to the buddy (Linux keeps 2 and frees 6,
+ * because its tails are not identical across pages).
+ *
+ *    vmemmap of one 2 MiB page            physical
+ *    +-----------+
+ *    |  page 0   | --------------------> head + tails 1..63 (its own page)
+ *    +-----------+
+ *    |  page 1   | ---------+
+ *    +-----------+          |
+ *    |  page 2   | ---------+
+ *    +-----------+          |
+ *    |    ...    | ---------+----------> shared tail page, order 9 (RO)
+ *    +-----------+          |            64 identical tails
+ *    |  page 7   | ---------+
+ *    +-----------+
+ *
+ * The section's vmemmap PMD (one 2 MiB leaf for 64 huge pages) is split
+ * into a PTE table the first time; when the last optimized page of the
+ * section leaves the pool, the section is collapsed back under a PMD leaf
+ * (where a 2 MiB block can be had), so that an empty pool leaves the
+ * memmap as it was at boot.
+ *
+ * 1 GiB page, 4096 vmemmap pages = 8 PMDs = the memmap of 8 whole sections:
+ *
+ *    vmemmap PMDs of one 1 GiB page       PTE tables            physical
+ *    +-----------+
+ *    |  PMD 0    | ----> [ PTE 0   ] -----------------------> head + tails 1..63
+ *    |           |       [ PTE 1..511 ] --+
+ *    +-----------+                        |
+ *    |  PMD 1    | --+                    +---------------> shared tail page,
+ *    +-----------+   |                    |                 order 18 (RO)
+ *    |   ...     | --+-> all-tail table --+
+ *    +-----------+   |   [ PTE 0..511 ]   (one table for every 1 GiB page)
+ *    |  PMD 7    | --+
+ *    +-----------+
+ *
+ * Kept per 1 GiB page: the head page and the PTE table of PMD 0, 2 pages
+ * of the 4096 (Linux keeps 1 page and 8 PTE tables). The 8 PMDs' memory
+ * goes back as whole 2 MiB blocks where it was PMD-mapped.
+ *
+ * Order of operations, for every change: build the new tables, switch the
+ * entries, flush the TLB once per batch, and only then free what the old
+ * entries mapped. A write to a shared tail faults (read-only); the fault
+ * report names the pfn (hugetlb_vmemmap_describe_fault()).
+ */
+#include "mm/hugetlb_vmemmap.h"
+#include "mm/memblock.h"
+#include "mm/page_alloc.h"
+#include "mm/pgtable.h"
+#include "mm/sparse.h"
+#include "kernel/panic.h"
+#include "kernel/printk.h"
+#include "kernel/traps.h"
+#include "libc/errno.h"
+#include "libc/stdio.h"
+#include "libc/string.h"
+
+#define TAILS_PER_VMEMMAP_PAGE	(PAGE_SIZE / sizeof(struct page))	/* 64 */
+#define VMEMMAP_PAGES_2M	8
+#define GIGANTIC_PMDS		8
+
+static phys_addr_t shared_tail[2];	/* [0]: order 9, [1]: order 18 */
+static pteval_t *all_tail_table;	/* PMDs 1..7 of every 1 GiB page */
+static unsigned long optimized_pages;
+
+static unsigned int order_slot(unsigned int order)
+{
+	return order == HVO_ORDER_1G;
+}
+
+unsigned long vmemmap_optimized_pages(void)
+{
+	return optimized_pages;
+}
+
+phys_addr_t vmemmap_shared_tail_phys(unsigned int order)
+{
+	return shared_tail[order_slot(order)];
+}
+
+phys_addr_t vmemmap_all_tail_table_phys(void)
+{
+	return all_tail_table ? __pa(all_tail_table) : 0;
+}
+
+static pteval_t ro_tail_pte(unsigned int order)
+{
+	return shared_tail[order_slot(order)] | (PAGE_KERNEL_RO & __supported_pte_mask);
+}
+
+static pteval_t rw_pte(phys_addr_t pa)
+{
+	return pa | (PAGE_KERNEL & __supported_pte_mask);
+}
+
+static void fill_tails(struct page *p, unsigned long n, unsigned int order)
+{
+	unsigned long info = compound_info_for_order(order);
+
+	memset(p, 0, n * sizeof(*p));
+	for (unsigned long i = 0; i < n; i++)
+		p[i].compound_info = info;
+}
+
+/*
+ * The early part runs before sparse_init (memblock), so that boot-time
+ * gigantic pages can be populated optimized.
+ */
+void hugetlb_vmemmap_init_early(void)
+{
+	for (unsigned int i = 0; i < 2; i++) {
+		phys_addr_t pa = memblock_phys_alloc(PAGE_SIZE, PAGE_SIZE);
+
+		if (!pa)
+			panic("hvo: cannot allocate the shared tail pages");
+		fill_tails(__va(pa), TAILS_PER_VMEMMAP_PAGE, i ? HVO_ORDER_1G : HVO_ORDER_2M);
+		shared_tail[i] = pa;
+	}
+	all_tail_table = pgtable_alloc(PG_LEVEL_4K);
+	if (!all_tail_table)
+		panic("hvo: cannot allocate the all-tail PTE table");
+	for (unsigned int i = 0; i < PTRS_PER_TABLE; i++)
+		set_entry(all_tail_table, i, ro_tail_pte(HVO_ORDER_1G));
+}
+
+/*
+ * Once the memmap exists: the all-tail table was made before page-table
+ * counting started; give it its count like every other table.
+ */
+void hugetlb_vmemmap_init_late(void)
+{
+	struct page *page = virt_to_page(all_tail_table);
+
+	SetPagePgtable(page);
+	page->pt_level = PG_LEVEL_4K;
+	page->pt_count = PTRS_PER_TABLE;
+}
+
+/* The PMD entry that maps vmemmap address va. */
+static pteval_t *vmemmap_pmd(unsigned long va)
+{
+	return kernel_walk_alloc(va, PG_LEVEL_2M);
+}
+
+static void set_entry_ptr(pteval_t *e, pteval_t val)
+{
+	pteval_t *table = (pteval_t *)((unsigned long)e & PAGE_MASK);
+
+	set_entry(table, e - table, val);
+}
+
+/*
+ * Head vmemmap page: the head and tails 1..63. Tail 1 carries the order
+ * (compound_order()); tails 1..3 may carry folio data later.
+ */
+static void write_head_page(struct page *head, unsigned int order, bool optimized)
+{
+	unsigned long flags = BIT(PG_head) | BIT(PG_hugetlb);
+
+	if (optimized)
+		flags |= BIT(PG_vmemmap_optimized);
+	memset(head, 0, sizeof(*head));
+	head->flags = flags;
+	fill_tails(head + 1, TAILS_PER_VMEMMAP_PAGE - 1, order);
+	head[1].private = order;
+}
+
+void prep_compound_tails(struct page *head, unsigned int order)
+{
+	write_head_page(head, order, false);
+	fill_tails(head + TAILS_PER_VMEMMAP_PAGE,
+		   (1UL << order) - TAILS_PER_VMEMMAP_PAGE, order);
+	head[1].private = order;
+}
+
+void destroy_compound_tails(struct page *head, unsigned int order)
+{
+	memset(head + 1, 0, ((1UL << order) - 1) * sizeof(*head));
+	head->flags = 0;
+}
+
+bool vmemmap_batch_room(const struct vmemmap_batch *b, unsigned int order)
+{
+	if (order == HVO_ORDER_2M)
+		return b->nr_free + VMEMMAP_PAGES_2M <= ARRAY_SIZE(b->to_free) &&
+		       b->nr_tables < ARRAY_SIZE(b->tables);
+	/* Pages beyond to_free's room make batch_free_page() flush early. */
+	return b->nr_blocks + GIGANTIC_PMDS <= ARRAY_SIZE(b->blocks) &&
+	       b->nr_tables + GIGANTIC_PMDS <= ARRAY_SIZE(b->tables);
+}
+
+/* Queue a vmemmap page whose mapping was replaced; freed after the flush. */
+static void batch_free_page(struct vmemmap_batch *b, phys_addr_t pa)
+{
+	if (b->nr_free == ARRAY_SIZE(b->to_free))
+		vmemmap_batch_finish(b);
+	b->to_free[b->nr_free++] = pfn_to_page(PHYS_PFN(pa));
+}
+
+static void free_vmemmap_page(struct page *page)
+{
+	if (PageReserved(page))
+		free_reserved_page(page);
+	else
+		__free_page(page);
+}
+
+static void free_vmemmap_block(struct page *block)
+{
+	if (PageReserved(block)) {
+		for (unsigned long i = 0; i < PTRS_PER_TABLE; i++)
+			free_reserved_page(block + i);
+		return;
+	}
+	free_pages(block, pageblock_order);
+}
+
+void vmemmap_batch_finish(struct vmemmap_batch *b)
+{
+	if (!b->nr_free && !b->nr_tables && !b->nr_blocks)
+		return;
+	flush_tlb_all();
+	for (unsigned int i = 0; i < b->nr_free; i++)
+		free_vmemmap_page(b->to_free[i]);
+	for (unsigned int i = 0; i < b->nr_blocks; i++)
+		free_vmemmap_block(b->blocks[i]);
+	for (unsigned int i = 0; i < b->nr_tables; i++) {
+		pteval_t *t = b->tables[i];
+
+		/* Unreachable since the flush: empty it, then free it. */
+		for (unsigned int j = 0; j < PTRS_PER_TABLE; j++)
+			if (entry_present(t[j]))
+				set_entry(t, j, 0);
+		pgtable_free(t);
+	}
+	b->nr_free = b->nr_tables = b->nr_blocks = 0;
+}
+
+/*
+ * Split the section's vmemmap PMD leaf into a PTE table mapping the same
+ * 512 pages, so that single pages of it can be remapped and freed.
+ */
+static int split_vmemmap_pmd(pteval_t *pmd)
+{
+	phys_addr_t pa = entry_phys(*pmd);
+	struct page *block = pfn_to_page(PHYS_PFN(pa));
+	pteval_t *table;
+
+	if (!(*pmd & _PAGE_PSE))
+		return 0;
+	table = pgtable_alloc(PG_LEVEL_4K);
+	if (!table)
+		return -ENOMEM;
+	for (unsigned int i = 0; i < PTRS_PER_TABLE; i++)
+		set_entry(table, i, rw_pte(pa + i * PAGE_SIZE));
+	/* A buddy block becomes 512 pages that can be freed one by one. */
+	if (!PageReserved(block))
+		split_page(block, pageblock_order);
+	set_entry_ptr(pmd, __pa(table) | _KERNPG_TABLE);
+	return 0;
+}
+
+static int optimize_2m(struct page *head, struct vmemmap_batch *b)
+{
+	unsigned long va = (unsigned long)head;
+	unsigned long nr = pfn_to_section_nr(page_to_pfn(head));
+	pteval_t *pmd = vmemmap_pmd(va);
+	pteval_t *table;
+	unsigned int idx;
+	int ret;
+
+	if (!pmd)
+		return -ENOMEM;
+	ret = split_vmemmap_pmd(pmd);
+	if (ret)
+		return ret;
+	mem_section[nr].flags &= ~SECTION_MEMMAP_PMD;
+	table = entry_table(*pmd);
+	idx = pte_index(va);
+	for (unsigned int i = 1; i < VMEMMAP_PAGES_2M; i++) {
+		batch_free_page(b, entry_phys(table[idx + i]));
+		set_entry(table, idx + i, ro_tail_pte(HVO_ORDER_2M));
+	}
+	/* Page 0 keeps its physical page: writing it now is safe. */
+	write_head_page(head, HVO_ORDER_2M, true);
+	mem_section[nr].nr_optimized++;
+	vmemmap_account(-(VMEMMAP_PAGES_2M - 1));
+	optimized_pages += VMEMMAP_PAGES_2M - 1;
+	return 0;
+}
+
+/* Queue whatever a gigantic page's PMD mapped: a block, or a table of pages. */
+static void batch_old_pmd(struct vmemmap_batch *b, pteval_t old)
+{
+	pteval_t *t;
+
+	if (old & _PAGE_PSE) {
+		b->blocks[b->nr_blocks++] = pfn_to_page(PHYS_PFN(entry_phys(old)));
+		return;
+	}
+	t = entry_table(old);
+	for (unsigned int j = 0; j < PTRS_PER_TABLE; j++)
+		if (entry_present(t[j]))
+			batch_free_page(b, entry_phys(t[j]));
+	b->tables[b->nr_tables++] = t;
+}
+
+/*
+ * New head page and PMD-0 table for a gigantic page, filled but not yet
+ * reachable. The head page's struct pages are written here.
+ */
+static pteval_t *build_gigantic_table(phys_addr_t head_pa, struct page *head_view)
+{
+	pteval_t *table = pgtable_alloc(PG_LEVEL_4K);
+
+	if (!table)
+		return NULL;
+	write_head_page(head_view, HVO_ORDER_1G, true);
+	set_entry(table, 0, rw_pte(head_pa));
+	for (unsigned int i = 1; i < PTRS_PER_TABLE; i++)
+		set_entry(table, i, ro_tail_pte(HVO_ORDER_1G));
+	return table;
+}
+
+static void account_gigantic(unsigned long first_section, int delta)
+{
+	for (unsigned int i = 0; i < GIGANTIC_PMDS; i++) {
+		struct mem_section *ms = &mem_section[first_section + i];
+
+		ms->nr_optimized += delta;
+		if (delta > 0)
+			ms->flags &= ~SECTION_MEMMAP_PMD;
+		else
+			ms->flags |= SECTION_MEMMAP_PMD;
+	}
+	/* 4096 pages of struct pages become a head page and one PTE table. */
+	vmemmap_account(delta > 0 ? -4094 : 4094);
+	if (delta > 0)
+		optimized_pages += 4094;
+	else
+		optimized_pages -= 4094;
+}
+
+static int optimize_1g(struct page *head, struct vmemmap_batch *b)
+{
+	unsigned long va = (unsigned long)head;
+	struct page *new_head = alloc_page(GFP_KERNEL | __GFP_NOWARN);
+	pteval_t *pmd[GIGANTIC_PMDS];
+	pteval_t *table;
+
+	if (!new_head)
+		return -ENOMEM;
+	for (unsigned int i = 0; i < GIGANTIC_PMDS; i++) {
+		pmd[i] = vmemmap_pmd(va + i * PMD_SIZE);
+		if (!pmd[i]) {
+			__free_page(new_head);
+			return -ENOMEM;
+		}
+	}
+	table = build_gigantic_table(page_to_phys(new_head), page_address(new_head));
+	if (!table) {
+		__free_page(new_head);
+		return -ENOMEM;
+	}
+	for (unsigned int i = 0; i < GIGANTIC_PMDS; i++) {
+		pteval_t old = *pmd[i];
+
+		set_entry_ptr(pmd[i], __pa(i ? all_tail_table : table) | _KERNPG_TABLE);
+		batch_old_pmd(b, old);
+	}
+	account_gigantic(pfn_to_section_nr(page_to_pfn(head)), 1);
+	return 0;
+}
+
+int hugetlb_vmemmap_optimize(struct page *head, unsigned int order,
+			     struct vmemmap_batch *b)
+{
+	int ret;
+
+	if (!vmemmap_batch_room(b, order))
+		vmemmap_batch_finish(b);
+	ret = order == HVO_ORDER_1G ? optimize_1g(head, b) : optimize_2m(head, b);
+	if (!ret)
+		b->nr_optimized++;
+	return ret;
+}
+
+/*
+ * Boot-time gigantic page: its 8 sections get their memmap in the
+ * optimized shape from the start; no tail struct page is ever written.
+ */
+int hugetlb_vmemmap_populate_gigantic(unsigned long pfn)
+{
+	unsigned long va = (unsigned long)pfn_to_page(pfn);
+	phys_addr_t head_pa = memblock_phys_alloc(PAGE_SIZE, PAGE_SIZE);
+	pteval_t *table;
+
+	if (!head_pa)
+		return -ENOMEM;
+	/* The page is mapped only once the table is: write it by the direct map. */
+	table = build_gigantic_table(head_pa, __va(head_pa));
+	if (!table) {
+		memblock_phys_free(head_pa, PAGE_SIZE);
+		return -ENOMEM;
+	}
+	for (unsigned int i = 0; i < GIGANTIC_PMDS; i++) {
+		pteval_t *pmd = vmemmap_pmd(va + i * PMD_SIZE);
+
+		if (!pmd || entry_present(*pmd))
+			panic("hvo: vmemmap of boot gigantic page %#lx already mapped", pfn);
+		set_entry_ptr(pmd, __pa(i ? all_tail_table : table) | _KERNPG_TABLE);
+	}
+	for (unsigned int i = 0; i < GIGANTIC_PMDS; i++) {
+		struct mem_section *ms = &mem_section[pfn_to_section_nr(pfn) + i];
+
+		ms->flags |= SECTION_HAS_MEMMAP | SECTION_ONLINE;
+		ms->nr_optimized = 1;
+	}
+	vmemmap_account(2);
+	optimized_pages += 4094;
+	return 0;
+}
+
+/* Restore. */
+
+/*
+ * The section has no optimized page left: put its memmap back under one
+ * PMD leaf when a 2 MiB block can be had (else it stays PTE-mapped, which
+ * is correct, only less compact).
+ */
+static void collapse_section(unsigned long nr)
+{
+	unsigned long va = section_vmemmap(nr);
+	pteval_t *pmd = vmemmap_pmd(va);
+	struct vmemmap_batch b = { .nr_free = 0 };
+	struct page *block;
+	pteval_t *table;
+
+	if (!pmd || (*pmd & _PAGE_PSE))
+		return;
+	block = alloc_pages(GFP_KERNEL | __GFP_NOWARN | __GFP_NORETRY, pageblock_order);
+	if (!block)
+		return;
+	memcpy(page_address(block), (void *)va, SECTION_MEMMAP_SIZE);
+	table = entry_table(*pmd);
+	set_entry_ptr(pmd, page_to_phys(block) | ((PAGE_KERNEL | _PAGE_PSE) & __supported_pte_mask));
+	for (unsigned int i = 0; i < PTRS_PER_TABLE; i++)
+		batch_free_page(&b, entry_phys(table[i]));
+	b.tables[b.nr_tables++] = table;
+	vmemmap_batch_finish(&b);
+	mem_section[nr].flags |= SECTION_MEMMAP_PMD;
+}
+
+static int restore_2m(struct page *head)
+{
+	unsigned long va = (unsigned long)head;
+	unsigned long nr = pfn_to_section_nr(page_to_pfn(head));
+	struct page *pages[VMEMMAP_PAGES_2M];
+	pteval_t *table = entry_table(*vmemmap_pmd(va));
+	unsigned int idx = pte_index(va);
+
+	for (unsigned int i = 1; i < VMEMMAP_PAGES_2M; i++) {
+		pages[i] = alloc_page(GFP_KERNEL | __GFP_NOWARN);
+		if (!pages[i]) {
+			while (--i)
+				__free_page(pages[i]);
+			return -ENOMEM;
+		}
+		/* Real tail struct pages: the head is still a compound head. */
+		memcpy(page_address(pages[i]), __va(shared_tail[0]), PAGE_SIZE);
+	}
+	for (unsigned int i = 1; i < VMEMMAP_PAGES_2M; i++)
+		set_entry(table, idx + i, rw_pte(page_to_phys(pages[i])));
+	flush_tlb_kernel_range(va, va + VMEMMAP_PAGES_2M * PAGE_SIZE);
+	ClearPageVmemmapOptimized(head);
+	vmemmap_account(VMEMMAP_PAGES_2M - 1);
+	optimized_pages -= VMEMMAP_PAGES_2M - 1;
+	if (--mem_section[nr].nr_optimized == 0)
+		collapse_section(nr);
+	return 0;
+}
+
+static int restore_1g(struct page *head)
+{
+	unsigned long va = (unsigned long)head;
+	struct page *blocks[GIGANTIC_PMDS];
+	struct vmemmap_batch b = { .nr_free = 0 };
+	pteval_t *pmd0 = vmemmap_pmd(va);
+	pteval_t *table = entry_table(*pmd0);
+
+	for (unsigned int i = 0; i < GIGANTIC_PMDS; i++) {
+		blocks[i] = alloc_pages(GFP_KERNEL | __GFP_NOWARN, pageblock_order);
+		if (!blocks[i]) {
+			while (i--)
+				free_pages(blocks[i], pageblock_order);
+			return -ENOMEM;
+		}
+	}
+	/* Real struct pages: the head page as it is, then tails. */
+	memcpy(page_address(blocks[0]), head, PAGE_SIZE);
+	for (unsigned int i = 0; i < GIGANTIC_PMDS; i++) {
+		u8 *dst = page_address(blocks[i]);
+
+		for (unsigned int j = i ? 0 : 1; j < PTRS_PER_TABLE; j++)
+			memcpy(dst + j * PAGE_SIZE, __va(shared_tail[1]), PAGE_SIZE);
+	}
+	((struct page *)page_address(blocks[0]))->flags &= ~BIT(PG_vmemmap_optimized);
+	batch_free_page(&b, entry_phys(table[0]));
+	b.tables[b.nr_tables++] = table;
+	for (unsigned int i = 0; i < GIGANTIC_PMDS; i++)
+		set_entry_ptr(vmemmap_pmd(va + i * PMD_SIZE), page_to_phys(blocks[i]) |
+			      ((PAGE_KERNEL | _PAGE_PSE) & __supported_pte_mask));
+	vmemmap_batch_finish(&b);
+	account_gigantic(pfn_to_section_nr(page_to_pfn(head)), -1);
+	return 0;
+}
+
+int hugetlb_vmemmap_restore(struct page *head, unsigned int order)
+{
+	if (!PageVmemmapOptimized(head))
+		return 0;
+	return order == HVO_ORDER_1G ? restore_1g(head) : restore_2m(head);
+}
+
+/* The checker. */
+
+#define CHECK(cond, ...) do {						\
+	if (!(cond)) {							\
+		snprintf(why, len, __VA_ARGS__);			\
+		return -EINVAL;						\
+	}								\
+} while (0)
+
+static int check_tail_page(phys_addr_t pa, unsigned int order, char *why, size_t len)
+{
+	const struct page *p = __va(pa);
+	unsigned long info = compound_info_for_order(order);
+
+	for (unsigned int i = 0; i < TAILS_PER_VMEMMAP_PAGE; i++) {
+		CHECK(p[i].flags == 0 && p[i].compound_info == info && p[i].__tail_pad == 0 &&
+		      p[i].private == 0 && p[i].data[0] == 0 && p[i].data[1] == 0 &&
+		      p[i]._mapcount == 0 && p[i]._refcount == 0 && p[i].index == 0,
+		      "shared order-%u tail page: struct page %u is not a pristine tail", order, i);
+	}
+	return 0;
+}
+
+static int check_2m_shape(struct page *head, char *why, size_t len)
+{
+	unsigned long va = (unsigned long)head;
+	pteval_t *pmd = vmemmap_pmd(va);
+	pteval_t *table;
+	unsigned int idx = pte_index(va);
+
+	CHECK(pmd && entry_present(*pmd) && !(*pmd & _PAGE_PSE),
+	      "pfn %#lx: optimized, but its vmemmap PMD is not a PTE table", page_to_pfn(head));
+	table = entry_table(*pmd);
+	CHECK(entry_present(table[idx]) && (table[idx] & _PAGE_RW) &&
+	      entry_phys(table[idx]) != shared_tail[0],
+	      "pfn %#lx: head vmemmap page is not its own RW page", page_to_pfn(head));
+	for (unsigned int i = 1; i < VMEMMAP_PAGES_2M; i++)
+		CHECK(table[idx + i] == ro_tail_pte(HVO_ORDER_2M),
+		      "pfn %#lx: vmemmap PTE %u is %#lx, not the RO shared tail",
+		      page_to_pfn(head), i, (unsigned long)table[idx + i]);
+	return 0;
+}
+
+static int check_1g_shape(struct page *head, char *why, size_t len)
+{
+	unsigned long va = (unsigned long)head;
+	pteval_t *pmd0 = vmemmap_pmd(va);
+	pteval_t *table;
+
+	CHECK(pmd0 && entry_present(*pmd0) && !(*pmd0 & _PAGE_PSE),
+	      "1G pfn %#lx: PMD 0 is not a PTE table", page_to_pfn(head));
+	table = entry_table(*pmd0);
+	CHECK(table != all_tail_table && (table[0] & _PAGE_RW) &&
+	      entry_phys(table[0]) != shared_tail[1],
+	      "1G pfn %#lx: PTE 0 is not its own RW head page", page_to_pfn(head));
+	for (unsigned int i = 1; i < PTRS_PER_TABLE; i++)
+		CHECK(table[i] == ro_tail_pte(HVO_ORDER_1G),
+		      "1G pfn %#lx: PMD 0 PTE %u is not the RO shared tail", page_to_pfn(head), i);
+	for (unsigned int i = 1; i < GIGANTIC_PMDS; i++) {
+		pteval_t *pmd = vmemmap_pmd(va + i * PMD_SIZE);
+
+		CHECK(pmd && entry_phys(*pmd) == __pa(all_tail_table) && !(*pmd & _PAGE_PSE),
+		      "1G pfn %#lx: PMD %u is not the all-tail table", page_to_pfn(head), i);
+	}
+	return 0;
+}
+
+/* An unoptimized page: no vmemmap PTE of it maps a shared tail. */
+static int check_plain_shape(struct page *head, unsigned int order, char *why, size_t len)
+{
+	unsigned long va = (unsigned long)head;
+	unsigned long end = va + ((1UL << order) * sizeof(struct page));
+
+	for (; va < end; va += PAGE_SIZE) {
+		phys_addr_t pa = kernel_virt_to_phys(va);
+
+		CHECK(pa != ~0ULL && (pa & PAGE_MASK) != shared_tail[0] &&
+		      (pa & PAGE_MASK) != shared_tail[1],
+		      "pfn %#lx: unoptimized page maps a shared tail at %#lx",
+		      page_to_pfn(head), va);
+	}
+	return 0;
+}
+
+int hugetlb_vmemmap_check(struct page *head, unsigned int order, char *why,
+			  size_t len)
+{
+	int ret;
+
+	ret = check_tail_page(shared_tail[0], HVO_ORDER_2M, why, len);
+	if (!ret)
+		ret = check_tail_page(shared_tail[1], HVO_ORDER_1G, why, len);
+	if (ret)
+		return ret;
+	if (!PageVmemmapOptimized(head))
+		return check_plain_shape(head, order, why, len);
+	if (order == HVO_ORDER_1G)
+		return check_1g_shape(head, why, len);
+	return check_2m_shape(head, why, len);
+}
+
+/*
+ * Exception reports: a write to a deduplicated tail is a bug in the
+ * writer (per-subpage state belongs in the head); say so, with the pfn.
+ */
+static bool describe_fault(unsigned long addr, unsigned long error, char *buf,
+			   size_t len)
+{
+	unsigned long pfn;
+	phys_addr_t pa;
+
+	if (addr < VMEMMAP_START || addr >= VMEMMAP_START + (1UL << 40))
+		return false;
+	pfn = (addr - VMEMMAP_START) / sizeof(struct page);
+	pa = kernel_virt_to_phys(addr & PAGE_MASK);
+	if (pa != shared_tail[0] && pa != shared_tail[1]) {
+		snprintf(buf, len, "vmemmap address: struct page of pfn %#lx", pfn);
+		return true;
+	}
+	snprintf(buf, len, "%s to an optimized vmemmap tail (read-only shared page): struct page of pfn %#lx, head pfn %#lx",
+		 error & X86_PF_WRITE ? "write" : "access", pfn,
+		 page_to_pfn(compound_head((struct page *)(addr & ~(sizeof(struct page) - 1)))));
+	return true;
+}
+
+void hugetlb_vmemmap_register_fault_describer(void)
+{
+	register_fault_describer(describe_fault);
+}

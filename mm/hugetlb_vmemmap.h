@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef MM_HUGETLB_VMEMMAP_H
+#define MM_HUGETLB_VMEMMAP_H
+
+/*
+ * HugeTLB Vmemmap Optimization (HVO): the tail struct pages of a huge page
+ * are all alike, so the vmemmap pages that hold only tails are remapped
+ * read-only onto one shared page per order and their memory is freed.
+ * See the diagrams in mm/hugetlb_vmemmap.c.
+ */
+#include "kernel/types.h"
+#include "mm/page.h"
+#include "mm/pgtable.h"
+
+#define HVO_ORDER_2M	9
+#define HVO_ORDER_1G	18
+
+/*
+ * A batch: PMDs are split and PTEs remapped for several pages, then one TLB
+ * flush, then the old vmemmap pages are freed (never before the flush).
+ */
+struct vmemmap_batch {
+	struct page *to_free[512];
+	unsigned int nr_free;
+	pteval_t *tables[16];		/* page tables to free after the flush */
+	unsigned int nr_tables;
+	struct page *blocks[16];	/* 2 MiB vmemmap blocks to free */
+	unsigned int nr_blocks;
+	unsigned int nr_optimized;
+};
+
+/* Shared pages and tables; before sparse_init (memblock). */
+void hugetlb_vmemmap_init_early(void);
+void hugetlb_vmemmap_init_late(void);
+
+/* True when the batch has room for one more page of this order. */
+bool vmemmap_batch_room(const struct vmemmap_batch *b, unsigned int order);
+/*
+ * Remap the vmemmap of a fresh (not yet compound) huge page and write its
+ * head vmemmap page: head + tails 1..63. The tails beyond are never
+ * written. -ENOMEM leaves the page exactly as it was (unoptimized, not
+ * compound): the caller then prepares it the ordinary way.
+ */
+int hugetlb_vmemmap_optimize(struct page *head, unsigned int order,
+			     struct vmemmap_batch *b);
+/* One TLB flush, then free what the batch collected. */
+void vmemmap_batch_finish(struct vmemmap_batch *b);
+
+/*
+ * Give an optimized huge page its own struct pages back (read-write),
+ * before it leaves the pool. -ENOMEM: nothing changed.
+ */
+int hugetlb_vmemmap_restore(struct page *head, unsigned int order);
+
+/* Boot: build the vmemmap of a memblock-reserved 1 GiB page optimized. */
+int hugetlb_vmemmap_populate_gigantic(unsigned long pfn);
+
+/* Write the struct pages of a compound page without HVO. */
+void prep_compound_tails(struct page *head, unsigned int order);
+/* Undo the compound encoding before the pages go back to the buddy. */
+void destroy_compound_tails(struct page *head, unsigned int order);
+
+/* Exception reports name the pfn of a write to a shared tail. */
+void hugetlb_vmemmap_register_fault_describer(void);
+
+/* Pages given back by HVO (for VmemmapOptimized). */
+unsigned long vmemmap_optimized_pages(void);
+
+/* Checker: the vmemmap of head is in the right shape for its state. */
+int hugetlb_vmemmap_check(struct page *head, unsigned int order, char *why,
+			  size_t len);
+/* The shared tail page of an order (for tests). */
+phys_addr_t vmemmap_shared_tail_phys(unsigned int order);
+phys_addr_t vmemmap_all_tail_table_phys(void);
+
+#endif
