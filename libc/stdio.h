@@ -11,7 +11,9 @@
  * scnprintf() variants return what was actually written (Linux).
  *
  * Conversions: d i u x X o p s c %, flags - 0 + space #, width and
- * precision (also *), length hh h l ll z t. No floating point.
+ * precision (also *), length hh h l ll z t j. No floating point. %p is
+ * always "0x" and 16 hex digits, NULL included; %s of NULL is "(null)";
+ * an unknown conversion is copied out as written.
  */
 int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 int snprintf(char *buf, size_t size, const char *fmt, ...)

@@ -22,9 +22,17 @@ int kstrtoll(const char *s, unsigned int base, long long *res);
 int kstrtoint(const char *s, unsigned int base, int *res);
 int kstrtouint(const char *s, unsigned int base, unsigned int *res);
 
-/* Linux memparse: a number with an optional K/M/G/T/P/E suffix. */
+/*
+ * Linux memparse: a number (0x hex, 0 octal, decimal; no blanks or sign)
+ * with an optional K/M/G/T/P/E suffix in either case. *retptr points past
+ * what was used. Overflow saturates at ULLONG_MAX instead of wrapping.
+ */
 unsigned long long memparse(const char *s, char **retptr);
-/* Strict memparse: 0, -EINVAL (garbage) or -ERANGE (overflow). */
+/*
+ * Strict memparse: the whole string (one trailing newline allowed) is the
+ * value. 0, -EINVAL (garbage) or -ERANGE (overflow, by the digits or by
+ * the suffix shift); *res is left alone on error.
+ */
 int kmemparse(const char *s, unsigned long long *res);
 
 #endif

@@ -1,4 +1,10 @@
 // SPDX-License-Identifier: MIT
+/*
+ * GCC emits calls to memcpy, memmove, memset and memcmp on its own (struct
+ * copies, initialisers), so those must exist under their standard names.
+ * rep movsb/stosb are fast on every CPU with ERMS and cannot be turned
+ * back into a call to the function being defined.
+ */
 #include "libc/string.h"
 
 void *memcpy(void *dst, const void *src, size_t n)
@@ -14,6 +20,7 @@ void *memmove(void *dst, const void *src, size_t n)
 	unsigned char *d = dst;
 	const unsigned char *s = src;
 
+	/* A forward copy is safe unless dst starts inside src. */
 	if (d <= s || d >= s + n)
 		return memcpy(dst, src, n);
 	while (n--)
@@ -79,6 +86,7 @@ int strcmp(const char *a, const char *b)
 int strncmp(const char *a, const char *b, size_t n)
 {
 	for (; n; n--, a++, b++) {
+		/* Compared as unsigned char, as C requires. */
 		if (*a != *b)
 			return (unsigned char)*a - (unsigned char)*b;
 		if (!*a)
@@ -130,6 +138,7 @@ char *strncpy(char *dst, const char *src, size_t n)
 	return dst;
 }
 
+/* BSD: returns strlen(src), so that truncation is len >= size. */
 size_t strlcpy(char *dst, const char *src, size_t size)
 {
 	size_t len = strlen(src);
@@ -143,6 +152,7 @@ size_t strlcpy(char *dst, const char *src, size_t size)
 	return len;
 }
 
+/* BSD: a dst without a NUL in size counts as size long. */
 size_t strlcat(char *dst, const char *src, size_t size)
 {
 	size_t dl = strnlen(dst, size);

@@ -366,9 +366,16 @@ unsigned long set_max_huge_pages(struct hstate *h, unsigned long count)
 	while (min_count < persistent_huge_pages(h))
 		if (!shrink_one(h))
 			break;
-	while (count < persistent_huge_pages(h) && h->surplus_huge_pages < h->nr_huge_pages)
+	/*
+	 * Pages in use or reserved beyond the count become surplus, freed when
+	 * they come back (Linux). A free page that could not be dissolved
+	 * stays persistent, so that a later write can retry it.
+	 */
+	while (count < persistent_huge_pages(h) &&
+	       h->surplus_huge_pages < h->nr_huge_pages - available_huge_pages(h))
 		h->surplus_huge_pages++;
 	h->max_huge_pages = persistent_huge_pages(h);
+	hugetlb_vmemmap_collapse_all();
 	return persistent_huge_pages(h);
 }
 

@@ -287,6 +287,8 @@ static int optimize_2m(struct page *head, struct vmemmap_batch *b)
 	ret = split_vmemmap_pmd(pmd);
 	if (ret)
 		return ret;
+	if (mem_section[nr].flags & SECTION_MEMMAP_PMD)
+		mem_section[nr].flags |= SECTION_HVO_SPLIT;
 	mem_section[nr].flags &= ~SECTION_MEMMAP_PMD;
 	table = entry_table(*pmd);
 	idx = pte_index(va);
@@ -462,6 +464,21 @@ static void collapse_section(unsigned long nr)
 	b.tables[b.nr_tables++] = table;
 	vmemmap_batch_finish(&b);
 	mem_section[nr].flags |= SECTION_MEMMAP_PMD;
+	mem_section[nr].flags &= ~SECTION_HVO_SPLIT;
+}
+
+/*
+ * Sections HVO split whose collapse could not get a 2 MiB block when
+ * their last optimized page left: try again (after every pool resize).
+ */
+void hugetlb_vmemmap_collapse_all(void)
+{
+	for (unsigned long nr = 0; nr < nr_mem_sections; nr++) {
+		struct mem_section *ms = &mem_section[nr];
+
+		if ((ms->flags & SECTION_HVO_SPLIT) && !ms->nr_optimized)
+			collapse_section(nr);
+	}
 }
 
 static int restore_2m(struct page *head)

@@ -52,6 +52,9 @@ void vmemmap_batch_finish(struct vmemmap_batch *b);
  */
 int hugetlb_vmemmap_restore(struct page *head, unsigned int order);
 
+/* Retry collapsing sections left PTE-mapped by a failed collapse. */
+void hugetlb_vmemmap_collapse_all(void);
+
 /* Boot: build the vmemmap of a memblock-reserved 1 GiB page optimized. */
 int hugetlb_vmemmap_populate_gigantic(unsigned long pfn);
 

@@ -26,6 +26,7 @@
 #define SECTION_ONLINE		BIT(2)
 #define SECTION_DEVICE		BIT(3)
 #define SECTION_MEMMAP_PMD	BIT(4)	/* memmap under one PMD leaf */
+#define SECTION_HVO_SPLIT	BIT(5)	/* PMD leaf split by HVO: collapse when done */
 
 struct mem_section {
 	unsigned long flags;
