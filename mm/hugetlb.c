@@ -23,6 +23,7 @@
 #include "mm/meminfo.h"
 #include "mm/page_alloc.h"
 #include "mm/pgtable.h"
+#include "mm/slab.h"
 #include "mm/sparse.h"
 #include "kernel/panic.h"
 #include "kernel/param.h"
@@ -40,8 +41,26 @@ struct hstate hstates[HUGE_MAX_HSTATE] = {
 };
 struct hstate *default_hstate = &hstates[HSTATE_2M];
 static bool hvo_enabled = true;
+/* Whole-section restore when shrinking (off: page by page, for tests/bench). */
+static bool section_restore = true;
+
+void hugetlb_set_section_restore(bool on)
+{
+	section_restore = on;
+}
 
 #define HUGETLB_FOLIO_BOOTMEM	BIT(0)	/* memory came from memblock, not the buddy */
+#define HUGETLB_FOLIO_HWPOISON	BIT(1)	/* subpages on the poison list */
+
+/*
+ * Hardware-poisoned subpages of a pool page. The shared tails cannot carry
+ * PG_hwpoison, so the head keeps the list (in tail 1, data[0]); the flag
+ * goes on the exact subpage once its struct page is its own again.
+ */
+struct hwpoison_entry {
+	unsigned long pfn;
+	struct hwpoison_entry *next;
+};
 #define GROW_BATCH		64
 
 /* Boot parameters: recorded by the handlers, acted on in hugetlb_init(). */
@@ -58,6 +77,11 @@ static int shrink_error;
 static unsigned long *folio_flags(struct page *head)
 {
 	return &head[1].data[1];
+}
+
+static struct hwpoison_entry **hwpoison_list(struct page *head)
+{
+	return (struct hwpoison_entry **)&head[1].data[0];
 }
 
 static unsigned long persistent_huge_pages(const struct hstate *h)
@@ -233,6 +257,46 @@ static struct page *alloc_fresh_memory(struct hstate *h)
 	return alloc_contig_pages(1UL << h->order, 1UL << h->order, __GFP_NOWARN);
 }
 
+static void free_huge_range(unsigned long pfn, unsigned long end, bool bootmem)
+{
+	if (pfn >= end)
+		return;
+	if (bootmem)
+		free_pages_range_to_buddy(pfn, end);
+	else
+		free_contig_range(pfn, end - pfn);
+}
+
+/*
+ * Poisoned subpages get PG_hwpoison and stay out (memory_failure holds
+ * them); the ranges between them go to the buddy.
+ */
+static void free_huge_memory_poisoned(struct page *page, unsigned int order,
+				      bool bootmem)
+{
+	unsigned long pfn = page_to_pfn(page), end = pfn + (1UL << order);
+	struct hwpoison_entry *e, *next;
+
+	for (unsigned long p = pfn; p < end; p++) {
+		pfn_to_page(p)->_refcount = 1;
+		pfn_to_page(p)->private = 0;
+	}
+	for (e = *hwpoison_list(page); e; e = e->next)
+		SetPageHWPoison(pfn_to_page(e->pfn));
+	while (pfn < end) {
+		unsigned long stop = pfn;
+
+		while (stop < end && !PageHWPoison(pfn_to_page(stop)))
+			stop++;
+		free_huge_range(pfn, stop, bootmem);
+		pfn = stop + 1;
+	}
+	for (e = *hwpoison_list(page); e; e = next) {
+		next = e->next;
+		kfree(e);
+	}
+}
+
 static void free_huge_memory(struct page *page, unsigned int order, bool bootmem)
 {
 	unsigned long pfn = page_to_pfn(page);
@@ -309,7 +373,9 @@ static unsigned long grow_pool(struct hstate *h, unsigned long want, bool surplu
  */
 static int dissolve_free_huge_page(struct hstate *h, struct page *head)
 {
-	bool bootmem = *folio_flags(head) & HUGETLB_FOLIO_BOOTMEM;
+	unsigned long flags = *folio_flags(head);
+	struct hwpoison_entry *poison = *hwpoison_list(head);
+	bool optimized = PageVmemmapOptimized(head);
 	int ret;
 
 	ret = hugetlb_vmemmap_restore(head, h->order);
@@ -318,9 +384,110 @@ static int dissolve_free_huge_page(struct hstate *h, struct page *head)
 	list_del(&head->lru);
 	h->free_huge_pages--;
 	h->nr_huge_pages--;
-	destroy_compound_tails(head, h->order);
-	free_huge_memory(head, h->order, bootmem);
+	destroy_compound_tails(head, h->order, optimized);
+	*hwpoison_list(head) = poison;	/* tail 1 was cleared with the rest */
+	if (flags & HUGETLB_FOLIO_HWPOISON)
+		free_huge_memory_poisoned(head, h->order, flags & HUGETLB_FOLIO_BOOTMEM);
+	else
+		free_huge_memory(head, h->order, flags & HUGETLB_FOLIO_BOOTMEM);
 	return 0;
+}
+
+/*
+ * The fast path of shrinking (hugetlb_vmemmap_restore_section): whole
+ * sections whose optimized 2 MiB pages are all free leave together.
+ * Returns how many pages left.
+ */
+static unsigned long shrink_sections_2m(struct hstate *h, unsigned long want)
+{
+	unsigned long freed = 0;
+	struct page *heads[64];
+	bool bootmem[64];
+
+	for (unsigned long nr = nr_mem_sections; nr-- > 0 && freed < want;) {
+		struct mem_section *ms = &mem_section[nr];
+		unsigned int n = 0;
+
+		if (!ms->nr_optimized || freed + ms->nr_optimized > want)
+			continue;
+		for (unsigned long i = 0; i < 64; i++) {
+			struct page *p = pfn_to_page(section_nr_to_pfn(nr) + (i << HVO_ORDER_2M));
+
+			if (!pfn_valid(page_to_pfn(p)) || !PageHead(p) || !PageHugeTLB(p) ||
+			    compound_order(p) != h->order || !PageVmemmapOptimized(p))
+				continue;
+			if (p->_refcount || (*folio_flags(p) & HUGETLB_FOLIO_HWPOISON))
+				break;		/* in use or poisoned: the slow path */
+			heads[n++] = p;
+		}
+		if (n != ms->nr_optimized)
+			continue;
+		/* The rebuild zeroes their struct pages, list links included. */
+		for (unsigned int i = 0; i < n; i++) {
+			bootmem[i] = *folio_flags(heads[i]) & HUGETLB_FOLIO_BOOTMEM;
+			list_del(&heads[i]->lru);
+		}
+		if (hugetlb_vmemmap_restore_section(nr, heads, n)) {
+			for (unsigned int i = 0; i < n; i++)
+				list_add_tail(&heads[i]->lru, &h->hugepage_freelist);
+			continue;
+		}
+		for (unsigned int i = 0; i < n; i++) {
+			h->free_huge_pages--;
+			h->nr_huge_pages--;
+			free_huge_memory(heads[i], h->order, bootmem[i]);
+		}
+		freed += n;
+	}
+	return freed;
+}
+
+int hugetlb_memory_failure(struct page *head, unsigned long pfn)
+{
+	unsigned long head_pfn = page_to_pfn(head);
+	struct hwpoison_entry *e;
+	struct hstate *h;
+
+	if (!PageHead(head) || !PageHugeTLB(head))
+		return -EINVAL;
+	h = hstate_of(head);
+	if (pfn < head_pfn || pfn >= head_pfn + pages_per_huge_page(h))
+		return -EINVAL;
+	for (e = *hwpoison_list(head); e; e = e->next)
+		if (e->pfn == pfn)
+			return -EEXIST;
+	e = kmalloc(sizeof(*e), GFP_KERNEL);
+	if (!e)
+		return -ENOMEM;
+	e->pfn = pfn;
+	e->next = *hwpoison_list(head);
+	*hwpoison_list(head) = e;
+	*folio_flags(head) |= HUGETLB_FOLIO_HWPOISON;
+	/* A free page leaves the pool now; one in use when it is freed. */
+	if (!head->_refcount && dissolve_free_huge_page(h, head) == 0)
+		return 0;
+	return 0;
+}
+
+bool hugetlb_subpage_poisoned(unsigned long pfn)
+{
+	for (int i = 0; i < HUGE_MAX_HSTATE; i++) {
+		struct list_head *lists[2] = { &hstates[i].hugepage_freelist,
+					       &hstates[i].hugepage_activelist };
+
+		for (int l = 0; l < 2; l++) {
+			struct page *head;
+
+			list_for_each_entry(head, lists[l], lru) {
+				struct hwpoison_entry *e;
+
+				for (e = *hwpoison_list(head); e; e = e->next)
+					if (e->pfn == pfn)
+						return true;
+			}
+		}
+	}
+	return false;
 }
 
 /* A free page that no reservation needs, or NULL. */
@@ -363,6 +530,8 @@ unsigned long set_max_huge_pages(struct hstate *h, unsigned long count)
 
 	min_count = h->resv_huge_pages + h->nr_huge_pages - h->free_huge_pages;
 	min_count = max(count, min_count);
+	if (section_restore && h->order == HVO_ORDER_2M && min_count < persistent_huge_pages(h))
+		shrink_sections_2m(h, persistent_huge_pages(h) - min_count);
 	while (min_count < persistent_huge_pages(h))
 		if (!shrink_one(h))
 			break;
@@ -447,6 +616,10 @@ void free_hugetlb_folio(struct page *head)
 	BUG_ON(!PageHugeTLB(head));
 	list_del(&head->lru);
 	enqueue_free(h, head);
+	if (*folio_flags(head) & HUGETLB_FOLIO_HWPOISON) {
+		dissolve_free_huge_page(h, head);
+		return;
+	}
 	if (h->surplus_huge_pages) {
 		if (dissolve_free_huge_page(h, head) == 0)
 			h->surplus_huge_pages--;
@@ -461,18 +634,20 @@ static int demote_one(void)
 	struct page *pending[GROW_BATCH];
 	unsigned long flags;
 	unsigned int n = 0;
+	bool optimized;
 	int ret;
 
 	if (!head)
 		return -EBUSY;
 	flags = *folio_flags(head);
+	optimized = PageVmemmapOptimized(head);
 	ret = hugetlb_vmemmap_restore(head, g->order);
 	if (ret)
 		return ret;
 	list_del(&head->lru);
 	g->free_huge_pages--;
 	g->nr_huge_pages--;
-	destroy_compound_tails(head, g->order);
+	destroy_compound_tails(head, g->order, optimized);
 	for (unsigned long i = 0; i < (1UL << (g->order - h->order)); i++) {
 		pending[n++] = head + (i << h->order);
 		prep_new_huge_page(h, pending[n - 1], &grow_batch, flags);

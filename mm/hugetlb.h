@@ -69,6 +69,16 @@ unsigned long set_max_huge_pages(struct hstate *h, unsigned long count);
 void hugetlb_init(void);
 
 /*
+ * Hardware poison on a subpage of a pool page: recorded in the head's
+ * list (a shared tail cannot carry a flag). A free page leaves the pool at
+ * once; one in use when it comes back. Leaving, its struct pages are
+ * restored and the exact subpage gets PG_hwpoison and stays out; the rest
+ * goes to the buddy. -EEXIST when already recorded, -ENOMEM, -EINVAL.
+ */
+int hugetlb_memory_failure(struct page *head, unsigned long pfn);
+bool hugetlb_subpage_poisoned(unsigned long pfn);
+
+/*
  * Boot: 1 GiB pages asked for on the command line are taken from memblock
  * before the memmap exists, so that sparse_init can skip their sections
  * and hugetlb_populate_boot_gigantic() build them optimized.
@@ -79,6 +89,8 @@ void hugetlb_populate_boot_gigantic(void);
 
 /* HVO for pages entering the pool from now on (hugetlb_optimize_vmemmap). */
 bool hugetlb_optimize_vmemmap_enabled(void);
+/* Shrinking rebuilds whole sections at once (default) or page by page. */
+void hugetlb_set_section_restore(bool on);
 void hugetlb_set_optimize_vmemmap(bool on);
 /* Invariant checker: pool lists, counters, struct pages, vmemmap shape. */
 int hugetlb_check(char *why, size_t len);

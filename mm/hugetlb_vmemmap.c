@@ -186,9 +186,12 @@ void prep_compound_tails(struct page *head, unsigned int order)
 	head[1].private = order;
 }
 
-void destroy_compound_tails(struct page *head, unsigned int order)
+void destroy_compound_tails(struct page *head, unsigned int order, bool restored)
 {
-	memset(head + 1, 0, ((1UL << order) - 1) * sizeof(*head));
+	/* A gigantic page restored for leaving has only its head page to clear. */
+	unsigned long n = restored && order == HVO_ORDER_1G ? TAILS_PER_VMEMMAP_PAGE : 1UL << order;
+
+	memset(head + 1, 0, (n - 1) * sizeof(*head));
 	head->flags = 0;
 }
 
@@ -481,6 +484,58 @@ void hugetlb_vmemmap_collapse_all(void)
 	}
 }
 
+/*
+ * Shrinking, fast path: every optimized 2 MiB page of section nr is
+ * leaving the pool at once (heads[0..n)). Rather than restore each page
+ * (7 pages each) and then copy the section into a 2 MiB block, build the
+ * block directly: the struct pages of the leaving pages are written once,
+ * already in their final state (plain allocated order-9 blocks, about to
+ * be freed), everything else of the section is copied. One block, one
+ * TLB flush, and only the section's unique pages are freed.
+ */
+int hugetlb_vmemmap_restore_section(unsigned long nr, struct page **heads,
+				    unsigned int n)
+{
+	unsigned long va = section_vmemmap(nr);
+	unsigned long first_pfn = section_nr_to_pfn(nr);
+	const unsigned long chunk = (1UL << HVO_ORDER_2M) * sizeof(struct page);
+	struct vmemmap_batch b = { .nr_free = 0 };
+	u64 leaving = 0;
+	struct page *block;
+	pteval_t *pmd = vmemmap_pmd(va);
+	pteval_t *table;
+	u8 *dst;
+
+	if (!pmd || (*pmd & _PAGE_PSE) || n != mem_section[nr].nr_optimized)
+		return -EINVAL;
+	block = alloc_pages(GFP_KERNEL | __GFP_NOWARN | __GFP_NORETRY, pageblock_order);
+	if (!block)
+		return -ENOMEM;
+	for (unsigned int i = 0; i < n; i++)
+		leaving |= 1ULL << ((page_to_pfn(heads[i]) - first_pfn) >> HVO_ORDER_2M);
+	dst = page_address(block);
+	for (unsigned int k = 0; k < 64; k++) {
+		if (leaving & (1ULL << k))
+			memset(dst + k * chunk, 0, chunk);
+		else
+			memcpy(dst + k * chunk, (void *)(va + k * chunk), chunk);
+	}
+	table = entry_table(*pmd);
+	set_entry_ptr(pmd, page_to_phys(block) | ((PAGE_KERNEL | _PAGE_PSE) & __supported_pte_mask));
+	/* Unreachable once the batch flushes: queue the unique pages. */
+	for (unsigned int i = 0; i < PTRS_PER_TABLE; i++)
+		if (entry_phys(table[i]) != shared_tail[0])
+			batch_free_page(&b, entry_phys(table[i]));
+	b.tables[b.nr_tables++] = table;
+	vmemmap_batch_finish(&b);
+	mem_section[nr].nr_optimized = 0;
+	mem_section[nr].flags |= SECTION_MEMMAP_PMD;
+	mem_section[nr].flags &= ~SECTION_HVO_SPLIT;
+	vmemmap_account((long)n * (VMEMMAP_PAGES_2M - 1));
+	optimized_pages -= (unsigned long)n * (VMEMMAP_PAGES_2M - 1);
+	return 0;
+}
+
 static int restore_2m(struct page *head)
 {
 	unsigned long va = (unsigned long)head;
@@ -526,14 +581,16 @@ static int restore_1g(struct page *head)
 			return -ENOMEM;
 		}
 	}
-	/* Real struct pages: the head page as it is, then tails. */
+	/*
+	 * The page leaves the pool next (dissolve or demote), and its struct
+	 * pages are then cleared anyway: write the tails beyond the head page
+	 * zeroed now, once, instead of copying tails that would be wiped.
+	 * Nothing reads them in between (the page is off every list).
+	 */
 	memcpy(page_address(blocks[0]), head, PAGE_SIZE);
-	for (unsigned int i = 0; i < GIGANTIC_PMDS; i++) {
-		u8 *dst = page_address(blocks[i]);
-
-		for (unsigned int j = i ? 0 : 1; j < PTRS_PER_TABLE; j++)
-			memcpy(dst + j * PAGE_SIZE, __va(shared_tail[1]), PAGE_SIZE);
-	}
+	memset((u8 *)page_address(blocks[0]) + PAGE_SIZE, 0, PMD_SIZE - PAGE_SIZE);
+	for (unsigned int i = 1; i < GIGANTIC_PMDS; i++)
+		memset(page_address(blocks[i]), 0, PMD_SIZE);
 	((struct page *)page_address(blocks[0]))->flags &= ~BIT(PG_vmemmap_optimized);
 	batch_free_page(&b, entry_phys(table[0]));
 	b.tables[b.nr_tables++] = table;

@@ -48,9 +48,18 @@ void vmemmap_batch_finish(struct vmemmap_batch *b);
 
 /*
  * Give an optimized huge page its own struct pages back (read-write),
- * before it leaves the pool. -ENOMEM: nothing changed.
+ * before it leaves the pool: call destroy_compound_tails(.., true) next.
+ * -ENOMEM: nothing changed.
  */
 int hugetlb_vmemmap_restore(struct page *head, unsigned int order);
+
+/*
+ * All n optimized 2 MiB pages of section nr leave the pool together:
+ * rebuild the section's memmap under a PMD leaf in one go, their struct
+ * pages written zeroed (plain pages). -ENOMEM/-EINVAL: nothing changed.
+ */
+int hugetlb_vmemmap_restore_section(unsigned long nr, struct page **heads,
+				    unsigned int n);
 
 /* Retry collapsing sections left PTE-mapped by a failed collapse. */
 void hugetlb_vmemmap_collapse_all(void);
@@ -60,8 +69,12 @@ int hugetlb_vmemmap_populate_gigantic(unsigned long pfn);
 
 /* Write the struct pages of a compound page without HVO. */
 void prep_compound_tails(struct page *head, unsigned int order);
-/* Undo the compound encoding before the pages go back to the buddy. */
-void destroy_compound_tails(struct page *head, unsigned int order);
+/*
+ * Undo the compound encoding before the pages go back to the buddy.
+ * restored: hugetlb_vmemmap_restore() just rebuilt the struct pages, and a
+ * gigantic page's tails beyond its head page are already clear.
+ */
+void destroy_compound_tails(struct page *head, unsigned int order, bool restored);
 
 /* Exception reports name the pfn of a write to a shared tail. */
 void hugetlb_vmemmap_register_fault_describer(void);

@@ -441,27 +441,36 @@ KTEST(hugetlb, fault_injection_grow)
 	expect_baseline(test, &b);
 }
 
-/* Every allocation of restore, made to fail in turn: pages stay, counted. */
-KTEST(hugetlb, fault_injection_shrink)
+/*
+ * Every allocation of restore, made to fail in turn: pages stay, counted.
+ * Whole sections at once (one 2 MiB block each), or page by page (7
+ * pages each, and a block to collapse the section at the end).
+ */
+static void shrink_with_faults(struct kunit *test, bool whole_sections,
+			       unsigned long min_points)
 {
+	const unsigned long keep = 0;
 	struct baseline b;
 	unsigned long k;
+	char val[8];
 
 	take_baseline(&b);
 	hugetlb_set_optimize_vmemmap(true);
-	for (k = 1; k < 24; k++) {
-		unsigned long injected, left;
+	hugetlb_set_section_restore(whole_sections);
+	snprintf(val, sizeof(val), "%lu", b.nr[0] + keep);
+	for (k = 1; k < 40; k++) {
+		unsigned long injected;
 		int ret;
 
 		ASSERT_EQ(test, set_max_huge_pages(H2M, b.nr[0] + 3), b.nr[0] + 3);
 		injected = fail_page_alloc_injected();
 		fail_page_alloc_nth(k);
-		ret = pseudofs_write("/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages", "0", 1);
+		ret = pseudofs_write("/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages",
+				     val, strlen(val));
 		fail_page_alloc_off();
-		left = H2M->nr_huge_pages;
 		if (ret) {
 			EXPECT_EQ(test, ret, -ENOMEM);
-			EXPECT_GT(test, left, 0);
+			EXPECT_GT(test, H2M->nr_huge_pages, b.nr[0] + keep);
 			EXPECT_NOT_NULL(test, strstr(pseudofs_last_error(ret), "no memory to restore"));
 		}
 		if (!checkers_pass(test))
@@ -473,8 +482,19 @@ KTEST(hugetlb, fault_injection_shrink)
 		if (fail_page_alloc_injected() == injected)
 			break;
 	}
-	EXPECT_GT(test, k, 7);
+	EXPECT_GE(test, k, min_points);
+	hugetlb_set_section_restore(true);
 	expect_baseline(test, &b);
+}
+
+KTEST(hugetlb, fault_injection_shrink_whole_section)
+{
+	shrink_with_faults(test, true, 2);
+}
+
+KTEST(hugetlb, fault_injection_shrink_page_by_page)
+{
+	shrink_with_faults(test, false, 8);
 }
 
 KTEST(hugetlb, bad_writes_change_nothing)
