@@ -107,10 +107,13 @@ $(ELF): $(OBJS) $(BUILD)/ksyms.o linker.ld
 	@cmp -s $(BUILD)/syms.tmp $(BUILD)/syms.final || \
 		{ echo "ksyms: text moved between links"; rm -f $@; exit 1; }
 
-# The command line is part of the ISO: rebuild when it changes.
+# The command line is part of the ISO: rebuild when it changes. It is
+# used as typed: make does not expand a '$' in it (memmap=64M$0x10000000),
+# and grub.cfg gets it as '\$', which GRUB reads as a plain '$'.
+CMDLINE_TEXT = $(value CMDLINE)
 $(BUILD)/cmdline.stamp: FORCE
 	@mkdir -p $(BUILD)
-	@echo '$(CMDLINE)' | cmp -s - $@ || echo '$(CMDLINE)' > $@
+	@echo '$(CMDLINE_TEXT)' | cmp -s - $@ || echo '$(CMDLINE_TEXT)' > $@
 
 iso: $(ISO)
 $(ISO): $(ELF) iso/grub.cfg.in $(BUILD)/cmdline.stamp
@@ -118,7 +121,7 @@ $(ISO): $(ELF) iso/grub.cfg.in $(BUILD)/cmdline.stamp
 	@rm -rf $(BUILD)/isodir.$(notdir $@)
 	@mkdir -p $(BUILD)/isodir.$(notdir $@)/boot/grub
 	cp $(ELF) $(BUILD)/isodir.$(notdir $@)/boot/pagefold.elf
-	sed -e 's|@CMDLINE@|$(subst |,\|,$(CMDLINE))|' iso/grub.cfg.in \
+	sed -e 's|@CMDLINE@|$(subst $$,\\$$,$(subst |,\|,$(CMDLINE_TEXT)))|' iso/grub.cfg.in \
 		> $(BUILD)/isodir.$(notdir $@)/boot/grub/grub.cfg
 	grub-mkrescue -o $@ $(BUILD)/isodir.$(notdir $@) 2> $(BUILD)/grub-mkrescue.log || \
 		{ cat $(BUILD)/grub-mkrescue.log; exit 1; }

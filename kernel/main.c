@@ -5,6 +5,7 @@
  * tables (so that a fault is reported rather than a silent triple fault),
  * then the boot information and the command line, then time, then memory.
  */
+#include "kernel/bench.h"
 #include "kernel/bootinfo.h"
 #include "kernel/console.h"
 #include "kernel/gdt.h"
@@ -55,6 +56,7 @@ void start_kernel(u32 magic, u32 info)
 	tsc_init();
 	mm_init();
 
+	bench_run_boot();
 	filter = ktest_boot_filter();
 	if (filter)
 		run_boot_tests(filter);

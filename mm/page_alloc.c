@@ -604,6 +604,77 @@ int free_pages_check(struct page *page, unsigned int order, const char **reason)
 	return *reason ? -EINVAL : 0;
 }
 
+/*
+ * Hardware poison (mm/memory_failure.c). A page marked PG_hwpoison while
+ * in use stays out of the buddy when its allocation is freed: the rest of
+ * the block is freed around it and the page is held for good (refcount 1,
+ * PG_offline, as memory_failure() holds a page it took out). The count
+ * lets the free path look inside larger blocks only while such pages
+ * exist.
+ */
+static unsigned long nr_hwpoison_in_use;
+
+void hwpoison_mark_in_use(struct page *page)
+{
+	SetPageHWPoison(page);
+	nr_hwpoison_in_use++;
+}
+
+void hwpoison_clear_in_use(struct page *page)
+{
+	ClearPageHWPoison(page);
+	if (nr_hwpoison_in_use)
+		nr_hwpoison_in_use--;
+}
+
+unsigned long nr_hwpoison_pages_in_use(void)
+{
+	return nr_hwpoison_in_use;
+}
+
+/* Free [start, end) in the largest aligned blocks, poisoned (debug). */
+static void free_range_poisoned(unsigned long start, unsigned long end)
+{
+	while (start < end) {
+		unsigned int order = MAX_ORDER;
+
+		while (order && ((start & ((1UL << order) - 1)) ||
+				 start + (1UL << order) > end))
+			order--;
+		poison_pages(pfn_to_page(start), order);
+		__free_one_page(start, order);
+		start += 1UL << order;
+	}
+}
+
+/* True when the block held hardware-poisoned pages: then it is done. */
+static bool free_hwpoisoned(struct page *page, unsigned int order)
+{
+	unsigned long pfn = page_to_pfn(page), end = pfn + (1UL << order);
+	unsigned long start = pfn, flags;
+	bool found = false;
+
+	flags = local_irq_save();
+	for (unsigned long p = pfn; p < end; p++) {
+		struct page *q = pfn_to_page(p);
+
+		if (!PageHWPoison(q))
+			continue;
+		found = true;
+		SetPageOffline(q);
+		q->_refcount = 1;
+		q->private = 0;
+		if (nr_hwpoison_in_use)
+			nr_hwpoison_in_use--;
+		free_range_poisoned(start, p);
+		start = p + 1;
+	}
+	if (found)
+		free_range_poisoned(start, end);
+	local_irq_restore(flags);
+	return found;
+}
+
 static void __free_pages_ok(struct page *page, unsigned int order)
 {
 	unsigned long pfn = page_to_pfn(page);
@@ -619,11 +690,12 @@ static void __free_pages_ok(struct page *page, unsigned int order)
 	page->_refcount = 0;
 	page->_mapcount = 0;
 	page->index = 0;
+	/* The order: once merged into a larger block this page is no head. */
+	page->private = 0;
 	page->data[0] = page->data[1] = 0;
-	if (PageHWPoison(page)) {
-		/* memory_failure() owns it from now on: never reused. */
+	if ((PageHWPoison(page) || (order && nr_hwpoison_in_use)) &&
+	    free_hwpoisoned(page, order))
 		return;
-	}
 	poison_pages(page, order);
 	flags = local_irq_save();
 	if (order == 0) {
@@ -711,22 +783,55 @@ void free_pages_range_to_buddy(unsigned long start, unsigned long end)
 
 /* Contiguous ranges. */
 
-/* Every page of [start, end) is in a free block that lies inside it. */
+/*
+ * The head pfn of the free block that contains pfn, or ~0UL. A block of
+ * order o is naturally aligned, so its head is pfn rounded down to 2^o.
+ */
+static unsigned long free_block_head(unsigned long pfn)
+{
+	for (unsigned int o = 0; o <= MAX_ORDER; o++) {
+		unsigned long head = pfn & ~((1UL << o) - 1);
+		struct page *page;
+
+		if (!pfn_online(head))
+			break;
+		page = pfn_to_page(head);
+		if (PageBuddy(page) && page->private >= o)
+			return head;
+	}
+	return ~0UL;
+}
+
+/*
+ * Every page of [start, end) is free. The blocks at the edges may stick
+ * out of the range: take_free_range() gives those parts back.
+ */
 static bool range_is_free(unsigned long start, unsigned long end)
 {
 	unsigned long pfn = start;
 
 	while (pfn < end) {
-		struct page *page;
+		unsigned long head = free_block_head(pfn);
 
-		if (!pfn_online(pfn))
+		if (head == ~0UL)
 			return false;
-		page = pfn_to_page(pfn);
-		if (!PageBuddy(page) || pfn + (1UL << page->private) > end)
-			return false;
-		pfn += 1UL << page->private;
+		pfn = head + (1UL << pfn_to_page(head)->private);
 	}
 	return true;
+}
+
+/* Free [start, end) in the largest aligned blocks (no zone crossing: one block). */
+static void free_range_blocks(unsigned long start, unsigned long end)
+{
+	while (start < end) {
+		unsigned int order = MAX_ORDER;
+
+		while (order && ((start & ((1UL << order) - 1)) ||
+				 start + (1UL << order) > end))
+			order--;
+		__free_one_page(start, order);
+		start += 1UL << order;
+	}
 }
 
 static void take_free_range(unsigned long start, unsigned long end)
@@ -734,15 +839,20 @@ static void take_free_range(unsigned long start, unsigned long end)
 	unsigned long pfn = start;
 
 	while (pfn < end) {
-		struct page *page = pfn_to_page(pfn);
+		unsigned long head = free_block_head(pfn);
+		struct page *page = pfn_to_page(head);
 		unsigned int order = page->private;
+		unsigned long block_end = head + (1UL << order);
 
 		del_from_free_list(page, page_zone(page), order);
 		if (PagePoisoned(page)) {
 			check_poison(page, order);
 			ClearPagePoisoned(page);
 		}
-		pfn += 1UL << order;
+		/* The parts of an edge block outside the range stay free. */
+		free_range_blocks(head, start);
+		free_range_blocks(end, block_end);
+		pfn = block_end;
 	}
 }
 
@@ -851,6 +961,38 @@ int isolate_free_range(unsigned long start_pfn, unsigned long end_pfn)
 	zones[pfn_zone_idx(start_pfn)].managed_pages -= end_pfn - start_pfn;
 	local_irq_restore(flags);
 	return 0;
+}
+
+bool is_free_buddy_page(const struct page *page)
+{
+	return free_block_head(page_to_pfn(page)) != ~0UL;
+}
+
+bool take_page_off_buddy(struct page *page)
+{
+	unsigned long pfn = page_to_pfn(page), head, flags;
+	struct page *block;
+	unsigned int order;
+
+	flags = local_irq_save();
+	drain_all_pages();
+	head = free_block_head(pfn);
+	if (head == ~0UL) {
+		local_irq_restore(flags);
+		return false;
+	}
+	block = pfn_to_page(head);
+	order = block->private;
+	del_from_free_list(block, page_zone(block), order);
+	if (PagePoisoned(block)) {
+		check_poison(block, order);
+		ClearPagePoisoned(block);
+	}
+	/* The block is split around the page; the rest stays free. */
+	free_range_blocks(head, pfn);
+	free_range_blocks(pfn + 1, head + (1UL << order));
+	local_irq_restore(flags);
+	return true;
 }
 
 /* Counters. */
@@ -1006,9 +1148,10 @@ static int check_memmap(char *why, size_t len, unsigned long *nr_heads)
 
 				CHECK(o <= MAX_ORDER, "pfn %#lx: free block order %lu", pfn, o);
 				for (unsigned long i = 1; i < (1UL << o); i++)
-					CHECK(!(page[i].flags & (BIT(PG_buddy) | BIT(PG_pcp))),
-					      "pfn %#lx inside free block %#lx has flags %#lx",
-					      pfn + i, pfn, page[i].flags);
+					CHECK(!(page[i].flags & (BIT(PG_buddy) | BIT(PG_pcp))) &&
+					      !page[i].private,
+					      "pfn %#lx inside free block %#lx has flags %#lx, private %#lx",
+					      pfn + i, pfn, page[i].flags, page[i].private);
 				(*nr_heads)++;
 				pfn += 1UL << o;
 				continue;

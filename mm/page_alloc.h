@@ -128,6 +128,19 @@ void free_pages_range_to_buddy(unsigned long start_pfn, unsigned long end_pfn);
 /* Take every free page of [start, end) out of the buddy (offline). */
 int isolate_free_range(unsigned long start_pfn, unsigned long end_pfn);
 
+/*
+ * Hardware poison (mm/memory_failure.c). take_page_off_buddy(): a free
+ * page leaves the buddy for good, its free block split around it; false
+ * when the page is not free. A page marked while in use
+ * (hwpoison_mark_in_use) stays out of the buddy when it is freed: held
+ * with refcount 1 and PG_offline, the rest of its block freed around it.
+ */
+bool is_free_buddy_page(const struct page *page);
+bool take_page_off_buddy(struct page *page);
+void hwpoison_mark_in_use(struct page *page);
+void hwpoison_clear_in_use(struct page *page);
+unsigned long nr_hwpoison_pages_in_use(void);
+
 void drain_all_pages(void);
 unsigned long nr_free_pages(void);	/* buddy + per-CPU caches */
 unsigned long nr_managed_pages(void);

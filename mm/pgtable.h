@@ -106,6 +106,15 @@ void set_entry(pteval_t *table, unsigned int idx, pteval_t val);
 unsigned long nr_pgtable_pages(void);
 unsigned long nr_kernel_pgtable_pages(void);
 
+/*
+ * Invariant checker for the kernel's page-table tree: every table
+ * reachable from init_pgd is a PG_pgtable page of the right level whose
+ * pt_count equals its present entries, no PGD entry is a leaf, every leaf
+ * is aligned to its size, and no kernel-half leaf is user accessible.
+ * 0, or -EINVAL with the first problem in why.
+ */
+int kernel_pgtable_check(char *why, size_t len);
+
 void flush_tlb_all(void);
 void flush_tlb_one(unsigned long va);
 void flush_tlb_kernel_range(unsigned long start, unsigned long end);

@@ -1,0 +1,242 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The benchmark framework: a registry in the .benchmarks section, the
+ * `bench` console command, the `bench=` boot parameter, and TSC timing
+ * helpers. See kernel/bench.h for the output format.
+ *
+ * A timed run keeps interrupts off, so that a tick does not land in one
+ * sample and not another; the median of several runs then hides what
+ * the host did to the guest (TCG and KVM guests are both preempted).
+ */
+#include "kernel/bench.h"
+#include "kernel/param.h"
+#include "kernel/printk.h"
+#include "kernel/shell.h"
+#include "kernel/strerror.h"
+#include "kernel/time.h"
+#include "kernel/traps.h"
+#include "drivers/qemu_exit.h"
+#include "libc/errno.h"
+#include "libc/string.h"
+
+extern const struct benchmark __bench_start[], __bench_end[];
+
+#define BENCH_NAMES_MAX	128
+static char boot_names[BENCH_NAMES_MAX];
+
+static int bench_param(const char *val)
+{
+	if (!*val)
+		val = "all";
+	if (strlen(val) >= sizeof(boot_names))
+		return -ERANGE;
+	strlcpy(boot_names, val, sizeof(boot_names));
+	return 0;
+}
+early_param("bench", bench_param);
+
+static struct bench_row *next_row(struct bench_ctx *b, const char *metric)
+{
+	struct bench_row *r;
+
+	if (b->nr_rows == BENCH_MAX_ROWS) {
+		pr_warn("bench %s: too many rows, '%s' dropped\n", b->name, metric);
+		return NULL;
+	}
+	r = &b->rows[b->nr_rows++];
+	memset(r, 0, sizeof(*r));
+	r->metric = metric;
+	return r;
+}
+
+void bench_row(struct bench_ctx *b, const char *metric, u64 value,
+	       const char *unit, unsigned long ops, unsigned int runs)
+{
+	struct bench_row *r = next_row(b, metric);
+
+	if (!r)
+		return;
+	r->value = value;
+	r->unit = unit;
+	r->ops = ops;
+	r->runs = runs;
+}
+
+void bench_skip(struct bench_ctx *b, const char *metric, const char *reason)
+{
+	struct bench_row *r = next_row(b, metric);
+
+	if (r)
+		r->skip_reason = reason;
+}
+
+u64 bench_median(u64 *v, unsigned int n)
+{
+	if (!n)
+		return 0;
+	/* Insertion sort: a handful of samples. */
+	for (unsigned int i = 1; i < n; i++) {
+		u64 x = v[i];
+		unsigned int j = i;
+
+		for (; j && v[j - 1] > x; j--)
+			v[j] = v[j - 1];
+		v[j] = x;
+	}
+	if (n & 1)
+		return v[n / 2];
+	return (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+u64 bench_measure(int (*fn)(void *arg, unsigned long ops), void *arg,
+		  unsigned long ops, unsigned int runs, int *err)
+{
+	u64 samples[BENCH_MAX_RUNS];
+
+	*err = 0;
+	if (!ops || !runs)
+		return 0;
+	runs = min(runs, (unsigned int)BENCH_MAX_RUNS);
+	for (unsigned int i = 0; i < runs; i++) {
+		unsigned long flags = local_irq_save();
+		u64 t0 = get_cycles();
+		int ret = fn(arg, ops);
+		u64 t1 = get_cycles();
+
+		local_irq_restore(flags);
+		if (ret) {
+			*err = ret;
+			return 0;
+		}
+		/* Rounded to the nearest nanosecond per operation. */
+		samples[i] = (cycles_to_ns(t1 - t0) + ops / 2) / ops;
+	}
+	return bench_median(samples, runs);
+}
+
+const struct benchmark *bench_find(const char *name, size_t len)
+{
+	for (const struct benchmark *bm = __bench_start; bm < __bench_end; bm++)
+		if (strlen(bm->name) == len && !strncmp(bm->name, name, len))
+			return bm;
+	return NULL;
+}
+
+static void print_rows(const struct bench_ctx *b)
+{
+	printk("  %-28s %12s %-6s %10s %5s\n", "metric", "value", "unit", "ops", "runs");
+	for (unsigned int i = 0; i < b->nr_rows; i++) {
+		const struct bench_row *r = &b->rows[i];
+
+		if (r->skip_reason)
+			printk("  %-28s %12s        (%s)\n", r->metric, "skipped", r->skip_reason);
+		else
+			printk("  %-28s %12llu %-6s %10lu %5u\n", r->metric,
+			       (unsigned long long)r->value, r->unit, r->ops, r->runs);
+	}
+	/* Machine-readable, after the table so that the two never interleave. */
+	for (unsigned int i = 0; i < b->nr_rows; i++) {
+		const struct bench_row *r = &b->rows[i];
+
+		if (r->skip_reason)
+			printk("bench: %s %s skipped %s\n", b->name, r->metric, r->skip_reason);
+		else
+			printk("bench: %s %s %llu %s %lu ops %u runs\n", b->name, r->metric,
+			       (unsigned long long)r->value, r->unit, r->ops, r->runs);
+	}
+}
+
+static int run_one(const struct benchmark *bm)
+{
+	static struct bench_ctx ctx;
+	int ret;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.name = bm->name;
+	printk("bench %s: %s (TSC %lu.%03lu MHz)\n", bm->name, bm->help,
+	       tsc_khz() / 1000, tsc_khz() % 1000);
+	ret = bm->run(&ctx);
+	print_rows(&ctx);
+	if (ret)
+		printk("bench: %s failed %d %s\n", bm->name, ret, strerror(ret));
+	return ret;
+}
+
+/*
+ * The benchmark whose name follows prev's (NULL: the first), so that
+ * `all` and `list` go by name, not by link order: a benchmark that
+ * fragments memory (hugetlb pools) then runs after one that needs a free
+ * GiB (buddy), whatever the Makefile's file order.
+ */
+static const struct benchmark *next_by_name(const struct benchmark *prev)
+{
+	const struct benchmark *best = NULL;
+
+	for (const struct benchmark *bm = __bench_start; bm < __bench_end; bm++) {
+		if (prev && strcmp(bm->name, prev->name) <= 0)
+			continue;
+		if (!best || strcmp(bm->name, best->name) < 0)
+			best = bm;
+	}
+	return best;
+}
+
+int bench_run(const char *names)
+{
+	const char *p = names;
+	int ret = 0;
+
+	if (!strcmp(names, "all")) {
+		for (const struct benchmark *bm = next_by_name(NULL); bm; bm = next_by_name(bm))
+			ret = run_one(bm) ?: ret;
+		return ret;
+	}
+	while (*p) {
+		size_t n = strcspn(p, ",");
+		const struct benchmark *bm = bench_find(p, n);
+
+		if (n && !bm) {
+			printk("bench: no benchmark '%.*s' (bench list)\n", (int)n, p);
+			ret = -ENOENT;
+		} else if (bm) {
+			ret = run_one(bm) ?: ret;
+		}
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	return ret;
+}
+
+void bench_run_boot(void)
+{
+	int ret;
+
+	if (!boot_names[0])
+		return;
+	pr_info("bench: running '%s'\n", boot_names);
+	ret = bench_run(boot_names);
+	pr_info("bench: %s\n", ret ? "FAILED" : "done");
+	qemu_exit(ret ? QEMU_EXIT_FAIL : QEMU_EXIT_PASS);
+	/* Not in QEMU: carry on to the shell. */
+}
+
+static void bench_list(void)
+{
+	for (const struct benchmark *bm = next_by_name(NULL); bm; bm = next_by_name(bm))
+		printk("  %-12s %s\n", bm->name, bm->help);
+}
+
+static int cmd_bench(int argc, char **argv)
+{
+	if (argc != 2) {
+		printk("bench: usage: bench NAME[,NAME]|all|list\n");
+		return -EINVAL;
+	}
+	if (!strcmp(argv[1], "list")) {
+		bench_list();
+		return 0;
+	}
+	return bench_run(argv[1]);
+}
+SHELL_CMD(bench, "NAME[,NAME]|all|list", "run benchmarks (ns per operation from the TSC)");
