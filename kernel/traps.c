@@ -262,10 +262,15 @@ void do_trap(struct pt_regs *regs)
 		do_irq(regs);
 		return;
 	}
-	if (fixup_exception(regs))
-		return;
+	/*
+	 * A page fault goes to mm first: a probe of a user address that is
+	 * only not yet faulted in must see the page, not -EFAULT. Only what
+	 * mm cannot resolve falls to the fixup, then to the report.
+	 */
 	if (regs->vector == X86_TRAP_PF && pf_handler &&
 	    pf_handler(regs, read_cr2()))
+		return;
+	if (fixup_exception(regs))
 		return;
 	die(regs);
 }

@@ -394,6 +394,19 @@ static int dissolve_free_huge_page(struct hstate *h, struct page *head)
 }
 
 /*
+ * A poisoned page leaving the pool lowers the pool: a surplus page first
+ * (the count the user asked for is kept where it can be).
+ */
+static void dissolve_poisoned(struct hstate *h, struct page *head)
+{
+	if (dissolve_free_huge_page(h, head))
+		return;
+	if (h->surplus_huge_pages)
+		h->surplus_huge_pages--;
+	h->max_huge_pages = persistent_huge_pages(h);
+}
+
+/*
  * The fast path of shrinking (hugetlb_vmemmap_restore_section): whole
  * sections whose optimized 2 MiB pages are all free leave together.
  * Returns how many pages left.
@@ -464,8 +477,8 @@ int hugetlb_memory_failure(struct page *head, unsigned long pfn)
 	*hwpoison_list(head) = e;
 	*folio_flags(head) |= HUGETLB_FOLIO_HWPOISON;
 	/* A free page leaves the pool now; one in use when it is freed. */
-	if (!head->_refcount && dissolve_free_huge_page(h, head) == 0)
-		return 0;
+	if (!head->_refcount)
+		dissolve_poisoned(h, head);
 	return 0;
 }
 
@@ -490,12 +503,16 @@ bool hugetlb_subpage_poisoned(unsigned long pfn)
 	return false;
 }
 
-/* A free page that no reservation needs, or NULL. */
+/*
+ * A free page that no reservation needs, or NULL. The newest first:
+ * growing then shrinking by the same count gives back the very pages it
+ * took (boot-time pages stay), while faults take the oldest.
+ */
 static struct page *unreserved_free_page(struct hstate *h)
 {
 	if (!available_huge_pages(h))
 		return NULL;
-	return list_first_entry(&h->hugepage_freelist, struct page, lru);
+	return list_entry(h->hugepage_freelist.prev, struct page, lru);
 }
 
 static bool shrink_one(struct hstate *h)
@@ -617,7 +634,7 @@ void free_hugetlb_folio(struct page *head)
 	list_del(&head->lru);
 	enqueue_free(h, head);
 	if (*folio_flags(head) & HUGETLB_FOLIO_HWPOISON) {
-		dissolve_free_huge_page(h, head);
+		dissolve_poisoned(h, head);
 		return;
 	}
 	if (h->surplus_huge_pages) {

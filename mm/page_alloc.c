@@ -329,6 +329,12 @@ static struct page *rmqueue_pcp(struct zone *zone, enum migratetype mt)
 	struct per_cpu_pages *pcp = &zone->pcp;
 	struct page *page;
 
+	/*
+	 * The other migratetype's list may hold the cache near high: make
+	 * room before refilling, so that count stays below high.
+	 */
+	if (list_empty(&pcp->lists[mt]) && pcp->count + pcp->batch >= pcp->high)
+		free_pcppages_bulk(zone, pcp->batch);
 	if (list_empty(&pcp->lists[mt]) && !rmqueue_bulk(zone, pcp->batch, mt))
 		return NULL;
 	page = list_first_entry(&pcp->lists[mt], struct page, lru);

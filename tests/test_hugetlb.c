@@ -67,9 +67,9 @@ static bool checkers_pass(struct kunit *test)
 /* Back to the pools and the memory of the baseline, exactly. */
 static void expect_baseline(struct kunit *test, const struct baseline *b)
 {
+	hugetlb_set_optimize_vmemmap(b->hvo);
 	set_max_huge_pages(H2M, b->nr[0]);
 	set_max_huge_pages(H1G, b->nr[1]);
-	hugetlb_set_optimize_vmemmap(b->hvo);
 	drain_all_pages();
 	EXPECT_EQ(test, H2M->nr_huge_pages, b->nr[0]);
 	EXPECT_EQ(test, H1G->nr_huge_pages, b->nr[1]);
@@ -594,6 +594,9 @@ KTEST(hugetlb, seeded_random_sequence)
 	struct baseline b;
 	u64 seed = 0x9e3779b97f4a7c15ULL;
 
+	/* Boot-time pages, once given back, cannot be re-reserved: start empty. */
+	set_max_huge_pages(H2M, 0);
+	set_max_huge_pages(H1G, 0);
 	take_baseline(&b);
 	for (int step = 0; step < 60; step++) {
 		unsigned int op = rng(&seed) % 8;
