@@ -13,6 +13,7 @@
 #include "mm/e820.h"
 #include "mm/hugetlb.h"
 #include "mm/memblock.h"
+#include "mm/mmap.h"
 #include "mm/page_alloc.h"
 #include "mm/pgtable.h"
 #include "mm/slab.h"
@@ -102,6 +103,7 @@ void mm_init(void)
 	print_zones();
 	kmem_cache_init();
 	hugetlb_init();
+	mmap_init();
 	pr_info("Memory: %luK/%luK available (%luK kernel, %luK reserved, %luK memmap)\n",
 		nr_free_pages() << 2, (unsigned long)(memblock_phys_mem_size() >> 10),
 		(unsigned long)(__pa(_end) - KERNEL_LOAD_PHYS) >> 10,

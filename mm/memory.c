@@ -1,0 +1,947 @@
+// SPDX-License-Identifier: MIT
+/*
+ * User page tables: demand faults, zapping with empty page-table reclaim
+ * at every level, protection changes, teardown, and the checker.
+ *
+ * Counting. A user table's struct page counts its non-none entries in
+ * pt_count (set_user_entry() is the only writer of user tables). The
+ * PGD's kernel half (entries 256..511, copied from init_pgd) counts too:
+ * pt_count is the number of non-none entries of the page, whatever they
+ * point at.
+ *
+ * Reclaim order and TLB discipline. A zap clears leaves bottom-up inside
+ * a recursive walk; when the walk comes back up from a child table whose
+ * count is now 0 (and reclaim is on) it clears the parent's entry, which
+ * drops the parent's count, so the parent is tested the same way when
+ * the walk returns one level further up: PTE -> PMD -> PUD tables. The
+ * PGD is never freed, and nothing of the kernel half is ever visited
+ * (user ranges end below 1 << 47). Nothing is freed during the walk:
+ * pages and unlinked tables are gathered (struct mmu_gather), and only
+ * after the TLB flush that makes them unreachable are they given back.
+ * A flush that retires page tables reloads CR3, which also empties the
+ * paging-structure caches; a flush for leaves alone uses invlpg up to 32
+ * pages. A gather that fills up flushes and frees early; the entries it
+ * covers are already clear, so that is as safe as the final flush. An mm
+ * that is not loaded has nothing cached (user entries are never global
+ * and a CR3 switch flushes the rest), so its flushes are skipped.
+ *
+ * Faults allocate every table they need and the page before linking
+ * anything: a fault that finds no memory frees what it got (never
+ * reachable, so no flush) and leaves the tables exactly as they were.
+ */
+#include "mm/memory.h"
+#include "mm/mmap.h"
+#include "mm/hugetlb.h"
+#include "mm/page.h"
+#include "mm/page_alloc.h"
+#include "mm/pgtable.h"
+#include "kernel/param.h"
+#include "kernel/panic.h"
+#include "kernel/printk.h"
+#include "kernel/pseudofs.h"
+#include "kernel/traps.h"
+#include "libc/errno.h"
+#include "libc/stdio.h"
+#include "libc/string.h"
+
+/* The end of the user half: tables up to here serve user addresses. */
+#define USER_PGTABLES_CEILING	(1UL << 47)
+#define MAX_PRINTED_REPORTS	8
+
+static bool pt_reclaim = true;
+
+/* Entries. */
+
+static inline bool entry_none(pteval_t e)
+{
+	return e == 0;
+}
+
+static inline bool entry_is_leaf(pteval_t e, enum pg_level level)
+{
+	return level == PG_LEVEL_4K || (e & _PAGE_PSE);
+}
+
+static inline struct page *pt_page(const pteval_t *table)
+{
+	return virt_to_page(table);
+}
+
+static inline struct page *entry_page(pteval_t e)
+{
+	return pfn_to_page(PHYS_PFN(entry_phys(e)));
+}
+
+static void set_user_entry(pteval_t *table, unsigned int idx, pteval_t val)
+{
+	struct page *page = pt_page(table);
+	pteval_t old = table[idx];
+
+	WRITE_ONCE(table[idx], val);
+	if (!entry_none(old) && entry_none(val))
+		page->pt_count--;
+	else if (entry_none(old) && !entry_none(val))
+		page->pt_count++;
+}
+
+static enum pg_level size_to_pg_level(unsigned long size)
+{
+	if (size == PUD_SIZE)
+		return PG_LEVEL_1G;
+	if (size == PMD_SIZE)
+		return PG_LEVEL_2M;
+	return PG_LEVEL_4K;
+}
+
+static unsigned int level_hstate_idx(enum pg_level level)
+{
+	return level == PG_LEVEL_1G ? HSTATE_1G : HSTATE_2M;
+}
+
+static pteval_t vm_page_prot(unsigned long vm_flags)
+{
+	pteval_t prot;
+
+	if (!(vm_flags & VM_ACCESS_FLAGS))
+		return _PAGE_PROTNONE | _PAGE_ACCESSED;
+	prot = _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED;
+	if (vm_flags & VM_WRITE)
+		prot |= _PAGE_RW | _PAGE_DIRTY;
+	if (!(vm_flags & VM_EXEC))
+		prot |= _PAGE_NX;
+	return prot & __supported_pte_mask;
+}
+
+static pteval_t mk_leaf(phys_addr_t pa, unsigned long vm_flags, enum pg_level level)
+{
+	pteval_t e = pa | vm_page_prot(vm_flags);
+
+	if (level > PG_LEVEL_4K)
+		e |= _PAGE_PSE;
+	return e;
+}
+
+static bool mm_is_loaded(const struct mm *mm)
+{
+	return read_cr3_phys() == __pa(mm->pgd);
+}
+
+/* Tables. */
+
+static pteval_t *user_table_alloc(struct mm *mm, enum pg_level level)
+{
+	pteval_t *table = pgtable_alloc(level);
+
+	if (!table)
+		return NULL;
+	pt_page(table)->pt_owner = (unsigned long)mm;
+	return table;
+}
+
+/* Only for a table never linked, or unlinked and flushed. */
+static void user_table_free(pteval_t *table)
+{
+	pt_page(table)->pt_owner = 0;
+	pgtable_free(table);
+}
+
+int pgd_alloc(struct mm *mm)
+{
+	pteval_t *pgd = user_table_alloc(mm, PG_LEVEL_512G);
+
+	if (!pgd)
+		return -ENOMEM;
+	for (unsigned int i = PTRS_PER_TABLE / 2; i < PTRS_PER_TABLE; i++)
+		set_user_entry(pgd, i, init_pgd[i]);
+	mm->pgd = pgd;
+	mm->nr_pgtables[PG_LEVEL_512G] = 1;
+	return 0;
+}
+
+/* The mmu_gather: flush first, free after. */
+
+void tlb_gather_mmu(struct mmu_gather *tlb, struct mm *mm)
+{
+	tlb->mm = mm;
+	tlb->start = ~0UL;
+	tlb->end = 0;
+	tlb->nr_pages = 0;
+	tlb->nr_tables = 0;
+}
+
+static void tlb_flush(struct mmu_gather *tlb)
+{
+	struct mm *mm = tlb->mm;
+
+	if (tlb->end <= tlb->start && !tlb->nr_tables)
+		return;
+	if (mm_is_loaded(mm)) {
+		/* Retired tables may sit in the paging-structure caches. */
+		if (tlb->nr_tables)
+			flush_tlb_all();
+		else
+			flush_tlb_kernel_range(tlb->start, tlb->end);
+		mm->tlb_flushes++;
+	}
+	tlb->start = ~0UL;
+	tlb->end = 0;
+}
+
+static void tlb_flush_mmu(struct mmu_gather *tlb)
+{
+	tlb_flush(tlb);
+	for (unsigned int i = 0; i < tlb->nr_pages; i++) {
+		struct page *page = tlb->pages[i];
+
+		if (PageHugeTLB(page))
+			free_hugetlb_folio(page);
+		else
+			put_page(page);
+	}
+	for (unsigned int i = 0; i < tlb->nr_tables; i++)
+		user_table_free(tlb->tables[i]);
+	tlb->nr_pages = 0;
+	tlb->nr_tables = 0;
+}
+
+void tlb_finish_mmu(struct mmu_gather *tlb)
+{
+	tlb_flush_mmu(tlb);
+}
+
+static void tlb_track(struct mmu_gather *tlb, unsigned long start, unsigned long end)
+{
+	tlb->start = min(tlb->start, start);
+	tlb->end = max(tlb->end, end);
+}
+
+static void tlb_remove_page(struct mmu_gather *tlb, struct page *page)
+{
+	if (tlb->nr_pages == TLB_BATCH_PAGES)
+		tlb_flush_mmu(tlb);
+	tlb->pages[tlb->nr_pages++] = page;
+}
+
+static void tlb_remove_table(struct mmu_gather *tlb, pteval_t *table)
+{
+	if (tlb->nr_tables == TLB_BATCH_TABLES)
+		tlb_flush_mmu(tlb);
+	tlb->tables[tlb->nr_tables++] = table;
+}
+
+/* Clear the parent's entry for an empty child; freed after the flush. */
+static void unlink_table(struct mmu_gather *tlb, pteval_t *parent, unsigned int idx,
+			 pteval_t *child)
+{
+	struct mm *mm = tlb->mm;
+
+	BUG_ON(pt_page(child)->pt_count);
+	set_user_entry(parent, idx, 0);
+	mm->nr_pgtables[pt_page(child)->pt_level]--;
+	tlb_remove_table(tlb, child);
+}
+
+/* Zap. */
+
+struct zap_details {
+	struct mmu_gather *tlb;
+	const struct hstate *h;
+	unsigned long nr_huge;		/* pages of h unmapped */
+};
+
+static void zap_leaf(struct zap_details *d, pteval_t *table, unsigned int idx,
+		     enum pg_level level, unsigned long addr)
+{
+	struct mm *mm = d->tlb->mm;
+	struct page *page = entry_page(table[idx]);
+
+	set_user_entry(table, idx, 0);
+	tlb_track(d->tlb, addr, addr + level_size(level));
+	if (level == PG_LEVEL_4K) {
+		mm->rss--;
+		page->_mapcount = -1;
+	} else {
+		unsigned int hi = level_hstate_idx(level);
+
+		mm->nr_huge[hi]--;
+		if (d->h == &hstates[hi])
+			d->nr_huge++;
+	}
+	tlb_remove_page(d->tlb, page);
+}
+
+static void zap_table(struct zap_details *d, pteval_t *table, enum pg_level level,
+		      unsigned long addr, unsigned long end)
+{
+	unsigned long size = level_size(level);
+
+	while (addr < end) {
+		unsigned long next = min(ALIGN_DOWN(addr, size) + size, end);
+		unsigned int idx = level_index(addr, level);
+		pteval_t e = table[idx];
+		pteval_t *child;
+
+		if (entry_none(e)) {
+			addr = next;
+			continue;
+		}
+		if (entry_is_leaf(e, level)) {
+			/* Callers align hugetlb ranges: a leaf is never cut. */
+			BUG_ON(!IS_ALIGNED(addr, size) || next - addr != size);
+			zap_leaf(d, table, idx, level, addr);
+			addr = next;
+			continue;
+		}
+		child = entry_table(e);
+		zap_table(d, child, level - 1, addr, next);
+		if (pt_reclaim && !pt_page(child)->pt_count) {
+			unlink_table(d->tlb, table, idx, child);
+			d->tlb->mm->pt_reclaimed++;
+		}
+		addr = next;
+	}
+}
+
+unsigned long zap_page_range(struct mmu_gather *tlb, unsigned long start,
+			     unsigned long end, const struct hstate *h)
+{
+	struct zap_details d = { .tlb = tlb, .h = h, .nr_huge = 0 };
+
+	BUG_ON(end > USER_PGTABLES_CEILING || start > end);
+	zap_table(&d, tlb->mm->pgd, PG_LEVEL_512G, start, end);
+	return d.nr_huge;
+}
+
+/*
+ * Free the child tables of `table` that serve only [floor, ceiling) and
+ * meet [addr, end): no VMA is left there, so they hold nothing but
+ * empty tables.
+ */
+static void free_table_range(struct mmu_gather *tlb, pteval_t *table, enum pg_level level,
+			     unsigned long addr, unsigned long end,
+			     unsigned long floor, unsigned long ceiling)
+{
+	unsigned long size = level_size(level);
+
+	for (; addr < end; addr = min(ALIGN_DOWN(addr, size) + size, end)) {
+		unsigned long base = ALIGN_DOWN(addr, size);
+		unsigned int idx = level_index(addr, level);
+		pteval_t e = table[idx];
+		pteval_t *child;
+
+		if (entry_none(e) || entry_is_leaf(e, level))
+			continue;
+		child = entry_table(e);
+		free_table_range(tlb, child, level - 1, addr, min(base + size, end),
+				 floor, ceiling);
+		if (base >= floor && base + size <= ceiling && !pt_page(child)->pt_count)
+			unlink_table(tlb, table, idx, child);
+	}
+}
+
+void free_pgtables(struct mmu_gather *tlb, unsigned long start, unsigned long end,
+		   unsigned long floor, unsigned long ceiling)
+{
+	if (start >= end)
+		return;
+	free_table_range(tlb, tlb->mm->pgd, PG_LEVEL_512G, start, end, floor,
+			 min(ceiling, USER_PGTABLES_CEILING));
+}
+
+/* Teardown: everything is zapped already; every table is empty. */
+void pgd_free(struct mm *mm)
+{
+	struct mmu_gather tlb;
+	pteval_t *pgd = mm->pgd;
+
+	tlb_gather_mmu(&tlb, mm);
+	free_pgtables(&tlb, 0, USER_PGTABLES_CEILING, 0, USER_PGTABLES_CEILING);
+	tlb_finish_mmu(&tlb);
+	for (unsigned int i = 0; i < PTRS_PER_TABLE / 2; i++)
+		BUG_ON(!entry_none(pgd[i]));
+	for (unsigned int i = PTRS_PER_TABLE / 2; i < PTRS_PER_TABLE; i++)
+		set_user_entry(pgd, i, 0);
+	user_table_free(pgd);
+	mm->pgd = NULL;
+	mm->nr_pgtables[PG_LEVEL_512G] = 0;
+}
+
+/* Free the empty tables below `table`, bottom-up; returns how many. */
+static unsigned long reclaim_table(struct mmu_gather *tlb, pteval_t *table,
+				   enum pg_level level)
+{
+	unsigned long freed = 0;
+	unsigned int end = level == PG_LEVEL_512G ? PTRS_PER_TABLE / 2 : PTRS_PER_TABLE;
+
+	for (unsigned int i = 0; i < end; i++) {
+		pteval_t e = table[i];
+		pteval_t *child;
+
+		if (entry_none(e) || entry_is_leaf(e, level))
+			continue;
+		child = entry_table(e);
+		freed += reclaim_table(tlb, child, level - 1);
+		if (!pt_page(child)->pt_count) {
+			unlink_table(tlb, table, i, child);
+			freed++;
+		}
+	}
+	return freed;
+}
+
+unsigned long reclaim_empty_tables(struct mm *mm)
+{
+	struct mmu_gather tlb;
+	unsigned long freed;
+
+	tlb_gather_mmu(&tlb, mm);
+	freed = reclaim_table(&tlb, mm->pgd, PG_LEVEL_512G);
+	tlb_finish_mmu(&tlb);
+	mm->pt_reclaimed += freed;
+	return freed;
+}
+
+/* Walks over what exists. */
+
+typedef void (*leaf_fn)(pteval_t *table, unsigned int idx, enum pg_level level,
+			unsigned long addr, void *arg);
+
+static void walk_leaves(pteval_t *table, enum pg_level level, unsigned long addr,
+			unsigned long end, leaf_fn fn, void *arg)
+{
+	unsigned long size = level_size(level);
+
+	while (addr < end) {
+		unsigned long next = min(ALIGN_DOWN(addr, size) + size, end);
+		unsigned int idx = level_index(addr, level);
+		pteval_t e = table[idx];
+
+		if (!entry_none(e)) {
+			if (entry_is_leaf(e, level))
+				fn(table, idx, level, addr, arg);
+			else
+				walk_leaves(entry_table(e), level - 1, addr, next, fn, arg);
+		}
+		addr = next;
+	}
+}
+
+struct protect_arg {
+	unsigned long vm_flags;
+};
+
+static void protect_leaf(pteval_t *table, unsigned int idx, enum pg_level level,
+			 unsigned long addr, void *arg)
+{
+	struct protect_arg *p = arg;
+
+	(void)addr;
+	set_user_entry(table, idx, mk_leaf(entry_phys(table[idx]), p->vm_flags, level));
+}
+
+void change_protection(struct mm *mm, unsigned long start, unsigned long end,
+		       unsigned long vm_flags)
+{
+	struct protect_arg p = { .vm_flags = vm_flags };
+
+	walk_leaves(mm->pgd, PG_LEVEL_512G, start, end, protect_leaf, &p);
+	/* Permissions may have shrunk: no stale writable entry may survive. */
+	if (mm_is_loaded(mm)) {
+		flush_tlb_kernel_range(start, end);
+		mm->tlb_flushes++;
+	}
+}
+
+struct count_arg {
+	enum pg_level level;
+	unsigned long n;
+};
+
+static void count_leaf(pteval_t *table, unsigned int idx, enum pg_level level,
+		       unsigned long addr, void *arg)
+{
+	struct count_arg *c = arg;
+
+	(void)table;
+	(void)idx;
+	(void)addr;
+	if (level == c->level)
+		c->n++;
+}
+
+unsigned long count_mapped(struct mm *mm, unsigned long start, unsigned long end,
+			   unsigned long size)
+{
+	struct count_arg c = { .level = size_to_pg_level(size), .n = 0 };
+
+	walk_leaves(mm->pgd, PG_LEVEL_512G, start, end, count_leaf, &c);
+	return c.n;
+}
+
+/* Faults. */
+
+/*
+ * Walk down to the table that holds addr's entry at `want`; stop early
+ * at a none entry. Returns the deepest table reached and its level.
+ */
+static pteval_t *walk_existing(struct mm *mm, unsigned long addr, enum pg_level want,
+			       enum pg_level *reached)
+{
+	pteval_t *table = mm->pgd;
+	enum pg_level l;
+
+	for (l = PG_LEVEL_512G; l > want; l--) {
+		pteval_t e = table[level_index(addr, l)];
+
+		if (entry_none(e))
+			break;
+		/* A larger leaf here would be a mapping outside its VMA. */
+		BUG_ON(entry_is_leaf(e, l));
+		table = entry_table(e);
+	}
+	*reached = l;
+	return table;
+}
+
+static struct page *alloc_fault_page(struct vm_area_struct *vma, bool *reserved)
+{
+	struct page *page;
+
+	*reserved = false;
+	if (!(vma->vm_flags & VM_HUGETLB)) {
+		page = alloc_page(GFP_USER | __GFP_ZERO);
+		if (page)
+			page->_mapcount = 0;
+		return page;
+	}
+	*reserved = vma->vm_resv > 0;
+	return alloc_hugetlb_folio(vma->vm_hstate, *reserved);
+}
+
+/*
+ * Map the page (or huge page) for addr in vma. Everything is allocated
+ * before anything is linked, so a failure changes nothing.
+ */
+static int do_fault(struct mm *mm, struct vm_area_struct *vma, unsigned long addr)
+{
+	unsigned long size = vma_pagesize(vma);
+	enum pg_level level = size_to_pg_level(size), reached;
+	pteval_t *new[PG_LEVEL_512G], *table;
+	unsigned int nr = 0;
+	int ret = VM_FAULT_OOM;
+	struct page *page;
+	bool reserved;
+
+	addr = ALIGN_DOWN(addr, size);
+	table = walk_existing(mm, addr, level, &reached);
+	if (reached == level && !entry_none(table[level_index(addr, level)]))
+		return 0;
+	for (enum pg_level l = reached; l > level; l--) {
+		new[nr] = user_table_alloc(mm, l - 1);
+		if (!new[nr])
+			goto fail;
+		nr++;
+	}
+	page = alloc_fault_page(vma, &reserved);
+	if (!page) {
+		/* An empty pool is SIGBUS for hugetlb (Linux's answer). */
+		if (vma->vm_flags & VM_HUGETLB)
+			ret = VM_FAULT_SIGBUS;
+		goto fail;
+	}
+
+	for (unsigned int i = 0; i < nr; i++) {
+		set_user_entry(table, level_index(addr, reached - i), __pa(new[i]) | _PAGE_TABLE);
+		mm->nr_pgtables[reached - i - 1]++;
+		table = new[i];
+	}
+	set_user_entry(table, level_index(addr, level),
+		       mk_leaf(page_to_phys(page), vma->vm_flags, level));
+	if (level == PG_LEVEL_4K) {
+		mm->rss++;
+		return 0;
+	}
+	mm->nr_huge[level_hstate_idx(level)]++;
+	if (reserved)
+		vma->vm_resv--;
+	return 0;
+
+fail:
+	while (nr)
+		user_table_free(new[--nr]);
+	return ret;
+}
+
+static bool access_error(unsigned long error_code, const struct vm_area_struct *vma)
+{
+	if (error_code & X86_PF_WRITE)
+		return !(vma->vm_flags & VM_WRITE);
+	if (error_code & X86_PF_INSTR)
+		return !(vma->vm_flags & VM_EXEC);
+	return !(vma->vm_flags & VM_ACCESS_FLAGS);
+}
+
+int handle_mm_fault(struct mm *mm, unsigned long addr, unsigned long error_code,
+		    int *si_code)
+{
+	struct vm_area_struct *vma = vma_lookup(mm, addr);
+	int ret;
+
+	if (!vma) {
+		*si_code = SEGV_MAPERR;
+		return VM_FAULT_SIGSEGV;
+	}
+	if (access_error(error_code, vma)) {
+		*si_code = SEGV_ACCERR;
+		return VM_FAULT_SIGSEGV;
+	}
+	if (error_code & X86_PF_PROT) {
+		/* Present and allowed: a stale TLB entry, nothing to map. */
+		flush_tlb_one(addr);
+		return 0;
+	}
+	ret = do_fault(mm, vma, addr);
+	if (!ret)
+		mm->min_flt++;
+	return ret;
+}
+
+void populate_vma_range(struct mm *mm, struct vm_area_struct *vma,
+			unsigned long start, unsigned long end)
+{
+	unsigned long size = vma_pagesize(vma);
+
+	if (!(vma->vm_flags & VM_ACCESS_FLAGS))
+		return;
+	for (unsigned long addr = start; addr < end; addr += size)
+		if (do_fault(mm, vma, addr))
+			return;
+}
+
+static const char *access_name(unsigned long error_code)
+{
+	if (error_code & X86_PF_WRITE)
+		return "write";
+	if (error_code & X86_PF_INSTR)
+		return "instruction fetch";
+	return "read";
+}
+
+static void describe_segv(struct mm *mm, unsigned long addr, unsigned long error_code,
+			  int si_code, char *buf, size_t len)
+{
+	struct vm_area_struct *vma = vma_lookup(mm, addr);
+	unsigned long f;
+
+	if (si_code == SEGV_MAPERR || !vma) {
+		snprintf(buf, len, "%s outside any VMA", access_name(error_code));
+		return;
+	}
+	f = vma->vm_flags;
+	snprintf(buf, len, "%s to a %s mapping %lx-%lx %c%c%cp", access_name(error_code),
+		 !(f & VM_ACCESS_FLAGS) ? "PROT_NONE" :
+		 (error_code & X86_PF_WRITE) ? "read-only" : "non-executable",
+		 vma->vm_start, vma->vm_end, f & VM_READ ? 'r' : '-',
+		 f & VM_WRITE ? 'w' : '-', f & VM_EXEC ? 'x' : '-');
+}
+
+/* Record a signal-like event on mm and print its one-line report. */
+static void mm_report_fault(struct mm *mm, unsigned long addr, unsigned long ip,
+			    unsigned long error_code, int fault, int si_code)
+{
+	unsigned long events;
+	char what[96];
+
+	if (fault & VM_FAULT_SIGSEGV) {
+		mm->nr_segv++;
+		describe_segv(mm, addr, error_code, si_code, what, sizeof(what));
+		snprintf(mm->last_report, sizeof(mm->last_report),
+			 "%s[%u]: segfault at %lx ip %lx error %lx (%s)", mm->name, mm->id,
+			 addr, ip, error_code, what);
+	} else if (fault & VM_FAULT_SIGBUS) {
+		struct vm_area_struct *vma = vma_lookup(mm, addr);
+
+		mm->nr_sigbus++;
+		snprintf(mm->last_report, sizeof(mm->last_report),
+			 "%s[%u]: bus error at %lx ip %lx (no free %s page in the pool)",
+			 mm->name, mm->id, addr, ip,
+			 vma && vma->vm_hstate ? vma->vm_hstate->name : "huge");
+	} else {
+		mm->nr_oom++;
+		snprintf(mm->last_report, sizeof(mm->last_report),
+			 "%s[%u]: out of memory at %lx ip %lx (page fault)", mm->name, mm->id,
+			 addr, ip);
+	}
+	/* Every event is recorded; a flood is not printed. */
+	events = mm->nr_segv + mm->nr_sigbus + mm->nr_oom;
+	if (events <= MAX_PRINTED_REPORTS)
+		pr_info("%s\n", mm->last_report);
+	if (events == MAX_PRINTED_REPORTS)
+		pr_info("%s[%u]: further fault reports are only counted\n", mm->name, mm->id);
+}
+
+/*
+ * The workload accessors. Their faulting instructions are known to the
+ * fault handler below (not the exception table: that is consulted before
+ * page faults are handled, and these must be faulted in on demand).
+ */
+extern const char user_read_insn[], user_write_insn[], user_access_fail[];
+
+__asm__(
+	"	.pushsection .text\n"
+	"	.globl	user_read_u64\n"
+	"	.type	user_read_u64, @function\n"
+	"user_read_u64:\n"
+	"	.globl	user_read_insn\n"
+	"user_read_insn:\n"
+	"	movq	(%rdi), %rax\n"
+	"	movq	%rax, (%rsi)\n"
+	"	xorl	%eax, %eax\n"
+	"	ret\n"
+	"	.size	user_read_u64, . - user_read_u64\n"
+	"	.globl	user_write_u64\n"
+	"	.type	user_write_u64, @function\n"
+	"user_write_u64:\n"
+	"	.globl	user_write_insn\n"
+	"user_write_insn:\n"
+	"	movq	%rsi, (%rdi)\n"
+	"	xorl	%eax, %eax\n"
+	"	ret\n"
+	"	.size	user_write_u64, . - user_write_u64\n"
+	"	.globl	user_access_fail\n"
+	"user_access_fail:\n"
+	"	ret\n"
+	"	.popsection\n");
+
+static bool user_access_fixup(struct pt_regs *regs, int err)
+{
+	if (regs->rip != (unsigned long)user_read_insn &&
+	    regs->rip != (unsigned long)user_write_insn)
+		return false;
+	regs->rax = (u64)(long)err;
+	regs->rip = (unsigned long)user_access_fail;
+	return true;
+}
+
+static bool do_user_addr_fault(struct pt_regs *regs, unsigned long addr)
+{
+	struct mm *mm = current_mm;
+	int fault, si_code = 0;
+
+	if (!mm || addr >= USER_PGTABLES_CEILING || (regs->error_code & X86_PF_RSVD))
+		return false;
+	fault = handle_mm_fault(mm, addr, regs->error_code, &si_code);
+	if (!fault)
+		return true;
+	mm_report_fault(mm, addr, regs->rip, regs->error_code, fault, si_code);
+	/* The "process" is killed: its access fails; any other code dies. */
+	return user_access_fixup(regs, fault == VM_FAULT_OOM ? -ENOMEM : -EFAULT);
+}
+
+/* The reclaim switch. */
+
+bool pt_reclaim_enabled(void)
+{
+	return pt_reclaim;
+}
+
+void set_pt_reclaim(bool on)
+{
+	struct mm *mm;
+
+	if (on && !pt_reclaim)
+		list_for_each_entry(mm, &mm_list, list)
+			reclaim_empty_tables(mm);
+	pt_reclaim = on;
+}
+
+static int pt_reclaim_setup(const char *val)
+{
+	if (!strcmp(val, "on") || !strcmp(val, "1"))
+		pt_reclaim = true;
+	else if (!strcmp(val, "off") || !strcmp(val, "0"))
+		pt_reclaim = false;
+	else
+		return -EINVAL;
+	return 0;
+}
+early_param("pt_reclaim", pt_reclaim_setup);
+
+static int pt_reclaim_show(struct seq_buf *m, void *data)
+{
+	(void)data;
+	seq_printf(m, "%d\n", pt_reclaim);
+	return 0;
+}
+
+static int pt_reclaim_store(const char *buf, size_t len, void *data)
+{
+	unsigned long v;
+	int ret;
+
+	(void)data;
+	ret = pseudofs_parse_ulong(buf, len, &v);
+	if (ret)
+		return ret;
+	if (v > 1) {
+		pseudofs_set_error("'%lu' is not 0 (keep empty page tables) or 1 (free them)", v);
+		return -EINVAL;
+	}
+	set_pt_reclaim(v);
+	return 0;
+}
+PSEUDO_FILE(pt_reclaim, "/proc/sys/vm/pt_reclaim", pt_reclaim_show, pt_reclaim_store);
+
+/* The checker. */
+
+struct check_ctx {
+	struct mm *mm;
+	char *why;
+	size_t len;
+	unsigned long rss;
+	unsigned long huge[HUGE_MAX_HSTATE];
+	unsigned long tables[PG_LEVEL_512G + 1];
+};
+
+#define CHECK(c, cond, ...) do {					\
+	if (!(cond)) {							\
+		snprintf((c)->why, (c)->len, __VA_ARGS__);		\
+		return -EINVAL;						\
+	}								\
+} while (0)
+
+#define LEAF_FLAGS_MASK	(~PTE_PFN_MASK & ~(pteval_t)_PAGE_DIRTY)
+
+static int check_leaf(struct check_ctx *c, pteval_t e, enum pg_level level,
+		      unsigned long addr)
+{
+	struct vm_area_struct *vma = vma_lookup(c->mm, addr);
+	struct page *page = entry_page(e);
+	pteval_t want;
+
+	CHECK(c, vma, "leaf at %lx outside any VMA", addr);
+	CHECK(c, vma_pagesize(vma) == level_size(level),
+	      "%lx: a %lu kB leaf in a VMA of %lu kB pages", addr, level_size(level) >> 10,
+	      vma_pagesize(vma) >> 10);
+	want = mk_leaf(0, vma->vm_flags, level);
+	CHECK(c, (e & LEAF_FLAGS_MASK) == (want & LEAF_FLAGS_MASK),
+	      "%lx: entry %#lx, the VMA's protection gives flags %#lx", addr,
+	      (unsigned long)e, (unsigned long)want);
+	CHECK(c, IS_ALIGNED(entry_phys(e), level_size(level)), "%lx: misaligned leaf %#lx",
+	      addr, (unsigned long)e);
+	if (level == PG_LEVEL_4K) {
+		CHECK(c, !PageBuddy(page) && !PagePgtable(page) && !PageSlab(page) &&
+		      !PageCompound(page) && page->_refcount >= 1 && page->_mapcount == 0,
+		      "%lx: pfn %#lx is not a mapped anonymous page (flags %#lx ref %d map %d)",
+		      addr, page_to_pfn(page), page->flags, page->_refcount, page->_mapcount);
+		c->rss++;
+		return 0;
+	}
+	CHECK(c, PageHead(page) && PageHugeTLB(page) &&
+	      compound_order(page) == vma->vm_hstate->order && page->_refcount >= 1,
+	      "%lx: pfn %#lx is not an in-use %s folio", addr, page_to_pfn(page),
+	      vma->vm_hstate->name);
+	c->huge[level_hstate_idx(level)]++;
+	return 0;
+}
+
+static int check_table(struct check_ctx *c, pteval_t *table, enum pg_level level,
+		       unsigned long base)
+{
+	struct page *page = pt_page(table);
+	unsigned int n = 0;
+	int ret;
+
+	CHECK(c, PagePgtable(page) && page->pt_level == level &&
+	      page->pt_owner == (unsigned long)c->mm,
+	      "table %lx (level %d at %lx): flags %#lx level %u owner %#lx",
+	      (unsigned long)table, level, base, page->flags, page->pt_level, page->pt_owner);
+	c->tables[level]++;
+	for (unsigned int i = 0; i < PTRS_PER_TABLE; i++) {
+		unsigned long addr = base + i * level_size(level);
+		pteval_t e = table[i];
+
+		if (level == PG_LEVEL_512G && i >= PTRS_PER_TABLE / 2) {
+			CHECK(c, entry_phys(e) == entry_phys(init_pgd[i]) &&
+			      entry_none(e) == entry_none(init_pgd[i]),
+			      "PGD entry %u differs from the kernel's", i);
+			n += !entry_none(e);
+			continue;
+		}
+		if (entry_none(e))
+			continue;
+		n++;
+		if (entry_is_leaf(e, level)) {
+			CHECK(c, level <= PG_LEVEL_1G, "PGD entry %u is a leaf", i);
+			ret = check_leaf(c, e, level, addr);
+		} else {
+			CHECK(c, (e & ~PTE_PFN_MASK) == _PAGE_TABLE,
+			      "%lx: table entry %#lx has flags other than _PAGE_TABLE", addr,
+			      (unsigned long)e);
+			ret = check_table(c, entry_table(e), level - 1, addr);
+		}
+		if (ret)
+			return ret;
+	}
+	CHECK(c, page->pt_count == n, "table at %lx (level %d): pt_count %u, %u entries",
+	      base, level, page->pt_count, n);
+	CHECK(c, !pt_reclaim || level == PG_LEVEL_512G || n,
+	      "empty level-%d table at %lx with reclaim on", level, base);
+	return 0;
+}
+
+static int check_reservations(struct check_ctx *c)
+{
+	struct mm *mm = c->mm;
+
+	for (unsigned int i = 0; i < mm->map_count; i++) {
+		struct vm_area_struct *v = &mm->vmas[i];
+		unsigned long pages, mapped;
+
+		if (!(v->vm_flags & VM_HUGETLB)) {
+			CHECK(c, !v->vm_resv, "anonymous VMA %lx-%lx holds reservations",
+			      v->vm_start, v->vm_end);
+			continue;
+		}
+		pages = (v->vm_end - v->vm_start) / huge_page_size(v->vm_hstate);
+		mapped = count_mapped(mm, v->vm_start, v->vm_end, huge_page_size(v->vm_hstate));
+		CHECK(c, !(v->vm_flags & VM_NORESERVE) || !v->vm_resv,
+		      "MAP_NORESERVE VMA %lx-%lx holds %lu reservations", v->vm_start,
+		      v->vm_end, v->vm_resv);
+		CHECK(c, v->vm_resv + mapped <= pages,
+		      "VMA %lx-%lx: %lu reserved + %lu mapped > %lu pages", v->vm_start,
+		      v->vm_end, v->vm_resv, mapped, pages);
+	}
+	for (int i = 0; i < HUGE_MAX_HSTATE; i++)
+		CHECK(c, mm_hugetlb_reserved(&hstates[i]) <= hstates[i].resv_huge_pages,
+		      "%s: mappings hold %lu reservations, the pool %lu", hstates[i].name,
+		      mm_hugetlb_reserved(&hstates[i]), hstates[i].resv_huge_pages);
+	return 0;
+}
+
+int mm_check(struct mm *mm, char *why, size_t len)
+{
+	struct check_ctx c = { .mm = mm, .why = why, .len = len };
+	int ret;
+
+	ret = mm_check_vmas(mm, why, len);
+	if (ret)
+		return ret;
+	CHECK(&c, mm->pgd, "no PGD");
+	ret = check_table(&c, mm->pgd, PG_LEVEL_512G, 0);
+	if (ret)
+		return ret;
+	CHECK(&c, c.rss == mm->rss, "rss %lu, %lu pages mapped", mm->rss, c.rss);
+	for (int i = 0; i < HUGE_MAX_HSTATE; i++)
+		CHECK(&c, c.huge[i] == mm->nr_huge[i], "%s: counter %lu, %lu mapped",
+		      hstates[i].name, mm->nr_huge[i], c.huge[i]);
+	for (int l = PG_LEVEL_4K; l <= PG_LEVEL_512G; l++)
+		CHECK(&c, c.tables[l] == mm->nr_pgtables[l],
+		      "level-%d tables: counter %lu, %lu found", l, mm->nr_pgtables[l], c.tables[l]);
+	return check_reservations(&c);
+}
+
+void memory_init(void)
+{
+	register_page_fault_handler(do_user_addr_fault);
+}

@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef MM_MEMORY_H
+#define MM_MEMORY_H
+
+/*
+ * The page-table side of address spaces: demand faults, zapping, empty
+ * page-table reclaim, protection changes, and the address-space checker.
+ *
+ * User page-table pages count their non-none entries in struct page
+ * pt_count: present entries, and PROT_NONE leaves (which keep their page
+ * but are not present to the MMU, as Linux's _PAGE_PROTNONE). Counting
+ * them is what lets a table with only PROT_NONE pages left survive a
+ * zap next to it.
+ *
+ * Reclaim: a zap (munmap, MADV_DONTNEED, teardown) that brings a table's
+ * count to 0 clears the parent's entry (so the parent's count drops and
+ * the same test runs one level up: PTE -> PMD -> PUD tables, never the
+ * PGD), gathers the table, and frees it only after the TLB flush that
+ * makes it unreachable. Pages zapped are gathered and freed the same way.
+ */
+#include "kernel/types.h"
+#include "mm/mm_types.h"
+
+/* Not present to the MMU, but a mapping: a PROT_NONE leaf (Linux's bit). */
+#define _PAGE_PROTNONE	_PAGE_GLOBAL
+
+/* Faults. */
+#define VM_FAULT_OOM	0x0001
+#define VM_FAULT_SIGBUS	0x0002
+#define VM_FAULT_SIGSEGV 0x0040
+#define SEGV_MAPERR	1	/* no VMA there */
+#define SEGV_ACCERR	2	/* the VMA forbids the access */
+
+/*
+ * Resolve a fault on addr in mm as the MMU reported it (X86_PF_* bits):
+ * 0, or VM_FAULT_* with *si_code set for VM_FAULT_SIGSEGV.
+ */
+int handle_mm_fault(struct mm *mm, unsigned long addr, unsigned long error_code,
+		    int *si_code);
+
+/*
+ * Kernel-mode workload accesses to the loaded mm's user half: a missing
+ * page is faulted in; where a process would get a signal the mm records
+ * the event (with a one-line report) and these return -EFAULT
+ * (-ENOMEM when the fault found no memory).
+ */
+int user_read_u64(unsigned long addr, u64 *val);
+int user_write_u64(unsigned long addr, u64 val);
+
+/* Fault in [start, end) of one VMA (MAP_POPULATE); best effort. */
+void populate_vma_range(struct mm *mm, struct vm_area_struct *vma,
+			unsigned long start, unsigned long end);
+
+/* Deferred freeing: pages and tables go only after the TLB flush. */
+#define TLB_BATCH_PAGES		64
+#define TLB_BATCH_TABLES	32
+
+struct mmu_gather {
+	struct mm *mm;
+	unsigned long start, end;	/* leaves cleared since the last flush */
+	unsigned int nr_pages;
+	unsigned int nr_tables;
+	struct page *pages[TLB_BATCH_PAGES];	/* 4 KiB pages, hugetlb heads */
+	pteval_t *tables[TLB_BATCH_TABLES];
+};
+
+void tlb_gather_mmu(struct mmu_gather *tlb, struct mm *mm);
+/* Flush what was cleared, then free what was gathered. */
+void tlb_finish_mmu(struct mmu_gather *tlb);
+
+/*
+ * Clear every mapping in [start, end) (hugetlb leaves wholly inside the
+ * range) and, with reclaim on, free the tables that become empty.
+ * Returns the number of huge pages of hstate h unmapped (h may be NULL).
+ */
+unsigned long zap_page_range(struct mmu_gather *tlb, unsigned long start,
+			     unsigned long end, const struct hstate *h);
+/*
+ * Linux's free_pgtables(): after the VMAs of [start, end) are gone, free
+ * the tables that serve only addresses in [floor, ceiling) (no VMA left).
+ * What munmap does whether or not reclaim is on.
+ */
+void free_pgtables(struct mmu_gather *tlb, unsigned long start, unsigned long end,
+		   unsigned long floor, unsigned long ceiling);
+/* Rewrite the leaves of [start, end) for vm_flags, then flush. */
+void change_protection(struct mm *mm, unsigned long start, unsigned long end,
+		       unsigned long vm_flags);
+/* Mapped leaves of the given size in [start, end). */
+unsigned long count_mapped(struct mm *mm, unsigned long start, unsigned long end,
+			   unsigned long size);
+/* Free every empty table of mm (when reclaim is switched on). */
+unsigned long reclaim_empty_tables(struct mm *mm);
+
+int pgd_alloc(struct mm *mm);
+/* Teardown: every table below the PGD, then the PGD. Nothing mapped. */
+void pgd_free(struct mm *mm);
+
+/* The empty page-table reclaim switch (pt_reclaim=, /proc/sys/vm/pt_reclaim). */
+bool pt_reclaim_enabled(void);
+/* Switching it on frees the empty tables every mm holds. */
+void set_pt_reclaim(bool on);
+
+/*
+ * The checker: the VMA set (mm_check_vmas), then every table of mm
+ * (owner, level, pt_count == non-none entries, none empty while reclaim
+ * is on, kernel half identical to init_pgd), every leaf inside a VMA of
+ * its kind with the VMA's protection, rss/nr_huge/nr_pgtables equal to
+ * what is mapped, and vm_resv within the unmapped huge pages.
+ */
+int mm_check(struct mm *mm, char *why, size_t len);
+
+void memory_init(void);
+
+#endif

@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef MM_MM_TYPES_H
+#define MM_MM_TYPES_H
+
+/*
+ * Address spaces: struct mm and its VMAs.
+ *
+ * The VMA set is a sorted array of struct vm_area_struct held by value,
+ * ordered by vm_start, disjoint, with adjacent compatible VMAs merged.
+ * Lookup is a binary search (O(log n)); an insert or removal moves the
+ * tail of the array (O(n) words, a few KiB at most for realistic counts).
+ * That trade buys what matters more here than asymptotic updates: every
+ * allocation an operation needs is one array growth made up front
+ * (vma_reserve()), so once it succeeds the operation cannot fail half-way
+ * and "no partial damage" holds by construction; and the checker proves
+ * sorted/disjoint/merged with one linear pass. Linux's maple tree is a
+ * B-tree of such arrays; with one node this is its degenerate case.
+ *
+ * A pointer to a VMA stays valid only until the next change to the set.
+ */
+#include "kernel/types.h"
+#include "kernel/list.h"
+#include "kernel/pseudofs.h"
+#include "mm/pgtable.h"
+#include "mm/hugetlb.h"
+
+/* vm_flags, Linux's values. */
+#define VM_READ		0x00000001UL
+#define VM_WRITE	0x00000002UL
+#define VM_EXEC		0x00000004UL
+#define VM_NORESERVE	0x00200000UL	/* hugetlb: no reservation, faults may fail */
+#define VM_HUGETLB	0x00400000UL
+#define VM_ACCESS_FLAGS	(VM_READ | VM_WRITE | VM_EXEC)
+
+struct vm_area_struct {
+	unsigned long vm_start;		/* first byte */
+	unsigned long vm_end;		/* first byte after */
+	unsigned long vm_flags;
+	struct hstate *vm_hstate;	/* VM_HUGETLB: the page size */
+	/*
+	 * VM_HUGETLB without VM_NORESERVE: pool pages reserved for this VMA
+	 * and not yet faulted. Normally every huge page of the VMA that is
+	 * not mapped holds one; never more.
+	 */
+	unsigned long vm_resv;
+};
+
+#define MM_NAME_LEN	16
+#define MM_REPORT_LEN	160
+
+struct mm {
+	pteval_t *pgd;			/* upper half shared with init_pgd */
+	unsigned int id;		/* like a pid: /proc/<id>/status */
+	char name[MM_NAME_LEN];
+	struct list_head list;		/* on mm_list */
+
+	struct vm_area_struct *vmas;	/* sorted by vm_start */
+	unsigned int map_count;		/* VMAs in use */
+	unsigned int vma_cap;		/* VMAs allocated */
+
+	unsigned long total_vm;		/* pages covered by VMAs (VmSize) */
+	unsigned long rss;		/* 4 KiB anonymous pages mapped (VmRSS) */
+	unsigned long nr_huge[HUGE_MAX_HSTATE];	/* hugetlb pages mapped */
+	/* Page-table pages by the level of the entries they hold. */
+	unsigned long nr_pgtables[PG_LEVEL_512G + 1];
+
+	unsigned long min_flt;		/* faults resolved */
+	unsigned long pt_reclaimed;	/* tables freed because they became empty */
+	unsigned long tlb_flushes;	/* flushes made while this mm was loaded */
+	unsigned long nr_segv;		/* SIGSEGV-like events */
+	unsigned long nr_sigbus;	/* SIGBUS-like events (no huge page) */
+	unsigned long nr_oom;		/* faults that found no memory */
+	char last_report[MM_REPORT_LEN];
+
+	struct pseudo_file status_file;
+	struct pseudo_file maps_file;
+	char status_path[32];
+	char maps_path[32];
+	bool files_registered;
+};
+
+#endif

@@ -1,0 +1,740 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Address spaces and their VMAs: mm_create/mm_destroy/switch_mm, and
+ * mmap, munmap, mprotect, madvise(MADV_DONTNEED) with Linux's flags and
+ * errors.
+ *
+ * Every call validates the whole request and makes every allocation it
+ * needs (hugetlb reservation, room in the VMA array) before it changes
+ * anything; past that point it cannot fail. So a failed call changes
+ * nothing, including where Linux would have done part of the work
+ * (mprotect or madvise over a hole, MAP_FIXED whose new mapping fails).
+ * The price: MAP_FIXED of a hugetlb mapping over another reserves its
+ * pages before the old mapping gives its own back, so for a moment the
+ * pool must cover both. MAP_POPULATE is best effort, as in Linux.
+ *
+ * Hugetlb reservations follow the VMA: a reserving VMA holds one for each
+ * of its huge pages that is not mapped (vm_resv). A fault consumes one;
+ * munmap releases those of the VMAs it removes; MADV_DONTNEED takes the
+ * zapped pages' reservations again (Linux leaves them consumed, so that a
+ * later fault there can SIGBUS; here it only can when the pool had to be
+ * grown for it and that failed). A split gives each piece what its
+ * unmapped pages need, lowest piece first.
+ */
+#include "mm/mmap.h"
+#include "mm/memory.h"
+#include "mm/hugetlb.h"
+#include "mm/page_alloc.h"
+#include "mm/slab.h"
+#include "kernel/panic.h"
+#include "kernel/printk.h"
+#include "kernel/pseudofs.h"
+#include "kernel/traps.h"
+#include "libc/errno.h"
+#include "libc/stdio.h"
+#include "libc/string.h"
+
+struct mm *current_mm;
+LIST_HEAD(mm_list);
+static unsigned int next_mm_id = 1;
+
+#define USER_CEILING	(1UL << 47)
+
+/* The VMA array. */
+
+/* Index of the first VMA with vm_end > addr (map_count if none). */
+static unsigned int vma_index(const struct mm *mm, unsigned long addr)
+{
+	unsigned int lo = 0, hi = mm->map_count;
+
+	while (lo < hi) {
+		unsigned int mid = lo + (hi - lo) / 2;
+
+		if (mm->vmas[mid].vm_end > addr)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return lo;
+}
+
+struct vm_area_struct *find_vma(struct mm *mm, unsigned long addr)
+{
+	unsigned int i = vma_index(mm, addr);
+
+	return i < mm->map_count ? &mm->vmas[i] : NULL;
+}
+
+struct vm_area_struct *vma_lookup(struct mm *mm, unsigned long addr)
+{
+	struct vm_area_struct *vma = find_vma(mm, addr);
+
+	return vma && vma->vm_start <= addr ? vma : NULL;
+}
+
+static bool range_has_vma(struct mm *mm, unsigned long start, unsigned long end)
+{
+	struct vm_area_struct *vma = find_vma(mm, start);
+
+	return vma && vma->vm_start < end;
+}
+
+static bool range_fully_mapped(struct mm *mm, unsigned long start, unsigned long end)
+{
+	unsigned int i = vma_index(mm, start);
+
+	while (start < end) {
+		if (i == mm->map_count || mm->vmas[i].vm_start > start)
+			return false;
+		start = mm->vmas[i++].vm_end;
+	}
+	return true;
+}
+
+/* Room for `extra` more VMAs: the one allocation a call may need. */
+static int vma_reserve(struct mm *mm, unsigned int extra)
+{
+	unsigned int need = mm->map_count + extra, cap;
+	struct vm_area_struct *v;
+
+	if (need > MAX_MAP_COUNT)
+		return -ENOMEM;
+	if (need <= mm->vma_cap)
+		return 0;
+	cap = min(max(need, mm->vma_cap ? mm->vma_cap * 2 : 8U), (unsigned int)MAX_MAP_COUNT);
+	v = kmalloc_array(cap, sizeof(*v), GFP_KERNEL);
+	if (!v)
+		return -ENOMEM;
+	if (mm->map_count)
+		memcpy(v, mm->vmas, mm->map_count * sizeof(*v));
+	kfree(mm->vmas);
+	mm->vmas = v;
+	mm->vma_cap = cap;
+	return 0;
+}
+
+static void vma_insert(struct mm *mm, unsigned int i, const struct vm_area_struct *vma)
+{
+	BUG_ON(mm->map_count >= mm->vma_cap);
+	memmove(&mm->vmas[i + 1], &mm->vmas[i], (mm->map_count - i) * sizeof(*vma));
+	mm->vmas[i] = *vma;
+	mm->map_count++;
+}
+
+static void vma_remove(struct mm *mm, unsigned int i, unsigned int n)
+{
+	memmove(&mm->vmas[i], &mm->vmas[i + n], (mm->map_count - i - n) * sizeof(mm->vmas[0]));
+	mm->map_count -= n;
+}
+
+static bool vma_compatible(const struct vm_area_struct *a, const struct vm_area_struct *b)
+{
+	return a->vm_end == b->vm_start && a->vm_flags == b->vm_flags &&
+	       a->vm_hstate == b->vm_hstate;
+}
+
+static unsigned long vma_unmapped_huge(struct mm *mm, const struct vm_area_struct *v)
+{
+	unsigned long size = huge_page_size(v->vm_hstate);
+
+	return (v->vm_end - v->vm_start) / size - count_mapped(mm, v->vm_start, v->vm_end, size);
+}
+
+/* Split vmas[i] at addr (inside it, aligned); room must be reserved. */
+static void split_vma(struct mm *mm, unsigned int i, unsigned long addr)
+{
+	struct vm_area_struct *lo, *hi;
+	unsigned long resv;
+
+	vma_insert(mm, i + 1, &mm->vmas[i]);
+	lo = &mm->vmas[i];
+	hi = &mm->vmas[i + 1];
+	lo->vm_end = addr;
+	hi->vm_start = addr;
+	if (!lo->vm_resv)
+		return;
+	resv = lo->vm_resv;
+	lo->vm_resv = min(resv, vma_unmapped_huge(mm, lo));
+	hi->vm_resv = resv - lo->vm_resv;
+}
+
+/* Merge compatible neighbours among vmas[lo..hi]. */
+static void merge_range(struct mm *mm, unsigned int lo, unsigned int hi)
+{
+	if (hi >= mm->map_count)
+		hi = mm->map_count - 1;
+	for (unsigned int i = hi; i > lo && i > 0; i--) {
+		struct vm_area_struct *prev = &mm->vmas[i - 1], *v = &mm->vmas[i];
+
+		if (!vma_compatible(prev, v))
+			continue;
+		prev->vm_end = v->vm_end;
+		prev->vm_resv += v->vm_resv;
+		vma_remove(mm, i, 1);
+	}
+}
+
+/*
+ * A boundary at addr splits the VMA around it unless it is that VMA's
+ * start; a hugetlb VMA splits only on a huge page boundary (Linux: EINVAL).
+ */
+static int check_split(struct mm *mm, unsigned long addr, unsigned int *splits)
+{
+	struct vm_area_struct *vma = vma_lookup(mm, addr);
+
+	if (!vma || vma->vm_start == addr)
+		return 0;
+	if (!IS_ALIGNED(addr, vma_pagesize(vma)))
+		return -EINVAL;
+	(*splits)++;
+	return 0;
+}
+
+static int check_splits(struct mm *mm, unsigned long start, unsigned long end,
+			unsigned int *splits)
+{
+	int ret;
+
+	*splits = 0;
+	ret = check_split(mm, start, splits);
+	if (ret)
+		return ret;
+	return check_split(mm, end, splits);
+}
+
+/*
+ * Split at start and end so that whole VMAs cover [start, end);
+ * returns their index range [*first, *last).
+ */
+static void isolate_range(struct mm *mm, unsigned long start, unsigned long end,
+			  unsigned int *first, unsigned int *last)
+{
+	unsigned int i = vma_index(mm, start);
+
+	if (i < mm->map_count && mm->vmas[i].vm_start < start)
+		split_vma(mm, i++, start);
+	*first = i;
+	i = vma_index(mm, end);
+	if (i < mm->map_count && mm->vmas[i].vm_start < end)
+		split_vma(mm, i, end);
+	*last = vma_index(mm, end);
+}
+
+/* Remove everything in [start, end); room for the splits is reserved. */
+static void unmap_range(struct mm *mm, unsigned long start, unsigned long end)
+{
+	unsigned long release[HUGE_MAX_HSTATE] = { 0 };
+	unsigned long floor, ceiling;
+	struct mmu_gather tlb;
+	unsigned int first, last;
+
+	if (!range_has_vma(mm, start, end))
+		return;
+	isolate_range(mm, start, end, &first, &last);
+	tlb_gather_mmu(&tlb, mm);
+	for (unsigned int i = first; i < last; i++) {
+		struct vm_area_struct *v = &mm->vmas[i];
+
+		zap_page_range(&tlb, v->vm_start, v->vm_end, NULL);
+		if (v->vm_resv)
+			release[v->vm_hstate - hstates] += v->vm_resv;
+		mm->total_vm -= (v->vm_end - v->vm_start) >> PAGE_SHIFT;
+	}
+	floor = first ? mm->vmas[first - 1].vm_end : 0;
+	ceiling = last < mm->map_count ? mm->vmas[last].vm_start : USER_CEILING;
+	free_pgtables(&tlb, start, end, floor, ceiling);
+	tlb_finish_mmu(&tlb);
+	vma_remove(mm, first, last - first);
+	for (int h = 0; h < HUGE_MAX_HSTATE; h++)
+		hugetlb_release_reservation(&hstates[h], release[h]);
+}
+
+/* mmap */
+
+static struct hstate *mmap_hstate(unsigned long flags)
+{
+	unsigned int shift = (flags >> MAP_HUGE_SHIFT) & MAP_HUGE_MASK;
+	struct hstate *h = shift ? size_to_hstate(1UL << shift) : default_hstate;
+
+	if (!h || !h->supported)
+		return NULL;
+	return h;
+}
+
+static unsigned long calc_vm_flags(unsigned long prot, unsigned long flags,
+				   const struct hstate *h)
+{
+	unsigned long vm_flags = 0;
+
+	if (prot & PROT_READ)
+		vm_flags |= VM_READ;
+	if (prot & PROT_WRITE)
+		vm_flags |= VM_WRITE;
+	if (prot & PROT_EXEC)
+		vm_flags |= VM_EXEC;
+	if (h)
+		vm_flags |= VM_HUGETLB;
+	if (h && (flags & MAP_NORESERVE))
+		vm_flags |= VM_NORESERVE;
+	return vm_flags;
+}
+
+/* Highest aligned gap of len below limit, or 0. */
+static unsigned long find_gap_topdown(struct mm *mm, unsigned long len, unsigned long align,
+				      unsigned long limit)
+{
+	unsigned int k = vma_index(mm, limit);
+
+	for (;;) {
+		unsigned long gap_end = limit, gap_start = MMAP_MIN_ADDR, addr;
+
+		if (k < mm->map_count)
+			gap_end = min(gap_end, mm->vmas[k].vm_start);
+		if (k > 0)
+			gap_start = max(gap_start, mm->vmas[k - 1].vm_end);
+		if (gap_end > gap_start && gap_end - gap_start >= len) {
+			addr = ALIGN_DOWN(gap_end - len, align);
+			if (addr >= gap_start)
+				return addr;
+		}
+		if (!k)
+			return 0;
+		k--;
+	}
+}
+
+static long get_unmapped_area(struct mm *mm, unsigned long hint, unsigned long len,
+			      unsigned long align)
+{
+	unsigned long addr;
+
+	if (hint) {
+		hint = ALIGN(hint, align);
+		if (hint >= MMAP_MIN_ADDR && hint <= TASK_SIZE - len &&
+		    !range_has_vma(mm, hint, hint + len))
+			return hint;
+	}
+	addr = find_gap_topdown(mm, len, align, MMAP_BASE);
+	if (!addr)
+		addr = find_gap_topdown(mm, len, align, TASK_SIZE);
+	return addr ? (long)addr : -ENOMEM;
+}
+
+static int check_mmap_args(unsigned long len, unsigned long prot, unsigned long flags)
+{
+	if (prot & ~(unsigned long)(PROT_READ | PROT_WRITE | PROT_EXEC))
+		return -EINVAL;
+	/* Private anonymous only: there are no files and no shared memory. */
+	if ((flags & (MAP_SHARED | MAP_PRIVATE)) != MAP_PRIVATE || !(flags & MAP_ANONYMOUS))
+		return -EINVAL;
+	if (!len)
+		return -EINVAL;
+	if ((flags & MAP_HUGETLB) && !mmap_hstate(flags))
+		return -EINVAL;
+	return 0;
+}
+
+static int mmap_fixed_addr(struct mm *mm, unsigned long addr, unsigned long len,
+			   unsigned long align, unsigned long flags)
+{
+	if (!IS_ALIGNED(addr, align))
+		return -EINVAL;
+	if (addr < MMAP_MIN_ADDR)
+		return -EPERM;
+	if (addr > TASK_SIZE - len)
+		return -ENOMEM;
+	if ((flags & MAP_FIXED_NOREPLACE) && range_has_vma(mm, addr, addr + len))
+		return -EEXIST;
+	return 0;
+}
+
+/*
+ * Linux's heuristic overcommit (vm.overcommit_memory=0): a private
+ * writable mapping larger than all of RAM is refused unless it says
+ * MAP_NORESERVE.
+ */
+static bool obvious_overcommit(unsigned long len, unsigned long prot, unsigned long flags)
+{
+	if ((flags & (MAP_HUGETLB | MAP_NORESERVE)) || !(prot & PROT_WRITE))
+		return false;
+	return (len >> PAGE_SHIFT) > nr_managed_pages();
+}
+
+long do_mmap(struct mm *mm, unsigned long addr, unsigned long len,
+	     unsigned long prot, unsigned long flags)
+{
+	struct vm_area_struct vma = { 0 };
+	struct hstate *h = NULL;
+	unsigned long align = PAGE_SIZE;
+	unsigned int splits = 0, i;
+	long ret;
+
+	ret = check_mmap_args(len, prot, flags);
+	if (ret)
+		return ret;
+	if (flags & MAP_HUGETLB) {
+		h = mmap_hstate(flags);
+		align = huge_page_size(h);
+	}
+	if (len > TASK_SIZE)
+		return -ENOMEM;
+	len = ALIGN(len, align);
+	if (len > TASK_SIZE)
+		return -ENOMEM;
+	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
+		ret = mmap_fixed_addr(mm, addr, len, align, flags);
+		if (!ret)
+			ret = check_splits(mm, addr, addr + len, &splits);
+	} else {
+		ret = get_unmapped_area(mm, addr, len, align);
+		addr = ret;
+		ret = ret < 0 ? ret : 0;
+	}
+	if (ret)
+		return ret;
+	if (obvious_overcommit(len, prot, flags))
+		return -ENOMEM;
+
+	vma.vm_start = addr;
+	vma.vm_end = addr + len;
+	vma.vm_flags = calc_vm_flags(prot, flags, h);
+	vma.vm_hstate = h;
+	if (h && !(flags & MAP_NORESERVE)) {
+		ret = hugetlb_acquire_reservation(h, len / align);
+		if (ret)
+			return -ENOMEM;
+		vma.vm_resv = len / align;
+	}
+	ret = vma_reserve(mm, splits + 1);
+	if (ret) {
+		if (vma.vm_resv)
+			hugetlb_release_reservation(h, vma.vm_resv);
+		return ret;
+	}
+
+	/* Nothing can fail from here on. */
+	unmap_range(mm, vma.vm_start, vma.vm_end);
+	i = vma_index(mm, vma.vm_start);
+	vma_insert(mm, i, &vma);
+	mm->total_vm += len >> PAGE_SHIFT;
+	merge_range(mm, i ? i - 1 : 0, i + 1);
+	if (flags & MAP_POPULATE)
+		populate_vma_range(mm, vma_lookup(mm, addr), addr, addr + len);
+	return addr;
+}
+
+int do_munmap(struct mm *mm, unsigned long start, unsigned long len)
+{
+	unsigned int splits;
+	int ret;
+
+	if (!IS_ALIGNED(start, PAGE_SIZE) || start > TASK_SIZE || len > TASK_SIZE - start)
+		return -EINVAL;
+	len = ALIGN(len, PAGE_SIZE);
+	if (!len)
+		return -EINVAL;
+	ret = check_splits(mm, start, start + len, &splits);
+	if (ret)
+		return ret;
+	ret = vma_reserve(mm, splits);
+	if (ret)
+		return ret;
+	unmap_range(mm, start, start + len);
+	return 0;
+}
+
+/* mprotect */
+
+static unsigned long prot_to_vm_flags(unsigned long prot)
+{
+	return calc_vm_flags(prot, 0, NULL);
+}
+
+int do_mprotect(struct mm *mm, unsigned long start, unsigned long len,
+		unsigned long prot)
+{
+	unsigned long end, vm_prot = prot_to_vm_flags(prot);
+	unsigned int splits, first, last;
+	int ret;
+
+	if (!IS_ALIGNED(start, PAGE_SIZE))
+		return -EINVAL;
+	if (prot & ~(unsigned long)(PROT_READ | PROT_WRITE | PROT_EXEC))
+		return -EINVAL;
+	if (!len)
+		return 0;
+	len = ALIGN(len, PAGE_SIZE);
+	end = start + len;
+	if (end <= start || end > TASK_SIZE)
+		return -ENOMEM;
+	if (!range_fully_mapped(mm, start, end))
+		return -ENOMEM;
+	ret = check_splits(mm, start, end, &splits);
+	if (ret)
+		return ret;
+	ret = vma_reserve(mm, splits);
+	if (ret)
+		return ret;
+
+	isolate_range(mm, start, end, &first, &last);
+	for (unsigned int i = first; i < last; i++) {
+		struct vm_area_struct *v = &mm->vmas[i];
+		unsigned long vm_flags = (v->vm_flags & ~VM_ACCESS_FLAGS) | vm_prot;
+
+		if (vm_flags == v->vm_flags)
+			continue;
+		v->vm_flags = vm_flags;
+		change_protection(mm, v->vm_start, v->vm_end, vm_flags);
+	}
+	merge_range(mm, first ? first - 1 : 0, last);
+	return 0;
+}
+
+/* madvise */
+
+/* The zapped huge pages of a reserving VMA get their reservations back. */
+static void rereserve(struct vm_area_struct *v, unsigned long n)
+{
+	while (n-- && !hugetlb_acquire_reservation(v->vm_hstate, 1))
+		v->vm_resv++;
+}
+
+/* Linux's rule: a hugetlb piece starts aligned, its end is rounded down. */
+static bool dontneed_range(struct vm_area_struct *v, unsigned long start, unsigned long end,
+			   unsigned long *s, unsigned long *e)
+{
+	unsigned long size = vma_pagesize(v);
+
+	*s = max(start, v->vm_start);
+	*e = min(end, v->vm_end);
+	if (!IS_ALIGNED(*s, size))
+		return false;
+	*e = ALIGN_DOWN(*e, size);
+	return true;
+}
+
+static int madvise_dontneed(struct mm *mm, unsigned long start, unsigned long end)
+{
+	unsigned int first = vma_index(mm, start), last = vma_index(mm, end - 1) + 1;
+	unsigned long s, e;
+
+	for (unsigned int i = first; i < last; i++)
+		if (!dontneed_range(&mm->vmas[i], start, end, &s, &e))
+			return -EINVAL;
+	for (unsigned int i = first; i < last; i++) {
+		struct vm_area_struct *v = &mm->vmas[i];
+		struct mmu_gather tlb;
+		unsigned long n;
+
+		dontneed_range(v, start, end, &s, &e);
+		if (s >= e)
+			continue;
+		tlb_gather_mmu(&tlb, mm);
+		n = zap_page_range(&tlb, s, e, v->vm_hstate);
+		tlb_finish_mmu(&tlb);
+		if ((v->vm_flags & (VM_HUGETLB | VM_NORESERVE)) == VM_HUGETLB)
+			rereserve(v, n);
+	}
+	return 0;
+}
+
+int do_madvise(struct mm *mm, unsigned long start, unsigned long len, int advice)
+{
+	unsigned long end;
+
+	if (advice != MADV_DONTNEED && advice != MADV_NORMAL)
+		return -EINVAL;
+	if (!IS_ALIGNED(start, PAGE_SIZE))
+		return -EINVAL;
+	end = start + ALIGN(len, PAGE_SIZE);
+	if ((len && end == start) || end < start)
+		return -EINVAL;
+	if (end == start)
+		return 0;
+	if (end > TASK_SIZE || !range_fully_mapped(mm, start, end))
+		return -ENOMEM;
+	if (advice == MADV_NORMAL)
+		return 0;
+	return madvise_dontneed(mm, start, end);
+}
+
+/* Address spaces. */
+
+static int status_show(struct seq_buf *m, void *data)
+{
+	mm_show_status(m, data);
+	return 0;
+}
+
+static int maps_show(struct seq_buf *m, void *data)
+{
+	struct mm *mm = data;
+
+	for (unsigned int i = 0; i < mm->map_count; i++) {
+		struct vm_area_struct *v = &mm->vmas[i];
+
+		seq_printf(m, "%08lx-%08lx %c%c%cp 00000000 00:00 0%s\n", v->vm_start, v->vm_end,
+			   v->vm_flags & VM_READ ? 'r' : '-', v->vm_flags & VM_WRITE ? 'w' : '-',
+			   v->vm_flags & VM_EXEC ? 'x' : '-',
+			   v->vm_hstate ? "                          /anon_hugepage (deleted)" : "");
+	}
+	return 0;
+}
+
+static void register_files(struct mm *mm)
+{
+	snprintf(mm->status_path, sizeof(mm->status_path), "/proc/%u/status", mm->id);
+	snprintf(mm->maps_path, sizeof(mm->maps_path), "/proc/%u/maps", mm->id);
+	mm->status_file = (struct pseudo_file){ mm->status_path, status_show, NULL, mm };
+	mm->maps_file = (struct pseudo_file){ mm->maps_path, maps_show, NULL, mm };
+	if (pseudofs_register(&mm->status_file))
+		return;
+	if (pseudofs_register(&mm->maps_file)) {
+		pseudofs_unregister(&mm->status_file);
+		return;
+	}
+	mm->files_registered = true;
+}
+
+struct mm *mm_create(const char *name)
+{
+	struct mm *mm = kzalloc(sizeof(*mm), GFP_KERNEL);
+
+	if (!mm)
+		return NULL;
+	if (pgd_alloc(mm)) {
+		kfree(mm);
+		return NULL;
+	}
+	mm->id = next_mm_id++;
+	if (name && *name)
+		strlcpy(mm->name, name, sizeof(mm->name));
+	else
+		snprintf(mm->name, sizeof(mm->name), "as%u", mm->id);
+	register_files(mm);
+	list_add_tail(&mm->list, &mm_list);
+	return mm;
+}
+
+void mm_destroy(struct mm *mm)
+{
+	if (current_mm == mm)
+		switch_mm(NULL);
+	unmap_range(mm, 0, TASK_SIZE);
+	pgd_free(mm);
+	kfree(mm->vmas);
+	if (mm->files_registered) {
+		pseudofs_unregister(&mm->maps_file);
+		pseudofs_unregister(&mm->status_file);
+	}
+	list_del(&mm->list);
+	kfree(mm);
+}
+
+void switch_mm(struct mm *mm)
+{
+	write_cr3(__pa(mm ? mm->pgd : init_pgd));
+	current_mm = mm;
+}
+
+struct mm *find_mm(unsigned int id)
+{
+	struct mm *mm;
+
+	list_for_each_entry(mm, &mm_list, list)
+		if (mm->id == id)
+			return mm;
+	return NULL;
+}
+
+unsigned long mm_hugetlb_reserved(const struct hstate *h)
+{
+	unsigned long n = 0;
+	struct mm *mm;
+
+	list_for_each_entry(mm, &mm_list, list)
+		for (unsigned int i = 0; i < mm->map_count; i++)
+			if (mm->vmas[i].vm_hstate == h)
+				n += mm->vmas[i].vm_resv;
+	return n;
+}
+
+static unsigned long pgtables_kb(const struct mm *mm)
+{
+	unsigned long n = 0;
+
+	for (int l = PG_LEVEL_4K; l < PG_LEVEL_512G; l++)
+		n += mm->nr_pgtables[l];
+	return n * (PAGE_SIZE >> 10);
+}
+
+void mm_show_status(struct seq_buf *m, struct mm *mm)
+{
+	unsigned long huge_kb = 0;
+
+	for (int i = 0; i < HUGE_MAX_HSTATE; i++)
+		huge_kb += mm->nr_huge[i] * (huge_page_size(&hstates[i]) >> 10);
+	seq_printf(m, "Name:\t%s\n", mm->name);
+	seq_printf(m, "Pid:\t%u\n", mm->id);
+	seq_printf(m, "VmSize:\t%8lu kB\n", mm->total_vm * (PAGE_SIZE >> 10));
+	seq_printf(m, "VmRSS:\t%8lu kB\n", mm->rss * (PAGE_SIZE >> 10));
+	seq_printf(m, "RssAnon:\t%8lu kB\n", mm->rss * (PAGE_SIZE >> 10));
+	/* Linux's VmPTE: every table below the PGD. */
+	seq_printf(m, "VmPTE:\t%8lu kB\n", pgtables_kb(mm));
+	seq_printf(m, "HugetlbPages:\t%8lu kB\n", huge_kb);
+	seq_printf(m, "PgtPGD:\t%lu\n", mm->nr_pgtables[PG_LEVEL_512G]);
+	seq_printf(m, "PgtPUD:\t%lu\n", mm->nr_pgtables[PG_LEVEL_1G]);
+	seq_printf(m, "PgtPMD:\t%lu\n", mm->nr_pgtables[PG_LEVEL_2M]);
+	seq_printf(m, "PgtPTE:\t%lu\n", mm->nr_pgtables[PG_LEVEL_4K]);
+	seq_printf(m, "PgtReclaimed:\t%lu\n", mm->pt_reclaimed);
+	seq_printf(m, "MapCount:\t%u\n", mm->map_count);
+	seq_printf(m, "MinFlt:\t%lu\n", mm->min_flt);
+	seq_printf(m, "SigSegv:\t%lu\n", mm->nr_segv);
+	seq_printf(m, "SigBus:\t%lu\n", mm->nr_sigbus);
+	seq_printf(m, "Oom:\t%lu\n", mm->nr_oom);
+	if (mm->last_report[0])
+		seq_printf(m, "LastFault:\t%s\n", mm->last_report);
+}
+
+#define CHECK(cond, ...) do {						\
+	if (!(cond)) {							\
+		snprintf(why, len, __VA_ARGS__);			\
+		return -EINVAL;						\
+	}								\
+} while (0)
+
+int mm_check_vmas(struct mm *mm, char *why, size_t len)
+{
+	unsigned long total = 0, prev_end = 0;
+
+	CHECK(mm->map_count <= mm->vma_cap, "%u VMAs in room for %u", mm->map_count,
+	      mm->vma_cap);
+	for (unsigned int i = 0; i < mm->map_count; i++) {
+		struct vm_area_struct *v = &mm->vmas[i];
+		unsigned long size;
+
+		CHECK(!(v->vm_flags & VM_HUGETLB) == !v->vm_hstate,
+		      "VMA %lx-%lx: VM_HUGETLB without hstate or the reverse", v->vm_start,
+		      v->vm_end);
+		size = vma_pagesize(v);
+		CHECK(v->vm_start < v->vm_end, "VMA %u: empty or reversed %lx-%lx", i,
+		      v->vm_start, v->vm_end);
+		CHECK(IS_ALIGNED(v->vm_start | v->vm_end, size), "VMA %lx-%lx not %lu kB aligned",
+		      v->vm_start, v->vm_end, size >> 10);
+		CHECK(v->vm_start >= MMAP_MIN_ADDR && v->vm_end <= TASK_SIZE,
+		      "VMA %lx-%lx outside the user half", v->vm_start, v->vm_end);
+		CHECK(v->vm_start >= prev_end, "VMA %lx-%lx overlaps or precedes one ending at %lx",
+		      v->vm_start, v->vm_end, prev_end);
+		CHECK(!i || !vma_compatible(&mm->vmas[i - 1], v),
+		      "VMAs ending and starting at %lx are compatible but not merged", v->vm_start);
+		prev_end = v->vm_end;
+		total += (v->vm_end - v->vm_start) >> PAGE_SHIFT;
+	}
+	CHECK(total == mm->total_vm, "total_vm %lu, VMAs cover %lu pages", mm->total_vm, total);
+	return 0;
+}
+
+void mmap_init(void)
+{
+	memory_init();
+}

@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef MM_MMAP_H
+#define MM_MMAP_H
+
+/*
+ * Address spaces and the mapping calls, with Linux's flags, errors and
+ * semantics (private anonymous and hugetlb mappings only: there are no
+ * files). Calls return 0 (do_mmap: the address) or a negative errno, and
+ * a call that fails has changed nothing.
+ *
+ * Workloads run in kernel mode with the address space loaded
+ * (switch_mm): the kernel half of every PGD is the kernel's own, so the
+ * kernel keeps running whichever mm is active. They reach user memory
+ * through user_read_u64()/user_write_u64() (mm/memory.h), which fault
+ * pages in on demand and return -EFAULT where a user process would have
+ * been killed by a signal.
+ */
+#include "kernel/types.h"
+#include "mm/mm_types.h"
+
+/* The user half, as Linux's x86-64 4-level layout. */
+#define TASK_SIZE		((1UL << 47) - PAGE_SIZE)
+#define MMAP_MIN_ADDR		0x10000UL	/* vm.mmap_min_addr */
+#define MMAP_BASE		0x7ff000000000UL	/* top-down search starts here */
+#define MAX_MAP_COUNT		65530		/* vm.max_map_count */
+
+#define PROT_NONE		0x0
+#define PROT_READ		0x1
+#define PROT_WRITE		0x2
+#define PROT_EXEC		0x4
+
+#define MAP_SHARED		0x01
+#define MAP_PRIVATE		0x02
+#define MAP_FIXED		0x10
+#define MAP_ANONYMOUS		0x20
+#define MAP_NORESERVE		0x4000
+#define MAP_POPULATE		0x8000
+#define MAP_HUGETLB		0x40000
+#define MAP_FIXED_NOREPLACE	0x100000
+#define MAP_HUGE_SHIFT		26
+#define MAP_HUGE_MASK		0x3f
+#define MAP_HUGE_2MB		(21U << MAP_HUGE_SHIFT)
+#define MAP_HUGE_1GB		(30U << MAP_HUGE_SHIFT)
+
+#define MADV_NORMAL		0
+#define MADV_DONTNEED		4
+
+/* The address space loaded in CR3, or NULL for the kernel's own (init_pgd). */
+extern struct mm *current_mm;
+extern struct list_head mm_list;
+
+/* NULL when memory is short. name may be NULL ("as<id>"). */
+struct mm *mm_create(const char *name);
+/* Frees every page, table and reservation; unloads the mm first if loaded. */
+void mm_destroy(struct mm *mm);
+/* Load mm's page tables (NULL: the kernel's). */
+void switch_mm(struct mm *mm);
+struct mm *find_mm(unsigned int id);
+
+long do_mmap(struct mm *mm, unsigned long addr, unsigned long len,
+	     unsigned long prot, unsigned long flags);
+int do_munmap(struct mm *mm, unsigned long start, unsigned long len);
+int do_mprotect(struct mm *mm, unsigned long start, unsigned long len,
+		unsigned long prot);
+int do_madvise(struct mm *mm, unsigned long start, unsigned long len, int advice);
+
+/* The first VMA with vm_end > addr, or NULL (Linux's find_vma). */
+struct vm_area_struct *find_vma(struct mm *mm, unsigned long addr);
+/* The VMA containing addr, or NULL. */
+struct vm_area_struct *vma_lookup(struct mm *mm, unsigned long addr);
+
+static inline unsigned long vma_pagesize(const struct vm_area_struct *vma)
+{
+	return vma->vm_hstate ? huge_page_size(vma->vm_hstate) : PAGE_SIZE;
+}
+
+/* Sum of vm_resv over every mm, per hstate (the checker's ledger). */
+unsigned long mm_hugetlb_reserved(const struct hstate *h);
+
+/* /proc/<id>/status text. */
+void mm_show_status(struct seq_buf *m, struct mm *mm);
+/* The VMA set checker: sorted, disjoint, aligned, merged, counters. */
+int mm_check_vmas(struct mm *mm, char *why, size_t len);
+
+void mmap_init(void);
+
+#endif
