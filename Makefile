@@ -51,6 +51,10 @@ LDFLAGS	:= -nostdlib -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segmen
 SRCS	:= $(filter-out kernel/ksyms_empty.S,$(wildcard boot/*.S boot/*.c kernel/*.S kernel/*.c mm/*.c \
 	   drivers/*.c libc/*.c tests/*.c))
 OBJS	:= $(patsubst %,$(BUILD)/%.o,$(basename $(SRCS)))
+# The screen console's font, a PSF font from Debian's console-setup-linux
+# (Terminus Font, SIL OFL 1.1), converted at build time into an object.
+FONT	?= /usr/share/consolefonts/Uni2-Terminus16.psf.gz
+OBJS	+= $(BUILD)/drivers/font_data.o
 ELF	:= $(BUILD)/pagefold.elf
 
 .PHONY: all iso run test bench debug clean deps check-deps
@@ -107,6 +111,21 @@ $(ELF): $(OBJS) $(BUILD)/ksyms.o linker.ld
 	@cmp -s $(BUILD)/syms.tmp $(BUILD)/syms.final || \
 		{ echo "ksyms: text moved between links"; rm -f $@; exit 1; }
 
+# The font: drivers/mkfont.py reads the PSF (with its Unicode table) and
+# writes the glyphs in Latin-1 order as C. A new FONT= rebuilds it.
+$(BUILD)/font.stamp: FORCE
+	@mkdir -p $(BUILD)
+	@echo '$(FONT)' | cmp -s - $@ || echo '$(FONT)' > $@
+
+$(BUILD)/drivers/font_data.c: drivers/mkfont.py $(wildcard $(FONT)) $(BUILD)/font.stamp
+	@mkdir -p $(dir $@)
+	$(quiet) "  FONT    $(FONT)"
+	$(Q)$(PYTHON) drivers/mkfont.py $(FONT) > $@.tmp && mv $@.tmp $@ || { rm -f $@.tmp; exit 1; }
+
+$(BUILD)/drivers/font_data.o: $(BUILD)/drivers/font_data.c $(BUILD)/cflags.stamp
+	$(quiet) "  CC      $<"
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
 # The command line is part of the ISO: rebuild when it changes. It is
 # used as typed: make does not expand a '$' in it (memmap=64M$0x10000000),
 # and grub.cfg gets it as '\$', which GRUB reads as a plain '$'.
@@ -154,6 +173,7 @@ debug: deps
 test: deps
 	@$(MAKE) --no-print-directory all
 	$(PYTHON) tests/runner_selftest.py
+	$(PYTHON) tests/runner_hw.py
 	$(PYTHON) tests/runner.py
 
 bench: deps

@@ -8,6 +8,7 @@
 #include "kernel/bench.h"
 #include "kernel/bootinfo.h"
 #include "kernel/console.h"
+#include "kernel/cpu.h"
 #include "kernel/gdt.h"
 #include "kernel/param.h"
 #include "kernel/printk.h"
@@ -15,6 +16,9 @@
 #include "kernel/shell.h"
 #include "kernel/time.h"
 #include "kernel/traps.h"
+#include "drivers/acpi.h"
+#include "drivers/fbcon.h"
+#include "drivers/ps2kbd.h"
 #include "drivers/qemu_exit.h"
 #include "mm/mm_init.h"
 #include "tests/ktest.h"
@@ -47,6 +51,7 @@ void start_kernel(u32 magic, u32 info)
 	gdt_init();
 	trap_init();
 	printk("pagefold version " PAGEFOLD_VERSION " (gcc " __VERSION__ ") x86_64\n");
+	cpu_init();
 	if (bootinfo_parse(magic, info))
 		panic("cannot read the boot information: boot pagefold through GRUB's multiboot2");
 	if (boot_params.loader_name)
@@ -55,10 +60,13 @@ void start_kernel(u32 magic, u32 info)
 	parse_cmdline(boot_params.cmdline);
 	tsc_init();
 	mm_init();
+	fbcon_init();
+	acpi_init();
 
 	bench_run_boot();
 	filter = ktest_boot_filter();
 	if (filter)
 		run_boot_tests(filter);
+	kbd_init();
 	shell_run();
 }
