@@ -21,6 +21,7 @@
 #include "kernel/bootinfo.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
+#include "kernel/time.h"
 
 extern char _end[];
 
@@ -83,6 +84,8 @@ static void count_present_pages(void)
 
 void mm_init(void)
 {
+	u64 t0 = ktime_get_ns();
+
 	bootinfo_memory_map();
 	e820__memory_setup();
 	if (memblock_add_from_e820() || !memblock_phys_mem_size())
@@ -109,4 +112,6 @@ void mm_init(void)
 		(unsigned long)(__pa(_end) - KERNEL_LOAD_PHYS) >> 10,
 		(unsigned long)((memblock_phys_mem_size() >> 10) - (nr_managed_pages() << 2)),
 		vmemmap_bytes() >> 10);
+	/* Measured, for the boot-time cost of the memmap (BENCHMARKS.md). */
+	pr_info("mm: initialised in %lu ms\n", (unsigned long)((ktime_get_ns() - t0) / NSEC_PER_MSEC));
 }
