@@ -2,6 +2,8 @@
 #ifndef LIBC_STDLIB_H
 #define LIBC_STDLIB_H
 
+#include <stdbool.h>
+
 /*
  * Number parsing. strto*() follow C (base 0 detects 0x and 0 prefixes,
  * leading blanks and a sign are accepted, *end points past the number);
@@ -34,5 +36,12 @@ unsigned long long memparse(const char *s, char **retptr);
  * the suffix shift); *res is left alone on error.
  */
 int kmemparse(const char *s, unsigned long long *res);
+
+/*
+ * Linux's kstrtobool for on/off switches: "on", "1", "y", "yes" and "off",
+ * "0", "n", "no" (any case, one trailing newline allowed); 0 or -EINVAL,
+ * *res untouched on error.
+ */
+int kstrtobool(const char *s, bool *res);
 
 #endif

@@ -330,3 +330,29 @@ int kmemparse(const char *s, unsigned long long *res)
 	*res = v << shift;
 	return 0;
 }
+
+static bool word_is(const char *s, const char *w)
+{
+	for (; *s && *w; s++, w++)
+		if (tolower((unsigned char)*s) != *w)
+			return false;
+	return *s == *w || (*s == '\n' && !s[1] && !*w);
+}
+
+int kstrtobool(const char *s, bool *res)
+{
+	static const char *const yes[] = { "on", "1", "y", "yes" };
+	static const char *const no[] = { "off", "0", "n", "no" };
+
+	for (unsigned int i = 0; i < 4; i++) {
+		if (word_is(s, yes[i])) {
+			*res = true;
+			return 0;
+		}
+		if (word_is(s, no[i])) {
+			*res = false;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}

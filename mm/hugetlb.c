@@ -156,13 +156,7 @@ early_param("hugepages", hugepages_setup);
 
 static int hugetlb_free_vmemmap_setup(const char *val)
 {
-	if (!strcmp(val, "on") || !strcmp(val, "1") || !*val)
-		hvo_enabled = true;
-	else if (!strcmp(val, "off") || !strcmp(val, "0"))
-		hvo_enabled = false;
-	else
-		return -EINVAL;
-	return 0;
+	return kstrtobool(*val ? val : "on", &hvo_enabled);
 }
 early_param("hugetlb_free_vmemmap", hugetlb_free_vmemmap_setup);
 

@@ -42,6 +42,7 @@
 #include "kernel/traps.h"
 #include "libc/errno.h"
 #include "libc/stdio.h"
+#include "libc/stdlib.h"
 #include "libc/string.h"
 
 /* The end of the user half: tables up to here serve user addresses. */
@@ -757,13 +758,7 @@ void set_pt_reclaim(bool on)
 
 static int pt_reclaim_setup(const char *val)
 {
-	if (!strcmp(val, "on") || !strcmp(val, "1"))
-		pt_reclaim = true;
-	else if (!strcmp(val, "off") || !strcmp(val, "0"))
-		pt_reclaim = false;
-	else
-		return -EINVAL;
-	return 0;
+	return kstrtobool(val, &pt_reclaim);
 }
 early_param("pt_reclaim", pt_reclaim_setup);
 

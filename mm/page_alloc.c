@@ -82,13 +82,7 @@ void set_pageblock_migratetype(unsigned long pfn, enum migratetype mt)
 
 static int page_poison_param(const char *val)
 {
-	if (!strcmp(val, "on") || !strcmp(val, "1"))
-		poisoning = true;
-	else if (!strcmp(val, "off") || !strcmp(val, "0"))
-		poisoning = false;
-	else
-		return -EINVAL;
-	return 0;
+	return kstrtobool(val, &poisoning);
 }
 early_param("page_poison", page_poison_param);
 

@@ -851,3 +851,21 @@ KTEST(libc_strtox, kmemparse_errors)
 	EXPECT_EQ(test, kmemparse("1G\n\n", &v), -EINVAL);
 	EXPECT_UEQ(test, v, 7);
 }
+
+KTEST(libc_strtox, kstrtobool_words)
+{
+	bool v = false;
+
+	EXPECT_EQ(test, kstrtobool("on", &v), 0);
+	EXPECT_TRUE(test, v);
+	EXPECT_EQ(test, kstrtobool("OFF", &v), 0);
+	EXPECT_FALSE(test, v);
+	EXPECT_EQ(test, kstrtobool("Yes\n", &v), 0);
+	EXPECT_TRUE(test, v);
+	EXPECT_EQ(test, kstrtobool("0", &v), 0);
+	EXPECT_FALSE(test, v);
+	EXPECT_EQ(test, kstrtobool("onx", &v), -EINVAL);
+	EXPECT_EQ(test, kstrtobool("", &v), -EINVAL);
+	EXPECT_EQ(test, kstrtobool("2", &v), -EINVAL);
+	EXPECT_FALSE(test, v);
+}
