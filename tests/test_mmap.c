@@ -8,6 +8,7 @@
  * and reservation (free pages compared after a slab shrink and a drain).
  */
 #include "tests/ktest.h"
+#include "tests/ktest_mm.h"
 #include "mm/mmap.h"
 #include "mm/memory.h"
 #include "mm/hugetlb.h"
@@ -549,23 +550,6 @@ KTEST(mmap, status_file)
 
 /* Hugetlb. */
 
-/* At least n free pages that no reservation holds; the baseline restores the pool. */
-static bool grow_pool(struct kunit *test, struct hstate *h, unsigned long n)
-{
-	unsigned long avail = h->free_huge_pages - h->resv_huge_pages;
-	unsigned long want = h->nr_huge_pages - h->surplus_huge_pages + (n > avail ? n - avail : 0);
-
-	if (!h->supported) {
-		ktest_skip(test, "1 GiB pages need pdpe1gb");
-		return false;
-	}
-	if (n > avail && set_max_huge_pages(h, want) < want) {
-		ktest_skip(test, "the pool cannot grow (no free aligned memory)");
-		return false;
-	}
-	return true;
-}
-
 KTEST(mmap, hugetlb_2m_reservations)
 {
 	struct baseline b;
@@ -575,7 +559,7 @@ KTEST(mmap, hugetlb_2m_reservations)
 	u64 v;
 
 	take_baseline(&b);
-	if (!grow_pool(test, H2M, 4))
+	if (!ktest_ensure_free_huge(test, H2M, 4))
 		return;
 	r0 = H2M->resv_huge_pages;
 	mm = new_mm(test);
@@ -636,7 +620,7 @@ KTEST(mmap, hugetlb_noreserve_sigbus)
 	struct mm *mm;
 
 	take_baseline(&b);
-	if (!grow_pool(test, H2M, 1))
+	if (!ktest_ensure_free_huge(test, H2M, 1))
 		return;
 	mm = new_mm(test);
 	ASSERT_NOT_NULL(test, mm);
@@ -664,7 +648,7 @@ KTEST(mmap, hugetlb_1g)
 	u64 v;
 
 	take_baseline(&b);
-	if (!grow_pool(test, H1G, 1))
+	if (!ktest_ensure_free_huge(test, H1G, 1))
 		return;
 	mm = new_mm(test);
 	ASSERT_NOT_NULL(test, mm);
@@ -793,7 +777,7 @@ KTEST(mmap, fault_injection_no_damage)
 	struct mm *mm;
 
 	take_baseline(&b);
-	if (!grow_pool(test, H2M, 2))
+	if (!ktest_ensure_free_huge(test, H2M, 2))
 		return;
 	mm = new_mm(test);
 	ASSERT_NOT_NULL(test, mm);
@@ -926,7 +910,7 @@ static void random_sequence(struct kunit *test, u64 seed, unsigned int steps, bo
 	unsigned long peak_huge = 0;
 
 	take_baseline(&b);
-	if (huge && !grow_pool(test, H2M, 6))
+	if (huge && !ktest_ensure_free_huge(test, H2M, 6))
 		return;
 	set_pt_reclaim(reclaim);
 	rnd_state = seed;

@@ -11,6 +11,7 @@
  * checked after each DONTNEED.
  */
 #include "tests/ktest.h"
+#include "tests/ktest_mm.h"
 #include "mm/mmap.h"
 #include "mm/memory.h"
 #include "mm/hugetlb.h"
@@ -317,28 +318,12 @@ KTEST(ptreclaim, munmap_reclaims_keeps_neighbours)
 	mm_destroy(mm);
 }
 
-static bool ensure_free_huge(struct kunit *test, struct hstate *h, unsigned long n)
-{
-	unsigned long avail = h->free_huge_pages - h->resv_huge_pages;
-	unsigned long want = h->nr_huge_pages - h->surplus_huge_pages + (n > avail ? n - avail : 0);
-
-	if (!h->supported) {
-		ktest_skip(test, "1 GiB pages need pdpe1gb");
-		return false;
-	}
-	if (n > avail && set_max_huge_pages(h, want) < want) {
-		ktest_skip(test, "the pool cannot grow (no free aligned memory)");
-		return false;
-	}
-	return true;
-}
-
 KTEST(ptreclaim, hugetlb_2m_unmaps_reclaim)
 {
 	unsigned long nr0 = H2M->nr_huge_pages - H2M->surplus_huge_pages;
 	struct mm *mm;
 
-	if (!ensure_free_huge(test, H2M, 2))
+	if (!ktest_ensure_free_huge(test, H2M, 2))
 		return;
 	mm = new_mm(test, true);
 	ASSERT_NOT_NULL(test, mm);
@@ -363,7 +348,7 @@ KTEST(ptreclaim, hugetlb_1g_unmap_reclaims)
 	unsigned long nr0 = H1G->nr_huge_pages - H1G->surplus_huge_pages;
 	struct mm *mm;
 
-	if (!ensure_free_huge(test, H1G, 1))
+	if (!ktest_ensure_free_huge(test, H1G, 1))
 		return;
 	mm = new_mm(test, true);
 	ASSERT_NOT_NULL(test, mm);
@@ -460,7 +445,7 @@ KTEST(ptreclaim, teardown_returns_everything)
 	bool was = pt_reclaim_enabled();
 	struct mm *mm;
 
-	if (!ensure_free_huge(test, H2M, 3))
+	if (!ktest_ensure_free_huge(test, H2M, 3))
 		return;
 	free_huge0 = H2M->free_huge_pages;
 	tables0 = nr_kernel_pgtable_pages();
