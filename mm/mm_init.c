@@ -12,6 +12,8 @@
 #include "mm/mm_init.h"
 #include "mm/e820.h"
 #include "mm/hugetlb.h"
+#include "mm/memory_failure.h"
+#include "mm/memory_hotplug.h"
 #include "mm/memblock.h"
 #include "mm/mmap.h"
 #include "mm/page_alloc.h"
@@ -98,6 +100,9 @@ void mm_init(void)
 
 	hugetlb_reserve_boot_gigantic();
 	sparse_init();
+	/* The section table is final: its sysfs files, and poison's meminfo line. */
+	memory_hotplug_init();
+	memory_failure_init();
 	pgtable_init_counts();
 	page_alloc_init();
 	count_present_pages();

@@ -647,16 +647,17 @@ static void free_range_poisoned(unsigned long start, unsigned long end)
 	}
 }
 
-/* True when the block held hardware-poisoned pages: then it is done. */
-static bool free_hwpoisoned(struct page *page, unsigned int order)
+/*
+ * Free [pfn, end) around the hardware-poisoned pages in it, which are held.
+ * False (nothing done) when there are none. Interrupts off.
+ */
+static bool free_hwpoisoned_range(unsigned long pfn, unsigned long end)
 {
-	unsigned long pfn = page_to_pfn(page), end = pfn + (1UL << order);
-	unsigned long start = pfn, flags;
+	unsigned long start = pfn;
 	bool found = false;
 
-	flags = local_irq_save();
-	for (unsigned long p = pfn; p < end; p++) {
-		struct page *q = pfn_to_page(p);
+	for (; pfn < end; pfn++) {
+		struct page *q = pfn_to_page(pfn);
 
 		if (!PageHWPoison(q))
 			continue;
@@ -666,11 +667,21 @@ static bool free_hwpoisoned(struct page *page, unsigned int order)
 		q->private = 0;
 		if (nr_hwpoison_in_use)
 			nr_hwpoison_in_use--;
-		free_range_poisoned(start, p);
-		start = p + 1;
+		free_range_poisoned(start, pfn);
+		start = pfn + 1;
 	}
 	if (found)
 		free_range_poisoned(start, end);
+	return found;
+}
+
+/* True when the block held hardware-poisoned pages: then it is done. */
+static bool free_hwpoisoned(struct page *page, unsigned int order)
+{
+	unsigned long pfn = page_to_pfn(page);
+	unsigned long flags = local_irq_save();
+	bool found = free_hwpoisoned_range(pfn, pfn + (1UL << order));
+
 	local_irq_restore(flags);
 	return found;
 }
@@ -935,16 +946,9 @@ void free_contig_range(unsigned long start_pfn, unsigned long nr_pages)
 		p->private = 0;
 	}
 	flags = local_irq_save();
-	while (start_pfn < end) {
-		unsigned int order = MAX_ORDER;
-
-		while (order && ((start_pfn & ((1UL << order) - 1)) ||
-				 start_pfn + (1UL << order) > end))
-			order--;
-		poison_pages(pfn_to_page(start_pfn), order);
-		__free_one_page(start_pfn, order);
-		start_pfn += 1UL << order;
-	}
+	/* Pages poisoned while the range was in use stay out. */
+	if (!nr_hwpoison_in_use || !free_hwpoisoned_range(start_pfn, end))
+		free_range_poisoned(start_pfn, end);
 	local_irq_restore(flags);
 }
 

@@ -11,6 +11,10 @@
  *                   has-memmap  its vmemmap is populated
  *                   online      its pages are managed by the buddy
  *                   device      device memory (device-dax), never buddy
+ *
+ * Device sections get a memmap only where a device-dax region asks for
+ * one (mm/devdax.c), in 2 MiB subsections (Linux's subsection map): two
+ * regions may share a section, and a region may start or end inside one.
  */
 #include "kernel/types.h"
 #include "mm/layout.h"
@@ -20,6 +24,10 @@
 #define PAGES_PER_SECTION	(1UL << PFN_SECTION_SHIFT)
 #define PAGE_SECTION_MASK	(~(PAGES_PER_SECTION - 1))
 #define SECTION_MEMMAP_SIZE	(PAGES_PER_SECTION * 64)	/* 2 MiB */
+#define SUBSECTION_SHIFT	21
+#define PFN_SUBSECTION_SHIFT	(SUBSECTION_SHIFT - PAGE_SHIFT)
+#define PAGES_PER_SUBSECTION	(1UL << PFN_SUBSECTION_SHIFT)	/* 512 */
+#define SUBSECTIONS_PER_SECTION	(1UL << (SECTION_SIZE_BITS - SUBSECTION_SHIFT))	/* 64 */
 
 #define SECTION_PRESENT		BIT(0)
 #define SECTION_HAS_MEMMAP	BIT(1)
@@ -32,7 +40,9 @@ struct mem_section {
 	unsigned long flags;
 	/* Huge pages in this section whose vmemmap is deduplicated. */
 	unsigned int nr_optimized;
+	/* Device sections: dax regions using it, and its 2 MiB parts with a memmap. */
 	unsigned int nr_device_users;
+	u64 subsection_map;
 };
 
 extern struct mem_section *mem_section;
@@ -61,12 +71,22 @@ static inline struct mem_section *__pfn_to_section(unsigned long pfn)
 	return __nr_to_section(pfn_to_section_nr(pfn));
 }
 
+static inline unsigned int subsection_index(unsigned long pfn)
+{
+	return (pfn >> PFN_SUBSECTION_SHIFT) & (SUBSECTIONS_PER_SECTION - 1);
+}
+
 /* A struct page exists for pfn. */
 static inline bool pfn_valid(unsigned long pfn)
 {
 	struct mem_section *ms = __pfn_to_section(pfn);
 
-	return ms && (ms->flags & SECTION_HAS_MEMMAP);
+	if (!ms)
+		return false;
+	if (ms->flags & SECTION_HAS_MEMMAP)
+		return true;
+	return (ms->flags & SECTION_DEVICE) &&
+	       (ms->subsection_map & BIT(subsection_index(pfn)));
 }
 
 /* pfn is in a section whose pages the buddy manages. */

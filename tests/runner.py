@@ -115,6 +115,19 @@ CONFIGS = [
     Config("hugetlb-6g-nohvo", memory="6G", timeout=300, groups=("hugetlb",),
            cmdline="hugetlb_free_vmemmap=off hugepagesz=1G hugepages=2 hugepagesz=2M"
                    " hugepages=64 test=hugetlb"),
+    # Device memory (issue 6): memmap=2G!4G turns 4-6 GiB (sections
+    # 32-47) into device memory for device-dax; RAM is 0-2 GiB and 6-10
+    # GiB, so that whole free sections can go offline and 1 GiB pages
+    # remain for hugetlb and hardware poison. GRUB passes the '!' as is.
+    # The second boot adds boot-time pools (a 1 GiB page built optimized:
+    # its sections cannot go offline, dax shares its all-tail table) and
+    # device memory at 64 GiB, beyond the guest's RAM and the vmemmap PMD
+    # table of RAM, whose memmap needs (and frees) a PMD table of its own.
+    Config("device-8g", memory="8G", timeout=240, groups=("device",),
+           cmdline="memmap=2G!4G test=devdax,memory_failure,hotplug,hugetlb"),
+    Config("device-8g-pools", memory="8G", timeout=240, groups=("device",),
+           cmdline="memmap=2G!4G memmap=1G!64G hugepagesz=1G hugepages=1 hugepagesz=2M"
+                   " hugepages=16 test=devdax,memory_failure,hotplug"),
 ]
 
 # `--bench`: one boot that runs the benchmarks (kernel/bench.h). 4 GiB so

@@ -1,0 +1,1040 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Device-dax regions with a deduplicated memmap: Joao Martins' compound
+ * devmaps (seed 002, Linux's vmemmap_populate_compound_pages()), taken as
+ * far as HVO goes (mm/hugetlb_vmemmap.c).
+ *
+ * Device memory has no memmap at boot. Creating a region populates the
+ * struct pages of its range. With 2 MiB or 1 GiB alignment its pages are
+ * compound pages, and every tail struct page of one order is the same
+ * bytes whichever page it belongs to (mm/page.h), so the memmap is built
+ * already deduplicated: nothing is remapped, no tail is ever written. The
+ * shared pieces are HVO's own: the read-only tail page of each order and
+ * the all-tail PTE table.
+ *
+ * align 2 MiB, per compound page: 8 vmemmap pages, 1 kept
+ *
+ *    vmemmap of one 2 MiB page            physical
+ *    +-----------+
+ *    |  page 0   | --------------------> head + tails 1..63 (its own, RW)
+ *    +-----------+
+ *    |  page 1   | ---------+
+ *    +-----------+          |
+ *    |    ...    | ---------+----------> shared tail page, order 9 (RO)
+ *    +-----------+          |
+ *    |  page 7   | ---------+
+ *    +-----------+
+ *
+ * align 1 GiB, per compound page: 4096 vmemmap pages = 8 PMDs = the memmap
+ * of 8 whole sections; 2 pages kept (the head page and PMD 0's table)
+ *
+ *    +-----------+
+ *    |  PMD 0    | ----> [ PTE 0      ] ---------------> head + tails 1..63
+ *    |           |       [ PTE 1..511 ] --+
+ *    +-----------+                        +-----------> shared tail page,
+ *    |  PMD 1    | --+                    |              order 18 (RO)
+ *    |   ...     | --+-> all-tail table --+
+ *    |  PMD 7    | --+   (one for every 1 GiB page, HVO's and ours)
+ *    +-----------+
+ *
+ * align 4 KiB: a plain memmap, no compound pages: 8 own pages per 2 MiB,
+ * and a section the region covers whole gets one 2 MiB block under a PMD
+ * leaf, as at boot.
+ *
+ * Seed 002 keeps 2 of the 8 pages per 2 MiB (its tails point at their
+ * head, so only the second page's tails can be shared) and 2 pages plus
+ * 8 PTE tables per 1 GiB; here tails are identical across pages, so 1
+ * page per 2 MiB and, with the all-tail table, 2 pages per 1 GiB.
+ * vmemmap_bytes() counts what HVO counts: pages holding a region's own
+ * struct pages, plus the PTE table private to a 1 GiB page; the shared
+ * tail pages and the all-tail table are never counted per region.
+ *
+ * Regions start and end on 2 MiB boundaries (Linux's memmap subsections):
+ * the unit of a device memmap is 8 vmemmap PTEs, and the section records
+ * which of its 64 subsections have struct pages (pfn_valid()). Two
+ * regions can share a section and a vmemmap PTE table, which goes when
+ * its last entry does.
+ *
+ * Populate allocates a unit's memory before it maps anything of it, so a
+ * failure leaves whole units behind; those are undone by the same walk
+ * that destroys a region. That walk follows the page tables as it finds
+ * them: clear, flush, then free what was unmapped, and every vmemmap PTE
+ * or PMD table left empty (kernel_unmap_range()).
+ */
+#include "mm/devdax.h"
+#include "mm/e820.h"
+#include "mm/hugetlb_vmemmap.h"
+#include "mm/page.h"
+#include "mm/page_alloc.h"
+#include "mm/pgtable.h"
+#include "mm/sparse.h"
+#include "kernel/bench.h"
+#include "kernel/panic.h"
+#include "kernel/printk.h"
+#include "kernel/shell.h"
+#include "kernel/time.h"
+#include "libc/errno.h"
+#include "libc/stdio.h"
+#include "libc/stdlib.h"
+#include "libc/string.h"
+
+#define STRUCT_PAGES_PER_PAGE	(PAGE_SIZE / sizeof(struct page))	/* 64 */
+#define VMEMMAP_PAGES_2M	8	/* per 2 MiB of memory: a subsection */
+#define GIGANTIC_PMDS		8
+#define UNMAP_CHUNK		64	/* vmemmap pages per unmap and flush */
+
+static struct dax_region regions[DAX_MAX_REGIONS];
+static unsigned long nr_vmemmap_pages;
+static char last_error[160];
+
+static __printf(1, 2) void dax_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(last_error, sizeof(last_error), fmt, ap);
+	va_end(ap);
+}
+
+const char *dax_last_error(void)
+{
+	return last_error;
+}
+
+unsigned long dax_vmemmap_pages(void)
+{
+	return nr_vmemmap_pages;
+}
+
+unsigned int dax_nr_regions(void)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < DAX_MAX_REGIONS; i++)
+		n += regions[i].active;
+	return n;
+}
+
+struct dax_region *dax_region_find(unsigned int id)
+{
+	if (id >= DAX_MAX_REGIONS || !regions[id].active)
+		return NULL;
+	return &regions[id];
+}
+
+static unsigned long region_end_pfn(const struct dax_region *r)
+{
+	return r->start_pfn + r->nr_pages;
+}
+
+struct dax_region *dax_region_of_pfn(unsigned long pfn)
+{
+	for (unsigned int i = 0; i < DAX_MAX_REGIONS; i++) {
+		struct dax_region *r = &regions[i];
+
+		if (r->active && pfn >= r->start_pfn && pfn < region_end_pfn(r))
+			return r;
+	}
+	return NULL;
+}
+
+struct dax_region *dax_region_get(unsigned int id)
+{
+	struct dax_region *r = dax_region_find(id);
+
+	if (r)
+		r->users++;
+	return r;
+}
+
+void dax_region_put(struct dax_region *r)
+{
+	BUG_ON(!r->users);
+	r->users--;
+}
+
+static const char *align_name(unsigned int order)
+{
+	return order == HVO_ORDER_1G ? "1g" : order == HVO_ORDER_2M ? "2m" : "4k";
+}
+
+static void account(struct dax_region *r, long pages)
+{
+	r->vmemmap_pages += pages;
+	nr_vmemmap_pages += pages;
+	vmemmap_account(pages);
+}
+
+/* Entries. */
+
+/* HVO's entry for a shared tail, bit for bit: its checker compares them. */
+static pteval_t tail_pte(unsigned int order)
+{
+	return vmemmap_shared_tail_phys(order) | (PAGE_KERNEL_RO & __supported_pte_mask);
+}
+
+static pteval_t own_pte(phys_addr_t pa)
+{
+	return pa | (PAGE_KERNEL & __supported_pte_mask);
+}
+
+static bool is_shared_tail(phys_addr_t pa)
+{
+	return pa == vmemmap_shared_tail_phys(HVO_ORDER_2M) ||
+	       pa == vmemmap_shared_tail_phys(HVO_ORDER_1G);
+}
+
+/* The vmemmap PMD entry for va without allocating anything, or NULL. */
+static pteval_t *vmemmap_pmd_lookup(unsigned long va)
+{
+	pteval_t *table = init_pgd;
+
+	for (enum pg_level l = PG_LEVEL_512G; l > PG_LEVEL_2M; l--) {
+		pteval_t e = table[level_index(va, l)];
+
+		if (!entry_present(e) || (l < PG_LEVEL_512G && (e & _PAGE_PSE)))
+			return NULL;
+		table = entry_table(e);
+	}
+	return &table[pmd_index(va)];
+}
+
+static void set_pmd(pteval_t *pmd, pteval_t val)
+{
+	pteval_t *table = (pteval_t *)((unsigned long)pmd & PAGE_MASK);
+
+	set_entry(table, pmd - table, val);
+}
+
+static bool pmd_is_all_tail(pteval_t pmd)
+{
+	return entry_present(pmd) && !(pmd & _PAGE_PSE) &&
+	       entry_phys(pmd) == vmemmap_all_tail_table_phys();
+}
+
+/* Struct pages, written through the direct map before they are mapped. */
+
+/* Head vmemmap page of a compound device page: the head and tails 1..63. */
+static void write_head_page(struct page *p, unsigned int order)
+{
+	unsigned long info = compound_info_for_order(order);
+
+	memset(p, 0, PAGE_SIZE);
+	p->flags = BIT(PG_head) | BIT(PG_device) | BIT(PG_reserved) |
+		   BIT(PG_vmemmap_optimized);
+	for (unsigned int i = 1; i < STRUCT_PAGES_PER_PAGE; i++)
+		p[i].compound_info = info;
+	p[1].private = order;		/* compound_order() */
+}
+
+/* Device pages are never the buddy's: reserved, as Linux's ZONE_DEVICE. */
+static void init_plain_pages(struct page *p, unsigned long n)
+{
+	memset(p, 0, n * sizeof(*p));
+	for (unsigned long i = 0; i < n; i++)
+		p[i].flags = BIT(PG_device) | BIT(PG_reserved);
+}
+
+/*
+ * Populate. Every unit allocates its memory first and maps it only when it
+ * has all of it: on failure nothing of the unit stays. New entries over
+ * empty ones need no TLB flush (not-present entries are never cached).
+ */
+
+static int populate_2m(struct dax_region *r, unsigned long pfn)
+{
+	unsigned long va = (unsigned long)pfn_to_page(pfn);
+	struct page *page = alloc_page(GFP_KERNEL | __GFP_NOWARN);
+	int ret;
+
+	if (!page)
+		return -ENOMEM;
+	write_head_page(page_address(page), HVO_ORDER_2M);
+	ret = kernel_map_page(va, page_to_phys(page), PAGE_SIZE, PAGE_KERNEL);
+	if (ret) {
+		__free_page(page);
+		return ret;
+	}
+	/* Same PTE table as page 0, which now exists: these cannot fail. */
+	for (unsigned int i = 1; i < VMEMMAP_PAGES_2M; i++)
+		BUG_ON(kernel_map_page(va + i * PAGE_SIZE, vmemmap_shared_tail_phys(HVO_ORDER_2M),
+				       PAGE_SIZE, PAGE_KERNEL_RO));
+	account(r, 1);
+	return 0;
+}
+
+static int populate_1g(struct dax_region *r, unsigned long pfn)
+{
+	unsigned long va = (unsigned long)pfn_to_page(pfn);
+	struct page *head = alloc_page(GFP_KERNEL | __GFP_NOWARN);
+	pteval_t *table, *pmd;
+
+	if (!head)
+		return -ENOMEM;
+	table = pgtable_alloc(PG_LEVEL_4K);
+	if (!table)
+		goto free_head;
+	/* The 8 PMDs of a 16 MiB aligned piece of vmemmap share one PMD table. */
+	pmd = kernel_walk_alloc(va, PG_LEVEL_2M);
+	if (!pmd)
+		goto free_table;
+	write_head_page(page_address(head), HVO_ORDER_1G);
+	set_entry(table, 0, own_pte(page_to_phys(head)));
+	for (unsigned int i = 1; i < PTRS_PER_TABLE; i++)
+		set_entry(table, i, tail_pte(HVO_ORDER_1G));
+	for (unsigned int i = 0; i < GIGANTIC_PMDS; i++)
+		BUG_ON(entry_present(pmd[i]));
+	set_pmd(pmd, __pa(table) | _KERNPG_TABLE);
+	for (unsigned int i = 1; i < GIGANTIC_PMDS; i++)
+		set_pmd(pmd + i, vmemmap_all_tail_table_phys() | _KERNPG_TABLE);
+	account(r, 2);
+	return 0;
+
+free_table:
+	pgtable_free(table);
+free_head:
+	__free_page(head);
+	return -ENOMEM;
+}
+
+/* A whole section, 4 KiB aligned: one 2 MiB block under a PMD leaf. */
+static int populate_4k_section(struct dax_region *r, unsigned long pfn)
+{
+	unsigned long va = (unsigned long)pfn_to_page(pfn);
+	struct page *block = alloc_pages(GFP_KERNEL | __GFP_NOWARN | __GFP_NORETRY,
+					 pageblock_order);
+
+	if (!block)
+		return -ENOMEM;
+	init_plain_pages(page_address(block), PAGES_PER_SECTION);
+	if (kernel_map_page(va, page_to_phys(block), PMD_SIZE, PAGE_KERNEL)) {
+		free_pages(block, pageblock_order);
+		return -ENOMEM;
+	}
+	account(r, PTRS_PER_TABLE);
+	return 0;
+}
+
+/* One subsection, 4 KiB aligned: 8 pages of its own. */
+static int populate_4k(struct dax_region *r, unsigned long pfn)
+{
+	unsigned long va = (unsigned long)pfn_to_page(pfn);
+	struct page *pages[VMEMMAP_PAGES_2M];
+	unsigned int i, n;
+
+	for (n = 0; n < VMEMMAP_PAGES_2M; n++) {
+		pages[n] = alloc_page(GFP_KERNEL | __GFP_NOWARN);
+		if (!pages[n])
+			goto free;
+		init_plain_pages(page_address(pages[n]), STRUCT_PAGES_PER_PAGE);
+	}
+	for (i = 0; i < VMEMMAP_PAGES_2M; i++) {
+		if (kernel_map_page(va + i * PAGE_SIZE, page_to_phys(pages[i]),
+				    PAGE_SIZE, PAGE_KERNEL))
+			break;
+	}
+	if (i < VMEMMAP_PAGES_2M) {
+		/* Only the first can fail (its tables): nothing is mapped. */
+		BUG_ON(i);
+		goto free;
+	}
+	account(r, VMEMMAP_PAGES_2M);
+	return 0;
+free:
+	while (n--)
+		__free_page(pages[n]);
+	return -ENOMEM;
+}
+
+/* Populate the unit at pfn; *step is how many pfns it covers. */
+static int populate_unit(struct dax_region *r, unsigned long pfn, unsigned long *step)
+{
+	unsigned long end = region_end_pfn(r);
+
+	switch (r->order) {
+	case HVO_ORDER_1G:
+		*step = 1UL << HVO_ORDER_1G;
+		return populate_1g(r, pfn);
+	case HVO_ORDER_2M:
+		*step = 1UL << HVO_ORDER_2M;
+		return populate_2m(r, pfn);
+	}
+	if (IS_ALIGNED(pfn, PAGES_PER_SECTION) && end - pfn >= PAGES_PER_SECTION &&
+	    !populate_4k_section(r, pfn)) {
+		*step = PAGES_PER_SECTION;
+		return 0;
+	}
+	/* No 2 MiB block (or not a whole section): page by page. */
+	*step = PAGES_PER_SUBSECTION;
+	return populate_4k(r, pfn);
+}
+
+/* Depopulate. */
+
+/*
+ * Up to UNMAP_CHUNK vmemmap PTEs: note the pages they map, unmap (which
+ * flushes and frees the tables left empty), then free the pages. Returns
+ * how many pages were freed.
+ */
+static unsigned long depopulate_ptes(unsigned long va, unsigned long end)
+{
+	phys_addr_t own[UNMAP_CHUNK];
+	unsigned int n = 0;
+
+	for (unsigned long a = va; a < end; a += PAGE_SIZE) {
+		enum pg_level level;
+		pteval_t *e = kernel_lookup(a, &level);
+
+		if (!e)
+			continue;
+		BUG_ON(level != PG_LEVEL_4K);
+		if (!is_shared_tail(entry_phys(*e)))
+			own[n++] = entry_phys(*e);
+	}
+	kernel_unmap_range(va, end - va);
+	for (unsigned int i = 0; i < n; i++)
+		__free_page(pfn_to_page(PHYS_PFN(own[i])));
+	return n;
+}
+
+/* [va, end) lies under one vmemmap PMD. Returns the pages to unaccount. */
+static unsigned long depopulate_pmd(unsigned long va, unsigned long end)
+{
+	pteval_t *pmd = vmemmap_pmd_lookup(va);
+	unsigned long freed = 0;
+	bool private_table;
+
+	if (!pmd || !entry_present(*pmd))
+		return 0;
+	if (pmd_is_all_tail(*pmd)) {
+		/* Shared: only the entry goes, and the PMD table if now empty. */
+		set_pmd(pmd, 0);
+		kernel_unmap_range(ALIGN_DOWN(va, PMD_SIZE), PMD_SIZE);
+		return 0;
+	}
+	if (*pmd & _PAGE_PSE) {
+		struct page *block = pfn_to_page(PHYS_PFN(entry_phys(*pmd)));
+
+		BUG_ON(!IS_ALIGNED(va, PMD_SIZE) || end - va != PMD_SIZE);
+		kernel_unmap_range(va, PMD_SIZE);
+		free_pages(block, pageblock_order);
+		return PTRS_PER_TABLE;
+	}
+	/* PMD 0 of a 1 GiB page: its table is counted as memmap (as HVO's). */
+	private_table = entry_table(*pmd)[1] == tail_pte(HVO_ORDER_1G);
+	/* The table may be freed by the last chunk: look it up each time. */
+	for (; va < end; va += UNMAP_CHUNK * PAGE_SIZE)
+		freed += depopulate_ptes(va, min(end, va + UNMAP_CHUNK * PAGE_SIZE));
+	return freed + private_table;
+}
+
+/* Whatever is mapped of the region's memmap, including a partial populate. */
+static void depopulate_region(struct dax_region *r)
+{
+	unsigned long va = (unsigned long)pfn_to_page(r->start_pfn);
+	unsigned long end = (unsigned long)pfn_to_page(region_end_pfn(r));
+
+	while (va < end) {
+		unsigned long next = min(ALIGN_DOWN(va, PMD_SIZE) + PMD_SIZE, end);
+
+		account(r, -(long)depopulate_pmd(va, next));
+		va = next;
+	}
+}
+
+static int populate_region(struct dax_region *r)
+{
+	unsigned long pfn = r->start_pfn, end = region_end_pfn(r);
+
+	while (pfn < end) {
+		unsigned long step;
+		int ret = populate_unit(r, pfn, &step);
+
+		if (ret) {
+			depopulate_region(r);
+			BUG_ON(r->vmemmap_pages);
+			return ret;
+		}
+		pfn += step;
+	}
+	return 0;
+}
+
+/* Section state: which subsections have struct pages, and who uses them. */
+static void mark_sections(const struct dax_region *r, bool on)
+{
+	unsigned long pfn = r->start_pfn, end = region_end_pfn(r);
+	unsigned long last_nr = ~0UL;
+
+	for (; pfn < end; pfn += PAGES_PER_SUBSECTION) {
+		struct mem_section *ms = __pfn_to_section(pfn);
+		u64 bit = BIT(subsection_index(pfn));
+
+		if (on)
+			ms->subsection_map |= bit;
+		else
+			ms->subsection_map &= ~bit;
+		if (pfn_to_section_nr(pfn) == last_nr)
+			continue;
+		last_nr = pfn_to_section_nr(pfn);
+		if (on)
+			ms->nr_device_users++;
+		else
+			ms->nr_device_users--;
+	}
+}
+
+/* Checks on a request. */
+
+static bool is_device_type(u32 type)
+{
+	return type == E820_TYPE_PRAM || type == E820_TYPE_PMEM;
+}
+
+/* Every byte of [start, end) is device memory, in sections without RAM. */
+static bool is_device_range(u64 start, u64 end)
+{
+	struct e820_entry *e;
+	u64 pos = start;
+
+	for (unsigned long pfn = PHYS_PFN(start); pfn < PHYS_PFN(end); pfn += PAGES_PER_SECTION) {
+		struct mem_section *ms = __pfn_to_section(pfn);
+
+		if (!ms || !(ms->flags & SECTION_DEVICE) || (ms->flags & SECTION_PRESENT))
+			return false;
+	}
+	/* The table is sorted and disjoint: walk the range through it. */
+	for_each_e820_entry(e820_table, e) {
+		if (e->addr + e->size <= pos)
+			continue;
+		if (e->addr > pos || !is_device_type(e->type))
+			return false;
+		pos = e->addr + e->size;
+		if (pos >= end)
+			return true;
+	}
+	return false;
+}
+
+static int align_order(unsigned long align, unsigned int *order)
+{
+	switch (align) {
+	case SZ_4K:
+		*order = 0;
+		return 0;
+	case SZ_2M:
+		*order = HVO_ORDER_2M;
+		return 0;
+	case SZ_1G:
+		*order = HVO_ORDER_1G;
+		return 0;
+	}
+	dax_error("align %#lx: must be 4k, 2m or 1g", align);
+	return -EINVAL;
+}
+
+static int check_request(u64 start, u64 size, unsigned long align, unsigned int *order)
+{
+	/* Whatever the alignment, the memmap comes in 2 MiB subsections. */
+	unsigned long unit = max(align, PAGES_PER_SUBSECTION << PAGE_SHIFT);
+	u64 end = start + size;
+	int ret = align_order(align, order);
+
+	if (ret)
+		return ret;
+	if (!size) {
+		dax_error("size must not be 0");
+		return -EINVAL;
+	}
+	if (!IS_ALIGNED(start, unit)) {
+		dax_error("misaligned: start %#llx is not a multiple of %s%s",
+			  (unsigned long long)start, unit == SZ_1G ? "1 GiB" : "2 MiB",
+			  align == SZ_4K ? " (regions start and end on memmap subsections)" : "");
+		return -EINVAL;
+	}
+	if (!IS_ALIGNED(size, unit)) {
+		dax_error("size %#llx is not a multiple of the alignment (%s)",
+			  (unsigned long long)size,
+			  unit == SZ_1G ? "1 GiB" : align == SZ_4K ? "2 MiB, the memmap subsection" : "2 MiB");
+		return -EINVAL;
+	}
+	if (end < start || end > PFN_PHYS(section_nr_to_pfn(nr_mem_sections)) ||
+	    !is_device_range(start, end)) {
+		dax_error("[mem %#llx-%#llx] is not device memory (memmap=nn!ss or persistent memory)",
+			  (unsigned long long)start, (unsigned long long)end - 1);
+		return -EINVAL;
+	}
+	for (unsigned int i = 0; i < DAX_MAX_REGIONS; i++) {
+		struct dax_region *r = &regions[i];
+
+		if (!r->active || PHYS_PFN(end) <= r->start_pfn ||
+		    PHYS_PFN(start) >= region_end_pfn(r))
+			continue;
+		dax_error("[mem %#llx-%#llx] overlaps dax%u.0 [mem %#llx-%#llx]",
+			  (unsigned long long)start, (unsigned long long)end - 1, r->id,
+			  (unsigned long long)PFN_PHYS(r->start_pfn),
+			  (unsigned long long)PFN_PHYS(region_end_pfn(r)) - 1);
+		return -EBUSY;
+	}
+	return 0;
+}
+
+int dax_region_create(phys_addr_t start, u64 size, unsigned long align)
+{
+	struct dax_region *r = NULL;
+	unsigned int order;
+	int ret;
+
+	last_error[0] = '\0';
+	ret = check_request(start, size, align, &order);
+	if (ret)
+		return ret;
+	/* The lowest free id, as Linux's ida. */
+	for (unsigned int i = 0; i < DAX_MAX_REGIONS && !r; i++)
+		if (!regions[i].active)
+			r = &regions[i];
+	if (!r) {
+		dax_error("no room for another region (%d at most)", DAX_MAX_REGIONS);
+		return -ENOSPC;
+	}
+	*r = (struct dax_region){
+		.id = r - regions,
+		.start_pfn = PHYS_PFN(start),
+		.nr_pages = size >> PAGE_SHIFT,
+		.order = order,
+	};
+	ret = populate_region(r);
+	if (ret) {
+		dax_error("no memory for the memmap of [mem %#llx-%#llx]",
+			  (unsigned long long)start, (unsigned long long)(start + size - 1));
+		return ret;
+	}
+	mark_sections(r, true);
+	r->active = true;
+	return r->id;
+}
+
+int dax_region_destroy(unsigned int id)
+{
+	struct dax_region *r = dax_region_find(id);
+
+	last_error[0] = '\0';
+	if (!r) {
+		dax_error("no region dax%u.0", id);
+		return -ENOENT;
+	}
+	if (r->users) {
+		dax_error("dax%u.0 is mapped (%u users)", id, r->users);
+		return -EBUSY;
+	}
+	/* pfn_valid() says no before the struct pages go. */
+	mark_sections(r, false);
+	r->active = false;
+	depopulate_region(r);
+	BUG_ON(r->vmemmap_pages);
+	return 0;
+}
+
+/* The checker. */
+
+#define CHECK(cond, ...) do {						\
+	if (!(cond)) {							\
+		snprintf(why, len, __VA_ARGS__);			\
+		return -EINVAL;						\
+	}								\
+} while (0)
+
+static int check_shared(char *why, size_t len)
+{
+	const pteval_t *all = __va(vmemmap_all_tail_table_phys());
+
+	for (unsigned int o = 0; o < 2; o++) {
+		unsigned int order = o ? HVO_ORDER_1G : HVO_ORDER_2M;
+		const struct page *p = __va(vmemmap_shared_tail_phys(order));
+
+		for (unsigned int i = 0; i < STRUCT_PAGES_PER_PAGE; i++)
+			CHECK(p[i].flags == 0 && p[i].compound_info == compound_info_for_order(order) &&
+			      p[i].__tail_pad == 0 && p[i].private == 0 && p[i].data[0] == 0 &&
+			      p[i].data[1] == 0 && p[i]._mapcount == 0 && p[i]._refcount == 0 &&
+			      p[i].index == 0,
+			      "shared order-%u tail page: struct page %u is not a pristine tail", order, i);
+	}
+	for (unsigned int i = 0; i < PTRS_PER_TABLE; i++)
+		CHECK(all[i] == tail_pte(HVO_ORDER_1G), "all-tail table entry %u is %#llx", i,
+		      (unsigned long long)all[i]);
+	return 0;
+}
+
+/* The vmemmap page at va maps a page of its own, read-write. */
+static int check_own_page(unsigned long va, char *why, size_t len)
+{
+	enum pg_level level;
+	pteval_t *e = kernel_lookup(va, &level);
+
+	CHECK(e && (*e & _PAGE_RW), "vmemmap %#lx: not mapped read-write", va);
+	CHECK(!is_shared_tail(entry_phys(*e)), "vmemmap %#lx: maps a shared tail page", va);
+	return 0;
+}
+
+static int check_compound(struct page *head, unsigned int order, char *why, size_t len)
+{
+	unsigned long n = 1UL << order;
+
+	CHECK(PageHead(head) && PageDevice(head) && PageVmemmapOptimized(head) && !PageTail(head),
+	      "pfn %#lx: head flags %#lx", page_to_pfn(head), head->flags);
+	CHECK(compound_order(head) == order, "pfn %#lx: order %u, not %u", page_to_pfn(head),
+	      compound_order(head), order);
+	/* Every vmemmap page's worth: its first and last struct page. */
+	for (unsigned long i = 0; i < n; i += STRUCT_PAGES_PER_PAGE) {
+		unsigned long last = i + STRUCT_PAGES_PER_PAGE - 1;
+
+		CHECK(!i || (compound_head(head + i) == head && PageTail(head + i)),
+		      "compound_head(pfn %#lx) is not pfn %#lx", page_to_pfn(head) + i,
+		      page_to_pfn(head));
+		CHECK(compound_head(head + last) == head && PageTail(head + last),
+		      "compound_head(pfn %#lx) is not pfn %#lx", page_to_pfn(head) + last,
+		      page_to_pfn(head));
+	}
+	return 0;
+}
+
+static int check_2m_unit(unsigned long pfn, char *why, size_t len)
+{
+	struct page *head = pfn_to_page(pfn);
+	unsigned long va = (unsigned long)head;
+	int ret = check_own_page(va, why, len);
+
+	if (ret)
+		return ret;
+	for (unsigned int i = 1; i < VMEMMAP_PAGES_2M; i++) {
+		enum pg_level level;
+		pteval_t *e = kernel_lookup(va + i * PAGE_SIZE, &level);
+
+		CHECK(e && level == PG_LEVEL_4K && *e == tail_pte(HVO_ORDER_2M),
+		      "2M pfn %#lx: vmemmap page %u is not the RO shared tail", pfn, i);
+	}
+	return check_compound(head, HVO_ORDER_2M, why, len);
+}
+
+static int check_1g_unit(unsigned long pfn, char *why, size_t len)
+{
+	struct page *head = pfn_to_page(pfn);
+	unsigned long va = (unsigned long)head;
+	pteval_t *pmd = vmemmap_pmd_lookup(va);
+	pteval_t *table;
+
+	CHECK(pmd && entry_present(*pmd) && !(*pmd & _PAGE_PSE) && !pmd_is_all_tail(*pmd),
+	      "1G pfn %#lx: PMD 0 is not a table of its own", pfn);
+	table = entry_table(*pmd);
+	CHECK(virt_to_page(table)->pt_count == PTRS_PER_TABLE, "1G pfn %#lx: PMD 0 table count %u",
+	      pfn, virt_to_page(table)->pt_count);
+	CHECK((table[0] & _PAGE_RW) && !is_shared_tail(entry_phys(table[0])),
+	      "1G pfn %#lx: PTE 0 is not its own RW head page", pfn);
+	for (unsigned int i = 1; i < PTRS_PER_TABLE; i++)
+		CHECK(table[i] == tail_pte(HVO_ORDER_1G),
+		      "1G pfn %#lx: PMD 0 PTE %u is not the RO shared tail", pfn, i);
+	for (unsigned int i = 1; i < GIGANTIC_PMDS; i++)
+		CHECK(pmd_is_all_tail(pmd[i]), "1G pfn %#lx: PMD %u is not the all-tail table", pfn, i);
+	return check_compound(head, HVO_ORDER_1G, why, len);
+}
+
+/* A 4 KiB aligned subsection: 8 own pages (or part of a PMD leaf) of plain pages. */
+static int check_4k_unit(unsigned long pfn, char *why, size_t len)
+{
+	unsigned long va = (unsigned long)pfn_to_page(pfn);
+
+	for (unsigned int i = 0; i < VMEMMAP_PAGES_2M; i++) {
+		struct page *p = (struct page *)(va + i * PAGE_SIZE);
+		int ret = check_own_page(va + i * PAGE_SIZE, why, len);
+
+		if (ret)
+			return ret;
+		CHECK(PageDevice(p) && !PageCompound(p) && compound_head(p) == p,
+		      "4k pfn %#lx: flags %#lx", page_to_pfn(p), p->flags);
+	}
+	return 0;
+}
+
+static unsigned long expected_vmemmap_pages(const struct dax_region *r)
+{
+	if (r->order == HVO_ORDER_1G)
+		return 2 * (r->nr_pages >> HVO_ORDER_1G);
+	if (r->order == HVO_ORDER_2M)
+		return r->nr_pages >> HVO_ORDER_2M;
+	return r->nr_pages / STRUCT_PAGES_PER_PAGE;
+}
+
+static int check_region(const struct dax_region *r, char *why, size_t len)
+{
+	unsigned long step = r->order ? 1UL << r->order : PAGES_PER_SUBSECTION;
+
+	CHECK(IS_ALIGNED(r->start_pfn | r->nr_pages, step) && r->nr_pages,
+	      "dax%u.0: range %#lx+%#lx not aligned to %#lx pages", r->id, r->start_pfn,
+	      r->nr_pages, step);
+	CHECK(r->vmemmap_pages == expected_vmemmap_pages(r),
+	      "dax%u.0: holds %lu vmemmap pages, its shape needs %lu", r->id, r->vmemmap_pages,
+	      expected_vmemmap_pages(r));
+	for (unsigned long pfn = r->start_pfn; pfn < region_end_pfn(r); pfn += step) {
+		int ret;
+
+		CHECK(pfn_valid(pfn) && pfn_valid(pfn + step - 1), "dax%u.0: pfn %#lx not valid",
+		      r->id, pfn);
+		if (r->order == HVO_ORDER_1G)
+			ret = check_1g_unit(pfn, why, len);
+		else if (r->order == HVO_ORDER_2M)
+			ret = check_2m_unit(pfn, why, len);
+		else
+			ret = check_4k_unit(pfn, why, len);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/* Section state is exactly what the regions cover; the rest is unmapped. */
+static int check_sections(char *why, size_t len)
+{
+	for (unsigned long nr = 0; nr < nr_mem_sections; nr++) {
+		struct mem_section *ms = &mem_section[nr];
+		unsigned long first = section_nr_to_pfn(nr);
+		unsigned int users = 0;
+		u64 map = 0;
+
+		for (unsigned int i = 0; i < DAX_MAX_REGIONS; i++) {
+			const struct dax_region *r = &regions[i];
+			unsigned long s = max(r->start_pfn, first);
+			unsigned long e = min(region_end_pfn(r), first + PAGES_PER_SECTION);
+
+			if (!r->active || s >= e)
+				continue;
+			users++;
+			for (; s < e; s += PAGES_PER_SUBSECTION)
+				map |= BIT(subsection_index(s));
+		}
+		CHECK(ms->nr_device_users == users && ms->subsection_map == map,
+		      "section %lu: %u users, subsections %#llx; the regions say %u, %#llx", nr,
+		      ms->nr_device_users, (unsigned long long)ms->subsection_map, users,
+		      (unsigned long long)map);
+		if (!(ms->flags & SECTION_DEVICE))
+			continue;
+		for (unsigned int i = 0; i < SUBSECTIONS_PER_SECTION; i++) {
+			unsigned long va = (unsigned long)pfn_to_page(first + i * PAGES_PER_SUBSECTION);
+
+			if (map & BIT(i))
+				continue;
+			for (unsigned int j = 0; j < VMEMMAP_PAGES_2M; j++)
+				CHECK(kernel_virt_to_phys(va + j * PAGE_SIZE) == ~0ULL,
+				      "section %lu subsection %u: no region, but its memmap is mapped",
+				      nr, i);
+		}
+	}
+	return 0;
+}
+
+int dax_check(char *why, size_t len)
+{
+	unsigned long total = 0;
+	int ret = check_shared(why, len);
+
+	if (ret)
+		return ret;
+	for (unsigned int i = 0; i < DAX_MAX_REGIONS; i++) {
+		if (!regions[i].active)
+			continue;
+		ret = check_region(&regions[i], why, len);
+		if (ret)
+			return ret;
+		total += regions[i].vmemmap_pages;
+	}
+	CHECK(total == nr_vmemmap_pages, "regions hold %lu vmemmap pages, the total says %lu",
+	      total, nr_vmemmap_pages);
+	return check_sections(why, len);
+}
+
+/* Console. */
+
+static void show_region(const struct dax_region *r)
+{
+	printk("dax%u.0  0x%012llx-0x%012llx  %8lu MiB  %s  %6lu KiB%s\n", r->id,
+	       (unsigned long long)PFN_PHYS(r->start_pfn),
+	       (unsigned long long)PFN_PHYS(region_end_pfn(r)) - 1,
+	       r->nr_pages >> (20 - PAGE_SHIFT), align_name(r->order),
+	       r->vmemmap_pages << (PAGE_SHIFT - 10), r->users ? "  mapped" : "");
+}
+
+static int dax_list(void)
+{
+	unsigned long pages = 0;
+
+	printk("region  physical range                   size          align  memmap\n");
+	for (unsigned int i = 0; i < DAX_MAX_REGIONS; i++) {
+		if (!regions[i].active)
+			continue;
+		show_region(&regions[i]);
+		pages += regions[i].nr_pages;
+	}
+	printk("%u regions, %lu MiB of device memory, memmap %lu KiB\n", dax_nr_regions(),
+	       pages >> (20 - PAGE_SHIFT), nr_vmemmap_pages << (PAGE_SHIFT - 10));
+	return 0;
+}
+
+static int parse_size(const char *what, const char *s, unsigned long long *v)
+{
+	if (!kmemparse(s, v))
+		return 0;
+	printk("dax: %s '%s' is not a number (0x..., decimal, K/M/G suffixes)\n", what, s);
+	return -EINVAL;
+}
+
+static int dax_create_cmd(int argc, char **argv)
+{
+	unsigned long long start, size, align = SZ_2M;
+	int id;
+
+	if (argc < 4 || argc > 5) {
+		printk("dax: usage: dax create <start> <size> [align=4k|2m|1g]\n");
+		return -EINVAL;
+	}
+	if (parse_size("start", argv[2], &start) || parse_size("size", argv[3], &size))
+		return -EINVAL;
+	if (argc == 5 && strncmp(argv[4], "align=", 6)) {
+		printk("dax: '%s': expected align=4k|2m|1g\n", argv[4]);
+		return -EINVAL;
+	}
+	if (argc == 5 && parse_size("align", argv[4] + 6, &align))
+		return -EINVAL;
+	id = dax_region_create(start, size, align);
+	if (id < 0) {
+		printk("dax: %s\n", dax_last_error());
+		return id;
+	}
+	show_region(&regions[id]);
+	return 0;
+}
+
+/* dax<id>.0, an id, or a region's start address. */
+static struct dax_region *parse_region(const char *s)
+{
+	unsigned long long v;
+	unsigned int id;
+	char *end;
+
+	if (!strncmp(s, "dax", 3)) {
+		id = strtoul(s + 3, &end, 10);
+		if (end != s + 3 && (!strcmp(end, ".0") || !*end))
+			return dax_region_find(id);
+		return NULL;
+	}
+	if (kmemparse(s, &v))
+		return NULL;
+	for (unsigned int i = 0; i < DAX_MAX_REGIONS; i++)
+		if (regions[i].active && PFN_PHYS(regions[i].start_pfn) == v)
+			return &regions[i];
+	return v < DAX_MAX_REGIONS ? dax_region_find(v) : NULL;
+}
+
+static int dax_destroy_cmd(int argc, char **argv)
+{
+	struct dax_region *r;
+	int ret;
+
+	if (argc != 3) {
+		printk("dax: usage: dax destroy <start|id|daxN.0>\n");
+		return -EINVAL;
+	}
+	r = parse_region(argv[2]);
+	if (!r) {
+		printk("dax: no region '%s' (see dax list)\n", argv[2]);
+		return -ENOENT;
+	}
+	ret = dax_region_destroy(r->id);
+	if (ret)
+		printk("dax: %s\n", dax_last_error());
+	return ret;
+}
+
+static int cmd_dax(int argc, char **argv)
+{
+	if (argc >= 2 && !strcmp(argv[1], "create"))
+		return dax_create_cmd(argc, argv);
+	if (argc >= 2 && !strcmp(argv[1], "destroy"))
+		return dax_destroy_cmd(argc, argv);
+	if (argc == 2 && !strcmp(argv[1], "list"))
+		return dax_list();
+	printk("dax: usage: dax create <start> <size> [align=4k|2m|1g] | dax destroy <start|id> | dax list\n");
+	return -EINVAL;
+}
+SHELL_CMD(dax, "create <start> <size> [align=4k|2m|1g] | destroy <start|id> | list",
+	  "device-dax regions of device memory (memmap=nn!ss)");
+
+/* bench devdax: memmap and page tables per GiB, create/destroy time. */
+
+#define BENCH_RUNS	5
+
+/* A 1 GiB aligned GiB of device memory that no region uses, or 0. */
+static phys_addr_t bench_find_gib(void)
+{
+	struct e820_entry *e;
+
+	for_each_e820_entry(e820_table, e) {
+		if (!is_device_type(e->type))
+			continue;
+		for (u64 pa = ALIGN(e->addr, SZ_1G); pa + SZ_1G <= e->addr + e->size; pa += SZ_1G) {
+			unsigned int order;
+
+			if (!check_request(pa, SZ_1G, SZ_1G, &order))
+				return pa;
+		}
+	}
+	return 0;
+}
+
+static int bench_one(struct bench_ctx *b, phys_addr_t pa, unsigned int a)
+{
+	static const unsigned long aligns[] = { SZ_4K, SZ_2M, SZ_1G };
+	static const char *const names[][4] = {
+		{ "memmap_4k", "pgtables_4k", "create_4k", "destroy_4k" },
+		{ "memmap_2m", "pgtables_2m", "create_2m", "destroy_2m" },
+		{ "memmap_1g", "pgtables_1g", "create_1g", "destroy_1g" },
+	};
+	u64 create[BENCH_RUNS], destroy[BENCH_RUNS];
+	unsigned long memmap = vmemmap_bytes(), tables = nr_kernel_pgtable_pages();
+
+	for (unsigned int r = 0; r < BENCH_RUNS; r++) {
+		u64 t0 = get_cycles(), t1;
+		int id = dax_region_create(pa, SZ_1G, aligns[a]);
+
+		t1 = get_cycles();
+		if (id < 0)
+			return id;
+		if (!r) {
+			bench_row(b, names[a][0], vmemmap_bytes() - memmap, "bytes/GiB", 1, 1);
+			bench_row(b, names[a][1], (nr_kernel_pgtable_pages() - tables) << PAGE_SHIFT,
+				  "bytes/GiB", 1, 1);
+		}
+		dax_region_destroy(id);
+		create[r] = cycles_to_ns(t1 - t0);
+		destroy[r] = cycles_to_ns(get_cycles() - t1);
+	}
+	bench_row(b, names[a][2], bench_median(create, BENCH_RUNS), "ns/GiB", 1, BENCH_RUNS);
+	bench_row(b, names[a][3], bench_median(destroy, BENCH_RUNS), "ns/GiB", 1, BENCH_RUNS);
+	return 0;
+}
+
+static int bench_devdax(struct bench_ctx *b)
+{
+	phys_addr_t pa = bench_find_gib();
+
+	if (!pa) {
+		bench_skip(b, "memmap", "no free 1 GiB of device memory (boot with memmap=2G!4G, 8 GiB)");
+		return 0;
+	}
+	for (unsigned int a = 0; a < 3; a++) {
+		int ret = bench_one(b, pa, a);
+
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+BENCHMARK(devdax, "device-dax: memmap and page tables per GiB, create/destroy per GiB");

@@ -1,0 +1,402 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Hardware poison, after Linux's mm/memory-failure.c, and the answer to
+ * the question Matthew Wilcox asked of HVO (seed 004): where does
+ * PageHWPoison go when the tail struct pages are one shared read-only
+ * page? Not in the tail: a subpage of a pool huge page is recorded in a
+ * list its head keeps (mm/hugetlb.c, hugetlb_memory_failure()), and the
+ * flag goes on the exact subpage once the huge page leaves the pool and
+ * its struct pages are its own again. Device memory has the same shared
+ * tails and nobody to hand the record to: it is refused.
+ *
+ * Everything else has a struct page of its own:
+ *   - a free page leaves the buddy at once: its free block is split
+ *     around it (take_page_off_buddy());
+ *   - a page in use is marked, and the free path keeps it out when its
+ *     allocation comes back (free_hwpoisoned() in mm/page_alloc.c);
+ *   - a reserved page (kernel image, firmware, memmap) is marked, but the
+ *     kernel goes on using it.
+ * A page out of the buddy for good is "held": PG_hwpoison | PG_offline,
+ * refcount 1 (the reference memory_failure keeps, as in Linux).
+ *
+ * Every poisoned pfn is also recorded here, by pfn and not in its struct
+ * page: the record survives the memmap going away when its section goes
+ * offline, and online marks the page held again (hwpoison_remark_range()).
+ */
+#include "mm/memory_failure.h"
+#include "mm/devdax.h"
+#include "mm/hugetlb.h"
+#include "mm/meminfo.h"
+#include "mm/page.h"
+#include "mm/page_alloc.h"
+#include "mm/sparse.h"
+#include "kernel/printk.h"
+#include "kernel/shell.h"
+#include "libc/stdio.h"
+#include "libc/stdlib.h"
+#include "libc/string.h"
+
+enum mf_kind {
+	MF_FREE,	/* taken out of the buddy */
+	MF_IN_USE,	/* marked; held once freed */
+	MF_HUGETLB,	/* recorded by hugetlb; held once the page leaves the pool */
+	MF_RESERVED,	/* marked; the kernel keeps using it */
+};
+
+static const char *const kind_names[] = {
+	[MF_FREE] = "free buddy page",
+	[MF_IN_USE] = "page in use",
+	[MF_HUGETLB] = "huge page",
+	[MF_RESERVED] = "reserved kernel page",
+};
+
+struct hwpoison_record {
+	unsigned long pfn;
+	enum mf_kind kind;
+};
+
+static struct hwpoison_record records[MAX_HWPOISON_RECORDS];
+static unsigned int nr_records;
+static char last_error[160];
+
+const char *memory_failure_last_error(void)
+{
+	return last_error;
+}
+
+unsigned long num_poisoned_pages(void)
+{
+	return nr_records;
+}
+
+static struct hwpoison_record *find_record(unsigned long pfn)
+{
+	for (unsigned int i = 0; i < nr_records; i++)
+		if (records[i].pfn == pfn)
+			return &records[i];
+	return NULL;
+}
+
+bool pfn_hwpoisoned(unsigned long pfn)
+{
+	return find_record(pfn);
+}
+
+static void add_record(unsigned long pfn, enum mf_kind kind)
+{
+	records[nr_records++] = (struct hwpoison_record){ .pfn = pfn, .kind = kind };
+}
+
+static void drop_record(struct hwpoison_record *rec)
+{
+	*rec = records[--nr_records];
+}
+
+/* One line, as Linux's: "Memory failure: 0x...: why". */
+static __printf(3, 4) int mf_error(int err, unsigned long pfn, const char *fmt, ...)
+{
+	int n = snprintf(last_error, sizeof(last_error), "%#lx: ", pfn);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(last_error + n, sizeof(last_error) - n, fmt, ap);
+	va_end(ap);
+	pr_err("Memory failure: %s\n", last_error);
+	return err;
+}
+
+static void action_result(unsigned long pfn, enum mf_kind kind, const char *result)
+{
+	snprintf(last_error, sizeof(last_error), "%#lx: recovery action for %s: %s", pfn,
+		 kind_names[kind], result);
+	pr_err("Memory failure: %s\n", last_error);
+}
+
+/*
+ * Held: out of the buddy for good. A hugetlb subpage is held once its
+ * huge page has left the pool (hugetlb gave it PG_hwpoison, refcount 1).
+ */
+static bool record_held(const struct hwpoison_record *rec)
+{
+	struct page *page = pfn_to_page(rec->pfn);
+
+	if (!PageHWPoison(page))
+		return false;
+	if (PageOffline(page))
+		return true;
+	return rec->kind == MF_HUGETLB && !hugetlb_subpage_poisoned(rec->pfn);
+}
+
+/* Say held in the struct page too (hugetlb does not set PG_offline). */
+static void adopt(const struct hwpoison_record *rec)
+{
+	if (pfn_valid(rec->pfn) && record_held(rec))
+		SetPageOffline(pfn_to_page(rec->pfn));
+}
+
+static void hold(struct page *page)
+{
+	SetPageHWPoison(page);
+	SetPageOffline(page);
+	page->_refcount = 1;
+	page->private = 0;
+}
+
+static bool pfn_is_device(unsigned long pfn)
+{
+	struct mem_section *ms = __pfn_to_section(pfn);
+
+	return ms && (ms->flags & SECTION_DEVICE);
+}
+
+static int poison_hugetlb(struct page *head, unsigned long pfn)
+{
+	struct hwpoison_record *rec;
+	int ret = hugetlb_memory_failure(head, pfn);
+
+	if (ret == -EEXIST)
+		return mf_error(-EHWPOISON, pfn, "already hardware poisoned");
+	if (ret)
+		return mf_error(ret, pfn, "cannot record the poison in huge page %#lx",
+				page_to_pfn(head));
+	add_record(pfn, MF_HUGETLB);
+	rec = &records[nr_records - 1];
+	adopt(rec);
+	action_result(pfn, MF_HUGETLB, record_held(rec) ? "Recovered" :
+		      "Delayed (isolated when the huge page leaves the pool)");
+	return 0;
+}
+
+int memory_failure(unsigned long pfn)
+{
+	struct page *page, *head;
+
+	last_error[0] = '\0';
+	if (pfn_is_device(pfn)) {
+		struct dax_region *r = dax_region_of_pfn(pfn);
+		char where[24] = "no dax region";
+
+		if (r)
+			snprintf(where, sizeof(where), "dax%u.0", r->id);
+		return mf_error(-EOPNOTSUPP, pfn, "device memory (%s): its tail struct pages are shared, poison is not tracked",
+				where);
+	}
+	if (!pfn_valid(pfn))
+		return mf_error(-ENXIO, pfn, "memory outside kernel control (no struct page)");
+	page = pfn_to_page(pfn);
+	if (find_record(pfn) || PageHWPoison(page) || hugetlb_subpage_poisoned(pfn))
+		return mf_error(-EHWPOISON, pfn, "already hardware poisoned");
+	if (nr_records == MAX_HWPOISON_RECORDS)
+		return mf_error(-ENOSPC, pfn, "too many poisoned pages (%d)", MAX_HWPOISON_RECORDS);
+	head = compound_head(page);
+	if (PageHead(head) && PageHugeTLB(head))
+		return poison_hugetlb(head, pfn);
+	if (take_page_off_buddy(page)) {
+		hold(page);
+		add_record(pfn, MF_FREE);
+		action_result(pfn, MF_FREE, "Recovered");
+		return 0;
+	}
+	hwpoison_mark_in_use(page);
+	if (PageReserved(page)) {
+		add_record(pfn, MF_RESERVED);
+		action_result(pfn, MF_RESERVED, "Ignored (marked; the kernel keeps using it)");
+		return -EBUSY;
+	}
+	add_record(pfn, MF_IN_USE);
+	action_result(pfn, MF_IN_USE, "Delayed (isolated when freed)");
+	return 0;
+}
+
+int unpoison_memory(unsigned long pfn)
+{
+	struct hwpoison_record *rec = find_record(pfn);
+	struct page *page;
+
+	last_error[0] = '\0';
+	if (!rec) {
+		snprintf(last_error, sizeof(last_error), "%#lx: not hardware poisoned", pfn);
+		return -ENOENT;
+	}
+	/* Offline: the record goes, online gives the page back as any other. */
+	if (!pfn_valid(pfn)) {
+		drop_record(rec);
+		return 0;
+	}
+	page = pfn_to_page(pfn);
+	if (rec->kind == MF_HUGETLB && hugetlb_subpage_poisoned(pfn)) {
+		snprintf(last_error, sizeof(last_error),
+			 "%#lx: recorded in a huge page still in the pool", pfn);
+		return -EBUSY;
+	}
+	adopt(rec);
+	if (PageOffline(page)) {
+		ClearPageOffline(page);
+		ClearPageHWPoison(page);
+		page->private = 0;
+		page->_refcount = 1;
+		__free_page(page);
+	} else {
+		hwpoison_clear_in_use(page);
+	}
+	drop_record(rec);
+	pr_info("Unpoison: Software-unpoisoned page %#lx\n", pfn);
+	return 0;
+}
+
+static bool held_now(const struct hwpoison_record *rec)
+{
+	if (!pfn_valid(rec->pfn))
+		return false;
+	adopt(rec);
+	return record_held(rec);
+}
+
+bool page_hwpoison_held(unsigned long pfn)
+{
+	struct hwpoison_record *rec = find_record(pfn);
+
+	return rec && held_now(rec);
+}
+
+unsigned long hwpoison_next_held(unsigned long start_pfn, unsigned long end_pfn)
+{
+	unsigned long first = end_pfn;
+
+	for (unsigned int i = 0; i < nr_records; i++) {
+		unsigned long pfn = records[i].pfn;
+
+		if (pfn >= start_pfn && pfn < first && held_now(&records[i]))
+			first = pfn;
+	}
+	return first;
+}
+
+unsigned long hwpoison_remark_range(unsigned long start_pfn, unsigned long end_pfn)
+{
+	unsigned long n = 0;
+
+	for (unsigned int i = 0; i < nr_records; i++) {
+		if (records[i].pfn < start_pfn || records[i].pfn >= end_pfn)
+			continue;
+		hold(pfn_to_page(records[i].pfn));
+		ClearPageReserved(pfn_to_page(records[i].pfn));
+		n++;
+	}
+	return n;
+}
+
+/* The checker. */
+
+#define CHECK(cond, ...) do {						\
+	if (!(cond)) {							\
+		snprintf(why, len, __VA_ARGS__);			\
+		return -EINVAL;						\
+	}								\
+} while (0)
+
+int memory_failure_check(char *why, size_t len)
+{
+	unsigned long in_use = 0;
+
+	for (unsigned int i = 0; i < nr_records; i++) {
+		const struct hwpoison_record *rec = &records[i];
+		struct page *page;
+
+		for (unsigned int j = 0; j < i; j++)
+			CHECK(records[j].pfn != rec->pfn, "pfn %#lx recorded twice", rec->pfn);
+		if (!pfn_valid(rec->pfn))
+			continue;	/* offline section */
+		if (rec->kind == MF_HUGETLB && hugetlb_subpage_poisoned(rec->pfn))
+			continue;	/* still in the pool: its head has it */
+		page = pfn_to_page(rec->pfn);
+		CHECK(PageHWPoison(page), "pfn %#lx: recorded, but not PG_hwpoison (flags %#lx)",
+		      rec->pfn, page->flags);
+		if (!record_held(rec)) {
+			in_use += rec->kind != MF_HUGETLB;
+			continue;
+		}
+		CHECK(page->_refcount == 1 && !PageBuddy(page) && !PagePcp(page) &&
+		      !PageReserved(page) && !is_free_buddy_page(page),
+		      "held poisoned pfn %#lx: refcount %d flags %#lx%s", rec->pfn,
+		      page->_refcount, page->flags, is_free_buddy_page(page) ? ", in a free block" : "");
+	}
+	CHECK(in_use == nr_hwpoison_pages_in_use(),
+	      "%lu poisoned pages in use recorded, the buddy waits for %lu", in_use,
+	      nr_hwpoison_pages_in_use());
+	return 0;
+}
+
+/* /proc/meminfo */
+
+static void hwpoison_meminfo(struct seq_buf *m)
+{
+	seq_printf(m, "HardwareCorrupted: %5lu kB\n", num_poisoned_pages() << (PAGE_SHIFT - 10));
+}
+
+static struct meminfo_extra hwpoison_meminfo_extra = { .show = hwpoison_meminfo };
+
+void memory_failure_init(void)
+{
+	register_meminfo_extra(&hwpoison_meminfo_extra);
+}
+
+/* Console. */
+
+static int parse_pfn(const char *cmd, const char *s, unsigned long *pfn)
+{
+	if (!kstrtoul(s, 0, pfn))
+		return 0;
+	printk("%s: '%s' is not a pfn (decimal or 0x...)\n", cmd, s);
+	return -EINVAL;
+}
+
+static int list_poisoned(void)
+{
+	printk("pfn             state\n");
+	for (unsigned int i = 0; i < nr_records; i++) {
+		const struct hwpoison_record *rec = &records[i];
+		const char *state = "offline section";
+
+		if (pfn_valid(rec->pfn))
+			state = record_held(rec) ? "held" : rec->kind == MF_HUGETLB ?
+				"in a pool huge page" : "in use: held when freed";
+		printk("%#-14lx  %s (%s)\n", rec->pfn, state, kind_names[rec->kind]);
+	}
+	printk("HardwareCorrupted: %lu kB\n", num_poisoned_pages() << (PAGE_SHIFT - 10));
+	return 0;
+}
+
+static int cmd_poison(int argc, char **argv)
+{
+	unsigned long pfn;
+
+	if (argc == 1)
+		return list_poisoned();
+	if (argc != 2) {
+		printk("poison: usage: poison [pfn]\n");
+		return -EINVAL;
+	}
+	if (parse_pfn("poison", argv[1], &pfn))
+		return -EINVAL;
+	return memory_failure(pfn);
+}
+SHELL_CMD(poison, "[pfn]", "hardware-poison a page (memory_failure), or list the poisoned ones");
+
+static int cmd_unpoison(int argc, char **argv)
+{
+	unsigned long pfn;
+	int ret;
+
+	if (argc != 2) {
+		printk("unpoison: usage: unpoison <pfn>\n");
+		return -EINVAL;
+	}
+	if (parse_pfn("unpoison", argv[1], &pfn))
+		return -EINVAL;
+	ret = unpoison_memory(pfn);
+	if (ret)
+		printk("unpoison: %s\n", last_error);
+	return ret;
+}
+SHELL_CMD(unpoison, "<pfn>", "give a hardware-poisoned page back (testing)");

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef MM_MEMORY_FAILURE_H
+#define MM_MEMORY_FAILURE_H
+
+/*
+ * Hardware poison (Linux's mm/memory-failure.c): memory_failure(pfn) is
+ * what a machine check on that page would call; the console's `poison
+ * <pfn>` calls it by hand. A poisoned page is never handed out again:
+ *
+ *   free in the buddy     taken out at once, its free block split around it
+ *   in use                marked PG_hwpoison, kept out when it is freed
+ *   in a hugetlb page     recorded in the page's head (a shared tail cannot
+ *                         carry a flag): hugetlb_memory_failure()
+ *   reserved (kernel)     marked, but the kernel keeps using it: -EBUSY
+ *
+ * A page taken out is held: PG_hwpoison | PG_offline, refcount 1. Every
+ * poisoned pfn is recorded here too, so that it stays out across a
+ * section offline/online (mm/memory_hotplug.c), and /proc/meminfo says
+ * how much: HardwareCorrupted.
+ *
+ * memory_failure() returns 0 (isolated now, or when freed), or a negative
+ * errno with the reason in one line (memory_failure_last_error()):
+ *   -EHWPOISON  already poisoned
+ *   -ENXIO      no struct page: a hole, or an offline section
+ *   -EOPNOTSUPP device memory (its tails are shared: nowhere to mark)
+ *   -EBUSY      a reserved kernel page: marked, cannot be isolated
+ *   -ENOSPC, -ENOMEM
+ */
+#include "kernel/types.h"
+#include "libc/errno.h"
+
+#ifndef ENXIO
+#define ENXIO		6
+#endif
+#ifndef EOPNOTSUPP
+#define EOPNOTSUPP	95
+#endif
+
+#define MAX_HWPOISON_RECORDS	1024
+
+int memory_failure(unsigned long pfn);
+/*
+ * Give a poisoned page back (Linux's debugfs unpoison-pfn, for tests): a
+ * held page returns to the buddy, an in-use one loses its mark. -ENOENT
+ * when not poisoned, -EBUSY while a hugetlb pool page still records it.
+ */
+int unpoison_memory(unsigned long pfn);
+const char *memory_failure_last_error(void);
+
+bool pfn_hwpoisoned(unsigned long pfn);		/* recorded here */
+unsigned long num_poisoned_pages(void);
+
+/*
+ * For memory hotplug: a held poisoned page (out of the buddy for good).
+ * Offline skips them; online (after repopulating the memmap) marks every
+ * recorded pfn of [start, end) held again and returns how many.
+ */
+bool page_hwpoison_held(unsigned long pfn);
+/* The first held pfn in [start, end), or end. */
+unsigned long hwpoison_next_held(unsigned long start_pfn, unsigned long end_pfn);
+unsigned long hwpoison_remark_range(unsigned long start_pfn, unsigned long end_pfn);
+
+/* /proc/meminfo's HardwareCorrupted line; from sparse_init(). */
+void memory_failure_init(void);
+
+/*
+ * Invariant checker: every record is a distinct pfn whose struct page (if
+ * it has one) says poisoned, held pages are in no free block, and the
+ * buddy's count of marked in-use pages matches. 0 or -EINVAL with why.
+ */
+int memory_failure_check(char *why, size_t len);
+
+#endif
