@@ -232,16 +232,22 @@ static void enqueue_free(struct hstate *h, struct page *head)
 	h->free_huge_pages++;
 }
 
+/*
+ * The oldest free page, never a poisoned one (a poisoned page whose
+ * dissolve could not get memory waits in the pool for the next shrink).
+ */
 static struct page *dequeue_free(struct hstate *h)
 {
 	struct page *head;
 
-	if (list_empty(&h->hugepage_freelist))
-		return NULL;
-	head = list_first_entry(&h->hugepage_freelist, struct page, lru);
-	list_del(&head->lru);
-	h->free_huge_pages--;
-	return head;
+	list_for_each_entry(head, &h->hugepage_freelist, lru) {
+		if (*folio_flags(head) & HUGETLB_FOLIO_HWPOISON)
+			continue;
+		list_del(&head->lru);
+		h->free_huge_pages--;
+		return head;
+	}
+	return NULL;
 }
 
 static struct page *alloc_fresh_memory(struct hstate *h)
@@ -275,8 +281,11 @@ static void free_huge_memory_poisoned(struct page *page, unsigned int order,
 		pfn_to_page(p)->_refcount = 1;
 		pfn_to_page(p)->private = 0;
 	}
-	for (e = *hwpoison_list(page); e; e = e->next)
+	/* Held for good, as memory_failure() holds a poisoned buddy page. */
+	for (e = *hwpoison_list(page); e; e = e->next) {
 		SetPageHWPoison(pfn_to_page(e->pfn));
+		SetPageOffline(pfn_to_page(e->pfn));
+	}
 	while (pfn < end) {
 		unsigned long stop = pfn;
 
@@ -470,9 +479,16 @@ int hugetlb_memory_failure(struct page *head, unsigned long pfn)
 	e->next = *hwpoison_list(head);
 	*hwpoison_list(head) = e;
 	*folio_flags(head) |= HUGETLB_FOLIO_HWPOISON;
-	/* A free page leaves the pool now; one in use when it is freed. */
-	if (!head->_refcount)
-		dissolve_poisoned(h, head);
+	/*
+	 * A free page leaves the pool now; one in use when it is freed. If
+	 * every free page is reserved, a fresh page takes its place first, so
+	 * that the reservations stay covered.
+	 */
+	if (head->_refcount)
+		return 0;
+	if (!available_huge_pages(h) && !grow_pool(h, 1, false))
+		return 0;
+	dissolve_poisoned(h, head);
 	return 0;
 }
 
