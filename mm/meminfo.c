@@ -14,6 +14,7 @@
 #include "kernel/printk.h"
 #include "kernel/shell.h"
 #include "libc/errno.h"
+#include "libc/stdio.h"
 #include "libc/stdlib.h"
 #include "libc/string.h"
 
@@ -85,8 +86,15 @@ static void show_section(unsigned long nr)
 	struct mem_section *ms = &mem_section[nr];
 	const char *map = "-";
 
+	char dax[24];
+
 	if (ms->flags & SECTION_HAS_MEMMAP)
 		map = ms->flags & SECTION_MEMMAP_PMD ? "PMD leaf (2 MiB)" : "PTE table";
+	else if ((ms->flags & SECTION_DEVICE) && ms->subsection_map) {
+		snprintf(dax, sizeof(dax), "dax %u/64 x 2 MiB",
+			 (unsigned int)__builtin_popcountll(ms->subsection_map));
+		map = dax;
+	}
 	printk("%6lu  0x%012lx-0x%012lx  %-8s %-18s %u\n", nr,
 	       PFN_PHYS(section_nr_to_pfn(nr)), PFN_PHYS(section_nr_to_pfn(nr + 1)) - 1,
 	       section_state(ms->flags), map, ms->nr_optimized);
