@@ -91,8 +91,12 @@ static void show_section(unsigned long nr)
 	if (ms->flags & SECTION_HAS_MEMMAP)
 		map = ms->flags & SECTION_MEMMAP_PMD ? "PMD leaf (2 MiB)" : "PTE table";
 	else if ((ms->flags & SECTION_DEVICE) && ms->subsection_map) {
-		snprintf(dax, sizeof(dax), "dax %u/64 x 2 MiB",
-			 (unsigned int)__builtin_popcountll(ms->subsection_map));
+		unsigned int n = 0;
+
+		/* No __builtin_popcountll: without -mpopcnt it calls libgcc. */
+		for (u64 m = ms->subsection_map; m; m &= m - 1)
+			n++;
+		snprintf(dax, sizeof(dax), "dax %u/64 x 2 MiB", n);
 		map = dax;
 	}
 	printk("%6lu  0x%012lx-0x%012lx  %-8s %-18s %u\n", nr,
