@@ -25,6 +25,13 @@
  * that is not loaded has nothing cached (user entries are never global
  * and a CR3 switch flushes the rest), so its flushes are skipped.
  *
+ * Device-dax (VM_DAX) leaves map a region's pfns at the region's
+ * alignment (PTE, PMD or PUD leaf). They allocate nothing but tables and
+ * free nothing at zap: the mapping is counted on the compound head's
+ * _refcount and _mapcount (0 while unmapped: device pages start zeroed),
+ * never on a tail, whose struct pages are the shared read-only vmemmap.
+ * rss_dax counts the 4 KiB pages they cover.
+ *
  * Faults allocate every table they need and the page before linking
  * anything: a fault that finds no memory frees what it got (never
  * reachable, so no flush) and leaves the tables exactly as they were.
@@ -258,6 +265,17 @@ static void zap_leaf(struct zap_details *d, pteval_t *table, unsigned int idx,
 
 	set_user_entry(table, idx, 0);
 	tlb_track(d->tlb, addr, addr + level_size(level));
+	if (PageDevice(page)) {
+		/*
+		 * Device memory is never freed: drop the mapping's counts now.
+		 * The region itself stays until its VMA goes, after the flush.
+		 */
+		BUG_ON(PageTail(page) || page->_refcount < 1 || page->_mapcount < 1);
+		page->_refcount--;
+		page->_mapcount--;
+		mm->rss_dax -= level_size(level) >> PAGE_SHIFT;
+		return;
+	}
 	if (level == PG_LEVEL_4K) {
 		mm->rss--;
 		page->_mapcount = -1;
@@ -519,6 +537,15 @@ static struct page *alloc_fault_page(struct vm_area_struct *vma, bool *reserved)
 	return alloc_hugetlb_folio(vma->vm_hstate, *reserved);
 }
 
+/* The device page a VM_DAX vma maps at addr (aligned to its leaf size). */
+static struct page *dax_fault_page(struct vm_area_struct *vma, unsigned long addr)
+{
+	unsigned long pfn = vma->vm_dax->start_pfn + vma->vm_pgoff +
+			    ((addr - vma->vm_start) >> PAGE_SHIFT);
+
+	return pfn_to_page(pfn);
+}
+
 /*
  * Map the page (or huge page) for addr in vma. Everything is allocated
  * before anything is linked, so a failure changes nothing.
@@ -543,7 +570,12 @@ static int do_fault(struct mm *mm, struct vm_area_struct *vma, unsigned long add
 			goto fail;
 		nr++;
 	}
-	page = alloc_fault_page(vma, &reserved);
+	if (vma->vm_dax) {
+		page = dax_fault_page(vma, addr);
+		reserved = false;
+	} else {
+		page = alloc_fault_page(vma, &reserved);
+	}
 	if (!page) {
 		/* An empty pool is SIGBUS for hugetlb (Linux's answer). */
 		if (vma->vm_flags & VM_HUGETLB)
@@ -558,6 +590,13 @@ static int do_fault(struct mm *mm, struct vm_area_struct *vma, unsigned long add
 	}
 	set_user_entry(table, level_index(addr, level),
 		       mk_leaf(page_to_phys(page), vma->vm_flags, level));
+	if (vma->vm_dax) {
+		/* The head only: a tail struct page is shared and read-only. */
+		page->_refcount++;
+		page->_mapcount++;
+		mm->rss_dax += size >> PAGE_SHIFT;
+		return 0;
+	}
 	if (level == PG_LEVEL_4K) {
 		mm->rss++;
 		return 0;
@@ -794,6 +833,7 @@ struct check_ctx {
 	char *why;
 	size_t len;
 	unsigned long rss;
+	unsigned long rss_dax;
 	unsigned long huge[HUGE_MAX_HSTATE];
 	unsigned long tables[PG_LEVEL_512G + 1];
 };
@@ -824,6 +864,21 @@ static int check_leaf(struct check_ctx *c, pteval_t e, enum pg_level level,
 	      (unsigned long)e, (unsigned long)want);
 	CHECK(c, IS_ALIGNED(entry_phys(e), level_size(level)), "%lx: misaligned leaf %#lx",
 	      addr, (unsigned long)e);
+	CHECK(c, !(vma->vm_flags & VM_DAX) == !PageDevice(page),
+	      "%lx: pfn %#lx (%s) in a%s VMA", addr, page_to_pfn(page),
+	      PageDevice(page) ? "device memory" : "RAM", vma->vm_dax ? " dax" : "n anonymous");
+	if (vma->vm_dax) {
+		CHECK(c, page == dax_fault_page(vma, addr),
+		      "%lx: maps pfn %#lx, dax%u.0 puts pfn %#lx there", addr, page_to_pfn(page),
+		      vma->vm_dax->id, page_to_pfn(dax_fault_page(vma, addr)));
+		CHECK(c, !PageTail(page) && compound_order(page) == vma->vm_dax->order &&
+		      page->_refcount >= 1 && page->_mapcount >= 1,
+		      "%lx: device pfn %#lx: order %u (dax%u.0: %u) ref %d map %d", addr,
+		      page_to_pfn(page), compound_order(page), vma->vm_dax->id,
+		      vma->vm_dax->order, page->_refcount, page->_mapcount);
+		c->rss_dax += level_size(level) >> PAGE_SHIFT;
+		return 0;
+	}
 	if (level == PG_LEVEL_4K) {
 		CHECK(c, !PageBuddy(page) && !PagePgtable(page) && !PageSlab(page) &&
 		      !PageCompound(page) && page->_refcount >= 1 && page->_mapcount == 0,
@@ -927,6 +982,8 @@ int mm_check(struct mm *mm, char *why, size_t len)
 	if (ret)
 		return ret;
 	CHECK(&c, c.rss == mm->rss, "rss %lu, %lu pages mapped", mm->rss, c.rss);
+	CHECK(&c, c.rss_dax == mm->rss_dax, "rss_dax %lu, %lu device pages mapped",
+	      mm->rss_dax, c.rss_dax);
 	for (int i = 0; i < HUGE_MAX_HSTATE; i++)
 		CHECK(&c, c.huge[i] == mm->nr_huge[i], "%s: counter %lu, %lu mapped",
 		      hstates[i].name, mm->nr_huge[i], c.huge[i]);

@@ -4,6 +4,7 @@
  *
  *	as create [NAME] | destroy ID | switch ID|0 | list | check [ID]
  *	mmap ADDR LEN [PROT] [FLAG...]	(ADDR 0: anywhere)
+ *	mmap ADDR LEN [PROT] dax=ID [offset=OFF] [fixed|noreplace|populate]
  *	munmap ADDR LEN
  *	mprotect ADDR LEN PROT
  *	madvise ADDR LEN dontneed|normal
@@ -16,6 +17,7 @@
 #include "mm/mmap.h"
 #include "mm/memory.h"
 #include "mm/hugetlb.h"
+#include "mm/devdax.h"
 #include "kernel/printk.h"
 #include "kernel/seq_buf.h"
 #include "kernel/shell.h"
@@ -211,40 +213,137 @@ static int parse_mmap_flag(const char *s, unsigned long *flags)
 	return 0;
 }
 
+/* dax=ID and offset=OFF: the device-dax form of mmap. */
+struct dax_arg {
+	bool given, has_offset;
+	unsigned long id, offset;
+};
+
+/* 0: parsed; -ENOENT: not a dax argument; -EINVAL: bad value (printed). */
+static int parse_dax_arg(const char *s, struct dax_arg *dax)
+{
+	if (!strncmp(s, "dax=", 4)) {
+		if (kstrtoul(s + 4, 0, &dax->id) || dax->id > ~0U) {
+			printk("mmap: bad region '%s': expected dax=ID (dax list)\n", s + 4);
+			return -EINVAL;
+		}
+		dax->given = true;
+		return 0;
+	}
+	if (!strncmp(s, "offset=", 7)) {
+		dax->has_offset = true;
+		return parse_ulong("mmap", "offset", s + 7, &dax->offset);
+	}
+	return -ENOENT;
+}
+
+static int parse_mmap_arg(const char *s, unsigned long *flags, struct dax_arg *dax)
+{
+	int ret = parse_dax_arg(s, dax);
+
+	if (ret != -ENOENT)
+		return ret;
+	if (parse_mmap_flag(s, flags)) {
+		printk("mmap: unknown flag '%s': fixed, noreplace, noreserve, populate, huge, huge2m, huge1g, dax=ID, offset=OFF\n",
+		       s);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* A flag or a dax argument, not PROT. */
+static bool is_mmap_arg(const char *s)
+{
+	unsigned long flags = 0;
+
+	return !strncmp(s, "dax=", 4) || !strncmp(s, "offset=", 7) || !parse_mmap_flag(s, &flags);
+}
+
+static const char *align_str(unsigned long align)
+{
+	return align == SZ_1G ? "1G" : align == SZ_2M ? "2M" : "4K";
+}
+
+/* The request fits the region: one line saying why not. */
+static struct dax_region *mmap_dax_region(const struct dax_arg *dax, unsigned long addr,
+					  unsigned long len, unsigned long flags)
+{
+	struct dax_region *r;
+	unsigned long align, size;
+
+	if (flags & (MAP_HUGETLB | MAP_NORESERVE)) {
+		printk("mmap: dax= maps device memory: no huge or noreserve flags\n");
+		return NULL;
+	}
+	r = dax_region_find(dax->id);
+	if (!r) {
+		printk("mmap: no dax region %lu (dax list)\n", dax->id);
+		return NULL;
+	}
+	align = dax_region_align(r);
+	size = r->nr_pages << PAGE_SHIFT;
+	if (!len || !IS_ALIGNED(len | dax->offset, align)) {
+		printk("mmap: dax%u.0 has %s alignment: length %#lx and offset %#lx must be non-zero multiples of %s\n",
+		       r->id, align_str(align), len, dax->offset, align_str(align));
+		return NULL;
+	}
+	if (dax->offset >= size || len > size - dax->offset) {
+		printk("mmap: offset %#lx + length %#lx is beyond dax%u.0 (%#lx bytes)\n",
+		       dax->offset, len, r->id, size);
+		return NULL;
+	}
+	if ((flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) && !IS_ALIGNED(addr, align)) {
+		printk("mmap: address %#lx is not %s aligned (dax%u.0's alignment)\n", addr,
+		       align_str(align), r->id);
+		return NULL;
+	}
+	return r;
+}
+
 static int cmd_mmap(int argc, char **argv)
 {
 	unsigned long addr, len, prot = PROT_READ | PROT_WRITE;
 	unsigned long flags = MAP_PRIVATE | MAP_ANONYMOUS;
+	struct dax_arg dax = { 0 };
+	struct dax_region *r = NULL;
 	struct mm *mm;
 	long ret;
 	int i = 3;
 
-	if (parse_range(argc, argv, 3, "ADDR|0 LEN [PROT] [fixed|noreplace|noreserve|populate|huge|huge2m|huge1g...]",
+	if (parse_range(argc, argv, 3, "ADDR|0 LEN [PROT] [fixed|noreplace|noreserve|populate|huge|huge2m|huge1g|dax=ID|offset=OFF...]",
 			&addr, &len))
 		return -EINVAL;
-	if (argc > 3 && parse_mmap_flag(argv[3], &flags)) {
+	if (argc > 3 && !is_mmap_arg(argv[3])) {
 		if (parse_prot("mmap", argv[3], &prot))
 			return -EINVAL;
 		i = 4;
 	}
-	for (; i < argc; i++) {
-		if (parse_mmap_flag(argv[i], &flags)) {
-			printk("mmap: unknown flag '%s': fixed, noreplace, noreserve, populate, huge, huge2m, huge1g\n",
-			       argv[i]);
+	for (; i < argc; i++)
+		if (parse_mmap_arg(argv[i], &flags, &dax))
 			return -EINVAL;
-		}
+	if (dax.has_offset && !dax.given) {
+		printk("mmap: offset= needs dax=ID\n");
+		return -EINVAL;
 	}
 	mm = loaded_mm("mmap");
 	if (!mm)
 		return -EINVAL;
-	ret = do_mmap(mm, addr, len, prot, flags);
+	if (dax.given) {
+		r = mmap_dax_region(&dax, addr, len, flags);
+		if (!r)
+			return -EINVAL;
+		flags = (flags & ~(unsigned long)(MAP_PRIVATE | MAP_ANONYMOUS)) | MAP_SHARED;
+		ret = do_mmap_dax(mm, addr, len, prot, flags, r, dax.offset);
+	} else {
+		ret = do_mmap(mm, addr, len, prot, flags);
+	}
 	if (ret < 0)
 		return report("mmap", ret);
 	printk("%lx\n", (unsigned long)ret);
 	return 0;
 }
 SHELL_CMD(mmap, "ADDR|0 LEN [PROT] [FLAG...]",
-	  "map anonymous memory in the loaded address space (FLAG: fixed noreserve populate huge2m huge1g...)");
+	  "map anonymous memory, or a device-dax region (dax=ID [offset=OFF]), in the loaded address space (FLAG: fixed noreserve populate huge2m huge1g...)");
 
 static int cmd_munmap(int argc, char **argv)
 {

@@ -28,9 +28,13 @@
 #define VM_READ		0x00000001UL
 #define VM_WRITE	0x00000002UL
 #define VM_EXEC		0x00000004UL
+#define VM_SHARED	0x00000008UL
 #define VM_NORESERVE	0x00200000UL	/* hugetlb: no reservation, faults may fail */
 #define VM_HUGETLB	0x00400000UL
+#define VM_DAX		0x10000000UL	/* device-dax: maps a region's pfns (vm_dax) */
 #define VM_ACCESS_FLAGS	(VM_READ | VM_WRITE | VM_EXEC)
+
+struct dax_region;
 
 struct vm_area_struct {
 	unsigned long vm_start;		/* first byte */
@@ -43,6 +47,13 @@ struct vm_area_struct {
 	 * not mapped holds one; never more.
 	 */
 	unsigned long vm_resv;
+	/*
+	 * VM_DAX: the region mapped, and the page of it at vm_start. Each
+	 * VMA (piece) holds one dax_region_get() reference: a split takes
+	 * another, a merge or removal drops one.
+	 */
+	struct dax_region *vm_dax;
+	unsigned long vm_pgoff;
 };
 
 #define MM_NAME_LEN	16
@@ -59,7 +70,8 @@ struct mm {
 	unsigned int vma_cap;		/* VMAs allocated */
 
 	unsigned long total_vm;		/* pages covered by VMAs (VmSize) */
-	unsigned long rss;		/* 4 KiB anonymous pages mapped (VmRSS) */
+	unsigned long rss;		/* 4 KiB anonymous pages mapped (RssAnon) */
+	unsigned long rss_dax;		/* 4 KiB pages of device memory mapped (RssFile) */
 	unsigned long nr_huge[HUGE_MAX_HSTATE];	/* hugetlb pages mapped */
 	/* Page-table pages by the level of the entries they hold. */
 	unsigned long nr_pgtables[PG_LEVEL_512G + 1];

@@ -20,6 +20,12 @@
  * later fault there can SIGBUS; here it only can when the pool had to be
  * grown for it and that failed). A split gives each piece what its
  * unmapped pages need, lowest piece first.
+ *
+ * Device-dax mappings (do_mmap_dax) are VM_DAX VMAs: vm_dax is the region
+ * and vm_pgoff the region's page at vm_start. Every VMA piece holds one
+ * reference on the region (dax_region_get), so destroy is refused while
+ * any piece is left: a split takes one more, a merge or a removal
+ * (vma_remove) drops one.
  */
 #include "mm/mmap.h"
 #include "mm/memory.h"
@@ -121,8 +127,12 @@ static void vma_insert(struct mm *mm, unsigned int i, const struct vm_area_struc
 	mm->map_count++;
 }
 
+/* Remove vmas[i..i+n): their dax references go with them. */
 static void vma_remove(struct mm *mm, unsigned int i, unsigned int n)
 {
+	for (unsigned int k = i; k < i + n; k++)
+		if (mm->vmas[k].vm_dax)
+			dax_region_put(mm->vmas[k].vm_dax);
 	memmove(&mm->vmas[i], &mm->vmas[i + n], (mm->map_count - i - n) * sizeof(mm->vmas[0]));
 	mm->map_count -= n;
 }
@@ -130,7 +140,9 @@ static void vma_remove(struct mm *mm, unsigned int i, unsigned int n)
 static bool vma_compatible(const struct vm_area_struct *a, const struct vm_area_struct *b)
 {
 	return a->vm_end == b->vm_start && a->vm_flags == b->vm_flags &&
-	       a->vm_hstate == b->vm_hstate;
+	       a->vm_hstate == b->vm_hstate && a->vm_dax == b->vm_dax &&
+	       (!a->vm_dax ||
+		a->vm_pgoff + ((a->vm_end - a->vm_start) >> PAGE_SHIFT) == b->vm_pgoff);
 }
 
 static unsigned long vma_unmapped_huge(struct mm *mm, const struct vm_area_struct *v)
@@ -151,6 +163,11 @@ static void split_vma(struct mm *mm, unsigned int i, unsigned long addr)
 	hi = &mm->vmas[i + 1];
 	lo->vm_end = addr;
 	hi->vm_start = addr;
+	if (hi->vm_dax) {
+		hi->vm_pgoff += (addr - lo->vm_start) >> PAGE_SHIFT;
+		/* The region is held by lo: it is active, this cannot fail. */
+		BUG_ON(dax_region_get(hi->vm_dax->id) != hi->vm_dax);
+	}
 	if (!lo->vm_resv)
 		return;
 	resv = lo->vm_resv;
@@ -360,13 +377,28 @@ static bool obvious_overcommit(unsigned long len, unsigned long prot, unsigned l
 	return (len >> PAGE_SHIFT) > nr_managed_pages();
 }
 
+/* Replace whatever is in the new VMA's range by it; room is reserved. */
+static void install_vma(struct mm *mm, const struct vm_area_struct *vma, unsigned long flags)
+{
+	unsigned long addr = vma->vm_start, end = vma->vm_end;
+	unsigned int i;
+
+	unmap_range(mm, addr, end);
+	i = vma_index(mm, addr);
+	vma_insert(mm, i, vma);
+	mm->total_vm += (end - addr) >> PAGE_SHIFT;
+	merge_range(mm, i ? i - 1 : 0, i + 1);
+	if (flags & MAP_POPULATE)
+		populate_vma_range(mm, vma_lookup(mm, addr), addr, end);
+}
+
 long do_mmap(struct mm *mm, unsigned long addr, unsigned long len,
 	     unsigned long prot, unsigned long flags)
 {
 	struct vm_area_struct vma = { 0 };
 	struct hstate *h = NULL;
 	unsigned long align = PAGE_SIZE;
-	unsigned int splits = 0, i;
+	unsigned int splits = 0;
 	long ret;
 
 	ret = check_mmap_args(len, prot, flags);
@@ -412,14 +444,56 @@ long do_mmap(struct mm *mm, unsigned long addr, unsigned long len,
 		return ret;
 	}
 
-	/* Nothing can fail from here on. */
-	unmap_range(mm, vma.vm_start, vma.vm_end);
-	i = vma_index(mm, vma.vm_start);
-	vma_insert(mm, i, &vma);
-	mm->total_vm += len >> PAGE_SHIFT;
-	merge_range(mm, i ? i - 1 : 0, i + 1);
-	if (flags & MAP_POPULATE)
-		populate_vma_range(mm, vma_lookup(mm, addr), addr, addr + len);
+	install_vma(mm, &vma, flags);
+	return addr;
+}
+
+long do_mmap_dax(struct mm *mm, unsigned long addr, unsigned long len,
+		 unsigned long prot, unsigned long flags, struct dax_region *region,
+		 unsigned long offset)
+{
+	struct vm_area_struct vma = { 0 };
+	unsigned long align, size;
+	unsigned int splits = 0;
+	long ret;
+
+	if (!region || !region->active)
+		return -ENODEV;
+	if (prot & ~(unsigned long)(PROT_READ | PROT_WRITE | PROT_EXEC))
+		return -EINVAL;
+	/* As Linux's device-dax: shared mappings only. */
+	if ((flags & (MAP_SHARED | MAP_PRIVATE)) != MAP_SHARED ||
+	    (flags & (MAP_ANONYMOUS | MAP_HUGETLB | MAP_NORESERVE)))
+		return -EINVAL;
+	align = dax_region_align(region);
+	size = region->nr_pages << PAGE_SHIFT;
+	if (!len || !IS_ALIGNED(len | offset, align) || offset >= size || len > size - offset)
+		return -EINVAL;
+	if (len > TASK_SIZE)
+		return -ENOMEM;
+	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
+		ret = mmap_fixed_addr(mm, addr, len, align, flags);
+		if (!ret)
+			ret = check_splits(mm, addr, addr + len, &splits);
+	} else {
+		ret = get_unmapped_area(mm, addr, len, align);
+		addr = ret;
+		ret = ret < 0 ? ret : 0;
+	}
+	if (ret)
+		return ret;
+
+	vma.vm_start = addr;
+	vma.vm_end = addr + len;
+	vma.vm_flags = calc_vm_flags(prot, flags, NULL) | VM_SHARED | VM_DAX;
+	vma.vm_dax = region;
+	vma.vm_pgoff = offset >> PAGE_SHIFT;
+	ret = vma_reserve(mm, splits + 1);
+	if (ret)
+		return ret;
+	/* Active: cannot fail. The new VMA holds this reference. */
+	BUG_ON(dax_region_get(region->id) != region);
+	install_vma(mm, &vma, flags);
 	return addr;
 }
 
@@ -573,6 +647,14 @@ static int maps_show(struct seq_buf *m, void *data)
 	for (unsigned int i = 0; i < mm->map_count; i++) {
 		struct vm_area_struct *v = &mm->vmas[i];
 
+		if (v->vm_dax) {
+			seq_printf(m, "%08lx-%08lx %c%c%cs %08lx 00:00 0                          /dev/dax%u.0\n",
+				   v->vm_start, v->vm_end, v->vm_flags & VM_READ ? 'r' : '-',
+				   v->vm_flags & VM_WRITE ? 'w' : '-',
+				   v->vm_flags & VM_EXEC ? 'x' : '-', v->vm_pgoff << PAGE_SHIFT,
+				   v->vm_dax->id);
+			continue;
+		}
 		seq_printf(m, "%08lx-%08lx %c%c%cp 00000000 00:00 0%s\n", v->vm_start, v->vm_end,
 			   v->vm_flags & VM_READ ? 'r' : '-', v->vm_flags & VM_WRITE ? 'w' : '-',
 			   v->vm_flags & VM_EXEC ? 'x' : '-',
@@ -677,8 +759,9 @@ void mm_show_status(struct seq_buf *m, struct mm *mm)
 	seq_printf(m, "Name:\t%s\n", mm->name);
 	seq_printf(m, "Pid:\t%u\n", mm->id);
 	seq_printf(m, "VmSize:\t%8lu kB\n", mm->total_vm * (PAGE_SIZE >> 10));
-	seq_printf(m, "VmRSS:\t%8lu kB\n", mm->rss * (PAGE_SIZE >> 10));
+	seq_printf(m, "VmRSS:\t%8lu kB\n", (mm->rss + mm->rss_dax) * (PAGE_SIZE >> 10));
 	seq_printf(m, "RssAnon:\t%8lu kB\n", mm->rss * (PAGE_SIZE >> 10));
+	seq_printf(m, "RssFile:\t%8lu kB\n", mm->rss_dax * (PAGE_SIZE >> 10));
 	/* Linux's VmPTE: every table below the PGD. */
 	seq_printf(m, "VmPTE:\t%8lu kB\n", pgtables_kb(mm));
 	seq_printf(m, "HugetlbPages:\t%8lu kB\n", huge_kb);
@@ -716,6 +799,23 @@ int mm_check_vmas(struct mm *mm, char *why, size_t len)
 		CHECK(!(v->vm_flags & VM_HUGETLB) == !v->vm_hstate,
 		      "VMA %lx-%lx: VM_HUGETLB without hstate or the reverse", v->vm_start,
 		      v->vm_end);
+		CHECK(!(v->vm_flags & VM_DAX) == !v->vm_dax,
+		      "VMA %lx-%lx: VM_DAX without a region or the reverse", v->vm_start,
+		      v->vm_end);
+		if (v->vm_dax) {
+			const struct dax_region *r = v->vm_dax;
+
+			CHECK(r->active && r->users && !v->vm_hstate &&
+			      (v->vm_flags & VM_SHARED) && !v->vm_resv,
+			      "dax VMA %lx-%lx: region dax%u.0 %s, %u users, flags %#lx",
+			      v->vm_start, v->vm_end, r->id, r->active ? "active" : "destroyed",
+			      r->users, v->vm_flags);
+			CHECK(IS_ALIGNED(v->vm_pgoff, 1UL << r->order) && v->vm_pgoff < r->nr_pages &&
+			      ((v->vm_end - v->vm_start) >> PAGE_SHIFT) <= r->nr_pages - v->vm_pgoff,
+			      "dax VMA %lx-%lx: pages %#lx+%#lx outside or misaligned in dax%u.0",
+			      v->vm_start, v->vm_end, v->vm_pgoff,
+			      (v->vm_end - v->vm_start) >> PAGE_SHIFT, r->id);
+		}
 		size = vma_pagesize(v);
 		CHECK(v->vm_start < v->vm_end, "VMA %u: empty or reversed %lx-%lx", i,
 		      v->vm_start, v->vm_end);

@@ -4,9 +4,10 @@
 
 /*
  * Address spaces and the mapping calls, with Linux's flags, errors and
- * semantics (private anonymous and hugetlb mappings only: there are no
- * files). Calls return 0 (do_mmap: the address) or a negative errno, and
- * a call that fails has changed nothing.
+ * semantics (private anonymous and hugetlb mappings, and shared mappings
+ * of device-dax regions: there are no files). Calls return 0 (do_mmap:
+ * the address) or a negative errno, and a call that fails has changed
+ * nothing.
  *
  * Workloads run in kernel mode with the address space loaded
  * (switch_mm): the kernel half of every PGD is the kernel's own, so the
@@ -17,6 +18,7 @@
  */
 #include "kernel/types.h"
 #include "mm/mm_types.h"
+#include "mm/devdax.h"
 
 /* The user half, as Linux's x86-64 4-level layout. */
 #define TASK_SIZE		((1UL << 47) - PAGE_SIZE)
@@ -59,6 +61,17 @@ struct mm *find_mm(unsigned int id);
 
 long do_mmap(struct mm *mm, unsigned long addr, unsigned long len,
 	     unsigned long prot, unsigned long flags);
+/*
+ * Map [offset, offset + len) of a device-dax region (MAP_SHARED; also
+ * MAP_FIXED, MAP_FIXED_NOREPLACE, MAP_POPULATE). offset, len and a fixed
+ * addr must be aligned to the region's alignment, and the range must lie
+ * inside the region (-EINVAL). Faults map the region's pfns with leaves
+ * of that size; no memory is allocated for the data. The region cannot
+ * be destroyed while any piece of the mapping remains.
+ */
+long do_mmap_dax(struct mm *mm, unsigned long addr, unsigned long len,
+		 unsigned long prot, unsigned long flags, struct dax_region *region,
+		 unsigned long offset);
 int do_munmap(struct mm *mm, unsigned long start, unsigned long len);
 int do_mprotect(struct mm *mm, unsigned long start, unsigned long len,
 		unsigned long prot);
@@ -71,6 +84,8 @@ struct vm_area_struct *vma_lookup(struct mm *mm, unsigned long addr);
 
 static inline unsigned long vma_pagesize(const struct vm_area_struct *vma)
 {
+	if (vma->vm_dax)
+		return dax_region_align(vma->vm_dax);
 	return vma->vm_hstate ? huge_page_size(vma->vm_hstate) : PAGE_SIZE;
 }
 

@@ -124,7 +124,7 @@ CONFIGS = [
     # device memory at 64 GiB, beyond the guest's RAM and the vmemmap PMD
     # table of RAM, whose memmap needs (and frees) a PMD table of its own.
     Config("device-8g", memory="8G", timeout=240, groups=("device",),
-           cmdline="memmap=2G!4G test=devdax,memory_failure,hotplug,hugetlb"),
+           cmdline="memmap=2G!4G test=devdax,dax_mmap,memory_failure,hotplug,hugetlb"),
     Config("device-8g-pools", memory="8G", timeout=240, groups=("device",),
            cmdline="memmap=2G!4G memmap=1G!64G hugepagesz=1G hugepages=1 hugepagesz=2M"
                    " hugepages=16 test=devdax,memory_failure,hotplug"),
