@@ -21,6 +21,7 @@
 #include "drivers/ps2kbd.h"
 #include "drivers/qemu_exit.h"
 #include "mm/mm_init.h"
+#include "mm/page_alloc.h"
 #include "tests/ktest.h"
 
 #define PAGEFOLD_VERSION	"0.1"
@@ -68,5 +69,8 @@ void start_kernel(u32 magic, u32 info)
 	if (filter)
 		run_boot_tests(filter);
 	kbd_init();
+	/* Again above the prompt: on a screen the first banner has scrolled away. */
+	printk("pagefold version " PAGEFOLD_VERSION " ready, %lu MiB free\n",
+	       nr_free_pages() >> (20 - PAGE_SHIFT));
 	shell_run();
 }
