@@ -1,5 +1,35 @@
 // SPDX-License-Identifier: MIT
 #include "tests/ktest_mm.h"
+#include "mm/devdax.h"
+#include "mm/memory_failure.h"
+#include "mm/page_alloc.h"
+#include "mm/pgtable.h"
+
+struct mm_checker {
+	const char *name;
+	int (*check)(char *why, size_t len);
+};
+
+static const struct mm_checker checkers[] = {
+	{ "page_alloc_check", page_alloc_check },
+	{ "kernel_pgtable_check", kernel_pgtable_check },
+	{ "hugetlb_check", hugetlb_check },
+	{ "memory_failure_check", memory_failure_check },
+	{ "dax_check", dax_check },
+};
+
+bool ktest_mm_checkers(struct kunit *test, const char *file, int line)
+{
+	char why[192];
+
+	for (unsigned int i = 0; i < ARRAY_SIZE(checkers); i++) {
+		if (checkers[i].check(why, sizeof(why))) {
+			ktest_fail(test, file, line, "%s: %s", checkers[i].name, why);
+			return false;
+		}
+	}
+	return true;
+}
 
 bool ktest_ensure_free_huge(struct kunit *test, struct hstate *h, unsigned long n)
 {

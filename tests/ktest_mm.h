@@ -11,6 +11,14 @@
  * pool if needed (the caller's baseline restores it). False, with the
  * case marked skipped, when the CPU or the guest cannot provide them.
  */
+/*
+ * Every mm invariant checker: buddy, kernel page tables, hugetlb pools and
+ * their vmemmap, hardware poison, device-dax. On the first failure the
+ * case fails at file:line with the checker's reason.
+ */
+bool ktest_mm_checkers(struct kunit *test, const char *file, int line);
+#define KTEST_MM_CHECKERS(test)	ktest_mm_checkers(test, __FILE__, __LINE__)
+
 bool ktest_ensure_free_huge(struct kunit *test, struct hstate *h, unsigned long n);
 
 #endif

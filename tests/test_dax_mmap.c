@@ -11,6 +11,7 @@
  * run after every step; free pages return to the exact baseline.
  */
 #include "tests/ktest.h"
+#include "tests/ktest_mm.h"
 #include "mm/devdax.h"
 #include "mm/e820.h"
 #include "mm/hugetlb_vmemmap.h"
@@ -69,14 +70,8 @@ static bool __check(struct kunit *test, struct mm *mm, int line)
 		ktest_fail(test, __FILE__, line, "mm_check: %s", why);
 		return false;
 	}
-	if (dax_check(why, sizeof(why))) {
-		ktest_fail(test, __FILE__, line, "dax_check: %s", why);
+	if (!ktest_mm_checkers(test, __FILE__, line))
 		return false;
-	}
-	if (page_alloc_check(why, sizeof(why))) {
-		ktest_fail(test, __FILE__, line, "page_alloc_check: %s", why);
-		return false;
-	}
 	return true;
 }
 #define CHECK_ALL(test, mm)	__check(test, mm, __LINE__)

@@ -14,6 +14,7 @@
  * page_alloc_check, kernel_pgtable_check, hugetlb_check.
  */
 #include "tests/ktest.h"
+#include "tests/ktest_mm.h"
 #include "mm/devdax.h"
 #include "mm/e820.h"
 #include "mm/hugetlb.h"
@@ -72,29 +73,7 @@ static void take_baseline(struct baseline *b)
 	b->regions = dax_nr_regions();
 }
 
-static bool checkers_pass(struct kunit *test, int line)
-{
-	char why[192];
-
-	if (dax_check(why, sizeof(why))) {
-		ktest_fail(test, __FILE__, line, "dax_check: %s", why);
-		return false;
-	}
-	if (page_alloc_check(why, sizeof(why))) {
-		ktest_fail(test, __FILE__, line, "page_alloc_check: %s", why);
-		return false;
-	}
-	if (kernel_pgtable_check(why, sizeof(why))) {
-		ktest_fail(test, __FILE__, line, "kernel_pgtable_check: %s", why);
-		return false;
-	}
-	if (hugetlb_check(why, sizeof(why))) {
-		ktest_fail(test, __FILE__, line, "hugetlb_check: %s", why);
-		return false;
-	}
-	return true;
-}
-#define CHECKERS_PASS(test) checkers_pass(test, __LINE__)
+#define CHECKERS_PASS(test)	KTEST_MM_CHECKERS(test)
 
 /* Memory and page tables as they were, exactly. */
 static void expect_baseline_at(struct kunit *test, const struct baseline *b, int line)
@@ -108,7 +87,7 @@ static void expect_baseline_at(struct kunit *test, const struct baseline *b, int
 			   nr_free_pages(), b->free, vmemmap_bytes(), b->memmap,
 			   nr_kernel_pgtable_pages(), b->tables, dax_vmemmap_pages(), b->dax_pages,
 			   dax_nr_regions(), b->regions);
-	checkers_pass(test, line);
+	ktest_mm_checkers(test, __FILE__, line);
 }
 #define EXPECT_BASELINE(test, b) expect_baseline_at(test, b, __LINE__)
 

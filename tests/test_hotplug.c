@@ -10,6 +10,7 @@
  * memory_failure_check.
  */
 #include "tests/ktest.h"
+#include "tests/ktest_mm.h"
 #include "mm/hugetlb.h"
 #include "mm/memory_failure.h"
 #include "mm/memory_hotplug.h"
@@ -34,29 +35,7 @@ static void take_baseline(struct baseline *b)
 	b->tables = nr_kernel_pgtable_pages();
 }
 
-static bool checkers_pass(struct kunit *test, int line)
-{
-	char why[192];
-
-	if (page_alloc_check(why, sizeof(why))) {
-		ktest_fail(test, __FILE__, line, "page_alloc_check: %s", why);
-		return false;
-	}
-	if (kernel_pgtable_check(why, sizeof(why))) {
-		ktest_fail(test, __FILE__, line, "kernel_pgtable_check: %s", why);
-		return false;
-	}
-	if (hugetlb_check(why, sizeof(why))) {
-		ktest_fail(test, __FILE__, line, "hugetlb_check: %s", why);
-		return false;
-	}
-	if (memory_failure_check(why, sizeof(why))) {
-		ktest_fail(test, __FILE__, line, "memory_failure_check: %s", why);
-		return false;
-	}
-	return true;
-}
-#define CHECKERS_PASS(test) checkers_pass(test, __LINE__)
+#define CHECKERS_PASS(test)	KTEST_MM_CHECKERS(test)
 
 static void expect_baseline_at(struct kunit *test, const struct baseline *b, int line)
 {
@@ -66,7 +45,7 @@ static void expect_baseline_at(struct kunit *test, const struct baseline *b, int
 		ktest_fail(test, __FILE__, line, "free %lu/%lu memmap %lu/%lu tables %lu/%lu",
 			   nr_free_pages(), b->free, vmemmap_bytes(), b->memmap,
 			   nr_kernel_pgtable_pages(), b->tables);
-	checkers_pass(test, line);
+	ktest_mm_checkers(test, __FILE__, line);
 }
 #define EXPECT_BASELINE(test, b) expect_baseline_at(test, b, __LINE__)
 

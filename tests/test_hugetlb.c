@@ -8,6 +8,7 @@
  * table (the split of the section's vmemmap PMD).
  */
 #include "tests/ktest.h"
+#include "tests/ktest_mm.h"
 #include "mm/hugetlb.h"
 #include "mm/hugetlb_vmemmap.h"
 #include "mm/page_alloc.h"
@@ -48,20 +49,7 @@ static void take_baseline(struct baseline *b)
 
 static bool checkers_pass(struct kunit *test)
 {
-	char why[160];
-	int ret;
-
-	ret = hugetlb_check(why, sizeof(why));
-	if (ret) {
-		ktest_fail(test, __FILE__, __LINE__, "hugetlb_check: %s", why);
-		return false;
-	}
-	ret = page_alloc_check(why, sizeof(why));
-	if (ret) {
-		ktest_fail(test, __FILE__, __LINE__, "page_alloc_check: %s", why);
-		return false;
-	}
-	return true;
+	return KTEST_MM_CHECKERS(test);
 }
 
 /* Back to the pools and the memory of the baseline, exactly. */

@@ -9,6 +9,7 @@
  * page_alloc_check, hugetlb_check.
  */
 #include "tests/ktest.h"
+#include "tests/ktest_mm.h"
 #include "mm/devdax.h"
 #include "mm/e820.h"
 #include "mm/hugetlb.h"
@@ -48,25 +49,7 @@ static void take_baseline(struct baseline *b)
 	b->hvo = hugetlb_optimize_vmemmap_enabled();
 }
 
-static bool checkers_pass(struct kunit *test, int line)
-{
-	char why[192];
-
-	if (memory_failure_check(why, sizeof(why))) {
-		ktest_fail(test, __FILE__, line, "memory_failure_check: %s", why);
-		return false;
-	}
-	if (page_alloc_check(why, sizeof(why))) {
-		ktest_fail(test, __FILE__, line, "page_alloc_check: %s", why);
-		return false;
-	}
-	if (hugetlb_check(why, sizeof(why))) {
-		ktest_fail(test, __FILE__, line, "hugetlb_check: %s", why);
-		return false;
-	}
-	return true;
-}
-#define CHECKERS_PASS(test) checkers_pass(test, __LINE__)
+#define CHECKERS_PASS(test)	KTEST_MM_CHECKERS(test)
 
 /* Free pages are the baseline less lost pages; the rest exactly as before. */
 static void expect_state(struct kunit *test, const struct baseline *b, unsigned long lost,
@@ -76,7 +59,7 @@ static void expect_state(struct kunit *test, const struct baseline *b, unsigned 
 	if (nr_free_pages() != b->free - lost || num_poisoned_pages() != b->poisoned + lost)
 		ktest_fail(test, __FILE__, line, "free %lu, want %lu; poisoned %lu, want %lu",
 			   nr_free_pages(), b->free - lost, num_poisoned_pages(), b->poisoned + lost);
-	checkers_pass(test, line);
+	ktest_mm_checkers(test, __FILE__, line);
 }
 #define EXPECT_LOST(test, b, n) expect_state(test, b, n, __LINE__)
 
