@@ -392,6 +392,26 @@ static void install_vma(struct mm *mm, const struct vm_area_struct *vma, unsigne
 		populate_vma_range(mm, vma_lookup(mm, addr), addr, end);
 }
 
+/*
+ * Where the mapping goes: the fixed address (checking what it replaces and
+ * how many VMAs the replacement splits) or a free gap aligned to align.
+ */
+static long mmap_place(struct mm *mm, unsigned long *addr, unsigned long len,
+		       unsigned long align, unsigned long flags, unsigned int *splits)
+{
+	long ret;
+
+	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
+		ret = mmap_fixed_addr(mm, *addr, len, align, flags);
+		return ret ? ret : check_splits(mm, *addr, *addr + len, splits);
+	}
+	ret = get_unmapped_area(mm, *addr, len, align);
+	if (ret < 0)
+		return ret;
+	*addr = ret;
+	return 0;
+}
+
 long do_mmap(struct mm *mm, unsigned long addr, unsigned long len,
 	     unsigned long prot, unsigned long flags)
 {
@@ -413,15 +433,7 @@ long do_mmap(struct mm *mm, unsigned long addr, unsigned long len,
 	len = ALIGN(len, align);
 	if (len > TASK_SIZE)
 		return -ENOMEM;
-	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
-		ret = mmap_fixed_addr(mm, addr, len, align, flags);
-		if (!ret)
-			ret = check_splits(mm, addr, addr + len, &splits);
-	} else {
-		ret = get_unmapped_area(mm, addr, len, align);
-		addr = ret;
-		ret = ret < 0 ? ret : 0;
-	}
+	ret = mmap_place(mm, &addr, len, align, flags, &splits);
 	if (ret)
 		return ret;
 	if (obvious_overcommit(len, prot, flags))
@@ -471,15 +483,7 @@ long do_mmap_dax(struct mm *mm, unsigned long addr, unsigned long len,
 		return -EINVAL;
 	if (len > TASK_SIZE)
 		return -ENOMEM;
-	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
-		ret = mmap_fixed_addr(mm, addr, len, align, flags);
-		if (!ret)
-			ret = check_splits(mm, addr, addr + len, &splits);
-	} else {
-		ret = get_unmapped_area(mm, addr, len, align);
-		addr = ret;
-		ret = ret < 0 ? ret : 0;
-	}
+	ret = mmap_place(mm, &addr, len, align, flags, &splits);
 	if (ret)
 		return ret;
 

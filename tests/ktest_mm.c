@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "tests/ktest_mm.h"
 #include "mm/devdax.h"
+#include "mm/e820.h"
 #include "mm/memory_failure.h"
 #include "mm/page_alloc.h"
 #include "mm/pgtable.h"
@@ -45,4 +46,27 @@ bool ktest_ensure_free_huge(struct kunit *test, struct hstate *h, unsigned long 
 		return false;
 	}
 	return true;
+}
+
+bool ktest_find_device_memory(struct kunit *test, u64 need, u64 *start, u64 *end)
+{
+	const u64 section_bytes = 128ULL << 20;
+	struct e820_entry *e;
+	u64 s = 0, t = 0;
+
+	for_each_e820_entry(e820_table, e) {
+		if (e->type != E820_TYPE_PRAM && e->type != E820_TYPE_PMEM)
+			continue;
+		if (e->size > t - s) {
+			s = e->addr;
+			t = e->addr + e->size;
+		}
+	}
+	/* Whole sections only: sparse drops device parts of RAM sections. */
+	*start = ALIGN(s, SZ_1G);
+	*end = ALIGN_DOWN(t, section_bytes);
+	if (*end > *start && *end - *start >= need)
+		return true;
+	ktest_skip(test, "not enough device memory: boot with memmap=2G!4G (8 GiB guest)");
+	return false;
 }

@@ -21,4 +21,11 @@ bool ktest_mm_checkers(struct kunit *test, const char *file, int line);
 
 bool ktest_ensure_free_huge(struct kunit *test, struct hstate *h, unsigned long n);
 
+/*
+ * The largest device-memory range (memmap=nn!ss), trimmed to whole
+ * sections from a 1 GiB boundary, if it holds need bytes; else the case
+ * is skipped and false returned.
+ */
+bool ktest_find_device_memory(struct kunit *test, u64 need, u64 *start, u64 *end);
+
 #endif

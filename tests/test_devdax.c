@@ -38,24 +38,7 @@ static u64 dev_start, dev_end;
 
 static bool find_device_memory(struct kunit *test, u64 need)
 {
-	struct e820_entry *e;
-
-	dev_start = dev_end = 0;
-	for_each_e820_entry(e820_table, e) {
-		if (e->type != E820_TYPE_PRAM && e->type != E820_TYPE_PMEM)
-			continue;
-		if (e->size > dev_end - dev_start) {
-			dev_start = e->addr;
-			dev_end = e->addr + e->size;
-		}
-	}
-	/* Whole sections only: sparse drops device parts of RAM sections. */
-	dev_start = ALIGN(dev_start, SZ_1G);
-	dev_end = ALIGN_DOWN(dev_end, SECTION_BYTES);
-	if (dev_end > dev_start && dev_end - dev_start >= need)
-		return true;
-	ktest_skip(test, "not enough device memory: boot with memmap=2G!4G (8 GiB guest)");
-	return false;
+	return ktest_find_device_memory(test, need, &dev_start, &dev_end);
 }
 
 struct baseline {
