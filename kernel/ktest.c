@@ -10,6 +10,7 @@
 #include "kernel/printk.h"
 #include "kernel/panic.h"
 #include "kernel/setjmp.h"
+#include "kernel/shell.h"
 #include "libc/stdio.h"
 #include "libc/string.h"
 
@@ -75,6 +76,18 @@ void ktest_log(struct kunit *test, const char *fmt, ...)
 void ktest_skip(struct kunit *test, const char *reason)
 {
 	test->skip_reason = reason;
+}
+
+int ktest_shell(const char *line, char *out, size_t size)
+{
+	struct printk_capture cap = { .buf = out, .size = size };
+	int ret;
+
+	memset(out, 0, size);
+	printk_capture_begin(&cap);
+	ret = shell_exec(line);
+	printk_capture_end(&cap);
+	return ret;
 }
 
 static struct jmp_buf catch_jmp;

@@ -43,6 +43,13 @@ __printf(4, 5) void ktest_fail(struct kunit *test, const char *file, int line,
 __printf(2, 3) void ktest_log(struct kunit *test, const char *fmt, ...);
 void ktest_skip(struct kunit *test, const char *reason);
 
+/*
+ * Run one console line as the user would type it and capture what it
+ * prints into out (NUL-terminated, cleared first). Returns the command's
+ * result.
+ */
+int ktest_shell(const char *line, char *out, size_t size);
+
 /* Run suites matching filter ("all", or comma-separated suite names/globs). */
 int ktest_run(const char *filter, int *nr_failed);
 int ktest_list(void);

@@ -2,6 +2,8 @@
 #include "tests/ktest_mm.h"
 #include "mm/devdax.h"
 #include "mm/e820.h"
+#include "mm/hugetlb_vmemmap.h"
+#include "mm/slab.h"
 #include "mm/memory_failure.h"
 #include "mm/page_alloc.h"
 #include "mm/pgtable.h"
@@ -69,4 +71,12 @@ bool ktest_find_device_memory(struct kunit *test, u64 need, u64 *start, u64 *end
 		return true;
 	ktest_skip(test, "not enough device memory: boot with memmap=2G!4G (8 GiB guest)");
 	return false;
+}
+
+unsigned long ktest_settled_free_pages(void)
+{
+	hugetlb_vmemmap_collapse_all();
+	kmem_cache_shrink_all();
+	drain_all_pages();
+	return nr_free_pages();
 }

@@ -19,6 +19,13 @@
 bool ktest_mm_checkers(struct kunit *test, const char *file, int line);
 #define KTEST_MM_CHECKERS(test)	ktest_mm_checkers(test, __FILE__, __LINE__)
 
+/*
+ * Free pages once every cache has given back what it holds (per-CPU lists,
+ * empty slabs) and sections a failed collapse left split are collapsed:
+ * the figure a baseline compares.
+ */
+unsigned long ktest_settled_free_pages(void);
+
 bool ktest_ensure_free_huge(struct kunit *test, struct hstate *h, unsigned long n);
 
 /*

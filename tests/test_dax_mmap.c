@@ -38,14 +38,6 @@ static bool find_device_memory(struct kunit *test, u64 need)
 	return ktest_find_device_memory(test, need, &dev_start, &dev_end);
 }
 
-static unsigned long settled_free_pages(void)
-{
-	hugetlb_vmemmap_collapse_all();
-	kmem_cache_shrink_all();
-	drain_all_pages();
-	return nr_free_pages();
-}
-
 static bool __check(struct kunit *test, struct mm *mm, int line)
 {
 	char why[192];
@@ -146,7 +138,7 @@ static int touch(unsigned long addr)
 static void map_region(struct kunit *test, u64 start, u64 size, unsigned long align,
 		       enum pg_level level, unsigned int pud, unsigned int pmd, unsigned int pte)
 {
-	unsigned long free0 = settled_free_pages(), n = size / align, pages = size >> PAGE_SHIFT;
+	unsigned long free0 = ktest_settled_free_pages(), n = size / align, pages = size >> PAGE_SHIFT;
 	struct dax_region *r = create(test, start, size, align);
 	struct page *head;
 	struct mm *mm;
@@ -271,7 +263,7 @@ static void map_region(struct kunit *test, u64 start, u64 size, unsigned long al
 	EXPECT_EQ(test, r->users, 0);
 	EXPECT_EQ(test, head->_refcount, 0);
 	EXPECT_EQ(test, dax_region_destroy(id), 0);
-	EXPECT_UEQ(test, settled_free_pages(), free0);
+	EXPECT_UEQ(test, ktest_settled_free_pages(), free0);
 	CHECK_ALL(test, NULL);
 }
 
@@ -354,7 +346,7 @@ static void inject_fault(struct kunit *test, u64 start, u64 size, unsigned long 
 	mm = new_mm(test);
 	ASSERT_NOT_NULL(test, mm);
 	ASSERT_EQ(test, do_mmap_dax(mm, BASE, size, RW, MAP_SHARED | MAP_FIXED, r, 0), (long)BASE);
-	free0 = settled_free_pages();
+	free0 = ktest_settled_free_pages();
 	for (k = 1; k < 16; k++) {
 		unsigned long injected = fail_page_alloc_injected();
 		int ret;
@@ -370,7 +362,7 @@ static void inject_fault(struct kunit *test, u64 start, u64 size, unsigned long 
 		EXPECT_UEQ(test, mm->rss_dax, 0);
 		EXPECT_TABLES(test, mm, 0, 0, 0);
 		EXPECT_EQ(test, pfn_to_page(PHYS_PFN(start))->_refcount, 0);
-		EXPECT_UEQ(test, settled_free_pages(), free0);
+		EXPECT_UEQ(test, ktest_settled_free_pages(), free0);
 		CHECK_ALL(test, mm);
 	}
 	ktest_log(test, "align %#lx: %lu table allocations failed in turn", align, k - 1);
@@ -379,7 +371,7 @@ static void inject_fault(struct kunit *test, u64 start, u64 size, unsigned long 
 	CHECK_ALL(test, mm);
 	ASSERT_EQ(test, do_munmap(mm, BASE, size), 0);
 	EXPECT_TABLES(test, mm, 0, 0, 0);
-	EXPECT_UEQ(test, settled_free_pages(), free0);
+	EXPECT_UEQ(test, ktest_settled_free_pages(), free0);
 	end_mm(mm);
 	switch_mm(NULL);
 	EXPECT_EQ(test, dax_region_destroy(r->id), 0);
@@ -396,18 +388,6 @@ KTEST(dax_mmap, fault_injection)
 	inject_fault(test, dev_start, SZ_1G, SZ_1G, 1);
 }
 
-static int run_cmd(const char *line, char *out, size_t size)
-{
-	struct printk_capture cap = { .buf = out, .size = size };
-	int ret;
-
-	memset(out, 0, size);
-	printk_capture_begin(&cap);
-	ret = shell_exec(line);
-	printk_capture_end(&cap);
-	return ret;
-}
-
 KTEST(dax_mmap, console)
 {
 	static char out[1024];
@@ -422,30 +402,30 @@ KTEST(dax_mmap, console)
 	mm = new_mm(test);
 	ASSERT_NOT_NULL(test, mm);
 	snprintf(line, sizeof(line), "mmap 0 2M rw dax=%u", r->id + 7);
-	EXPECT_EQ(test, run_cmd(line, out, sizeof(out)), -EINVAL);
+	EXPECT_EQ(test, ktest_shell(line, out, sizeof(out)), -EINVAL);
 	EXPECT_NOT_NULL(test, strstr(out, "no dax region"));
 	snprintf(line, sizeof(line), "mmap 0 4K dax=%u", r->id);
-	EXPECT_EQ(test, run_cmd(line, out, sizeof(out)), -EINVAL);
+	EXPECT_EQ(test, ktest_shell(line, out, sizeof(out)), -EINVAL);
 	EXPECT_NOT_NULL(test, strstr(out, "multiples of 2M"));
 	snprintf(line, sizeof(line), "mmap 0 4M dax=%u offset=6M", r->id);
-	EXPECT_EQ(test, run_cmd(line, out, sizeof(out)), -EINVAL);
+	EXPECT_EQ(test, ktest_shell(line, out, sizeof(out)), -EINVAL);
 	EXPECT_NOT_NULL(test, strstr(out, "beyond"));
 	snprintf(line, sizeof(line), "mmap 0x100000001000 2M dax=%u fixed", r->id);
-	EXPECT_EQ(test, run_cmd(line, out, sizeof(out)), -EINVAL);
+	EXPECT_EQ(test, ktest_shell(line, out, sizeof(out)), -EINVAL);
 	EXPECT_NOT_NULL(test, strstr(out, "not 2M aligned"));
-	EXPECT_EQ(test, run_cmd("mmap 0 2M offset=2M", out, sizeof(out)), -EINVAL);
+	EXPECT_EQ(test, ktest_shell("mmap 0 2M offset=2M", out, sizeof(out)), -EINVAL);
 	EXPECT_NOT_NULL(test, strstr(out, "needs dax="));
 	EXPECT_EQ(test, mm->map_count, 0);
 	EXPECT_EQ(test, r->users, 0);
 	snprintf(line, sizeof(line), "mmap 0x100000000000 4M r dax=%u offset=2M fixed populate",
 		 r->id);
-	EXPECT_EQ(test, run_cmd(line, out, sizeof(out)), 0);
+	EXPECT_EQ(test, ktest_shell(line, out, sizeof(out)), 0);
 	EXPECT_NOT_NULL(test, strstr(out, "100000000000"));
 	EXPECT_EQ(test, r->users, 1);
 	EXPECT_UEQ(test, mm->rss_dax, 2 * 512);
 	EXPECT_LEAF(test, mm, BASE + SZ_2M, PG_LEVEL_2M, dev_start + SZ_1G + 2 * SZ_2M);
 	CHECK_ALL(test, mm);
-	EXPECT_EQ(test, run_cmd("munmap 0x100000000000 4M", out, sizeof(out)), 0);
+	EXPECT_EQ(test, ktest_shell("munmap 0x100000000000 4M", out, sizeof(out)), 0);
 	EXPECT_EQ(test, r->users, 0);
 	EXPECT_TABLES(test, mm, 0, 0, 0);
 	CHECK_ALL(test, mm);

@@ -537,18 +537,6 @@ KTEST(devdax, create_errors)
 	EXPECT_BASELINE(test, &b);
 }
 
-static int run_cmd(const char *line, char *out, size_t size)
-{
-	struct printk_capture cap = { .buf = out, .size = size };
-	int ret;
-
-	memset(out, 0, size);
-	printk_capture_begin(&cap);
-	ret = shell_exec(line);
-	printk_capture_end(&cap);
-	return ret;
-}
-
 KTEST(devdax, console)
 {
 	static char out[2048];
@@ -559,29 +547,29 @@ KTEST(devdax, console)
 		return;
 	take_baseline(&b);
 	snprintf(line, sizeof(line), "dax create %#llx 1G align=1g", (unsigned long long)dev_start);
-	ASSERT_EQ(test, run_cmd(line, out, sizeof(out)), 0);
+	ASSERT_EQ(test, ktest_shell(line, out, sizeof(out)), 0);
 	EXPECT_NOT_NULL(test, strstr(out, "dax0.0"));
 	snprintf(line, sizeof(line), "dax create %#llx 256M", (unsigned long long)(dev_start + SZ_1G));
-	EXPECT_EQ(test, run_cmd(line, out, sizeof(out)), 0);
+	EXPECT_EQ(test, ktest_shell(line, out, sizeof(out)), 0);
 	EXPECT_NOT_NULL(test, strstr(out, "2m"));
-	EXPECT_EQ(test, run_cmd("dax list", out, sizeof(out)), 0);
+	EXPECT_EQ(test, ktest_shell("dax list", out, sizeof(out)), 0);
 	EXPECT_NOT_NULL(test, strstr(out, "dax0.0"));
 	EXPECT_NOT_NULL(test, strstr(out, "1g"));
 	snprintf(line, sizeof(line), "dax create %#llx 2M align=8k", (unsigned long long)dev_start);
-	EXPECT_EQ(test, run_cmd(line, out, sizeof(out)), -EINVAL);
+	EXPECT_EQ(test, ktest_shell(line, out, sizeof(out)), -EINVAL);
 	EXPECT_NOT_NULL(test, strstr(out, "dax: align"));
-	EXPECT_EQ(test, run_cmd("dax create zz 2M", out, sizeof(out)), -EINVAL);
+	EXPECT_EQ(test, ktest_shell("dax create zz 2M", out, sizeof(out)), -EINVAL);
 	EXPECT_NOT_NULL(test, strstr(out, "is not a number"));
 	snprintf(line, sizeof(line), "dax create %#llx 2M", (unsigned long long)dev_start);
-	EXPECT_EQ(test, run_cmd(line, out, sizeof(out)), -EBUSY);
+	EXPECT_EQ(test, ktest_shell(line, out, sizeof(out)), -EBUSY);
 	EXPECT_NOT_NULL(test, strstr(out, "overlaps dax0.0"));
-	EXPECT_EQ(test, run_cmd("dax create 0x1000 2M", out, sizeof(out)), -EINVAL);
-	EXPECT_EQ(test, run_cmd("dax", out, sizeof(out)), -EINVAL);
+	EXPECT_EQ(test, ktest_shell("dax create 0x1000 2M", out, sizeof(out)), -EINVAL);
+	EXPECT_EQ(test, ktest_shell("dax", out, sizeof(out)), -EINVAL);
 	EXPECT_NOT_NULL(test, strstr(out, "usage"));
-	EXPECT_EQ(test, run_cmd("dax destroy dax7.0", out, sizeof(out)), -ENOENT);
+	EXPECT_EQ(test, ktest_shell("dax destroy dax7.0", out, sizeof(out)), -ENOENT);
 	snprintf(line, sizeof(line), "dax destroy %#llx", (unsigned long long)dev_start);
-	EXPECT_EQ(test, run_cmd(line, out, sizeof(out)), 0);
-	EXPECT_EQ(test, run_cmd("dax destroy 1", out, sizeof(out)), 0);
+	EXPECT_EQ(test, ktest_shell(line, out, sizeof(out)), 0);
+	EXPECT_EQ(test, ktest_shell("dax destroy 1", out, sizeof(out)), 0);
 	EXPECT_EQ(test, dax_nr_regions(), 0);
 	EXPECT_BASELINE(test, &b);
 }

@@ -487,18 +487,6 @@ KTEST(memory_failure, never_handed_out_again)
 	set_max_huge_pages(H2M, keep);
 }
 
-static int run_cmd(const char *line, char *out, size_t size)
-{
-	struct printk_capture cap = { .buf = out, .size = size };
-	int ret;
-
-	memset(out, 0, size);
-	printk_capture_begin(&cap);
-	ret = shell_exec(line);
-	printk_capture_end(&cap);
-	return ret;
-}
-
 KTEST(memory_failure, console)
 {
 	static char out[4096];
@@ -513,20 +501,20 @@ KTEST(memory_failure, console)
 	pfn = page_to_pfn(p);
 	__free_page(p);
 	snprintf(line, sizeof(line), "poison %#lx", pfn);
-	EXPECT_EQ(test, run_cmd(line, out, sizeof(out)), 0);
+	EXPECT_EQ(test, ktest_shell(line, out, sizeof(out)), 0);
 	EXPECT_NOT_NULL(test, strstr(out, "Memory failure: "));
-	EXPECT_EQ(test, run_cmd(line, out, sizeof(out)), -EHWPOISON);
+	EXPECT_EQ(test, ktest_shell(line, out, sizeof(out)), -EHWPOISON);
 	EXPECT_NOT_NULL(test, strstr(out, "already hardware poisoned"));
-	EXPECT_EQ(test, run_cmd("poison", out, sizeof(out)), 0);
+	EXPECT_EQ(test, ktest_shell("poison", out, sizeof(out)), 0);
 	EXPECT_NOT_NULL(test, strstr(out, "held (free buddy page)"));
-	EXPECT_EQ(test, run_cmd("cat /proc/meminfo", out, sizeof(out)), 0);
+	EXPECT_EQ(test, ktest_shell("cat /proc/meminfo", out, sizeof(out)), 0);
 	EXPECT_NOT_NULL(test, strstr(out, "HardwareCorrupted:"));
-	EXPECT_EQ(test, run_cmd("poison zz", out, sizeof(out)), -EINVAL);
+	EXPECT_EQ(test, ktest_shell("poison zz", out, sizeof(out)), -EINVAL);
 	EXPECT_NOT_NULL(test, strstr(out, "is not a pfn"));
-	EXPECT_EQ(test, run_cmd("poison 1 2", out, sizeof(out)), -EINVAL);
+	EXPECT_EQ(test, ktest_shell("poison 1 2", out, sizeof(out)), -EINVAL);
 	snprintf(line, sizeof(line), "unpoison %lu", pfn);
-	EXPECT_EQ(test, run_cmd(line, out, sizeof(out)), 0);
-	EXPECT_EQ(test, run_cmd(line, out, sizeof(out)), -ENOENT);
+	EXPECT_EQ(test, ktest_shell(line, out, sizeof(out)), 0);
+	EXPECT_EQ(test, ktest_shell(line, out, sizeof(out)), -ENOENT);
 	EXPECT_NOT_NULL(test, strstr(out, "not hardware poisoned"));
 	EXPECT_LOST(test, &b, 0);
 }

@@ -40,15 +40,6 @@ struct baseline {
 };
 
 /* Empty slabs and per-CPU lists make free-page counts drift: flush both. */
-static unsigned long settled_free_pages(void)
-{
-	/* A collapse that failed (fault injection) leaves a section split: retry it. */
-	hugetlb_vmemmap_collapse_all();
-	kmem_cache_shrink_all();
-	drain_all_pages();
-	return nr_free_pages();
-}
-
 static void take_baseline(struct baseline *b)
 {
 	for (int i = 0; i < HUGE_MAX_HSTATE; i++) {
@@ -59,7 +50,7 @@ static void take_baseline(struct baseline *b)
 	}
 	b->reclaim = pt_reclaim_enabled();
 	b->tables = nr_kernel_pgtable_pages();
-	b->free = settled_free_pages();
+	b->free = ktest_settled_free_pages();
 }
 
 static void expect_baseline(struct kunit *test, const struct baseline *b)
@@ -73,7 +64,7 @@ static void expect_baseline(struct kunit *test, const struct baseline *b)
 		EXPECT_EQ(test, hstates[i].surplus_huge_pages, b->surplus[i]);
 	}
 	EXPECT_EQ(test, nr_kernel_pgtable_pages(), b->tables);
-	EXPECT_EQ(test, settled_free_pages(), b->free);
+	EXPECT_EQ(test, ktest_settled_free_pages(), b->free);
 }
 
 static bool __check(struct kunit *test, struct mm *mm, int line)
@@ -163,7 +154,7 @@ static void take_snapshot(struct mm *mm, struct snapshot *s, bool with_free)
 	 * memory between the two but loses none.
 	 */
 	if (with_free)
-		s->free = settled_free_pages() + (vmemmap_bytes() >> PAGE_SHIFT);
+		s->free = ktest_settled_free_pages() + (vmemmap_bytes() >> PAGE_SHIFT);
 }
 
 static bool __expect_unchanged(struct kunit *test, struct mm *mm, const struct snapshot *a,

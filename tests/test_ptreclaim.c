@@ -35,15 +35,6 @@ extern const struct kernel_param __param_start[], __param_end[];
 
 static unsigned long scatter[NR_SCATTER];
 
-static unsigned long settled_free_pages(void)
-{
-	/* A collapse that failed (fault injection) leaves a section split: retry it. */
-	hugetlb_vmemmap_collapse_all();
-	kmem_cache_shrink_all();
-	drain_all_pages();
-	return nr_free_pages();
-}
-
 static bool __check(struct kunit *test, struct mm *mm, int line)
 {
 	char why[160];
@@ -110,7 +101,7 @@ static int map_and_touch_scattered(struct kunit *test, struct mm *mm)
 		ktest_fail(test, __FILE__, __LINE__, "mmap 1000 GiB: %ld", ret);
 		return -1;
 	}
-	empty = settled_free_pages();
+	empty = ktest_settled_free_pages();
 	for (unsigned long i = 0; i < NR_SCATTER; i++) {
 		s ^= s << 13;
 		s ^= s >> 7;
@@ -149,15 +140,15 @@ static int dontneed_each(struct kunit *test, struct mm *mm, bool reclaim)
 
 KTEST(ptreclaim, scattered_1000_dontneed_reclaim_on)
 {
-	unsigned long free0 = settled_free_pages();
+	unsigned long free0 = ktest_settled_free_pages();
 	struct mm *mm = new_mm(test, true);
 
 	ASSERT_NOT_NULL(test, mm);
 	ASSERT_EQ(test, map_and_touch_scattered(test, mm), 0);
 	/* Exactly 1000 pages and 2002 tables on top of the empty mm. */
-	EXPECT_EQ(test, settled_free_pages() + NR_SCATTER + 2 + 2 * NR_SCATTER, empty);
+	EXPECT_EQ(test, ktest_settled_free_pages() + NR_SCATTER + 2 + 2 * NR_SCATTER, empty);
 	ASSERT_EQ(test, dontneed_each(test, mm, true), 0);
-	EXPECT_EQ(test, settled_free_pages(), empty);
+	EXPECT_EQ(test, ktest_settled_free_pages(), empty);
 	EXPECT_EQ(test, mm->rss, 0);
 	EXPECT_TABLES(test, mm, 0, 0, 0);
 	EXPECT_EQ(test, mm->pt_reclaimed, 2 + 2 * NR_SCATTER);
@@ -168,12 +159,12 @@ KTEST(ptreclaim, scattered_1000_dontneed_reclaim_on)
 	EXPECT_TABLES(test, mm, 1, 1, 1);
 	CHECK_MM(test, mm);
 	mm_destroy(mm);
-	EXPECT_EQ(test, settled_free_pages(), free0);
+	EXPECT_EQ(test, ktest_settled_free_pages(), free0);
 }
 
 KTEST(ptreclaim, scattered_1000_dontneed_reclaim_off)
 {
-	unsigned long free0 = settled_free_pages();
+	unsigned long free0 = ktest_settled_free_pages();
 	struct mm *mm = new_mm(test, false);
 	unsigned long before;
 
@@ -186,15 +177,15 @@ KTEST(ptreclaim, scattered_1000_dontneed_reclaim_off)
 	EXPECT_EQ(test, mm->pt_reclaimed, 0);
 	CHECK_MM(test, mm);
 	/* Switching reclaim on frees them all at once. */
-	before = settled_free_pages();
+	before = ktest_settled_free_pages();
 	set_pt_reclaim(true);
 	EXPECT_TABLES(test, mm, 0, 0, 0);
 	EXPECT_EQ(test, mm->pt_reclaimed, 2 + 2 * NR_SCATTER);
-	EXPECT_EQ(test, settled_free_pages(), before + 2 + 2 * NR_SCATTER);
+	EXPECT_EQ(test, ktest_settled_free_pages(), before + 2 + 2 * NR_SCATTER);
 	expect_user_pgd_empty(test, mm);
 	CHECK_MM(test, mm);
 	mm_destroy(mm);
-	EXPECT_EQ(test, settled_free_pages(), free0);
+	EXPECT_EQ(test, ktest_settled_free_pages(), free0);
 }
 
 KTEST(ptreclaim, scattered_1000_one_dontneed_call)
@@ -449,7 +440,7 @@ KTEST(ptreclaim, teardown_returns_everything)
 		return;
 	free_huge0 = H2M->free_huge_pages;
 	tables0 = nr_kernel_pgtable_pages();
-	free0 = settled_free_pages();
+	free0 = ktest_settled_free_pages();
 	for (int reclaim = 0; reclaim < 2; reclaim++) {
 		mm = new_mm(test, reclaim);
 		ASSERT_NOT_NULL(test, mm);
@@ -460,7 +451,7 @@ KTEST(ptreclaim, teardown_returns_everything)
 		EXPECT_EQ(test, do_mprotect(mm, BASE + 700 * SZ_1G, SZ_1G, PROT_NONE), 0);
 		CHECK_MM(test, mm);
 		mm_destroy(mm);
-		EXPECT_EQ(test, settled_free_pages(), free0);
+		EXPECT_EQ(test, ktest_settled_free_pages(), free0);
 		EXPECT_EQ(test, nr_kernel_pgtable_pages(), tables0);
 		EXPECT_EQ(test, H2M->resv_huge_pages, resv0);
 		EXPECT_EQ(test, H2M->free_huge_pages, free_huge0);

@@ -119,22 +119,11 @@ KTEST(shell, editor_overlong_refused)
 	EXPECT_EQ(test, le.len, 0);
 }
 
-static int run_captured(const char *line, char *out, size_t size)
-{
-	struct printk_capture cap = { .buf = out, .size = size };
-	int ret;
-
-	printk_capture_begin(&cap);
-	ret = shell_exec(line);
-	printk_capture_end(&cap);
-	return ret;
-}
-
 KTEST(shell, unknown_command)
 {
 	char out[128];
 
-	EXPECT_EQ(test, run_captured("frobnicate 1 2", out, sizeof(out)), -ENOENT);
+	EXPECT_EQ(test, ktest_shell("frobnicate 1 2", out, sizeof(out)), -ENOENT);
 	EXPECT_STREQ(test, out, "frobnicate: command not found (try 'help')\n");
 }
 
@@ -142,7 +131,7 @@ KTEST(shell, echo_output)
 {
 	char out[128];
 
-	EXPECT_EQ(test, run_captured("echo  a \"b c\"", out, sizeof(out)), 0);
+	EXPECT_EQ(test, ktest_shell("echo  a \"b c\"", out, sizeof(out)), 0);
 	EXPECT_STREQ(test, out, "a b c\n");
 }
 
@@ -150,11 +139,11 @@ KTEST(shell, bad_arguments_one_line_error)
 {
 	char out[128];
 
-	EXPECT_NE(test, run_captured("uptime now", out, sizeof(out)), 0);
+	EXPECT_NE(test, ktest_shell("uptime now", out, sizeof(out)), 0);
 	EXPECT_STREQ(test, out, "uptime: takes no arguments\n");
-	EXPECT_NE(test, run_captured("help nosuch", out, sizeof(out)), 0);
+	EXPECT_NE(test, ktest_shell("help nosuch", out, sizeof(out)), 0);
 	EXPECT_STREQ(test, out, "help: no such command 'nosuch'\n");
-	EXPECT_NE(test, run_captured("echo \"open", out, sizeof(out)), 0);
+	EXPECT_NE(test, ktest_shell("echo \"open", out, sizeof(out)), 0);
 	EXPECT_STREQ(test, out, "shell: unterminated quote\n");
 }
 
@@ -162,9 +151,9 @@ KTEST(shell, redirect_errors)
 {
 	char out[160];
 
-	EXPECT_EQ(test, run_captured("echo 1 > /no/such/file", out, sizeof(out)), -ENOENT);
+	EXPECT_EQ(test, ktest_shell("echo 1 > /no/such/file", out, sizeof(out)), -ENOENT);
 	EXPECT_STREQ(test, out, "echo: /no/such/file: No such file or directory\n");
-	EXPECT_EQ(test, run_captured("echo 1 > a b", out, sizeof(out)), -EINVAL);
+	EXPECT_EQ(test, ktest_shell("echo 1 > a b", out, sizeof(out)), -EINVAL);
 	EXPECT_STREQ(test, out, "shell: '>' must be followed by exactly one file name\n");
 }
 
@@ -172,7 +161,7 @@ KTEST(shell, help_lists_commands)
 {
 	static char out[4096];
 
-	EXPECT_EQ(test, run_captured("help", out, sizeof(out)), 0);
+	EXPECT_EQ(test, ktest_shell("help", out, sizeof(out)), 0);
 	EXPECT_NOT_NULL(test, strstr(out, "poweroff"));
 	EXPECT_NOT_NULL(test, strstr(out, "uptime"));
 	EXPECT_NOT_NULL(test, strstr(out, "test "));
