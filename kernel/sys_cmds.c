@@ -28,14 +28,14 @@ static int cmd_help(int argc, char **argv)
 		return 0;
 	}
 	for (c = __shell_cmd_start; c < __shell_cmd_end; c++) {
-		char head[48];
+		int n = strlen(c->name) + (c->usage[0] ? 1 + strlen(c->usage) : 0);
 
-		strlcpy(head, c->name, sizeof(head));
-		if (c->usage[0]) {
-			strlcat(head, " ", sizeof(head));
-			strlcat(head, c->usage, sizeof(head));
-		}
-		printk("  %-30s %s\n", head, c->help);
+		/* A long usage gets its own line rather than being cut. */
+		printk("  %s%s%s", c->name, c->usage[0] ? " " : "", c->usage);
+		if (n > 30)
+			printk("\n  %-30s %s\n", "", c->help);
+		else
+			printk("%*s %s\n", 30 - n, "", c->help);
 	}
 	return 0;
 }
