@@ -573,6 +573,8 @@ def kvm_usable():
 
 def accel_args():
     """The accelerator and a CPU model that it supports."""
+    if os.environ.get("PAGEFOLD_ACCEL") == "tcg":
+        return ["-accel", "tcg", "-cpu", "max"]
     if kvm_usable()[0]:
         return ["-accel", "kvm", "-cpu", "host"]
     return ["-accel", "tcg", "-cpu", "max"]
