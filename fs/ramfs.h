@@ -21,6 +21,7 @@ struct ramfs_inode {
 	struct ramfs_inode *parent;	/* "/" is its own parent */
 	struct ramfs_inode *children;	/* directory: first child */
 	struct ramfs_inode *next;	/* next in the parent's list */
+	unsigned int gen;		/* the unpack that created it */
 	char name[];
 };
 
@@ -40,8 +41,14 @@ int ramfs_lookup(const char *path, struct ramfs_inode **out);
  */
 int ramfs_create(const char *path, unsigned int mode, const void *data, size_t size);
 
-/* Remove every node below "/" (tests, and a failed unpack). */
-void ramfs_clear(void);
+/*
+ * Unpacking is all or nothing: ramfs_begin() starts a generation, and
+ * ramfs_abort(gen) removes every node created since it began.
+ */
+unsigned int ramfs_begin(void);
+void ramfs_abort(unsigned int gen);
+/* Remove the node at path and everything below it (not "/"). */
+int ramfs_remove(const char *path);
 
 /*
  * For exec: the contents of the regular file at path, in place.
