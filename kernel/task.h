@@ -50,9 +50,12 @@ struct task_struct {
 	struct files_struct *files;	/* NULL for kernel threads */
 	struct sighand_struct *sighand;
 
+	struct mm *active_mm;		/* kernel thread: the mm it left loaded */
 	void *stack;			/* kernel stack, KERNEL_STACK_SIZE */
 	struct pt_regs *user_regs;	/* user frame at the top of the stack */
 	unsigned long fsbase;		/* ARCH_SET_FS */
+	u8 *fpu;			/* FXSAVE area (16-byte aligned in fpu_buf) */
+	u8 fpu_buf[512 + 16];
 
 	struct list_head tasks;		/* leaders: on process_list */
 	struct list_head run_list;	/* run queue, while TASK_RUNNING */
@@ -66,10 +69,19 @@ struct task_struct {
 	sigset_t saved_sigmask;		/* rt_sigreturn restores through the frame */
 	unsigned long sas_ss_sp, sas_ss_size;
 
+	unsigned long fault_addr;	/* siginfo of the fault being signalled */
+	int fault_code;
+	bool force_iret;		/* the frame needs IRET (rt_sigreturn, handler) */
+	bool group_exiting;		/* leader: exit_group or a deadly signal */
+	bool autoreap;			/* no one will wait4: free at exit */
+	int group_exit_code;		/* leader: the status when group_exiting */
+
 	unsigned long clear_child_tid;	/* CLONE_CHILD_CLEARTID, set_tid_address */
 	struct task_struct *vfork_parent;	/* woken when we exec or exit */
+	bool vfork_done;		/* the vfork child let its parent go */
 
 	u64 wake_at_ns;			/* timed sleeps: 0 when none */
+	struct list_head sleep_node;	/* on the timer's list while wake_at_ns */
 	void *wait_private;		/* futex: the key this task sleeps on */
 	unsigned long utime_ticks;	/* timer ticks spent running */
 };
@@ -98,6 +110,16 @@ int nr_threads_of(struct task_struct *t);
 /* Every thread of a process, the leader first. */
 #define for_each_thread(leader, t) \
 	list_for_each_entry(t, &(leader)->thread_group, thread_node)
+
+/* A free pid (1..PID_MAX-1), or -EAGAIN; free_pid gives it back. */
+int alloc_pid(void);
+void free_pid(int pid);
+
+/*
+ * A kernel thread running fn(arg); it is not runnable until
+ * wake_up_process(). NULL when memory is short.
+ */
+struct task_struct *kthread_create(void (*fn)(void *), void *arg, const char *name);
 
 /* "R (running)", "S (sleeping)", ... as /proc/<pid>/status prints it. */
 const char *task_state_name(const struct task_struct *t);

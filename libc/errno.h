@@ -5,9 +5,14 @@
 /* Linux's values: kernel functions return them negated. */
 #define EPERM		1
 #define ENOENT		2
+#define ESRCH		3
+#define EINTR		4
 #define EIO		5
 #define E2BIG		7
+#define ENOEXEC		8
 #define EBADF		9
+#define ECHILD		10
+#define EAGAIN		11
 #define ENOMEM		12
 #define EACCES		13
 #define EFAULT		14
@@ -27,6 +32,7 @@
 #define ENOSYS		38
 #define ELOOP		40
 #define EOVERFLOW	75
+#define ETIMEDOUT	110
 #define EHWPOISON	133
 
 #endif
