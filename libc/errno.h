@@ -5,6 +5,7 @@
 /* Linux's values: kernel functions return them negated. */
 #define EPERM		1
 #define ENOENT		2
+#define EINTR		4
 #define EIO		5
 #define E2BIG		7
 #define EBADF		9
@@ -19,6 +20,7 @@
 #define EINVAL		22
 #define EMFILE		24
 #define ENOTTY		25
+#define EFBIG		27
 #define ENOSPC		28
 #define ESPIPE		29
 #define EROFS		30
