@@ -44,5 +44,12 @@ struct files_struct *files_swap_current(struct files_struct *files);
 int fd_install_lowest(struct files_struct *files, struct file *f, bool cloexec);
 /* The file open at fd, or NULL (no reference taken). */
 struct file *fget_raw(struct files_struct *files, unsigned int fd);
+/*
+ * The file open at fd with a reference held (fput() it), or NULL: a
+ * thread sharing the table may close fd while the call sleeps.
+ */
+struct file *fget(struct files_struct *files, unsigned int fd);
+/* 0, or -EBADF when fd is not open. */
+int close_fd(struct files_struct *files, unsigned int fd);
 
 #endif

@@ -60,6 +60,8 @@ struct file_operations {
 	/* NULL: the file cannot seek (-ESPIPE). */
 	loff_t (*llseek)(struct file *f, loff_t offset, int whence);
 	void (*getattr)(struct file *f, struct kstat *st);
+	/* A directory's absolute path into buf (openat); -ENOTDIR otherwise. */
+	int (*d_path)(struct file *f, char *buf, size_t size);
 	void (*release)(struct file *f);
 };
 

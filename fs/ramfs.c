@@ -215,6 +215,29 @@ void ramfs_abort(unsigned int gen)
 	remove_gen(&root, gen);
 }
 
+int ramfs_path(const struct ramfs_inode *ino, char *buf, size_t size)
+{
+	size_t len = 0;
+
+	/* Build it backwards from the end of buf, then move it to the front. */
+	if (size < 2)
+		return -ENAMETOOLONG;
+	buf[size - 1] = '\0';
+	for (; ino != &root; ino = ino->parent) {
+		size_t n = strlen(ino->name);
+
+		if (len + n + 1 > size - 1)
+			return -ENAMETOOLONG;
+		len += n + 1;
+		memcpy(buf + size - 1 - len + 1, ino->name, n);
+		buf[size - 1 - len] = '/';
+	}
+	if (!len)
+		buf[size - 1 - ++len] = '/';
+	memmove(buf, buf + size - 1 - len, len + 1);
+	return 0;
+}
+
 int ramfs_read_file(const char *path, const void **data, size_t *len)
 {
 	struct ramfs_inode *ino;

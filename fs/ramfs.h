@@ -26,6 +26,8 @@ struct ramfs_inode {
 };
 
 struct ramfs_inode *ramfs_root(void);
+/* ino's absolute path into buf: 0, or -ENAMETOOLONG. */
+int ramfs_path(const struct ramfs_inode *ino, char *buf, size_t size);
 
 /*
  * Resolve an absolute path ("." and ".." and repeated '/' allowed) to 0 and
@@ -55,5 +57,13 @@ int ramfs_remove(const char *path);
  * 0, or -ENOENT / -ENOTDIR / -EISDIR.
  */
 int ramfs_read_file(const char *path, const void **data, size_t *len);
+
+/*
+ * Open the ramfs node at path (fs/ramfs_file.c): read-only, so any write
+ * access, O_TRUNC or O_CREAT of a missing file is -EROFS (-EISDIR for a
+ * directory opened for writing); O_DIRECTORY on a file is -ENOTDIR.
+ */
+struct file;
+int ramfs_open(const char *path, unsigned int flags, struct file **out);
 
 #endif
