@@ -23,7 +23,6 @@
 #define SIG_UNBLOCK	1
 #define SIG_SETMASK	2
 #define UNBLOCKABLE	(sigmask(SIGKILL) | sigmask(SIGSTOP))
-#define WCOREFLAG	0x80
 
 /* RFLAGS bits rt_sigreturn takes from the user (Linux's FIX_EFLAGS). */
 #define FIX_EFLAGS	(0x1UL | 0x4UL | 0x10UL | 0x40UL | 0x80UL | 0x100UL | \
@@ -113,17 +112,6 @@ static bool sig_default_ignored(int sig)
 	case SIGTSTP:
 	case SIGTTIN:
 	case SIGTTOU:
-		return true;
-	default:
-		return false;
-	}
-}
-
-static bool sig_default_core(int sig)
-{
-	switch (sig) {
-	case SIGQUIT: case SIGILL: case SIGTRAP: case SIGABRT: case SIGBUS:
-	case SIGFPE: case SIGSEGV: case SIGXCPU: case SIGXFSZ: case SIGSYS:
 		return true;
 	default:
 		return false;
@@ -267,14 +255,14 @@ void do_signal(struct pt_regs *regs)
 		if (sig == SIGKILL || ka->handler == SIG_DFL) {
 			if (sig != SIGKILL && sig_default_ignored(sig))
 				continue;
-			do_group_exit(sig | (sig_default_core(sig) ? WCOREFLAG : 0));
+			do_group_exit(sig);
 		}
 		if (ka->handler == SIG_IGN)
 			continue;
 		if (setup_rt_frame(sig, ka, regs)) {
 			pr_info("%s[%d]: cannot write the frame for signal %d at sp %lx\n",
 				t->comm, t->pid, sig, (unsigned long)regs->rsp);
-			do_group_exit(SIGSEGV | WCOREFLAG);
+			do_group_exit(SIGSEGV);
 		}
 		t->blocked |= ka->mask & ~UNBLOCKABLE;
 		if (!(ka->flags & SA_NODEFER))
