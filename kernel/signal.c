@@ -15,6 +15,7 @@
 #include "kernel/syscall_uaccess.h"
 #include "kernel/syscalls.h"
 #include "kernel/traps.h"
+#include "mm/mmap.h"
 #include "mm/slab.h"
 #include "libc/errno.h"
 #include "libc/string.h"
@@ -196,6 +197,9 @@ static int setup_rt_frame(int sig, struct k_sigaction *ka, struct pt_regs *regs)
 	unsigned long fp, frame;
 	u8 *fpu = fpu_save_current();
 
+	/* IRET to a RIP outside the user half would fault in the kernel. */
+	if (ka->handler >= TASK_SIZE)
+		return -EFAULT;
 	fp = ALIGN_DOWN(frame_base(t, ka, regs) - FPU_STATE_SIZE, 64);
 	frame = ALIGN_DOWN(fp - sizeof(f), 16) - 8;
 	memset(&f, 0, sizeof(f));
@@ -391,7 +395,7 @@ long sys_rt_sigreturn(void)
 	struct sigcontext64 *sc = &f.uc.mc;
 	u8 fpu[FPU_STATE_SIZE];
 
-	if (get_user_mem(&f, frame, sizeof(f)) ||
+	if (get_user_mem(&f, frame, sizeof(f)) || sc->rip >= TASK_SIZE ||
 	    (sc->fpstate && get_user_mem(fpu, sc->fpstate, sizeof(fpu)))) {
 		force_sig_fault(SIGSEGV, 0, frame, regs, "rt_sigreturn with a bad frame");
 		return 0;
