@@ -123,6 +123,7 @@ void schedule(void)
 	struct task_struct *prev = current, *next;
 
 	need_resched = false;
+	prev->slice_ticks = 0;
 	if (prev->state == TASK_RUNNING && !(prev->flags & PF_IDLE))
 		enqueue(prev);
 	if (list_empty(&run_queue)) {
@@ -199,7 +200,7 @@ static void timer_interrupt(unsigned int irq)
 	list_for_each_entry_safe(t, n, &sleep_list, sleep_node)
 		if (t->wake_at_ns <= now)
 			wake_up_process(t);
-	if (!list_empty(&run_queue))
+	if (!list_empty(&run_queue) && ++current->slice_ticks >= SLICE_TICKS)
 		need_resched = true;
 }
 

@@ -5,7 +5,8 @@
 /*
  * The scheduler: one CPU, round robin over the run queue, a 10 ms slice
  * counted by the PIT (channel 0, IRQ 0: present on every PC and in
- * QEMU). The kernel is not preemptible: a task switches only when it
+ * QEMU) ticking at 1 kHz, so that a timed sleep (futex, nanosleep) ends
+ * within a millisecond of its time. The kernel is not preemptible: a task switches only when it
  * sleeps or yields in the kernel, or when the timer finds its slice used
  * up as it returns to user mode. That keeps the buddy, the slab and the
  * page tables free of locks, as in Linux without CONFIG_PREEMPT.
@@ -16,7 +17,8 @@
 #include "kernel/list.h"
 #include "kernel/task.h"
 
-#define HZ		100
+#define HZ		1000
+#define SLICE_TICKS	10
 #define TICK_NSEC	(1000000000UL / HZ)
 
 /* Set by the timer: the running task has used its slice. */

@@ -85,6 +85,7 @@ struct task_struct {
 	struct list_head sleep_node;	/* on the timer's list while wake_at_ns */
 	void *wait_private;		/* futex: the key this task sleeps on */
 	unsigned long utime_ticks;	/* timer ticks spent running */
+	unsigned int slice_ticks;	/* of the current time slice */
 };
 
 /* flags */

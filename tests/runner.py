@@ -128,6 +128,11 @@ CONFIGS = [
     Config("device-8g-pools", memory="8G", timeout=240, groups=("device",),
            cmdline="memmap=2G!4G memmap=1G!64G hugepagesz=1G hugepages=1 hugepagesz=2M"
                    " hugepages=16 test=devdax,memory_failure,hotplug"),
+    # User processes (issue 12): every program of /bin and the fuzzer for
+    # 10^5 calls. The fuzzer kills a worker that makes no progress for
+    # 120 s (a nanosleep it fuzzed into years): allow for a few.
+    Config("user", memory="1G", timeout=900, groups=("user",),
+           cmdline="test=user ktest_user_fuzz=100000"),
 ]
 
 # `--bench`: one boot that runs the benchmarks (kernel/bench.h). 4 GiB so
