@@ -227,8 +227,7 @@ KTEST(mmap, mmap_errors_change_nothing)
 	} cases[] = {
 		{ 0, 0, RW, ANON, -EINVAL },				/* empty */
 		{ 0, 4096, 8, ANON, -EINVAL },				/* bad prot */
-		{ 0, 4096, RW, MAP_ANONYMOUS, -EINVAL },		/* not private */
-		{ 0, 4096, RW, MAP_SHARED | MAP_ANONYMOUS, -EINVAL },	/* no shared memory */
+		{ 0, 4096, RW, MAP_ANONYMOUS, -EINVAL },		/* neither private nor shared */
 		{ 0, 4096, RW, MAP_PRIVATE, -EINVAL },			/* no files */
 		{ BASE + 1, 4096, RW, ANON | MAP_FIXED, -EINVAL },	/* unaligned */
 		{ 0, 4096, RW, ANON | MAP_FIXED, -EPERM },		/* below mmap_min_addr */
