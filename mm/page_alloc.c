@@ -370,7 +370,12 @@ static unsigned long int_sqrt(unsigned long x)
 	return r;
 }
 
-/* As Linux: min_free_kbytes = sqrt(lowmem_kbytes * 16), in [128, 65536]. */
+/*
+ * As Linux: min_free_kbytes = sqrt(lowmem_kbytes * 16), in [128, 65536].
+ * Run at boot and when a section goes on or offline (Linux's
+ * init_per_zone_wmark_min()); the memmap pages HVO frees and takes back
+ * change the managed pages without it, as adjust_managed_page_count().
+ */
 void setup_zone_watermarks(void)
 {
 	unsigned long managed = nr_managed_pages();

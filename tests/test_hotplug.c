@@ -49,6 +49,16 @@ static void expect_baseline_at(struct kunit *test, const struct baseline *b, int
 }
 #define EXPECT_BASELINE(test, b) expect_baseline_at(test, b, __LINE__)
 
+/* The watermarks follow the managed pages as a section comes and goes. */
+static void expect_wmarks_at(struct kunit *test, int line)
+{
+	for (int z = 0; z < MAX_NR_ZONES; z++)
+		if (zones[z].watermark[WMARK_MIN] != ktest_wmark_min(z))
+			ktest_fail(test, __FILE__, line, "zone %d: min watermark %lu, want %lu",
+				   z, zones[z].watermark[WMARK_MIN], ktest_wmark_min(z));
+}
+#define EXPECT_WMARKS(test)	expect_wmarks_at(test, __LINE__)
+
 static void state_path(char *buf, size_t len, unsigned long nr)
 {
 	snprintf(buf, len, "/sys/devices/system/memory/memory%lu/state", nr);
@@ -163,9 +173,11 @@ KTEST(hotplug, offline_online_exact)
 	EXPECT_EQ(test, nr_free_pages(), b.free - PAGES_PER_SECTION + 512 + !pmd);
 	EXPECT_EQ(test, vmemmap_bytes(), b.memmap - SECTION_MEMMAP_SIZE);
 	EXPECT_EQ(test, nr_kernel_pgtable_pages(), b.tables - !pmd);
+	EXPECT_WMARKS(test);
 	CHECKERS_PASS(test);
 	ASSERT_EQ(test, write_state(nr, "online"), 0);
 	EXPECT_TRUE(test, state_is(nr, "online\n"));
+	EXPECT_WMARKS(test);
 	EXPECT_TRUE(test, pfn_valid(start) && pfn_online(start));
 	EXPECT_TRUE(test, mem_section[nr].flags & SECTION_MEMMAP_PMD);
 	EXPECT_BASELINE(test, &b);
