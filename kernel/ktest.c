@@ -252,3 +252,29 @@ int ktest_list(void)
 	}
 	return n;
 }
+
+bool ktest_filter_unmatched(const char *filter, char *word, size_t len)
+{
+	const char *p = filter;
+
+	if (!strcmp(filter, "all"))
+		return false;
+	for (;;) {
+		size_t n = strcspn(p, ",");
+		bool found = false;
+
+		if (n < len) {
+			memcpy(word, p, n);
+			word[n] = '\0';
+			for (const struct ktest_case *c = __ktest_start; c < __ktest_end && !found; c++)
+				found = n && case_selected(word, c);
+		}
+		if (!found) {
+			strlcpy(word, p, min(n + 1, len));
+			return true;
+		}
+		if (!p[n])
+			return false;
+		p += n + 1;
+	}
+}
