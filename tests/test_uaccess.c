@@ -263,12 +263,13 @@ KTEST(uaccess, touch_refuses_kernel_and_wrapping_ranges)
 		{ "touch 0x1000 0xffffffffffffffff write", "wraps" },
 		{ "touch 0x7ffffffff000 4097", "not in user space" },
 	};
-	static char before[4096];
+	static char before[4096], meminfo[2][4096];
 	struct mm *mm = load_mm(0);
 	unsigned long free0, flt;
 
 	ASSERT_NOT_NULL(test, mm);
 	memcpy(before, (void *)0xffff888000000000UL, sizeof(before));
+	ASSERT_EQ(test, ktest_shell("cat /proc/meminfo", meminfo[0], sizeof(meminfo[0])), 0);
 	free0 = ktest_settled_free_pages();
 	flt = mm->min_flt;
 	for (unsigned int i = 0; i < ARRAY_SIZE(cases); i++)
@@ -277,5 +278,7 @@ KTEST(uaccess, touch_refuses_kernel_and_wrapping_ranges)
 	EXPECT_UEQ(test, mm->min_flt, flt);
 	EXPECT_UEQ(test, mm->rss, 0);
 	EXPECT_UEQ(test, ktest_settled_free_pages(), free0);
+	EXPECT_EQ(test, ktest_shell("cat /proc/meminfo", meminfo[1], sizeof(meminfo[1])), 0);
+	EXPECT_STREQ(test, meminfo[1], meminfo[0]);
 	mm_destroy(mm);
 }
