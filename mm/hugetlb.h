@@ -34,6 +34,7 @@ struct hstate {
 	unsigned long free_huge_pages;
 	unsigned long resv_huge_pages;
 	unsigned long surplus_huge_pages;
+	unsigned long free_hwpoisoned_huge_pages;	/* on the free list, never handed out */
 	unsigned long nr_overcommit_huge_pages;
 	struct list_head hugepage_freelist;
 	struct list_head hugepage_activelist;
@@ -67,6 +68,10 @@ void free_hugetlb_folio(struct page *head);
 unsigned long set_max_huge_pages(struct hstate *h, unsigned long count);
 
 void hugetlb_init(void);
+
+/* What hugepages= asked for at boot; whether a pool file was written since. */
+unsigned long hugetlb_boot_pages_requested(const struct hstate *h);
+bool hugetlb_pools_written(void);
 
 /*
  * Hardware poison on a subpage of a pool page: recorded in the head's
