@@ -51,6 +51,8 @@ void hugetlb_set_section_restore(bool on)
 
 #define HUGETLB_FOLIO_BOOTMEM	BIT(0)	/* memory came from memblock, not the buddy */
 #define HUGETLB_FOLIO_HWPOISON	BIT(1)	/* subpages on the poison list */
+#define HUGETLB_FOLIO_RESTORE_FAILED BIT(2)	/* surplus: its struct pages could not be restored */
+#define HUGETLB_FOLIO_LEAVING	BIT(3)	/* among the newest free pages a shrink gives back */
 
 /*
  * Hardware-poisoned subpages of a pool page. The shared tails cannot carry
@@ -73,8 +75,8 @@ static bool param_size_invalid;
 static unsigned long boot_gigantic_pfn[MAX_BOOT_GIGANTIC];
 static unsigned int nr_boot_gigantic;
 
-/* A pool file was written since boot: the boot pools are no longer pristine. */
-static bool pools_written;
+/* Persistent pages of each pool when boot was done with them. */
+static unsigned long boot_pool_pages[HUGE_MAX_HSTATE];
 
 static unsigned long *folio_flags(struct page *head)
 {
@@ -184,9 +186,9 @@ unsigned long hugetlb_boot_pages_requested(const struct hstate *h)
 	return boot_pages[h - hstates];
 }
 
-bool hugetlb_pools_written(void)
+unsigned long hugetlb_boot_pool_pages(const struct hstate *h)
 {
-	return pools_written;
+	return boot_pool_pages[h - hstates];
 }
 
 static int hugetlb_free_vmemmap_setup(const char *val)
@@ -289,6 +291,7 @@ static struct page *dequeue_free(struct hstate *h)
 		if (folio_hwpoisoned(head))
 			continue;
 		remove_free(h, head);
+		*folio_flags(head) &= ~HUGETLB_FOLIO_RESTORE_FAILED;
 		return head;
 	}
 	return NULL;
@@ -453,9 +456,30 @@ static void dissolve_poisoned(struct hstate *h, struct page *head)
 }
 
 /*
+ * Mark (or unmark) the want newest free pages a shrink may take: the fast
+ * path gives back the same pages as the slow one would, newest first.
+ */
+static void mark_leaving(struct hstate *h, unsigned long want, bool on)
+{
+	struct list_head *l;
+
+	for (l = h->hugepage_freelist.prev; l != &h->hugepage_freelist && want; l = l->prev) {
+		unsigned long *flags = folio_flags(list_entry(l, struct page, lru));
+
+		if (*flags & (HUGETLB_FOLIO_HWPOISON | HUGETLB_FOLIO_RESTORE_FAILED))
+			continue;
+		if (on)
+			*flags |= HUGETLB_FOLIO_LEAVING;
+		else
+			*flags &= ~HUGETLB_FOLIO_LEAVING;
+		want--;
+	}
+}
+
+/*
  * The fast path of shrinking (hugetlb_vmemmap_restore_section): whole
- * sections whose optimized 2 MiB pages are all free leave together.
- * Returns how many pages left.
+ * sections whose optimized 2 MiB pages are all among the newest free
+ * pages leave together. Returns how many pages left.
  */
 static unsigned long shrink_sections_2m(struct hstate *h, unsigned long want)
 {
@@ -463,6 +487,7 @@ static unsigned long shrink_sections_2m(struct hstate *h, unsigned long want)
 	struct page *heads[64];
 	bool bootmem[64];
 
+	mark_leaving(h, want, true);
 	for (unsigned long nr = nr_mem_sections; nr-- > 0 && freed < want;) {
 		struct mem_section *ms = &mem_section[nr];
 		unsigned int n = 0;
@@ -475,8 +500,8 @@ static unsigned long shrink_sections_2m(struct hstate *h, unsigned long want)
 			if (!pfn_valid(page_to_pfn(p)) || !PageHead(p) || !PageHugeTLB(p) ||
 			    compound_order(p) != h->order || !PageVmemmapOptimized(p))
 				continue;
-			if (p->_refcount || (*folio_flags(p) & HUGETLB_FOLIO_HWPOISON))
-				break;		/* in use or poisoned: the slow path */
+			if (p->_refcount || !(*folio_flags(p) & HUGETLB_FOLIO_LEAVING))
+				break;		/* in use, poisoned or older: the slow path */
 			heads[n++] = p;
 		}
 		if (n != ms->nr_optimized)
@@ -498,6 +523,7 @@ static unsigned long shrink_sections_2m(struct hstate *h, unsigned long want)
 		}
 		freed += n;
 	}
+	mark_leaving(h, want - freed, false);
 	return freed;
 }
 
@@ -566,7 +592,7 @@ bool hugetlb_subpage_poisoned(unsigned long pfn)
  * first: growing then shrinking by the same count gives back the very
  * pages it took (boot-time pages stay), while faults take the oldest.
  */
-static struct page *unreserved_free_page(struct hstate *h)
+static struct page *newest_free_without(struct hstate *h, unsigned long skip)
 {
 	struct list_head *l;
 
@@ -575,33 +601,67 @@ static struct page *unreserved_free_page(struct hstate *h)
 	for (l = h->hugepage_freelist.prev; l != &h->hugepage_freelist; l = l->prev) {
 		struct page *head = list_entry(l, struct page, lru);
 
-		if (!folio_hwpoisoned(head))
+		if (!(*folio_flags(head) & skip))
 			return head;
 	}
 	return NULL;
+}
+
+static struct page *unreserved_free_page(struct hstate *h)
+{
+	return newest_free_without(h, HUGETLB_FOLIO_HWPOISON);
 }
 
 /*
  * One page fewer in the persistent pool. When its struct pages cannot be
  * restored it stays in the pool as a surplus page, as Linux's
  * update_and_free_hugetlb_folio() does: the count asked for is met, and
- * the next write gives it another try (return_unused_surplus_pages()). Moved to
- * the front of the free list so that the next pick is another page.
+ * the next write gives that very page another try
+ * (return_unused_surplus_pages()).
  */
-static bool shrink_one(struct hstate *h, unsigned long *failed)
+static bool shrink_one(struct hstate *h)
 {
-	struct page *head = unreserved_free_page(h);
+	struct page *head = newest_free_without(h, HUGETLB_FOLIO_HWPOISON |
+						   HUGETLB_FOLIO_RESTORE_FAILED);
 
-	/* Every page left to pick already failed in this write. */
-	if (!head || *failed >= available_huge_pages(h))
+	if (!head)
 		return false;
 	if (dissolve_free_huge_page(h, head)) {
-		list_del(&head->lru);
-		list_add(&head->lru, &h->hugepage_freelist);
+		*folio_flags(head) |= HUGETLB_FOLIO_RESTORE_FAILED;
 		h->surplus_huge_pages++;
-		(*failed)++;
 	}
 	return true;
+}
+
+static struct page *restore_failed_page(struct hstate *h)
+{
+	struct page *head;
+
+	list_for_each_entry(head, &h->hugepage_freelist, lru)
+		if ((*folio_flags(head) & HUGETLB_FOLIO_RESTORE_FAILED) && !folio_hwpoisoned(head))
+			return head;
+	return NULL;
+}
+
+/* A surplus page a failed restore left, else any unreserved free page. */
+static struct page *unused_surplus_page(struct hstate *h)
+{
+	struct page *head;
+
+	if (!available_huge_pages(h))
+		return NULL;
+	head = restore_failed_page(h);
+	return head ? head : unreserved_free_page(h);
+}
+
+/* A surplus page becomes persistent: one that failed may be shrunk again. */
+static void surplus_to_persistent(struct hstate *h)
+{
+	struct page *head = restore_failed_page(h);
+
+	if (head)
+		*folio_flags(head) &= ~HUGETLB_FOLIO_RESTORE_FAILED;
+	h->surplus_huge_pages--;
 }
 
 /* Poisoned free pages whose dissolve could not get memory: try again. */
@@ -623,7 +683,7 @@ static void dissolve_poisoned_free(struct hstate *h)
 static void return_unused_surplus_pages(struct hstate *h)
 {
 	while (h->surplus_huge_pages && available_huge_pages(h)) {
-		struct page *head = unreserved_free_page(h);
+		struct page *head = unused_surplus_page(h);
 
 		if (!head || dissolve_free_huge_page(h, head))
 			return;
@@ -638,13 +698,14 @@ static void return_unused_surplus_pages(struct hstate *h)
  */
 unsigned long set_max_huge_pages(struct hstate *h, unsigned long count)
 {
-	unsigned long min_count, failed = 0;
+	unsigned long min_count;
 
+	hugetlb_vmemmap_collapse_all();
 	dissolve_poisoned_free(h);
 	if (count <= persistent_huge_pages(h))
 		return_unused_surplus_pages(h);
 	while (h->surplus_huge_pages && count > persistent_huge_pages(h))
-		h->surplus_huge_pages--;
+		surplus_to_persistent(h);
 	if (count > persistent_huge_pages(h))
 		grow_pool(h, count - persistent_huge_pages(h), false);
 
@@ -653,14 +714,13 @@ unsigned long set_max_huge_pages(struct hstate *h, unsigned long count)
 	if (section_restore && h->order == HVO_ORDER_2M && min_count < persistent_huge_pages(h))
 		shrink_sections_2m(h, persistent_huge_pages(h) - min_count);
 	while (min_count < persistent_huge_pages(h))
-		if (!shrink_one(h, &failed))
+		if (!shrink_one(h))
 			break;
 	/* Pages in use or reserved beyond the count become surplus, freed when they come back (Linux). */
 	while (count < persistent_huge_pages(h) &&
 	       h->surplus_huge_pages < h->nr_huge_pages - available_huge_pages(h))
 		h->surplus_huge_pages++;
 	h->max_huge_pages = persistent_huge_pages(h);
-	hugetlb_vmemmap_collapse_all();
 	return persistent_huge_pages(h);
 }
 
@@ -734,7 +794,8 @@ void free_hugetlb_folio(struct page *head)
 static int demote_one(void)
 {
 	struct hstate *g = &hstates[HSTATE_1G], *h = &hstates[HSTATE_2M];
-	struct page *head = unreserved_free_page(g);
+	struct page *head = newest_free_without(g, HUGETLB_FOLIO_HWPOISON |
+						   HUGETLB_FOLIO_RESTORE_FAILED);
 	struct page *pending[GROW_BATCH];
 	unsigned long flags;
 	unsigned int n = 0;
@@ -1003,7 +1064,6 @@ static int hattr_store(const char *buf, size_t len, void *data)
 	ret = check_supported(f->h);
 	if (ret)
 		return ret;
-	pools_written = true;
 	switch (f->attr) {
 	case A_NR:
 		return store_nr(f->h, v);
@@ -1144,6 +1204,7 @@ void hugetlb_init(void)
 				boot_pages[HSTATE_2M], got);
 	}
 	for (int i = 0; i < HUGE_MAX_HSTATE; i++) {
+		boot_pool_pages[i] = persistent_huge_pages(&hstates[i]);
 		register_hstate_files(i);
 		if (hstates[i].supported)
 			pr_info("HugeTLB: registered %s page size, pre-allocated %lu pages\n",

@@ -69,9 +69,12 @@ unsigned long set_max_huge_pages(struct hstate *h, unsigned long count);
 
 void hugetlb_init(void);
 
-/* What hugepages= asked for at boot; whether a pool file was written since. */
+/*
+ * What hugepages= asked for, and the pool the boot left (tests tell a
+ * pristine pool from one changed since).
+ */
 unsigned long hugetlb_boot_pages_requested(const struct hstate *h);
-bool hugetlb_pools_written(void);
+unsigned long hugetlb_boot_pool_pages(const struct hstate *h);
 
 /*
  * Hardware poison on a subpage of a pool page: recorded in the head's

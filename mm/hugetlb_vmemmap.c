@@ -483,7 +483,8 @@ static void collapse_section(unsigned long nr)
 
 /*
  * Sections HVO split whose collapse could not get a 2 MiB block when
- * their last optimized page left: try again (after every pool resize).
+ * their last optimized page left: try again (before every pool resize,
+ * so that the blocks do not come out of ranges the resize frees).
  */
 void hugetlb_vmemmap_collapse_all(void)
 {
@@ -611,8 +612,9 @@ static pteval_t *alloc_memmap_table(unsigned int first)
  * restore_1g() without 2 MiB blocks (a fragmented buddy): a PTE-mapped
  * memmap of 4096 single pages, as Linux restores, the head page kept where
  * it is. Tails are written zeroed, as in restore_1g(). The sections are
- * left split; hugetlb_vmemmap_collapse_all() puts them back under PMD
- * leaves once 2 MiB blocks can be had.
+ * collapsed now if blocks can be had, while the page still holds its
+ * gigantic range (a block taken later might come out of that range, just
+ * freed, and break it up); else hugetlb_vmemmap_collapse_all() does it.
  */
 static int restore_1g_pages(struct page *head)
 {
@@ -641,6 +643,7 @@ static int restore_1g_pages(struct page *head)
 	for (unsigned int i = 0; i < GIGANTIC_PMDS; i++) {
 		mem_section[nr + i].flags &= ~SECTION_MEMMAP_PMD;
 		mem_section[nr + i].flags |= SECTION_HVO_SPLIT;
+		collapse_section(nr + i);
 	}
 	return 0;
 }
