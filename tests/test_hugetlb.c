@@ -336,6 +336,16 @@ static void expect_2m_shape(struct kunit *test, struct page *head)
 	}
 }
 
+/* The nth newest free page of h (0: the newest): what the case just added. */
+static struct page *newest_free(struct hstate *h, unsigned int nth)
+{
+	struct list_head *l = h->hugepage_freelist.prev;
+
+	while (nth--)
+		l = l->prev;
+	return list_entry(l, struct page, lru);
+}
+
 KTEST(hugetlb, compound_head_every_subpage_2m)
 {
 	struct baseline b;
@@ -346,8 +356,11 @@ KTEST(hugetlb, compound_head_every_subpage_2m)
 	take_baseline(&b);
 	hugetlb_set_optimize_vmemmap(true);
 	ASSERT_EQ(test, set_max_huge_pages(H2M, b.nr[0] + 4), b.nr[0] + 4);
-	list_for_each_entry(head, &H2M->hugepage_freelist, lru) {
-		unsigned long pfn = page_to_pfn(head);
+	for (unsigned int n = 0; n < 4; n++) {
+		unsigned long pfn;
+
+		head = newest_free(H2M, n);
+		pfn = page_to_pfn(head);
 
 		expect_2m_shape(test, head);
 		for (unsigned long i = 0; i < 512; i++) {
@@ -375,7 +388,7 @@ KTEST(hugetlb, tail_write_faults_head_does_not)
 	take_baseline(&b);
 	hugetlb_set_optimize_vmemmap(true);
 	ASSERT_EQ(test, set_max_huge_pages(H2M, b.nr[0] + 1), b.nr[0] + 1);
-	head = list_first_entry(&H2M->hugepage_freelist, struct page, lru);
+	head = newest_free(H2M, 0);
 	ASSERT_TRUE(test, PageVmemmapOptimized(head));
 	/* Tails 64..511 are the shared page: read-only. */
 	EXPECT_EQ(test, probe_read_u64(&head[100].compound_info, &v), 0);
@@ -411,7 +424,7 @@ KTEST(hugetlb, tail_write_report_names_pfn)
 	take_baseline(&b);
 	hugetlb_set_optimize_vmemmap(true);
 	ASSERT_EQ(test, set_max_huge_pages(H2M, b.nr[0] + 1), b.nr[0] + 1);
-	victim = list_first_entry(&H2M->hugepage_freelist, struct page, lru);
+	victim = newest_free(H2M, 0);
 	printk_capture_begin(&cap);
 	caught = ktest_catch_panic(write_tail, NULL, reason, sizeof(reason));
 	printk_capture_end(&cap);
@@ -530,17 +543,12 @@ out:
 #define DEMOTE_1G	"/sys/kernel/mm/hugepages/hugepages-1048576kB/demote"
 #define OVERCOMMIT_2M	"/sys/kernel/mm/hugepages/hugepages-2048kB/nr_overcommit_hugepages"
 
-/* The newest free 1 GiB page: the one have_gigantic() just added. */
-static struct page *newest_free_1g(void)
-{
-	return list_entry(H1G->hugepage_freelist.prev, struct page, lru);
-}
-
 /*
  * A free 1 GiB page with a poisoned subpage whose dissolve could not get
- * memory stays in the pool: demote must not take it (Linux skips
- * hwpoisoned folios), nor may a reservation count on it; the next write
- * dissolves it and the bad pfn is held, never back in the buddy.
+ * memory stays in the pool: a reservation may not count on it, and with
+ * every other free page reserved, demote must not take it (Linux skips
+ * hwpoisoned folios). The next write dissolves it and the bad pfn is held,
+ * never back in the buddy.
  */
 KTEST(hugetlb, demote_skips_poisoned_gigantic)
 {
@@ -553,7 +561,7 @@ KTEST(hugetlb, demote_skips_poisoned_gigantic)
 	hugetlb_set_optimize_vmemmap(true);
 	if (!have_gigantic(test, 1))
 		goto out;
-	head = newest_free_1g();
+	head = newest_free(H1G, 0);
 	pfn = page_to_pfn(head) + 200000;
 	fail_page_alloc_random(1, 1);		/* every allocation fails */
 	ret = memory_failure(pfn);
@@ -565,20 +573,17 @@ KTEST(hugetlb, demote_skips_poisoned_gigantic)
 	/* Only the unpoisoned free pages can be reserved. */
 	EXPECT_EQ(test, hugetlb_acquire_reservation(H1G, usable + 1), -ENOMEM);
 	EXPECT_EQ(test, H1G->resv_huge_pages, 0);
-	ret = pseudofs_write(DEMOTE_1G, "1", 1);
-	if (usable) {
-		EXPECT_EQ(test, ret, 0);
-		EXPECT_EQ(test, H2M->nr_huge_pages, b.nr[0] + 512);
-	} else {
-		EXPECT_EQ(test, ret, -EBUSY);
-		EXPECT_EQ(test, H2M->nr_huge_pages, b.nr[0]);
-	}
+	ASSERT_EQ(test, hugetlb_acquire_reservation(H1G, usable), 0);
+	EXPECT_EQ(test, pseudofs_write(DEMOTE_1G, "1", 1), -EBUSY);
+	EXPECT_NOT_NULL(test, strstr(pseudofs_last_error(-EBUSY), "no free 1 GiB page to demote"));
+	EXPECT_EQ(test, H2M->nr_huge_pages, b.nr[0]);
+	EXPECT_EQ(test, H1G->nr_huge_pages, b.nr[1] + 1);
+	hugetlb_release_reservation(H1G, usable);
 	/* The poisoned page is still whole in the pool, its record with it. */
 	EXPECT_TRUE(test, hugetlb_subpage_poisoned(pfn));
 	EXPECT_TRUE(test, PageHead(head) && PageHugeTLB(head));
 	checkers_pass(test);
-	set_max_huge_pages(H2M, b.nr[0]);
-	set_max_huge_pages(H1G, b.nr[1]);
+	EXPECT_EQ(test, set_max_huge_pages(H1G, b.nr[1]), b.nr[1]);
 	EXPECT_FALSE(test, hugetlb_subpage_poisoned(pfn));
 	EXPECT_TRUE(test, page_hwpoison_held(pfn));
 	EXPECT_TRUE(test, PageHWPoison(pfn_to_page(pfn)));
@@ -618,18 +623,26 @@ KTEST(hugetlb, overcommit_gigantic_refused)
  */
 static bool fragment_buddy(struct kunit *test, struct list_head *held)
 {
+	unsigned long taken;
 	struct page *p;
 
 	INIT_LIST_HEAD(held);
-	for (int order = MAX_ORDER; order >= (int)pageblock_order; order--) {
-		while ((p = alloc_pages(__GFP_MEMALLOC | __GFP_NOWARN | __GFP_NORETRY, order))) {
-			split_page(p, order);
-			for (unsigned long i = 0; i < (1UL << order); i += pageblock_nr_pages) {
-				list_add(&p[i].lru, held);
-				free_contig_range(page_to_pfn(p + i) + 1, pageblock_nr_pages - 1);
+	/* Until draining the per-CPU lists merges no block back together. */
+	do {
+		taken = 0;
+		drain_all_pages();
+		for (int order = MAX_ORDER; order >= (int)pageblock_order; order--) {
+			while ((p = alloc_pages(__GFP_MEMALLOC | __GFP_NOWARN | __GFP_NORETRY,
+						order))) {
+				split_page(p, order);
+				for (unsigned long i = 0; i < (1UL << order); i += pageblock_nr_pages) {
+					list_add(&p[i].lru, held);
+					free_contig_range(page_to_pfn(p + i) + 1, pageblock_nr_pages - 1);
+				}
+				taken++;
 			}
 		}
-	}
+	} while (taken);
 	drain_all_pages();
 	p = alloc_pages(__GFP_NOWARN | __GFP_NORETRY, pageblock_order);
 	if (p) {
@@ -669,7 +682,7 @@ static void leave_1g_fragmented(struct kunit *test, enum leave_1g how)
 	hugetlb_set_optimize_vmemmap(true);
 	if (!have_gigantic(test, 1))
 		goto out;
-	range = page_to_pfn(newest_free_1g());
+	range = page_to_pfn(newest_free(H1G, 0));
 	pfn = range + 123457;
 	/* Filling every page the fragmenting takes would take a while. */
 	set_page_poisoning(false);
