@@ -53,8 +53,8 @@
  *
  * Kept per 1 GiB page: the head page and the PTE table of PMD 0, 2 pages
  * of the 4096. Linux keeps the head page and 8 PTE tables (one per PMD,
- * each mapping its own head page), 9 pages: the all-tail table is what a
- * shared tail makes possible. The 8 PMDs' memory goes back as whole 2 MiB
+ * their PTEs all mapping that head page), 9 pages: the all-tail table is
+ * what a shared tail makes possible. The 8 PMDs' memory goes back as whole 2 MiB
  * blocks where it was PMD-mapped. A boot-time 1 GiB page never has more:
  * its sections' memmap is populated in this shape from memblock, and no
  * tail struct page is ever written. Restoring takes 8 blocks of 2 MiB, or,

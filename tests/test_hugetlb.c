@@ -39,8 +39,28 @@ struct baseline {
 	bool hvo;
 };
 
-static void take_baseline(struct baseline *b)
+/*
+ * Cases count every page of the pools: pages in use, reserved or surplus
+ * (a mapping made at the console) would move their figures. Skip, saying so.
+ */
+static bool pools_idle(struct kunit *test)
 {
+	for (int i = 0; i < HUGE_MAX_HSTATE; i++) {
+		const struct hstate *h = &hstates[i];
+
+		if (h->free_huge_pages != h->nr_huge_pages || h->resv_huge_pages ||
+		    h->surplus_huge_pages) {
+			ktest_skip(test, "huge pages are in use, reserved or surplus: the pools are not idle");
+			return false;
+		}
+	}
+	return true;
+}
+
+static bool take_baseline(struct kunit *test, struct baseline *b)
+{
+	if (!pools_idle(test))
+		return false;
 	/* hugetlb records poisoned subpages with kmalloc: let its cache have its slab. */
 	kfree(kmalloc(16, GFP_KERNEL));
 	drain_all_pages();
@@ -51,6 +71,7 @@ static void take_baseline(struct baseline *b)
 	b->nr[0] = H2M->nr_huge_pages;
 	b->nr[1] = H1G->nr_huge_pages;
 	b->hvo = hugetlb_optimize_vmemmap_enabled();
+	return true;
 }
 
 static bool checkers_pass(struct kunit *test)
@@ -271,10 +292,13 @@ static bool have_2m_memory(struct kunit *test, unsigned long more)
 static void grow_shrink_2m(struct kunit *test, bool hvo)
 {
 	static const unsigned long steps[] = { 1, 5, 64, 100, 37, 0 };
-	unsigned long keep = empty_2m_pool();
+	unsigned long keep;
 	struct baseline b;
 
-	take_baseline(&b);
+	if (!pools_idle(test))
+		return;
+	keep = empty_2m_pool();
+	take_baseline(test, &b);
 	if (!have_2m_memory(test, 100)) {
 		refill_2m_pool(test, keep);
 		return;
@@ -353,7 +377,8 @@ KTEST(hugetlb, compound_head_every_subpage_2m)
 
 	if (!have_2m_memory(test, 4))
 		return;
-	take_baseline(&b);
+	if (!take_baseline(test, &b))
+		return;
 	hugetlb_set_optimize_vmemmap(true);
 	ASSERT_EQ(test, set_max_huge_pages(H2M, b.nr[0] + 4), b.nr[0] + 4);
 	for (unsigned int n = 0; n < 4; n++) {
@@ -385,7 +410,8 @@ KTEST(hugetlb, tail_write_faults_head_does_not)
 	struct page *head;
 	u64 v;
 
-	take_baseline(&b);
+	if (!take_baseline(test, &b))
+		return;
 	hugetlb_set_optimize_vmemmap(true);
 	ASSERT_EQ(test, set_max_huge_pages(H2M, b.nr[0] + 1), b.nr[0] + 1);
 	head = newest_free(H2M, 0);
@@ -421,7 +447,8 @@ KTEST(hugetlb, tail_write_report_names_pfn)
 	struct baseline b;
 	bool caught;
 
-	take_baseline(&b);
+	if (!take_baseline(test, &b))
+		return;
 	hugetlb_set_optimize_vmemmap(true);
 	ASSERT_EQ(test, set_max_huge_pages(H2M, b.nr[0] + 1), b.nr[0] + 1);
 	victim = newest_free(H2M, 0);
@@ -480,7 +507,8 @@ KTEST(hugetlb, gigantic_optimized_accounting)
 	struct baseline b;
 	struct page *head;
 
-	take_baseline(&b);
+	if (!take_baseline(test, &b))
+		return;
 	hugetlb_set_optimize_vmemmap(true);
 	if (!have_gigantic(test, 1))
 		goto out;
@@ -506,7 +534,8 @@ KTEST(hugetlb, gigantic_unoptimized_accounting)
 {
 	struct baseline b;
 
-	take_baseline(&b);
+	if (!take_baseline(test, &b))
+		return;
 	hugetlb_set_optimize_vmemmap(false);
 	if (!have_gigantic(test, 1))
 		goto out;
@@ -523,7 +552,8 @@ KTEST(hugetlb, demote_optimized_gigantic)
 	struct baseline b;
 	char buf[32];
 
-	take_baseline(&b);
+	if (!take_baseline(test, &b))
+		return;
 	hugetlb_set_optimize_vmemmap(true);
 	if (!have_gigantic(test, 1))
 		goto out;
@@ -557,7 +587,8 @@ KTEST(hugetlb, demote_skips_poisoned_gigantic)
 	struct page *head;
 	int ret;
 
-	take_baseline(&b);
+	if (!take_baseline(test, &b))
+		return;
 	hugetlb_set_optimize_vmemmap(true);
 	if (!have_gigantic(test, 1))
 		goto out;
@@ -598,6 +629,7 @@ out:
 KTEST(hugetlb, overcommit_gigantic_refused)
 {
 	const char *path = "/sys/kernel/mm/hugepages/hugepages-1048576kB/nr_overcommit_hugepages";
+	unsigned long overcommit = H2M->nr_overcommit_huge_pages;
 	static char before[2048], after[2048];
 	char buf[16];
 
@@ -611,9 +643,9 @@ KTEST(hugetlb, overcommit_gigantic_refused)
 	ASSERT_GT(test, pseudofs_read("/proc/meminfo", after, sizeof(after)), 0);
 	EXPECT_STREQ(test, strstr(after, "HugePages_Total"), strstr(before, "HugePages_Total"));
 	/* 2 MiB pages still can. */
-	EXPECT_EQ(test, pseudofs_write(OVERCOMMIT_2M, "1", 1), 0);
-	EXPECT_EQ(test, H2M->nr_overcommit_huge_pages, 1);
-	EXPECT_EQ(test, pseudofs_write(OVERCOMMIT_2M, "0", 1), 0);
+	EXPECT_EQ(test, pseudofs_write(OVERCOMMIT_2M, "1234", 4), 0);
+	EXPECT_EQ(test, H2M->nr_overcommit_huge_pages, 1234);
+	H2M->nr_overcommit_huge_pages = overcommit;
 }
 
 /*
@@ -678,7 +710,8 @@ static void leave_1g_fragmented(struct kunit *test, enum leave_1g how)
 	unsigned long pfn = 0, range;
 	bool was_poisoning = page_poisoning_enabled();
 
-	take_baseline(&b);
+	if (!take_baseline(test, &b))
+		return;
 	hugetlb_set_optimize_vmemmap(true);
 	if (!have_gigantic(test, 1))
 		goto out;
@@ -755,7 +788,8 @@ KTEST(hugetlb, toggle_optimize_with_pages_in_pool)
 
 	if (!have_2m_memory(test, 5))
 		return;
-	take_baseline(&b);
+	if (!take_baseline(test, &b))
+		return;
 	before = count_optimized(H2M);
 	ASSERT_EQ(test, pseudofs_write("/proc/sys/vm/hugetlb_optimize_vmemmap", "1", 1), 0);
 	set_max_huge_pages(H2M, b.nr[0] + 3);
@@ -776,7 +810,8 @@ KTEST(hugetlb, mixed_pools)
 
 	if (!have_2m_memory(test, 20))
 		return;
-	take_baseline(&b);
+	if (!take_baseline(test, &b))
+		return;
 	hugetlb_set_optimize_vmemmap(true);
 	set_max_huge_pages(H2M, b.nr[0] + 10);
 	if (have_gigantic(test, 1)) {
@@ -797,7 +832,8 @@ KTEST(hugetlb, fault_injection_grow)
 	struct baseline b;
 	unsigned long k;
 
-	take_baseline(&b);
+	if (!take_baseline(test, &b))
+		return;
 	hugetlb_set_optimize_vmemmap(true);
 	for (k = 1; k < 16; k++) {
 		unsigned long injected = fail_page_alloc_injected();
@@ -836,7 +872,8 @@ static void shrink_with_faults(struct kunit *test, bool whole_sections,
 
 	if (!have_2m_memory(test, 3))
 		return;
-	take_baseline(&b);
+	if (!take_baseline(test, &b))
+		return;
 	hugetlb_set_optimize_vmemmap(true);
 	hugetlb_set_section_restore(whole_sections);
 	snprintf(val, sizeof(val), "%lu", b.nr[0] + keep);
@@ -895,7 +932,8 @@ KTEST(hugetlb, bad_writes_change_nothing)
 	const char *path = "/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages";
 	struct baseline b;
 
-	take_baseline(&b);
+	if (!take_baseline(test, &b))
+		return;
 	set_max_huge_pages(H2M, b.nr[0] + 2);
 	for (unsigned int i = 0; i < ARRAY_SIZE(bad); i++) {
 		EXPECT_EQ(test, pseudofs_write(path, bad[i].val, strlen(bad[i].val)), bad[i].err);
@@ -911,14 +949,14 @@ KTEST(hugetlb, bad_writes_change_nothing)
 
 KTEST(hugetlb, reservations_and_surplus)
 {
-	unsigned long keep;
+	unsigned long overcommit = H2M->nr_overcommit_huge_pages, keep;
 	struct baseline b;
 	struct page *p;
 
-	if (!have_2m_memory(test, 3))
+	if (!pools_idle(test) || !have_2m_memory(test, 3))
 		return;
 	keep = empty_2m_pool();
-	take_baseline(&b);
+	take_baseline(test, &b);
 	set_max_huge_pages(H2M, 2);
 	H2M->nr_overcommit_huge_pages = 0;
 	EXPECT_EQ(test, hugetlb_acquire_reservation(H2M, 3), -ENOMEM);
@@ -948,7 +986,7 @@ KTEST(hugetlb, reservations_and_surplus)
 	EXPECT_EQ(test, H2M->nr_huge_pages, 0);
 	EXPECT_EQ(test, H2M->surplus_huge_pages, 0);
 	EXPECT_EQ(test, H2M->resv_huge_pages, 0);
-	H2M->nr_overcommit_huge_pages = 0;
+	H2M->nr_overcommit_huge_pages = overcommit;
 	checkers_pass(test);
 	expect_baseline(test, &b);
 	refill_2m_pool(test, keep);
@@ -956,11 +994,14 @@ KTEST(hugetlb, reservations_and_surplus)
 
 KTEST(hugetlb, in_use_page_becomes_surplus)
 {
-	unsigned long keep = empty_2m_pool();
+	unsigned long keep;
 	struct baseline b;
 	struct page *p;
 
-	take_baseline(&b);
+	if (!pools_idle(test))
+		return;
+	keep = empty_2m_pool();
+	take_baseline(test, &b);
 	set_max_huge_pages(H2M, b.nr[0] + 1);
 	p = alloc_hugetlb_folio(H2M, false);
 	ASSERT_NOT_NULL(test, p);
@@ -984,18 +1025,16 @@ static u64 rng(u64 *s)
 
 KTEST(hugetlb, seeded_random_sequence)
 {
-	struct baseline b;
+	unsigned long keep[HUGE_MAX_HSTATE] = { H2M->nr_huge_pages, H1G->nr_huge_pages };
 	u64 seed = 0x9e3779b97f4a7c15ULL;
+	struct baseline b;
 
-	unsigned long keep[HUGE_MAX_HSTATE] = {
-		H2M->nr_huge_pages - H2M->surplus_huge_pages,
-		H1G->nr_huge_pages - H1G->surplus_huge_pages,
-	};
-
+	if (!pools_idle(test))
+		return;
 	/* Boot-time pages, once given back, cannot be re-reserved: start empty. */
 	set_max_huge_pages(H2M, 0);
 	set_max_huge_pages(H1G, 0);
-	take_baseline(&b);
+	take_baseline(test, &b);
 	for (int step = 0; step < 60; step++) {
 		unsigned int op = rng(&seed) % 8;
 
