@@ -716,7 +716,7 @@ unsigned long set_max_huge_pages(struct hstate *h, unsigned long count)
 	while (min_count < persistent_huge_pages(h))
 		if (!shrink_one(h))
 			break;
-	/* Pages in use or reserved beyond the count become surplus, freed when they come back (Linux). */
+	/* Pages in use or reserved beyond the count become surplus, freed when back (Linux). */
 	while (count < persistent_huge_pages(h) &&
 	       h->surplus_huge_pages < h->nr_huge_pages - available_huge_pages(h))
 		h->surplus_huge_pages++;
