@@ -157,26 +157,35 @@ QEMU_FW_uefi = -bios $(firstword $(wildcard /usr/share/ovmf/OVMF.fd /usr/share/O
 QEMU_BOOT_cd = -cdrom $(ISO)
 QEMU_BOOT_usb = -device qemu-xhci -drive if=none,id=stick,format=raw,readonly=on,file=$(ISO) \
 		-device usb-storage,drive=stick,bootindex=0
-QEMU_ACCEL = $(shell [ -r /dev/kvm ] && [ -w /dev/kvm ] && echo "-accel kvm -cpu host" || echo "-accel tcg -cpu max")
-QEMU_ARGS = -machine q35 $(QEMU_ACCEL) -m $(MEM) $(QEMU_FW_$(FIRMWARE)) $(QEMU_BOOT_$(BOOT)) \
+# The accelerator comes from the runners' one choice (a probe boot under
+# KVM, PAGEFOLD_ACCEL=kvm|tcg to force): `accel` is set by ACCEL_CHOICE
+# in the recipe's shell, and a forced kvm that fails stops the recipe.
+ACCEL_CHOICE = accel=$$($(PYTHON) tests/runner.py --qemu $(QEMU) --accel) || exit 1
+QEMU_ARGS = -machine q35 $$accel -m $(MEM) $(QEMU_FW_$(FIRMWARE)) $(QEMU_BOOT_$(BOOT)) \
 	    -serial mon:stdio -device isa-debug-exit,iobase=0xf4,iosize=0x04 -no-reboot
 
 run: deps
 	@$(MAKE) --no-print-directory iso
-	$(QEMU) $(QEMU_ARGS) -display none -nographic -nodefaults || true
+	@$(ACCEL_CHOICE); set -x; $(QEMU) $(QEMU_ARGS) -display none -nographic -nodefaults || true
 
 debug: deps
 	@$(MAKE) --no-print-directory iso
 	@echo "gdb $(ELF) -ex 'target remote :1234'"
-	$(QEMU) $(QEMU_ARGS) -display none -nographic -nodefaults -s -S || true
+	@$(ACCEL_CHOICE); set -x; $(QEMU) $(QEMU_ARGS) -display none -nographic -nodefaults -s -S || true
 
+# One probe for the whole run, said first: the runners read its verdict
+# from PAGEFOLD_ACCEL_CACHE instead of probing again.
+test bench: export PAGEFOLD_ACCEL_CACHE := $(abspath $(BUILD))/accel.json
 test: deps
+	@rm -f $(PAGEFOLD_ACCEL_CACHE)
+	@$(PYTHON) tests/runner.py --accel > /dev/null
 	@$(MAKE) --no-print-directory all
 	$(PYTHON) tests/runner_selftest.py
 	$(PYTHON) tests/runner_hw.py
 	$(PYTHON) tests/runner.py
 
 bench: deps
+	@rm -f $(PAGEFOLD_ACCEL_CACHE)
 	$(PYTHON) tests/runner.py --bench
 
 clean:

@@ -22,14 +22,19 @@ all configurations); the exit status is non-zero on any failure.
     python3 tests/runner.py --group memory  the memory sizes of issue 3
     python3 tests/runner.py --bench         boot once with bench=all and
                                             print the benchmark table
+    python3 tests/runner.py --accel         say which accelerator the runs
+                                            use and why; print its QEMU
+                                            arguments (for `make run`)
 
 tests/runner_selftest.py imports this module: build_iso(), boot() and
 parse_ktap() are its interface.
 """
 
 import argparse
+import contextlib
 import dataclasses
 import hashlib
+import json
 import os
 import re
 import shlex
@@ -560,24 +565,152 @@ _live_lock = threading.Lock()
 _live = set()                   # running QEMUs, killed on Ctrl-C
 
 
-def kvm_usable():
-    """KVM when /dev/kvm opens read-write: existing is not enough (no
-    permission, or a container that lists it without access)."""
+# ---------------------------------------------------------------------------
+# The accelerator: one choice per run, by a real boot under KVM
+# ---------------------------------------------------------------------------
+
+# An open /dev/kvm proves little: on some hosts QEMU aborts at the first
+# vCPU reset (failed to set MSR 0x10a) or crawls through the firmware.
+# So KVM is chosen only when a tiny test boot under it gives its verdict:
+# the debug-exit code and a complete KTAP report with passing cases.
+ACCEL_ARGS = {"kvm": ["-accel", "kvm", "-cpu", "host"],
+              "tcg": ["-accel", "tcg", "-cpu", "max"]}
+ACCEL_PROBE = Config("accel-probe", memory="256M", cmdline="test=libc", timeout=20)
+KVM_DEVICE = "/dev/kvm"
+
+
+class AccelError(RunnerError):
+    """PAGEFOLD_ACCEL asks for what cannot be had."""
+
+
+@dataclass(frozen=True)
+class Accel:
+    """The accelerator of a run and why it was chosen."""
+    name: str                   # kvm or tcg
+    reason: str
+
+    @property
+    def args(self):
+        return list(ACCEL_ARGS[self.name])
+
+    @property
+    def line(self):
+        return f"accelerator: {self.name} ({' '.join(self.args)}): {self.reason}"
+
+
+def first_line(text):
+    return next((l.strip() for l in text.splitlines() if l.strip()), "")
+
+
+def probe_verdict(run, ktap, timeout):
+    """None when the probe boot passed, else why not, in one line with
+    QEMU's own complaint quoted."""
+    status, cause = judge(run, ktap, timeout)
+    if status == "PASS" and ktap.passed:
+        return None
+    why = first_line(cause) if cause else "no test case passed"
+    stderr = first_line(run.stderr)
+    if stderr:
+        why += f": '{stderr}'"
+    return why
+
+
+def probe_kvm(qemu, iso, log_dir, timeout):
+    """Boot the probe configuration under KVM; (None, summary) when it
+    passed, (why, "") when not."""
+    config = dataclasses.replace(ACCEL_PROBE, timeout=timeout)
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log = log_dir / "accel-probe.log"
+    if log.exists():
+        log.unlink()
+    cmd = qemu_command(config, iso, log, qemu, accel=ACCEL_ARGS["kvm"])
     try:
-        fd = os.open("/dev/kvm", os.O_RDWR | os.O_CLOEXEC)
+        run = run_qemu(cmd, log, timeout)
     except OSError as e:
-        return False, f"/dev/kvm: {e.strerror}"
+        return f"cannot start {cmd[0]}: {e}", ""
+    text = log.read_bytes().decode("utf-8", errors="replace") if log.exists() else ""
+    ktap = parse_ktap(text)
+    why = probe_verdict(run, ktap, timeout)
+    return why, (f"the KVM probe ('{ACCEL_PROBE.cmdline}') passed: {ktap.passed} cases, "
+                 f"exit status {run.exit_status}, {run.seconds:.1f} s")
+
+
+def kvm_device_error(device):
+    """Why the KVM device cannot be opened read-write, or None."""
+    try:
+        fd = os.open(device, os.O_RDWR | os.O_CLOEXEC)
+    except OSError as e:
+        return f"{device}: {e.strerror}"
     os.close(fd)
-    return True, "/dev/kvm usable"
+    return None
+
+
+def choose_accel(qemu, env=None, kvm_device=KVM_DEVICE, iso=None, timeout=None, log_dir=None):
+    """The accelerator for this run: PAGEFOLD_ACCEL=kvm|tcg forces one
+    (a forced kvm must still pass the probe), otherwise KVM when the
+    probe boot passes under it and TCG for anything else."""
+    env = os.environ if env is None else env
+    forced = env.get("PAGEFOLD_ACCEL", "")
+    if forced not in ("", "kvm", "tcg"):
+        raise AccelError(f"PAGEFOLD_ACCEL='{forced}': expected kvm or tcg")
+    if forced == "tcg":
+        return Accel("tcg", "forced by PAGEFOLD_ACCEL=tcg")
+    why = kvm_device_error(kvm_device)
+    if why is None:
+        try:
+            iso = iso or build_iso(ACCEL_PROBE.cmdline)
+        except RunnerError as e:
+            why = f"the probe's ISO could not be built: {first_line(str(e))}"
+    if why is None:
+        why, passed = probe_kvm(qemu or QEMU, iso, Path(log_dir or LOG_DIR),
+                                timeout or ACCEL_PROBE.timeout)
+        if why is None:
+            return Accel("kvm", passed + ("" if not forced else ", forced by PAGEFOLD_ACCEL=kvm"))
+        why = f"the KVM probe ('{ACCEL_PROBE.cmdline}', -accel kvm -cpu host) failed: {why}"
+    if forced:
+        raise AccelError(f"PAGEFOLD_ACCEL=kvm but {why}")
+    return Accel("tcg", why)
+
+
+def cached_accel(cache, choose, env=None):
+    """choose() once per run: a run made of several runners (make test)
+    names a cache file, which the first of them writes and the others
+    read. A cache made under another PAGEFOLD_ACCEL is not used."""
+    env = os.environ if env is None else env
+    forced = env.get("PAGEFOLD_ACCEL", "")
+    if cache:
+        try:
+            saved = json.loads(Path(cache).read_text())
+            if saved.get("forced") == forced and saved.get("name") in ACCEL_ARGS:
+                return Accel(saved["name"], saved["reason"] + " (probed once for this run)")
+        except (OSError, ValueError, AttributeError):
+            pass
+    accel = choose()
+    if cache:
+        Path(cache).parent.mkdir(parents=True, exist_ok=True)
+        Path(cache).write_text(json.dumps({"name": accel.name, "reason": accel.reason,
+                                           "forced": forced}) + "\n")
+    return accel
+
+
+_accel_lock = threading.Lock()
+_accel = None
+
+
+def accel_choice():
+    """This run's accelerator, chosen on first use (PAGEFOLD_ACCEL_CACHE
+    shares it between the runners of one `make test`)."""
+    global _accel
+    with _accel_lock:
+        if _accel is None:
+            _accel = cached_accel(os.environ.get("PAGEFOLD_ACCEL_CACHE"),
+                                  lambda: choose_accel(QEMU))
+        return _accel
 
 
 def accel_args():
     """The accelerator and a CPU model that it supports."""
-    if os.environ.get("PAGEFOLD_ACCEL") == "tcg":
-        return ["-accel", "tcg", "-cpu", "max"]
-    if kvm_usable()[0]:
-        return ["-accel", "kvm", "-cpu", "host"]
-    return ["-accel", "tcg", "-cpu", "max"]
+    return accel_choice().args
 
 
 def find_ovmf():
@@ -906,8 +1039,8 @@ def run_bench(names, qemu, scale):
     except RunnerError as e:
         say(f"bench: {e}")
         return 1
-    accel = "kvm" if kvm_usable()[0] else "tcg"
-    say(f"bench: booting {config.firmware}-{config.boot}, -m {config.memory}, {accel}, "
+    say(accel_choice().line)
+    say(f"bench: booting {config.firmware}-{config.boot}, -m {config.memory}, "
         f"'{config.cmdline}' (log {relative(log)})")
     run = run_qemu(cmd, log, config.timeout)
     text = log.read_bytes().decode("utf-8", errors="replace") if log.exists() else ""
@@ -985,6 +1118,9 @@ def parse_args(argv):
                    help=f"the QEMU binary (default: {QEMU})")
     p.add_argument("--verbose", "-v", action="store_true",
                    help="print each QEMU command line")
+    p.add_argument("--accel", action="store_true",
+                   help="choose the accelerator as the runs do, say which and why "
+                        "(stderr), print its QEMU arguments (stdout) and exit")
     p.add_argument("--bench", nargs="?", const="all", metavar="NAME[,NAME]",
                    help="instead of the tests: boot once with bench=NAMES (default "
                         f"all; {BENCH_CONFIG.firmware}-{BENCH_CONFIG.boot}, "
@@ -1055,6 +1191,15 @@ def exit_code(results):
     return 0 if all(r is not None and r.ok for r in results) else 1
 
 
+def print_accel():
+    """--accel, for `make run`: the QEMU arguments alone on stdout."""
+    with contextlib.redirect_stdout(sys.stderr):
+        accel = accel_choice()
+        say(accel.line)
+    print(" ".join(accel.args))
+    return 0
+
+
 def interrupt(signum, frame):
     """SIGTERM (a cancelled CI job) cleans up like Ctrl-C."""
     raise KeyboardInterrupt
@@ -1070,10 +1215,14 @@ def main(argv=None):
         return 0
     QEMU, VERBOSE = args.qemu, args.verbose
     check_qemu(QEMU)
-    if args.bench:
-        return run_bench(args.bench, QEMU, args.timeout_scale)
-    usable, why = kvm_usable()
-    say(f"accelerator: {'kvm (-cpu host)' if usable else 'tcg (-cpu max)'}: {why}")
+    try:
+        if args.accel:
+            return print_accel()
+        if args.bench:
+            return run_bench(args.bench, QEMU, args.timeout_scale)
+        say(accel_choice().line)
+    except AccelError as e:
+        raise SystemExit(f"runner: {e}")
     configs = [adjust(c, args.timeout_scale, args.cmdline_extra) for c in configs]
     if not configs:
         raise SystemExit("runner: no configuration selected")

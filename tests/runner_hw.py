@@ -728,6 +728,10 @@ def main(argv=None):
         return 0
     runner.QEMU = args.qemu
     runner.check_qemu(runner.QEMU)
+    try:
+        runner.say(runner.accel_choice().line)
+    except runner.AccelError as e:
+        raise SystemExit(f"runner_hw: {e}")
     start = time.monotonic()
     isos = build_isos(scenarios)
     font = Font(font_path())
