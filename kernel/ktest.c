@@ -186,10 +186,28 @@ struct totals {
 	int pass, fail, skip;
 };
 
+/*
+ * KTAP wants a suite whose every case was skipped reported as skipped,
+ * not passed: "ok N name # SKIP reason". The reason is the cases' own
+ * when they agree.
+ */
+static void print_suite_result(int index, const char *suite, int n, int failed,
+			       int skipped, const char *reason)
+{
+	if (failed || !n || skipped < n) {
+		printk("%sok %d %s\n", failed ? "not " : "", index, suite);
+		return;
+	}
+	printk("ok %d %s # SKIP %s\n", index, suite,
+	       reason ? reason : "every case skipped");
+}
+
 static bool run_suite(const char *filter, const char *suite, int index,
 		      struct totals *t)
 {
-	int n = 0, failed = 0;
+	int n = 0, failed = 0, skipped = 0;
+	const char *reason = NULL;
+	bool same_reason = true;
 
 	printk("    KTAP version 1\n");
 	printk("    # Subtest: %s\n", suite);
@@ -207,13 +225,18 @@ static bool run_suite(const char *filter, const char *suite, int index,
 			t->fail++;
 		} else if (test.skip_reason) {
 			printk("    ok %d %s # SKIP %s\n", n, c->name, test.skip_reason);
+			if (reason && strcmp(reason, test.skip_reason))
+				same_reason = false;
+			reason = test.skip_reason;
+			skipped++;
 			t->skip++;
 		} else {
 			printk("    ok %d %s\n", n, c->name);
 			t->pass++;
 		}
 	}
-	printk("%sok %d %s\n", failed ? "not " : "", index, suite);
+	print_suite_result(index, suite, n, failed, skipped,
+			   same_reason ? reason : NULL);
 	return failed == 0;
 }
 

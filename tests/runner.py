@@ -234,11 +234,20 @@ class CaseResult:
 
 
 @dataclass
+class SuiteResult:
+    """The top-level result line of one suite."""
+    name: str
+    status: str                 # pass, fail, skip (every case skipped), or missing
+    skip_reason: str = ""
+
+
+@dataclass
 class KtapResult:
     """What parse_ktap() found. ok means: a complete, consistent report
     in which no case failed."""
     found: bool = False             # a top-level KTAP version line
     cases: list = field(default_factory=list)
+    suites: list = field(default_factory=list)      # SuiteResult, in order
     errors: list = field(default_factory=list)
     crash: str = ""                 # first EXCEPTION/panic line after the last KTAP line
     stopped_in: str = ""            # where output ended inside a suite
@@ -259,6 +268,10 @@ class KtapResult:
     @property
     def skipped(self):
         return self.count("skip")
+
+    @property
+    def skipped_suites(self):
+        return [s for s in self.suites if s.status == "skip"]
 
     @property
     def ok(self):
@@ -316,7 +329,7 @@ class _KtapParser:
 
     def on_result_0(self, token):
         ok, number, rest = token.fields
-        name, _ = split_skip(rest or "")
+        name, skip_reason = split_skip(rest or "")
         suite = self.suite
         if suite is None:
             suite = _Suite(len(self.suites) + 1)
@@ -327,7 +340,7 @@ class _KtapParser:
             self.error(token, f"suite '{suite.label}' numbered {number}, expected {suite.index}")
         if suite.name is not None and name != suite.name:
             self.error(token, f"result names suite '{name}' but the subtest was '{suite.name}'")
-        self.close_suite(token, suite, ok == "ok")
+        self.close_suite(token, suite, ok == "ok", skip_reason)
 
     def on_totals_0(self, token):
         if self.totals is not None:
@@ -421,9 +434,10 @@ class _KtapParser:
             self.error(token, "no top-level plan (1..N) before the first suite")
             self.plan_missing_reported = True
 
-    def close_suite(self, token, suite, ok):
+    def close_suite(self, token, suite, ok, skip_reason=None):
         """Account for the suite's missing results and check that its
-        ok/not ok agrees with its cases (ok None: no result line)."""
+        ok/not ok (and # SKIP) agrees with its cases (ok None: no result
+        line)."""
         planned = suite.plan if suite.plan is not None else 0
         got = len(suite.numbers)
         if got < planned:
@@ -435,10 +449,28 @@ class _KtapParser:
             self.error(token, f"suite '{suite.label}' says ok but has failed cases")
         if ok is False and not any(c.status in ("fail", "missing") for c in suite.cases):
             self.error(token, f"suite '{suite.label}' says not ok but no case failed")
+        self.check_suite_skip(token, suite, ok, skip_reason)
         self.result.cases.extend(suite.cases)
         self.suites.append(suite)
         if self.suite is suite:
             self.suite = None
+
+    def check_suite_skip(self, token, suite, ok, skip_reason):
+        """A suite is skipped exactly when every one of its cases was."""
+        all_skipped = bool(suite.cases) and all(c.status == "skip" for c in suite.cases)
+        if skip_reason is not None and not all_skipped:
+            self.error(token, f"suite '{suite.label}' says SKIP but not every case was skipped")
+        elif ok is not None and skip_reason is None and all_skipped:
+            self.error(token, f"suite '{suite.label}': every case was skipped but its "
+                              f"result has no '# SKIP'")
+        if ok is None:
+            status = "missing"
+        elif skip_reason is not None:
+            status = "skip"
+        else:
+            status = "pass" if ok else "fail"
+        self.result.suites.append(SuiteResult(suite.name or suite.label, status,
+                                              skip_reason or ""))
 
     def finish(self):
         """The text ended: whatever was still expected is missing."""

@@ -12,6 +12,7 @@ tests/test_runner_selftest.c on bios-cd:
     test=runner_fail   -> FAIL naming runner_fail.<case>
     test=runner_fault  -> CRASH whose cause contains #PF
     test=runner_hang   -> TIMEOUT (after 20 s)
+    test=runner_skip   -> PASS, the suite skipped (# SKIP) with its reason
 
     python3 tests/runner_selftest.py              both parts
     python3 tests/runner_selftest.py --no-boot    part one only
@@ -239,6 +240,30 @@ SUITE_OK_CASE_FAILED = ktap("""
     # Totals: pass:0 fail:1 skip:0 total:1
     """)
 
+# devdax without device memory: every case skipped, and the suite too.
+SUITE_SKIPPED = ktap("""
+    KTAP version 1
+    1..2
+        KTAP version 1
+        # Subtest: devdax
+        1..2
+        ok 1 create # SKIP no device memory
+        ok 2 destroy # SKIP no device memory
+    ok 1 devdax # SKIP no device memory
+        KTAP version 1
+        # Subtest: e820
+        1..1
+        ok 1 sanitize
+    ok 2 e820
+    # Totals: pass:1 fail:0 skip:2 total:3
+    """)
+
+# What the kernel printed before it knew the directive.
+SUITE_SKIPPED_AS_OK = SUITE_SKIPPED.replace("ok 1 devdax # SKIP no device memory",
+                                            "ok 1 devdax")
+SUITE_SKIP_BUT_RAN = SUITE_SKIPPED.replace("ok 2 destroy # SKIP no device memory",
+                                           "ok 2 destroy")
+
 # The same report as a serial port delivers it after GRUB: CRLF line ends,
 # escape sequences, a CR-prefixed first line.
 SERIAL_NOISE = ("\x1b[2J\x1b[0mGNU GRUB  version 2.06\x1b[H\r\n"
@@ -294,6 +319,19 @@ def test_parse(c):
             r.stopped_in.startswith("runner_fault (1 of 2"), r.stopped_in)
     c.check("crash: the missing case counts as failed", r.failed == 1, r.failed)
     c.check("crash: missing totals reported", "Totals" in errors_of(r), errors_of(r))
+
+    r = runner.parse_ktap(SUITE_SKIPPED)
+    suites = [(x.name, x.status, x.skip_reason) for x in r.suites]
+    c.check("suite skipped: ok, 1 passed and 2 skipped cases",
+            r.ok and (r.passed, r.skipped, r.failed) == (1, 2, 0), errors_of(r))
+    c.check("suite skipped: counted as a skipped suite with its reason, not passed",
+            suites == [("devdax", "skip", "no device memory"), ("e820", "pass", "")], suites)
+    for log, what, error in ((SUITE_SKIPPED_AS_OK, "suite skipped without '# SKIP'",
+                              "has no '# SKIP'"),
+                             (SUITE_SKIP_BUT_RAN, "suite '# SKIP' with a case that ran",
+                              "says SKIP but")):
+        r = runner.parse_ktap(log)
+        c.check(f"{what}: reported", not r.ok and error in errors_of(r), errors_of(r))
 
     r = runner.parse_ktap(TOTALS_MISMATCH)
     c.check("totals mismatch: reported", not r.ok and "totals say" in errors_of(r), errors_of(r))
@@ -497,14 +535,14 @@ def broken_configs(scale):
                                    cmdline=f"test={suite}",
                                    timeout=timeout * scale, groups=())
     return [variant("runner_fail", 60), variant("runner_fault", 60),
-            variant("runner_hang", 20)]
+            variant("runner_hang", 20), variant("runner_skip", 60)]
 
 
 def test_boots(c, jobs, scale):
     """Each broken suite must fail the run, for the right reason."""
     configs = broken_configs(scale)
     results = runner.run_all(configs, jobs, True, runner.QEMU)
-    fail, fault, hang = results
+    fail, fault, hang, skip = results
     for r in results:
         print(f"{r.config.name} cause:")
         print(textwrap.indent(r.cause or "(none)", "    "))
@@ -529,6 +567,13 @@ def test_boots(c, jobs, scale):
     c.check("runner_hang: the cause says timeout after 20 s",
             hang.cause.startswith(f"timeout after {20 * scale:g} s (no output for"), hang.cause)
     c.check("runner_hang: counts as a failure", hang.failed >= 1, hang.failed)
+
+    suites = [(x.name, x.status, x.skip_reason) for x in skip.ktap.suites] if skip.ktap else []
+    c.check("runner_skip: PASS with 0 passed, 2 skipped",
+            skip.status == "PASS" and (skip.passed, skip.skipped) == (0, 2),
+            (skip.status, skip.cause, skip.passed, skip.skipped))
+    c.check("runner_skip: the suite is reported '# SKIP' with its cases' reason",
+            suites == [("runner_skip", "skip", "skipped on purpose")], suites)
 
     out = io.StringIO()
     with contextlib.redirect_stdout(out):

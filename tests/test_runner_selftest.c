@@ -30,3 +30,14 @@ KTEST(runner_hang, hangs_forever)
 	for (;;)
 		__asm__ __volatile__("cli; hlt");
 }
+
+/* Every case skipped: the suite's own result must say so (# SKIP). */
+KTEST(runner_skip, skips_first)
+{
+	ktest_skip(test, "skipped on purpose");
+}
+
+KTEST(runner_skip, skips_second)
+{
+	ktest_skip(test, "skipped on purpose");
+}
