@@ -33,6 +33,7 @@ parse_ktap() are its interface.
 import argparse
 import contextlib
 import dataclasses
+import fnmatch
 import hashlib
 import json
 import os
@@ -80,6 +81,7 @@ class Config:
     timeout: float = 120        # seconds before QEMU is killed
     groups: tuple = ()          # names for --group
     machine: str = "q35"        # QEMU -machine
+    must_run: tuple = ()        # suite.case patterns that may not be skipped here
 
     def __post_init__(self):
         """Catch a typo in a new table line at once, not at boot time."""
@@ -90,6 +92,11 @@ class Config:
         if self.boot not in ("cd", "usb"):
             raise ValueError(f"{self.name}: boot '{self.boot}' is not cd or usb")
 
+
+# The cases that need 1 GiB pages skip where none can be had; the
+# configurations built for them must see them run, not skip.
+HUGETLB_1G = ("hugetlb.*gigantic*", "hugetlb.mixed_pools")
+MEMORY_FAILURE_1G = ("memory_failure.*1g*",)
 
 # The memory manager's suites, run under each memory size below.
 MM_TESTS = "test=e820,memblock,buddy,pgtable,sparse,slab"
@@ -115,9 +122,10 @@ CONFIGS = [
     # HugeTLB pools (issue 4): boot-time 1 GiB pages (their memmap built
     # optimized) and 2 MiB pages, with HVO on and off; 6 GiB so that free
     # aligned 1 GiB ranges remain for the run-time cases.
-    Config("hugetlb-6g", memory="6G", timeout=300, groups=("hugetlb",),
+    Config("hugetlb-6g", memory="6G", timeout=300, groups=("hugetlb",), must_run=HUGETLB_1G,
            cmdline="hugepagesz=1G hugepages=2 hugepagesz=2M hugepages=64 test=hugetlb"),
     Config("hugetlb-6g-nohvo", memory="6G", timeout=300, groups=("hugetlb",),
+           must_run=HUGETLB_1G,
            cmdline="hugetlb_free_vmemmap=off hugepagesz=1G hugepages=2 hugepagesz=2M"
                    " hugepages=64 test=hugetlb"),
     # Device memory (issue 6): memmap=2G!4G turns 4-6 GiB (sections
@@ -129,8 +137,10 @@ CONFIGS = [
     # device memory at 64 GiB, beyond the guest's RAM and the vmemmap PMD
     # table of RAM, whose memmap needs (and frees) a PMD table of its own.
     Config("device-8g", memory="8G", timeout=240, groups=("device",),
+           must_run=HUGETLB_1G + MEMORY_FAILURE_1G,
            cmdline="memmap=2G!4G test=devdax,dax_mmap,memory_failure,hotplug,hugetlb"),
     Config("device-8g-pools", memory="8G", timeout=240, groups=("device",),
+           must_run=MEMORY_FAILURE_1G,
            cmdline="memmap=2G!4G memmap=1G!64G hugepagesz=1G hugepages=1 hugepagesz=2M"
                    " hugepages=16 test=devdax,memory_failure,hotplug"),
 ]
@@ -925,6 +935,31 @@ def judge(run, ktap, timeout):
     return "FAIL", "\n".join(failures + errors)
 
 
+def must_run_problems(ktap, patterns):
+    """A line for each case that a pattern requires and that was skipped,
+    with its reason, and for each pattern that no case of a complete
+    report matches (a renamed case must not pass unseen)."""
+    out = []
+    for pattern in patterns:
+        matched = [c for c in ktap.cases if fnmatch.fnmatchcase(c.full_name, pattern)]
+        if not matched and ktap.ok:
+            out.append(f"no case matches '{pattern}', which this configuration must run")
+        out.extend(f"{c.full_name} was skipped ({c.skip_reason}): this configuration "
+                   f"must run it" for c in matched if c.status == "skip")
+    return out
+
+
+def require_cases(status, cause, ktap, patterns):
+    """judge()'s verdict, failed when a case the configuration must run
+    was skipped."""
+    problems = must_run_problems(ktap, patterns)
+    if not problems:
+        return status, cause
+    if status == "PASS":
+        return "FAIL", "\n".join(problems)
+    return status, "\n".join([cause] + problems)
+
+
 def boot(config, qemu=None, log_dir=None):
     """Build the ISO of a configuration, boot it once and judge it."""
     log_dir = Path(log_dir) if log_dir else LOG_DIR
@@ -947,6 +982,7 @@ def boot(config, qemu=None, log_dir=None):
     text = log.read_bytes().decode("utf-8", errors="replace") if log.exists() else ""
     ktap = parse_ktap(text)
     status, cause = judge(run, ktap, config.timeout)
+    status, cause = require_cases(status, cause, ktap, config.must_run)
     failed = ktap.failed
     if status != "PASS":
         failed = max(failed, 1)
@@ -996,6 +1032,8 @@ def print_table(configs):
         extra = f" / {c.extra}" if c.extra else ""
         say(f"{c.name:<12} {c.firmware:<8} {c.boot:<5} {c.machine:<8} {c.memory:<7} "
             f"{c.timeout:>6g}s  {','.join(c.groups):<12} {c.cmdline}{extra}")
+        if c.must_run:
+            say(f"{'':<12} must run: {', '.join(c.must_run)}")
 
 
 # ---------------------------------------------------------------------------

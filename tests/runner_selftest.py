@@ -25,6 +25,7 @@ a check failed.
 import argparse
 import contextlib
 import dataclasses
+import fnmatch
 import io
 import os
 import re
@@ -264,6 +265,23 @@ SUITE_SKIPPED_AS_OK = SUITE_SKIPPED.replace("ok 1 devdax # SKIP no device memory
 SUITE_SKIP_BUT_RAN = SUITE_SKIPPED.replace("ok 2 destroy # SKIP no device memory",
                                            "ok 2 destroy")
 
+# hugetlb-6g whose 1 GiB cases found no 1 GiB page.
+GIGANTIC_SKIPPED = ktap("""
+    KTAP version 1
+    1..1
+        KTAP version 1
+        # Subtest: hugetlb
+        1..3
+        ok 1 grow_and_shrink
+        ok 2 gigantic_optimized_accounting # SKIP no free aligned 1 GiB range in this guest
+        ok 3 mixed_pools
+    ok 1 hugetlb
+    # Totals: pass:2 fail:0 skip:1 total:3
+    """)
+GIGANTIC_RAN = GIGANTIC_SKIPPED.replace(
+    " # SKIP no free aligned 1 GiB range in this guest", "").replace(
+    "pass:2 fail:0 skip:1", "pass:3 fail:0 skip:0")
+
 # The same report as a serial port delivers it after GRUB: CRLF line ends,
 # escape sequences, a CR-prefixed first line.
 SERIAL_NOISE = ("\x1b[2J\x1b[0mGNU GRUB  version 2.06\x1b[H\r\n"
@@ -374,9 +392,40 @@ def test_judge(c):
     c.check("judge: killed = TIMEOUT with the silence",
             status == "TIMEOUT" and cause.startswith("timeout after 20 s (no output for 17 s)"),
             cause)
+    test_must_run(c)
     status, cause = runner.judge(Run(exit_status=33), runner.parse_ktap("hello\n"), 60)
     c.check("judge: 33 without KTAP = FAIL 'no KTAP output'",
             status == "FAIL" and "no KTAP output" in cause, cause)
+
+
+def test_must_run(c):
+    """A configuration fails when a case it must run was skipped."""
+    Run = runner.Run
+    must = runner.find_config("hugetlb-6g").must_run
+
+    def verdict(log, patterns=must, run=Run(exit_status=33)):
+        ktap = runner.parse_ktap(log)
+        status, cause = runner.judge(run, ktap, 60)
+        return runner.require_cases(status, cause, ktap, patterns)
+
+    c.check("must run: hugetlb-6g must run hugetlb.gigantic_*",
+            any(fnmatch.fnmatchcase("hugetlb.gigantic_optimized_accounting", p)
+                for p in must), must)
+    status, cause = verdict(GIGANTIC_SKIPPED)
+    c.check("must run: a skipped 1 GiB case fails the configuration, naming it and why",
+            status == "FAIL" and cause == "hugetlb.gigantic_optimized_accounting was skipped "
+            "(no free aligned 1 GiB range in this guest): this configuration must run it", cause)
+    status, cause = verdict(GIGANTIC_SKIPPED, patterns=())
+    c.check("must run: the same skip passes where nothing is required", status == "PASS", cause)
+    status, cause = verdict(GIGANTIC_RAN)
+    c.check("must run: the cases ran = PASS", status == "PASS", cause)
+    status, cause = verdict(GIGANTIC_RAN, patterns=("hugetlb.gigantic_*", "hugetlb.demote_*"))
+    c.check("must run: a pattern no case matches fails the configuration",
+            status == "FAIL" and "no case matches 'hugetlb.demote_*'" in cause, cause)
+    status, cause = verdict(GIGANTIC_SKIPPED, run=Run(exit_status=35))
+    c.check("must run: added to the cause of another failure",
+            status == "FAIL" and cause.endswith("must run it")
+            and cause.startswith("the kernel exited 'test failed'"), cause)
 
 
 def test_plumbing(c):
@@ -574,6 +623,11 @@ def test_boots(c, jobs, scale):
             (skip.status, skip.cause, skip.passed, skip.skipped))
     c.check("runner_skip: the suite is reported '# SKIP' with its cases' reason",
             suites == [("runner_skip", "skip", "skipped on purpose")], suites)
+    status, cause = runner.require_cases(skip.status, skip.cause, skip.ktap,
+                                         ("runner_skip.skips_second",))
+    c.check("runner_skip: where a configuration must run a case, its skip is a FAIL",
+            status == "FAIL" and cause == "runner_skip.skips_second was skipped (skipped on "
+            "purpose): this configuration must run it", (status, cause))
 
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
