@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Deliberately broken suites for tests/runner_selftest.py, which checks
+ * Deliberately broken suites for tests/host/runner_selftest.py, which checks
  * that the host runner reports each as a failure with the right cause.
  * They run only when named (test=runner_fail), never under test=all.
  */
