@@ -20,15 +20,22 @@
 #include "cmds/proc_cmds.h"
 #include "fs/file.h"
 #include "fs/ramfs.h"
+#include "kernel/console.h"
 #include "kernel/exec.h"
 #include "kernel/exit.h"
 #include "kernel/param.h"
 #include "kernel/printk.h"
+#include "kernel/sched.h"
 #include "kernel/signal.h"
 #include "kernel/syscall.h"
 #include "kernel/task.h"
 #include "kernel/time.h"
+#include "kernel/uaccess.h"
 #include "mm/hugetlb.h"
+#include "mm/memory.h"
+#include "mm/mmap.h"
+#include "mm/page.h"
+#include "mm/pgtable.h"
 #include "libc/errno.h"
 #include "libc/stdio.h"
 #include "libc/stdlib.h"
@@ -456,4 +463,204 @@ KTEST(user, fuzz)
 	snprintf(calls, sizeof(calls), "%lu", fuzz_calls);
 	expect_pass(test, "fuzz", 3, argv);
 	log_lines(test, "fuzz: ");
+}
+
+/* Preemption, the console's process commands. */
+
+static const u8 code_loop[] = { 0xeb, 0xfe };	/* jmp . */
+/* rt_sigaction(SIGINT, {SIG_IGN}, NULL, 8), then loop. */
+static const u8 code_ignore_int_loop[] = {
+	0x6a, 0, 0x6a, 0, 0x6a, 0, 0x6a, 1,		/* the sigaction, on the stack */
+	0xb8, 13, 0, 0, 0, 0xbf, 2, 0, 0, 0,
+	0x48, 0x89, 0xe6, 0x31, 0xd2,			/* mov %rsp, %rsi; xor %edx, %edx */
+	0x41, 0xba, 8, 0, 0, 0, 0x0f, 0x05,		/* mov $8, %r10d; syscall */
+	0xeb, 0xfe,
+};
+
+static int spawn_loop(struct kunit *test, const char *name, const u8 *code, size_t len)
+{
+	char path[64], *argv[] = { path, NULL };
+	int pid;
+
+	ramfs_remove(DIR);
+	make_image(&im, 2, code, len);
+	snprintf(path, sizeof(path), DIR "/%s", name);
+	if (install(name, &im)) {
+		ktest_fail(test, __FILE__, __LINE__, "cannot put %s in the ramfs", path);
+		return -1;
+	}
+	pid = user_spawn(path, 1, argv);
+	EXPECT_TRUE(test, pid > 0);
+	return pid;
+}
+
+/* A ring-3 loop does not keep the CPU: the timer takes it back. */
+KTEST(user, busy_loop_is_preempted)
+{
+	struct baseline b;
+	int pid, status = 0;
+	unsigned long ticks;
+	struct task_struct *p;
+
+	take_baseline(&b);
+	pid = spawn_loop(test, "spin", code_loop, sizeof(code_loop));
+	if (pid <= 0)
+		return;
+	p = find_task_by_pid(pid);
+	schedule_timeout(50 * NSEC_PER_MSEC);
+	ticks = p->utime_ticks;
+	schedule_timeout(50 * NSEC_PER_MSEC);
+	/* It ran between our sleeps, and we ran again: both got the CPU. */
+	EXPECT_TRUE(test, p->utime_ticks > ticks);
+	EXPECT_EQ(test, p->state, TASK_RUNNING);
+	EXPECT_EQ(test, kill_process(p, SIGKILL), 0);
+	EXPECT_EQ(test, kernel_wait(pid, &status, NULL), 0);
+	EXPECT_EQ(test, status, SIGKILL);
+	ramfs_remove(DIR);
+	expect_baseline(test, &b);
+}
+
+KTEST(user, ps_lists_and_kill_terminates)
+{
+	char buf[512], line[32];
+	struct baseline b;
+	int pid, status = 0;
+
+	take_baseline(&b);
+	pid = spawn_loop(test, "spinner", code_loop, sizeof(code_loop));
+	if (pid <= 0)
+		return;
+	EXPECT_EQ(test, ktest_shell("ps", buf, sizeof(buf)), 0);
+	EXPECT_TRUE(test, strstr(buf, "spinner") != NULL);
+	EXPECT_EQ(test, ktest_shell("kill 99999", buf, sizeof(buf)), -EINVAL);
+	EXPECT_EQ(test, ktest_shell("kill -99 2", buf, sizeof(buf)), -EINVAL);
+	EXPECT_EQ(test, ktest_shell("kill 30000", buf, sizeof(buf)), -ESRCH);
+	EXPECT_STREQ(test, buf, "kill: 30000: No such process\n");
+	snprintf(line, sizeof(line), "kill %d", pid);
+	EXPECT_EQ(test, ktest_shell(line, buf, sizeof(buf)), 0);
+	EXPECT_EQ(test, kernel_wait(pid, &status, NULL), 0);
+	EXPECT_EQ(test, status, SIGTERM);
+	ramfs_remove(DIR);
+	expect_baseline(test, &b);
+}
+
+KTEST(user, run_ctrl_c_sends_sigint)
+{
+	char buf[512];
+	struct baseline b;
+
+	take_baseline(&b);
+	ramfs_remove(DIR);
+	make_image(&im, 2, code_loop, sizeof(code_loop));
+	ASSERT_EQ(test, install("loop", &im), 0);
+	console_push_input(0x03);
+	EXPECT_EQ(test, ktest_shell("run " DIR "/loop", buf, sizeof(buf)), -EINTR);
+	EXPECT_TRUE(test, strstr(buf, "killed by signal 2") != NULL);
+	EXPECT_EQ(test, ktest_shell("run /ktest_user_none", buf, sizeof(buf)), -ENOENT);
+	EXPECT_STREQ(test, buf, "run: /ktest_user_none: No such file or directory\n");
+	EXPECT_EQ(test, ktest_shell("run bin/x", buf, sizeof(buf)), -EINVAL);
+	ramfs_remove(DIR);
+	expect_baseline(test, &b);
+}
+
+KTEST(user, second_ctrl_c_sends_sigkill)
+{
+	char buf[512];
+	struct baseline b;
+
+	take_baseline(&b);
+	ramfs_remove(DIR);
+	make_image(&im, 2, code_ignore_int_loop, sizeof(code_ignore_int_loop));
+	ASSERT_EQ(test, install("stubborn", &im), 0);
+	/* The program ignores SIGINT; the second Ctrl-C's SIGKILL ends it. */
+	console_push_input(0x03);
+	console_push_input(0x03);
+	EXPECT_EQ(test, ktest_shell("run " DIR "/stubborn", buf, sizeof(buf)), -EINTR);
+	EXPECT_TRUE(test, strstr(buf, "killed by signal 9") != NULL);
+	ramfs_remove(DIR);
+	expect_baseline(test, &b);
+}
+
+/* fork's copy-on-write, seen from the page counts and the checker. */
+
+static void expect_mm_ok(struct kunit *test, struct mm *mm)
+{
+	char why[160];
+
+	if (mm_check(mm, why, sizeof(why)))
+		ktest_fail(test, __FILE__, __LINE__, "%s: %s", mm->name, why);
+}
+
+static struct page *page_at(struct mm *mm, unsigned long addr)
+{
+	pteval_t *table = mm->pgd;
+
+	for (int l = PG_LEVEL_512G; l >= PG_LEVEL_4K; l--) {
+		pteval_t e = table[level_index(addr, l)];
+
+		if (!(e & _PAGE_PRESENT))
+			return NULL;
+		if (l == PG_LEVEL_4K || (e & _PAGE_PSE))
+			return pfn_to_page(PHYS_PFN(entry_phys(e)));
+		table = entry_table(e);
+	}
+	return NULL;
+}
+
+#define COW_BASE	0x10000000UL
+#define COW_PAGES	8
+
+KTEST(user, fork_copy_on_write_counts)
+{
+	struct mm *saved = current_mm, *parent, *child;
+	struct baseline b;
+	struct page *pg;
+	u64 v = 0;
+
+	take_baseline(&b);
+	parent = mm_create_user(0, "cow-parent");
+	ASSERT_NOT_NULL(test, parent);
+	ASSERT_EQ(test, do_mmap(parent, COW_BASE, COW_PAGES * PAGE_SIZE, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED), COW_BASE);
+	switch_mm(parent);
+	for (int i = 0; i < COW_PAGES; i++)
+		EXPECT_EQ(test, put_user_u64(i, (u64 *)(COW_BASE + i * PAGE_SIZE)), 0);
+	child = mm_dup(parent, 0);
+	ASSERT_NOT_NULL(test, child);
+	EXPECT_EQ(test, child->rss, COW_PAGES);
+	pg = page_at(parent, COW_BASE);
+	EXPECT_TRUE(test, pg == page_at(child, COW_BASE));
+	EXPECT_EQ(test, pg->_refcount, 2);
+	EXPECT_EQ(test, pg->_mapcount, 1);
+	expect_mm_ok(test, parent);
+	expect_mm_ok(test, child);
+
+	/* The child's write copies; the parent's page is its own again. */
+	switch_mm(child);
+	EXPECT_EQ(test, put_user_u64(100, (u64 *)COW_BASE), 0);
+	EXPECT_EQ(test, child->nr_cow, 1);
+	EXPECT_TRUE(test, page_at(child, COW_BASE) != pg);
+	EXPECT_EQ(test, pg->_refcount, 1);
+	EXPECT_EQ(test, pg->_mapcount, 0);
+	switch_mm(parent);
+	EXPECT_EQ(test, get_user_u64(&v, (u64 *)COW_BASE), 0);
+	EXPECT_EQ(test, v, 0);
+	/* The last mapper writes without a copy (Linux's reuse). */
+	EXPECT_EQ(test, put_user_u64(7, (u64 *)COW_BASE), 0);
+	EXPECT_EQ(test, parent->nr_cow, 0);
+	EXPECT_TRUE(test, page_at(parent, COW_BASE) == pg);
+	expect_mm_ok(test, parent);
+	expect_mm_ok(test, child);
+
+	/* Unmapped on one side: the other keeps the page. */
+	EXPECT_EQ(test, do_munmap(child, COW_BASE + PAGE_SIZE, PAGE_SIZE), 0);
+	pg = page_at(parent, COW_BASE + PAGE_SIZE);
+	EXPECT_EQ(test, pg->_refcount, 1);
+	EXPECT_EQ(test, pg->_mapcount, 0);
+	expect_mm_ok(test, parent);
+	expect_mm_ok(test, child);
+	switch_mm(saved);
+	mm_destroy(child);
+	mm_destroy(parent);
+	expect_baseline(test, &b);
 }
