@@ -544,17 +544,30 @@ KTEST(user, ps_lists_and_kill_terminates)
 	expect_baseline(test, &b);
 }
 
+/* `run` an image with Ctrl-C typed n times: the command's result. */
+static int run_with_ctrl_c(const char *name, const u8 *code, size_t len, int n,
+			   char *buf, size_t size)
+{
+	char line[64];
+
+	ramfs_remove(DIR);
+	make_image(&im, 2, code, len);
+	if (install(name, &im))
+		return -EEXIST;
+	while (n--)
+		console_push_input(0x03);
+	snprintf(line, sizeof(line), "run " DIR "/%s", name);
+	return ktest_shell(line, buf, size);
+}
+
 KTEST(user, run_ctrl_c_sends_sigint)
 {
 	char buf[512];
 	struct baseline b;
 
 	take_baseline(&b);
-	ramfs_remove(DIR);
-	make_image(&im, 2, code_loop, sizeof(code_loop));
-	ASSERT_EQ(test, install("loop", &im), 0);
-	console_push_input(0x03);
-	EXPECT_EQ(test, ktest_shell("run " DIR "/loop", buf, sizeof(buf)), -EINTR);
+	EXPECT_EQ(test, run_with_ctrl_c("loop", code_loop, sizeof(code_loop), 1, buf,
+					sizeof(buf)), -EINTR);
 	EXPECT_TRUE(test, strstr(buf, "killed by signal 2") != NULL);
 	EXPECT_EQ(test, ktest_shell("run /ktest_user_none", buf, sizeof(buf)), -ENOENT);
 	EXPECT_STREQ(test, buf, "run: /ktest_user_none: No such file or directory\n");
@@ -569,13 +582,9 @@ KTEST(user, second_ctrl_c_sends_sigkill)
 	struct baseline b;
 
 	take_baseline(&b);
-	ramfs_remove(DIR);
-	make_image(&im, 2, code_ignore_int_loop, sizeof(code_ignore_int_loop));
-	ASSERT_EQ(test, install("stubborn", &im), 0);
 	/* The program ignores SIGINT; the second Ctrl-C's SIGKILL ends it. */
-	console_push_input(0x03);
-	console_push_input(0x03);
-	EXPECT_EQ(test, ktest_shell("run " DIR "/stubborn", buf, sizeof(buf)), -EINTR);
+	EXPECT_EQ(test, run_with_ctrl_c("stubborn", code_ignore_int_loop,
+					sizeof(code_ignore_int_loop), 2, buf, sizeof(buf)), -EINTR);
 	EXPECT_TRUE(test, strstr(buf, "killed by signal 9") != NULL);
 	ramfs_remove(DIR);
 	expect_baseline(test, &b);
