@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "kernel/console.h"
 #include "kernel/io.h"
+#include "kernel/sched.h"
+
+#define CONSOLE_POLL_NS	10000000UL
 
 static struct console *consoles;
 
@@ -59,7 +62,12 @@ int console_getc(void)
 {
 	int ch;
 
-	while ((ch = console_trygetc()) < 0)
-		cpu_relax();
+	/* Polled: sleep between looks so that other tasks run meanwhile. */
+	while ((ch = console_trygetc()) < 0) {
+		if (sched_running())
+			schedule_timeout(CONSOLE_POLL_NS);
+		else
+			cpu_relax();
+	}
 	return ch;
 }

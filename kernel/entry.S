@@ -3,8 +3,12 @@
  * Interrupt and exception entry. Every vector gets a stub that pushes a
  * uniform frame (a dummy error code where the CPU pushes none, then the
  * vector) and jumps to the common path, which saves the general registers
- * as struct pt_regs (kernel/traps.h) and calls do_trap().
+ * as struct pt_regs (kernel/traps.h) and calls do_trap(), or, when
+ * the CPU was in ring 3, do_user_trap() (kernel/syscall.c), which also
+ * does the work due before returning there.
  */
+#include "kernel/pt_regs_offsets.h"
+
 	.macro	TRAP_NOERR vec
 	.balign 16
 	pushq	$0
@@ -55,38 +59,18 @@ trap_stubs:
 	.endr
 
 trap_common:
-	pushq	%rdi
-	pushq	%rsi
-	pushq	%rdx
-	pushq	%rcx
-	pushq	%rax
-	pushq	%r8
-	pushq	%r9
-	pushq	%r10
-	pushq	%r11
-	pushq	%rbx
-	pushq	%rbp
-	pushq	%r12
-	pushq	%r13
-	pushq	%r14
-	pushq	%r15
+	PUSH_REGS
 	cld
 	movq	%rsp, %rdi
+	/* From ring 3 (CS's RPL): the user path, which may switch tasks. */
+	testb	$3, PT_CS(%rsp)
+	jnz	1f
 	call	do_trap
-	popq	%r15
-	popq	%r14
-	popq	%r13
-	popq	%r12
-	popq	%rbp
-	popq	%rbx
-	popq	%r11
-	popq	%r10
-	popq	%r9
-	popq	%r8
-	popq	%rax
-	popq	%rcx
-	popq	%rdx
-	popq	%rsi
-	popq	%rdi
+	jmp	restore_regs_and_iret
+1:	call	do_user_trap
+
+	.globl	restore_regs_and_iret
+restore_regs_and_iret:
+	POP_REGS
 	addq	$16, %rsp
 	iretq

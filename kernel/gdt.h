@@ -13,8 +13,10 @@
 #define IST_NMI		2
 #define IST_MC		3
 
+#ifndef __ASSEMBLY__
 void gdt_init(void);
 /* Kernel stack used on entry from ring 3. */
 void tss_set_rsp0(unsigned long rsp0);
+#endif
 
 #endif

@@ -5,6 +5,7 @@
  * tables (so that a fault is reported rather than a silent triple fault),
  * then the boot information and the command line, then time, then memory.
  */
+#include "cmds/proc_cmds.h"
 #include "kernel/bench.h"
 #include "kernel/bootinfo.h"
 #include "kernel/console.h"
@@ -13,7 +14,9 @@
 #include "kernel/param.h"
 #include "kernel/printk.h"
 #include "kernel/panic.h"
+#include "kernel/sched.h"
 #include "kernel/shell.h"
+#include "kernel/syscall.h"
 #include "kernel/time.h"
 #include "kernel/traps.h"
 #include "drivers/acpi.h"
@@ -65,12 +68,16 @@ void start_kernel(u32 magic, u32 info)
 	initramfs_init();
 	fbcon_init();
 	acpi_init();
+	/* Tasks from here on: the boot context becomes the shell's task. */
+	syscall_init();
+	sched_init();
 
 	bench_run_boot();
 	filter = ktest_boot_filter();
 	if (filter)
 		run_boot_tests(filter);
 	kbd_init();
+	run_rdinit();
 	/* Again above the prompt: on a screen the first banner has scrolled away. */
 	printk("pagefold version " PAGEFOLD_VERSION " ready, %lu MiB free\n",
 	       nr_free_pages() >> (20 - PAGE_SHIFT));

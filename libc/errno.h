@@ -9,7 +9,10 @@
 #define EINTR		4
 #define EIO		5
 #define E2BIG		7
+#define ENOEXEC		8
 #define EBADF		9
+#define ECHILD		10
+#define EAGAIN		11
 #define ENOMEM		12
 #define EACCES		13
 #define EFAULT		14
@@ -30,6 +33,7 @@
 #define ENOSYS		38
 #define ELOOP		40
 #define EOVERFLOW	75
+#define ETIMEDOUT	110
 #define EHWPOISON	133
 
 #endif

@@ -280,13 +280,18 @@ static void zap_leaf(struct zap_details *d, pteval_t *table, unsigned int idx,
 	}
 	if (level == PG_LEVEL_4K) {
 		mm->rss--;
-		page->_mapcount = -1;
+		page->_mapcount--;
 	} else {
 		unsigned int hi = level_hstate_idx(level);
 
 		mm->nr_huge[hi]--;
 		if (d->h == &hstates[hi])
 			d->nr_huge++;
+		/* Still mapped by a fork relative: only our reference goes. */
+		if (page->_refcount > 1) {
+			page->_refcount--;
+			return;
+		}
 	}
 	tlb_remove_page(d->tlb, page);
 }
@@ -447,17 +452,166 @@ static void walk_leaves(pteval_t *table, enum pg_level level, unsigned long addr
 	}
 }
 
+static void flush_tlb_mm(struct mm *mm)
+{
+	if (mm_is_loaded(mm)) {
+		flush_tlb_all();
+		mm->tlb_flushes++;
+	}
+}
+
+/* fork: the child's table for addr at level, made where missing. */
+static pteval_t *walk_alloc(struct mm *mm, unsigned long addr, enum pg_level level)
+{
+	pteval_t *table = mm->pgd;
+
+	for (enum pg_level l = PG_LEVEL_512G; l > level; l--) {
+		unsigned int idx = level_index(addr, l);
+		pteval_t *child;
+
+		if (entry_none(table[idx])) {
+			child = user_table_alloc(mm, l - 1);
+			if (!child)
+				return NULL;
+			set_user_entry(table, idx, __pa(child) | _PAGE_TABLE);
+			mm->nr_pgtables[l - 1]++;
+		}
+		table = entry_table(table[idx]);
+	}
+	return table;
+}
+
+/* For walks that stop at the first failure: NULL once *err is set. */
+static pteval_t *walk_alloc_once(struct mm *mm, unsigned long addr, enum pg_level level,
+				 int *err)
+{
+	pteval_t *table;
+
+	if (*err)
+		return NULL;
+	table = walk_alloc(mm, addr, level);
+	if (!table)
+		*err = -ENOMEM;
+	return table;
+}
+
+struct copy_arg {
+	struct mm *dst;
+	const struct vm_area_struct *vma;
+	int err;
+};
+
+static void copy_leaf(pteval_t *table, unsigned int idx, enum pg_level level,
+		      unsigned long addr, void *arg)
+{
+	struct copy_arg *c = arg;
+	pteval_t e = table[idx], *dst;
+	struct page *page = entry_page(e);
+
+	dst = walk_alloc_once(c->dst, addr, level, &c->err);
+	if (!dst)
+		return;
+	if (e & _PAGE_RW) {
+		e &= ~(pteval_t)_PAGE_RW;
+		set_user_entry(table, idx, e);
+	}
+	set_user_entry(dst, level_index(addr, level), e);
+	page->_refcount++;
+	if (level == PG_LEVEL_4K) {
+		page->_mapcount++;
+		c->dst->rss++;
+	} else {
+		c->dst->nr_huge[level_hstate_idx(level)]++;
+	}
+}
+
+int copy_page_range(struct mm *dst, struct mm *src, const struct vm_area_struct *vma)
+{
+	struct copy_arg c = { .dst = dst, .vma = vma, .err = 0 };
+
+	walk_leaves(src->pgd, PG_LEVEL_512G, vma->vm_start, vma->vm_end, copy_leaf, &c);
+	/* The parent's writable entries just became read-only. */
+	flush_tlb_mm(src);
+	return c.err;
+}
+
+struct move_arg {
+	struct mm *mm;
+	unsigned long old, new;
+	bool move;		/* pass 2: the tables exist, move the leaves */
+	int err;
+};
+
+static void move_leaf(pteval_t *table, unsigned int idx, enum pg_level level,
+		      unsigned long addr, void *arg)
+{
+	struct move_arg *m = arg;
+	unsigned long to = m->new + (addr - m->old);
+	pteval_t *dst;
+
+	dst = walk_alloc_once(m->mm, to, level, &m->err);
+	if (!dst || !m->move)
+		return;
+	set_user_entry(dst, level_index(to, level), table[idx]);
+	set_user_entry(table, idx, 0);
+}
+
+int move_page_range(struct mm *mm, unsigned long old, unsigned long new, unsigned long len)
+{
+	struct move_arg m = { .mm = mm, .old = old, .new = new };
+
+	walk_leaves(mm->pgd, PG_LEVEL_512G, old, old + len, move_leaf, &m);
+	if (m.err)
+		return m.err;
+	m.move = true;
+	walk_leaves(mm->pgd, PG_LEVEL_512G, old, old + len, move_leaf, &m);
+	flush_tlb_mm(mm);
+	return 0;
+}
+
+bool user_page_present(struct mm *mm, unsigned long addr)
+{
+	pteval_t *table = mm->pgd;
+
+	for (enum pg_level l = PG_LEVEL_512G; ; l--) {
+		pteval_t e = table[level_index(addr, l)];
+
+		if (entry_none(e))
+			return false;
+		if (entry_is_leaf(e, l))
+			return true;
+		table = entry_table(e);
+	}
+}
+
 struct protect_arg {
 	unsigned long vm_flags;
 };
+
+/*
+ * A private page that another mm (a fork relative) also maps is shared
+ * copy-on-write: its leaves stay read-only whatever the VMA allows, and
+ * the first write copies it (do_wp_page).
+ */
+static bool page_cow_shared(const struct page *page, enum pg_level level)
+{
+	if (PageDevice(page))
+		return false;
+	if (level == PG_LEVEL_4K)
+		return page->_mapcount > 0;
+	return page->_refcount > 1;
+}
 
 static void protect_leaf(pteval_t *table, unsigned int idx, enum pg_level level,
 			 unsigned long addr, void *arg)
 {
 	struct protect_arg *p = arg;
+	pteval_t e = mk_leaf(entry_phys(table[idx]), p->vm_flags, level);
 
 	(void)addr;
-	set_user_entry(table, idx, mk_leaf(entry_phys(table[idx]), p->vm_flags, level));
+	if (!(p->vm_flags & VM_SHARED) && page_cow_shared(entry_page(e), level))
+		e &= ~(pteval_t)_PAGE_RW;
+	set_user_entry(table, idx, e);
 }
 
 void change_protection(struct mm *mm, unsigned long start, unsigned long end,
@@ -614,6 +768,71 @@ fail:
 	return ret;
 }
 
+#define WP_NOT_PRESENT	(-1)
+
+/* Replace a copy-on-write leaf by a private copy of its page. */
+static int wp_copy(struct mm *mm, struct vm_area_struct *vma, pteval_t *table,
+		   unsigned int idx, enum pg_level level, unsigned long addr)
+{
+	struct page *old = entry_page(table[idx]), *new;
+	unsigned long size = level_size(level);
+
+	if (level == PG_LEVEL_4K) {
+		new = alloc_page(GFP_USER);
+		if (!new)
+			return VM_FAULT_OOM;
+		new->_mapcount = 0;
+	} else {
+		/* Linux's answer too: no huge page for the copy is SIGBUS. */
+		new = alloc_hugetlb_folio(vma->vm_hstate, false);
+		if (!new)
+			return VM_FAULT_SIGBUS;
+	}
+	memcpy(page_address(new), page_address(old), size);
+	set_user_entry(table, idx, mk_leaf(page_to_phys(new), vma->vm_flags, level));
+	if (mm_is_loaded(mm))
+		flush_tlb_one(addr);
+	if (level == PG_LEVEL_4K) {
+		old->_mapcount--;
+		put_page(old);
+	} else {
+		/* Another mm maps it (else it was reused): never the last. */
+		old->_refcount--;
+	}
+	mm->nr_cow++;
+	return 0;
+}
+
+/*
+ * A write to a private writable VMA: if the leaf is present and
+ * read-only it is copy-on-write. A page no one else maps any more is
+ * simply made writable again (Linux's reuse); a shared one is copied.
+ * WP_NOT_PRESENT: nothing mapped there, the ordinary fault applies.
+ */
+static int do_wp_page(struct mm *mm, struct vm_area_struct *vma, unsigned long addr)
+{
+	unsigned long size = vma_pagesize(vma);
+	enum pg_level level = size_to_pg_level(size), reached;
+	pteval_t *table, e;
+	unsigned int idx;
+
+	if (vma->vm_dax)
+		return WP_NOT_PRESENT;
+	addr = ALIGN_DOWN(addr, size);
+	table = walk_existing(mm, addr, level, &reached);
+	idx = level_index(addr, level);
+	if (reached != level || !(table[idx] & _PAGE_PRESENT))
+		return WP_NOT_PRESENT;
+	e = table[idx];
+	if (!(e & _PAGE_RW) && page_cow_shared(entry_page(e), level))
+		return wp_copy(mm, vma, table, idx, level, addr);
+	if (!(e & _PAGE_RW))
+		set_user_entry(table, idx, mk_leaf(entry_phys(e), vma->vm_flags, level));
+	if (mm_is_loaded(mm))
+		flush_tlb_one(addr);
+	return 0;
+}
+
 static bool access_error(unsigned long error_code, const struct vm_area_struct *vma)
 {
 	if (error_code & X86_PF_WRITE)
@@ -636,6 +855,11 @@ int handle_mm_fault(struct mm *mm, unsigned long addr, unsigned long error_code,
 	if (access_error(error_code, vma)) {
 		*si_code = SEGV_ACCERR;
 		return VM_FAULT_SIGSEGV;
+	}
+	if ((error_code & X86_PF_WRITE) && !(vma->vm_flags & VM_SHARED)) {
+		ret = do_wp_page(mm, vma, addr);
+		if (ret != WP_NOT_PRESENT)
+			return ret;
 	}
 	if (error_code & X86_PF_PROT) {
 		/* Present and allowed: a stale TLB entry, nothing to map. */
@@ -832,6 +1056,9 @@ static int check_leaf(struct check_ctx *c, pteval_t e, enum pg_level level,
 	      "%lx: a %lu kB leaf in a VMA of %lu kB pages", addr, level_size(level) >> 10,
 	      vma_pagesize(vma) >> 10);
 	want = mk_leaf(0, vma->vm_flags, level);
+	/* Copy-on-write: a private writable leaf may be read-only. */
+	if (!(vma->vm_flags & (VM_SHARED | VM_DAX)))
+		want = (want & ~(pteval_t)_PAGE_RW) | (e & _PAGE_RW);
 	CHECK(c, (e & LEAF_FLAGS_MASK) == (want & LEAF_FLAGS_MASK),
 	      "%lx: entry %#lx, the VMA's protection gives flags %#lx", addr,
 	      (unsigned long)e, (unsigned long)want);
@@ -854,7 +1081,8 @@ static int check_leaf(struct check_ctx *c, pteval_t e, enum pg_level level,
 	}
 	if (level == PG_LEVEL_4K) {
 		CHECK(c, !PageBuddy(page) && !PagePgtable(page) && !PageSlab(page) &&
-		      !PageCompound(page) && page->_refcount >= 1 && page->_mapcount == 0,
+		      !PageCompound(page) && page->_mapcount >= 0 &&
+		      page->_refcount > page->_mapcount,
 		      "%lx: pfn %#lx is not a mapped anonymous page (flags %#lx ref %d map %d)",
 		      addr, page_to_pfn(page), page->flags, page->_refcount, page->_mapcount);
 		c->rss++;

@@ -82,6 +82,25 @@ unsigned long count_mapped(struct mm *mm, unsigned long start, unsigned long end
 /* Free every empty table of mm (when reclaim is switched on). */
 unsigned long reclaim_empty_tables(struct mm *mm);
 
+/*
+ * fork: map in dst every page src maps in vma, copy-on-write. Page
+ * tables are copied eagerly (every table that holds a leaf of vma is
+ * made in dst now); each page gets one more reference (and, 4 KiB pages,
+ * one more mapcount), and the leaves of both sides become read-only.
+ * -ENOMEM leaves dst consistent (counters match what is mapped) for
+ * mm_destroy.
+ */
+int copy_page_range(struct mm *dst, struct mm *src, const struct vm_area_struct *vma);
+
+/*
+ * mremap: move the leaves of [old, old + len) to [new, new + len) (no
+ * overlap, both inside VMAs of the same kind). Every table needed is made
+ * first, so -ENOMEM moves nothing.
+ */
+int move_page_range(struct mm *mm, unsigned long old, unsigned long new, unsigned long len);
+/* A leaf maps addr (mincore: PROT_NONE pages count, they hold memory). */
+bool user_page_present(struct mm *mm, unsigned long addr);
+
 int pgd_alloc(struct mm *mm);
 /* Teardown: every table below the PGD, then the PGD. Nothing mapped. */
 void pgd_free(struct mm *mm);

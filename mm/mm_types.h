@@ -76,6 +76,11 @@ struct mm {
 	/* Page-table pages by the level of the entries they hold. */
 	unsigned long nr_pgtables[PG_LEVEL_512G + 1];
 
+	int mm_users;			/* tasks using it (threads, vfork) */
+	unsigned long start_brk, brk;	/* the heap: [start_brk, brk) */
+	unsigned long nr_cow;		/* copy-on-write copies made */
+	unsigned long hiwater_vm;	/* VmPeak, in pages */
+
 	unsigned long min_flt;		/* faults resolved */
 	unsigned long pt_reclaimed;	/* tables freed because they became empty */
 	unsigned long tlb_flushes;	/* flushes made while this mm was loaded */
@@ -89,6 +94,7 @@ struct mm {
 	char status_path[32];
 	char maps_path[32];
 	bool files_registered;
+	bool owned_by_task;		/* a process's, not the console's */
 };
 
 #endif

@@ -387,6 +387,7 @@ static void install_vma(struct mm *mm, const struct vm_area_struct *vma, unsigne
 	i = vma_index(mm, addr);
 	vma_insert(mm, i, vma);
 	mm->total_vm += (end - addr) >> PAGE_SHIFT;
+	mm->hiwater_vm = max(mm->hiwater_vm, mm->total_vm);
 	merge_range(mm, i ? i - 1 : 0, i + 1);
 	if (flags & MAP_POPULATE)
 		populate_vma_range(mm, vma_lookup(mm, addr), addr, end);
@@ -523,6 +524,82 @@ int do_munmap(struct mm *mm, unsigned long start, unsigned long len)
 
 /* mprotect */
 
+static unsigned long vm_flags_to_prot(unsigned long vm_flags)
+{
+	return (vm_flags & VM_READ ? PROT_READ : 0) | (vm_flags & VM_WRITE ? PROT_WRITE : 0) |
+	       (vm_flags & VM_EXEC ? PROT_EXEC : 0);
+}
+
+static long mremap_move(struct mm *mm, unsigned long addr, unsigned long old_len,
+			unsigned long new_len, unsigned long target, unsigned long prot)
+{
+	long ret = do_mmap(mm, target, new_len, prot,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE);
+
+	if (ret < 0)
+		return ret;
+	ret = move_page_range(mm, addr, target, min(old_len, new_len));
+	if (ret) {
+		do_munmap(mm, target, new_len);
+		return ret;
+	}
+	do_munmap(mm, addr, old_len);
+	if (pt_reclaim_enabled())
+		reclaim_empty_tables(mm);
+	return target;
+}
+
+long do_mremap(struct mm *mm, unsigned long addr, unsigned long old_len,
+	       unsigned long new_len, unsigned long flags, unsigned long new_addr)
+{
+	struct vm_area_struct *vma;
+	unsigned long prot;
+	long ret;
+
+	if (flags & ~(unsigned long)(MREMAP_MAYMOVE | MREMAP_FIXED))
+		return -EINVAL;
+	if ((flags & MREMAP_FIXED) && !(flags & MREMAP_MAYMOVE))
+		return -EINVAL;
+	if (!IS_ALIGNED(addr, PAGE_SIZE) || old_len > TASK_SIZE || new_len > TASK_SIZE)
+		return -EINVAL;
+	old_len = ALIGN(old_len, PAGE_SIZE);
+	new_len = ALIGN(new_len, PAGE_SIZE);
+	/* old_len 0 duplicates a shared mapping in Linux; none are private. */
+	if (!new_len || !old_len)
+		return -EINVAL;
+	vma = vma_lookup(mm, addr);
+	if (!vma || addr + old_len > vma->vm_end)
+		return -EFAULT;
+	if (vma->vm_hstate || vma->vm_dax)
+		return -EINVAL;
+	prot = vm_flags_to_prot(vma->vm_flags);
+	if (flags & MREMAP_FIXED) {
+		if (!IS_ALIGNED(new_addr, PAGE_SIZE) || new_addr > TASK_SIZE - new_len)
+			return -EINVAL;
+		if (new_addr < addr + old_len && addr < new_addr + new_len)
+			return -EINVAL;
+		ret = do_munmap(mm, new_addr, new_len);
+		return ret ? ret : mremap_move(mm, addr, old_len, new_len, new_addr, prot);
+	}
+	if (new_len <= old_len) {
+		if (new_len < old_len)
+			do_munmap(mm, addr + new_len, old_len - new_len);
+		return addr;
+	}
+	if (addr + old_len == vma->vm_end && addr + new_len <= TASK_SIZE &&
+	    !range_has_vma(mm, addr + old_len, addr + new_len)) {
+		ret = do_mmap(mm, addr + old_len, new_len - old_len, prot,
+			      MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE);
+		return ret < 0 ? ret : (long)addr;
+	}
+	if (!(flags & MREMAP_MAYMOVE))
+		return -ENOMEM;
+	ret = get_unmapped_area(mm, 0, new_len, PAGE_SIZE);
+	if (ret < 0)
+		return ret;
+	return mremap_move(mm, addr, old_len, new_len, ret, prot);
+}
+
 static unsigned long prot_to_vm_flags(unsigned long prot)
 {
 	return calc_vm_flags(prot, 0, NULL);
@@ -620,7 +697,8 @@ int do_madvise(struct mm *mm, unsigned long start, unsigned long len, int advice
 {
 	unsigned long end;
 
-	if (advice != MADV_DONTNEED && advice != MADV_NORMAL)
+	if (advice != MADV_DONTNEED && advice != MADV_NORMAL &&
+	    advice != MADV_WILLNEED && advice != MADV_FREE)
 		return -EINVAL;
 	if (!IS_ALIGNED(start, PAGE_SIZE))
 		return -EINVAL;
@@ -631,7 +709,8 @@ int do_madvise(struct mm *mm, unsigned long start, unsigned long len, int advice
 		return 0;
 	if (end > TASK_SIZE || !range_fully_mapped(mm, start, end))
 		return -ENOMEM;
-	if (advice == MADV_NORMAL)
+	/* WILLNEED is only a hint; FREE may drop the pages at once, so it does. */
+	if (advice == MADV_NORMAL || advice == MADV_WILLNEED)
 		return 0;
 	return madvise_dontneed(mm, start, end);
 }
@@ -682,7 +761,7 @@ static void register_files(struct mm *mm)
 	mm->files_registered = true;
 }
 
-struct mm *mm_create(const char *name)
+static struct mm *mm_alloc(void)
 {
 	struct mm *mm = kzalloc(sizeof(*mm), GFP_KERNEL);
 
@@ -692,14 +771,66 @@ struct mm *mm_create(const char *name)
 		kfree(mm);
 		return NULL;
 	}
+	mm->mm_users = 1;
+	list_add_tail(&mm->list, &mm_list);
+	return mm;
+}
+
+struct mm *mm_create(const char *name)
+{
+	struct mm *mm = mm_alloc();
+
+	if (!mm)
+		return NULL;
 	mm->id = next_mm_id++;
 	if (name && *name)
 		strlcpy(mm->name, name, sizeof(mm->name));
 	else
 		snprintf(mm->name, sizeof(mm->name), "as%u", mm->id);
 	register_files(mm);
-	list_add_tail(&mm->list, &mm_list);
 	return mm;
+}
+
+struct mm *mm_create_user(int pid, const char *comm)
+{
+	struct mm *mm = mm_alloc();
+
+	if (!mm)
+		return NULL;
+	mm->id = pid;
+	mm->owned_by_task = true;
+	strlcpy(mm->name, comm, sizeof(mm->name));
+	return mm;
+}
+
+struct mm *mm_dup(struct mm *old, int pid)
+{
+	struct mm *mm = mm_create_user(pid, old->name);
+
+	if (!mm)
+		return NULL;
+	if (vma_reserve(mm, old->map_count))
+		goto fail;
+	for (unsigned int i = 0; i < old->map_count; i++) {
+		struct vm_area_struct v = old->vmas[i];
+
+		/* Reservations stay with the parent, as Linux's HPAGE_RESV_OWNER. */
+		v.vm_resv = 0;
+		if (v.vm_dax)
+			BUG_ON(dax_region_get(v.vm_dax->id) != v.vm_dax);
+		vma_insert(mm, i, &v);
+		mm->total_vm += (v.vm_end - v.vm_start) >> PAGE_SHIFT;
+		/* Shared device memory is found again by the child's faults. */
+		if (!v.vm_dax && copy_page_range(mm, old, &v))
+			goto fail;
+	}
+	mm->hiwater_vm = mm->total_vm;
+	mm->start_brk = old->start_brk;
+	mm->brk = old->brk;
+	return mm;
+fail:
+	mm_destroy(mm);
+	return NULL;
 }
 
 void mm_destroy(struct mm *mm)
@@ -728,7 +859,7 @@ struct mm *find_mm(unsigned int id)
 	struct mm *mm;
 
 	list_for_each_entry(mm, &mm_list, list)
-		if (mm->id == id)
+		if (mm->id == id && !mm->owned_by_task)
 			return mm;
 	return NULL;
 }

@@ -45,7 +45,9 @@
 #define MAP_HUGE_1GB		(30U << MAP_HUGE_SHIFT)
 
 #define MADV_NORMAL		0
+#define MADV_WILLNEED		3
 #define MADV_DONTNEED		4
+#define MADV_FREE		8
 
 /* The address space loaded in CR3, or NULL for the kernel's own (init_pgd). */
 extern struct mm *current_mm;
@@ -53,6 +55,13 @@ extern struct list_head mm_list;
 
 /* NULL when memory is short. name may be NULL ("as<id>"). */
 struct mm *mm_create(const char *name);
+/*
+ * A process's address space: not on the console's `as` list (find_mm
+ * skips it), no /proc/<id> files of its own (the process's are in fs/).
+ */
+struct mm *mm_create_user(int pid, const char *comm);
+/* fork: a copy-on-write copy of old (see copy_page_range); NULL: no memory. */
+struct mm *mm_dup(struct mm *old, int pid);
 /* Frees every page, table and reservation; unloads the mm first if loaded. */
 void mm_destroy(struct mm *mm);
 /* Load mm's page tables (NULL: the kernel's). */
@@ -73,6 +82,11 @@ long do_mmap_dax(struct mm *mm, unsigned long addr, unsigned long len,
 		 unsigned long prot, unsigned long flags, struct dax_region *region,
 		 unsigned long offset);
 int do_munmap(struct mm *mm, unsigned long start, unsigned long len);
+#define MREMAP_MAYMOVE		1
+#define MREMAP_FIXED		2
+/* Private anonymous (not hugetlb, not dax) mappings; Linux's errors. */
+long do_mremap(struct mm *mm, unsigned long addr, unsigned long old_len,
+	       unsigned long new_len, unsigned long flags, unsigned long new_addr);
 int do_mprotect(struct mm *mm, unsigned long start, unsigned long len,
 		unsigned long prot);
 int do_madvise(struct mm *mm, unsigned long start, unsigned long len, int advice);

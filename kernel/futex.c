@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Futexes: WAIT, WAKE, their BITSET forms, REQUEUE and CMP_REQUEUE, with
+ * timeouts. A waiter is keyed by (mm, address): private and shared
+ * futexes are the same thing here, since there is no memory shared
+ * between address spaces (MAP_SHARED anonymous memory is not shared
+ * across fork). One list: futex users are few, and the scan is cheap
+ * next to a context switch.
+ *
+ * The value check and the sleep cannot race with a waker: one CPU, and
+ * the kernel is not preempted between them.
+ */
+#include "kernel/futex.h"
+#include "kernel/sched.h"
+#include "kernel/signal.h"
+#include "kernel/syscall_uaccess.h"
+#include "kernel/syscalls.h"
+#include "kernel/time.h"
+#include "kernel/traps.h"
+#include "libc/errno.h"
+
+#define FUTEX_WAIT		0
+#define FUTEX_WAKE		1
+#define FUTEX_REQUEUE		3
+#define FUTEX_CMP_REQUEUE	4
+#define FUTEX_WAIT_BITSET	9
+#define FUTEX_WAKE_BITSET	10
+#define FUTEX_PRIVATE_FLAG	128
+#define FUTEX_CLOCK_REALTIME	256
+#define FUTEX_CMD_MASK		(~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME))
+#define FUTEX_BITSET_MATCH_ANY	0xffffffffU
+
+struct futex_q {
+	struct list_head list;
+	struct task_struct *task;
+	struct mm *mm;
+	unsigned long uaddr;
+	u32 bitset;
+	bool woken;
+};
+
+struct timespec64 {
+	long tv_sec;
+	long tv_nsec;
+};
+
+static LIST_HEAD(futex_queue);
+
+static int wake_matching(struct mm *mm, unsigned long uaddr, int n, u32 bitset)
+{
+	struct futex_q *q, *tmp;
+	int woken = 0;
+
+	list_for_each_entry_safe(q, tmp, &futex_queue, list) {
+		if (woken >= n)
+			break;
+		if (q->mm != mm || q->uaddr != uaddr || !(q->bitset & bitset))
+			continue;
+		list_del(&q->list);
+		INIT_LIST_HEAD(&q->list);
+		q->woken = true;
+		wake_up_process(q->task);
+		woken++;
+	}
+	return woken;
+}
+
+int futex_wake_address(struct mm *mm, unsigned long uaddr, int n)
+{
+	return wake_matching(mm, uaddr, n, FUTEX_BITSET_MATCH_ANY);
+}
+
+void futex_exit(struct task_struct *t)
+{
+	struct futex_q *q, *tmp;
+
+	list_for_each_entry_safe(q, tmp, &futex_queue, list) {
+		if (q->task == t) {
+			list_del(&q->list);
+			INIT_LIST_HEAD(&q->list);
+		}
+	}
+}
+
+/* The timeout in ns from now; 0 for none; -EINVAL/-EFAULT/-ETIMEDOUT. */
+static long futex_timeout(unsigned long utime, bool absolute, u64 *ns)
+{
+	struct timespec64 ts;
+	u64 t, now;
+
+	*ns = 0;
+	if (!utime)
+		return 0;
+	if (get_user_mem(&ts, utime, sizeof(ts)))
+		return -EFAULT;
+	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= (long)NSEC_PER_SEC)
+		return -EINVAL;
+	t = (u64)ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
+	if (absolute) {
+		/* CLOCK_MONOTONIC counts from boot, as ktime_get_ns() does. */
+		now = ktime_get_ns();
+		if (t <= now)
+			return -ETIMEDOUT;
+		t -= now;
+	}
+	*ns = t ? t : 1;
+	return 0;
+}
+
+static long futex_wait(unsigned long uaddr, u32 val, unsigned long utime, u32 bitset,
+		       bool absolute)
+{
+	struct futex_q q = { .task = current, .mm = current->mm, .uaddr = uaddr,
+			     .bitset = bitset };
+	u64 ns;
+	long ret;
+	u32 cur;
+
+	if (!bitset)
+		return -EINVAL;
+	if (uaddr & 3)
+		return -EINVAL;
+	ret = futex_timeout(utime, absolute, &ns);
+	if (ret)
+		return ret;
+	if (get_user_u32(&cur, uaddr))
+		return -EFAULT;
+	if (cur != val)
+		return -EAGAIN;
+	list_add_tail(&q.list, &futex_queue);
+	if (ns) {
+		schedule_timeout(ns);
+	} else {
+		current->state = TASK_INTERRUPTIBLE;
+		schedule();
+	}
+	if (q.woken)
+		return 0;
+	list_del(&q.list);
+	return (ns && !signal_pending(current)) ? -ETIMEDOUT : -EINTR;
+}
+
+static long futex_requeue(unsigned long uaddr, unsigned long uaddr2, int nr_wake,
+			  int nr_requeue, u32 *cmpval)
+{
+	struct futex_q *q, *tmp;
+	struct mm *mm = current->mm;
+	int woken, moved = 0;
+	u32 cur;
+
+	if ((uaddr | uaddr2) & 3 || nr_wake < 0 || nr_requeue < 0)
+		return -EINVAL;
+	if (cmpval) {
+		if (get_user_u32(&cur, uaddr))
+			return -EFAULT;
+		if (cur != *cmpval)
+			return -EAGAIN;
+	}
+	woken = wake_matching(mm, uaddr, nr_wake, FUTEX_BITSET_MATCH_ANY);
+	list_for_each_entry_safe(q, tmp, &futex_queue, list) {
+		if (moved >= nr_requeue)
+			break;
+		if (q->mm == mm && q->uaddr == uaddr) {
+			q->uaddr = uaddr2;
+			moved++;
+		}
+	}
+	return woken + moved;
+}
+
+long sys_futex(unsigned long uaddr, unsigned long op, unsigned long val,
+	       unsigned long utime, unsigned long uaddr2, unsigned long val3)
+{
+	int cmd = op & FUTEX_CMD_MASK;
+	u32 cmp = val3;
+
+	switch (cmd) {
+	case FUTEX_WAIT:
+		return futex_wait(uaddr, (u32)val, utime, FUTEX_BITSET_MATCH_ANY, false);
+	case FUTEX_WAIT_BITSET:
+		return futex_wait(uaddr, (u32)val, utime, val3, true);
+	case FUTEX_WAKE:
+		return (uaddr & 3) ? -EINVAL : wake_matching(current->mm, uaddr, (int)val,
+							    FUTEX_BITSET_MATCH_ANY);
+	case FUTEX_WAKE_BITSET:
+		if (!val3)
+			return -EINVAL;
+		return (uaddr & 3) ? -EINVAL : wake_matching(current->mm, uaddr, (int)val, val3);
+	case FUTEX_REQUEUE:
+		return futex_requeue(uaddr, uaddr2, (int)val, (int)utime, NULL);
+	case FUTEX_CMP_REQUEUE:
+		return futex_requeue(uaddr, uaddr2, (int)val, (int)utime, &cmp);
+	default:
+		return -ENOSYS;
+	}
+}

@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The task list and lookups. The boot context becomes the first task
+ * (pid 0, "kshell"): it runs the boot tests and the console shell, and
+ * sleeps like any task; the idle task (kernel/sched.c) runs when nothing
+ * else can.
+ */
+#include "kernel/task.h"
+#include "kernel/io.h"
+#include "kernel/syscall.h"
+#include "kernel/syscall_uaccess.h"
+#include "kernel/syscalls.h"
+#include "mm/mmap.h"
+#include "libc/errno.h"
+#include "libc/string.h"
+
+#define ARCH_SET_GS	0x1001
+#define ARCH_SET_FS	0x1002
+#define ARCH_GET_FS	0x1003
+#define ARCH_GET_GS	0x1004
+
+LIST_HEAD(process_list);
+
+struct task_struct init_task = {
+	.pid = 0,
+	.tgid = 0,
+	.comm = "kshell",
+	.state = TASK_RUNNING,
+	.flags = PF_KTHREAD,
+	.group_leader = &init_task,
+	.run_list = LIST_HEAD_INIT(init_task.run_list),
+	.children = LIST_HEAD_INIT(init_task.children),
+	.sibling = LIST_HEAD_INIT(init_task.sibling),
+	.thread_group = LIST_HEAD_INIT(init_task.thread_group),
+};
+
+struct task_struct *current_task_ptr = &init_task;
+
+struct task_struct *current_task(void)
+{
+	return current_task_ptr;
+}
+
+struct task_struct *find_task_by_pid(int pid)
+{
+	struct task_struct *p, *t;
+
+	if (pid <= 0)
+		return NULL;
+	for_each_process(p) {
+		for_each_thread(p, t) {
+			if (t->pid == pid)
+				return t;
+		}
+	}
+	return NULL;
+}
+
+int nr_threads_of(struct task_struct *t)
+{
+	struct task_struct *leader = t->group_leader, *th;
+	int n = 0;
+
+	for_each_thread(leader, th) {
+		if (th->state != EXIT_ZOMBIE && th->state != EXIT_DEAD)
+			n++;
+	}
+	return n;
+}
+
+const char *task_state_name(const struct task_struct *t)
+{
+	switch (t->state) {
+	case TASK_RUNNING:
+		return "R (running)";
+	case TASK_INTERRUPTIBLE:
+		return "S (sleeping)";
+	case TASK_UNINTERRUPTIBLE:
+		return "D (disk sleep)";
+	case EXIT_ZOMBIE:
+		return "Z (zombie)";
+	default:
+		return "X (dead)";
+	}
+}
+
+static u64 pid_map[PID_MAX / 64];
+static int last_pid;
+
+int alloc_pid(void)
+{
+	for (int i = 1; i < PID_MAX; i++) {
+		int pid = (last_pid + i) % PID_MAX;
+
+		if (!pid || (pid_map[pid / 64] & BIT(pid % 64)))
+			continue;
+		pid_map[pid / 64] |= BIT(pid % 64);
+		last_pid = pid;
+		return pid;
+	}
+	return -EAGAIN;
+}
+
+void free_pid(int pid)
+{
+	if (pid > 0 && pid < PID_MAX)
+		pid_map[pid / 64] &= ~BIT(pid % 64);
+}
+
+long sys_getpid(void)
+{
+	return current->tgid;
+}
+
+long sys_gettid(void)
+{
+	return current->pid;
+}
+
+long sys_getppid(void)
+{
+	struct task_struct *parent = current->group_leader->parent;
+
+	/* Started by the kernel, or orphaned: there is no init to be 1. */
+	return parent ? parent->tgid : 0;
+}
+
+long sys_set_tid_address(unsigned long tidptr)
+{
+	current->clear_child_tid = tidptr;
+	return current->pid;
+}
+
+long sys_arch_prctl(unsigned long code, unsigned long addr)
+{
+	switch (code) {
+	case ARCH_SET_FS:
+		/* A non-canonical base would make WRMSR fault in the kernel. */
+		if (addr >= TASK_SIZE)
+			return -EPERM;
+		current->fsbase = addr;
+		wrmsr(MSR_FS_BASE, addr);
+		return 0;
+	case ARCH_GET_FS:
+		return put_user_ulong(addr, rdmsr(MSR_FS_BASE));
+	case ARCH_SET_GS:
+	case ARCH_GET_GS:
+		/* The kernel keeps GS to itself (no SWAPGS): refuse, as a seccomp'd Linux would. */
+		return -EINVAL;
+	default:
+		return -EINVAL;
+	}
+}
