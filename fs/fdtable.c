@@ -2,6 +2,7 @@
 /* Per-process fd tables: fork copies, CLONE_FILES shares, exit drops. */
 #include "fs/fdtable.h"
 #include "fs/file.h"
+#include "kernel/task.h"
 #include "kernel/traps.h"
 #include "mm/slab.h"
 #include "libc/errno.h"
@@ -128,18 +129,15 @@ int close_fd(struct files_struct *files, unsigned int fd)
 	return 0;
 }
 
-/* Until tasks exist every caller shares one table; tests swap their own in. */
-static struct files_struct *kernel_files;
-
 struct files_struct *current_files(void)
 {
-	return kernel_files;
+	return current->files;
 }
 
 struct files_struct *files_swap_current(struct files_struct *files)
 {
-	struct files_struct *old = kernel_files;
+	struct files_struct *old = current->files;
 
-	kernel_files = files;
+	current->files = files;
 	return old;
 }

@@ -15,7 +15,11 @@
 #include "kernel/console.h"
 #include "kernel/printk.h"
 #include "kernel/rtc.h"
+#include "kernel/pseudofs.h"
+#include "kernel/task.h"
+#include "kernel/traps.h"
 #include "kernel/uaccess.h"
+#include "fs/proc_pid.h"
 #include "mm/hugetlb.h"
 #include "mm/mmap.h"
 #include "mm/slab.h"
@@ -778,5 +782,151 @@ KTEST(fs, prlimit64_and_ids)
 	EXPECT_EQ(test, sys_geteuid(), 0);
 	EXPECT_EQ(test, sys_getgid(), 0);
 	EXPECT_EQ(test, sys_getegid(), 0);
+	env_teardown(&env);
+}
+
+/*
+ * /proc/<pid>: a task of the test's own (never run, so never scheduled)
+ * with the test's mm. VMAs: 4 pages rw at UBASE (the env's), 2 pages
+ * r-x at UBASE + 1 MiB, and 8 pages mapped then unmapped (VmPeak).
+ */
+static struct task_struct proc_task;
+
+static void proc_task_init(struct fs_env *env, int pid)
+{
+	memset(&proc_task, 0, sizeof(proc_task));
+	proc_task.pid = proc_task.tgid = pid;
+	strlcpy(proc_task.comm, "ktest_proc", sizeof(proc_task.comm));
+	proc_task.state = TASK_INTERRUPTIBLE;
+	proc_task.mm = env->mm;
+	proc_task.files = env->files;
+	proc_task.group_leader = &proc_task;
+	INIT_LIST_HEAD(&proc_task.thread_group);
+	list_add_tail(&proc_task.thread_node, &proc_task.thread_group);
+}
+
+/* The line of text that starts with prefix, without its '\n' (in line). */
+static const char *find_line(const char *text, const char *prefix, char *line, size_t size)
+{
+	const char *p = text;
+	size_t n;
+
+	while ((p = strstr(p, prefix)) && p != text && p[-1] != '\n')
+		p++;
+	if (!p)
+		return "(missing)";
+	n = min(strcspn(p, "\n"), size - 1);
+	memcpy(line, p, n);
+	line[n] = '\0';
+	return line;
+}
+
+#define EXPECT_LINE(test, text, prefix, want) do {			\
+	char __l[128];							\
+	EXPECT_STREQ(test, find_line(text, prefix, __l, sizeof(__l)), want); \
+} while (0)
+
+static char proc_text[2048];
+
+static const char *show(void (*fn)(struct seq_buf *m, struct task_struct *t))
+{
+	struct seq_buf m;
+
+	seq_buf_init(&m, proc_text, sizeof(proc_text) - 1);
+	fn(&m, &proc_task);
+	proc_text[m.len] = '\0';
+	return proc_text;
+}
+
+KTEST(fs, proc_pid_status)
+{
+	struct fs_env env;
+	const char *t;
+
+	ASSERT_TRUE(test, env_setup(test, &env));
+	proc_task_init(&env, 4242);
+	ASSERT_EQ(test, do_mmap(env.mm, UBASE + 0x100000, 2 * PAGE_SIZE, PROT_READ | PROT_EXEC,
+				MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED), (long)(UBASE + 0x100000));
+	ASSERT_EQ(test, do_mmap(env.mm, UBASE + SZ_2M, 8 * PAGE_SIZE, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED), (long)(UBASE + SZ_2M));
+	ASSERT_EQ(test, do_munmap(env.mm, UBASE + SZ_2M, 8 * PAGE_SIZE), 0);
+	/* One page touched: a PUD, a PMD and a PTE table below the PGD. */
+	ASSERT_EQ(test, put_user_u64(1, (u64 __user *)UBASE), 0);
+	t = show(proc_pid_show_status);
+	EXPECT_LINE(test, t, "Name:", "Name:\tktest_proc");
+	EXPECT_LINE(test, t, "State:", "State:\tS (sleeping)");
+	EXPECT_LINE(test, t, "Tgid:", "Tgid:\t4242");
+	EXPECT_LINE(test, t, "Pid:", "Pid:\t4242");
+	EXPECT_LINE(test, t, "PPid:", "PPid:\t0");
+	EXPECT_LINE(test, t, "VmPeak:", "VmPeak:\t      56 kB");	/* 4 + 2 + 8 pages */
+	EXPECT_LINE(test, t, "VmSize:", "VmSize:\t      24 kB");
+	EXPECT_LINE(test, t, "VmRSS:", "VmRSS:\t       4 kB");
+	EXPECT_LINE(test, t, "RssAnon:", "RssAnon:\t       4 kB");
+	EXPECT_LINE(test, t, "RssFile:", "RssFile:\t       0 kB");
+	EXPECT_LINE(test, t, "RssShmem:", "RssShmem:\t       0 kB");
+	EXPECT_LINE(test, t, "VmData:", "VmData:\t      16 kB");
+	EXPECT_LINE(test, t, "VmStk:", "VmStk:\t       0 kB");	/* never ran: no stack pointer */
+	EXPECT_LINE(test, t, "VmExe:", "VmExe:\t       8 kB");
+	EXPECT_LINE(test, t, "VmPTE:", "VmPTE:\t      12 kB");
+	EXPECT_LINE(test, t, "Threads:", "Threads:\t1");
+	/* A task without memory (a zombie, a kernel thread) has no Vm lines. */
+	proc_task.mm = NULL;
+	t = show(proc_pid_show_status);
+	EXPECT_STREQ(test, find_line(t, "VmSize:", proc_text + 1500, 100), "(missing)");
+	EXPECT_LINE(test, t, "Threads:", "Threads:\t1");
+	env_teardown(&env);
+}
+
+KTEST(fs, proc_pid_maps)
+{
+	struct fs_env env;
+
+	ASSERT_TRUE(test, env_setup(test, &env));
+	proc_task_init(&env, 4243);
+	ASSERT_EQ(test, do_mmap(env.mm, UBASE + 0x100000, 2 * PAGE_SIZE, PROT_READ | PROT_EXEC,
+				MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED), (long)(UBASE + 0x100000));
+	EXPECT_STREQ(test, show(proc_pid_show_maps),
+		     "100000000000-100000004000 rw-p 00000000 00:00 0 \n"
+		     "100000100000-100000102000 r-xp 00000000 00:00 0 \n");
+	/* The brk area is named as Linux names it, in column 74. */
+	env.mm->start_brk = UBASE;
+	env.mm->brk = UBASE + PAGE_SIZE;
+	EXPECT_STREQ(test, show(proc_pid_show_maps),
+		     "100000000000-100000004000 rw-p 00000000 00:00 0"
+		     "                          [heap]\n"
+		     "100000100000-100000102000 r-xp 00000000 00:00 0 \n");
+	env_teardown(&env);
+}
+
+KTEST(fs, proc_pid_files)
+{
+	struct fs_env env;
+	unsigned long flags;
+	struct pseudo_file pf;
+	char buf[64];
+	long fd;
+
+	ASSERT_TRUE(test, env_setup(test, &env));
+	proc_task_init(&env, 4244);
+	/* Visible to find_task_by_pid() while it is on the process list. */
+	flags = local_irq_save();
+	list_add_tail(&proc_task.tasks, &process_list);
+	EXPECT_EQ(test, pseudofs_resolve("/proc/4244", &pf), -EISDIR);
+	EXPECT_EQ(test, pseudofs_resolve("/proc/4244/status", &pf), 0);
+	EXPECT_EQ(test, pseudofs_resolve("/proc/4244/nothing", &pf), -ENOENT);
+	EXPECT_EQ(test, pseudofs_resolve("/proc/04244/status", &pf), -ENOENT);
+	EXPECT_EQ(test, pseudofs_resolve("/proc/4245/status", &pf), -ENOENT);
+	fd = uopen("/proc/4244/status", O_RDONLY);
+	EXPECT_EQ(test, fd, 3);
+	EXPECT_EQ(test, uread(fd, buf, 16), 16);
+	EXPECT_STREQ(test, buf, "Name:\tktest_proc");
+	EXPECT_EQ(test, uopen("/proc/4244/maps", O_RDONLY), 4);
+	EXPECT_EQ(test, uopen("/proc/4244", O_RDONLY | O_DIRECTORY), 5);
+	list_del(&proc_task.tasks);
+	local_irq_restore(flags);
+	/* The process is gone: its open file reads -ESRCH, nothing freed is read. */
+	EXPECT_EQ(test, sys_lseek(fd, 0, SEEK_SET), 0);
+	EXPECT_EQ(test, uread(fd, buf, 16), -ESRCH);
+	EXPECT_EQ(test, uopen("/proc/4244/status", O_RDONLY), -ENOENT);
 	env_teardown(&env);
 }

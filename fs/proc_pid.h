@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef FS_PROC_PID_H
+#define FS_PROC_PID_H
+
+/*
+ * /proc/<pid>/status, /proc/<pid>/maps and /proc/self for every task,
+ * as Linux prints them. Called once at boot, before any process runs.
+ */
+void proc_pid_init(void);
+
+/* The files' contents for task t (tests call them on a task of their own). */
+struct seq_buf;
+struct task_struct;
+void proc_pid_show_status(struct seq_buf *m, struct task_struct *t);
+void proc_pid_show_maps(struct seq_buf *m, struct task_struct *t);
+
+#endif
