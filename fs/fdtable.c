@@ -86,7 +86,23 @@ void do_close_on_exec(struct files_struct *files)
 
 int fd_install_lowest(struct files_struct *files, struct file *f, bool cloexec)
 {
-	for (unsigned int fd = 0; fd < NR_OPEN_MAX; fd++) {
+	return fd_install_from(files, f, 0, cloexec);
+}
+
+void fd_install_at(struct files_struct *files, unsigned int fd, struct file *f)
+{
+	struct file *old = files->fd[fd];
+
+	files->fd[fd] = f;
+	files->close_on_exec &= ~BIT(fd);
+	if (old)
+		fput(old);
+}
+
+int fd_install_from(struct files_struct *files, struct file *f, unsigned int start,
+		    bool cloexec)
+{
+	for (unsigned int fd = start; fd < NR_OPEN_MAX; fd++) {
 		if (files->fd[fd])
 			continue;
 		files->fd[fd] = f;

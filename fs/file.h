@@ -29,6 +29,12 @@ typedef long ssize_t;
 #define O_DIRECTORY	00200000
 #define O_NOFOLLOW	00400000
 #define O_CLOEXEC	02000000
+#define O_PATH		010000000	/* stat and openat only: no access checked */
+
+#define AT_FDCWD	-100
+#define AT_SYMLINK_NOFOLLOW	0x100
+#define AT_NO_AUTOMOUNT	0x800
+#define AT_EMPTY_PATH	0x1000
 
 /* st_mode */
 #define S_IFMT		0170000
@@ -88,6 +94,10 @@ loff_t fixed_size_llseek(struct file *f, loff_t offset, int whence, loff_t size)
  * flags: 0 and a new file in *out, or a negative errno.
  */
 int file_open(const char *path, unsigned int flags, struct file **out);
+/* The same relative to directory fd dfd (or AT_FDCWD) of the calling task. */
+int file_open_at(int dfd, const char *name, unsigned int flags, struct file **out);
+/* A user path copied into a new PATH_MAX buffer (kfree it); NULL and *err on failure. */
+char *getname(unsigned long ufilename, int *err);
 
 /* The console as a file: read gives a line, write prints. */
 struct file *console_file_open(unsigned int flags);

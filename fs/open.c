@@ -15,7 +15,6 @@
 #include "libc/errno.h"
 #include "libc/string.h"
 
-#define AT_FDCWD	-100
 
 /*
  * Rewrite path (which starts with '/') in place as an absolute path
@@ -117,47 +116,60 @@ out:
 	return ret;
 }
 
-static long do_open(int dfd, const char *name, unsigned int flags)
+int file_open_at(int dfd, const char *name, unsigned int flags, struct file **out)
 {
-	struct files_struct *files = current_files();
 	char *full = NULL;
-	struct file *f;
-	int ret, fd;
+	int ret;
 
-	if (!files)
-		return -EBADF;
 	if (name[0] != '/' && dfd != AT_FDCWD) {
 		ret = path_at(dfd, name, &full);
 		if (ret)
 			return ret;
 		name = full;
 	}
-	ret = file_open(name, flags, &f);
+	ret = file_open(name, flags, out);
 	kfree(full);
-	if (ret)
-		return ret;
-	fd = fd_install_lowest(files, f, flags & O_CLOEXEC);
-	if (fd < 0)
-		fput(f);
-	return fd;
+	return ret;
+}
+
+char *getname(unsigned long ufilename, int *err)
+{
+	char *name = kmalloc(PATH_MAX, GFP_KERNEL);
+	long ret;
+
+	if (!name) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	ret = strncpy_from_user(name, (const char __user *)ufilename, PATH_MAX);
+	if (ret >= 0 && ret < PATH_MAX)
+		return name;
+	*err = ret < 0 ? ret : -ENAMETOOLONG;
+	kfree(name);
+	return NULL;
 }
 
 long sys_openat(unsigned long dfd, unsigned long ufilename, unsigned long flags,
 		unsigned long mode)
 {
+	struct files_struct *files = current_files();
+	struct file *f;
 	char *name;
-	long ret;
+	int ret;
 
 	(void)mode;			/* nothing can be created */
-	name = kmalloc(PATH_MAX, GFP_KERNEL);
+	if (!files)
+		return -EBADF;
+	name = getname(ufilename, &ret);
 	if (!name)
-		return -ENOMEM;
-	ret = strncpy_from_user(name, (const char __user *)ufilename, PATH_MAX);
-	if (ret == PATH_MAX)
-		ret = -ENAMETOOLONG;
-	if (ret >= 0)
-		ret = do_open((int)dfd, name, (unsigned int)flags);
+		return ret;
+	ret = file_open_at((int)dfd, name, flags, &f);
 	kfree(name);
+	if (ret)
+		return ret;
+	ret = fd_install_lowest(files, f, flags & O_CLOEXEC);
+	if (ret < 0)
+		fput(f);
 	return ret;
 }
 

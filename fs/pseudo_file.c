@@ -136,10 +136,12 @@ static int check_access(const struct pseudo_file *pf, bool is_dir, unsigned int 
 
 	if ((flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
 		return -EEXIST;
+	if ((flags & O_DIRECTORY) && !is_dir)
+		return -ENOTDIR;
+	if (flags & O_PATH)
+		return 0;
 	if (is_dir)
 		return acc == O_RDONLY ? 0 : -EISDIR;
-	if (flags & O_DIRECTORY)
-		return -ENOTDIR;
 	if (acc == O_ACCMODE)
 		return -EINVAL;
 	if (acc != O_WRONLY && !pf->show)

@@ -67,7 +67,7 @@ int ramfs_open(const char *path, unsigned int flags, struct file **out)
 		return -EEXIST;
 	if ((flags & O_DIRECTORY) && !S_ISDIR(ino->mode))
 		return -ENOTDIR;
-	if (acc != O_RDONLY || (flags & O_TRUNC))
+	if (!(flags & O_PATH) && (acc != O_RDONLY || (flags & O_TRUNC)))
 		return S_ISDIR(ino->mode) ? -EISDIR : -EROFS;
 	*out = alloc_file(&ramfs_file_ops, flags, ino);
 	return *out ? 0 : -ENOMEM;

@@ -253,7 +253,6 @@ KTEST(fs, concatenated_archives)
 #define UBASE		0x100000000000UL
 #define UPAGES		4
 #define KADDR		0xffff888000000000UL	/* the direct map: not user memory */
-#define AT_FDCWD	-100
 
 struct fs_env {
 	struct mm *mm;
@@ -928,5 +927,93 @@ KTEST(fs, proc_pid_files)
 	EXPECT_EQ(test, sys_lseek(fd, 0, SEEK_SET), 0);
 	EXPECT_EQ(test, uread(fd, buf, 16), -ESRCH);
 	EXPECT_EQ(test, uopen("/proc/4244/status", O_RDONLY), -ENOENT);
+	env_teardown(&env);
+}
+
+KTEST(fs, fcntl_and_dup)
+{
+	struct fs_env env;
+	char buf[8];
+
+	ASSERT_TRUE(test, env_setup_with_archive(test, &env));
+	ASSERT_EQ(test, uopen("/ktest_fs/dir/hello", O_RDONLY | O_CLOEXEC), 3);
+	EXPECT_EQ(test, sys_fcntl(3, 1, 0), 1);			/* F_GETFD: FD_CLOEXEC */
+	EXPECT_EQ(test, sys_fcntl(3, 2, 0), 0);			/* F_SETFD 0 */
+	EXPECT_EQ(test, sys_fcntl(3, 1, 0), 0);
+	EXPECT_EQ(test, sys_fcntl(3, 3, 0), O_RDONLY | O_LARGEFILE);	/* F_GETFL */
+	EXPECT_EQ(test, sys_fcntl(1, 3, 0), O_WRONLY | O_LARGEFILE);
+	EXPECT_EQ(test, sys_fcntl(3, 0, 10), 10);		/* F_DUPFD from 10 */
+	EXPECT_EQ(test, sys_fcntl(3, 1030, 0), 4);		/* F_DUPFD_CLOEXEC */
+	EXPECT_EQ(test, sys_fcntl(4, 1, 0), 1);
+	EXPECT_EQ(test, sys_fcntl(3, 0, NR_OPEN_MAX), -EINVAL);
+	EXPECT_EQ(test, sys_fcntl(3, 999, 0), -EINVAL);
+	EXPECT_EQ(test, sys_fcntl(9, 1, 0), -EBADF);
+	EXPECT_EQ(test, sys_dup(3), 5);
+	/* dup2 onto stdin closes it; the copies share one position. */
+	EXPECT_EQ(test, sys_dup2(3, 0), 0);
+	EXPECT_EQ(test, uread(0, buf, 2), 2);
+	EXPECT_EQ(test, uread(10, buf, 8), 1);
+	EXPECT_STREQ(test, buf, "\n");
+	EXPECT_EQ(test, sys_dup2(3, 3), 3);
+	EXPECT_EQ(test, sys_dup2(3, NR_OPEN_MAX), -EBADF);
+	EXPECT_EQ(test, sys_dup2(9, 6), -EBADF);
+	EXPECT_EQ(test, sys_dup(99), -EBADF);
+	env_teardown(&env);
+}
+
+KTEST(fs, readv_and_pread)
+{
+	struct { unsigned long base, len; } iov[2] = {
+		{ UBASE + 2048, 1 }, { UBASE + 2100, 8 },
+	};
+	struct fs_env env;
+	char a[2] = "", b[8] = "";
+
+	ASSERT_TRUE(test, env_setup_with_archive(test, &env));
+	ASSERT_EQ(test, uopen("/ktest_fs/dir/hello", O_RDONLY), 3);
+	ASSERT_UEQ(test, copy_to_user((void __user *)UBASE, iov, sizeof(iov)), 0);
+	/* Three bytes: one into the first vector, two into the second. */
+	EXPECT_EQ(test, sys_readv(3, UBASE, 2), 3);
+	EXPECT_UEQ(test, copy_from_user(a, (const void __user *)(UBASE + 2048), 1), 0);
+	EXPECT_UEQ(test, copy_from_user(b, (const void __user *)(UBASE + 2100), 2), 0);
+	EXPECT_STREQ(test, a, "h");
+	EXPECT_STREQ(test, b, "i\n");
+	EXPECT_EQ(test, sys_readv(3, UBASE, 2), 0);
+	EXPECT_EQ(test, sys_readv(3, UBASE, 1025), -EINVAL);
+	EXPECT_EQ(test, sys_readv(3, KADDR, 1), -EFAULT);
+	/* pread reads where it is told and leaves the position alone. */
+	EXPECT_EQ(test, sys_pread64(3, UBASE + 2048, 8, 1), 2);
+	EXPECT_EQ(test, sys_lseek(3, 0, SEEK_CUR), 3);
+	EXPECT_EQ(test, sys_pread64(3, UBASE + 2048, 8, -1UL), -EINVAL);
+	EXPECT_EQ(test, sys_pread64(0, UBASE + 2048, 8, 0), -ESPIPE);
+	env_teardown(&env);
+}
+
+KTEST(fs, stat_by_path)
+{
+	struct fs_env env;
+	struct stat st;
+
+	ASSERT_TRUE(test, env_setup_with_archive(test, &env));
+	EXPECT_EQ(test, sys_stat(ustr(0, "/ktest_fs/dir/hello"), UBASE + 1024), 0);
+	EXPECT_UEQ(test, copy_from_user(&st, (const void __user *)(UBASE + 1024), sizeof(st)), 0);
+	EXPECT_EQ(test, st.st_mode, S_IFREG | 0644);
+	EXPECT_EQ(test, st.st_size, 3);
+	EXPECT_EQ(test, sys_stat(ustr(0, "/ktest_fs/nothing"), UBASE + 1024), -ENOENT);
+	EXPECT_EQ(test, sys_stat(ustr(0, ""), UBASE + 1024), -ENOENT);
+	EXPECT_EQ(test, sys_stat(ustr(0, "/ktest_fs/dir/hello"), KADDR), -EFAULT);
+	/* A sysctl: readable and writable by root, as Linux's 0644. */
+	EXPECT_EQ(test, sys_newfstatat(AT_FDCWD, ustr(0, "/proc/sys/vm/pt_reclaim"),
+				       UBASE + 1024, 0), 0);
+	EXPECT_UEQ(test, copy_from_user(&st, (const void __user *)(UBASE + 1024), sizeof(st)), 0);
+	EXPECT_EQ(test, st.st_mode, S_IFREG | 0644);
+	EXPECT_EQ(test, sys_newfstatat(AT_FDCWD, ustr(0, "/ktest_fs"), UBASE + 1024, 0), 0);
+	EXPECT_UEQ(test, copy_from_user(&st, (const void __user *)(UBASE + 1024), sizeof(st)), 0);
+	EXPECT_EQ(test, st.st_mode, S_IFDIR | 0755);
+	/* AT_EMPTY_PATH: the fd itself. */
+	EXPECT_EQ(test, sys_newfstatat(1, ustr(0, ""), UBASE + 1024, 0x1000), 0);
+	EXPECT_UEQ(test, copy_from_user(&st, (const void __user *)(UBASE + 1024), sizeof(st)), 0);
+	EXPECT_EQ(test, st.st_mode & S_IFMT, S_IFCHR);
+	EXPECT_EQ(test, sys_newfstatat(AT_FDCWD, ustr(0, "/"), UBASE + 1024, 0x1), -EINVAL);
 	env_teardown(&env);
 }
