@@ -101,5 +101,11 @@ char *getname(unsigned long ufilename, int *err);
 
 /* The console as a file: read gives a line, write prints. */
 struct file *console_file_open(unsigned int flags);
+/*
+ * Take what the consoles received: characters are kept for the console
+ * file's read(), Ctrl-C is not; returns how many Ctrl-C came, for the
+ * caller to act on (the shell waiting for a foreground program).
+ */
+int console_poll_input(void);
 
 #endif

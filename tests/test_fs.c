@@ -645,6 +645,11 @@ KTEST(fs, console_read_line)
 	EXPECT_EQ(test, uread(0, buf, sizeof(buf) - 1), 0);
 	push_input("oops\x03");
 	EXPECT_EQ(test, uread(0, buf, sizeof(buf) - 1), -EINTR);
+	/* What was typed before the Ctrl-C is gone, as with a tty. */
+	push_input("ab\x03" "ok\r");
+	EXPECT_EQ(test, console_poll_input(), 1);
+	EXPECT_EQ(test, uread(0, buf, sizeof(buf) - 1), 3);
+	EXPECT_STREQ(test, buf, "ok\n");
 	env_teardown(&env);
 }
 
