@@ -49,3 +49,6 @@ $(INITRAMFS): $(USER_PROGS) scripts/mkinitramfs.py $(BUILD)/initramfs.stamp \
 		$(if $(INITRAMFS_EXTRA),--extra $(INITRAMFS_EXTRA))
 
 -include $(wildcard $(BUILD)/user/*.d)
+
+# Keep the objects make would otherwise delete as intermediates.
+.SECONDARY: $(USER_LIB_OBJS) $(USER_PROGS:=.o)
