@@ -179,6 +179,7 @@ test: deps
 	$(PYTHON) tests/runner_hw.py
 	$(PYTHON) tests/runner.py
 	$(PYTHON) tests/host/mkinitramfs_test.py
+	$(PYTHON) tests/host/user_on_linux.py
 
 bench: deps
 	$(PYTHON) tests/runner.py --bench
