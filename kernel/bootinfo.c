@@ -10,6 +10,22 @@ struct boot_params boot_params;
 /* The early page tables map the first 4 GiB at PAGE_OFFSET. */
 #define EARLY_MAPPED_LIMIT	(4ULL << 30)
 
+static void parse_module(const struct multiboot_tag_module *mod)
+{
+	if (mod->mod_end < mod->mod_start) {
+		pr_warn("boot: module [%#x-%#x) has its end before its start: ignored\n",
+			mod->mod_start, mod->mod_end);
+		return;
+	}
+	if (!boot_params.nr_modules++) {
+		boot_params.initrd_start = mod->mod_start;
+		boot_params.initrd_size = mod->mod_end - mod->mod_start;
+	} else {
+		pr_warn("boot: module %u [%#x-%#x) ignored: only the first (the initramfs) is used\n",
+			boot_params.nr_modules, mod->mod_start, mod->mod_end);
+	}
+}
+
 static void parse_tag(const struct multiboot_tag *tag)
 {
 	switch (tag->type) {
@@ -41,7 +57,7 @@ static void parse_tag(const struct multiboot_tag *tag)
 		boot_params.efi = true;
 		break;
 	case MULTIBOOT_TAG_TYPE_MODULE:
-		boot_params.nr_modules++;
+		parse_module((const struct multiboot_tag_module *)tag);
 		break;
 	}
 }

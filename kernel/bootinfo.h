@@ -22,6 +22,9 @@ struct boot_params {
 	size_t rsdp_len;
 	bool efi;			/* booted through UEFI */
 	unsigned int nr_modules;
+	/* The first module: the initramfs, reserved in memblock for good. */
+	phys_addr_t initrd_start;
+	size_t initrd_size;
 };
 
 extern struct boot_params boot_params;

@@ -20,6 +20,7 @@
 #include "drivers/fbcon.h"
 #include "drivers/ps2kbd.h"
 #include "drivers/qemu_exit.h"
+#include "fs/initramfs.h"
 #include "mm/mm_init.h"
 #include "mm/page_alloc.h"
 #include "tests/ktest.h"
@@ -61,6 +62,7 @@ void start_kernel(u32 magic, u32 info)
 	parse_cmdline(boot_params.cmdline);
 	tsc_init();
 	mm_init();
+	initramfs_init();
 	fbcon_init();
 	acpi_init();
 

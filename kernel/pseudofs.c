@@ -65,18 +65,52 @@ const struct pseudo_file *pseudofs_lookup(const char *path)
 	return NULL;
 }
 
+static int (*resolver)(const char *path, struct pseudo_file *out);
+
+void pseudofs_set_resolver(int (*fn)(const char *path, struct pseudo_file *out))
+{
+	resolver = fn;
+}
+
+static void dir_count(const char *name, bool is_dir, void *arg)
+{
+	(void)name;
+	(void)is_dir;
+	(*(int *)arg)++;
+}
+
+int pseudofs_resolve(const char *path, struct pseudo_file *out)
+{
+	const struct pseudo_file *f;
+	int ret, children = 0;
+
+	if (resolver) {
+		ret = resolver(path, out);
+		if (ret != -ENOENT)
+			return ret;
+	}
+	f = pseudofs_lookup(path);
+	if (f) {
+		*out = *f;
+		return 0;
+	}
+	pseudofs_list(path, dir_count, &children);
+	return children ? -EISDIR : -ENOENT;
+}
+
 int pseudofs_read(const char *path, char *buf, size_t size)
 {
-	const struct pseudo_file *f = pseudofs_lookup(path);
+	struct pseudo_file f;
 	struct seq_buf m;
 	int ret;
 
-	if (!f)
-		return -ENOENT;
-	if (!f->show)
+	ret = pseudofs_resolve(path, &f);
+	if (ret)
+		return ret;
+	if (!f.show)
 		return -EPERM;
 	seq_buf_init(&m, buf, size);
-	ret = f->show(&m, f->data);
+	ret = f.show(&m, f.data);
 	if (ret < 0)
 		return ret;
 	return m.len;
@@ -96,18 +130,26 @@ const char *pseudofs_last_error(int err)
 	return last_error[0] ? last_error : strerror(err);
 }
 
-int pseudofs_write(const char *path, const char *buf, size_t len)
+int pseudofs_store(const struct pseudo_file *f, const char *buf, size_t len)
 {
-	const struct pseudo_file *f = pseudofs_lookup(path);
-
 	last_error[0] = '\0';
-	if (!f)
-		return -ENOENT;
 	if (!f->store) {
 		pseudofs_set_error("read-only file");
 		return -EPERM;
 	}
 	return f->store(buf, len, f->data);
+}
+
+int pseudofs_write(const char *path, const char *buf, size_t len)
+{
+	struct pseudo_file f;
+	int ret = pseudofs_resolve(path, &f);
+
+	if (ret) {
+		last_error[0] = '\0';
+		return ret;
+	}
+	return pseudofs_store(&f, buf, len);
 }
 
 int pseudofs_parse_ulong(const char *buf, size_t len, unsigned long *val)

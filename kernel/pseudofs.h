@@ -32,6 +32,16 @@ int pseudofs_register(const struct pseudo_file *f);
 void pseudofs_unregister(const struct pseudo_file *f);
 
 const struct pseudo_file *pseudofs_lookup(const char *path);
+/*
+ * Files that exist only while their object does (/proc/<pid>/...): fn
+ * fills *out (path may point into the path given) and returns 0, or
+ * -EISDIR for one of its directories, or -ENOENT. It is asked first.
+ */
+void pseudofs_set_resolver(int (*fn)(const char *path, struct pseudo_file *out));
+/* A copy of the file at path in *out: 0, -EISDIR (a directory) or -ENOENT. */
+int pseudofs_resolve(const char *path, struct pseudo_file *out);
+/* Write to an open file: store() with the error detail cleared first. */
+int pseudofs_store(const struct pseudo_file *f, const char *buf, size_t len);
 int pseudofs_read(const char *path, char *buf, size_t size);
 int pseudofs_write(const char *path, const char *buf, size_t len);
 __printf(1, 2) void pseudofs_set_error(const char *fmt, ...);

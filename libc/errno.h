@@ -5,18 +5,30 @@
 /* Linux's values: kernel functions return them negated. */
 #define EPERM		1
 #define ENOENT		2
+#define EINTR		4
 #define EIO		5
 #define E2BIG		7
+#define EBADF		9
 #define ENOMEM		12
+#define EACCES		13
 #define EFAULT		14
 #define EBUSY		16
 #define EEXIST		17
 #define ENODEV		19
+#define ENOTDIR		20
 #define EISDIR		21
 #define EINVAL		22
+#define EMFILE		24
+#define ENOTTY		25
+#define EFBIG		27
 #define ENOSPC		28
+#define ESPIPE		29
+#define EROFS		30
 #define ERANGE		34
+#define ENAMETOOLONG	36
 #define ENOSYS		38
+#define ELOOP		40
+#define EOVERFLOW	75
 #define EHWPOISON	133
 
 #endif

@@ -36,6 +36,9 @@ static void reserve_boot_memory(void)
 	memblock_reserve(0, KERNEL_LOAD_PHYS);
 	memblock_reserve(KERNEL_LOAD_PHYS, __pa(_end) - KERNEL_LOAD_PHYS);
 	memblock_reserve(boot_params.info_phys, boot_params.info_size);
+	/* The ramfs points into the initramfs: it is never freed. */
+	if (boot_params.initrd_size)
+		memblock_reserve(boot_params.initrd_start, boot_params.initrd_size);
 }
 
 static void memblock_free_all(void)

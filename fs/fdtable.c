@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: MIT
+/* Per-process fd tables: fork copies, CLONE_FILES shares, exit drops. */
+#include "fs/fdtable.h"
+#include "fs/file.h"
+#include "kernel/traps.h"
+#include "mm/slab.h"
+#include "libc/errno.h"
+#include "libc/string.h"
+
+static struct files_struct *files_alloc(void)
+{
+	struct files_struct *files = kzalloc(sizeof(*files), GFP_KERNEL);
+
+	if (files)
+		files->count = 1;
+	return files;
+}
+
+static void close_all(struct files_struct *files)
+{
+	for (unsigned int fd = 0; fd < NR_OPEN_MAX; fd++) {
+		if (files->fd[fd]) {
+			fput(files->fd[fd]);
+			files->fd[fd] = NULL;
+		}
+	}
+	files->close_on_exec = 0;
+}
+
+struct files_struct *files_alloc_console(void)
+{
+	struct files_struct *files = files_alloc();
+	static const unsigned int modes[] = { O_RDONLY, O_WRONLY, O_WRONLY };
+
+	if (!files)
+		return NULL;
+	for (unsigned int fd = 0; fd < ARRAY_SIZE(modes); fd++) {
+		files->fd[fd] = console_file_open(modes[fd]);
+		if (!files->fd[fd]) {
+			files_put(files);
+			return NULL;
+		}
+	}
+	return files;
+}
+
+struct files_struct *files_dup(struct files_struct *old)
+{
+	struct files_struct *files = files_alloc();
+
+	if (!files)
+		return NULL;
+	for (unsigned int fd = 0; fd < NR_OPEN_MAX; fd++) {
+		files->fd[fd] = old->fd[fd];
+		if (files->fd[fd])
+			get_file(files->fd[fd]);
+	}
+	files->close_on_exec = old->close_on_exec;
+	return files;
+}
+
+void files_get(struct files_struct *files)
+{
+	files->count++;
+}
+
+void files_put(struct files_struct *files)
+{
+	if (!files || --files->count)
+		return;
+	close_all(files);
+	kfree(files);
+}
+
+void do_close_on_exec(struct files_struct *files)
+{
+	for (unsigned int fd = 0; fd < NR_OPEN_MAX; fd++) {
+		if (!(files->close_on_exec & BIT(fd)) || !files->fd[fd])
+			continue;
+		fput(files->fd[fd]);
+		files->fd[fd] = NULL;
+	}
+	files->close_on_exec = 0;
+}
+
+int fd_install_lowest(struct files_struct *files, struct file *f, bool cloexec)
+{
+	for (unsigned int fd = 0; fd < NR_OPEN_MAX; fd++) {
+		if (files->fd[fd])
+			continue;
+		files->fd[fd] = f;
+		if (cloexec)
+			files->close_on_exec |= BIT(fd);
+		else
+			files->close_on_exec &= ~BIT(fd);
+		return fd;
+	}
+	return -EMFILE;
+}
+
+struct file *fget_raw(struct files_struct *files, unsigned int fd)
+{
+	if (!files || fd >= NR_OPEN_MAX)
+		return NULL;
+	return files->fd[fd];
+}
+
+struct file *fget(struct files_struct *files, unsigned int fd)
+{
+	unsigned long flags = local_irq_save();
+	struct file *f = fget_raw(files, fd);
+
+	if (f)
+		get_file(f);
+	local_irq_restore(flags);
+	return f;
+}
+
+int close_fd(struct files_struct *files, unsigned int fd)
+{
+	struct file *f = fget_raw(files, fd);
+
+	if (!f)
+		return -EBADF;
+	files->fd[fd] = NULL;
+	files->close_on_exec &= ~BIT(fd);
+	fput(f);
+	return 0;
+}
+
+/* Until tasks exist every caller shares one table; tests swap their own in. */
+static struct files_struct *kernel_files;
+
+struct files_struct *current_files(void)
+{
+	return kernel_files;
+}
+
+struct files_struct *files_swap_current(struct files_struct *files)
+{
+	struct files_struct *old = kernel_files;
+
+	kernel_files = files;
+	return old;
+}

@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef FS_FILE_H
+#define FS_FILE_H
+
+/*
+ * An open file: what an fd points at. Each kind of file (ramfs file or
+ * directory, /proc or /sys file, console) supplies its operations; they
+ * work on kernel buffers, and fs/read_write.c moves the bytes to and
+ * from user memory. A file is shared by every fd that dup'ed or
+ * inherited it (f_count) and freed with the last one.
+ */
+#include "kernel/types.h"
+
+typedef long loff_t;
+typedef long ssize_t;
+
+/* open flags, Linux's x86_64 values */
+#define O_ACCMODE	00000003
+#define O_RDONLY	00000000
+#define O_WRONLY	00000001
+#define O_RDWR		00000002
+#define O_CREAT		00000100
+#define O_EXCL		00000200
+#define O_NOCTTY	00000400
+#define O_TRUNC		00001000
+#define O_APPEND	00002000
+#define O_NONBLOCK	00004000
+#define O_LARGEFILE	00100000
+#define O_DIRECTORY	00200000
+#define O_NOFOLLOW	00400000
+#define O_CLOEXEC	02000000
+
+/* st_mode */
+#define S_IFMT		0170000
+#define S_IFDIR		0040000
+#define S_IFCHR		0020000
+#define S_IFREG		0100000
+#define S_ISDIR(m)	(((m) & S_IFMT) == S_IFDIR)
+#define S_ISREG(m)	(((m) & S_IFMT) == S_IFREG)
+
+#define SEEK_SET	0
+#define SEEK_CUR	1
+#define SEEK_END	2
+
+struct kstat {
+	unsigned long ino;
+	unsigned int mode;
+	unsigned int nlink;
+	unsigned long rdev;
+	loff_t size;
+	unsigned long blksize;
+};
+
+struct file;
+
+struct file_operations {
+	/* Read up to count bytes at *pos into buf; advance *pos. */
+	ssize_t (*read)(struct file *f, char *buf, size_t count, loff_t *pos);
+	ssize_t (*write)(struct file *f, const char *buf, size_t count, loff_t *pos);
+	/* NULL: the file cannot seek (-ESPIPE). */
+	loff_t (*llseek)(struct file *f, loff_t offset, int whence);
+	void (*getattr)(struct file *f, struct kstat *st);
+	/* A directory's absolute path into buf (openat); -ENOTDIR otherwise. */
+	int (*d_path)(struct file *f, char *buf, size_t size);
+	void (*release)(struct file *f);
+};
+
+struct file {
+	const struct file_operations *f_op;
+	unsigned int f_flags;		/* O_* given to open */
+	int f_count;
+	loff_t f_pos;
+	void *private_data;
+};
+
+/* A new file with one reference; NULL when memory is short. */
+struct file *alloc_file(const struct file_operations *fop, unsigned int flags,
+			void *private_data);
+void get_file(struct file *f);
+/* Drop a reference; the last one calls release and frees the file. */
+void fput(struct file *f);
+
+/* llseek for files of a known size (SEEK_SET/CUR/END, -EINVAL before 0). */
+loff_t fixed_size_llseek(struct file *f, loff_t offset, int whence, loff_t size);
+
+/*
+ * Open path (absolute, or relative to "/": there is no cwd) with O_*
+ * flags: 0 and a new file in *out, or a negative errno.
+ */
+int file_open(const char *path, unsigned int flags, struct file **out);
+
+/* The console as a file: read gives a line, write prints. */
+struct file *console_file_open(unsigned int flags);
+
+#endif

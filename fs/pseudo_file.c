@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: MIT
+/*
+ * /proc and /sys files opened by programs, through the generators the
+ * console's cat and echo use. As with Linux's seq_file, the contents are
+ * generated at the first read (again after a seek back to 0) and reads
+ * are served from that snapshot; every write() is one store, as a
+ * sysctl write is.
+ */
+#include "fs/file.h"
+#include "fs/pseudo_file.h"
+#include "kernel/pseudofs.h"
+#include "kernel/seq_buf.h"
+#include "mm/slab.h"
+#include "libc/errno.h"
+#include "libc/string.h"
+
+#define SNAPSHOT_MIN	16384
+#define SNAPSHOT_MAX	(1024 * 1024)
+
+struct pseudo_open {
+	struct pseudo_file pf;		/* a copy: dynamic files may go away */
+	bool is_dir;
+	char *buf;			/* the snapshot, or NULL */
+	size_t len;
+	char path[];
+};
+
+/* Generate the whole contents, growing the buffer until it fits. */
+static int snapshot(struct pseudo_open *po)
+{
+	for (size_t size = SNAPSHOT_MIN; size <= SNAPSHOT_MAX; size *= 2) {
+		struct seq_buf m;
+		int ret;
+
+		kfree(po->buf);
+		po->buf = kmalloc(size, GFP_KERNEL);
+		if (!po->buf)
+			return -ENOMEM;
+		seq_buf_init(&m, po->buf, size);
+		ret = po->pf.show(&m, po->pf.data);
+		if (ret < 0)
+			return ret;
+		if (!m.overflow) {
+			po->len = m.len;
+			return 0;
+		}
+	}
+	return -EFBIG;
+}
+
+static ssize_t pseudo_read(struct file *f, char *buf, size_t count, loff_t *pos)
+{
+	struct pseudo_open *po = f->private_data;
+	size_t n;
+
+	if (po->is_dir)
+		return -EISDIR;
+	if (!po->buf || *pos == 0) {
+		int ret = snapshot(po);
+
+		if (ret)
+			return ret;
+	}
+	if ((size_t)*pos >= po->len)
+		return 0;
+	n = min(count, po->len - *pos);
+	memcpy(buf, po->buf + *pos, n);
+	*pos += n;
+	return n;
+}
+
+static ssize_t pseudo_write(struct file *f, const char *buf, size_t count, loff_t *pos)
+{
+	struct pseudo_open *po = f->private_data;
+	int ret;
+
+	(void)pos;
+	if (po->is_dir)
+		return -EISDIR;
+	ret = pseudofs_store(&po->pf, buf, count);
+	return ret < 0 ? ret : (ssize_t)count;
+}
+
+static loff_t pseudo_llseek(struct file *f, loff_t offset, int whence)
+{
+	struct pseudo_open *po = f->private_data;
+
+	/* SEEK_END sees the snapshot's size, as seq_file would after a read. */
+	return fixed_size_llseek(f, offset, whence, po->len);
+}
+
+static void pseudo_getattr(struct file *f, struct kstat *st)
+{
+	struct pseudo_open *po = f->private_data;
+
+	/* Linux reports size 0 for /proc files: the contents are generated. */
+	st->size = 0;
+	st->nlink = po->is_dir ? 2 : 1;
+	if (po->is_dir)
+		st->mode = S_IFDIR | 0555;
+	else
+		st->mode = S_IFREG | (po->pf.show ? 0444 : 0) | (po->pf.store ? 0200 : 0);
+	st->blksize = 1024;
+}
+
+static int pseudo_d_path(struct file *f, char *buf, size_t size)
+{
+	struct pseudo_open *po = f->private_data;
+
+	if (!po->is_dir)
+		return -ENOTDIR;
+	return strlcpy(buf, po->path, size) < size ? 0 : -ENAMETOOLONG;
+}
+
+static void pseudo_release(struct file *f)
+{
+	struct pseudo_open *po = f->private_data;
+
+	kfree(po->buf);
+	kfree(po);
+}
+
+static const struct file_operations pseudo_file_ops = {
+	.read = pseudo_read,
+	.write = pseudo_write,
+	.llseek = pseudo_llseek,
+	.getattr = pseudo_getattr,
+	.d_path = pseudo_d_path,
+	.release = pseudo_release,
+};
+
+/* Linux's answers for opening an existing /proc or /sys file this way. */
+static int check_access(const struct pseudo_file *pf, bool is_dir, unsigned int flags)
+{
+	unsigned int acc = flags & O_ACCMODE;
+
+	if ((flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
+		return -EEXIST;
+	if (is_dir)
+		return acc == O_RDONLY ? 0 : -EISDIR;
+	if (flags & O_DIRECTORY)
+		return -ENOTDIR;
+	if (acc == O_ACCMODE)
+		return -EINVAL;
+	if (acc != O_WRONLY && !pf->show)
+		return -EACCES;
+	if (acc != O_RDONLY && !pf->store)
+		return -EACCES;
+	return 0;
+}
+
+int pseudo_file_open(const char *path, unsigned int flags, struct file **out)
+{
+	size_t len = strlen(path);
+	struct pseudo_open *po;
+	struct pseudo_file pf;
+	bool is_dir = false;
+	int ret;
+
+	ret = pseudofs_resolve(path, &pf);
+	if (ret == -EISDIR)
+		is_dir = true;
+	else if (ret == -ENOENT && (flags & O_CREAT))
+		return -EACCES;		/* /proc and /sys create nothing */
+	else if (ret)
+		return ret;
+	ret = check_access(&pf, is_dir, flags);
+	if (ret)
+		return ret;
+	po = kzalloc(sizeof(*po) + len + 1, GFP_KERNEL);
+	if (!po)
+		return -ENOMEM;
+	memcpy(po->path, path, len + 1);
+	po->is_dir = is_dir;
+	if (!is_dir) {
+		po->pf = pf;
+		po->pf.path = po->path;
+	}
+	*out = alloc_file(&pseudo_file_ops, flags, po);
+	if (!*out) {
+		kfree(po);
+		return -ENOMEM;
+	}
+	return 0;
+}
