@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef KERNEL_TASK_H
+#define KERNEL_TASK_H
+
+/*
+ * Tasks: a process is a thread group; each thread is a task_struct with
+ * its own kernel stack. Single CPU: nothing here takes a lock, and code
+ * that must not be preempted disables interrupts.
+ *
+ * Lifetime: a process leader is on process_list from creation until
+ * it is reaped by wait4, and stays a zombie until its last thread has
+ * exited, as in Linux; another thread is on its leader's thread_group
+ * list until it exits. A zombie keeps its pid, comm and exit_code but
+ * no mm and no files. The idle task (pid 0) is on neither list.
+ */
+#include "kernel/types.h"
+#include "kernel/list.h"
+
+struct mm;
+struct files_struct;
+struct sighand_struct;
+struct pt_regs;
+
+#define TASK_COMM_LEN		16
+#define KERNEL_STACK_SIZE	16384
+#define PID_MAX			32768
+
+/* state: Linux's names and meanings. */
+#define TASK_RUNNING		0	/* on the run queue, or running */
+#define TASK_INTERRUPTIBLE	1	/* sleeping; a signal wakes it */
+#define TASK_UNINTERRUPTIBLE	2	/* sleeping; only its event wakes it */
+#define EXIT_ZOMBIE		16	/* exited, waiting for its parent's wait4 */
+#define EXIT_DEAD		32	/* reaped, about to be freed */
+
+#define _NSIG			64
+typedef u64 sigset_t;
+
+struct task_struct {
+	unsigned long thread_sp;	/* saved by switch_to(): keep first */
+	int pid;			/* thread id */
+	int tgid;			/* the process id: the leader's pid */
+	struct task_struct *parent;	/* process leader that waits for us */
+	struct task_struct *group_leader;
+	char comm[TASK_COMM_LEN];
+	int state;
+	int exit_code;			/* wait4 status word */
+	int exit_signal;		/* sent to the parent on exit (SIGCHLD or 0) */
+	unsigned int flags;		/* PF_* */
+	struct mm *mm;			/* NULL for kernel threads */
+	struct files_struct *files;	/* NULL for kernel threads */
+	struct sighand_struct *sighand;
+
+	void *stack;			/* kernel stack, KERNEL_STACK_SIZE */
+	struct pt_regs *user_regs;	/* user frame at the top of the stack */
+	unsigned long fsbase;		/* ARCH_SET_FS */
+
+	struct list_head tasks;		/* leaders: on process_list */
+	struct list_head run_list;	/* run queue, while TASK_RUNNING */
+	struct list_head children;	/* process leaders whose parent we are */
+	struct list_head sibling;	/* in parent->children */
+	struct list_head thread_node;	/* in group_leader->thread_group */
+	struct list_head thread_group;	/* leader: every thread, itself too */
+
+	sigset_t blocked;
+	sigset_t pending;
+	sigset_t saved_sigmask;		/* rt_sigreturn restores through the frame */
+	unsigned long sas_ss_sp, sas_ss_size;
+
+	unsigned long clear_child_tid;	/* CLONE_CHILD_CLEARTID, set_tid_address */
+	struct task_struct *vfork_parent;	/* woken when we exec or exit */
+
+	u64 wake_at_ns;			/* timed sleeps: 0 when none */
+	void *wait_private;		/* futex: the key this task sleeps on */
+	unsigned long utime_ticks;	/* timer ticks spent running */
+};
+
+/* flags */
+#define PF_KTHREAD	0x0001
+#define PF_EXITING	0x0004
+#define PF_IDLE		0x0008
+
+/* Process leaders, oldest first. */
+extern struct list_head process_list;
+
+/* The task running on this CPU. */
+struct task_struct *current_task(void);
+#define current current_task()
+
+/* The task with this pid (thread id), or NULL. Takes no reference. */
+struct task_struct *find_task_by_pid(int pid);
+
+/* Threads in t's thread group (Linux's Threads: line). */
+int nr_threads_of(struct task_struct *t);
+
+#define for_each_process(t) \
+	list_for_each_entry(t, &process_list, tasks)
+
+/* Every thread of a process, the leader first. */
+#define for_each_thread(leader, t) \
+	list_for_each_entry(t, &(leader)->thread_group, thread_node)
+
+/* "R (running)", "S (sleeping)", ... as /proc/<pid>/status prints it. */
+const char *task_state_name(const struct task_struct *t);
+
+#endif
