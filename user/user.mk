@@ -43,7 +43,7 @@ $(BUILD)/initramfs.stamp: FORCE
 	@echo '$(INITRAMFS_EXTRA)' | cmp -s - $@ || echo '$(INITRAMFS_EXTRA)' > $@
 
 $(INITRAMFS): $(USER_PROGS) scripts/mkinitramfs.py $(BUILD)/initramfs.stamp \
-	      $(if $(INITRAMFS_EXTRA),$(shell find $(INITRAMFS_EXTRA)))
+	      $(if $(INITRAMFS_EXTRA),$(shell find $(INITRAMFS_EXTRA) 2>/dev/null))
 	$(quiet) "  CPIO    $@"
 	$(Q)$(PYTHON) scripts/mkinitramfs.py -o $@ $(USER_PROGS) \
 		$(if $(INITRAMFS_EXTRA),--extra $(INITRAMFS_EXTRA))
