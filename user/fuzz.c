@@ -140,6 +140,8 @@ static const unsigned long huge_lens[] = {
 	1UL << 30, 1UL << 47, -PAGE, -1UL, LONG_MAX,
 };
 
+/* Files that exist (on pagefold /bin/fuzz is this program in the
+ * initramfs), and names that cannot be created: see make_safe(). */
 static const char *const paths[] = {
 	"/proc/meminfo", "/proc/self/status", "/proc/self/maps", "/proc",
 	"/proc/nonexistent", "nonexistent-dir/x", "", "/bin/fuzz",
@@ -317,6 +319,11 @@ static void make_safe(struct fuzzer *f, long nr, unsigned long *a)
 	}
 	if (nr == SYS_arch_prctl && (a[0] == ARCH_SET_FS || a[0] == ARCH_SET_GS))
 		a[0] = ARCH_GET_FS;
+	/* Nothing is created or emptied: the host's files are not ours. */
+	if (nr == SYS_open)
+		a[1] &= ~(O_CREAT | O_TRUNC | (O_TMPFILE & ~O_DIRECTORY));
+	if (nr == SYS_openat)
+		a[2] &= ~(O_CREAT | O_TRUNC | (O_TMPFILE & ~O_DIRECTORY));
 	if (nr == SYS_prlimit64 && a[1] == RLIMIT_CORE)
 		a[2] = 0;
 	if (nr == SYS_futex) {
@@ -547,6 +554,10 @@ int main(int argc, char **argv)
 	utest_check(r.records != MAP_FAILED, "mmap: %s", strerror(errno));
 	/* Workers die on purpose; their cores are of no use to anyone. */
 	setrlimit(RLIMIT_CORE, &no_core);
+	/* The fds fuzzed are the fuzzer's own: none inherited from the
+	 * caller gets written to or closed. */
+	for (i = 3; i < 1024; i++)
+		close(i);
 	while (r.done < r.count) {
 		for (i = 0; i < r.procs && r.issued < r.count; i++)
 			if (!r.slots[i].pid)

@@ -97,6 +97,12 @@ def probe_pool(size):
     return None
 
 
+def host_files():
+    """What a program run here could create by mistake: the fuzzer opens
+    /bin/fuzz (its own file on pagefold) and relative names in BUILD."""
+    return set(os.listdir(BUILD)) | ({"/bin/fuzz"} if os.path.lexists("/bin/fuzz") else set())
+
+
 def check_output(case, proc):
     lines = proc.stdout.splitlines()
     last = lines[-1] if lines else ""
@@ -120,6 +126,7 @@ def run_case(case):
     if not os.access(exe, os.X_OK):
         return f"{exe} is not built (make user)"
     pools = {p: read_int(POOLS[p][0]) for p in POOLS}
+    files = host_files()
     try:
         proc = subprocess.run([exe] + case.argv[1:], capture_output=True,
                               text=True, timeout=TIMEOUT,
@@ -129,6 +136,9 @@ def run_case(case):
     for line in proc.stdout.splitlines() + proc.stderr.splitlines():
         print(f"    {line}")
     why = check_output(case, proc)
+    created = host_files() - files
+    if created:
+        why = why or f"created {sorted(created)} on the host"
     for p, before in pools.items():
         after = read_int(POOLS[p][0])
         if after != before:
