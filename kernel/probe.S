@@ -4,12 +4,7 @@
  * (instruction, fixup); kernel/extable.c moves RIP to the fixup, which
  * returns -EFAULT (-14).
  */
-	.macro	EXTABLE insn, fixup
-	.pushsection __ex_table, "a"
-	.balign 8
-	.quad	\insn, \fixup
-	.popsection
-	.endm
+#include "kernel/extable.h"
 
 	.text
 	.globl	probe_read_u8

@@ -263,9 +263,10 @@ void do_trap(struct pt_regs *regs)
 		return;
 	}
 	/*
-	 * A page fault goes to mm first: a probe of a user address that is
-	 * only not yet faulted in must see the page, not -EFAULT. Only what
-	 * mm cannot resolve falls to the fixup, then to the report.
+	 * A page fault goes to mm first: a user accessor's page that is
+	 * only not yet faulted in must be served, not fail. mm refuses any
+	 * other kernel-mode fault on a user address, which falls to the
+	 * fixup (probes), then to the report.
 	 */
 	if (regs->vector == X86_TRAP_PF && pf_handler &&
 	    pf_handler(regs, read_cr2()))

@@ -47,6 +47,8 @@
 #include "kernel/printk.h"
 #include "kernel/pseudofs.h"
 #include "kernel/traps.h"
+#include "kernel/extable.h"
+#include "kernel/uaccess.h"
 #include "libc/errno.h"
 #include "libc/stdio.h"
 #include "libc/stdlib.h"
@@ -721,46 +723,15 @@ static void mm_report_fault(struct mm *mm, unsigned long addr, unsigned long ip,
 }
 
 /*
- * The workload accessors. Their faulting instructions are known to the
- * fault handler below (not the exception table: that is consulted before
- * page faults are handled, and these must be faulted in on demand).
+ * The kernel touches the user half only through kernel/uaccess.h: any
+ * other kernel-mode fault there is a bug, reported, never served (that
+ * would hide it). With SMAP an access outside stac/clac is one too.
  */
-extern const char user_read_insn[], user_write_insn[], user_access_fail[];
-
-__asm__(
-	"	.pushsection .text\n"
-	"	.globl	user_read_u64\n"
-	"	.type	user_read_u64, @function\n"
-	"user_read_u64:\n"
-	"	.globl	user_read_insn\n"
-	"user_read_insn:\n"
-	"	movq	(%rdi), %rax\n"
-	"	movq	%rax, (%rsi)\n"
-	"	xorl	%eax, %eax\n"
-	"	ret\n"
-	"	.size	user_read_u64, . - user_read_u64\n"
-	"	.globl	user_write_u64\n"
-	"	.type	user_write_u64, @function\n"
-	"user_write_u64:\n"
-	"	.globl	user_write_insn\n"
-	"user_write_insn:\n"
-	"	movq	%rsi, (%rdi)\n"
-	"	xorl	%eax, %eax\n"
-	"	ret\n"
-	"	.size	user_write_u64, . - user_write_u64\n"
-	"	.globl	user_access_fail\n"
-	"user_access_fail:\n"
-	"	ret\n"
-	"	.popsection\n");
-
-static bool user_access_fixup(struct pt_regs *regs, int err)
+static bool kernel_may_fault_user(const struct pt_regs *regs)
 {
-	if (regs->rip != (unsigned long)user_read_insn &&
-	    regs->rip != (unsigned long)user_write_insn)
+	if (!ex_is_uaccess(regs->rip))
 		return false;
-	regs->rax = (u64)(long)err;
-	regs->rip = (unsigned long)user_access_fail;
-	return true;
+	return !smap_enabled() || (regs->rflags & X86_EFLAGS_AC);
 }
 
 static bool do_user_addr_fault(struct pt_regs *regs, unsigned long addr)
@@ -770,12 +741,14 @@ static bool do_user_addr_fault(struct pt_regs *regs, unsigned long addr)
 
 	if (!mm || addr >= USER_PGTABLES_CEILING || (regs->error_code & X86_PF_RSVD))
 		return false;
+	if (!(regs->error_code & X86_PF_USER) && !kernel_may_fault_user(regs))
+		return false;
 	fault = handle_mm_fault(mm, addr, regs->error_code, &si_code);
 	if (!fault)
 		return true;
 	mm_report_fault(mm, addr, regs->rip, regs->error_code, fault, si_code);
-	/* The "process" is killed: its access fails; any other code dies. */
-	return user_access_fixup(regs, fault == VM_FAULT_OOM ? -ENOMEM : -EFAULT);
+	/* The access fails through its exception-table fixup (-EFAULT). */
+	return false;
 }
 
 /* The reclaim switch. */

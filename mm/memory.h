@@ -38,15 +38,6 @@
 int handle_mm_fault(struct mm *mm, unsigned long addr, unsigned long error_code,
 		    int *si_code);
 
-/*
- * Kernel-mode workload accesses to the loaded mm's user half: a missing
- * page is faulted in; where a process would get a signal the mm records
- * the event (with a one-line report) and these return -EFAULT
- * (-ENOMEM when the fault found no memory).
- */
-int user_read_u64(unsigned long addr, u64 *val);
-int user_write_u64(unsigned long addr, u64 val);
-
 /* Fault in [start, end) of one VMA (MAP_POPULATE); best effort. */
 void populate_vma_range(struct mm *mm, struct vm_area_struct *vma,
 			unsigned long start, unsigned long end);

@@ -16,6 +16,7 @@
  */
 #include "mm/mmap.h"
 #include "mm/memory.h"
+#include "kernel/uaccess.h"
 #include "mm/hugetlb.h"
 #include "mm/devdax.h"
 #include "kernel/printk.h"
@@ -427,13 +428,23 @@ static int cmd_touch(int argc, char **argv)
 		return -EINVAL;
 	}
 	write = argc < 4 || !strcmp(argv[3], "write");
+	if (len > ~0UL - addr) {
+		printk("touch: range %#lx + %#lx wraps around the address space\n", addr, len);
+		return -EINVAL;
+	}
+	if (!access_ok((const void __user *)addr, len)) {
+		printk("touch: %#lx-%#lx is not in user space (which ends at %#lx)\n",
+		       addr, addr + len, TASK_SIZE_MAX);
+		return -EFAULT;
+	}
 	mm = loaded_mm("touch");
 	if (!mm)
 		return -EINVAL;
 	faults = mm->min_flt;
 	for (unsigned long a = addr & PAGE_MASK; a < addr + len; a += PAGE_SIZE, n++) {
 		u64 v;
-		int ret = write ? user_write_u64(a, a) : user_read_u64(a, &v);
+		u64 __user *p = (u64 __user *)a;
+		int ret = write ? put_user_u64(a, p) : get_user_u64(&v, p);
 
 		if (ret) {
 			printk("touch: stopped at %lx after %lu pages: %s\n", a, n, strerror(ret));

@@ -12,9 +12,9 @@
  * Workloads run in kernel mode with the address space loaded
  * (switch_mm): the kernel half of every PGD is the kernel's own, so the
  * kernel keeps running whichever mm is active. They reach user memory
- * through user_read_u64()/user_write_u64() (mm/memory.h), which fault
- * pages in on demand and return -EFAULT where a user process would have
- * been killed by a signal.
+ * through the user accessors (kernel/uaccess.h), which fault pages in
+ * on demand and fail with -EFAULT where a user process would have been
+ * killed by a signal.
  */
 #include "kernel/types.h"
 #include "mm/mm_types.h"

@@ -31,6 +31,7 @@
 #include "kernel/time.h"
 #include "kernel/traps.h"
 #include "mm/memory.h"
+#include "kernel/uaccess.h"
 #include "mm/mmap.h"
 #include "mm/page_alloc.h"
 #include "libc/errno.h"
@@ -89,7 +90,7 @@ static void sample(const struct mm *mm, struct pt_sample *s)
 static int touch_chunk(unsigned long addr)
 {
 	for (unsigned long off = 0; off < CHUNK; off += PAGE_SIZE) {
-		int ret = user_write_u64(addr + off, off);
+		int ret = put_user_u64(off, (u64 __user *)(addr + off));
 
 		if (ret)
 			return ret;

@@ -16,6 +16,7 @@
 #include "mm/e820.h"
 #include "mm/hugetlb_vmemmap.h"
 #include "mm/memory.h"
+#include "kernel/uaccess.h"
 #include "mm/mmap.h"
 #include "mm/page.h"
 #include "mm/page_alloc.h"
@@ -127,7 +128,7 @@ static struct dax_region *create(struct kunit *test, u64 start, u64 size, unsign
 
 static int touch(unsigned long addr)
 {
-	return user_write_u64(addr, addr);
+	return put_user_u64(addr, (u64 __user *)addr);
 }
 
 /*
@@ -165,7 +166,7 @@ static void map_region(struct kunit *test, u64 start, u64 size, unsigned long al
 		unsigned long a = BASE + i * align + (align > PAGE_SIZE ? 3 * PAGE_SIZE : 0);
 
 		ASSERT_EQ(test, touch(a), 0);
-		ASSERT_EQ(test, user_read_u64(a, &v), 0);
+		ASSERT_EQ(test, get_user_u64(&v, (const u64 __user *)a), 0);
 		EXPECT_UEQ(test, v, a);
 		EXPECT_LEAF(test, mm, a, level, start + i * align);
 	}
@@ -222,7 +223,7 @@ static void map_region(struct kunit *test, u64 start, u64 size, unsigned long al
 		EXPECT_UEQ(test, mm->rss_dax, pages - (align >> PAGE_SHIFT));
 		EXPECT_EQ(test, pfn_to_page(PHYS_PFN(start + 2 * align))->_mapcount, 0);
 		CHECK_ALL(test, mm);
-		ASSERT_EQ(test, user_read_u64(BASE + 2 * align + 24, &v), 0);
+		ASSERT_EQ(test, get_user_u64(&v, (const u64 __user *)(BASE + 2 * align + 24)), 0);
 		EXPECT_LEAF(test, mm, BASE + 2 * align, level, start + 2 * align);
 		CHECK_ALL(test, mm);
 	}
@@ -349,6 +350,7 @@ static void inject_fault(struct kunit *test, u64 start, u64 size, unsigned long 
 	free0 = ktest_settled_free_pages();
 	for (k = 1; k < 16; k++) {
 		unsigned long injected = fail_page_alloc_injected();
+		unsigned long oom = mm->nr_oom;
 		int ret;
 
 		fail_page_alloc_nth(k);
@@ -358,7 +360,9 @@ static void inject_fault(struct kunit *test, u64 start, u64 size, unsigned long 
 			EXPECT_EQ(test, ret, 0);
 			break;
 		}
-		EXPECT_EQ(test, ret, -ENOMEM);
+		/* A user access fails with -EFAULT (Linux); the mm says why. */
+		EXPECT_EQ(test, ret, -EFAULT);
+		EXPECT_UEQ(test, mm->nr_oom, oom + 1);
 		EXPECT_UEQ(test, mm->rss_dax, 0);
 		EXPECT_TABLES(test, mm, 0, 0, 0);
 		EXPECT_EQ(test, pfn_to_page(PHYS_PFN(start))->_refcount, 0);

@@ -11,6 +11,7 @@
 #include "tests/ktest_mm.h"
 #include "mm/mmap.h"
 #include "mm/memory.h"
+#include "kernel/uaccess.h"
 #include "mm/hugetlb.h"
 #include "mm/hugetlb_vmemmap.h"
 #include "mm/page_alloc.h"
@@ -107,12 +108,12 @@ static struct mm *new_mm(struct kunit *test)
 
 static int touch(unsigned long addr)
 {
-	return user_write_u64(addr, addr);
+	return put_user_u64(addr, (u64 __user *)addr);
 }
 
 static int peek(unsigned long addr, u64 *v)
 {
-	return user_read_u64(addr, v);
+	return get_user_u64(v, (const u64 __user *)addr);
 }
 
 static unsigned long pgtables(const struct mm *mm)
@@ -389,7 +390,7 @@ KTEST(mmap, demand_zero)
 	EXPECT_EQ(test, mm->nr_pgtables[PG_LEVEL_2M], 1);
 	EXPECT_EQ(test, mm->nr_pgtables[PG_LEVEL_4K], 1);
 	for (unsigned long i = 0; i < 16; i++)
-		EXPECT_EQ(test, user_write_u64(BASE + i * PAGE_SIZE, 0x1000 + i), 0);
+		EXPECT_EQ(test, put_user_u64(0x1000 + i, (u64 __user *)(BASE + i * PAGE_SIZE)), 0);
 	EXPECT_EQ(test, mm->rss, 16);
 	EXPECT_EQ(test, mm->min_flt, 16);
 	for (unsigned long i = 0; i < 16; i++) {
@@ -410,9 +411,9 @@ KTEST(mmap, write_to_readonly_is_reported)
 
 	ASSERT_NOT_NULL(test, mm);
 	ASSERT_EQ(test, do_mmap(mm, BASE, PAGE_SIZE, RW, ANON | MAP_FIXED), BASE);
-	ASSERT_EQ(test, user_write_u64(BASE, 42), 0);
+	ASSERT_EQ(test, put_user_u64(42, (u64 __user *)BASE), 0);
 	ASSERT_EQ(test, do_mprotect(mm, BASE, PAGE_SIZE, PROT_READ), 0);
-	EXPECT_EQ(test, user_write_u64(BASE, 43), -EFAULT);
+	EXPECT_EQ(test, put_user_u64(43, (u64 __user *)BASE), -EFAULT);
 	EXPECT_EQ(test, mm->nr_segv, 1);
 	EXPECT_TRUE(test, strstr(mm->last_report, "segfault at 100000000000") != NULL);
 	EXPECT_TRUE(test, strstr(mm->last_report, "read-only") != NULL);
@@ -458,7 +459,7 @@ KTEST(mmap, prot_none_keeps_pages)
 	ASSERT_NOT_NULL(test, mm);
 	ASSERT_EQ(test, do_mmap(mm, BASE, 4 * PAGE_SIZE, RW, ANON | MAP_FIXED), BASE);
 	for (int i = 0; i < 4; i++)
-		ASSERT_EQ(test, user_write_u64(BASE + i * PAGE_SIZE, 7 + i), 0);
+		ASSERT_EQ(test, put_user_u64(7 + i, (u64 __user *)(BASE + i * PAGE_SIZE)), 0);
 	tables = pgtables(mm);
 	EXPECT_EQ(test, do_mprotect(mm, BASE, 4 * PAGE_SIZE, PROT_NONE), 0);
 	EXPECT_EQ(test, mm->rss, 4);
@@ -646,7 +647,7 @@ KTEST(mmap, hugetlb_1g)
 	ASSERT_EQ(test, do_mmap(mm, BASE, SZ_1G, RW, ANON | MAP_FIXED | MAP_HUGETLB | MAP_HUGE_1GB),
 		  BASE);
 	EXPECT_EQ(test, H1G->resv_huge_pages, b.resv[1] + 1);
-	EXPECT_EQ(test, user_write_u64(BASE + SZ_1G - 8, 5), 0);
+	EXPECT_EQ(test, put_user_u64(5, (u64 __user *)(BASE + SZ_1G - 8)), 0);
 	EXPECT_EQ(test, peek(BASE, &v), 0);
 	EXPECT_EQ(test, v, 0);
 	EXPECT_EQ(test, mm->nr_huge[HSTATE_1G], 1);
@@ -878,7 +879,7 @@ static long random_step(struct kunit *test, struct mm *mm, bool huge, bool *may_
 		*may_fail = false;
 		want = expected_touch(mm, start, write);
 		sigbus = mm->nr_sigbus;
-		ret = write ? user_write_u64(start, start) : user_read_u64(start, &v);
+		ret = write ? touch(start) : peek(start, &v);
 		/* A MAP_NORESERVE hugetlb page may find the pool empty. */
 		if (ret && !want && mm->nr_sigbus > sigbus)
 			return 0;

@@ -14,6 +14,7 @@
 #include "tests/ktest_mm.h"
 #include "mm/mmap.h"
 #include "mm/memory.h"
+#include "kernel/uaccess.h"
 #include "mm/hugetlb.h"
 #include "mm/hugetlb_vmemmap.h"
 #include "mm/page_alloc.h"
@@ -61,7 +62,7 @@ static struct mm *new_mm(struct kunit *test, bool reclaim)
 
 static int touch(unsigned long addr)
 {
-	return user_write_u64(addr, addr);
+	return put_user_u64(addr, (u64 __user *)addr);
 }
 
 #define EXPECT_TABLES(test, mm, pud, pmd, pte) do {			\
@@ -278,7 +279,7 @@ KTEST(ptreclaim, prot_none_is_not_a_zap)
 	EXPECT_EQ(test, mm->rss, 1);
 	CHECK_MM(test, mm);
 	EXPECT_EQ(test, do_mprotect(mm, BASE, PAGE_SIZE, PROT_READ), 0);
-	EXPECT_EQ(test, user_read_u64(BASE, &v), 0);
+	EXPECT_EQ(test, get_user_u64(&v, (const u64 __user *)BASE), 0);
 	EXPECT_EQ(test, v, BASE);
 	/* A zap of PROT_NONE pages does reclaim. */
 	EXPECT_EQ(test, do_mprotect(mm, BASE, PAGE_SIZE, PROT_NONE), 0);
@@ -297,7 +298,7 @@ KTEST(ptreclaim, munmap_reclaims_keeps_neighbours)
 	ASSERT_EQ(test, do_mmap(mm, BASE + 2 * PAGE_SIZE, PAGE_SIZE, PROT_READ, ANON | MAP_FIXED),
 		  BASE + 2 * PAGE_SIZE);
 	ASSERT_EQ(test, touch(BASE), 0);
-	ASSERT_EQ(test, user_read_u64(BASE + 2 * PAGE_SIZE, &(u64){ 0 }), 0);
+	ASSERT_EQ(test, get_user_u64(&(u64){ 0 }, (const u64 __user *)(BASE + 2 * PAGE_SIZE)), 0);
 	EXPECT_TABLES(test, mm, 1, 1, 1);
 	EXPECT_EQ(test, do_munmap(mm, BASE, PAGE_SIZE), 0);
 	EXPECT_TABLES(test, mm, 1, 1, 1);
@@ -370,15 +371,15 @@ KTEST(ptreclaim, tlb_flushed_before_free)
 	ASSERT_NOT_NULL(test, mm);
 	ASSERT_EQ(test, do_mmap(mm, BASE, SZ_2M, RW, ANON | MAP_FIXED), BASE);
 	for (int round = 0; round < 4; round++) {
-		ASSERT_EQ(test, user_write_u64(BASE + 64, 0xdeadbeef), 0);
-		ASSERT_EQ(test, user_read_u64(BASE + 64, &v), 0);
+		ASSERT_EQ(test, put_user_u64(0xdeadbeef, (u64 __user *)(BASE + 64)), 0);
+		ASSERT_EQ(test, get_user_u64(&v, (const u64 __user *)(BASE + 64)), 0);
 		EXPECT_EQ(test, v, 0xdeadbeef);
 		flushes = mm->tlb_flushes;
 		faults = mm->min_flt;
 		EXPECT_EQ(test, do_madvise(mm, BASE, PAGE_SIZE, MADV_DONTNEED), 0);
 		EXPECT_GT(test, mm->tlb_flushes, flushes);
 		EXPECT_TABLES(test, mm, 0, 0, 0);
-		EXPECT_EQ(test, user_read_u64(BASE + 64, &v), 0);
+		EXPECT_EQ(test, get_user_u64(&v, (const u64 __user *)(BASE + 64)), 0);
 		EXPECT_EQ(test, v, 0);
 		EXPECT_EQ(test, mm->min_flt, faults + 1);
 	}
