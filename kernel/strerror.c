@@ -10,6 +10,7 @@ struct errmsg {
 static const struct errmsg errmsgs[] = {
 	{ EPERM, "Operation not permitted" },
 	{ ENOENT, "No such file or directory" },
+	{ ESRCH, "No such process" },
 	{ EINTR, "Interrupted system call" },
 	{ EIO, "Input/output error" },
 	{ E2BIG, "Argument list too long" },

@@ -5,6 +5,7 @@
 /* Linux's values: kernel functions return them negated. */
 #define EPERM		1
 #define ENOENT		2
+#define ESRCH		3
 #define EINTR		4
 #define EIO		5
 #define E2BIG		7

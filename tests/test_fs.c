@@ -7,11 +7,21 @@
  * nodes they create live under /ktest_fs and are removed by each case.
  */
 #include "tests/ktest.h"
+#include "fs/fdtable.h"
 #include "fs/file.h"
+#include "fs/fs_syscalls.h"
 #include "fs/initramfs.h"
 #include "fs/ramfs.h"
+#include "kernel/console.h"
+#include "kernel/printk.h"
+#include "kernel/rtc.h"
+#include "kernel/uaccess.h"
+#include "mm/hugetlb.h"
+#include "mm/mmap.h"
+#include "mm/slab.h"
 #include "libc/errno.h"
 #include "libc/stdio.h"
+#include "libc/stdlib.h"
 #include "libc/string.h"
 
 #define ARCHIVE_MAX	8192
@@ -45,13 +55,18 @@ static size_t put_trailer(size_t off)
 }
 
 /* A good archive: ./ktest_fs/, ktest_fs/dir/, ktest_fs/dir/hello ("hi\n"). */
+/* Each case starts without /ktest_fs, whatever an earlier failure left. */
+static void start_archive(void)
+{
+	ramfs_remove("/ktest_fs");
+	memset(archive, 0, sizeof(archive));
+}
+
 static size_t good_archive(void)
 {
 	size_t off;
 
-	/* Each case starts without /ktest_fs, whatever an earlier failure left. */
-	ramfs_remove("/ktest_fs");
-	memset(archive, 0, sizeof(archive));
+	start_archive();
 	off = put_entry(0, ".", S_IFDIR | 0755, "", 0);
 	off = put_entry(off, "./ktest_fs", S_IFDIR | 0755, "", 0);
 	off = put_entry(off, "ktest_fs/dir", S_IFDIR | 0700, "", 0);
@@ -200,8 +215,7 @@ KTEST(fs, unpack_is_all_or_nothing)
 	size_t off;
 
 	/* The second file's parent does not exist: the first must go too. */
-	ramfs_remove("/ktest_fs");
-	memset(archive, 0, sizeof(archive));
+	start_archive();
 	off = put_entry(0, "ktest_fs", S_IFDIR | 0755, "", 0);
 	off = put_entry(off, "ktest_fs/a", S_IFREG | 0644, "a", 1);
 	off = put_entry(off, "ktest_fs/missing/b", S_IFREG | 0644, "b", 1);
@@ -225,4 +239,544 @@ KTEST(fs, concatenated_archives)
 	EXPECT_EQ(test, ramfs_lookup("/ktest_fs/second", &ino), 0);
 	EXPECT_EQ(test, ramfs_lookup("/ktest_fs/dir/hello", &ino), 0);
 	EXPECT_EQ(test, ramfs_remove("/ktest_fs"), 0);
+}
+
+/*
+ * The system calls, called as the system-call table would, on a private
+ * fd table (0, 1, 2 on the console) with user memory at UBASE in a
+ * private address space.
+ */
+#define UBASE		0x100000000000UL
+#define UPAGES		4
+#define KADDR		0xffff888000000000UL	/* the direct map: not user memory */
+#define AT_FDCWD	-100
+
+struct fs_env {
+	struct mm *mm;
+	struct files_struct *files, *saved;
+};
+
+static bool env_setup(struct kunit *test, struct fs_env *env)
+{
+	env->mm = mm_create("ktest_fs");
+	env->files = files_alloc_console();
+	if (!env->mm || !env->files) {
+		ktest_fail(test, __FILE__, __LINE__, "no memory for the test's mm and files");
+		if (env->mm)
+			mm_destroy(env->mm);
+		files_put(env->files);
+		return false;
+	}
+	switch_mm(env->mm);
+	if (do_mmap(env->mm, UBASE, UPAGES * PAGE_SIZE, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED) != (long)UBASE) {
+		ktest_fail(test, __FILE__, __LINE__, "cannot map the test's user buffer");
+		mm_destroy(env->mm);
+		files_put(env->files);
+		return false;
+	}
+	env->saved = files_swap_current(env->files);
+	return true;
+}
+
+/* good_archive() unpacked, and the environment. */
+static bool env_setup_with_archive(struct kunit *test, struct fs_env *env)
+{
+	if (unpack_to_rootfs(archive, good_archive(), why, sizeof(why))) {
+		ktest_fail(test, __FILE__, __LINE__, "good_archive() refused: %s", why);
+		return false;
+	}
+	return env_setup(test, env);
+}
+
+static void env_teardown(struct fs_env *env)
+{
+	files_swap_current(env->saved);
+	files_put(env->files);
+	mm_destroy(env->mm);
+	ramfs_remove("/ktest_fs");
+}
+
+/* Put a string in user memory at UBASE + off; returns its user address. */
+static unsigned long ustr(unsigned long off, const char *s)
+{
+	unsigned long u = UBASE + off;
+
+	if (copy_to_user((void __user *)u, s, strlen(s) + 1))
+		return 0;
+	return u;
+}
+
+static long uopen(const char *path, unsigned long flags)
+{
+	return sys_open(ustr(0, path), flags, 0);
+}
+
+/* Read up to n bytes from fd into UBASE + 2048 and back into out (NUL-terminated). */
+static long uread(unsigned long fd, char *out, size_t n)
+{
+	long ret = sys_read(fd, UBASE + 2048, n);
+
+	out[0] = '\0';
+	if (ret > 0 && !copy_from_user(out, (const void __user *)(UBASE + 2048), ret))
+		out[ret] = '\0';
+	return ret;
+}
+
+KTEST(fs, open_read_seek_close)
+{
+	struct fs_env env;
+	char buf[64];
+	long fd;
+
+	ASSERT_TRUE(test, env_setup_with_archive(test, &env));
+	fd = uopen("/ktest_fs/dir/hello", O_RDONLY);
+	EXPECT_EQ(test, fd, 3);		/* 0, 1, 2 are the console */
+	EXPECT_EQ(test, uread(fd, buf, 2), 2);
+	EXPECT_STREQ(test, buf, "hi");
+	EXPECT_EQ(test, uread(fd, buf, 10), 1);
+	EXPECT_STREQ(test, buf, "\n");
+	EXPECT_EQ(test, uread(fd, buf, 10), 0);
+	EXPECT_EQ(test, sys_lseek(fd, 1, SEEK_SET), 1);
+	EXPECT_EQ(test, uread(fd, buf, 10), 2);
+	EXPECT_STREQ(test, buf, "i\n");
+	EXPECT_EQ(test, sys_lseek(fd, -1, SEEK_END), 2);
+	EXPECT_EQ(test, sys_lseek(fd, -1, SEEK_CUR), 1);
+	EXPECT_EQ(test, sys_lseek(fd, 10, SEEK_END), 13);	/* past the end is allowed */
+	EXPECT_EQ(test, uread(fd, buf, 10), 0);
+	EXPECT_EQ(test, sys_lseek(fd, -1, SEEK_SET), -EINVAL);
+	EXPECT_EQ(test, sys_lseek(fd, 0, 3), -EINVAL);
+	EXPECT_EQ(test, sys_lseek(fd, 0, SEEK_CUR), 13);	/* the failures moved nothing */
+	EXPECT_EQ(test, sys_lseek(1, 0, SEEK_SET), -ESPIPE);
+	EXPECT_EQ(test, sys_close(fd), 0);
+	EXPECT_EQ(test, sys_close(fd), -EBADF);
+	EXPECT_EQ(test, uread(fd, buf, 10), -EBADF);
+	env_teardown(&env);
+}
+
+KTEST(fs, open_errors)
+{
+	struct fs_env env;
+	char *longname;
+
+	ASSERT_TRUE(test, env_setup_with_archive(test, &env));
+	EXPECT_EQ(test, uopen("/ktest_fs/nothing", O_RDONLY), -ENOENT);
+	EXPECT_EQ(test, uopen("", O_RDONLY), -ENOENT);
+	EXPECT_EQ(test, uopen("/ktest_fs/dir/hello/x", O_RDONLY), -ENOTDIR);
+	EXPECT_EQ(test, uopen("/ktest_fs/dir/hello", O_RDONLY | O_DIRECTORY), -ENOTDIR);
+	EXPECT_EQ(test, uopen("/ktest_fs/dir", O_WRONLY), -EISDIR);
+	EXPECT_EQ(test, uopen("/ktest_fs/dir/hello", O_WRONLY), -EROFS);
+	EXPECT_EQ(test, uopen("/ktest_fs/dir/hello", O_RDWR), -EROFS);
+	EXPECT_EQ(test, uopen("/ktest_fs/dir/hello", O_RDONLY | O_TRUNC), -EROFS);
+	EXPECT_EQ(test, uopen("/ktest_fs/new", O_WRONLY | O_CREAT), -EROFS);
+	EXPECT_EQ(test, uopen("/ktest_fs/dir/hello", O_RDONLY | O_CREAT | O_EXCL), -EEXIST);
+	EXPECT_EQ(test, sys_open(0, O_RDONLY, 0), -EFAULT);
+	EXPECT_EQ(test, sys_open(KADDR, O_RDONLY, 0), -EFAULT);
+	EXPECT_EQ(test, sys_open(UBASE + UPAGES * PAGE_SIZE, O_RDONLY, 0), -EFAULT);
+	/* 4096 bytes with no NUL: longer than PATH_MAX allows. */
+	longname = kmalloc(PATH_MAX, GFP_KERNEL);
+	ASSERT_NOT_NULL(test, longname);
+	memset(longname, 'a', PATH_MAX);
+	EXPECT_UEQ(test, copy_to_user((void __user *)UBASE, longname, PATH_MAX), 0);
+	EXPECT_EQ(test, sys_open(UBASE, O_RDONLY, 0), -ENAMETOOLONG);
+	kfree(longname);
+	/* Nothing was left open: the next fd is still 3. */
+	EXPECT_EQ(test, uopen("/ktest_fs/dir", O_RDONLY | O_DIRECTORY), 3);
+	env_teardown(&env);
+}
+
+KTEST(fs, fd_errors)
+{
+	struct fs_env env;
+	char buf[8];
+	long fd;
+
+	ASSERT_TRUE(test, env_setup_with_archive(test, &env));
+	EXPECT_EQ(test, sys_read(99, UBASE, 1), -EBADF);
+	EXPECT_EQ(test, sys_read(-1UL, UBASE, 1), -EBADF);
+	EXPECT_EQ(test, sys_write(5, UBASE, 1), -EBADF);
+	EXPECT_EQ(test, sys_lseek(5, 0, SEEK_SET), -EBADF);
+	EXPECT_EQ(test, sys_fstat(NR_OPEN_MAX, UBASE), -EBADF);
+	EXPECT_EQ(test, sys_close(1UL << 32), -EBADF);
+	EXPECT_EQ(test, sys_ioctl(7, 0x5413, UBASE), -EBADF);
+	EXPECT_EQ(test, sys_ioctl(1, 0x5413, UBASE), -ENOTTY);	/* TIOCGWINSZ */
+	fd = uopen("/ktest_fs/dir/hello", O_RDONLY);
+	ASSERT_EQ(test, fd, 3);
+	EXPECT_EQ(test, sys_write(fd, UBASE, 1), -EBADF);	/* opened read-only */
+	EXPECT_EQ(test, sys_read(1, UBASE, 1), -EBADF);		/* stdout is write-only */
+	/* A buffer outside user memory: -EFAULT, and the position stays. */
+	EXPECT_EQ(test, sys_read(fd, KADDR, 3), -EFAULT);
+	EXPECT_EQ(test, sys_read(fd, UBASE + UPAGES * PAGE_SIZE, 3), -EFAULT);
+	EXPECT_EQ(test, sys_read(fd, UBASE + UPAGES * PAGE_SIZE - 1, 3), 1);
+	EXPECT_EQ(test, sys_lseek(fd, 0, SEEK_CUR), 1);
+	EXPECT_EQ(test, uread(fd, buf, 8), 2);
+	EXPECT_STREQ(test, buf, "i\n");
+	fd = uopen("/ktest_fs/dir", O_RDONLY);
+	EXPECT_EQ(test, uread(fd, buf, 8), -EISDIR);
+	env_teardown(&env);
+}
+
+KTEST(fs, emfile)
+{
+	struct fs_env env;
+	int fd;
+
+	ASSERT_TRUE(test, env_setup_with_archive(test, &env));
+	for (fd = 3; fd < NR_OPEN_MAX; fd++)
+		ASSERT_EQ(test, uopen("/ktest_fs/dir/hello", O_RDONLY), fd);
+	EXPECT_EQ(test, uopen("/ktest_fs/dir/hello", O_RDONLY), -EMFILE);
+	/* The lowest free fd is reused. */
+	EXPECT_EQ(test, sys_close(10), 0);
+	EXPECT_EQ(test, uopen("/ktest_fs/dir/hello", O_RDONLY), 10);
+	env_teardown(&env);
+}
+
+KTEST(fs, proc_files)
+{
+	struct fs_env env;
+	char buf[64];
+	long fd = 3;
+
+	ASSERT_TRUE(test, env_setup(test, &env));
+	ASSERT_EQ(test, uopen("/proc/meminfo", O_RDONLY), fd);
+	EXPECT_EQ(test, uread(fd, buf, 9), 9);
+	EXPECT_STREQ(test, buf, "MemTotal:");
+	EXPECT_EQ(test, sys_lseek(fd, 3, SEEK_SET), 3);
+	EXPECT_EQ(test, uread(fd, buf, 6), 6);
+	EXPECT_STREQ(test, buf, "Total:");
+	EXPECT_EQ(test, sys_close(fd), 0);
+	/* The same file reached through '.', '..' and '//'. */
+	fd = uopen("/proc/../proc/.//meminfo", O_RDONLY);
+	EXPECT_EQ(test, uread(fd, buf, 9), 9);
+	EXPECT_STREQ(test, buf, "MemTotal:");
+	EXPECT_EQ(test, sys_close(fd), 0);
+	fd = sys_openat(AT_FDCWD, ustr(0, "proc/meminfo"), O_RDONLY, 0);
+	EXPECT_EQ(test, uread(fd, buf, 9), 9);
+	EXPECT_STREQ(test, buf, "MemTotal:");
+	EXPECT_EQ(test, sys_close(fd), 0);
+	/* A trailing '/' asks for a directory. */
+	EXPECT_EQ(test, uopen("/proc/sys/vm/pt_reclaim/", O_RDONLY), -ENOTDIR);
+	EXPECT_EQ(test, uopen("/proc/meminfo", O_WRONLY), -EACCES);
+	EXPECT_EQ(test, uopen("/proc/meminfo", O_RDONLY | O_DIRECTORY), -ENOTDIR);
+	EXPECT_EQ(test, uopen("/proc/nothing", O_RDONLY), -ENOENT);
+	EXPECT_EQ(test, uopen("/proc/nothing", O_WRONLY | O_CREAT), -EACCES);
+	EXPECT_EQ(test, uopen("/sys/kernel/mm/hugepages", O_WRONLY), -EISDIR);
+	fd = uopen("/sys/kernel/mm/hugepages", O_RDONLY | O_DIRECTORY);
+	EXPECT_EQ(test, fd, 3);
+	EXPECT_EQ(test, uread(fd, buf, 8), -EISDIR);
+	env_teardown(&env);
+}
+
+/* Write s to fd through user memory. */
+static long uwrite(unsigned long fd, const char *s)
+{
+	return sys_write(fd, ustr(3072, s), strlen(s));
+}
+
+KTEST(fs, proc_sysctl_write)
+{
+	struct fs_env env;
+	unsigned long before, after;
+	char buf[32], val[32];
+	long fd;
+
+	if (huge_page_size(default_hstate) != SZ_2M) {
+		ktest_skip(test, "needs 2 MiB default huge pages (default_hugepagesz=1G given)");
+		return;
+	}
+	ASSERT_TRUE(test, env_setup(test, &env));
+	fd = uopen("/proc/sys/vm/nr_hugepages", O_RDWR);
+	ASSERT_EQ(test, fd, 3);
+	ASSERT_GT(test, uread(fd, buf, sizeof(buf) - 1), 0);
+	ASSERT_EQ(test, kstrtoul(buf, 10, &before), 0);
+	/* A bad value is refused and changes nothing. */
+	EXPECT_EQ(test, uwrite(fd, "abc\n"), -EINVAL);
+	EXPECT_EQ(test, uwrite(fd, "-1"), -EINVAL);
+	snprintf(val, sizeof(val), "%lu\n", before + 1);
+	EXPECT_EQ(test, uwrite(fd, val), (long)strlen(val));
+	/* A seek back to 0 reads a fresh copy, as seq_file does. */
+	EXPECT_EQ(test, sys_lseek(fd, 0, SEEK_SET), 0);
+	ASSERT_GT(test, uread(fd, buf, sizeof(buf) - 1), 0);
+	EXPECT_EQ(test, kstrtoul(buf, 10, &after), 0);
+	EXPECT_EQ(test, after, before + 1);
+	snprintf(val, sizeof(val), "%lu", before);
+	EXPECT_EQ(test, uwrite(fd, val), (long)strlen(val));
+	EXPECT_EQ(test, default_hstate->nr_huge_pages, before);
+	env_teardown(&env);
+}
+
+KTEST(fs, openat_dirfd)
+{
+	struct fs_env env;
+	char buf[8];
+	long dfd, fd;
+
+	ASSERT_TRUE(test, env_setup_with_archive(test, &env));
+	dfd = uopen("/ktest_fs", O_RDONLY | O_DIRECTORY);
+	ASSERT_EQ(test, dfd, 3);
+	fd = sys_openat(dfd, ustr(0, "dir/hello"), O_RDONLY, 0);
+	EXPECT_EQ(test, fd, 4);
+	EXPECT_EQ(test, uread(fd, buf, 8), 3);
+	EXPECT_EQ(test, sys_openat(dfd, ustr(0, "../ktest_fs/dir/./hello"), O_RDONLY, 0), 5);
+	/* No working directory yet: AT_FDCWD is "/". */
+	EXPECT_EQ(test, sys_openat(AT_FDCWD, ustr(0, "ktest_fs/dir/hello"), O_RDONLY, 0), 6);
+	EXPECT_EQ(test, sys_openat(fd, ustr(0, "x"), O_RDONLY, 0), -ENOTDIR);
+	EXPECT_EQ(test, sys_openat(1, ustr(0, "x"), O_RDONLY, 0), -ENOTDIR);
+	EXPECT_EQ(test, sys_openat(40, ustr(0, "x"), O_RDONLY, 0), -EBADF);
+	/* An absolute path ignores dfd, even a bad one. */
+	EXPECT_EQ(test, sys_openat(40, ustr(0, "/ktest_fs/dir/hello"), O_RDONLY, 0), 7);
+	fd = uopen("/proc/sys", O_RDONLY | O_DIRECTORY);
+	EXPECT_EQ(test, fd, 8);
+	EXPECT_EQ(test, sys_openat(fd, ustr(0, "vm/pt_reclaim"), O_RDONLY, 0), 9);
+	env_teardown(&env);
+}
+
+/* Linux's x86_64 struct stat, written here from the ABI, not from fs/stat.c. */
+struct stat {
+	unsigned long st_dev, st_ino, st_nlink;
+	unsigned int st_mode, st_uid, st_gid, pad;
+	unsigned long st_rdev;
+	long st_size, st_blksize, st_blocks;
+	unsigned long times[6];
+	long unused[3];
+};
+
+/* fstat fd into st through user memory. */
+static long ufstat(unsigned long fd, struct stat *st)
+{
+	long ret = sys_fstat(fd, UBASE + 1024);
+
+	if (!ret && copy_from_user(st, (const void __user *)(UBASE + 1024), sizeof(*st)))
+		return -EFAULT;
+	return ret;
+}
+
+KTEST(fs, fstat_modes)
+{
+	struct fs_env env;
+	struct stat st;
+
+	ASSERT_TRUE(test, env_setup_with_archive(test, &env));
+	ASSERT_EQ(test, uopen("/ktest_fs/dir/hello", O_RDONLY), 3);
+	ASSERT_EQ(test, ufstat(3, &st), 0);
+	EXPECT_EQ(test, st.st_mode, S_IFREG | 0644);
+	EXPECT_EQ(test, st.st_size, 3);
+	EXPECT_EQ(test, st.st_blksize, 4096);
+	EXPECT_EQ(test, st.st_blocks, 1);
+	EXPECT_EQ(test, st.st_nlink, 1);
+	ASSERT_EQ(test, uopen("/ktest_fs/dir", O_RDONLY), 4);
+	ASSERT_EQ(test, ufstat(4, &st), 0);
+	EXPECT_EQ(test, st.st_mode, S_IFDIR | 0700);
+	ASSERT_EQ(test, ufstat(1, &st), 0);
+	EXPECT_EQ(test, st.st_mode & S_IFMT, S_IFCHR);
+	EXPECT_EQ(test, st.st_rdev, 0x501);	/* 5:1, /dev/console */
+	ASSERT_EQ(test, uopen("/proc/meminfo", O_RDONLY), 5);
+	ASSERT_EQ(test, ufstat(5, &st), 0);
+	EXPECT_EQ(test, st.st_mode, S_IFREG | 0444);
+	EXPECT_EQ(test, st.st_size, 0);		/* as Linux: generated on read */
+	EXPECT_EQ(test, sys_fstat(3, KADDR), -EFAULT);
+	EXPECT_EQ(test, sys_fstat(3, 0), -EFAULT);
+	env_teardown(&env);
+}
+
+KTEST(fs, write_and_writev_to_console)
+{
+	struct iovec { unsigned long base, len; } iov[3];
+	struct printk_capture cap = { .buf = why, .size = sizeof(why) };
+	struct fs_env env;
+	long ret, ret2;
+
+	ASSERT_TRUE(test, env_setup(test, &env));
+	iov[0] = (struct iovec){ ustr(0, "hello, "), 7 };
+	iov[1] = (struct iovec){ ustr(16, ""), 0 };
+	iov[2] = (struct iovec){ ustr(32, "world\n"), 6 };
+	EXPECT_UEQ(test, copy_to_user((void __user *)(UBASE + 256), iov, sizeof(iov)), 0);
+	printk_capture_begin(&cap);
+	ret = sys_writev(1, UBASE + 256, 3);
+	ret2 = sys_write(2, ustr(64, "err\n"), 4);
+	printk_capture_end(&cap);
+	EXPECT_EQ(test, ret, 13);
+	EXPECT_EQ(test, ret2, 4);
+	EXPECT_STREQ(test, why, "hello, world\nerr\n");
+	EXPECT_EQ(test, sys_writev(1, UBASE + 256, 1025), -EINVAL);	/* > IOV_MAX */
+	EXPECT_EQ(test, sys_writev(1, KADDR, 1), -EFAULT);
+	EXPECT_EQ(test, sys_writev(1, UBASE + 256, 0), 0);
+	/* A bad iov_base fails the whole call before anything is written. */
+	iov[1] = (struct iovec){ KADDR, 1 };
+	EXPECT_UEQ(test, copy_to_user((void __user *)(UBASE + 256), iov, sizeof(iov)), 0);
+	why[0] = '\0';
+	cap = (struct printk_capture){ .buf = why, .size = sizeof(why) };
+	printk_capture_begin(&cap);
+	ret = sys_writev(1, UBASE + 256, 3);
+	printk_capture_end(&cap);
+	EXPECT_EQ(test, ret, -EFAULT);
+	EXPECT_STREQ(test, why, "");
+	EXPECT_EQ(test, sys_write(1, 0, 1), -EFAULT);
+	env_teardown(&env);
+}
+
+static void push_input(const char *s)
+{
+	while (*s)
+		console_push_input(*s++);
+}
+
+KTEST(fs, console_read_line)
+{
+	struct fs_env env;
+	char buf[32];
+
+	ASSERT_TRUE(test, env_setup(test, &env));
+	/* Backspace edits the line; Enter ends it with '\n'. */
+	push_input("ab\bc d\r");
+	EXPECT_EQ(test, uread(0, buf, sizeof(buf) - 1), 5);
+	EXPECT_STREQ(test, buf, "ac d\n");
+	/* A short read leaves the rest of the line for the next one. */
+	push_input("xyz\n");
+	EXPECT_EQ(test, uread(0, buf, 2), 2);
+	EXPECT_STREQ(test, buf, "xy");
+	EXPECT_EQ(test, uread(0, buf, sizeof(buf) - 1), 2);
+	EXPECT_STREQ(test, buf, "z\n");
+	/* Ctrl-D on an empty line is end of file; Ctrl-C abandons the line. */
+	push_input("\x04");
+	EXPECT_EQ(test, uread(0, buf, sizeof(buf) - 1), 0);
+	push_input("oops\x03");
+	EXPECT_EQ(test, uread(0, buf, sizeof(buf) - 1), -EINTR);
+	env_teardown(&env);
+}
+
+KTEST(fs, fork_shares_files_and_cloexec)
+{
+	struct files_struct *child;
+	struct fs_env env;
+	char buf[8];
+
+	ASSERT_TRUE(test, env_setup_with_archive(test, &env));
+	ASSERT_EQ(test, uopen("/ktest_fs/dir/hello", O_RDONLY), 3);
+	ASSERT_EQ(test, uopen("/ktest_fs/dir/hello", O_RDONLY | O_CLOEXEC), 4);
+	child = files_dup(env.files);
+	ASSERT_NOT_NULL(test, child);
+	EXPECT_TRUE(test, fget_raw(child, 3) == fget_raw(env.files, 3));
+	EXPECT_EQ(test, fget_raw(child, 3)->f_count, 2);
+	/* One open file, one position: the child's read moves the parent's. */
+	files_swap_current(child);
+	EXPECT_EQ(test, uread(3, buf, 2), 2);
+	files_swap_current(env.files);
+	EXPECT_EQ(test, uread(3, buf, 8), 1);
+	EXPECT_STREQ(test, buf, "\n");
+	/* exec closes only the O_CLOEXEC fd. */
+	do_close_on_exec(child);
+	EXPECT_NULL(test, fget_raw(child, 4));
+	EXPECT_NOT_NULL(test, fget_raw(child, 3));
+	EXPECT_NOT_NULL(test, fget_raw(env.files, 4));
+	files_put(child);
+	EXPECT_EQ(test, fget_raw(env.files, 3)->f_count, 1);
+	env_teardown(&env);
+}
+
+KTEST(fs, uname)
+{
+	struct { char f[6][65]; } u;
+	struct fs_env env;
+
+	ASSERT_TRUE(test, env_setup(test, &env));
+	ASSERT_EQ(test, sys_uname(UBASE), 0);
+	ASSERT_UEQ(test, copy_from_user(&u, (const void __user *)UBASE, sizeof(u)), 0);
+	EXPECT_STREQ(test, u.f[0], "Linux");
+	EXPECT_STREQ(test, u.f[1], "pagefold");
+	EXPECT_STREQ(test, u.f[4], "x86_64");
+	EXPECT_EQ(test, sys_uname(KADDR), -EFAULT);
+	/* The struct is 390 bytes: one byte short of the mapping is -EFAULT. */
+	EXPECT_EQ(test, sys_uname(UBASE + UPAGES * PAGE_SIZE - 389), -EFAULT);
+	env_teardown(&env);
+}
+
+KTEST(fs, getrandom)
+{
+	struct fs_env env;
+	u64 a[4], b[4];
+
+	ASSERT_TRUE(test, env_setup(test, &env));
+	EXPECT_EQ(test, sys_getrandom(UBASE, 32, 0), 32);
+	EXPECT_EQ(test, sys_getrandom(UBASE + 32, 32, 0x1 | 0x2), 32);	/* NONBLOCK|RANDOM */
+	EXPECT_EQ(test, sys_getrandom(UBASE + 64, 5, 0x4), 5);		/* INSECURE */
+	EXPECT_EQ(test, sys_getrandom(UBASE, 0, 0), 0);
+	ASSERT_UEQ(test, copy_from_user(a, (const void __user *)UBASE, 32), 0);
+	ASSERT_UEQ(test, copy_from_user(b, (const void __user *)(UBASE + 32), 32), 0);
+	/* 256 bits twice alike, or all zero, would be a broken generator. */
+	EXPECT_FALSE(test, !memcmp(a, b, sizeof(a)));
+	EXPECT_FALSE(test, !(a[0] | a[1] | a[2] | a[3]));
+	EXPECT_EQ(test, sys_getrandom(UBASE, 8, 0x8), -EINVAL);
+	EXPECT_EQ(test, sys_getrandom(UBASE, 8, 0x2 | 0x4), -EINVAL);	/* RANDOM|INSECURE */
+	EXPECT_EQ(test, sys_getrandom(KADDR, 8, 0), -EFAULT);
+	/* A buffer running off the mapping: what fitted is returned. */
+	EXPECT_EQ(test, sys_getrandom(UBASE + UPAGES * PAGE_SIZE - 16, 64, 0), 16);
+	env_teardown(&env);
+}
+
+KTEST(fs, clock_gettime)
+{
+	struct { long sec, nsec; } t0, t1, rt;
+	struct fs_env env;
+
+	ASSERT_TRUE(test, env_setup(test, &env));
+	ASSERT_EQ(test, sys_clock_gettime(1, UBASE), 0);		/* MONOTONIC */
+	ASSERT_EQ(test, sys_clock_gettime(7, UBASE + 16), 0);	/* BOOTTIME */
+	ASSERT_EQ(test, sys_clock_gettime(0, UBASE + 32), 0);	/* REALTIME */
+	ASSERT_UEQ(test, copy_from_user(&t0, (const void __user *)UBASE, 16), 0);
+	ASSERT_UEQ(test, copy_from_user(&t1, (const void __user *)(UBASE + 16), 16), 0);
+	ASSERT_UEQ(test, copy_from_user(&rt, (const void __user *)(UBASE + 32), 16), 0);
+	EXPECT_TRUE(test, t0.nsec >= 0 && t0.nsec < 1000000000);
+	EXPECT_TRUE(test, t1.sec > t0.sec || (t1.sec == t0.sec && t1.nsec >= t0.nsec));
+	/* QEMU's RTC holds the host's date: after 2020-01-01 (1577836800). */
+	EXPECT_GT(test, rt.sec, 1577836800);
+	EXPECT_EQ(test, sys_clock_gettime(2, UBASE), -EINVAL);	/* PROCESS_CPUTIME */
+	EXPECT_EQ(test, sys_clock_gettime(100, UBASE), -EINVAL);
+	EXPECT_EQ(test, sys_clock_gettime(-1UL, UBASE), -EINVAL);
+	EXPECT_EQ(test, sys_clock_gettime(1, KADDR), -EFAULT);
+	env_teardown(&env);
+}
+
+KTEST(fs, rtc_mktime)
+{
+	/* Dates whose Unix times are known (date -u -d ... +%s). */
+	EXPECT_UEQ(test, rtc_mktime(1970, 1, 1, 0, 0, 0), 0);
+	EXPECT_UEQ(test, rtc_mktime(2000, 2, 29, 12, 0, 0), 951825600);
+	EXPECT_UEQ(test, rtc_mktime(2026, 12, 1, 22, 15, 53), 1796163353);
+	EXPECT_UEQ(test, rtc_mktime(2038, 1, 19, 3, 14, 8), 2147483648);
+}
+
+KTEST(fs, prlimit64_and_ids)
+{
+	struct { u64 cur, max; } r;
+	struct fs_env env;
+
+	ASSERT_TRUE(test, env_setup(test, &env));
+	ASSERT_EQ(test, sys_prlimit64(0, 3, 0, UBASE), 0);		/* RLIMIT_STACK */
+	ASSERT_UEQ(test, copy_from_user(&r, (const void __user *)UBASE, sizeof(r)), 0);
+	EXPECT_UEQ(test, r.cur, 8 << 20);
+	EXPECT_UEQ(test, r.max, ~0UL);
+	ASSERT_EQ(test, sys_prlimit64(0, 7, 0, UBASE), 0);		/* RLIMIT_NOFILE */
+	ASSERT_UEQ(test, copy_from_user(&r, (const void __user *)UBASE, sizeof(r)), 0);
+	EXPECT_UEQ(test, r.cur, NR_OPEN_MAX);
+	/* Setting what is already there succeeds; anything else is refused. */
+	r.cur = 8 << 20;
+	r.max = ~0UL;
+	ASSERT_UEQ(test, copy_to_user((void __user *)UBASE, &r, sizeof(r)), 0);
+	EXPECT_EQ(test, sys_prlimit64(0, 3, UBASE, 0), 0);
+	r.cur = 16 << 20;
+	ASSERT_UEQ(test, copy_to_user((void __user *)UBASE, &r, sizeof(r)), 0);
+	EXPECT_EQ(test, sys_prlimit64(0, 3, UBASE, 0), -EPERM);
+	r.max = 1 << 20;
+	ASSERT_UEQ(test, copy_to_user((void __user *)UBASE, &r, sizeof(r)), 0);
+	EXPECT_EQ(test, sys_prlimit64(0, 3, UBASE, 0), -EINVAL);	/* cur > max */
+	EXPECT_EQ(test, sys_prlimit64(0, 16, 0, UBASE), -EINVAL);
+	EXPECT_EQ(test, sys_prlimit64(0, 3, KADDR, 0), -EFAULT);
+	EXPECT_EQ(test, sys_prlimit64(0, 3, 0, KADDR), -EFAULT);
+	EXPECT_EQ(test, sys_prlimit64(99999, 3, 0, UBASE), -ESRCH);
+	EXPECT_EQ(test, sys_getuid(), 0);
+	EXPECT_EQ(test, sys_geteuid(), 0);
+	EXPECT_EQ(test, sys_getgid(), 0);
+	EXPECT_EQ(test, sys_getegid(), 0);
+	env_teardown(&env);
 }
