@@ -22,7 +22,9 @@
 #include "fs/proc_pid.h"
 #include "mm/hugetlb.h"
 #include "mm/mmap.h"
+#include "mm/page_alloc.h"
 #include "mm/slab.h"
+#include "tests/ktest_mm.h"
 #include "libc/errno.h"
 #include "libc/stdio.h"
 #include "libc/stdlib.h"
@@ -1021,4 +1023,63 @@ KTEST(fs, stat_by_path)
 	EXPECT_EQ(test, st.st_mode & S_IFMT, S_IFCHR);
 	EXPECT_EQ(test, sys_newfstatat(AT_FDCWD, ustr(0, "/"), UBASE + 1024, 0x1), -EINVAL);
 	env_teardown(&env);
+}
+
+/*
+ * Allocation failures: with one page allocation in two failing, every
+ * call either works or says -ENOMEM, an unpack that fails leaves
+ * nothing, and once everything is closed no page is missing. The user
+ * pages the calls copy through are faulted in first, so that a failure
+ * there cannot show up as -EFAULT.
+ */
+static bool ok_or_enomem(long ret)
+{
+	return ret >= 0 || ret == -ENOMEM;
+}
+
+static void exercise_under_failures(struct kunit *test, struct fs_env *env)
+{
+	struct files_struct *copy;
+	long fd, n;
+
+	fd = uopen("/proc/meminfo", O_RDONLY);
+	EXPECT_TRUE(test, ok_or_enomem(fd));
+	if (fd >= 0) {
+		n = sys_read(fd, UBASE + 2048, 1024);
+		EXPECT_TRUE(test, ok_or_enomem(n));
+		EXPECT_EQ(test, sys_close(fd), 0);
+	}
+	n = unpack_to_rootfs(archive, good_archive(), why, sizeof(why));
+	EXPECT_TRUE(test, ok_or_enomem(n));
+	if (n)
+		EXPECT_EQ(test, lookup_err("/ktest_fs"), -ENOENT);
+	fd = uopen("/ktest_fs/dir/hello", O_RDONLY);
+	EXPECT_TRUE(test, ok_or_enomem(fd) || (n && fd == -ENOENT));
+	copy = files_dup(env->files);
+	files_put(copy);
+	n = sys_writev(1, UBASE + 256, 0);
+	EXPECT_TRUE(test, ok_or_enomem(n));
+	if (fd >= 0)
+		EXPECT_EQ(test, sys_close(fd), 0);
+}
+
+KTEST(fs, allocation_failures)
+{
+	unsigned long before, injected;
+	struct fs_env env;
+
+	ramfs_remove("/ktest_fs");
+	before = ktest_settled_free_pages();
+	ASSERT_TRUE(test, env_setup(test, &env));
+	ASSERT_UEQ(test, clear_user((void __user *)UBASE, UPAGES * PAGE_SIZE), 0);
+	kmem_cache_shrink_all();
+	injected = fail_page_alloc_injected();
+	fail_page_alloc_random(2, 12345);
+	for (int i = 0; i < 100; i++)
+		exercise_under_failures(test, &env);
+	fail_page_alloc_off();
+	/* The loop must really have met failures for the case to mean anything. */
+	EXPECT_GT(test, fail_page_alloc_injected(), injected);
+	env_teardown(&env);
+	EXPECT_EQ(test, ktest_settled_free_pages(), before);
 }
