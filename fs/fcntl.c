@@ -21,6 +21,7 @@
 /* Flags that only act at open and F_GETFL does not report. */
 #define OPEN_ONLY	(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC)
 
+/* Another fd for f from start up, with a reference of its own. */
 static long dupfd(struct files_struct *files, struct file *f, unsigned long start,
 		  bool cloexec)
 {
@@ -35,13 +36,9 @@ static long dupfd(struct files_struct *files, struct file *f, unsigned long star
 	return fd;
 }
 
-long sys_fcntl(unsigned long fd, unsigned long cmd, unsigned long arg)
+static long do_fcntl(struct files_struct *files, struct file *f, unsigned int fd,
+		     unsigned long cmd, unsigned long arg)
 {
-	struct files_struct *files = current_files();
-	struct file *f = fd > __INT_MAX__ ? NULL : fget_raw(files, fd);
-
-	if (!f)
-		return -EBADF;
 	switch (cmd) {
 	case F_DUPFD:
 	case F_DUPFD_CLOEXEC:
@@ -63,26 +60,34 @@ long sys_fcntl(unsigned long fd, unsigned long cmd, unsigned long arg)
 	return -EINVAL;
 }
 
-long sys_dup(unsigned long fd)
+long sys_fcntl(unsigned long fd, unsigned long cmd, unsigned long arg)
 {
-	struct files_struct *files = current_files();
-	struct file *f = fd > __INT_MAX__ ? NULL : fget_raw(files, fd);
+	struct file *f = fdget(fd);
+	long ret;
 
 	if (!f)
 		return -EBADF;
-	return dupfd(files, f, 0, false);
+	ret = do_fcntl(current_files(), f, fd, cmd, arg);
+	fput(f);
+	return ret;
+}
+
+long sys_dup(unsigned long fd)
+{
+	return sys_fcntl(fd, F_DUPFD, 0);
 }
 
 long sys_dup2(unsigned long oldfd, unsigned long newfd)
 {
-	struct files_struct *files = current_files();
-	struct file *f = oldfd > __INT_MAX__ ? NULL : fget_raw(files, oldfd);
+	struct file *f = fdget(oldfd);
 
-	if (!f || newfd >= NR_OPEN_MAX)
+	if (!f)
 		return -EBADF;
-	if (oldfd == newfd)
-		return newfd;
-	get_file(f);
-	fd_install_at(files, newfd, f);
+	/* The reference fdget took becomes the new fd's. */
+	if (newfd >= NR_OPEN_MAX || oldfd == newfd) {
+		fput(f);
+		return newfd >= NR_OPEN_MAX ? -EBADF : (long)newfd;
+	}
+	fd_install_at(current_files(), newfd, f);
 	return newfd;
 }

@@ -133,6 +133,12 @@ struct file *fget(struct files_struct *files, unsigned int fd)
 	return f;
 }
 
+struct file *fdget(unsigned long fd)
+{
+	/* fget takes an unsigned int: 1UL << 32 must not become fd 0. */
+	return fd < NR_OPEN_MAX ? fget(current_files(), fd) : NULL;
+}
+
 int close_fd(struct files_struct *files, unsigned int fd)
 {
 	struct file *f = fget_raw(files, fd);

@@ -54,6 +54,8 @@ struct file *fget_raw(struct files_struct *files, unsigned int fd);
  * thread sharing the table may close fd while the call sleeps.
  */
 struct file *fget(struct files_struct *files, unsigned int fd);
+/* fget() on the calling task's table for a raw system-call argument. */
+struct file *fdget(unsigned long fd);
 /* 0, or -EBADF when fd is not open. */
 int close_fd(struct files_struct *files, unsigned int fd);
 

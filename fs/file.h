@@ -57,6 +57,16 @@ struct kstat {
 	unsigned long blksize;
 };
 
+#define DT_DIR		4
+#define DT_REG		8
+
+/* One directory entry, as readdir hands it out. */
+struct dir_entry {
+	unsigned long ino;
+	unsigned char type;		/* DT_DIR, DT_REG */
+	char name[256];
+};
+
 struct file;
 
 struct file_operations {
@@ -68,6 +78,11 @@ struct file_operations {
 	void (*getattr)(struct file *f, struct kstat *st);
 	/* A directory's absolute path into buf (openat); -ENOTDIR otherwise. */
 	int (*d_path)(struct file *f, char *buf, size_t size);
+	/*
+	 * A directory's entry number pos (0 is ".", 1 ".."): 0, 1 past the
+	 * last, or -ENOTDIR for a file.
+	 */
+	int (*readdir)(struct file *f, loff_t pos, struct dir_entry *e);
 	void (*release)(struct file *f);
 };
 
@@ -85,6 +100,9 @@ struct file *alloc_file(const struct file_operations *fop, unsigned int flags,
 void get_file(struct file *f);
 /* Drop a reference; the last one calls release and frees the file. */
 void fput(struct file *f);
+
+/* Entries 0 and 1 of every directory: "." and "..", for a readdir. */
+bool dot_entries(loff_t pos, unsigned long ino, struct dir_entry *e);
 
 /* llseek for files of a known size (SEEK_SET/CUR/END, -EINVAL before 0). */
 loff_t fixed_size_llseek(struct file *f, loff_t offset, int whence, loff_t size);

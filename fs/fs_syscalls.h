@@ -28,6 +28,7 @@ long sys_fcntl(unsigned long fd, unsigned long cmd, unsigned long arg);
 long sys_dup(unsigned long fd);
 long sys_dup2(unsigned long oldfd, unsigned long newfd);
 long sys_stat(unsigned long ufilename, unsigned long ustatbuf);
+long sys_getdents64(unsigned long fd, unsigned long udirp, unsigned long count);
 long sys_newfstatat(unsigned long dfd, unsigned long ufilename, unsigned long ustatbuf,
 		    unsigned long flags);
 

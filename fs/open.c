@@ -180,7 +180,7 @@ long sys_open(unsigned long ufilename, unsigned long flags, unsigned long mode)
 
 long sys_close(unsigned long fd)
 {
-	if (fd > __INT_MAX__)
+	if (fd >= NR_OPEN_MAX)
 		return -EBADF;
 	return close_fd(current_files(), fd);
 }

@@ -244,7 +244,41 @@ static int proc_pid_resolve(const char *path, struct pseudo_file *out)
 	return 0;
 }
 
+static bool registered_status(int pid)
+{
+	char status[32];
+
+	snprintf(status, sizeof(status), "/proc/%d/status", pid);
+	return pseudofs_lookup(status);
+}
+
+static int proc_pid_list(const char *dir, pseudofs_list_fn fn, void *arg)
+{
+	struct task_struct *t;
+	const char *rest;
+	char name[12];
+	int pid, n = 0;
+
+	/* An 'as create' address space with the same number is listed already. */
+	if (!strcmp(dir, "/proc")) {
+		fn("self", true, arg);
+		for_each_process(t) {
+			if (registered_status(t->tgid))
+				continue;
+			snprintf(name, sizeof(name), "%d", t->tgid);
+			fn(name, true, arg);
+			n++;
+		}
+		return n + 1;
+	}
+	if (parse_pid_path(dir, &pid, &rest) || *rest || registered_status(pid))
+		return 0;
+	fn("status", false, arg);
+	fn("maps", false, arg);
+	return 2;
+}
+
 void proc_pid_init(void)
 {
-	pseudofs_set_resolver(proc_pid_resolve);
+	pseudofs_set_resolver(proc_pid_resolve, proc_pid_list);
 }

@@ -112,6 +112,51 @@ static int pseudo_d_path(struct file *f, char *buf, size_t size)
 	return strlcpy(buf, po->path, size) < size ? 0 : -ENAMETOOLONG;
 }
 
+struct nth_child {
+	loff_t want, at;
+	struct dir_entry *e;
+	bool found;
+};
+
+static void pick_child(const char *name, bool is_dir, void *arg)
+{
+	struct nth_child *n = arg;
+
+	if (n->at++ != n->want)
+		return;
+	n->e->type = is_dir ? DT_DIR : DT_REG;
+	strlcpy(n->e->name, name, sizeof(n->e->name));
+	n->found = true;
+}
+
+/* A made-up inode number, the same for the same path each time. */
+static unsigned long path_ino(const char *dir, const char *name)
+{
+	unsigned long h = 0xcbf29ce484222325UL;
+
+	for (const char *p = dir; *p; p++)
+		h = (h ^ (unsigned char)*p) * 0x100000001b3UL;
+	for (const char *p = name; *p; p++)
+		h = (h ^ (unsigned char)*p) * 0x100000001b3UL;
+	return h >> 32 | 1;
+}
+
+static int pseudo_readdir(struct file *f, loff_t pos, struct dir_entry *e)
+{
+	struct pseudo_open *po = f->private_data;
+	struct nth_child n = { pos - 2, 0, e, false };
+
+	if (!po->is_dir)
+		return -ENOTDIR;
+	if (dot_entries(pos, path_ino(po->path, ""), e))
+		return 0;
+	pseudofs_list(po->path, pick_child, &n);
+	if (!n.found)
+		return 1;
+	e->ino = path_ino(po->path, e->name);
+	return 0;
+}
+
 static void pseudo_release(struct file *f)
 {
 	struct pseudo_open *po = f->private_data;
@@ -126,6 +171,7 @@ static const struct file_operations pseudo_file_ops = {
 	.llseek = pseudo_llseek,
 	.getattr = pseudo_getattr,
 	.d_path = pseudo_d_path,
+	.readdir = pseudo_readdir,
 	.release = pseudo_release,
 };
 

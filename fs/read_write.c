@@ -26,7 +26,7 @@ struct iovec {
 /* The open file at fd, referenced, if it allows this access (else *err). */
 static struct file *fget_for(unsigned long fd, bool write, long *err)
 {
-	struct file *f = fd > __INT_MAX__ ? NULL : fget(current_files(), fd);
+	struct file *f = fdget(fd);
 	unsigned int acc;
 
 	*err = -EBADF;
@@ -265,7 +265,7 @@ long sys_writev(unsigned long fd, unsigned long uiov, unsigned long iovcnt)
 
 long sys_lseek(unsigned long fd, unsigned long offset, unsigned long whence)
 {
-	struct file *f = fd > __INT_MAX__ ? NULL : fget(current_files(), fd);
+	struct file *f = fdget(fd);
 	long ret;
 
 	if (!f)

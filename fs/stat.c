@@ -50,7 +50,7 @@ static long stat_file(struct file *f, unsigned long ustatbuf)
 
 long sys_fstat(unsigned long fd, unsigned long ustatbuf)
 {
-	struct file *f = fd > __INT_MAX__ ? NULL : fget(current_files(), fd);
+	struct file *f = fdget(fd);
 	long ret;
 
 	if (!f)

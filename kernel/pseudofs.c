@@ -66,10 +66,13 @@ const struct pseudo_file *pseudofs_lookup(const char *path)
 }
 
 static int (*resolver)(const char *path, struct pseudo_file *out);
+static int (*lister)(const char *dir, pseudofs_list_fn fn, void *arg);
 
-void pseudofs_set_resolver(int (*fn)(const char *path, struct pseudo_file *out))
+void pseudofs_set_resolver(int (*resolve)(const char *path, struct pseudo_file *out),
+			   int (*list)(const char *dir, pseudofs_list_fn fn, void *arg))
 {
-	resolver = fn;
+	resolver = resolve;
+	lister = list;
 }
 
 static void dir_count(const char *name, bool is_dir, void *arg)
@@ -228,6 +231,8 @@ int pseudofs_list(const char *dir, void (*fn)(const char *name, bool is_dir, voi
 		fn(name, is_dir, arg);
 		count++;
 	}
+	if (lister)
+		count += lister(dir, fn, arg);
 	return count;
 }
 

@@ -117,6 +117,7 @@ static const syscall_fn_t sys_call_table[NR_syscalls] = {
 	SC(clock_gettime, sys_clock_gettime),
 	SC(exit_group, sys_exit_group),
 	SC(tgkill, sys_tgkill),
+	SC(getdents64, sys_getdents64),
 	SC(openat, sys_openat),
 	SC(newfstatat, sys_newfstatat),
 	/* No robust futexes: a thread dying with a lock held is not cleaned up. */

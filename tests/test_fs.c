@@ -1083,3 +1083,81 @@ KTEST(fs, allocation_failures)
 	env_teardown(&env);
 	EXPECT_EQ(test, ktest_settled_free_pages(), before);
 }
+
+/* getdents64 into user memory, the names joined by ' ' into names. */
+static long list_dir(unsigned long fd, unsigned long count, char *names, size_t size)
+{
+	static char buf[1024];
+	long n = sys_getdents64(fd, UBASE + 1024, count);
+
+	names[0] = '\0';
+	if (n <= 0 || copy_from_user(buf, (const void __user *)(UBASE + 1024), n))
+		return n;
+	for (long off = 0; off < n; ) {
+		unsigned short reclen;
+
+		memcpy(&reclen, buf + off + 16, sizeof(reclen));
+		if (names[0])
+			strlcat(names, " ", size);
+		strlcat(names, buf + off + 19, size);
+		off += reclen;
+	}
+	return n;
+}
+
+KTEST(fs, getdents64)
+{
+	struct fs_env env;
+	char names[256];
+
+	ASSERT_TRUE(test, env_setup_with_archive(test, &env));
+	ASSERT_EQ(test, uopen("/ktest_fs/dir", O_RDONLY | O_DIRECTORY), 3);
+	/* Records of 24 bytes: 19 of header, the name and its NUL, rounded to 8. */
+	EXPECT_EQ(test, list_dir(3, 1024, names, sizeof(names)), 24 + 24 + 32);
+	EXPECT_STREQ(test, names, ". .. hello");
+	EXPECT_EQ(test, list_dir(3, 1024, names, sizeof(names)), 0);	/* the end */
+	/* A small buffer takes what fits; the next call goes on from there. */
+	EXPECT_EQ(test, sys_lseek(3, 0, SEEK_SET), 0);
+	EXPECT_EQ(test, list_dir(3, 50, names, sizeof(names)), 48);
+	EXPECT_STREQ(test, names, ". ..");
+	EXPECT_EQ(test, list_dir(3, 20, names, sizeof(names)), -EINVAL);
+	EXPECT_EQ(test, list_dir(3, 32, names, sizeof(names)), 32);
+	EXPECT_STREQ(test, names, "hello");
+	EXPECT_EQ(test, sys_getdents64(3, KADDR, 64), -EFAULT);
+	ASSERT_EQ(test, uopen("/ktest_fs/dir/hello", O_RDONLY), 4);
+	EXPECT_EQ(test, sys_getdents64(4, UBASE + 1024, 1024), -ENOTDIR);
+	EXPECT_EQ(test, sys_getdents64(1, UBASE + 1024, 1024), -ENOTDIR);
+	EXPECT_EQ(test, sys_getdents64(20, UBASE + 1024, 1024), -EBADF);
+	/* /sys/kernel/mm/hugepages: 2 MiB first (1 GiB needs pdpe1gb). */
+	ASSERT_EQ(test, uopen("/sys/kernel/mm/hugepages", O_RDONLY), 5);
+	EXPECT_GT(test, list_dir(5, 1024, names, sizeof(names)), 0);
+	EXPECT_EQ(test, strncmp(names, ". .. hugepages-2048kB", 21), 0);
+	env_teardown(&env);
+}
+
+KTEST(fs, getdents64_mount_points_and_pids)
+{
+	struct fs_env env;
+	unsigned long flags;
+	char names[256];
+
+	ASSERT_TRUE(test, env_setup_with_archive(test, &env));
+	ASSERT_EQ(test, uopen("/", O_RDONLY), 3);
+	EXPECT_GT(test, list_dir(3, 1024, names, sizeof(names)), 0);
+	/* The root lists its own entries, ktest_fs last, then the mount points. */
+	EXPECT_NOT_NULL(test, strstr(names, " ktest_fs proc sys"));
+	proc_task_init(&env, 4246);
+	flags = local_irq_save();
+	list_add_tail(&proc_task.tasks, &process_list);
+	EXPECT_EQ(test, uopen("/proc/4246", O_RDONLY), 4);
+	EXPECT_GT(test, list_dir(4, 1024, names, sizeof(names)), 0);
+	EXPECT_STREQ(test, names, ". .. status maps");
+	EXPECT_EQ(test, uopen("/proc", O_RDONLY), 5);
+	EXPECT_GT(test, list_dir(5, 1024, names, sizeof(names)), 0);
+	list_del(&proc_task.tasks);
+	local_irq_restore(flags);
+	EXPECT_NOT_NULL(test, strstr(names, " self "));
+	EXPECT_NOT_NULL(test, strstr(names, " 4246"));
+	EXPECT_NOT_NULL(test, strstr(names, "meminfo"));
+	env_teardown(&env);
+}
