@@ -8,6 +8,7 @@
 #include "fs/fdtable.h"
 #include "fs/file.h"
 #include "fs/fs_syscalls.h"
+#include "fs/proc_pid.h"
 #include "fs/pseudo_file.h"
 #include "fs/ramfs.h"
 #include "kernel/uaccess.h"
@@ -68,12 +69,13 @@ int file_open(const char *path, unsigned int flags, struct file **out)
 		return -ENOENT;
 	if (len >= PATH_MAX)
 		return -ENAMETOOLONG;
-	canon = kmalloc(len + 2, GFP_KERNEL);
+	canon = kmalloc(len + 2 + PROC_SELF_GROWTH, GFP_KERNEL);
 	if (!canon)
 		return -ENOMEM;
 	canon[0] = '/';
 	memcpy(canon + 1, path, len + 1);
 	canonicalize(canon);
+	proc_self_to_pid(canon);
 	/* As on Linux, "file/" must name a directory. */
 	if (path[len - 1] == '/')
 		flags |= O_DIRECTORY;

@@ -244,6 +244,20 @@ static int proc_pid_resolve(const char *path, struct pseudo_file *out)
 	return 0;
 }
 
+void proc_self_to_pid(char *path)
+{
+	struct task_struct *me = current_task();
+	const char *rest = path + strlen("/proc/self");
+	char pid[12];
+	size_t n;
+
+	if (strncmp(path, "/proc/self", 10) || (*rest && *rest != '/') || !me || !me->tgid)
+		return;
+	n = snprintf(pid, sizeof(pid), "%d", me->tgid);
+	memmove(path + 6 + n, rest, strlen(rest) + 1);
+	memcpy(path + 6, pid, n);
+}
+
 static bool registered_status(int pid)
 {
 	char status[32];

@@ -8,6 +8,15 @@
  */
 void proc_pid_init(void);
 
+/*
+ * Rewrite a canonical "/proc/self[/...]" in place as "/proc/<pid>[/...]"
+ * for the calling process, as Linux's /proc/self symlink is followed at
+ * open: a file opened so and inherited keeps naming the opener. path
+ * must have room for PROC_SELF_GROWTH more bytes.
+ */
+#define PROC_SELF_GROWTH	8
+void proc_self_to_pid(char *path);
+
 /* The files' contents for task t (tests call them on a task of their own). */
 struct seq_buf;
 struct task_struct;

@@ -18,26 +18,55 @@
 #define SNAPSHOT_MAX	(1024 * 1024)
 
 struct pseudo_open {
-	struct pseudo_file pf;		/* a copy: dynamic files may go away */
+	struct pseudo_file pf;		/* as it was at open */
 	bool is_dir;
+	bool by_name;			/* pf holds a name, not a pointer (/proc/<pid>) */
 	char *buf;			/* the snapshot, or NULL */
 	size_t len;
 	char path[];
 };
 
+/*
+ * The file as it is now: a file registered at run time (an address
+ * space's, a memory block's) may have gone since the open, and its data
+ * with it, so every read and write looks it up again by path. A file the
+ * resolver made holds only a name (a pid) and says itself when its
+ * object is gone (ESRCH), so it is kept.
+ */
+static int current_file(struct pseudo_open *po, struct pseudo_file *pf)
+{
+	int ret;
+
+	if (po->by_name) {
+		*pf = po->pf;
+		return 0;
+	}
+	ret = pseudofs_resolve(po->path, pf);
+
+	if (ret == -EISDIR)
+		return -ENOENT;
+	return ret;
+}
+
 /* Generate the whole contents, growing the buffer until it fits. */
 static int snapshot(struct pseudo_open *po)
 {
+	struct pseudo_file pf;
+	int ret = current_file(po, &pf);
+
+	if (ret)
+		return ret;
+	if (!pf.show)
+		return -EACCES;
 	for (size_t size = SNAPSHOT_MIN; size <= SNAPSHOT_MAX; size *= 2) {
 		struct seq_buf m;
-		int ret;
 
 		kfree(po->buf);
 		po->buf = kmalloc(size, GFP_KERNEL);
 		if (!po->buf)
 			return -ENOMEM;
 		seq_buf_init(&m, po->buf, size);
-		ret = po->pf.show(&m, po->pf.data);
+		ret = pf.show(&m, pf.data);
 		if (ret < 0)
 			return ret;
 		if (!m.overflow) {
@@ -72,12 +101,15 @@ static ssize_t pseudo_read(struct file *f, char *buf, size_t count, loff_t *pos)
 static ssize_t pseudo_write(struct file *f, const char *buf, size_t count, loff_t *pos)
 {
 	struct pseudo_open *po = f->private_data;
+	struct pseudo_file pf;
 	int ret;
 
 	(void)pos;
 	if (po->is_dir)
 		return -EISDIR;
-	ret = pseudofs_store(&po->pf, buf, count);
+	ret = current_file(po, &pf);
+	if (!ret)
+		ret = pseudofs_store(&pf, buf, count);
 	return ret < 0 ? ret : (ssize_t)count;
 }
 
@@ -223,6 +255,7 @@ int pseudo_file_open(const char *path, unsigned int flags, struct file **out)
 	if (!is_dir) {
 		po->pf = pf;
 		po->pf.path = po->path;
+		po->by_name = !pseudofs_lookup(path);
 	}
 	*out = alloc_file(&pseudo_file_ops, flags, po);
 	if (!*out) {

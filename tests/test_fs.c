@@ -1161,3 +1161,26 @@ KTEST(fs, getdents64_mount_points_and_pids)
 	EXPECT_NOT_NULL(test, strstr(names, "meminfo"));
 	env_teardown(&env);
 }
+
+KTEST(fs, proc_file_outlives_its_object)
+{
+	struct fs_env env;
+	struct mm *gone;
+	char path[32], buf[32];
+	long fd;
+
+	ASSERT_TRUE(test, env_setup(test, &env));
+	gone = mm_create("ktest_gone");
+	ASSERT_NOT_NULL(test, gone);
+	snprintf(path, sizeof(path), "/proc/%u/status", gone->id);
+	fd = uopen(path, O_RDONLY);
+	EXPECT_EQ(test, fd, 3);
+	EXPECT_EQ(test, uread(fd, buf, 15), 15);
+	EXPECT_STREQ(test, buf, "Name:\tktest_gon");
+	/* The address space goes: a fresh read finds no file, not freed memory. */
+	mm_destroy(gone);
+	switch_mm(env.mm);
+	EXPECT_EQ(test, sys_lseek(fd, 0, SEEK_SET), 0);
+	EXPECT_EQ(test, uread(fd, buf, 15), -ENOENT);
+	env_teardown(&env);
+}
