@@ -16,7 +16,6 @@
 #include "libc/errno.h"
 #include "libc/string.h"
 
-
 /*
  * Rewrite path (which starts with '/') in place as an absolute path
  * without '.', '..' or repeated '/', to see which file system a path is
