@@ -112,6 +112,8 @@ loff_t fixed_size_llseek(struct file *f, loff_t offset, int whence, loff_t size)
  * flags: 0 and a new file in *out, or a negative errno.
  */
 int file_open(const char *path, unsigned int flags, struct file **out);
+/* path (canonical) is /proc or /sys or below: not the ramfs's. */
+bool on_pseudo_mount(const char *path);
 /* The same relative to directory fd dfd (or AT_FDCWD) of the calling task. */
 int file_open_at(int dfd, const char *name, unsigned int flags, struct file **out);
 /* A user path copied into a new PATH_MAX buffer (kfree it); NULL and *err on failure. */

@@ -51,11 +51,17 @@ static void canonicalize(char *path)
 	*out = '\0';
 }
 
-static bool under(const char *path, const char *mnt)
+bool on_pseudo_mount(const char *path)
 {
-	size_t n = strlen(mnt);
+	static const char *const mounts[] = { "/proc", "/sys" };
 
-	return !strncmp(path, mnt, n) && (path[n] == '\0' || path[n] == '/');
+	for (unsigned int i = 0; i < ARRAY_SIZE(mounts); i++) {
+		size_t n = strlen(mounts[i]);
+
+		if (!strncmp(path, mounts[i], n) && (path[n] == '\0' || path[n] == '/'))
+			return true;
+	}
+	return false;
 }
 
 int file_open(const char *path, unsigned int flags, struct file **out)
@@ -78,7 +84,7 @@ int file_open(const char *path, unsigned int flags, struct file **out)
 	/* As on Linux, "file/" must name a directory. */
 	if (path[len - 1] == '/')
 		flags |= O_DIRECTORY;
-	if (under(canon, "/proc") || under(canon, "/sys"))
+	if (on_pseudo_mount(canon))
 		ret = pseudo_file_open(canon, flags, out);
 	else
 		ret = ramfs_open(path, flags, out);

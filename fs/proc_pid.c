@@ -294,5 +294,5 @@ static int proc_pid_list(const char *dir, pseudofs_list_fn fn, void *arg)
 
 void proc_pid_init(void)
 {
-	pseudofs_set_resolver(proc_pid_resolve, proc_pid_list);
+	pseudofs_add_resolver(proc_pid_resolve, proc_pid_list);
 }

@@ -25,6 +25,7 @@
 #include "drivers/qemu_exit.h"
 #include "fs/initramfs.h"
 #include "fs/proc_pid.h"
+#include "fs/ramfs_view.h"
 #include "mm/mm_init.h"
 #include "mm/page_alloc.h"
 #include "tests/ktest.h"
@@ -68,6 +69,7 @@ void start_kernel(u32 magic, u32 info)
 	mm_init();
 	initramfs_init();
 	proc_pid_init();
+	ramfs_view_init();
 	fbcon_init();
 	acpi_init();
 	/* Tasks from here on: the boot context becomes the shell's task. */

@@ -1184,3 +1184,22 @@ KTEST(fs, proc_file_outlives_its_object)
 	EXPECT_EQ(test, uread(fd, buf, 15), -ENOENT);
 	env_teardown(&env);
 }
+
+KTEST(fs, console_sees_the_ramfs)
+{
+	char out[256];
+
+	ASSERT_EQ(test, unpack_to_rootfs(archive, good_archive(), why, sizeof(why)), 0);
+	EXPECT_EQ(test, ktest_shell("ls /ktest_fs/dir", out, sizeof(out)), 0);
+	EXPECT_STREQ(test, out, "hello\n");
+	EXPECT_EQ(test, ktest_shell("cat /ktest_fs/dir/hello", out, sizeof(out)), 0);
+	EXPECT_STREQ(test, out, "hi\n");
+	EXPECT_EQ(test, ktest_shell("ls /", out, sizeof(out)), 0);
+	EXPECT_NOT_NULL(test, strstr(out, "ktest_fs/\n"));
+	EXPECT_NOT_NULL(test, strstr(out, "proc/\n"));
+	EXPECT_NE(test, ktest_shell("cat /ktest_fs/dir", out, sizeof(out)), 0);
+	EXPECT_STREQ(test, out, "cat: /ktest_fs/dir: Is a directory\n");
+	EXPECT_NE(test, ktest_shell("echo x > /ktest_fs/dir/hello", out, sizeof(out)), 0);
+	EXPECT_EQ(test, ramfs_remove("/ktest_fs"), 0);
+	EXPECT_NE(test, ktest_shell("cat /ktest_fs/dir/hello", out, sizeof(out)), 0);
+}
