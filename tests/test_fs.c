@@ -1203,3 +1203,109 @@ KTEST(fs, console_sees_the_ramfs)
 	EXPECT_EQ(test, ramfs_remove("/ktest_fs"), 0);
 	EXPECT_NE(test, ktest_shell("cat /ktest_fs/dir/hello", out, sizeof(out)), 0);
 }
+
+/*
+ * Random calls with random and boundary arguments on a table without
+ * the console (a read of stdin would wait for a key): every result is a
+ * count, an fd or one of the errnos these calls may give, nothing
+ * faults, and once the fds are closed no page is missing. /proc/sys and
+ * /sys are left out: a random write there would change the machine.
+ */
+static const char *const fuzz_paths[] = {
+	"/ktest_fs/dir/hello", "/ktest_fs/dir", "/ktest_fs", "/", "/proc", "/proc/meminfo",
+	"/proc/self/status", "/proc/1/maps", "/nothing", "ktest_fs/dir/../dir/hello", "",
+	"/ktest_fs/dir/hello/",
+};
+
+static unsigned long fuzz_arg(u64 *rng)
+{
+	static const unsigned long special[] = {
+		0, 1, 3, 64, 4096, -1UL, 1UL << 32, KADDR, UBASE, UBASE + UPAGES * PAGE_SIZE - 1,
+		UBASE + UPAGES * PAGE_SIZE, 0x7fffffffffffUL, 0x5413,
+	};
+	u64 x = *rng;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	*rng = x;
+	if (x & 1)
+		return special[(x >> 8) % ARRAY_SIZE(special)];
+	return x >> ((x >> 1) & 63);
+}
+
+static bool fuzz_errno_ok(long r)
+{
+	static const int allowed[] = {
+		EBADF, EFAULT, EINVAL, ENOENT, ENOTDIR, EISDIR, EROFS, EACCES, EEXIST,
+		EMFILE, ENAMETOOLONG, ESPIPE, ENOTTY, ESRCH, EPERM, EOVERFLOW,
+	};
+
+	if (r >= 0)
+		return true;
+	for (unsigned int i = 0; i < ARRAY_SIZE(allowed); i++)
+		if (r == -allowed[i])
+			return true;
+	return false;
+}
+
+static long fuzz_one(u64 *rng)
+{
+	unsigned long a = fuzz_arg(rng), b = fuzz_arg(rng), c = fuzz_arg(rng);
+	unsigned int fd = a % 70;
+
+	switch (b % 12) {
+	case 0:
+		return sys_open(ustr(0, fuzz_paths[c % ARRAY_SIZE(fuzz_paths)]), a, 0);
+	case 1:
+		return sys_read(fd, c, b);
+	case 2:
+		return sys_write(fd, c, b % 64);
+	case 3:
+		return sys_close(a);
+	case 4:
+		return sys_lseek(fd, c, b % 5);
+	case 5:
+		return sys_fstat(fd, c);
+	case 6:
+		return sys_getdents64(fd, c, b);
+	case 7:
+		return sys_readv(fd, c, b % 4);
+	case 8:
+		return sys_dup2(fd, c % 70);
+	case 9:
+		return sys_fcntl(fd, b % 5, c % 70);
+	case 10:
+		return sys_pread64(fd, c, b, a);
+	}
+	return sys_ioctl(a, 0x5413, c);
+}
+
+KTEST(fs, random_calls)
+{
+	unsigned long before, nr_ok = 0;
+	struct fs_env env;
+	u64 rng = 0x2545f4914f6cdd1dULL;
+
+	ASSERT_EQ(test, unpack_to_rootfs(archive, good_archive(), why, sizeof(why)), 0);
+	before = ktest_settled_free_pages();
+	ASSERT_TRUE(test, env_setup(test, &env));
+	for (unsigned int fd = 0; fd < 3; fd++)
+		ASSERT_EQ(test, sys_close(fd), 0);
+	for (int i = 0; i < 20000; i++) {
+		long r = fuzz_one(&rng);
+
+		if (!fuzz_errno_ok(r)) {
+			ktest_fail(test, __FILE__, __LINE__, "call %d returned %ld", i, r);
+			break;
+		}
+		nr_ok += r >= 0;
+	}
+	/* Not only errors: the stream must reach the paths that work too. */
+	ktest_log(test, "%lu of 20000 calls succeeded", nr_ok);
+	EXPECT_GT(test, nr_ok, 1000);
+	env_teardown(&env);
+	ASSERT_EQ(test, unpack_to_rootfs(archive, good_archive(), why, sizeof(why)), 0);
+	EXPECT_EQ(test, ktest_settled_free_pages(), before);
+	ramfs_remove("/ktest_fs");
+}
