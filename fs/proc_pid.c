@@ -275,6 +275,9 @@ static int proc_pid_list(const char *dir, pseudofs_list_fn fn, void *arg)
 
 	/* An 'as create' address space with the same number is listed already. */
 	if (!strcmp(dir, "/proc")) {
+		/* A process may exit and be freed under a preempted walk. */
+		unsigned long flags = local_irq_save();
+
 		fn("self", true, arg);
 		for_each_process(t) {
 			if (registered_status(t->tgid))
@@ -283,6 +286,7 @@ static int proc_pid_list(const char *dir, pseudofs_list_fn fn, void *arg)
 			fn(name, true, arg);
 			n++;
 		}
+		local_irq_restore(flags);
 		return n + 1;
 	}
 	if (parse_pid_path(dir, &pid, &rest) || *rest || registered_status(pid))
