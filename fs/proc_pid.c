@@ -189,6 +189,15 @@ static int maps_show(struct seq_buf *m, void *data)
 	return show_task(m, data, proc_pid_show_maps);
 }
 
+static bool task_exists(int pid)
+{
+	unsigned long flags = local_irq_save();
+	bool found = find_task_by_pid(pid) != NULL;
+
+	local_irq_restore(flags);
+	return found;
+}
+
 /*
  * "/proc/<pid>[/<file>]" or "/proc/self[/<file>]": the pid, and the rest
  * of the path in *rest. -ENOENT when path is not of that form or no such
@@ -218,10 +227,8 @@ static int parse_pid_path(const char *path, int *pid, const char **rest)
 			return -ENOENT;
 		*pid = n;
 	}
-	if (!find_task_by_pid(*pid))
-		return -ENOENT;
 	*rest = end;
-	return 0;
+	return task_exists(*pid) ? 0 : -ENOENT;
 }
 
 static int proc_pid_resolve(const char *path, struct pseudo_file *out)
