@@ -96,7 +96,7 @@ static int cmd_ps(int argc, char **argv)
 		struct mm *mm = p->mm;
 
 		printk("%5d %5d %3d %c %10lu %10lu %s\n", p->pid,
-		       p->parent ? p->parent->tgid : 0, nr_threads_of(p),
+		       p->parent ? p->parent->tgid : KSHELL_PID, nr_threads_of(p),
 		       task_state_name(p)[0], mm ? mm->total_vm << 2 : 0,
 		       mm ? mm->rss << 2 : 0, p->comm);
 	}

@@ -221,6 +221,9 @@ static int load_elf(struct binprm *b, struct mm *mm)
 	if (ret)
 		return ret;
 	b->entry = bias + eh->e_entry;
+	/* IRET to a RIP outside the user half would fault in the kernel. */
+	if (b->entry >= TASK_SIZE)
+		return -ENOEXEC;
 	b->phdr = find_phdr(eh, phs, bias);
 	b->phnum = eh->e_phnum;
 	mm->start_brk = mm->brk = b->brk;

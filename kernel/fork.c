@@ -170,9 +170,13 @@ struct task_struct *copy_process(unsigned long flags, unsigned long newsp,
 	struct task_struct *cur = current, *p;
 	int pid;
 
-	/* Linux's rules: threads share handlers, shared handlers need one mm. */
+	/*
+	 * Linux's rules: threads share handlers, shared handlers need one
+	 * mm; and a TLS base outside the user half would make WRMSR fault.
+	 */
 	if (((flags & CLONE_THREAD) && !(flags & CLONE_SIGHAND)) ||
-	    ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM))) {
+	    ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM)) ||
+	    ((flags & CLONE_SETTLS) && tls >= TASK_SIZE)) {
 		*err = -EINVAL;
 		return NULL;
 	}

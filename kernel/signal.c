@@ -15,6 +15,7 @@
 #include "kernel/syscall_uaccess.h"
 #include "kernel/syscalls.h"
 #include "kernel/traps.h"
+#include "mm/mmap.h"
 #include "mm/slab.h"
 #include "libc/errno.h"
 #include "libc/string.h"
@@ -23,7 +24,6 @@
 #define SIG_UNBLOCK	1
 #define SIG_SETMASK	2
 #define UNBLOCKABLE	(sigmask(SIGKILL) | sigmask(SIGSTOP))
-#define WCOREFLAG	0x80
 
 /* RFLAGS bits rt_sigreturn takes from the user (Linux's FIX_EFLAGS). */
 #define FIX_EFLAGS	(0x1UL | 0x4UL | 0x10UL | 0x40UL | 0x80UL | 0x100UL | \
@@ -119,17 +119,6 @@ static bool sig_default_ignored(int sig)
 	}
 }
 
-static bool sig_default_core(int sig)
-{
-	switch (sig) {
-	case SIGQUIT: case SIGILL: case SIGTRAP: case SIGABRT: case SIGBUS:
-	case SIGFPE: case SIGSEGV: case SIGXCPU: case SIGXFSZ: case SIGSYS:
-		return true;
-	default:
-		return false;
-	}
-}
-
 bool signal_pending(struct task_struct *t)
 {
 	return t->pending & (~t->blocked | sigmask(SIGKILL));
@@ -208,6 +197,9 @@ static int setup_rt_frame(int sig, struct k_sigaction *ka, struct pt_regs *regs)
 	unsigned long fp, frame;
 	u8 *fpu = fpu_save_current();
 
+	/* IRET to a RIP outside the user half would fault in the kernel. */
+	if (ka->handler >= TASK_SIZE)
+		return -EFAULT;
 	fp = ALIGN_DOWN(frame_base(t, ka, regs) - FPU_STATE_SIZE, 64);
 	frame = ALIGN_DOWN(fp - sizeof(f), 16) - 8;
 	memset(&f, 0, sizeof(f));
@@ -267,14 +259,14 @@ void do_signal(struct pt_regs *regs)
 		if (sig == SIGKILL || ka->handler == SIG_DFL) {
 			if (sig != SIGKILL && sig_default_ignored(sig))
 				continue;
-			do_group_exit(sig | (sig_default_core(sig) ? WCOREFLAG : 0));
+			do_group_exit(sig);
 		}
 		if (ka->handler == SIG_IGN)
 			continue;
 		if (setup_rt_frame(sig, ka, regs)) {
 			pr_info("%s[%d]: cannot write the frame for signal %d at sp %lx\n",
 				t->comm, t->pid, sig, (unsigned long)regs->rsp);
-			do_group_exit(SIGSEGV | WCOREFLAG);
+			do_group_exit(SIGSEGV);
 		}
 		t->blocked |= ka->mask & ~UNBLOCKABLE;
 		if (!(ka->flags & SA_NODEFER))
@@ -403,7 +395,7 @@ long sys_rt_sigreturn(void)
 	struct sigcontext64 *sc = &f.uc.mc;
 	u8 fpu[FPU_STATE_SIZE];
 
-	if (get_user_mem(&f, frame, sizeof(f)) ||
+	if (get_user_mem(&f, frame, sizeof(f)) || sc->rip >= TASK_SIZE ||
 	    (sc->fpstate && get_user_mem(fpu, sc->fpstate, sizeof(fpu)))) {
 		force_sig_fault(SIGSEGV, 0, frame, regs, "rt_sigreturn with a bad frame");
 		return 0;

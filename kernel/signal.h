@@ -7,8 +7,8 @@
  * the return to user mode (on the alternate stack with SA_ONSTACK), with
  * Linux's rt_sigframe so that musl's sigreturn path works; the default
  * actions are terminate (most), ignore (SIGCHLD, SIGURG, SIGWINCH, and
- * the stop signals: there is no job control) and core (terminate, with
- * the core bit in the wait status; no core file is written).
+ * the stop signals: there is no job control); the "core" signals
+ * terminate without a core file, so without WCOREDUMP in the status.
  *
  * Pending signals are per thread: kill() to a process picks its first
  * thread that does not block the signal (the leader if all do), tgkill()

@@ -21,6 +21,7 @@
 #include "kernel/signal.h"
 #include "kernel/task.h"
 #include "kernel/traps.h"
+#include "kernel/uaccess.h"
 #include "fs/fs_syscalls.h"
 #include "mm/memory.h"
 #include "mm/mmap.h"
@@ -33,13 +34,11 @@
 #define X86_CR4_OSFXSR		BIT(9)
 #define X86_CR4_OSXMMEXCPT	BIT(10)
 #define X86_CR4_SMEP		BIT(20)
-#define X86_CR4_SMAP		BIT(21)
 #define X86_EFLAGS_TF		BIT(8)
 #define X86_EFLAGS_IF		BIT(9)
 #define X86_EFLAGS_DF		BIT(10)
 #define X86_EFLAGS_NT		BIT(14)
 #define X86_EFLAGS_RF		BIT(16)
-#define X86_EFLAGS_AC		BIT(18)
 #define X86_EFLAGS_IOPL		(3UL << 12)
 
 _Static_assert(offsetof(struct pt_regs, r11) == PT_R11, "pt_regs layout");
@@ -159,16 +158,10 @@ static const char *const syscall_names[NR_syscalls] = {
 /* One bit per number: each unknown call is reported once. */
 static u64 enosys_seen[(NR_syscalls + 63) / 64];
 static unsigned long enosys_other_seen;
-static bool smap_on;
 
 const char *syscall_name(unsigned long nr)
 {
 	return nr < NR_syscalls ? syscall_names[nr] : NULL;
-}
-
-bool smap_enabled(void)
-{
-	return smap_on;
 }
 
 static void report_enosys(unsigned long nr)
@@ -182,8 +175,8 @@ static void report_enosys(unsigned long nr)
 	} else if (enosys_other_seen++) {
 		return;
 	}
-	pr_info("%s[%d]: system call %lu (%s) is not implemented: -ENOSYS\n",
-		current->comm, current->pid, nr, name ? name : "unknown");
+	pr_info("%s[%d]: system call %ld (%s) is not implemented: -ENOSYS\n",
+		current->comm, current->pid, (long)nr, name ? name : "unknown");
 }
 
 long syscall_dispatch(unsigned long nr, unsigned long a0, unsigned long a1,
@@ -363,13 +356,11 @@ static void smep_smap_enable(void)
 	cpuid_count(7, 0, &a, &b, &c, &d);
 	if (b & BIT(7))
 		cr4 |= X86_CR4_SMEP;
-	if (b & BIT(20)) {
+	if (b & BIT(20))
 		cr4 |= X86_CR4_SMAP;
-		smap_on = true;
-	}
 	write_cr4(cr4);
 	pr_info("syscall: SMEP %s, SMAP %s\n", b & BIT(7) ? "on" : "absent (not enforced)",
-		smap_on ? "on" : "absent (not enforced)");
+		b & BIT(20) ? "on" : "absent (not enforced)");
 }
 
 void syscall_init(void)

@@ -26,7 +26,6 @@ struct pt_regs;
 void syscall_init(void);
 /* The stack the SYSCALL entry switches to (the running task's). */
 void syscall_set_kernel_stack(unsigned long top);
-bool smap_enabled(void);
 
 /* Called by the entry code, interrupts on; true when SYSRET may return. */
 bool do_syscall_64(struct pt_regs *regs);

@@ -5,6 +5,7 @@
 #include "mm/memory.h"
 #include "mm/mmap.h"
 #include "kernel/traps.h"
+#include "kernel/uaccess.h"
 #include "libc/errno.h"
 #include "libc/string.h"
 

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
  * The task list and lookups. The boot context becomes the first task
- * (pid 0, "kshell"): it runs the boot tests and the console shell, and
- * sleeps like any task; the idle task (kernel/sched.c) runs when nothing
- * else can.
+ * ("kshell"): it runs the boot tests and the console shell, and sleeps
+ * like any task; the idle task (kernel/sched.c) runs when nothing else
+ * can. kshell has pid 1, Linux's init: what the kernel starts and what
+ * is orphaned has it as its parent (getppid), though it never reaps by
+ * wait4 (kernel_wait, autoreap) and is no process of for_each_process.
  */
 #include "kernel/task.h"
 #include "kernel/io.h"
@@ -22,8 +24,8 @@
 LIST_HEAD(process_list);
 
 struct task_struct init_task = {
-	.pid = 0,
-	.tgid = 0,
+	.pid = KSHELL_PID,
+	.tgid = KSHELL_PID,
 	.comm = "kshell",
 	.state = TASK_RUNNING,
 	.flags = PF_KTHREAD,
@@ -84,8 +86,8 @@ const char *task_state_name(const struct task_struct *t)
 	}
 }
 
-static u64 pid_map[PID_MAX / 64];
-static int last_pid;
+static u64 pid_map[PID_MAX / 64] = { BIT(0) | BIT(KSHELL_PID) };
+static int last_pid = KSHELL_PID;
 
 int alloc_pid(void)
 {
@@ -121,8 +123,7 @@ long sys_getppid(void)
 {
 	struct task_struct *parent = current->group_leader->parent;
 
-	/* Started by the kernel, or orphaned: there is no init to be 1. */
-	return parent ? parent->tgid : 0;
+	return parent ? parent->tgid : KSHELL_PID;
 }
 
 long sys_set_tid_address(unsigned long tidptr)

@@ -11,7 +11,7 @@
  * it is reaped by wait4, and stays a zombie until its last thread has
  * exited, as in Linux; another thread is on its leader's thread_group
  * list until it exits. A zombie keeps its pid, comm and exit_code but
- * no mm and no files. The idle task (pid 0) is on neither list.
+ * no mm and no files. kshell (pid 1) and idle (pid 0) are on neither list.
  */
 #include "kernel/types.h"
 #include "kernel/list.h"
@@ -24,6 +24,7 @@ struct pt_regs;
 #define TASK_COMM_LEN		16
 #define KERNEL_STACK_SIZE	16384
 #define PID_MAX			32768
+#define KSHELL_PID		1	/* the kernel's console task, init's pid */
 
 /* state: Linux's names and meanings. */
 #define TASK_RUNNING		0	/* on the run queue, or running */

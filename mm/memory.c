@@ -511,7 +511,7 @@ static void copy_leaf(pteval_t *table, unsigned int idx, enum pg_level level,
 	dst = walk_alloc_once(c->dst, addr, level, &c->err);
 	if (!dst)
 		return;
-	if (e & _PAGE_RW) {
+	if ((e & _PAGE_RW) && !(c->vma->vm_flags & VM_SHARED)) {
 		e &= ~(pteval_t)_PAGE_RW;
 		set_user_entry(table, idx, e);
 	}
@@ -970,7 +970,9 @@ static bool do_user_addr_fault(struct pt_regs *regs, unsigned long addr)
 	fault = handle_mm_fault(mm, addr, regs->error_code, &si_code);
 	if (!fault)
 		return true;
-	mm_report_fault(mm, addr, regs->rip, regs->error_code, fault, si_code);
+	/* A process's system call just gets -EFAULT: no event to report. */
+	if (!mm->owned_by_task)
+		mm_report_fault(mm, addr, regs->rip, regs->error_code, fault, si_code);
 	/* The access fails through its exception-table fixup (-EFAULT). */
 	return false;
 }

@@ -1,8 +1,13 @@
 // SPDX-License-Identifier: MIT
 /*
  * Address spaces and their VMAs: mm_create/mm_destroy/switch_mm, and
- * mmap, munmap, mprotect, madvise(MADV_DONTNEED) with Linux's flags and
- * errors.
+ * mmap, munmap, mprotect, madvise(MADV_DONTNEED), mremap with Linux's
+ * flags and errors.
+ *
+ * MAP_SHARED anonymous mappings have no shmem object behind them: their
+ * pages are shared by mapping the same pages in a fork child (every page
+ * is faulted in at fork for that), and MADV_DONTNEED leaves them mapped,
+ * which keeps the data as Linux's shmem would.
  *
  * Every call validates the whole request and makes every allocation it
  * needs (hugetlb reservation, room in the VMA array) before it changes
@@ -289,6 +294,8 @@ static unsigned long calc_vm_flags(unsigned long prot, unsigned long flags,
 		vm_flags |= VM_WRITE;
 	if (prot & PROT_EXEC)
 		vm_flags |= VM_EXEC;
+	if (flags & MAP_SHARED)
+		vm_flags |= VM_SHARED;
 	if (h)
 		vm_flags |= VM_HUGETLB;
 	if (h && (flags & MAP_NORESERVE))
@@ -341,8 +348,8 @@ static int check_mmap_args(unsigned long len, unsigned long prot, unsigned long 
 {
 	if (prot & ~(unsigned long)(PROT_READ | PROT_WRITE | PROT_EXEC))
 		return -EINVAL;
-	/* Private anonymous only: there are no files and no shared memory. */
-	if ((flags & (MAP_SHARED | MAP_PRIVATE)) != MAP_PRIVATE || !(flags & MAP_ANONYMOUS))
+	/* Anonymous only: there are no files. MAP_SHARED_VALIDATE is both bits. */
+	if (!(flags & (MAP_SHARED | MAP_PRIVATE)) || !(flags & MAP_ANONYMOUS))
 		return -EINVAL;
 	if (!len)
 		return -EINVAL;
@@ -682,7 +689,11 @@ static int madvise_dontneed(struct mm *mm, unsigned long start, unsigned long en
 		unsigned long n;
 
 		dontneed_range(v, start, end, &s, &e);
-		if (s >= e)
+		/*
+		 * Shared anonymous memory keeps its data (Linux's shmem does);
+		 * with no object behind the mapping, its pages stay mapped.
+		 */
+		if (s >= e || (v->vm_flags & VM_SHARED))
 			continue;
 		tlb_gather_mmu(&tlb, mm);
 		n = zap_page_range(&tlb, s, e, v->vm_hstate);
@@ -738,9 +749,9 @@ static int maps_show(struct seq_buf *m, void *data)
 				   v->vm_dax->id);
 			continue;
 		}
-		seq_printf(m, "%08lx-%08lx %c%c%cp 00000000 00:00 0%s\n", v->vm_start, v->vm_end,
+		seq_printf(m, "%08lx-%08lx %c%c%c%c 00000000 00:00 0%s\n", v->vm_start, v->vm_end,
 			   v->vm_flags & VM_READ ? 'r' : '-', v->vm_flags & VM_WRITE ? 'w' : '-',
-			   v->vm_flags & VM_EXEC ? 'x' : '-',
+			   v->vm_flags & VM_EXEC ? 'x' : '-', v->vm_flags & VM_SHARED ? 's' : 'p',
 			   v->vm_hstate ? "                          /anon_hugepage (deleted)" : "");
 	}
 	return 0;
@@ -820,7 +831,14 @@ struct mm *mm_dup(struct mm *old, int pid)
 			BUG_ON(dax_region_get(v.vm_dax->id) != v.vm_dax);
 		vma_insert(mm, i, &v);
 		mm->total_vm += (v.vm_end - v.vm_start) >> PAGE_SHIFT;
-		/* Shared device memory is found again by the child's faults. */
+		/*
+		 * Shared anonymous memory has no object to find its pages by
+		 * later: every page is faulted in now, so that both sides map
+		 * the same ones. Shared device memory is found again by the
+		 * child's faults.
+		 */
+		if (v.vm_flags & VM_SHARED && !v.vm_dax)
+			populate_vma_range(old, &old->vmas[i], v.vm_start, v.vm_end);
 		if (!v.vm_dax && copy_page_range(mm, old, &v))
 			goto fail;
 	}

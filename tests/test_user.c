@@ -1,0 +1,443 @@
+// SPDX-License-Identifier: MIT
+/*
+ * user: processes in ring 3. Two kinds of cases:
+ *
+ * - Small ELF images built here (a few instructions each, put in the
+ *   ramfs under /ktest_user): the exit status proves what ran in ring 3,
+ *   the system-call results it exits with prove the kernel's answers
+ *   (-EFAULT for a bad pointer, -ENOSYS, -EPERM), and the images the
+ *   loader must refuse prove it refuses them.
+ * - The test programs of /bin (user/, built with musl-gcc -static): each
+ *   must exit 0 with "PASS NAME" as its verdict, or, for the crash
+ *   program's faulting cases, die of SIGSEGV with the one-line report.
+ *
+ * Every case compares the free pages (after a slab shrink and a drain)
+ * before and after, and runs every mm invariant checker: a process must
+ * give back every page, page table, kernel stack and pool page it had.
+ */
+#include "tests/ktest.h"
+#include "tests/ktest_mm.h"
+#include "cmds/proc_cmds.h"
+#include "fs/file.h"
+#include "fs/ramfs.h"
+#include "kernel/exec.h"
+#include "kernel/exit.h"
+#include "kernel/param.h"
+#include "kernel/printk.h"
+#include "kernel/signal.h"
+#include "kernel/syscall.h"
+#include "kernel/task.h"
+#include "kernel/time.h"
+#include "mm/hugetlb.h"
+#include "libc/errno.h"
+#include "libc/stdio.h"
+#include "libc/stdlib.h"
+#include "libc/string.h"
+
+#define DIR		"/ktest_user"
+#define LOAD_ADDR	0x400000UL
+#define EHDR_SIZE	64
+#define PHDR_SIZE	56
+#define CODE_OFF	(EHDR_SIZE + 2 * PHDR_SIZE)
+#define IMAGE_MAX	256
+#define OUT_SIZE	32768
+#define RUN_TIMEOUT_NS	(600 * NSEC_PER_SEC)
+
+static char out[OUT_SIZE];
+static u64 run_deadline;
+static bool run_timed_out;
+/* fuzz calls for the fuzz case: ktest_user_fuzz=N (the runner's user config) */
+static unsigned long fuzz_calls = 10000;
+
+static int fuzz_setup(const char *val)
+{
+	unsigned long v;
+	int ret = kstrtoul(val, 10, &v);
+
+	if (ret)
+		return ret;
+	if (!v)
+		return -EINVAL;
+	fuzz_calls = v;
+	return 0;
+}
+early_param("ktest_user_fuzz", fuzz_setup);
+
+/* A program that does not end in time is killed: the case fails, the run goes on. */
+static void watchdog(int pid)
+{
+	struct task_struct *p = find_task_by_pid(pid);
+
+	if (run_timed_out || ktime_get_ns() < run_deadline || !p)
+		return;
+	run_timed_out = true;
+	kill_process(p, SIGKILL);
+}
+
+/* Run argv[0] with its output captured in out; the wait status, or -errno. */
+static int run_captured(int argc, char **argv)
+{
+	struct printk_capture cap = { .buf = out, .size = sizeof(out) };
+	int pid, status = 0, ret;
+
+	run_deadline = ktime_get_ns() + RUN_TIMEOUT_NS;
+	run_timed_out = false;
+	printk_capture_begin(&cap);
+	pid = user_spawn(argv[0], argc, argv);
+	ret = pid < 0 ? pid : kernel_wait(pid, &status, watchdog);
+	printk_capture_end(&cap);
+	return ret < 0 ? ret : status;
+}
+
+static void show_output(struct kunit *test)
+{
+	size_t len = strlen(out);
+	const char *tail = len > 1500 ? out + len - 1500 : out;
+
+	ktest_log(test, "output (last 1500 bytes):\n%s", tail);
+}
+
+struct baseline {
+	unsigned long free;
+	unsigned long huge[HUGE_MAX_HSTATE];
+};
+
+static void take_baseline(struct baseline *b)
+{
+	for (int i = 0; i < HUGE_MAX_HSTATE; i++)
+		b->huge[i] = hstates[i].nr_huge_pages;
+	b->free = ktest_settled_free_pages();
+}
+
+static void expect_baseline(struct kunit *test, const struct baseline *b)
+{
+	for (int i = 0; i < HUGE_MAX_HSTATE; i++)
+		EXPECT_EQ(test, hstates[i].nr_huge_pages, b->huge[i]);
+	EXPECT_EQ(test, ktest_settled_free_pages(), b->free);
+	EXPECT_TRUE(test, list_empty(&process_list));
+	KTEST_MM_CHECKERS(test);
+}
+
+/* The program exits 0 and its verdict line is "PASS name". */
+static void expect_pass(struct kunit *test, const char *name, int argc, char **argv)
+{
+	char verdict[64];
+	struct baseline b;
+	int status;
+
+	take_baseline(&b);
+	status = run_captured(argc, argv);
+	snprintf(verdict, sizeof(verdict), "PASS %s\n", name);
+	if (status == -ENOENT) {
+		ktest_skip(test, "the program is not in the initramfs (make iso packs user/)");
+		return;
+	}
+	EXPECT_EQ(test, status, 0);
+	EXPECT_FALSE(test, run_timed_out);
+	EXPECT_TRUE(test, strstr(out, verdict) != NULL);
+	if (test->failed)
+		show_output(test);
+	expect_baseline(test, &b);
+}
+
+/* Image building: one ELF64 header, a PT_LOAD of the whole file, code. */
+struct image {
+	u8 bytes[IMAGE_MAX];
+	size_t size;
+};
+
+static void put16(u8 *p, u16 v) { memcpy(p, &v, 2); }
+static void put32(u8 *p, u32 v) { memcpy(p, &v, 4); }
+static void put64(u8 *p, u64 v) { memcpy(p, &v, 8); }
+
+static void make_image(struct image *im, u16 type, const u8 *code, size_t len)
+{
+	u64 base = type == 2 ? LOAD_ADDR : 0;
+	u8 *e = im->bytes, *ph = im->bytes + EHDR_SIZE;
+
+	memset(im, 0, sizeof(*im));
+	im->size = CODE_OFF + len;
+	memcpy(e, "\177ELF\2\1\1", 7);
+	put16(e + 16, type);
+	put16(e + 18, 62);		/* EM_X86_64 */
+	put32(e + 20, 1);
+	put64(e + 24, base + CODE_OFF);	/* e_entry */
+	put64(e + 32, EHDR_SIZE);	/* e_phoff */
+	put16(e + 52, EHDR_SIZE);
+	put16(e + 54, PHDR_SIZE);
+	put16(e + 56, 2);		/* e_phnum */
+	put32(ph, 1);			/* PT_LOAD */
+	put32(ph + 4, 5);		/* R X */
+	put64(ph + 16, base);		/* p_vaddr */
+	put64(ph + 32, im->size);	/* p_filesz */
+	put64(ph + 40, im->size);	/* p_memsz */
+	put32(ph + PHDR_SIZE, 0x6474e551);	/* PT_GNU_STACK: ignored */
+	memcpy(im->bytes + CODE_OFF, code, len);
+}
+
+static int install(const char *name, struct image *im)
+{
+	char path[64];
+
+	ramfs_create(DIR, S_IFDIR | 0755, NULL, 0);
+	snprintf(path, sizeof(path), DIR "/%s", name);
+	return ramfs_create(path, S_IFREG | 0755, im->bytes, im->size);
+}
+
+static int run_image(struct kunit *test, const char *name, struct image *im)
+{
+	char path[64], *argv[] = { path, NULL };
+	int status;
+
+	ramfs_remove(DIR);
+	snprintf(path, sizeof(path), DIR "/%s", name);
+	if (install(name, im)) {
+		ktest_fail(test, __FILE__, __LINE__, "cannot put %s in the ramfs", path);
+		return -1;
+	}
+	status = run_captured(1, argv);
+	ramfs_remove(DIR);
+	return status;
+}
+
+/* mov $60, %eax; syscall: exit with %edi. */
+#define EXIT_EDI	0xb8, 0x3c, 0, 0, 0, 0x0f, 0x05
+#define MOV_EAX_EDI	0x89, 0xc7
+
+static const u8 code_exit42[] = { 0xbf, 42, 0, 0, 0, EXIT_EDI };
+/* write(1, 0x10, 5), then exit with its result. */
+static const u8 code_write_efault[] = {
+	0xb8, 1, 0, 0, 0, 0xbf, 1, 0, 0, 0, 0xbe, 0x10, 0, 0, 0,
+	0xba, 5, 0, 0, 0, 0x0f, 0x05, MOV_EAX_EDI, EXIT_EDI,
+};
+/* system call 500, then exit with its result. */
+static const u8 code_enosys[] = { 0xb8, 0xf4, 1, 0, 0, 0x0f, 0x05, MOV_EAX_EDI, EXIT_EDI };
+/* arch_prctl(ARCH_SET_FS, 1 << 47): not a user address. */
+static const u8 code_bad_fs[] = {
+	0xb8, 158, 0, 0, 0, 0xbf, 0x02, 0x10, 0, 0,
+	0x48, 0xbe, 0, 0, 0, 0, 0, 0x80, 0, 0, 0x0f, 0x05, MOV_EAX_EDI, EXIT_EDI,
+};
+/* movl $1, 0: a store to NULL. */
+static const u8 code_null[] = { 0xc7, 0x04, 0x25, 0, 0, 0, 0, 1, 0, 0, 0, EXIT_EDI };
+/* A write to its own code (the segment is R X). */
+static const u8 code_write_text[] = {
+	0x48, 0x8d, 0x05, 0xf9, 0xff, 0xff, 0xff,	/* lea -7(%rip), %rax */
+	0xc6, 0x00, 0x90, EXIT_EDI,			/* movb $0x90, (%rax) */
+};
+/* hlt: privileged, #GP in ring 3. */
+static const u8 code_hlt[] = { 0xf4, EXIT_EDI };
+
+static struct image im;
+
+static void expect_exit(struct kunit *test, const char *name, u16 type, const u8 *code,
+			size_t len, int code_expected)
+{
+	struct baseline b;
+	int status;
+
+	take_baseline(&b);
+	make_image(&im, type, code, len);
+	status = run_image(test, name, &im);
+	EXPECT_EQ(test, status, (code_expected & 0xff) << 8);
+	expect_baseline(test, &b);
+}
+
+KTEST(user, exit_status_from_ring3)
+{
+	expect_exit(test, "exit42", 2, code_exit42, sizeof(code_exit42), 42);
+}
+
+KTEST(user, static_pie_loaded_at_bias)
+{
+	expect_exit(test, "exit42pie", 3, code_exit42, sizeof(code_exit42), 42);
+}
+
+KTEST(user, bad_pointer_is_efault)
+{
+	expect_exit(test, "efault", 2, code_write_efault, sizeof(code_write_efault), -EFAULT);
+}
+
+KTEST(user, unknown_syscall_is_enosys)
+{
+	expect_exit(test, "enosys", 2, code_enosys, sizeof(code_enosys), -ENOSYS);
+	EXPECT_TRUE(test, strstr(out, "system call 500 (unknown) is not implemented") != NULL);
+}
+
+KTEST(user, fs_base_outside_user_half_refused)
+{
+	expect_exit(test, "badfs", 2, code_bad_fs, sizeof(code_bad_fs), -EPERM);
+}
+
+static void expect_killed(struct kunit *test, const char *name, const u8 *code, size_t len,
+			  int sig, const char *report)
+{
+	struct baseline b;
+	int status;
+
+	take_baseline(&b);
+	make_image(&im, 2, code, len);
+	status = run_image(test, name, &im);
+	EXPECT_EQ(test, status, sig);
+	EXPECT_TRUE(test, strstr(out, report) != NULL);
+	if (test->failed)
+		show_output(test);
+	expect_baseline(test, &b);
+}
+
+KTEST(user, null_store_kills_with_report)
+{
+	expect_killed(test, "null", code_null, sizeof(code_null), SIGSEGV,
+		      "null[");
+	EXPECT_TRUE(test, strstr(out, "segfault (no mapping at the address) at 0 ip 4000b0") != NULL);
+}
+
+KTEST(user, write_to_text_kills)
+{
+	expect_killed(test, "wtext", code_write_text, sizeof(code_write_text), SIGSEGV,
+		      "segfault (access not allowed by the mapping) at 4000b0");
+}
+
+KTEST(user, privileged_instruction_kills)
+{
+	expect_killed(test, "hlt", code_hlt, sizeof(code_hlt), SIGSEGV,
+		      "general protection at 0 ip 4000b0");
+}
+
+static int spawn_image(struct image *im)
+{
+	char path[] = DIR "/bad", *argv[] = { path, NULL };
+	int ret;
+
+	ramfs_remove(DIR);
+	if (install("bad", im))
+		return -EEXIST;
+	ret = user_spawn(path, 1, argv);
+	ramfs_remove(DIR);
+	return ret;
+}
+
+KTEST(user, loader_refuses_bad_images)
+{
+	struct baseline b;
+
+	take_baseline(&b);
+	make_image(&im, 2, code_exit42, sizeof(code_exit42));
+	im.bytes[0] = 'X';
+	EXPECT_EQ(test, spawn_image(&im), -ENOEXEC);
+
+	make_image(&im, 2, code_exit42, sizeof(code_exit42));
+	put32(im.bytes + EHDR_SIZE + PHDR_SIZE, 3);	/* PT_INTERP: dynamic */
+	EXPECT_EQ(test, spawn_image(&im), -ENOEXEC);
+
+	make_image(&im, 2, code_exit42, sizeof(code_exit42));
+	put64(im.bytes + EHDR_SIZE + 32, 4096);		/* p_filesz past the end */
+	EXPECT_EQ(test, spawn_image(&im), -ENOEXEC);
+
+	make_image(&im, 2, code_exit42, sizeof(code_exit42));
+	put16(im.bytes + 18, 3);			/* EM_386 */
+	EXPECT_EQ(test, spawn_image(&im), -ENOEXEC);
+
+	make_image(&im, 2, code_exit42, sizeof(code_exit42));
+	put64(im.bytes + 24, 1UL << 47);		/* entry outside the user half */
+	EXPECT_EQ(test, spawn_image(&im), -ENOEXEC);
+
+	make_image(&im, 2, code_exit42, sizeof(code_exit42));
+	put64(im.bytes + EHDR_SIZE + 16, 0x1000);	/* below mmap_min_addr */
+	EXPECT_EQ(test, spawn_image(&im), -ENOEXEC);
+
+	{
+		char path[] = "/ktest_user_none", *argv[] = { path, NULL };
+
+		EXPECT_EQ(test, user_spawn(path, 1, argv), -ENOENT);
+	}
+	expect_baseline(test, &b);
+}
+
+/* The programs of /bin. */
+
+KTEST(user, fork_cow)
+{
+	char *argv[] = { "/bin/fork_cow", NULL };
+
+	expect_pass(test, "fork_cow", 1, argv);
+}
+
+KTEST(user, mmap_test)
+{
+	char *argv[] = { "/bin/mmap_test", NULL };
+
+	expect_pass(test, "mmap_test", 1, argv);
+}
+
+KTEST(user, hugepage_2m)
+{
+	char *argv[] = { "/bin/hugepage", "2M", NULL };
+
+	expect_pass(test, "hugepage", 2, argv);
+}
+
+KTEST(user, crash_badptr_gets_efault)
+{
+	char *argv[] = { "/bin/crash", "badptr", NULL };
+
+	expect_pass(test, "crash", 2, argv);
+}
+
+static void crash_case(struct kunit *test, const char *what, const char *report)
+{
+	char *argv[] = { "/bin/crash", (char *)what, NULL };
+	struct baseline b;
+	int status;
+
+	take_baseline(&b);
+	status = run_captured(2, argv);
+	if (status == -ENOENT) {
+		ktest_skip(test, "the program is not in the initramfs (make iso packs user/)");
+		return;
+	}
+	/* Killed, the kernel alive to say so, and nothing lost. */
+	EXPECT_EQ(test, status, SIGSEGV);
+	EXPECT_TRUE(test, strstr(out, report) != NULL);
+	EXPECT_TRUE(test, strstr(out, "crash[") != NULL);
+	if (test->failed)
+		show_output(test);
+	expect_baseline(test, &b);
+}
+
+KTEST(user, crash_null)
+{
+	crash_case(test, "null", "segfault (no mapping at the address) at 0 ");
+}
+
+KTEST(user, crash_rodata)
+{
+	crash_case(test, "rodata", "segfault (access not allowed by the mapping)");
+}
+
+KTEST(user, crash_nx)
+{
+	crash_case(test, "nx", "segfault (access not allowed by the mapping)");
+}
+
+KTEST(user, seed001)
+{
+	char *argv[] = { "/bin/seed001", "-n", "2000", NULL };
+
+	expect_pass(test, "seed001", 3, argv);
+}
+
+KTEST(user, multi_fault)
+{
+	char *argv[] = { "/bin/multi_fault", "2", "1", NULL };
+
+	expect_pass(test, "multi_fault", 3, argv);
+}
+
+KTEST(user, fuzz)
+{
+	char calls[24], *argv[] = { "/bin/fuzz", "1", calls, NULL };
+
+	snprintf(calls, sizeof(calls), "%lu", fuzz_calls);
+	expect_pass(test, "fuzz", 3, argv);
+	ktest_log(test, "fuzz: %lu calls", fuzz_calls);
+}
