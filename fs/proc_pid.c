@@ -100,11 +100,21 @@ static void show_mem(struct seq_buf *m, const struct mm *mm, unsigned long sp)
 	show_kb(m, "HugetlbPages", hugetlb_kb(mm));
 }
 
+/* As getppid(): what the kernel started has kshell, pid 1, for parent; kshell has none. */
+static int ppid(const struct task_struct *t)
+{
+	const struct task_struct *parent = t->group_leader->parent;
+
+	if (t->tgid == KSHELL_PID)
+		return 0;
+	return parent ? parent->tgid : KSHELL_PID;
+}
+
 void proc_pid_show_status(struct seq_buf *m, struct task_struct *t)
 {
 	seq_printf(m, "Name:\t%s\nUmask:\t0022\nState:\t%s\n", t->comm, task_state_name(t));
 	seq_printf(m, "Tgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\nTracerPid:\t0\n",
-		   t->tgid, t->pid, t->parent ? t->parent->tgid : 0);
+		   t->tgid, t->pid, ppid(t));
 	seq_puts(m, "Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\n");
 	seq_printf(m, "FDSize:\t%d\nGroups:\t\n", t->files ? NR_OPEN_MAX : 0);
 	/* A kernel thread or a zombie has no memory: Linux prints no Vm lines. */

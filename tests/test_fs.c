@@ -863,7 +863,7 @@ KTEST(fs, proc_pid_status)
 	EXPECT_LINE(test, t, "State:", "State:\tS (sleeping)");
 	EXPECT_LINE(test, t, "Tgid:", "Tgid:\t4242");
 	EXPECT_LINE(test, t, "Pid:", "Pid:\t4242");
-	EXPECT_LINE(test, t, "PPid:", "PPid:\t0");
+	EXPECT_LINE(test, t, "PPid:", "PPid:\t1");	/* no parent: started by kshell */
 	EXPECT_LINE(test, t, "VmPeak:", "VmPeak:\t      56 kB");	/* 4 + 2 + 8 pages */
 	EXPECT_LINE(test, t, "VmSize:", "VmSize:\t      24 kB");
 	EXPECT_LINE(test, t, "VmRSS:", "VmRSS:\t       4 kB");
