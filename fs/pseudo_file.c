@@ -10,6 +10,7 @@
 #include "fs/pseudo_file.h"
 #include "kernel/pseudofs.h"
 #include "kernel/seq_buf.h"
+#include "kernel/traps.h"
 #include "mm/slab.h"
 #include "libc/errno.h"
 #include "libc/string.h"
@@ -77,13 +78,10 @@ static int snapshot(struct pseudo_open *po)
 	return -EFBIG;
 }
 
-static ssize_t pseudo_read(struct file *f, char *buf, size_t count, loff_t *pos)
+static ssize_t read_snapshot(struct pseudo_open *po, char *buf, size_t count, loff_t *pos)
 {
-	struct pseudo_open *po = f->private_data;
 	size_t n;
 
-	if (po->is_dir)
-		return -EISDIR;
 	if (!po->buf || *pos == 0) {
 		int ret = snapshot(po);
 
@@ -96,6 +94,21 @@ static ssize_t pseudo_read(struct file *f, char *buf, size_t count, loff_t *pos)
 	memcpy(buf, po->buf + *pos, n);
 	*pos += n;
 	return n;
+}
+
+static ssize_t pseudo_read(struct file *f, char *buf, size_t count, loff_t *pos)
+{
+	struct pseudo_open *po = f->private_data;
+	unsigned long flags;
+	ssize_t ret;
+
+	if (po->is_dir)
+		return -EISDIR;
+	/* Threads sharing the fd must not free the snapshot under each other. */
+	flags = local_irq_save();
+	ret = read_snapshot(po, buf, count, pos);
+	local_irq_restore(flags);
+	return ret;
 }
 
 static ssize_t pseudo_write(struct file *f, const char *buf, size_t count, loff_t *pos)
