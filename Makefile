@@ -97,9 +97,9 @@ $(BUILD)/pagefold.tmp.elf: $(OBJS) $(BUILD)/ksyms0.o linker.ld
 	$(quiet) "  LD      $@"
 	$(Q)$(LD) $(LDFLAGS) -T linker.ld -o $@ $(OBJS) $(BUILD)/ksyms0.o
 
-$(BUILD)/ksyms.S: $(BUILD)/pagefold.tmp.elf tests/gen_ksyms.sh
+$(BUILD)/ksyms.S: $(BUILD)/pagefold.tmp.elf scripts/gen_ksyms.sh
 	$(quiet) "  KSYMS   $@"
-	$(Q)NM=$(NM) sh tests/gen_ksyms.sh $< > $@
+	$(Q)NM=$(NM) sh scripts/gen_ksyms.sh $< > $@
 
 $(BUILD)/ksyms.o: $(BUILD)/ksyms.S
 	$(Q)$(CC) $(CFLAGS) $(ASFLAGS) -c $< -o $@
@@ -112,16 +112,16 @@ $(ELF): $(OBJS) $(BUILD)/ksyms.o linker.ld
 	@cmp -s $(BUILD)/syms.tmp $(BUILD)/syms.final || \
 		{ echo "ksyms: text moved between links"; rm -f $@; exit 1; }
 
-# The font: drivers/mkfont.py reads the PSF (with its Unicode table) and
+# The font: scripts/mkfont.py reads the PSF (with its Unicode table) and
 # writes the glyphs in Latin-1 order as C. A new FONT= rebuilds it.
 $(BUILD)/font.stamp: FORCE
 	@mkdir -p $(BUILD)
 	@echo '$(FONT)' | cmp -s - $@ || echo '$(FONT)' > $@
 
-$(BUILD)/drivers/font_data.c: drivers/mkfont.py $(wildcard $(FONT)) $(BUILD)/font.stamp
+$(BUILD)/drivers/font_data.c: scripts/mkfont.py $(wildcard $(FONT)) $(BUILD)/font.stamp
 	@mkdir -p $(dir $@)
 	$(quiet) "  FONT    $(FONT)"
-	$(Q)$(PYTHON) drivers/mkfont.py $(FONT) > $@.tmp && mv $@.tmp $@ || { rm -f $@.tmp; exit 1; }
+	$(Q)$(PYTHON) scripts/mkfont.py $(FONT) > $@.tmp && mv $@.tmp $@ || { rm -f $@.tmp; exit 1; }
 
 $(BUILD)/drivers/font_data.o: $(BUILD)/drivers/font_data.c $(BUILD)/cflags.stamp
 	$(quiet) "  CC      $<"
@@ -151,39 +151,48 @@ $(ISO): $(ELF) $(INITRAMFS) iso/grub.cfg.in $(BUILD)/cmdline.stamp
 	@rm -rf $(BUILD)/isodir.$(notdir $@)
 
 deps:
-	@sh tests/install-deps.sh
+	@sh scripts/install-deps.sh
 
 check-deps:
-	@sh tests/install-deps.sh --check
+	@sh scripts/install-deps.sh --check
 
 QEMU_FW_bios :=
 QEMU_FW_uefi = -bios $(firstword $(wildcard /usr/share/ovmf/OVMF.fd /usr/share/OVMF/OVMF_CODE.fd))
 QEMU_BOOT_cd = -cdrom $(ISO)
 QEMU_BOOT_usb = -device qemu-xhci -drive if=none,id=stick,format=raw,readonly=on,file=$(ISO) \
 		-device usb-storage,drive=stick,bootindex=0
-QEMU_ACCEL = $(shell [ -r /dev/kvm ] && [ -w /dev/kvm ] && echo "-accel kvm -cpu host" || echo "-accel tcg -cpu max")
-QEMU_ARGS = -machine q35 $(QEMU_ACCEL) -m $(MEM) $(QEMU_FW_$(FIRMWARE)) $(QEMU_BOOT_$(BOOT)) \
+# The accelerator comes from the runners' one choice (a probe boot under
+# KVM, PAGEFOLD_ACCEL=kvm|tcg to force): `accel` is set by ACCEL_CHOICE
+# in the recipe's shell, and a forced kvm that fails stops the recipe.
+ACCEL_CHOICE = accel=$$($(PYTHON) tests/host/runner.py --qemu $(QEMU) --accel) || exit 1
+QEMU_ARGS = -machine q35 $$accel -m $(MEM) $(QEMU_FW_$(FIRMWARE)) $(QEMU_BOOT_$(BOOT)) \
 	    -serial mon:stdio -device isa-debug-exit,iobase=0xf4,iosize=0x04 -no-reboot
 
 run: deps
 	@$(MAKE) --no-print-directory iso
-	$(QEMU) $(QEMU_ARGS) -display none -nographic -nodefaults || true
+	@$(ACCEL_CHOICE); set -x; $(QEMU) $(QEMU_ARGS) -display none -nographic -nodefaults || true
 
 debug: deps
 	@$(MAKE) --no-print-directory iso
 	@echo "gdb $(ELF) -ex 'target remote :1234'"
-	$(QEMU) $(QEMU_ARGS) -display none -nographic -nodefaults -s -S || true
+	@$(ACCEL_CHOICE); set -x; $(QEMU) $(QEMU_ARGS) -display none -nographic -nodefaults -s -S || true
 
+# One probe for the whole run, said first: the runners read its verdict
+# from PAGEFOLD_ACCEL_CACHE instead of probing again.
+test bench: export PAGEFOLD_ACCEL_CACHE := $(abspath $(BUILD))/accel.json
 test: deps
+	@rm -f $(PAGEFOLD_ACCEL_CACHE)
+	@$(PYTHON) tests/host/runner.py --accel > /dev/null
 	@$(MAKE) --no-print-directory all user
-	$(PYTHON) tests/runner_selftest.py
-	$(PYTHON) tests/runner_hw.py
-	$(PYTHON) tests/runner.py
+	$(PYTHON) tests/host/runner_selftest.py
+	$(PYTHON) tests/host/runner_hw.py
+	$(PYTHON) tests/host/runner.py
 	$(PYTHON) tests/host/mkinitramfs_test.py
 	$(PYTHON) tests/host/user_on_linux.py
 
 bench: deps
-	$(PYTHON) tests/runner.py --bench
+	@rm -f $(PAGEFOLD_ACCEL_CACHE)
+	$(PYTHON) tests/host/runner.py --bench
 
 clean:
 	rm -rf $(BUILD)

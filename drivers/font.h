@@ -18,7 +18,7 @@ struct font_desc {
 
 /*
  * The console font, converted at build time from a Debian PSF font by
- * drivers/mkfont.py (see the Makefile's FONT and the README).
+ * scripts/mkfont.py (see the Makefile's FONT and the README).
  */
 extern const struct font_desc console_font;
 

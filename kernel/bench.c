@@ -181,6 +181,31 @@ static const struct benchmark *next_by_name(const struct benchmark *prev)
 	return best;
 }
 
+/*
+ * Every name of the list before anything runs: a typo must not cost the
+ * minutes of the benchmarks in front of it, nor an empty name pass.
+ */
+static int check_names(const char *names)
+{
+	const char *p = names;
+
+	for (;;) {
+		size_t n = strcspn(p, ",");
+
+		if (!n) {
+			printk("bench: empty name in '%s' (bench NAME[,NAME]; bench list)\n", names);
+			return -EINVAL;
+		}
+		if (!bench_find(p, n)) {
+			printk("bench: no benchmark '%.*s' (bench list)\n", (int)n, p);
+			return -ENOENT;
+		}
+		if (!p[n])
+			return 0;
+		p += n + 1;
+	}
+}
+
 int bench_run(const char *names)
 {
 	const char *p = names;
@@ -191,21 +216,17 @@ int bench_run(const char *names)
 			ret = run_one(bm) ?: ret;
 		return ret;
 	}
-	while (*p) {
+	ret = check_names(names);
+	if (ret)
+		return ret;
+	for (;;) {
 		size_t n = strcspn(p, ",");
-		const struct benchmark *bm = bench_find(p, n);
 
-		if (n && !bm) {
-			printk("bench: no benchmark '%.*s' (bench list)\n", (int)n, p);
-			ret = -ENOENT;
-		} else if (bm) {
-			ret = run_one(bm) ?: ret;
-		}
-		p += n;
-		if (*p == ',')
-			p++;
+		ret = run_one(bench_find(p, n)) ?: ret;
+		if (!p[n])
+			return ret;
+		p += n + 1;
 	}
-	return ret;
 }
 
 void bench_run_boot(void)

@@ -17,7 +17,7 @@
  *	bench: <bench> <metric> <value> <unit> [<ops> ops] [<runs> runs]
  *	bench: <bench> <metric> skipped <reason...>
  *
- * tests/runner.py --bench (make bench) reads the second form.
+ * tests/host/runner.py --bench (make bench) reads the second form.
  */
 #include "kernel/types.h"
 

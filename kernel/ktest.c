@@ -186,35 +186,65 @@ struct totals {
 	int pass, fail, skip;
 };
 
+/* One suite's results while it runs. */
+struct suite_tally {
+	int n, failed, skipped;
+	const char *reason;	/* the cases' skip reason, if they agree */
+	bool reasons_differ;
+};
+
+static void run_case(const struct ktest_case *c, struct suite_tally *s,
+		     struct totals *t)
+{
+	struct kunit test = { .suite = c->suite, .name = c->name };
+
+	s->n++;
+	c->run(&test);
+	if (test.failed) {
+		printk("    not ok %d %s\n", s->n, c->name);
+		s->failed++;
+		t->fail++;
+	} else if (test.skip_reason) {
+		printk("    ok %d %s # SKIP %s\n", s->n, c->name, test.skip_reason);
+		if (s->reason && strcmp(s->reason, test.skip_reason))
+			s->reasons_differ = true;
+		s->reason = test.skip_reason;
+		s->skipped++;
+		t->skip++;
+	} else {
+		printk("    ok %d %s\n", s->n, c->name);
+		t->pass++;
+	}
+}
+
+/*
+ * KTAP wants a suite whose every case was skipped reported as skipped,
+ * not passed: "ok N name # SKIP reason".
+ */
+static void print_suite_result(int index, const char *suite,
+			       const struct suite_tally *s)
+{
+	if (s->failed || !s->n || s->skipped < s->n) {
+		printk("%sok %d %s\n", s->failed ? "not " : "", index, suite);
+		return;
+	}
+	printk("ok %d %s # SKIP %s\n", index, suite,
+	       s->reasons_differ ? "every case skipped" : s->reason);
+}
+
 static bool run_suite(const char *filter, const char *suite, int index,
 		      struct totals *t)
 {
-	int n = 0, failed = 0;
+	struct suite_tally s = { 0 };
 
 	printk("    KTAP version 1\n");
 	printk("    # Subtest: %s\n", suite);
 	printk("    1..%d\n", count_cases(filter, suite));
-	for (const struct ktest_case *c = __ktest_start; c < __ktest_end; c++) {
-		struct kunit test = { .suite = c->suite, .name = c->name };
-
-		if (strcmp(c->suite, suite) || !case_selected(filter, c))
-			continue;
-		n++;
-		c->run(&test);
-		if (test.failed) {
-			printk("    not ok %d %s\n", n, c->name);
-			failed++;
-			t->fail++;
-		} else if (test.skip_reason) {
-			printk("    ok %d %s # SKIP %s\n", n, c->name, test.skip_reason);
-			t->skip++;
-		} else {
-			printk("    ok %d %s\n", n, c->name);
-			t->pass++;
-		}
-	}
-	printk("%sok %d %s\n", failed ? "not " : "", index, suite);
-	return failed == 0;
+	for (const struct ktest_case *c = __ktest_start; c < __ktest_end; c++)
+		if (!strcmp(c->suite, suite) && case_selected(filter, c))
+			run_case(c, &s, t);
+	print_suite_result(index, suite, &s);
+	return s.failed == 0;
 }
 
 int ktest_run(const char *filter, int *nr_failed)
@@ -251,4 +281,30 @@ int ktest_list(void)
 		n++;
 	}
 	return n;
+}
+
+bool ktest_filter_unmatched(const char *filter, char *word, size_t len)
+{
+	const char *p = filter;
+
+	if (!strcmp(filter, "all"))
+		return false;
+	for (;;) {
+		size_t n = strcspn(p, ",");
+		bool found = false;
+
+		if (n < len) {
+			memcpy(word, p, n);
+			word[n] = '\0';
+			for (const struct ktest_case *c = __ktest_start; c < __ktest_end && !found; c++)
+				found = n && case_selected(word, c);
+		}
+		if (!found) {
+			strlcpy(word, p, min(n + 1, len));
+			return true;
+		}
+		if (!p[n])
+			return false;
+		p += n + 1;
+	}
 }

@@ -8,10 +8,6 @@
 #include "libc/stdlib.h"
 #include "libc/string.h"
 
-#ifndef EISDIR
-#define EISDIR 21
-#endif
-
 extern const struct pseudo_file __pseudo_file_start[], __pseudo_file_end[];
 
 #define MAX_DYNAMIC_FILES	4096
@@ -255,6 +251,32 @@ static void ls_count(const char *name, bool is_dir, void *arg)
 	(void)arg;
 }
 
+/* path without its trailing slashes ("/" stays); false when too long. */
+static bool strip_slashes(const char *path, char *buf, size_t size)
+{
+	size_t n = strlcpy(buf, path, size);
+
+	if (n >= size)
+		return false;
+	while (n > 1 && buf[n - 1] == '/')
+		buf[--n] = '\0';
+	return true;
+}
+
+/* Why path cannot be read as a file, as cat(1) says it. */
+static const char *cat_error(const char *path, int err)
+{
+	char dir[128];
+
+	if (err != -ENOENT || !strip_slashes(path, dir, sizeof(dir)))
+		return strerror(err);
+	if (pseudofs_list(dir, ls_count, NULL) > 0)
+		return "Is a directory";
+	if (strcmp(dir, path) && pseudofs_lookup(dir))
+		return "Not a directory";
+	return strerror(err);
+}
+
 static int cmd_cat(int argc, char **argv)
 {
 	static char buf[16384];
@@ -267,11 +289,8 @@ static int cmd_cat(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		int n = pseudofs_read(argv[i], buf, sizeof(buf));
 
-		if (n == -ENOENT && pseudofs_list(argv[i], ls_count, NULL) > 0)
-			n = -EISDIR;
 		if (n < 0) {
-			printk("cat: %s: %s\n", argv[i],
-			       n == -EISDIR ? "Is a directory" : strerror(n));
+			printk("cat: %s: %s\n", argv[i], cat_error(argv[i], n));
 			ret = n;
 			continue;
 		}
@@ -291,19 +310,15 @@ static int cmd_ls(int argc, char **argv)
 {
 	const char *dir = argc > 1 ? argv[1] : "/";
 	char path[128];
-	size_t n;
 
 	if (argc > 2) {
 		printk("ls: usage: ls [DIR]\n");
 		return -EINVAL;
 	}
-	n = strlcpy(path, dir, sizeof(path));
-	if (n >= sizeof(path)) {
+	if (!strip_slashes(dir, path, sizeof(path))) {
 		printk("ls: %s: path too long\n", dir);
 		return -EINVAL;
 	}
-	while (n > 1 && path[n - 1] == '/')
-		path[--n] = '\0';
 	if (pseudofs_lookup(path)) {
 		printk("%s\n", path);
 		return 0;

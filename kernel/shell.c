@@ -213,6 +213,9 @@ enum line_status line_editor_feed(struct line_editor *le, int c)
 		}
 		return LINE_MORE;
 	}
+	/* A tab separates words as a space does (no completion here). */
+	if (c == '\t')
+		c = ' ';
 	if (c < 0x20 || c > 0x7e)
 		return LINE_MORE;
 	if (le->len >= SHELL_LINE_MAX - 1) {

@@ -96,6 +96,7 @@ SHELL_CMD(dmesg, "", "print the kernel log (last 16 KiB)");
 
 static int cmd_test(int argc, char **argv)
 {
+	char word[64];
 	int failed = 0;
 
 	if (argc > 2) {
@@ -105,6 +106,13 @@ static int cmd_test(int argc, char **argv)
 	if (argc == 2 && !strcmp(argv[1], "list")) {
 		ktest_list();
 		return 0;
+	}
+	if (argc == 2 && ktest_filter_unmatched(argv[1], word, sizeof(word))) {
+		if (word[0])
+			printk("test: no suite or case '%s' (try 'test list')\n", word);
+		else
+			printk("test: empty name in '%s' (SUITE[,SUITE...])\n", argv[1]);
+		return -ENOENT;
 	}
 	if (!ktest_run(argc == 2 ? argv[1] : "all", &failed)) {
 		printk("test: no suite matches '%s' (try 'test list')\n", argv[1]);

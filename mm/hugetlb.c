@@ -51,6 +51,8 @@ void hugetlb_set_section_restore(bool on)
 
 #define HUGETLB_FOLIO_BOOTMEM	BIT(0)	/* memory came from memblock, not the buddy */
 #define HUGETLB_FOLIO_HWPOISON	BIT(1)	/* subpages on the poison list */
+#define HUGETLB_FOLIO_RESTORE_FAILED BIT(2)	/* surplus: its struct pages could not be restored */
+#define HUGETLB_FOLIO_LEAVING	BIT(3)	/* among the newest free pages a shrink gives back */
 
 /*
  * Hardware-poisoned subpages of a pool page. The shared tails cannot carry
@@ -68,11 +70,13 @@ struct hwpoison_entry {
 static unsigned long boot_pages[HUGE_MAX_HSTATE];
 static bool boot_pages_set[HUGE_MAX_HSTATE];
 static struct hstate *param_hstate;
+/* The last hugepagesz= was invalid: its hugepages= is ignored (Linux). */
+static bool param_size_invalid;
 static unsigned long boot_gigantic_pfn[MAX_BOOT_GIGANTIC];
 static unsigned int nr_boot_gigantic;
 
-/* Why the last shrink stopped early (for the write that asked). */
-static int shrink_error;
+/* Persistent pages of each pool when boot was done with them. */
+static unsigned long boot_pool_pages[HUGE_MAX_HSTATE];
 
 static unsigned long *folio_flags(struct page *head)
 {
@@ -89,9 +93,21 @@ static unsigned long persistent_huge_pages(const struct hstate *h)
 	return h->nr_huge_pages - h->surplus_huge_pages;
 }
 
+static bool folio_hwpoisoned(struct page *head)
+{
+	return *folio_flags(head) & HUGETLB_FOLIO_HWPOISON;
+}
+
+/*
+ * Free pages a reservation or an allocation can have: a poisoned free page
+ * (its dissolve could not get memory) is never handed out (Linux's
+ * dequeue skips hwpoisoned folios), so it covers nothing.
+ */
 static unsigned long available_huge_pages(const struct hstate *h)
 {
-	return h->free_huge_pages - h->resv_huge_pages;
+	unsigned long usable = h->free_huge_pages - h->free_hwpoisoned_huge_pages;
+
+	return usable > h->resv_huge_pages ? usable - h->resv_huge_pages : 0;
 }
 
 struct hstate *size_to_hstate(unsigned long size)
@@ -121,7 +137,12 @@ static int parse_size(const char *val, struct hstate **h)
 
 static int hugepagesz_setup(const char *val)
 {
-	return parse_size(val, &param_hstate);
+	int ret = parse_size(val, &param_hstate);
+
+	param_size_invalid = ret != 0;
+	if (ret)
+		param_hstate = NULL;
+	return ret;
 }
 early_param("hugepagesz", hugepagesz_setup);
 
@@ -141,8 +162,14 @@ static int hugepages_setup(const char *val)
 {
 	struct hstate *h = param_hstate ? param_hstate : default_hstate;
 	unsigned long n;
-	int ret = kstrtoul(val, 0, &n);
+	int ret;
 
+	if (param_size_invalid) {
+		param_size_invalid = false;
+		pr_warn("HugeTLB: hugepages=%s does not follow a valid hugepagesz, ignoring\n", val);
+		return 0;
+	}
+	ret = kstrtoul(val, 0, &n);
 	if (ret)
 		return ret;
 	if (h == &hstates[HSTATE_1G] && n > MAX_BOOT_GIGANTIC)
@@ -153,6 +180,16 @@ static int hugepages_setup(const char *val)
 	return 0;
 }
 early_param("hugepages", hugepages_setup);
+
+unsigned long hugetlb_boot_pages_requested(const struct hstate *h)
+{
+	return boot_pages[h - hstates];
+}
+
+unsigned long hugetlb_boot_pool_pages(const struct hstate *h)
+{
+	return boot_pool_pages[h - hstates];
+}
 
 static int hugetlb_free_vmemmap_setup(const char *val)
 {
@@ -230,6 +267,16 @@ static void enqueue_free(struct hstate *h, struct page *head)
 	head->_refcount = 0;
 	list_add_tail(&head->lru, &h->hugepage_freelist);
 	h->free_huge_pages++;
+	if (folio_hwpoisoned(head))
+		h->free_hwpoisoned_huge_pages++;
+}
+
+static void remove_free(struct hstate *h, struct page *head)
+{
+	list_del(&head->lru);
+	h->free_huge_pages--;
+	if (folio_hwpoisoned(head))
+		h->free_hwpoisoned_huge_pages--;
 }
 
 /*
@@ -241,10 +288,10 @@ static struct page *dequeue_free(struct hstate *h)
 	struct page *head;
 
 	list_for_each_entry(head, &h->hugepage_freelist, lru) {
-		if (*folio_flags(head) & HUGETLB_FOLIO_HWPOISON)
+		if (folio_hwpoisoned(head))
 			continue;
-		list_del(&head->lru);
-		h->free_huge_pages--;
+		remove_free(h, head);
+		*folio_flags(head) &= ~HUGETLB_FOLIO_RESTORE_FAILED;
 		return head;
 	}
 	return NULL;
@@ -384,8 +431,7 @@ static int dissolve_free_huge_page(struct hstate *h, struct page *head)
 	ret = hugetlb_vmemmap_restore(head, h->order);
 	if (ret)
 		return ret;
-	list_del(&head->lru);
-	h->free_huge_pages--;
+	remove_free(h, head);
 	h->nr_huge_pages--;
 	destroy_compound_tails(head, h->order, optimized);
 	*hwpoison_list(head) = poison;	/* tail 1 was cleared with the rest */
@@ -410,9 +456,30 @@ static void dissolve_poisoned(struct hstate *h, struct page *head)
 }
 
 /*
+ * Mark (or unmark) the want newest free pages a shrink may take: the fast
+ * path gives back the same pages as the slow one would, newest first.
+ */
+static void mark_leaving(struct hstate *h, unsigned long want, bool on)
+{
+	struct list_head *l;
+
+	for (l = h->hugepage_freelist.prev; l != &h->hugepage_freelist && want; l = l->prev) {
+		unsigned long *flags = folio_flags(list_entry(l, struct page, lru));
+
+		if (*flags & (HUGETLB_FOLIO_HWPOISON | HUGETLB_FOLIO_RESTORE_FAILED))
+			continue;
+		if (on)
+			*flags |= HUGETLB_FOLIO_LEAVING;
+		else
+			*flags &= ~HUGETLB_FOLIO_LEAVING;
+		want--;
+	}
+}
+
+/*
  * The fast path of shrinking (hugetlb_vmemmap_restore_section): whole
- * sections whose optimized 2 MiB pages are all free leave together.
- * Returns how many pages left.
+ * sections whose optimized 2 MiB pages are all among the newest free
+ * pages leave together. Returns how many pages left.
  */
 static unsigned long shrink_sections_2m(struct hstate *h, unsigned long want)
 {
@@ -420,6 +487,7 @@ static unsigned long shrink_sections_2m(struct hstate *h, unsigned long want)
 	struct page *heads[64];
 	bool bootmem[64];
 
+	mark_leaving(h, want, true);
 	for (unsigned long nr = nr_mem_sections; nr-- > 0 && freed < want;) {
 		struct mem_section *ms = &mem_section[nr];
 		unsigned int n = 0;
@@ -432,8 +500,8 @@ static unsigned long shrink_sections_2m(struct hstate *h, unsigned long want)
 			if (!pfn_valid(page_to_pfn(p)) || !PageHead(p) || !PageHugeTLB(p) ||
 			    compound_order(p) != h->order || !PageVmemmapOptimized(p))
 				continue;
-			if (p->_refcount || (*folio_flags(p) & HUGETLB_FOLIO_HWPOISON))
-				break;		/* in use or poisoned: the slow path */
+			if (p->_refcount || !(*folio_flags(p) & HUGETLB_FOLIO_LEAVING))
+				break;		/* in use, poisoned or older: the slow path */
 			heads[n++] = p;
 		}
 		if (n != ms->nr_optimized)
@@ -455,6 +523,7 @@ static unsigned long shrink_sections_2m(struct hstate *h, unsigned long want)
 		}
 		freed += n;
 	}
+	mark_leaving(h, want - freed, false);
 	return freed;
 }
 
@@ -478,6 +547,8 @@ int hugetlb_memory_failure(struct page *head, unsigned long pfn)
 	e->pfn = pfn;
 	e->next = *hwpoison_list(head);
 	*hwpoison_list(head) = e;
+	if (!head->_refcount && !folio_hwpoisoned(head))
+		h->free_hwpoisoned_huge_pages++;
 	*folio_flags(head) |= HUGETLB_FOLIO_HWPOISON;
 	/*
 	 * A free page leaves the pool now; one in use when it is freed. If
@@ -486,7 +557,8 @@ int hugetlb_memory_failure(struct page *head, unsigned long pfn)
 	 */
 	if (head->_refcount)
 		return 0;
-	if (!available_huge_pages(h) && !grow_pool(h, 1, false))
+	if (h->resv_huge_pages + h->free_hwpoisoned_huge_pages > h->free_huge_pages &&
+	    !grow_pool(h, 1, false))
 		return 0;
 	dissolve_poisoned(h, head);
 	return 0;
@@ -514,30 +586,109 @@ bool hugetlb_subpage_poisoned(unsigned long pfn)
 }
 
 /*
- * A free page that no reservation needs, or NULL. The newest first:
- * growing then shrinking by the same count gives back the very pages it
- * took (boot-time pages stay), while faults take the oldest.
+ * A free page that no reservation needs, or NULL; never a poisoned one
+ * (Linux's demote and dequeue skip hwpoisoned folios: they leave the pool
+ * only through a dissolve, which isolates the bad subpage). The newest
+ * first: growing then shrinking by the same count gives back the very
+ * pages it took (boot-time pages stay), while faults take the oldest.
  */
-static struct page *unreserved_free_page(struct hstate *h)
+static struct page *newest_free_without(struct hstate *h, unsigned long skip)
 {
+	struct list_head *l;
+
 	if (!available_huge_pages(h))
 		return NULL;
-	return list_entry(h->hugepage_freelist.prev, struct page, lru);
+	for (l = h->hugepage_freelist.prev; l != &h->hugepage_freelist; l = l->prev) {
+		struct page *head = list_entry(l, struct page, lru);
+
+		if (!(*folio_flags(head) & skip))
+			return head;
+	}
+	return NULL;
 }
 
+static struct page *unreserved_free_page(struct hstate *h)
+{
+	return newest_free_without(h, HUGETLB_FOLIO_HWPOISON);
+}
+
+/*
+ * One page fewer in the persistent pool. When its struct pages cannot be
+ * restored it stays in the pool as a surplus page, as Linux's
+ * update_and_free_hugetlb_folio() does: the count asked for is met, and
+ * the next write gives that very page another try
+ * (return_unused_surplus_pages()).
+ */
 static bool shrink_one(struct hstate *h)
 {
-	struct page *head = unreserved_free_page(h);
-	int ret;
+	struct page *head = newest_free_without(h, HUGETLB_FOLIO_HWPOISON |
+						   HUGETLB_FOLIO_RESTORE_FAILED);
 
 	if (!head)
 		return false;
-	ret = dissolve_free_huge_page(h, head);
-	if (ret) {
-		shrink_error = ret;
-		return false;
+	if (dissolve_free_huge_page(h, head)) {
+		*folio_flags(head) |= HUGETLB_FOLIO_RESTORE_FAILED;
+		h->surplus_huge_pages++;
 	}
 	return true;
+}
+
+static struct page *restore_failed_page(struct hstate *h)
+{
+	struct page *head;
+
+	list_for_each_entry(head, &h->hugepage_freelist, lru)
+		if ((*folio_flags(head) & HUGETLB_FOLIO_RESTORE_FAILED) && !folio_hwpoisoned(head))
+			return head;
+	return NULL;
+}
+
+/* A surplus page a failed restore left, else any unreserved free page. */
+static struct page *unused_surplus_page(struct hstate *h)
+{
+	struct page *head;
+
+	if (!available_huge_pages(h))
+		return NULL;
+	head = restore_failed_page(h);
+	return head ? head : unreserved_free_page(h);
+}
+
+/* A surplus page becomes persistent: one that failed may be shrunk again. */
+static void surplus_to_persistent(struct hstate *h)
+{
+	struct page *head = restore_failed_page(h);
+
+	if (head)
+		*folio_flags(head) &= ~HUGETLB_FOLIO_RESTORE_FAILED;
+	h->surplus_huge_pages--;
+}
+
+/* Poisoned free pages whose dissolve could not get memory: try again. */
+static void dissolve_poisoned_free(struct hstate *h)
+{
+	struct page *head, *next;
+
+	if (!h->free_hwpoisoned_huge_pages)
+		return;
+	list_for_each_entry_safe(head, next, &h->hugepage_freelist, lru)
+		if (folio_hwpoisoned(head))
+			dissolve_poisoned(h, head);
+}
+
+/*
+ * Surplus pages that nothing uses any more go back to the buddy; on a
+ * write, these are pages a failed restore left (shrink_one()).
+ */
+static void return_unused_surplus_pages(struct hstate *h)
+{
+	while (h->surplus_huge_pages && available_huge_pages(h)) {
+		struct page *head = unused_surplus_page(h);
+
+		if (!head || dissolve_free_huge_page(h, head))
+			return;
+		h->surplus_huge_pages--;
+	}
 }
 
 /*
@@ -549,9 +700,12 @@ unsigned long set_max_huge_pages(struct hstate *h, unsigned long count)
 {
 	unsigned long min_count;
 
-	shrink_error = 0;
+	hugetlb_vmemmap_collapse_all();
+	dissolve_poisoned_free(h);
+	if (count <= persistent_huge_pages(h))
+		return_unused_surplus_pages(h);
 	while (h->surplus_huge_pages && count > persistent_huge_pages(h))
-		h->surplus_huge_pages--;
+		surplus_to_persistent(h);
 	if (count > persistent_huge_pages(h))
 		grow_pool(h, count - persistent_huge_pages(h), false);
 
@@ -562,29 +716,12 @@ unsigned long set_max_huge_pages(struct hstate *h, unsigned long count)
 	while (min_count < persistent_huge_pages(h))
 		if (!shrink_one(h))
 			break;
-	/*
-	 * Pages in use or reserved beyond the count become surplus, freed when
-	 * they come back (Linux). A free page that could not be dissolved
-	 * stays persistent, so that a later write can retry it.
-	 */
+	/* Pages in use or reserved beyond the count become surplus, freed when back (Linux). */
 	while (count < persistent_huge_pages(h) &&
 	       h->surplus_huge_pages < h->nr_huge_pages - available_huge_pages(h))
 		h->surplus_huge_pages++;
 	h->max_huge_pages = persistent_huge_pages(h);
-	hugetlb_vmemmap_collapse_all();
 	return persistent_huge_pages(h);
-}
-
-/* Surplus pages that nothing uses any more go back to the buddy. */
-static void return_unused_surplus_pages(struct hstate *h)
-{
-	while (h->surplus_huge_pages && available_huge_pages(h)) {
-		struct page *head = unreserved_free_page(h);
-
-		if (!head || dissolve_free_huge_page(h, head))
-			return;
-		h->surplus_huge_pages--;
-	}
 }
 
 int hugetlb_acquire_reservation(struct hstate *h, long n)
@@ -657,7 +794,8 @@ void free_hugetlb_folio(struct page *head)
 static int demote_one(void)
 {
 	struct hstate *g = &hstates[HSTATE_1G], *h = &hstates[HSTATE_2M];
-	struct page *head = unreserved_free_page(g);
+	struct page *head = newest_free_without(g, HUGETLB_FOLIO_HWPOISON |
+						   HUGETLB_FOLIO_RESTORE_FAILED);
 	struct page *pending[GROW_BATCH];
 	unsigned long flags;
 	unsigned int n = 0;
@@ -666,13 +804,13 @@ static int demote_one(void)
 
 	if (!head)
 		return -EBUSY;
-	flags = *folio_flags(head);
+	/* Only where the memory came from passes on; the poison list never does. */
+	flags = *folio_flags(head) & HUGETLB_FOLIO_BOOTMEM;
 	optimized = PageVmemmapOptimized(head);
 	ret = hugetlb_vmemmap_restore(head, g->order);
 	if (ret)
 		return ret;
-	list_del(&head->lru);
-	g->free_huge_pages--;
+	remove_free(g, head);
 	g->nr_huge_pages--;
 	destroy_compound_tails(head, g->order, optimized);
 	for (unsigned long i = 0; i < (1UL << (g->order - h->order)); i++) {
@@ -719,7 +857,7 @@ static int check_folio(struct hstate *h, struct page *head, bool free, char *why
 
 static int check_hstate(struct hstate *h, unsigned long *optimized, char *why, size_t len)
 {
-	unsigned long nfree = 0, nactive = 0;
+	unsigned long nfree = 0, nactive = 0, npoisoned = 0;
 	struct page *head;
 	int ret;
 
@@ -728,6 +866,7 @@ static int check_hstate(struct hstate *h, unsigned long *optimized, char *why, s
 		if (ret)
 			return ret;
 		nfree++;
+		npoisoned += folio_hwpoisoned(head);
 		*optimized += PageVmemmapOptimized(head) ? (h->order == HVO_ORDER_1G ? 8 : 1) : 0;
 	}
 	list_for_each_entry(head, &h->hugepage_activelist, lru) {
@@ -741,8 +880,13 @@ static int check_hstate(struct hstate *h, unsigned long *optimized, char *why, s
 	      h->name, nfree, h->free_huge_pages);
 	CHECK(nfree + nactive == h->nr_huge_pages, "%s: %lu pages on lists, nr_huge_pages %lu",
 	      h->name, nfree + nactive, h->nr_huge_pages);
-	CHECK(h->resv_huge_pages <= h->free_huge_pages, "%s: resv %lu > free %lu", h->name,
-	      h->resv_huge_pages, h->free_huge_pages);
+	CHECK(npoisoned == h->free_hwpoisoned_huge_pages,
+	      "%s: %lu poisoned pages on the free list, counted %lu", h->name, npoisoned,
+	      h->free_hwpoisoned_huge_pages);
+	/* A poisoned page is never handed out: it cannot cover a reservation. */
+	CHECK(h->resv_huge_pages + npoisoned <= h->free_huge_pages,
+	      "%s: resv %lu + poisoned %lu > free %lu", h->name, h->resv_huge_pages, npoisoned,
+	      h->free_huge_pages);
 	CHECK(h->surplus_huge_pages <= h->nr_huge_pages, "%s: surplus %lu > nr %lu", h->name,
 	      h->surplus_huge_pages, h->nr_huge_pages);
 	return 0;
@@ -848,17 +992,25 @@ static int check_supported(struct hstate *h)
 	return -EINVAL;
 }
 
+/*
+ * As many pages as memory allows (read the file back, as on Linux); pages
+ * whose struct pages could not be restored stay as surplus pages.
+ */
 static int store_nr(struct hstate *h, unsigned long count)
 {
-	unsigned long before = persistent_huge_pages(h);
-	unsigned long now;
+	set_max_huge_pages(h, count);
+	return 0;
+}
 
-	now = set_max_huge_pages(h, count);
-	if (shrink_error && now > count) {
-		pseudofs_set_error("released %lu of %lu pages: no memory to restore their struct pages; %lu left in the pool",
-				   before > now ? before - now : 0, before - count, now);
-		return shrink_error;
+/* Gigantic pages come from contiguous ranges, never on demand (Linux). */
+static int store_overcommit(struct hstate *h, unsigned long count)
+{
+	if (h->order > MAX_ORDER) {
+		pseudofs_set_error("nr_overcommit_hugepages: %s pages cannot be overcommitted",
+				   h->name);
+		return -EINVAL;
 	}
+	h->nr_overcommit_huge_pages = count;
 	return 0;
 }
 
@@ -916,8 +1068,7 @@ static int hattr_store(const char *buf, size_t len, void *data)
 	case A_NR:
 		return store_nr(f->h, v);
 	case A_OVERCOMMIT:
-		f->h->nr_overcommit_huge_pages = v;
-		return 0;
+		return store_overcommit(f->h, v);
 	case A_DEMOTE:
 		return store_demote(f->h, v);
 	default:
@@ -1053,6 +1204,7 @@ void hugetlb_init(void)
 				boot_pages[HSTATE_2M], got);
 	}
 	for (int i = 0; i < HUGE_MAX_HSTATE; i++) {
+		boot_pool_pages[i] = persistent_huge_pages(&hstates[i]);
 		register_hstate_files(i);
 		if (hstates[i].supported)
 			pr_info("HugeTLB: registered %s page size, pre-allocated %lu pages\n",

@@ -34,6 +34,7 @@ struct hstate {
 	unsigned long free_huge_pages;
 	unsigned long resv_huge_pages;
 	unsigned long surplus_huge_pages;
+	unsigned long free_hwpoisoned_huge_pages;	/* on the free list, never handed out */
 	unsigned long nr_overcommit_huge_pages;
 	struct list_head hugepage_freelist;
 	struct list_head hugepage_activelist;
@@ -67,6 +68,13 @@ void free_hugetlb_folio(struct page *head);
 unsigned long set_max_huge_pages(struct hstate *h, unsigned long count);
 
 void hugetlb_init(void);
+
+/*
+ * What hugepages= asked for, and the pool the boot left (tests tell a
+ * pristine pool from one changed since).
+ */
+unsigned long hugetlb_boot_pages_requested(const struct hstate *h);
+unsigned long hugetlb_boot_pool_pages(const struct hstate *h);
 
 /*
  * Hardware poison on a subpage of a pool page: recorded in the head's

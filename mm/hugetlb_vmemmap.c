@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * HugeTLB Vmemmap Optimization (HVO), after Linux's mm/hugetlb_vmemmap.c
- * and Documentation/mm/vmemmap_dedup.rst, pushed further.
+ * and Documentation/mm/vmemmap_dedup.rst.
  *
  * struct page is 64 bytes, so the struct pages of a 2 MiB page fill 8
  * vmemmap pages and those of a 1 GiB page 4096. Every tail struct page
@@ -11,8 +11,12 @@
  *
  * 2 MiB page, 8 vmemmap pages. Page 0 holds the head and tails 1..63 and
  * stays; PTEs 1..7 point read-only at the order-9 shared tail page; the 7
- * pages they mapped go back to the buddy (Linux keeps 2 and frees 6,
- * because its tails are not identical across pages).
+ * pages they mapped go back to the buddy. Linux (since 5.18) frees the
+ * same 7 of 8, but maps PTEs 1..7 onto page 0 of the same huge page,
+ * because its tails point at their own head: tails there read as heads
+ * ("fake heads", fixed up by page_fixed_fake_head()). Here a tail holds
+ * only a mask, so one page serves every huge page and there are no fake
+ * heads.
  *
  *    vmemmap of one 2 MiB page            physical
  *    +-----------+
@@ -48,8 +52,15 @@
  *    +-----------+
  *
  * Kept per 1 GiB page: the head page and the PTE table of PMD 0, 2 pages
- * of the 4096 (Linux keeps 1 page and 8 PTE tables). The 8 PMDs' memory
- * goes back as whole 2 MiB blocks where it was PMD-mapped.
+ * of the 4096. Linux keeps the head page and 8 PTE tables (one per PMD,
+ * their PTEs all mapping that head page), 9 pages: the all-tail table is
+ * what a shared tail makes possible. The 8 PMDs' memory goes back as whole 2 MiB
+ * blocks where it was PMD-mapped. A boot-time 1 GiB page never has more:
+ * its sections' memmap is populated in this shape from memblock, and no
+ * tail struct page is ever written. Restoring takes 8 blocks of 2 MiB, or,
+ * on a fragmented buddy, 4096 single pages under PTE tables (as Linux
+ * restores); such sections go back under PMD leaves when blocks can be
+ * had, as the sections of 2 MiB pages do (Linux leaves them split).
  *
  * Order of operations, for every change: build the new tables, switch the
  * entries, flush the TLB once per batch, and only then free what the old
@@ -472,7 +483,8 @@ static void collapse_section(unsigned long nr)
 
 /*
  * Sections HVO split whose collapse could not get a 2 MiB block when
- * their last optimized page left: try again (after every pool resize).
+ * their last optimized page left: try again (before every pool resize,
+ * so that the blocks do not come out of ranges the resize frees).
  */
 void hugetlb_vmemmap_collapse_all(void)
 {
@@ -565,6 +577,77 @@ static int restore_2m(struct page *head)
 	return 0;
 }
 
+/* Empty a PTE-mapped memmap table that never became reachable, and free it. */
+static void free_unused_memmap_table(pteval_t *table, unsigned int first)
+{
+	for (unsigned int i = first; i < PTRS_PER_TABLE; i++) {
+		if (!entry_present(table[i]))
+			continue;
+		__free_page(pfn_to_page(PHYS_PFN(entry_phys(table[i]))));
+		set_entry(table, i, 0);
+	}
+	pgtable_free(table);
+}
+
+/* A PTE table of zeroed memmap pages for entries first..511. */
+static pteval_t *alloc_memmap_table(unsigned int first)
+{
+	pteval_t *table = pgtable_alloc(PG_LEVEL_4K);
+
+	if (!table)
+		return NULL;
+	for (unsigned int i = first; i < PTRS_PER_TABLE; i++) {
+		struct page *page = alloc_page(GFP_KERNEL | __GFP_NOWARN | __GFP_ZERO);
+
+		if (!page) {
+			free_unused_memmap_table(table, first);
+			return NULL;
+		}
+		set_entry(table, i, rw_pte(page_to_phys(page)));
+	}
+	return table;
+}
+
+/*
+ * restore_1g() without 2 MiB blocks (a fragmented buddy): a PTE-mapped
+ * memmap of 4096 single pages, as Linux restores, the head page kept where
+ * it is. Tails are written zeroed, as in restore_1g(). The sections are
+ * collapsed now if blocks can be had, while the page still holds its
+ * gigantic range (a block taken later might come out of that range, just
+ * freed, and break it up); else hugetlb_vmemmap_collapse_all() does it.
+ */
+static int restore_1g_pages(struct page *head)
+{
+	unsigned long va = (unsigned long)head;
+	unsigned long nr = pfn_to_section_nr(page_to_pfn(head));
+	pteval_t *old = entry_table(*vmemmap_pmd(va));
+	pteval_t *tables[GIGANTIC_PMDS];
+	struct vmemmap_batch b = { .nr_free = 0 };
+
+	for (unsigned int i = 0; i < GIGANTIC_PMDS; i++) {
+		tables[i] = alloc_memmap_table(i ? 0 : 1);
+		if (!tables[i]) {
+			while (i--)
+				free_unused_memmap_table(tables[i], i ? 0 : 1);
+			return -ENOMEM;
+		}
+	}
+	set_entry(tables[0], 0, old[0]);
+	for (unsigned int i = 0; i < GIGANTIC_PMDS; i++)
+		set_entry_ptr(vmemmap_pmd(va + i * PMD_SIZE), __pa(tables[i]) | _KERNPG_TABLE);
+	/* The old PMD-0 table: unreachable after the flush; the head page stays. */
+	b.tables[b.nr_tables++] = old;
+	vmemmap_batch_finish(&b);
+	ClearPageVmemmapOptimized(head);
+	account_gigantic(nr, -1);
+	for (unsigned int i = 0; i < GIGANTIC_PMDS; i++) {
+		mem_section[nr + i].flags &= ~SECTION_MEMMAP_PMD;
+		mem_section[nr + i].flags |= SECTION_HVO_SPLIT;
+		collapse_section(nr + i);
+	}
+	return 0;
+}
+
 static int restore_1g(struct page *head)
 {
 	unsigned long va = (unsigned long)head;
@@ -574,11 +657,11 @@ static int restore_1g(struct page *head)
 	pteval_t *table = entry_table(*pmd0);
 
 	for (unsigned int i = 0; i < GIGANTIC_PMDS; i++) {
-		blocks[i] = alloc_pages(GFP_KERNEL | __GFP_NOWARN, pageblock_order);
+		blocks[i] = alloc_pages(GFP_KERNEL | __GFP_NOWARN | __GFP_NORETRY, pageblock_order);
 		if (!blocks[i]) {
 			while (i--)
 				free_pages(blocks[i], pageblock_order);
-			return -ENOMEM;
+			return restore_1g_pages(head);
 		}
 	}
 	/*

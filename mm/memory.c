@@ -197,6 +197,19 @@ static void tlb_flush(struct mmu_gather *tlb)
 	tlb->end = 0;
 }
 
+static tlb_free_observer_t tlb_free_observer;
+
+void set_tlb_free_observer(tlb_free_observer_t fn)
+{
+	tlb_free_observer = fn;
+}
+
+static void tlb_freed(struct mmu_gather *tlb, struct page *page)
+{
+	if (unlikely(tlb_free_observer))
+		tlb_free_observer(tlb->mm, page);
+}
+
 static void tlb_flush_mmu(struct mmu_gather *tlb)
 {
 	tlb_flush(tlb);
@@ -207,9 +220,12 @@ static void tlb_flush_mmu(struct mmu_gather *tlb)
 			free_hugetlb_folio(page);
 		else
 			put_page(page);
+		tlb_freed(tlb, page);
 	}
-	for (unsigned int i = 0; i < tlb->nr_tables; i++)
+	for (unsigned int i = 0; i < tlb->nr_tables; i++) {
 		user_table_free(tlb->tables[i]);
+		tlb_freed(tlb, pt_page(tlb->tables[i]));
+	}
 	tlb->nr_pages = 0;
 	tlb->nr_tables = 0;
 }

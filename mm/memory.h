@@ -56,6 +56,13 @@ struct mmu_gather {
 };
 
 void tlb_gather_mmu(struct mmu_gather *tlb, struct mm *mm);
+/*
+ * For tests: called right after the gather frees each page or table, the
+ * moment at which no translation to it may be left in the TLB (NULL:
+ * none). What makes a free before the flush visible.
+ */
+typedef void (*tlb_free_observer_t)(struct mm *mm, struct page *page);
+void set_tlb_free_observer(tlb_free_observer_t fn);
 /* Flush what was cleared, then free what was gathered. */
 void tlb_finish_mmu(struct mmu_gather *tlb);
 

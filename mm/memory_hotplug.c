@@ -121,6 +121,8 @@ int offline_memory_section(unsigned long nr)
 	/* No merge may look at its struct pages from now on. */
 	ms->flags &= ~(SECTION_ONLINE | SECTION_HVO_SPLIT);
 	section_zone(nr)->managed_pages -= held;
+	/* As Linux's offline_pages(): the watermarks follow the memory. */
+	setup_zone_watermarks();
 	sparse_depopulate_section(nr);
 	return 0;
 }
@@ -153,6 +155,7 @@ int online_memory_section(unsigned long nr)
 	ms->flags |= SECTION_ONLINE;
 	section_zone(nr)->managed_pages += held;
 	release_range(start, end);
+	setup_zone_watermarks();
 	return 0;
 }
 

@@ -370,7 +370,12 @@ static unsigned long int_sqrt(unsigned long x)
 	return r;
 }
 
-/* As Linux: min_free_kbytes = sqrt(lowmem_kbytes * 16), in [128, 65536]. */
+/*
+ * As Linux: min_free_kbytes = sqrt(lowmem_kbytes * 16), in [128, 65536].
+ * Run at boot and when a section goes on or offline (Linux's
+ * init_per_zone_wmark_min()); the memmap pages HVO frees and takes back
+ * change the managed pages without it, as adjust_managed_page_count().
+ */
 void setup_zone_watermarks(void)
 {
 	unsigned long managed = nr_managed_pages();
@@ -932,16 +937,39 @@ struct page *alloc_contig_pages(unsigned long nr_pages, unsigned long align,
 	return NULL;
 }
 
+/* The first pfn of [start, end) that is not a plain allocated page, or end. */
+static unsigned long first_not_allocated(unsigned long start, unsigned long end)
+{
+	for (unsigned long pfn = start; pfn < end; pfn++) {
+		struct page *p = pfn_to_page(pfn);
+
+		if (!pfn_valid(pfn) || PageBuddy(p) || PagePcp(p) || PageTail(p) ||
+		    PageHead(p) || (PageHWPoison(p) && PageOffline(p)))
+			return pfn;
+	}
+	return end;
+}
+
 void free_contig_range(unsigned long start_pfn, unsigned long nr_pages)
 {
 	unsigned long end = start_pfn + nr_pages;
-	unsigned long flags;
+	unsigned long flags, bad;
 
+	/*
+	 * Checked whole before anything is freed: a caller's bad range (a
+	 * free after a failed allocation) is a bug to report, not a reason
+	 * to corrupt the buddy or to take the kernel down (Linux WARNs).
+	 */
+	bad = first_not_allocated(start_pfn, end);
+	if (bad != end) {
+		pr_err("free_contig_range: pfn %#lx is not a plain allocated page: %lu pages at %#lx not freed\n",
+		       bad, nr_pages, start_pfn);
+		dump_stack();
+		return;
+	}
 	for (unsigned long pfn = start_pfn; pfn < end; pfn++) {
 		struct page *p = pfn_to_page(pfn);
 
-		if (PageBuddy(p) || PagePcp(p) || PageTail(p) || PageHead(p))
-			panic("free_contig_range: pfn %#lx is not a plain allocated page", pfn);
 		p->_refcount = 0;
 		p->private = 0;
 	}

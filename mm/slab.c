@@ -903,8 +903,11 @@ static int cmd_slabcheck(int argc, char **argv)
 {
 	char why[160];
 
-	(void)argc;
 	(void)argv;
+	if (argc > 1) {
+		printk("slabcheck: takes no arguments\n");
+		return -EINVAL;
+	}
 	if (slab_check_all(why, sizeof(why))) {
 		printk("slabcheck: %s\n", why);
 		return -EINVAL;

@@ -53,6 +53,11 @@ int ktest_shell(const char *line, char *out, size_t size);
 /* Run suites matching filter ("all", or comma-separated suite names/globs). */
 int ktest_run(const char *filter, int *nr_failed);
 int ktest_list(void);
+/*
+ * True when a comma-separated word of filter selects no case (an empty
+ * word included); the first such word is copied to word.
+ */
+bool ktest_filter_unmatched(const char *filter, char *word, size_t len);
 
 #define __KT_CMP(test, a, op, b, ret, type, fmt) do {			\
 	type __a = (type)(a), __b = (type)(b);				\

@@ -80,3 +80,25 @@ unsigned long ktest_settled_free_pages(void)
 	drain_all_pages();
 	return nr_free_pages();
 }
+
+static unsigned long isqrt(unsigned long x)
+{
+	unsigned long r = 0;
+
+	while ((r + 1) * (r + 1) <= x)
+		r++;
+	return r;
+}
+
+unsigned long ktest_wmark_min(int zone)
+{
+	unsigned long managed = 0, min_kb;
+
+	for (int z = 0; z < MAX_NR_ZONES; z++)
+		managed += zones[z].managed_pages;
+	if (!managed)
+		return 0;
+	min_kb = isqrt(managed * 4 * 16);
+	min_kb = min(max(min_kb, 128UL), 65536UL);
+	return min_kb / 4 * zones[zone].managed_pages / managed;
+}

@@ -35,4 +35,11 @@ bool ktest_ensure_free_huge(struct kunit *test, struct hstate *h, unsigned long 
  */
 bool ktest_find_device_memory(struct kunit *test, u64 need, u64 *start, u64 *end);
 
+/*
+ * WMARK_MIN of zones[zone] by Linux's formula, worked out here from the
+ * managed pages of now: min_free_kbytes = sqrt(16 * managed kB) within
+ * [128, 65536], shared by the zones in proportion to their managed pages.
+ */
+unsigned long ktest_wmark_min(int zone);
+
 #endif

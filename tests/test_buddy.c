@@ -15,12 +15,15 @@
  * too), so the tests track what they hold themselves.
  */
 #include "tests/ktest.h"
+#include "tests/ktest_mm.h"
 #include "mm/e820.h"
 #include "mm/memblock.h"
+#include "mm/memory_failure.h"
 #include "mm/page.h"
 #include "mm/page_alloc.h"
 #include "mm/sparse.h"
 #include "kernel/list.h"
+#include "kernel/printk.h"
 #include "kernel/time.h"
 #include "kernel/traps.h"
 #include "libc/errno.h"
@@ -437,31 +440,28 @@ KTEST(buddy, order_limit_and_get_free_page)
  * lowmem_kbytes) in [128, 65536], shared out by managed pages; low and
  * high are min + min/4 and min + min/2.
  */
-static unsigned long isqrt(unsigned long x)
-{
-	unsigned long r = 0;
-
-	while ((r + 1) * (r + 1) <= x)
-		r++;
-	return r;
-}
-
+/*
+ * The formula against the managed pages of now: the watermarks follow
+ * memory going on and offline (hotplug), not the few memmap pages HVO
+ * gives and takes (as Linux), so they are recomputed first and the
+ * values of before put back.
+ */
 KTEST(buddy, watermarks_formula)
 {
-	unsigned long managed = 0, min_kb, min_pages;
+	unsigned long saved[MAX_NR_ZONES][NR_WMARK];
 
 	for (int z = 0; z < MAX_NR_ZONES; z++)
-		managed += zones[z].managed_pages;
-	min_kb = isqrt(managed * 4 * 16);
-	min_kb = min(max(min_kb, 128UL), 65536UL);
-	min_pages = min_kb / 4;
+		memcpy(saved[z], zones[z].watermark, sizeof(saved[z]));
+	setup_zone_watermarks();
 	for (int z = 0; z < MAX_NR_ZONES; z++) {
-		unsigned long m = min_pages * zones[z].managed_pages / managed;
+		unsigned long m = ktest_wmark_min(z);
 
 		EXPECT_EQ(test, zones[z].watermark[WMARK_MIN], m);
 		EXPECT_EQ(test, zones[z].watermark[WMARK_LOW], m + m / 4);
 		EXPECT_EQ(test, zones[z].watermark[WMARK_HIGH], m + m / 2);
 	}
+	for (int z = 0; z < MAX_NR_ZONES; z++)
+		memcpy(zones[z].watermark, saved[z], sizeof(saved[z]));
 }
 
 /*
@@ -649,19 +649,30 @@ KTEST(buddy, pcp_pages_are_free)
 
 /* ---------------------------------------------------------------------- */
 
+/* A free MAX_ORDER block, left free: its first pfn (0 when none). */
+static unsigned long free_block_pfn(void)
+{
+	struct page *block = alloc_pages(GFP_KERNEL, MAX_ORDER);
+	unsigned long pfn;
+
+	if (!block)
+		return 0;
+	pfn = page_to_pfn(block);
+	free_pages(block, MAX_ORDER);
+	return pfn;
+}
+
 /* An aligned range wholly free is taken; with one page in use, -EBUSY. */
 KTEST(buddy, contig_range)
 {
 	struct buddy_state before, mid;
-	struct page *block, *page;
+	struct page *page;
 	unsigned long pfn;
 	int ret;
 
 	buddy_state(&before);
-	block = alloc_pages(GFP_KERNEL, MAX_ORDER);
-	ASSERT_NOT_NULL(test, block);
-	pfn = page_to_pfn(block);
-	free_pages(block, MAX_ORDER);
+	pfn = free_block_pfn();
+	ASSERT_NE(test, pfn, 0);
 	EXPECT_SAME_STATE(test, &before);
 
 	EXPECT_EQ(test, alloc_contig_range(pfn, MAX_ORDER_NR_PAGES), 0);
@@ -709,6 +720,49 @@ KTEST(buddy, contig_range)
 	EXPECT_EQ(test, alloc_contig_range(pfn, MAX_ORDER_NR_PAGES), -EBUSY);
 	EXPECT_SAME_STATE(test, &mid);
 	__free_page(page);
+	EXPECT_SAME_STATE(test, &before);
+}
+
+/*
+ * A free of a range that is not wholly allocated (a free after a failed
+ * allocation, as the hotplug suite once did with a page the user had
+ * poisoned) is reported and changes nothing; the kernel stays up.
+ */
+KTEST(buddy, free_contig_range_refuses_bad_range)
+{
+	static char out[2048];
+	struct printk_capture cap = { .buf = out, .size = sizeof(out) };
+	struct buddy_state before, mid;
+	unsigned long pfn;
+	int busy;
+
+	buddy_state(&before);
+	pfn = free_block_pfn();
+	ASSERT_NE(test, pfn, 0);
+	/* Half of it allocated, the free covering all of it. */
+	ASSERT_EQ(test, alloc_contig_range(pfn, 256), 0);
+	buddy_state(&mid);
+	memset(out, 0, sizeof(out));
+	printk_capture_begin(&cap);
+	free_contig_range(pfn, 512);
+	printk_capture_end(&cap);
+	EXPECT_NOT_NULL(test, strstr(out, "is not a plain allocated page"));
+	EXPECT_SAME_STATE(test, &mid);
+	EXPECT_EQ(test, page_ref_count(pfn_to_page(pfn)), 1);
+	free_contig_range(pfn, 256);
+	EXPECT_SAME_STATE(test, &before);
+	/* A page held by memory_failure() inside: not allocated either. */
+	ASSERT_EQ(test, memory_failure(pfn), 0);
+	buddy_state(&mid);
+	busy = alloc_contig_range(pfn, MAX_ORDER_NR_PAGES);
+	memset(out, 0, sizeof(out));
+	printk_capture_begin(&cap);
+	free_contig_range(pfn, MAX_ORDER_NR_PAGES);
+	printk_capture_end(&cap);
+	EXPECT_EQ(test, busy, -EBUSY);
+	EXPECT_NOT_NULL(test, strstr(out, "is not a plain allocated page"));
+	EXPECT_SAME_STATE(test, &mid);
+	EXPECT_EQ(test, unpoison_memory(pfn), 0);
 	EXPECT_SAME_STATE(test, &before);
 }
 

@@ -7,7 +7,7 @@
  * user count; munmap, MADV_DONTNEED and teardown zap the leaves and
  * reclaim every empty table; the fault's table allocations fail cleanly
  * under fault injection. Needs device memory (memmap=2G!4G, 8 GiB guest:
- * tests/runner.py "device-8g"); skipped otherwise. mm_check and dax_check
+ * tests/host/configs.py "device-8g"); skipped otherwise. mm_check and dax_check
  * run after every step; free pages return to the exact baseline.
  */
 #include "tests/ktest.h"

@@ -2,7 +2,7 @@
 /*
  * Device-dax regions (mm/devdax.c): the memmap of device memory,
  * populated already deduplicated. Needs device memory: boot with
- * memmap=2G!4G in a guest of 8 GiB or more (tests/runner.py, "device").
+ * memmap=2G!4G in a guest of 8 GiB or more (tests/host/configs.py, "device").
  *
  * Expected figures come from the design, not from the code under test:
  * a 2 MiB aligned region keeps 1 vmemmap page per 2 MiB, a 1 GiB aligned

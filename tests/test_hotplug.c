@@ -49,6 +49,16 @@ static void expect_baseline_at(struct kunit *test, const struct baseline *b, int
 }
 #define EXPECT_BASELINE(test, b) expect_baseline_at(test, b, __LINE__)
 
+/* The watermarks follow the managed pages as a section comes and goes. */
+static void expect_wmarks_at(struct kunit *test, int line)
+{
+	for (int z = 0; z < MAX_NR_ZONES; z++)
+		if (zones[z].watermark[WMARK_MIN] != ktest_wmark_min(z))
+			ktest_fail(test, __FILE__, line, "zone %d: min watermark %lu, want %lu",
+				   z, zones[z].watermark[WMARK_MIN], ktest_wmark_min(z));
+}
+#define EXPECT_WMARKS(test)	expect_wmarks_at(test, __LINE__)
+
 static void state_path(char *buf, size_t len, unsigned long nr)
 {
 	snprintf(buf, len, "/sys/devices/system/memory/memory%lu/state", nr);
@@ -72,7 +82,9 @@ static bool state_is(unsigned long nr, const char *want)
 
 /*
  * Sections that can go offline: found by trying, from the top (offline is
- * all or nothing), and brought back at once.
+ * all or nothing), and brought back at once. A section holding a page the
+ * user poisoned can go offline too, but its pages do not add up to a
+ * whole section: the cases want pristine ones (and leave that page be).
  */
 static unsigned int find_free_sections(unsigned long *nrs, unsigned int max)
 {
@@ -80,8 +92,11 @@ static unsigned int find_free_sections(unsigned long *nrs, unsigned int max)
 
 	for (unsigned long nr = nr_mem_sections; nr-- > 0 && n < max;) {
 		struct mem_section *ms = &mem_section[nr];
+		unsigned long start = section_nr_to_pfn(nr), end = start + PAGES_PER_SECTION;
 
 		if (!(ms->flags & SECTION_ONLINE) || (ms->flags & SECTION_DEVICE))
+			continue;
+		if (hwpoison_next_held(start, end) != end)
 			continue;
 		if (offline_memory_section(nr))
 			continue;
@@ -92,11 +107,19 @@ static unsigned int find_free_sections(unsigned long *nrs, unsigned int max)
 	return n;
 }
 
+static void skip_no_free_section(struct kunit *test)
+{
+	if (num_poisoned_pages())
+		ktest_skip(test, "no wholly free section without a hwpoisoned page (see poison)");
+	else
+		ktest_skip(test, "no wholly free section in this guest");
+}
+
 static bool have_free_section(struct kunit *test, unsigned long *nr)
 {
 	if (find_free_sections(nr, 1))
 		return true;
-	ktest_skip(test, "no wholly free section in this guest");
+	skip_no_free_section(test);
 	return false;
 }
 
@@ -150,14 +173,16 @@ KTEST(hotplug, offline_online_exact)
 	EXPECT_EQ(test, nr_free_pages(), b.free - PAGES_PER_SECTION + 512 + !pmd);
 	EXPECT_EQ(test, vmemmap_bytes(), b.memmap - SECTION_MEMMAP_SIZE);
 	EXPECT_EQ(test, nr_kernel_pgtable_pages(), b.tables - !pmd);
+	EXPECT_WMARKS(test);
 	CHECKERS_PASS(test);
 	ASSERT_EQ(test, write_state(nr, "online"), 0);
 	EXPECT_TRUE(test, state_is(nr, "online\n"));
+	EXPECT_WMARKS(test);
 	EXPECT_TRUE(test, pfn_valid(start) && pfn_online(start));
 	EXPECT_TRUE(test, mem_section[nr].flags & SECTION_MEMMAP_PMD);
 	EXPECT_BASELINE(test, &b);
 	/* The pages are the buddy's again: a whole section can be had. */
-	EXPECT_EQ(test, alloc_contig_range(start, PAGES_PER_SECTION), 0);
+	ASSERT_EQ(test, alloc_contig_range(start, PAGES_PER_SECTION), 0);
 	free_contig_range(start, PAGES_PER_SECTION);
 	EXPECT_BASELINE(test, &b);
 }
@@ -254,7 +279,7 @@ KTEST(hotplug, seeded_random_cycles)
 
 	n = find_free_sections(nrs, ARRAY_SIZE(nrs));
 	if (!n) {
-		ktest_skip(test, "no wholly free section in this guest");
+		skip_no_free_section(test);
 		return;
 	}
 	take_baseline(&b);

@@ -372,11 +372,6 @@ KTEST(memory_failure, hugetlb_2m_in_use_then_shrink)
 	EXPECT_EQ(test, H2M->nr_huge_pages, 0);
 	/* The surplus page left: it no longer counts as surplus. */
 	EXPECT_EQ(test, H2M->surplus_huge_pages, 0);
-	if (H2M->surplus_huge_pages > H2M->nr_huge_pages) {
-		ktest_log(test, "hugetlb kept surplus %lu with %lu pages: reset, so that later cases run",
-			  H2M->surplus_huge_pages, H2M->nr_huge_pages);
-		H2M->surplus_huge_pages = 0;
-	}
 	EXPECT_FALSE(test, hugetlb_subpage_poisoned(pfn));
 	EXPECT_HELD(test, pfn);
 	EXPECT_LOST(test, &b, 1);

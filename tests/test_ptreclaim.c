@@ -20,6 +20,7 @@
 #include "mm/page_alloc.h"
 #include "mm/pgtable.h"
 #include "mm/slab.h"
+#include "kernel/extable.h"
 #include "kernel/param.h"
 #include "kernel/pseudofs.h"
 #include "libc/errno.h"
@@ -357,15 +358,42 @@ KTEST(ptreclaim, hugetlb_1g_unmap_reclaims)
 	set_max_huge_pages(H1G, nr0);
 }
 
+/* What the TLB free observer saw at the moment of each free. */
+static struct {
+	unsigned long flushes_before;	/* mm->tlb_flushes before the zap */
+	unsigned int frees, unflushed, stale_reads;
+	u64 stale;
+} seen;
+
 /*
- * A zapped page must fault again: a TLB entry left behind would read the
- * freed page (its poison in debug builds) instead of a fresh zero page.
- * TCG caches translations like a real TLB, so this is a real test there.
+ * Right after a page or table of the gather is freed: the flush must have
+ * come first (counted), and the address must no longer translate. A probe
+ * is no user accessor, so it faults nothing in: it can only succeed
+ * through a translation the TLB kept.
+ */
+static void observe_free(struct mm *mm, struct page *page)
+{
+	u64 v;
+
+	(void)page;
+	seen.frees++;
+	if (mm->tlb_flushes == seen.flushes_before)
+		seen.unflushed++;
+	if (!probe_read_u64((void *)(BASE + 64), &v)) {
+		seen.stale_reads++;
+		seen.stale = v;
+	}
+}
+
+/*
+ * A zapped page and the table it leaves empty are freed only after the
+ * TLB flush: checked at the moment of each free, where a translation left
+ * in the TLB (TCG keeps them as hardware does) still reads the freed page.
  */
 KTEST(ptreclaim, tlb_flushed_before_free)
 {
 	struct mm *mm = new_mm(test, true);
-	unsigned long flushes, faults;
+	unsigned long faults;
 	u64 v = 1;
 
 	ASSERT_NOT_NULL(test, mm);
@@ -374,10 +402,19 @@ KTEST(ptreclaim, tlb_flushed_before_free)
 		ASSERT_EQ(test, put_user_u64(0xdeadbeef, (u64 __user *)(BASE + 64)), 0);
 		ASSERT_EQ(test, get_user_u64(&v, (const u64 __user *)(BASE + 64)), 0);
 		EXPECT_EQ(test, v, 0xdeadbeef);
-		flushes = mm->tlb_flushes;
+		memset(&seen, 0, sizeof(seen));
+		seen.flushes_before = mm->tlb_flushes;
 		faults = mm->min_flt;
+		set_tlb_free_observer(observe_free);
 		EXPECT_EQ(test, do_madvise(mm, BASE, PAGE_SIZE, MADV_DONTNEED), 0);
-		EXPECT_GT(test, mm->tlb_flushes, flushes);
+		set_tlb_free_observer(NULL);
+		/* The page and its PTE, PMD and PUD tables. */
+		EXPECT_EQ(test, seen.frees, 4);
+		EXPECT_EQ(test, seen.unflushed, 0);
+		if (seen.stale_reads)
+			ktest_fail(test, __FILE__, __LINE__,
+				   "round %d: %u frees read %#llx through a stale translation",
+				   round, seen.stale_reads, (unsigned long long)seen.stale);
 		EXPECT_TABLES(test, mm, 0, 0, 0);
 		EXPECT_EQ(test, get_user_u64(&v, (const u64 __user *)(BASE + 64)), 0);
 		EXPECT_EQ(test, v, 0);
@@ -385,9 +422,9 @@ KTEST(ptreclaim, tlb_flushed_before_free)
 	}
 	/* An mm that is not loaded has nothing cached: no flush. */
 	switch_mm(NULL);
-	flushes = mm->tlb_flushes;
+	seen.flushes_before = mm->tlb_flushes;
 	EXPECT_EQ(test, do_madvise(mm, BASE, SZ_2M, MADV_DONTNEED), 0);
-	EXPECT_EQ(test, mm->tlb_flushes, flushes);
+	EXPECT_EQ(test, mm->tlb_flushes, seen.flushes_before);
 	EXPECT_TABLES(test, mm, 0, 0, 0);
 	CHECK_MM(test, mm);
 	mm_destroy(mm);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Deliberately broken suites for tests/runner_selftest.py, which checks
+ * Deliberately broken suites for tests/host/runner_selftest.py, which checks
  * that the host runner reports each as a failure with the right cause.
  * They run only when named (test=runner_fail), never under test=all.
  */
@@ -29,4 +29,15 @@ KTEST(runner_hang, hangs_forever)
 {
 	for (;;)
 		__asm__ __volatile__("cli; hlt");
+}
+
+/* Every case skipped: the suite's own result must say so (# SKIP). */
+KTEST(runner_skip, skips_first)
+{
+	ktest_skip(test, "skipped on purpose");
+}
+
+KTEST(runner_skip, skips_second)
+{
+	ktest_skip(test, "skipped on purpose");
 }

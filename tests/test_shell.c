@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "tests/ktest.h"
+#include "tests/ktest_mm.h"
 #include "kernel/shell.h"
 #include "kernel/printk.h"
 #include "libc/errno.h"
@@ -165,4 +166,55 @@ KTEST(shell, help_lists_commands)
 	EXPECT_NOT_NULL(test, strstr(out, "poweroff"));
 	EXPECT_NOT_NULL(test, strstr(out, "uptime"));
 	EXPECT_NOT_NULL(test, strstr(out, "test "));
+}
+
+KTEST(shell, editor_tab_separates_words)
+{
+	struct line_editor le;
+	char *argv[4];
+
+	echoed_len = 0;
+	line_editor_init(&le, record_echo);
+	EXPECT_EQ(test, feed(&le, "cat\t/proc/meminfo\r"), LINE_DONE);
+	EXPECT_STREQ(test, le.buf, "cat /proc/meminfo");
+	EXPECT_STREQ(test, echoed, "cat /proc/meminfo\n");
+	ASSERT_EQ(test, shell_split(le.buf, argv, 4), 2);
+	EXPECT_STREQ(test, argv[1], "/proc/meminfo");
+}
+
+/*
+ * Slips once answered with nothing, or with less than the whole story:
+ * each gets one line naming what is wrong, and runs nothing.
+ */
+KTEST(shell, slips_get_one_line_errors)
+{
+	static const struct {
+		const char *line, *want;
+	} cases[] = {
+		{ "bench ,", "bench: empty name in ',' (bench NAME[,NAME]; bench list)\n" },
+		{ "bench buddy,", "bench: empty name in 'buddy,' (bench NAME[,NAME]; bench list)\n" },
+		{ "bench buddy,nosuch", "bench: no benchmark 'nosuch' (bench list)\n" },
+		{ "test buddy,nosuch", "test: no suite or case 'nosuch' (try 'test list')\n" },
+		{ "test shell,", "test: empty name in 'shell,' (SUITE[,SUITE...])\n" },
+		{ "test ,", "test: empty name in ',' (SUITE[,SUITE...])\n" },
+		{ "slabcheck x", "slabcheck: takes no arguments\n" },
+		{ "cat /proc/", "cat: /proc/: Is a directory\n" },
+		{ "cat /proc", "cat: /proc: Is a directory\n" },
+		{ "cat /proc/meminfo/", "cat: /proc/meminfo/: Not a directory\n" },
+		{ "cat /proc/nosuch/", "cat: /proc/nosuch/: No such file or directory\n" },
+	};
+	static char before[4096], after[4096], out[256];
+
+	/* Settled first: pages parked in per-CPU lists would move MemFree. */
+	ktest_settled_free_pages();
+	ASSERT_GT(test, ktest_shell("cat /proc/meminfo", before, sizeof(before)), -1);
+	for (unsigned int i = 0; i < ARRAY_SIZE(cases); i++) {
+		EXPECT_NE(test, ktest_shell(cases[i].line, out, sizeof(out)), 0);
+		if (strcmp(out, cases[i].want))
+			ktest_fail(test, __FILE__, __LINE__, "'%s' answered '%s'", cases[i].line,
+				   out);
+	}
+	ktest_settled_free_pages();
+	EXPECT_EQ(test, ktest_shell("cat /proc/meminfo", after, sizeof(after)), 0);
+	EXPECT_STREQ(test, after, before);
 }

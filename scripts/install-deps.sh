@@ -15,7 +15,7 @@ have_cmd xorriso || need="$need xorriso"
 have_cmd mformat || need="$need mtools"
 { have_file /usr/share/ovmf/OVMF.fd || have_file /usr/share/OVMF/OVMF_CODE.fd; } || need="$need ovmf"
 have_cmd python3 || need="$need python3"
-# The screen console's font (drivers/mkfont.py converts it at build time).
+# The screen console's font (scripts/mkfont.py converts it at build time).
 have_file /usr/share/consolefonts/Uni2-Terminus16.psf.gz || need="$need console-setup-linux"
 have_cmd gcc || need="$need gcc"
 have_cmd ld || need="$need binutils"
