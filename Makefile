@@ -135,12 +135,15 @@ $(BUILD)/cmdline.stamp: FORCE
 	@mkdir -p $(BUILD)
 	@echo '$(CMDLINE_TEXT)' | cmp -s - $@ || echo '$(CMDLINE_TEXT)' > $@
 
+include user/user.mk
+
 iso: $(ISO)
-$(ISO): $(ELF) iso/grub.cfg.in $(BUILD)/cmdline.stamp
+$(ISO): $(ELF) $(INITRAMFS) iso/grub.cfg.in $(BUILD)/cmdline.stamp
 	@$(MAKE) --no-print-directory check-deps
 	@rm -rf $(BUILD)/isodir.$(notdir $@)
 	@mkdir -p $(BUILD)/isodir.$(notdir $@)/boot/grub
 	cp $(ELF) $(BUILD)/isodir.$(notdir $@)/boot/pagefold.elf
+	cp $(INITRAMFS) $(BUILD)/isodir.$(notdir $@)/boot/initramfs.cpio
 	sed -e 's|@CMDLINE@|$(subst $$,\\$$,$(subst |,\|,$(CMDLINE_TEXT)))|' iso/grub.cfg.in \
 		> $(BUILD)/isodir.$(notdir $@)/boot/grub/grub.cfg
 	grub-mkrescue -o $@ $(BUILD)/isodir.$(notdir $@) 2> $(BUILD)/grub-mkrescue.log || \
@@ -180,10 +183,12 @@ test bench: export PAGEFOLD_ACCEL_CACHE := $(abspath $(BUILD))/accel.json
 test: deps
 	@rm -f $(PAGEFOLD_ACCEL_CACHE)
 	@$(PYTHON) tests/host/runner.py --accel > /dev/null
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all user
 	$(PYTHON) tests/host/runner_selftest.py
 	$(PYTHON) tests/host/runner_hw.py
 	$(PYTHON) tests/host/runner.py
+	$(PYTHON) tests/host/mkinitramfs_test.py
+	$(PYTHON) tests/host/user_on_linux.py
 
 bench: deps
 	@rm -f $(PAGEFOLD_ACCEL_CACHE)

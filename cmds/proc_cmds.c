@@ -3,7 +3,7 @@
 #include "cmds/proc_cmds.h"
 #include "kernel/exec.h"
 #include "kernel/exit.h"
-#include "kernel/console.h"
+#include "fs/file.h"
 #include "kernel/param.h"
 #include "kernel/printk.h"
 #include "kernel/shell.h"
@@ -15,7 +15,6 @@
 #include "libc/stdlib.h"
 #include "libc/string.h"
 
-#define CTRL_C		0x03
 #define RDINIT_MAX	128
 
 static int interrupts_sent;
@@ -25,10 +24,10 @@ static char rdinit_path[RDINIT_MAX];
 static void watch_ctrl_c(int pid)
 {
 	struct task_struct *p = find_task_by_pid(pid);
-	int c;
 
-	while ((c = console_trygetc()) >= 0) {
-		if (c != CTRL_C || !p)
+	/* Other keys stay queued for the program's read() of stdin. */
+	for (int n = console_poll_input(); n > 0; n--) {
+		if (!p)
 			continue;
 		interrupts_sent++;
 		kill_process(p, interrupts_sent == 1 ? SIGINT : SIGKILL);

@@ -42,6 +42,11 @@ struct files_struct *files_swap_current(struct files_struct *files);
 
 /* Install f at the lowest free fd: the fd, or -EMFILE. Takes f's reference. */
 int fd_install_lowest(struct files_struct *files, struct file *f, bool cloexec);
+/* The same from fd start up (F_DUPFD). */
+int fd_install_from(struct files_struct *files, struct file *f, unsigned int start,
+		    bool cloexec);
+/* Put f at fd, closing what was there (dup2). Takes f's reference. */
+void fd_install_at(struct files_struct *files, unsigned int fd, struct file *f);
 /* The file open at fd, or NULL (no reference taken). */
 struct file *fget_raw(struct files_struct *files, unsigned int fd);
 /*
@@ -49,6 +54,8 @@ struct file *fget_raw(struct files_struct *files, unsigned int fd);
  * thread sharing the table may close fd while the call sleeps.
  */
 struct file *fget(struct files_struct *files, unsigned int fd);
+/* fget() on the calling task's table for a raw system-call argument. */
+struct file *fdget(unsigned long fd);
 /* 0, or -EBADF when fd is not open. */
 int close_fd(struct files_struct *files, unsigned int fd);
 

@@ -3,6 +3,7 @@
 #include "fs/file.h"
 #include "mm/slab.h"
 #include "libc/errno.h"
+#include "libc/string.h"
 
 struct file *alloc_file(const struct file_operations *fop, unsigned int flags,
 			void *private_data)
@@ -55,4 +56,14 @@ loff_t fixed_size_llseek(struct file *f, loff_t offset, int whence, loff_t size)
 		return -EINVAL;
 	f->f_pos = base + offset;
 	return f->f_pos;
+}
+
+bool dot_entries(loff_t pos, unsigned long ino, struct dir_entry *e)
+{
+	if (pos > 1)
+		return false;
+	e->ino = ino;
+	e->type = DT_DIR;
+	strcpy(e->name, pos ? ".." : ".");
+	return true;
 }

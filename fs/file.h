@@ -29,6 +29,12 @@ typedef long ssize_t;
 #define O_DIRECTORY	00200000
 #define O_NOFOLLOW	00400000
 #define O_CLOEXEC	02000000
+#define O_PATH		010000000	/* stat and openat only: no access checked */
+
+#define AT_FDCWD	-100
+#define AT_SYMLINK_NOFOLLOW	0x100
+#define AT_NO_AUTOMOUNT	0x800
+#define AT_EMPTY_PATH	0x1000
 
 /* st_mode */
 #define S_IFMT		0170000
@@ -51,6 +57,16 @@ struct kstat {
 	unsigned long blksize;
 };
 
+#define DT_DIR		4
+#define DT_REG		8
+
+/* One directory entry, as readdir hands it out. */
+struct dir_entry {
+	unsigned long ino;
+	unsigned char type;		/* DT_DIR, DT_REG */
+	char name[256];
+};
+
 struct file;
 
 struct file_operations {
@@ -62,6 +78,11 @@ struct file_operations {
 	void (*getattr)(struct file *f, struct kstat *st);
 	/* A directory's absolute path into buf (openat); -ENOTDIR otherwise. */
 	int (*d_path)(struct file *f, char *buf, size_t size);
+	/*
+	 * A directory's entry number pos (0 is ".", 1 ".."): 0, 1 past the
+	 * last, or -ENOTDIR for a file.
+	 */
+	int (*readdir)(struct file *f, loff_t pos, struct dir_entry *e);
 	void (*release)(struct file *f);
 };
 
@@ -80,6 +101,9 @@ void get_file(struct file *f);
 /* Drop a reference; the last one calls release and frees the file. */
 void fput(struct file *f);
 
+/* Entries 0 and 1 of every directory: "." and "..", for a readdir. */
+bool dot_entries(loff_t pos, unsigned long ino, struct dir_entry *e);
+
 /* llseek for files of a known size (SEEK_SET/CUR/END, -EINVAL before 0). */
 loff_t fixed_size_llseek(struct file *f, loff_t offset, int whence, loff_t size);
 
@@ -88,8 +112,20 @@ loff_t fixed_size_llseek(struct file *f, loff_t offset, int whence, loff_t size)
  * flags: 0 and a new file in *out, or a negative errno.
  */
 int file_open(const char *path, unsigned int flags, struct file **out);
+/* path (canonical) is /proc or /sys or below: not the ramfs's. */
+bool on_pseudo_mount(const char *path);
+/* The same relative to directory fd dfd (or AT_FDCWD) of the calling task. */
+int file_open_at(int dfd, const char *name, unsigned int flags, struct file **out);
+/* A user path copied into a new PATH_MAX buffer (kfree it); NULL and *err on failure. */
+char *getname(unsigned long ufilename, int *err);
 
 /* The console as a file: read gives a line, write prints. */
 struct file *console_file_open(unsigned int flags);
+/*
+ * Take what the consoles received: characters are kept for the console
+ * file's read(), Ctrl-C is not; returns how many Ctrl-C came, for the
+ * caller to act on (the shell waiting for a foreground program).
+ */
+int console_poll_input(void);
 
 #endif

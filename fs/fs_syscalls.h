@@ -21,6 +21,16 @@ long sys_close(unsigned long fd);
 long sys_lseek(unsigned long fd, unsigned long offset, unsigned long whence);
 long sys_fstat(unsigned long fd, unsigned long ustatbuf);
 long sys_ioctl(unsigned long fd, unsigned long cmd, unsigned long arg);
+long sys_readv(unsigned long fd, unsigned long uiov, unsigned long iovcnt);
+long sys_pread64(unsigned long fd, unsigned long ubuf, unsigned long count,
+		 unsigned long pos);
+long sys_fcntl(unsigned long fd, unsigned long cmd, unsigned long arg);
+long sys_dup(unsigned long fd);
+long sys_dup2(unsigned long oldfd, unsigned long newfd);
+long sys_stat(unsigned long ufilename, unsigned long ustatbuf);
+long sys_getdents64(unsigned long fd, unsigned long udirp, unsigned long count);
+long sys_newfstatat(unsigned long dfd, unsigned long ufilename, unsigned long ustatbuf,
+		    unsigned long flags);
 
 /* kernel/sys_misc.c */
 long sys_uname(unsigned long uname);

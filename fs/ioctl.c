@@ -12,9 +12,12 @@
 
 long sys_ioctl(unsigned long fd, unsigned long cmd, unsigned long arg)
 {
+	struct file *f = fdget(fd);
+
 	(void)cmd;
 	(void)arg;
-	if (fd > __INT_MAX__ || !fget_raw(current_files(), fd))
+	if (!f)
 		return -EBADF;
+	fput(f);
 	return -ENOTTY;
 }

@@ -8,14 +8,13 @@
 #include "fs/fdtable.h"
 #include "fs/file.h"
 #include "fs/fs_syscalls.h"
+#include "fs/proc_pid.h"
 #include "fs/pseudo_file.h"
 #include "fs/ramfs.h"
 #include "kernel/uaccess.h"
 #include "mm/slab.h"
 #include "libc/errno.h"
 #include "libc/string.h"
-
-#define AT_FDCWD	-100
 
 /*
  * Rewrite path (which starts with '/') in place as an absolute path
@@ -52,11 +51,17 @@ static void canonicalize(char *path)
 	*out = '\0';
 }
 
-static bool under(const char *path, const char *mnt)
+bool on_pseudo_mount(const char *path)
 {
-	size_t n = strlen(mnt);
+	static const char *const mounts[] = { "/proc", "/sys" };
 
-	return !strncmp(path, mnt, n) && (path[n] == '\0' || path[n] == '/');
+	for (unsigned int i = 0; i < ARRAY_SIZE(mounts); i++) {
+		size_t n = strlen(mounts[i]);
+
+		if (!strncmp(path, mounts[i], n) && (path[n] == '\0' || path[n] == '/'))
+			return true;
+	}
+	return false;
 }
 
 int file_open(const char *path, unsigned int flags, struct file **out)
@@ -69,16 +74,17 @@ int file_open(const char *path, unsigned int flags, struct file **out)
 		return -ENOENT;
 	if (len >= PATH_MAX)
 		return -ENAMETOOLONG;
-	canon = kmalloc(len + 2, GFP_KERNEL);
+	canon = kmalloc(len + 2 + PROC_SELF_GROWTH, GFP_KERNEL);
 	if (!canon)
 		return -ENOMEM;
 	canon[0] = '/';
 	memcpy(canon + 1, path, len + 1);
 	canonicalize(canon);
+	proc_self_to_pid(canon);
 	/* As on Linux, "file/" must name a directory. */
 	if (path[len - 1] == '/')
 		flags |= O_DIRECTORY;
-	if (under(canon, "/proc") || under(canon, "/sys"))
+	if (on_pseudo_mount(canon))
 		ret = pseudo_file_open(canon, flags, out);
 	else
 		ret = ramfs_open(path, flags, out);
@@ -117,47 +123,60 @@ out:
 	return ret;
 }
 
-static long do_open(int dfd, const char *name, unsigned int flags)
+int file_open_at(int dfd, const char *name, unsigned int flags, struct file **out)
 {
-	struct files_struct *files = current_files();
 	char *full = NULL;
-	struct file *f;
-	int ret, fd;
+	int ret;
 
-	if (!files)
-		return -EBADF;
 	if (name[0] != '/' && dfd != AT_FDCWD) {
 		ret = path_at(dfd, name, &full);
 		if (ret)
 			return ret;
 		name = full;
 	}
-	ret = file_open(name, flags, &f);
+	ret = file_open(name, flags, out);
 	kfree(full);
-	if (ret)
-		return ret;
-	fd = fd_install_lowest(files, f, flags & O_CLOEXEC);
-	if (fd < 0)
-		fput(f);
-	return fd;
+	return ret;
+}
+
+char *getname(unsigned long ufilename, int *err)
+{
+	char *name = kmalloc(PATH_MAX, GFP_KERNEL);
+	long ret;
+
+	if (!name) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	ret = strncpy_from_user(name, (const char __user *)ufilename, PATH_MAX);
+	if (ret >= 0 && ret < PATH_MAX)
+		return name;
+	*err = ret < 0 ? ret : -ENAMETOOLONG;
+	kfree(name);
+	return NULL;
 }
 
 long sys_openat(unsigned long dfd, unsigned long ufilename, unsigned long flags,
 		unsigned long mode)
 {
+	struct files_struct *files = current_files();
+	struct file *f;
 	char *name;
-	long ret;
+	int ret;
 
 	(void)mode;			/* nothing can be created */
-	name = kmalloc(PATH_MAX, GFP_KERNEL);
+	if (!files)
+		return -EBADF;
+	name = getname(ufilename, &ret);
 	if (!name)
-		return -ENOMEM;
-	ret = strncpy_from_user(name, (const char __user *)ufilename, PATH_MAX);
-	if (ret == PATH_MAX)
-		ret = -ENAMETOOLONG;
-	if (ret >= 0)
-		ret = do_open((int)dfd, name, (unsigned int)flags);
+		return ret;
+	ret = file_open_at((int)dfd, name, flags, &f);
 	kfree(name);
+	if (ret)
+		return ret;
+	ret = fd_install_lowest(files, f, flags & O_CLOEXEC);
+	if (ret < 0)
+		fput(f);
 	return ret;
 }
 
@@ -168,7 +187,7 @@ long sys_open(unsigned long ufilename, unsigned long flags, unsigned long mode)
 
 long sys_close(unsigned long fd)
 {
-	if (fd > __INT_MAX__)
+	if (fd >= NR_OPEN_MAX)
 		return -EBADF;
 	return close_fd(current_files(), fd);
 }

@@ -10,6 +10,7 @@
 #include "fs/pseudo_file.h"
 #include "kernel/pseudofs.h"
 #include "kernel/seq_buf.h"
+#include "kernel/traps.h"
 #include "mm/slab.h"
 #include "libc/errno.h"
 #include "libc/string.h"
@@ -18,26 +19,55 @@
 #define SNAPSHOT_MAX	(1024 * 1024)
 
 struct pseudo_open {
-	struct pseudo_file pf;		/* a copy: dynamic files may go away */
+	struct pseudo_file pf;		/* as it was at open */
 	bool is_dir;
+	bool by_name;			/* pf holds a name, not a pointer (/proc/<pid>) */
 	char *buf;			/* the snapshot, or NULL */
 	size_t len;
 	char path[];
 };
 
+/*
+ * The file as it is now: a file registered at run time (an address
+ * space's, a memory block's) may have gone since the open, and its data
+ * with it, so every read and write looks it up again by path. A file the
+ * resolver made holds only a name (a pid) and says itself when its
+ * object is gone (ESRCH), so it is kept.
+ */
+static int current_file(struct pseudo_open *po, struct pseudo_file *pf)
+{
+	int ret;
+
+	if (po->by_name) {
+		*pf = po->pf;
+		return 0;
+	}
+	ret = pseudofs_resolve(po->path, pf);
+
+	if (ret == -EISDIR)
+		return -ENOENT;
+	return ret;
+}
+
 /* Generate the whole contents, growing the buffer until it fits. */
 static int snapshot(struct pseudo_open *po)
 {
+	struct pseudo_file pf;
+	int ret = current_file(po, &pf);
+
+	if (ret)
+		return ret;
+	if (!pf.show)
+		return -EACCES;
 	for (size_t size = SNAPSHOT_MIN; size <= SNAPSHOT_MAX; size *= 2) {
 		struct seq_buf m;
-		int ret;
 
 		kfree(po->buf);
 		po->buf = kmalloc(size, GFP_KERNEL);
 		if (!po->buf)
 			return -ENOMEM;
 		seq_buf_init(&m, po->buf, size);
-		ret = po->pf.show(&m, po->pf.data);
+		ret = pf.show(&m, pf.data);
 		if (ret < 0)
 			return ret;
 		if (!m.overflow) {
@@ -48,13 +78,10 @@ static int snapshot(struct pseudo_open *po)
 	return -EFBIG;
 }
 
-static ssize_t pseudo_read(struct file *f, char *buf, size_t count, loff_t *pos)
+static ssize_t read_snapshot(struct pseudo_open *po, char *buf, size_t count, loff_t *pos)
 {
-	struct pseudo_open *po = f->private_data;
 	size_t n;
 
-	if (po->is_dir)
-		return -EISDIR;
 	if (!po->buf || *pos == 0) {
 		int ret = snapshot(po);
 
@@ -69,15 +96,33 @@ static ssize_t pseudo_read(struct file *f, char *buf, size_t count, loff_t *pos)
 	return n;
 }
 
+static ssize_t pseudo_read(struct file *f, char *buf, size_t count, loff_t *pos)
+{
+	struct pseudo_open *po = f->private_data;
+	unsigned long flags;
+	ssize_t ret;
+
+	if (po->is_dir)
+		return -EISDIR;
+	/* Threads sharing the fd must not free the snapshot under each other. */
+	flags = local_irq_save();
+	ret = read_snapshot(po, buf, count, pos);
+	local_irq_restore(flags);
+	return ret;
+}
+
 static ssize_t pseudo_write(struct file *f, const char *buf, size_t count, loff_t *pos)
 {
 	struct pseudo_open *po = f->private_data;
+	struct pseudo_file pf;
 	int ret;
 
 	(void)pos;
 	if (po->is_dir)
 		return -EISDIR;
-	ret = pseudofs_store(&po->pf, buf, count);
+	ret = current_file(po, &pf);
+	if (!ret)
+		ret = pseudofs_store(&pf, buf, count);
 	return ret < 0 ? ret : (ssize_t)count;
 }
 
@@ -112,6 +157,51 @@ static int pseudo_d_path(struct file *f, char *buf, size_t size)
 	return strlcpy(buf, po->path, size) < size ? 0 : -ENAMETOOLONG;
 }
 
+struct nth_child {
+	loff_t want, at;
+	struct dir_entry *e;
+	bool found;
+};
+
+static void pick_child(const char *name, bool is_dir, void *arg)
+{
+	struct nth_child *n = arg;
+
+	if (n->at++ != n->want)
+		return;
+	n->e->type = is_dir ? DT_DIR : DT_REG;
+	strlcpy(n->e->name, name, sizeof(n->e->name));
+	n->found = true;
+}
+
+/* A made-up inode number, the same for the same path each time. */
+static unsigned long path_ino(const char *dir, const char *name)
+{
+	unsigned long h = 0xcbf29ce484222325UL;
+
+	for (const char *p = dir; *p; p++)
+		h = (h ^ (unsigned char)*p) * 0x100000001b3UL;
+	for (const char *p = name; *p; p++)
+		h = (h ^ (unsigned char)*p) * 0x100000001b3UL;
+	return h >> 32 | 1;
+}
+
+static int pseudo_readdir(struct file *f, loff_t pos, struct dir_entry *e)
+{
+	struct pseudo_open *po = f->private_data;
+	struct nth_child n = { pos - 2, 0, e, false };
+
+	if (!po->is_dir)
+		return -ENOTDIR;
+	if (dot_entries(pos, path_ino(po->path, ""), e))
+		return 0;
+	pseudofs_list(po->path, pick_child, &n);
+	if (!n.found)
+		return 1;
+	e->ino = path_ino(po->path, e->name);
+	return 0;
+}
+
 static void pseudo_release(struct file *f)
 {
 	struct pseudo_open *po = f->private_data;
@@ -126,6 +216,7 @@ static const struct file_operations pseudo_file_ops = {
 	.llseek = pseudo_llseek,
 	.getattr = pseudo_getattr,
 	.d_path = pseudo_d_path,
+	.readdir = pseudo_readdir,
 	.release = pseudo_release,
 };
 
@@ -136,10 +227,12 @@ static int check_access(const struct pseudo_file *pf, bool is_dir, unsigned int 
 
 	if ((flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
 		return -EEXIST;
+	if ((flags & O_DIRECTORY) && !is_dir)
+		return -ENOTDIR;
+	if (flags & O_PATH)
+		return 0;
 	if (is_dir)
 		return acc == O_RDONLY ? 0 : -EISDIR;
-	if (flags & O_DIRECTORY)
-		return -ENOTDIR;
 	if (acc == O_ACCMODE)
 		return -EINVAL;
 	if (acc != O_WRONLY && !pf->show)
@@ -175,6 +268,7 @@ int pseudo_file_open(const char *path, unsigned int flags, struct file **out)
 	if (!is_dir) {
 		po->pf = pf;
 		po->pf.path = po->path;
+		po->by_name = !pseudofs_lookup(path);
 	}
 	*out = alloc_file(&pseudo_file_ops, flags, po);
 	if (!*out) {

@@ -46,11 +46,49 @@ static int ramfs_file_d_path(struct file *f, char *buf, size_t size)
 	return ramfs_path(ino, buf, size);
 }
 
+/* The root also shows the mount points, unless the archive had them too. */
+static const char *const mount_points[] = { "proc", "sys" };
+
+static int ramfs_file_readdir(struct file *f, loff_t pos, struct dir_entry *e)
+{
+	const struct ramfs_inode *dir = f->private_data, *c;
+	loff_t i = 2;
+
+	if (!S_ISDIR(dir->mode))
+		return -ENOTDIR;
+	if (dot_entries(pos, dir->ino, e))
+		return 0;
+	for (c = dir->children; c && i < pos; c = c->next)
+		i++;
+	if (c) {
+		e->ino = c->ino;
+		e->type = S_ISDIR(c->mode) ? DT_DIR : DT_REG;
+		strlcpy(e->name, c->name, sizeof(e->name));
+		return 0;
+	}
+	if (dir != ramfs_root())
+		return 1;
+	for (unsigned int m = 0; m < ARRAY_SIZE(mount_points); m++) {
+		struct ramfs_inode *shadowed;
+		char path[8] = "/";
+
+		strlcat(path, mount_points[m], sizeof(path));
+		if (!ramfs_lookup(path, &shadowed) || i++ < pos)
+			continue;
+		e->ino = 0x10000 + m;
+		e->type = DT_DIR;
+		strlcpy(e->name, mount_points[m], sizeof(e->name));
+		return 0;
+	}
+	return 1;
+}
+
 static const struct file_operations ramfs_file_ops = {
 	.read = ramfs_file_read,
 	.llseek = ramfs_file_llseek,
 	.getattr = ramfs_file_getattr,
 	.d_path = ramfs_file_d_path,
+	.readdir = ramfs_file_readdir,
 };
 
 int ramfs_open(const char *path, unsigned int flags, struct file **out)
@@ -67,7 +105,7 @@ int ramfs_open(const char *path, unsigned int flags, struct file **out)
 		return -EEXIST;
 	if ((flags & O_DIRECTORY) && !S_ISDIR(ino->mode))
 		return -ENOTDIR;
-	if (acc != O_RDONLY || (flags & O_TRUNC))
+	if (!(flags & O_PATH) && (acc != O_RDONLY || (flags & O_TRUNC)))
 		return S_ISDIR(ino->mode) ? -EISDIR : -EROFS;
 	*out = alloc_file(&ramfs_file_ops, flags, ino);
 	return *out ? 0 : -ENOMEM;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * read, write, writev and lseek. The bytes go through a page-sized
+ * read, readv, pread64, write, writev and lseek. The bytes go through a page-sized
  * kernel buffer: a file's operations never touch user memory, and a bad
  * user pointer is -EFAULT from the copy, never a kernel fault. A read
  * stops at the first short chunk (a console line, the end of a file).
@@ -26,14 +26,14 @@ struct iovec {
 /* The open file at fd, referenced, if it allows this access (else *err). */
 static struct file *fget_for(unsigned long fd, bool write, long *err)
 {
-	struct file *f = fd > __INT_MAX__ ? NULL : fget(current_files(), fd);
+	struct file *f = fdget(fd);
 	unsigned int acc;
 
 	*err = -EBADF;
 	if (!f)
 		return NULL;
 	acc = f->f_flags & O_ACCMODE;
-	if ((write && acc == O_RDONLY) || (!write && acc == O_WRONLY)) {
+	if ((write && acc == O_RDONLY) || (!write && acc == O_WRONLY) || (f->f_flags & O_PATH)) {
 		fput(f);
 		return NULL;
 	}
@@ -46,17 +46,17 @@ static struct file *fget_for(unsigned long fd, bool write, long *err)
 	return f;
 }
 
-static long do_read(struct file *f, unsigned long ubuf, size_t count)
+/* Read at *ppos (f->f_pos, or pread's own position) into user memory. */
+static long do_read(struct file *f, unsigned long ubuf, size_t count, loff_t *ppos)
 {
 	char *kbuf = kmalloc(PAGE_SIZE, GFP_KERNEL);
 	size_t done = 0;
 
 	if (!kbuf)
 		return -ENOMEM;
-
 	while (done < count) {
 		size_t chunk = min(count - done, PAGE_SIZE), left;
-		loff_t pos = f->f_pos;
+		loff_t pos = *ppos;
 		ssize_t n = f->f_op->read(f, kbuf, chunk, &pos);
 
 		if (n <= 0) {
@@ -65,13 +65,22 @@ static long do_read(struct file *f, unsigned long ubuf, size_t count)
 		}
 		left = copy_to_user((void __user *)(ubuf + done), kbuf, n);
 		/* Only what reached the user is consumed. */
-		f->f_pos = pos - left;
+		*ppos = pos - left;
 		done += n - left;
 		if (left || (size_t)n < chunk)
 			break;
 	}
 	kfree(kbuf);
 	return done ? (long)done : -EFAULT;
+}
+
+static long read_checked(struct file *f, unsigned long ubuf, size_t count, loff_t *ppos)
+{
+	if (!count)
+		return 0;
+	if (!access_ok((const void __user *)ubuf, count))
+		return -EFAULT;
+	return do_read(f, ubuf, count, ppos);
 }
 
 long sys_read(unsigned long fd, unsigned long ubuf, unsigned long count)
@@ -82,15 +91,89 @@ long sys_read(unsigned long fd, unsigned long ubuf, unsigned long count)
 	f = fget_for(fd, false, &ret);
 	if (!f)
 		return ret;
-	count = min(count, MAX_RW_COUNT);
-	if (!count)
-		ret = 0;
-	else if (!access_ok((const void __user *)ubuf, count))
-		ret = -EFAULT;
-	else
-		ret = do_read(f, ubuf, count);
+	ret = read_checked(f, ubuf, min(count, MAX_RW_COUNT), &f->f_pos);
 	fput(f);
 	return ret;
+}
+
+long sys_pread64(unsigned long fd, unsigned long ubuf, unsigned long count,
+		 unsigned long pos)
+{
+	loff_t p = (loff_t)pos;
+	struct file *f;
+	long ret;
+
+	f = fget_for(fd, false, &ret);
+	if (!f)
+		return ret;
+	if (!f->f_op->llseek)
+		ret = -ESPIPE;
+	else if (p < 0)
+		ret = -EINVAL;
+	else
+		ret = read_checked(f, ubuf, min(count, MAX_RW_COUNT), &p);
+	fput(f);
+	return ret;
+}
+
+/* Copy in and check a vector: a kmalloc'ed copy in *out (kfree it), or an errno. */
+static long import_iovec(unsigned long uiov, unsigned long nr, struct iovec **out)
+{
+	size_t total = 0;
+	struct iovec *iov;
+
+	if (nr > IOV_MAX)
+		return -EINVAL;
+	iov = kmalloc_array(nr ? nr : 1, sizeof(*iov), GFP_KERNEL);
+	if (!iov)
+		return -ENOMEM;
+	if (copy_from_user(iov, (const void __user *)uiov, nr * sizeof(*iov))) {
+		kfree(iov);
+		return -EFAULT;
+	}
+	for (unsigned long i = 0; i < nr; i++) {
+		long err = 0;
+
+		if (iov[i].iov_len > (unsigned long)__LONG_MAX__ - total)
+			err = -EINVAL;
+		else if (!access_ok((const void __user *)iov[i].iov_base, iov[i].iov_len))
+			err = -EFAULT;
+		if (err) {
+			kfree(iov);
+			return err;
+		}
+		total += iov[i].iov_len;
+	}
+	*out = iov;
+	return 0;
+}
+
+long sys_readv(unsigned long fd, unsigned long uiov, unsigned long iovcnt)
+{
+	struct iovec *iov;
+	struct file *f;
+	long ret, done = 0;
+
+	f = fget_for(fd, false, &ret);
+	if (!f)
+		return ret;
+	ret = import_iovec(uiov, iovcnt, &iov);
+	if (ret) {
+		fput(f);
+		return ret;
+	}
+	/* Fill the vectors in turn; a short read (a console line) ends the call. */
+	for (unsigned long i = 0; i < iovcnt; i++) {
+		ret = read_checked(f, iov[i].iov_base, iov[i].iov_len, &f->f_pos);
+		if (ret < 0)
+			break;
+		done += ret;
+		if ((unsigned long)ret < iov[i].iov_len)
+			break;
+	}
+	kfree(iov);
+	fput(f);
+	return done || ret >= 0 ? done : ret;
 }
 
 /* Hand len gathered bytes to the file: 0, 1 for a short write, or a negative errno. */
@@ -145,64 +228,44 @@ static long do_writev(struct file *f, const struct iovec *iov, unsigned long nr)
 	return done;
 }
 
-static long writev_kernel_iov(unsigned long fd, const struct iovec *iov, unsigned long nr)
+long sys_write(unsigned long fd, unsigned long ubuf, unsigned long count)
 {
-	size_t total = 0;
+	struct iovec iov = { ubuf, min(count, MAX_RW_COUNT) };
 	struct file *f;
 	long ret;
 
 	f = fget_for(fd, true, &ret);
 	if (!f)
 		return ret;
-	for (unsigned long i = 0; i < nr; i++) {
-		ret = -EINVAL;
-		if (iov[i].iov_len > (unsigned long)__LONG_MAX__ - total)
-			goto out;
+	if (!access_ok((const void __user *)ubuf, iov.iov_len))
 		ret = -EFAULT;
-		if (!access_ok((const void __user *)iov[i].iov_base, iov[i].iov_len))
-			goto out;
-		total += iov[i].iov_len;
-	}
-	ret = do_writev(f, iov, nr);
-out:
+	else
+		ret = do_writev(f, &iov, 1);
 	fput(f);
 	return ret;
-}
-
-long sys_write(unsigned long fd, unsigned long ubuf, unsigned long count)
-{
-	struct iovec iov = { ubuf, min(count, MAX_RW_COUNT) };
-
-	return writev_kernel_iov(fd, &iov, 1);
 }
 
 long sys_writev(unsigned long fd, unsigned long uiov, unsigned long iovcnt)
 {
 	struct iovec *iov;
+	struct file *f;
 	long ret;
 
-	if (iovcnt > IOV_MAX)
-		return -EINVAL;
-	if (!iovcnt) {
-		struct file *f = fget_for(fd, true, &ret);
-
-		if (f)
-			fput(f);
+	f = fget_for(fd, true, &ret);
+	if (!f)
 		return ret;
+	ret = import_iovec(uiov, iovcnt, &iov);
+	if (!ret) {
+		ret = do_writev(f, iov, iovcnt);
+		kfree(iov);
 	}
-	iov = kmalloc_array(iovcnt, sizeof(*iov), GFP_KERNEL);
-	if (!iov)
-		return -ENOMEM;
-	ret = -EFAULT;
-	if (!copy_from_user(iov, (const void __user *)uiov, iovcnt * sizeof(*iov)))
-		ret = writev_kernel_iov(fd, iov, iovcnt);
-	kfree(iov);
+	fput(f);
 	return ret;
 }
 
 long sys_lseek(unsigned long fd, unsigned long offset, unsigned long whence)
 {
-	struct file *f = fd > __INT_MAX__ ? NULL : fget(current_files(), fd);
+	struct file *f = fdget(fd);
 	long ret;
 
 	if (!f)

@@ -24,6 +24,8 @@
 #include "drivers/ps2kbd.h"
 #include "drivers/qemu_exit.h"
 #include "fs/initramfs.h"
+#include "fs/proc_pid.h"
+#include "fs/ramfs_view.h"
 #include "mm/mm_init.h"
 #include "mm/page_alloc.h"
 #include "tests/ktest.h"
@@ -66,6 +68,8 @@ void start_kernel(u32 magic, u32 info)
 	tsc_init();
 	mm_init();
 	initramfs_init();
+	proc_pid_init();
+	ramfs_view_init();
 	fbcon_init();
 	acpi_init();
 	/* Tasks from here on: the boot context becomes the shell's task. */

@@ -61,11 +61,24 @@ const struct pseudo_file *pseudofs_lookup(const char *path)
 	return NULL;
 }
 
-static int (*resolver)(const char *path, struct pseudo_file *out);
+#define MAX_RESOLVERS	4
 
-void pseudofs_set_resolver(int (*fn)(const char *path, struct pseudo_file *out))
+static struct {
+	int (*resolve)(const char *path, struct pseudo_file *out);
+	int (*list)(const char *dir, pseudofs_list_fn fn, void *arg);
+} resolvers[MAX_RESOLVERS];
+
+int pseudofs_add_resolver(int (*resolve)(const char *path, struct pseudo_file *out),
+			  int (*list)(const char *dir, pseudofs_list_fn fn, void *arg))
 {
-	resolver = fn;
+	for (unsigned int i = 0; i < MAX_RESOLVERS; i++) {
+		if (!resolvers[i].resolve) {
+			resolvers[i].resolve = resolve;
+			resolvers[i].list = list;
+			return 0;
+		}
+	}
+	return -ENOSPC;
 }
 
 static void dir_count(const char *name, bool is_dir, void *arg)
@@ -80,8 +93,8 @@ int pseudofs_resolve(const char *path, struct pseudo_file *out)
 	const struct pseudo_file *f;
 	int ret, children = 0;
 
-	if (resolver) {
-		ret = resolver(path, out);
+	for (unsigned int i = 0; i < MAX_RESOLVERS && resolvers[i].resolve; i++) {
+		ret = resolvers[i].resolve(path, out);
 		if (ret != -ENOENT)
 			return ret;
 	}
@@ -224,6 +237,8 @@ int pseudofs_list(const char *dir, void (*fn)(const char *name, bool is_dir, voi
 		fn(name, is_dir, arg);
 		count++;
 	}
+	for (unsigned int i = 0; i < MAX_RESOLVERS && resolvers[i].list; i++)
+		count += resolvers[i].list(dir, fn, arg);
 	return count;
 }
 

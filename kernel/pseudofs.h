@@ -33,11 +33,17 @@ void pseudofs_unregister(const struct pseudo_file *f);
 
 const struct pseudo_file *pseudofs_lookup(const char *path);
 /*
- * Files that exist only while their object does (/proc/<pid>/...): fn
- * fills *out (path may point into the path given) and returns 0, or
- * -EISDIR for one of its directories, or -ENOENT. It is asked first.
+ * Files found by name rather than registered: those that exist only
+ * while their object does (/proc/<pid>/...), and the ramfs's, so that
+ * the console's cat and ls see them. resolve fills *out (path may point
+ * into the path given) and returns 0, or -EISDIR for one of its
+ * directories, or -ENOENT; resolvers are asked in the order added,
+ * before the registered files. list calls fn for each such child of dir
+ * and returns how many. 0, or -ENOSPC when MAX_RESOLVERS are in.
  */
-void pseudofs_set_resolver(int (*fn)(const char *path, struct pseudo_file *out));
+typedef void (*pseudofs_list_fn)(const char *name, bool is_dir, void *arg);
+int pseudofs_add_resolver(int (*resolve)(const char *path, struct pseudo_file *out),
+			  int (*list)(const char *dir, pseudofs_list_fn fn, void *arg));
 /* A copy of the file at path in *out: 0, -EISDIR (a directory) or -ENOENT. */
 int pseudofs_resolve(const char *path, struct pseudo_file *out);
 /* Write to an open file: store() with the error detail cleared first. */

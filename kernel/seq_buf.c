@@ -34,3 +34,17 @@ void seq_puts(struct seq_buf *s, const char *str)
 {
 	seq_printf(s, "%s", str);
 }
+
+void seq_write(struct seq_buf *s, const void *data, size_t len)
+{
+	/* Keep the byte seq_printf keeps for its NUL. */
+	size_t room = s->size ? s->size - 1 - s->len : 0;
+	size_t n = min(len, room);
+
+	memcpy(s->buf + s->len, data, n);
+	s->len += n;
+	if (s->size)
+		s->buf[s->len] = '\0';
+	if (n < len)
+		s->overflow = true;
+}

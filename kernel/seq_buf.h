@@ -15,5 +15,7 @@ struct seq_buf {
 void seq_buf_init(struct seq_buf *s, char *buf, size_t size);
 __printf(2, 3) void seq_printf(struct seq_buf *s, const char *fmt, ...);
 void seq_puts(struct seq_buf *s, const char *str);
+/* Bytes as they are (NULs included); what does not fit sets overflow. */
+void seq_write(struct seq_buf *s, const void *data, size_t len);
 
 #endif

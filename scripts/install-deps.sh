@@ -19,6 +19,10 @@ have_cmd python3 || need="$need python3"
 have_file /usr/share/consolefonts/Uni2-Terminus16.psf.gz || need="$need console-setup-linux"
 have_cmd gcc || need="$need gcc"
 have_cmd ld || need="$need binutils"
+# The user programs are static musl binaries; the initramfs test compares
+# the archive with GNU cpio's reading of it.
+have_cmd musl-gcc || need="$need musl-tools"
+have_cmd cpio || need="$need cpio"
 
 [ -z "$need" ] && exit 0
 if [ "${1:-}" = "--check" ]; then

@@ -15,10 +15,16 @@
 #include "kernel/console.h"
 #include "kernel/printk.h"
 #include "kernel/rtc.h"
+#include "kernel/pseudofs.h"
+#include "kernel/task.h"
+#include "kernel/traps.h"
 #include "kernel/uaccess.h"
+#include "fs/proc_pid.h"
 #include "mm/hugetlb.h"
 #include "mm/mmap.h"
+#include "mm/page_alloc.h"
 #include "mm/slab.h"
+#include "tests/ktest_mm.h"
 #include "libc/errno.h"
 #include "libc/stdio.h"
 #include "libc/stdlib.h"
@@ -249,7 +255,6 @@ KTEST(fs, concatenated_archives)
 #define UBASE		0x100000000000UL
 #define UPAGES		4
 #define KADDR		0xffff888000000000UL	/* the direct map: not user memory */
-#define AT_FDCWD	-100
 
 struct fs_env {
 	struct mm *mm;
@@ -642,6 +647,11 @@ KTEST(fs, console_read_line)
 	EXPECT_EQ(test, uread(0, buf, sizeof(buf) - 1), 0);
 	push_input("oops\x03");
 	EXPECT_EQ(test, uread(0, buf, sizeof(buf) - 1), -EINTR);
+	/* What was typed before the Ctrl-C is gone, as with a tty. */
+	push_input("ab\x03" "ok\r");
+	EXPECT_EQ(test, console_poll_input(), 1);
+	EXPECT_EQ(test, uread(0, buf, sizeof(buf) - 1), 3);
+	EXPECT_STREQ(test, buf, "ok\n");
 	env_teardown(&env);
 }
 
@@ -779,4 +789,523 @@ KTEST(fs, prlimit64_and_ids)
 	EXPECT_EQ(test, sys_getgid(), 0);
 	EXPECT_EQ(test, sys_getegid(), 0);
 	env_teardown(&env);
+}
+
+/*
+ * /proc/<pid>: a task of the test's own (never run, so never scheduled)
+ * with the test's mm. VMAs: 4 pages rw at UBASE (the env's), 2 pages
+ * r-x at UBASE + 1 MiB, and 8 pages mapped then unmapped (VmPeak).
+ */
+static struct task_struct proc_task;
+
+static void proc_task_init(struct fs_env *env, int pid)
+{
+	memset(&proc_task, 0, sizeof(proc_task));
+	proc_task.pid = proc_task.tgid = pid;
+	strlcpy(proc_task.comm, "ktest_proc", sizeof(proc_task.comm));
+	proc_task.state = TASK_INTERRUPTIBLE;
+	proc_task.mm = env->mm;
+	proc_task.files = env->files;
+	proc_task.group_leader = &proc_task;
+	INIT_LIST_HEAD(&proc_task.thread_group);
+	list_add_tail(&proc_task.thread_node, &proc_task.thread_group);
+}
+
+/* The line of text that starts with prefix, without its '\n' (in line). */
+static const char *find_line(const char *text, const char *prefix, char *line, size_t size)
+{
+	const char *p = text;
+	size_t n;
+
+	while ((p = strstr(p, prefix)) && p != text && p[-1] != '\n')
+		p++;
+	if (!p)
+		return "(missing)";
+	n = min(strcspn(p, "\n"), size - 1);
+	memcpy(line, p, n);
+	line[n] = '\0';
+	return line;
+}
+
+#define EXPECT_LINE(test, text, prefix, want) do {			\
+	char __l[128];							\
+	EXPECT_STREQ(test, find_line(text, prefix, __l, sizeof(__l)), want); \
+} while (0)
+
+static char proc_text[2048];
+
+static const char *show(void (*fn)(struct seq_buf *m, struct task_struct *t))
+{
+	struct seq_buf m;
+
+	seq_buf_init(&m, proc_text, sizeof(proc_text) - 1);
+	fn(&m, &proc_task);
+	proc_text[m.len] = '\0';
+	return proc_text;
+}
+
+KTEST(fs, proc_pid_status)
+{
+	struct fs_env env;
+	const char *t;
+
+	ASSERT_TRUE(test, env_setup(test, &env));
+	proc_task_init(&env, 4242);
+	ASSERT_EQ(test, do_mmap(env.mm, UBASE + 0x100000, 2 * PAGE_SIZE, PROT_READ | PROT_EXEC,
+				MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED), (long)(UBASE + 0x100000));
+	ASSERT_EQ(test, do_mmap(env.mm, UBASE + SZ_2M, 8 * PAGE_SIZE, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED), (long)(UBASE + SZ_2M));
+	ASSERT_EQ(test, do_munmap(env.mm, UBASE + SZ_2M, 8 * PAGE_SIZE), 0);
+	/* One page touched: a PUD, a PMD and a PTE table below the PGD. */
+	ASSERT_EQ(test, put_user_u64(1, (u64 __user *)UBASE), 0);
+	t = show(proc_pid_show_status);
+	EXPECT_LINE(test, t, "Name:", "Name:\tktest_proc");
+	EXPECT_LINE(test, t, "State:", "State:\tS (sleeping)");
+	EXPECT_LINE(test, t, "Tgid:", "Tgid:\t4242");
+	EXPECT_LINE(test, t, "Pid:", "Pid:\t4242");
+	EXPECT_LINE(test, t, "PPid:", "PPid:\t1");	/* no parent: started by kshell */
+	EXPECT_LINE(test, t, "VmPeak:", "VmPeak:\t      56 kB");	/* 4 + 2 + 8 pages */
+	EXPECT_LINE(test, t, "VmSize:", "VmSize:\t      24 kB");
+	EXPECT_LINE(test, t, "VmRSS:", "VmRSS:\t       4 kB");
+	EXPECT_LINE(test, t, "RssAnon:", "RssAnon:\t       4 kB");
+	EXPECT_LINE(test, t, "RssFile:", "RssFile:\t       0 kB");
+	EXPECT_LINE(test, t, "RssShmem:", "RssShmem:\t       0 kB");
+	EXPECT_LINE(test, t, "VmData:", "VmData:\t      16 kB");
+	EXPECT_LINE(test, t, "VmStk:", "VmStk:\t       0 kB");	/* never ran: no stack pointer */
+	EXPECT_LINE(test, t, "VmExe:", "VmExe:\t       8 kB");
+	EXPECT_LINE(test, t, "VmPTE:", "VmPTE:\t      12 kB");
+	EXPECT_LINE(test, t, "Threads:", "Threads:\t1");
+	/* A task without memory (a zombie, a kernel thread) has no Vm lines. */
+	proc_task.mm = NULL;
+	t = show(proc_pid_show_status);
+	EXPECT_STREQ(test, find_line(t, "VmSize:", proc_text + 1500, 100), "(missing)");
+	EXPECT_LINE(test, t, "Threads:", "Threads:\t1");
+	env_teardown(&env);
+}
+
+KTEST(fs, proc_pid_maps)
+{
+	struct fs_env env;
+
+	ASSERT_TRUE(test, env_setup(test, &env));
+	proc_task_init(&env, 4243);
+	ASSERT_EQ(test, do_mmap(env.mm, UBASE + 0x100000, 2 * PAGE_SIZE, PROT_READ | PROT_EXEC,
+				MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED), (long)(UBASE + 0x100000));
+	EXPECT_STREQ(test, show(proc_pid_show_maps),
+		     "100000000000-100000004000 rw-p 00000000 00:00 0 \n"
+		     "100000100000-100000102000 r-xp 00000000 00:00 0 \n");
+	/* The brk area is named as Linux names it, in column 74. */
+	env.mm->start_brk = UBASE;
+	env.mm->brk = UBASE + PAGE_SIZE;
+	EXPECT_STREQ(test, show(proc_pid_show_maps),
+		     "100000000000-100000004000 rw-p 00000000 00:00 0"
+		     "                          [heap]\n"
+		     "100000100000-100000102000 r-xp 00000000 00:00 0 \n");
+	env_teardown(&env);
+}
+
+KTEST(fs, proc_pid_files)
+{
+	struct fs_env env;
+	unsigned long flags;
+	struct pseudo_file pf;
+	char buf[64];
+	long fd;
+
+	ASSERT_TRUE(test, env_setup(test, &env));
+	proc_task_init(&env, 4244);
+	/* Visible to find_task_by_pid() while it is on the process list. */
+	flags = local_irq_save();
+	list_add_tail(&proc_task.tasks, &process_list);
+	EXPECT_EQ(test, pseudofs_resolve("/proc/4244", &pf), -EISDIR);
+	EXPECT_EQ(test, pseudofs_resolve("/proc/4244/status", &pf), 0);
+	EXPECT_EQ(test, pseudofs_resolve("/proc/4244/nothing", &pf), -ENOENT);
+	EXPECT_EQ(test, pseudofs_resolve("/proc/04244/status", &pf), -ENOENT);
+	EXPECT_EQ(test, pseudofs_resolve("/proc/4245/status", &pf), -ENOENT);
+	fd = uopen("/proc/4244/status", O_RDONLY);
+	EXPECT_EQ(test, fd, 3);
+	EXPECT_EQ(test, uread(fd, buf, 16), 16);
+	EXPECT_STREQ(test, buf, "Name:\tktest_proc");
+	EXPECT_EQ(test, uopen("/proc/4244/maps", O_RDONLY), 4);
+	EXPECT_EQ(test, uopen("/proc/4244", O_RDONLY | O_DIRECTORY), 5);
+	list_del(&proc_task.tasks);
+	local_irq_restore(flags);
+	/* The process is gone: its open file reads -ESRCH, nothing freed is read. */
+	EXPECT_EQ(test, sys_lseek(fd, 0, SEEK_SET), 0);
+	EXPECT_EQ(test, uread(fd, buf, 16), -ESRCH);
+	EXPECT_EQ(test, uopen("/proc/4244/status", O_RDONLY), -ENOENT);
+	env_teardown(&env);
+}
+
+KTEST(fs, fcntl_and_dup)
+{
+	struct fs_env env;
+	char buf[8];
+
+	ASSERT_TRUE(test, env_setup_with_archive(test, &env));
+	ASSERT_EQ(test, uopen("/ktest_fs/dir/hello", O_RDONLY | O_CLOEXEC), 3);
+	EXPECT_EQ(test, sys_fcntl(3, 1, 0), 1);			/* F_GETFD: FD_CLOEXEC */
+	EXPECT_EQ(test, sys_fcntl(3, 2, 0), 0);			/* F_SETFD 0 */
+	EXPECT_EQ(test, sys_fcntl(3, 1, 0), 0);
+	EXPECT_EQ(test, sys_fcntl(3, 3, 0), O_RDONLY | O_LARGEFILE);	/* F_GETFL */
+	EXPECT_EQ(test, sys_fcntl(1, 3, 0), O_WRONLY | O_LARGEFILE);
+	EXPECT_EQ(test, sys_fcntl(3, 0, 10), 10);		/* F_DUPFD from 10 */
+	EXPECT_EQ(test, sys_fcntl(3, 1030, 0), 4);		/* F_DUPFD_CLOEXEC */
+	EXPECT_EQ(test, sys_fcntl(4, 1, 0), 1);
+	EXPECT_EQ(test, sys_fcntl(3, 0, NR_OPEN_MAX), -EINVAL);
+	EXPECT_EQ(test, sys_fcntl(3, 999, 0), -EINVAL);
+	EXPECT_EQ(test, sys_fcntl(9, 1, 0), -EBADF);
+	EXPECT_EQ(test, sys_dup(3), 5);
+	/* dup2 onto stdin closes it; the copies share one position. */
+	EXPECT_EQ(test, sys_dup2(3, 0), 0);
+	EXPECT_EQ(test, uread(0, buf, 2), 2);
+	EXPECT_EQ(test, uread(10, buf, 8), 1);
+	EXPECT_STREQ(test, buf, "\n");
+	EXPECT_EQ(test, sys_dup2(3, 3), 3);
+	EXPECT_EQ(test, sys_dup2(3, NR_OPEN_MAX), -EBADF);
+	EXPECT_EQ(test, sys_dup2(9, 6), -EBADF);
+	EXPECT_EQ(test, sys_dup(99), -EBADF);
+	env_teardown(&env);
+}
+
+KTEST(fs, readv_and_pread)
+{
+	struct { unsigned long base, len; } iov[2] = {
+		{ UBASE + 2048, 1 }, { UBASE + 2100, 8 },
+	};
+	struct fs_env env;
+	char a[2] = "", b[8] = "";
+
+	ASSERT_TRUE(test, env_setup_with_archive(test, &env));
+	ASSERT_EQ(test, uopen("/ktest_fs/dir/hello", O_RDONLY), 3);
+	ASSERT_UEQ(test, copy_to_user((void __user *)UBASE, iov, sizeof(iov)), 0);
+	/* Three bytes: one into the first vector, two into the second. */
+	EXPECT_EQ(test, sys_readv(3, UBASE, 2), 3);
+	EXPECT_UEQ(test, copy_from_user(a, (const void __user *)(UBASE + 2048), 1), 0);
+	EXPECT_UEQ(test, copy_from_user(b, (const void __user *)(UBASE + 2100), 2), 0);
+	EXPECT_STREQ(test, a, "h");
+	EXPECT_STREQ(test, b, "i\n");
+	EXPECT_EQ(test, sys_readv(3, UBASE, 2), 0);
+	EXPECT_EQ(test, sys_readv(3, UBASE, 1025), -EINVAL);
+	EXPECT_EQ(test, sys_readv(3, KADDR, 1), -EFAULT);
+	/* pread reads where it is told and leaves the position alone. */
+	EXPECT_EQ(test, sys_pread64(3, UBASE + 2048, 8, 1), 2);
+	EXPECT_EQ(test, sys_lseek(3, 0, SEEK_CUR), 3);
+	EXPECT_EQ(test, sys_pread64(3, UBASE + 2048, 8, -1UL), -EINVAL);
+	EXPECT_EQ(test, sys_pread64(0, UBASE + 2048, 8, 0), -ESPIPE);
+	env_teardown(&env);
+}
+
+KTEST(fs, stat_by_path)
+{
+	struct fs_env env;
+	struct stat st;
+
+	ASSERT_TRUE(test, env_setup_with_archive(test, &env));
+	EXPECT_EQ(test, sys_stat(ustr(0, "/ktest_fs/dir/hello"), UBASE + 1024), 0);
+	EXPECT_UEQ(test, copy_from_user(&st, (const void __user *)(UBASE + 1024), sizeof(st)), 0);
+	EXPECT_EQ(test, st.st_mode, S_IFREG | 0644);
+	EXPECT_EQ(test, st.st_size, 3);
+	EXPECT_EQ(test, sys_stat(ustr(0, "/ktest_fs/nothing"), UBASE + 1024), -ENOENT);
+	EXPECT_EQ(test, sys_stat(ustr(0, ""), UBASE + 1024), -ENOENT);
+	EXPECT_EQ(test, sys_stat(ustr(0, "/ktest_fs/dir/hello"), KADDR), -EFAULT);
+	/* A sysctl: readable and writable by root, as Linux's 0644. */
+	EXPECT_EQ(test, sys_newfstatat(AT_FDCWD, ustr(0, "/proc/sys/vm/pt_reclaim"),
+				       UBASE + 1024, 0), 0);
+	EXPECT_UEQ(test, copy_from_user(&st, (const void __user *)(UBASE + 1024), sizeof(st)), 0);
+	EXPECT_EQ(test, st.st_mode, S_IFREG | 0644);
+	EXPECT_EQ(test, sys_newfstatat(AT_FDCWD, ustr(0, "/ktest_fs"), UBASE + 1024, 0), 0);
+	EXPECT_UEQ(test, copy_from_user(&st, (const void __user *)(UBASE + 1024), sizeof(st)), 0);
+	EXPECT_EQ(test, st.st_mode, S_IFDIR | 0755);
+	/* AT_EMPTY_PATH: the fd itself. */
+	EXPECT_EQ(test, sys_newfstatat(1, ustr(0, ""), UBASE + 1024, 0x1000), 0);
+	EXPECT_UEQ(test, copy_from_user(&st, (const void __user *)(UBASE + 1024), sizeof(st)), 0);
+	EXPECT_EQ(test, st.st_mode & S_IFMT, S_IFCHR);
+	EXPECT_EQ(test, sys_newfstatat(AT_FDCWD, ustr(0, "/"), UBASE + 1024, 0x1), -EINVAL);
+	env_teardown(&env);
+}
+
+/*
+ * Allocation failures: with one page allocation in two failing, every
+ * call either works or says -ENOMEM, an unpack that fails leaves
+ * nothing, and once everything is closed no page is missing. The user
+ * pages the calls copy through are faulted in first, so that a failure
+ * there cannot show up as -EFAULT.
+ */
+static bool ok_or_enomem(long ret)
+{
+	return ret >= 0 || ret == -ENOMEM;
+}
+
+static void exercise_under_failures(struct kunit *test, struct fs_env *env)
+{
+	struct files_struct *copy;
+	long fd, n;
+
+	fd = uopen("/proc/meminfo", O_RDONLY);
+	EXPECT_TRUE(test, ok_or_enomem(fd));
+	if (fd >= 0) {
+		n = sys_read(fd, UBASE + 2048, 1024);
+		EXPECT_TRUE(test, ok_or_enomem(n));
+		EXPECT_EQ(test, sys_close(fd), 0);
+	}
+	n = unpack_to_rootfs(archive, good_archive(), why, sizeof(why));
+	EXPECT_TRUE(test, ok_or_enomem(n));
+	if (n)
+		EXPECT_EQ(test, lookup_err("/ktest_fs"), -ENOENT);
+	fd = uopen("/ktest_fs/dir/hello", O_RDONLY);
+	EXPECT_TRUE(test, ok_or_enomem(fd) || (n && fd == -ENOENT));
+	copy = files_dup(env->files);
+	files_put(copy);
+	n = sys_writev(1, UBASE + 256, 0);
+	EXPECT_TRUE(test, ok_or_enomem(n));
+	if (fd >= 0)
+		EXPECT_EQ(test, sys_close(fd), 0);
+}
+
+KTEST(fs, allocation_failures)
+{
+	unsigned long before, injected;
+	struct fs_env env;
+
+	ramfs_remove("/ktest_fs");
+	before = ktest_settled_free_pages();
+	ASSERT_TRUE(test, env_setup(test, &env));
+	ASSERT_UEQ(test, clear_user((void __user *)UBASE, UPAGES * PAGE_SIZE), 0);
+	kmem_cache_shrink_all();
+	injected = fail_page_alloc_injected();
+	fail_page_alloc_random(2, 12345);
+	for (int i = 0; i < 100; i++)
+		exercise_under_failures(test, &env);
+	fail_page_alloc_off();
+	/* The loop must really have met failures for the case to mean anything. */
+	EXPECT_GT(test, fail_page_alloc_injected(), injected);
+	env_teardown(&env);
+	EXPECT_EQ(test, ktest_settled_free_pages(), before);
+}
+
+/* getdents64 into user memory, the names joined by ' ' into names. */
+static long list_dir(unsigned long fd, unsigned long count, char *names, size_t size)
+{
+	static char buf[1024];
+	long n = sys_getdents64(fd, UBASE + 1024, count);
+
+	names[0] = '\0';
+	if (n <= 0 || copy_from_user(buf, (const void __user *)(UBASE + 1024), n))
+		return n;
+	for (long off = 0; off < n; ) {
+		unsigned short reclen;
+
+		memcpy(&reclen, buf + off + 16, sizeof(reclen));
+		if (names[0])
+			strlcat(names, " ", size);
+		strlcat(names, buf + off + 19, size);
+		off += reclen;
+	}
+	return n;
+}
+
+KTEST(fs, getdents64)
+{
+	struct fs_env env;
+	char names[256];
+
+	ASSERT_TRUE(test, env_setup_with_archive(test, &env));
+	ASSERT_EQ(test, uopen("/ktest_fs/dir", O_RDONLY | O_DIRECTORY), 3);
+	/* Records of 24 bytes: 19 of header, the name and its NUL, rounded to 8. */
+	EXPECT_EQ(test, list_dir(3, 1024, names, sizeof(names)), 24 + 24 + 32);
+	EXPECT_STREQ(test, names, ". .. hello");
+	EXPECT_EQ(test, list_dir(3, 1024, names, sizeof(names)), 0);	/* the end */
+	/* A small buffer takes what fits; the next call goes on from there. */
+	EXPECT_EQ(test, sys_lseek(3, 0, SEEK_SET), 0);
+	EXPECT_EQ(test, list_dir(3, 50, names, sizeof(names)), 48);
+	EXPECT_STREQ(test, names, ". ..");
+	EXPECT_EQ(test, list_dir(3, 20, names, sizeof(names)), -EINVAL);
+	EXPECT_EQ(test, list_dir(3, 32, names, sizeof(names)), 32);
+	EXPECT_STREQ(test, names, "hello");
+	EXPECT_EQ(test, sys_getdents64(3, KADDR, 64), -EFAULT);
+	ASSERT_EQ(test, uopen("/ktest_fs/dir/hello", O_RDONLY), 4);
+	EXPECT_EQ(test, sys_getdents64(4, UBASE + 1024, 1024), -ENOTDIR);
+	EXPECT_EQ(test, sys_getdents64(1, UBASE + 1024, 1024), -ENOTDIR);
+	EXPECT_EQ(test, sys_getdents64(20, UBASE + 1024, 1024), -EBADF);
+	/* /sys/kernel/mm/hugepages: 2 MiB first (1 GiB needs pdpe1gb). */
+	ASSERT_EQ(test, uopen("/sys/kernel/mm/hugepages", O_RDONLY), 5);
+	EXPECT_GT(test, list_dir(5, 1024, names, sizeof(names)), 0);
+	EXPECT_EQ(test, strncmp(names, ". .. hugepages-2048kB", 21), 0);
+	env_teardown(&env);
+}
+
+KTEST(fs, getdents64_mount_points_and_pids)
+{
+	struct fs_env env;
+	unsigned long flags;
+	char names[256];
+
+	ASSERT_TRUE(test, env_setup_with_archive(test, &env));
+	ASSERT_EQ(test, uopen("/", O_RDONLY), 3);
+	EXPECT_GT(test, list_dir(3, 1024, names, sizeof(names)), 0);
+	/* The root lists its own entries, ktest_fs last, then the mount points. */
+	EXPECT_NOT_NULL(test, strstr(names, " ktest_fs proc sys"));
+	proc_task_init(&env, 4246);
+	flags = local_irq_save();
+	list_add_tail(&proc_task.tasks, &process_list);
+	EXPECT_EQ(test, uopen("/proc/4246", O_RDONLY), 4);
+	EXPECT_GT(test, list_dir(4, 1024, names, sizeof(names)), 0);
+	EXPECT_STREQ(test, names, ". .. status maps");
+	EXPECT_EQ(test, uopen("/proc", O_RDONLY), 5);
+	EXPECT_GT(test, list_dir(5, 1024, names, sizeof(names)), 0);
+	list_del(&proc_task.tasks);
+	local_irq_restore(flags);
+	EXPECT_NOT_NULL(test, strstr(names, " self "));
+	EXPECT_NOT_NULL(test, strstr(names, " 4246"));
+	EXPECT_NOT_NULL(test, strstr(names, "meminfo"));
+	env_teardown(&env);
+}
+
+KTEST(fs, proc_file_outlives_its_object)
+{
+	struct fs_env env;
+	struct mm *gone;
+	char path[32], buf[32];
+	long fd;
+
+	ASSERT_TRUE(test, env_setup(test, &env));
+	gone = mm_create("ktest_gone");
+	ASSERT_NOT_NULL(test, gone);
+	snprintf(path, sizeof(path), "/proc/%u/status", gone->id);
+	fd = uopen(path, O_RDONLY);
+	EXPECT_EQ(test, fd, 3);
+	EXPECT_EQ(test, uread(fd, buf, 15), 15);
+	EXPECT_STREQ(test, buf, "Name:\tktest_gon");
+	/* The address space goes: a fresh read finds no file, not freed memory. */
+	mm_destroy(gone);
+	switch_mm(env.mm);
+	EXPECT_EQ(test, sys_lseek(fd, 0, SEEK_SET), 0);
+	EXPECT_EQ(test, uread(fd, buf, 15), -ENOENT);
+	env_teardown(&env);
+}
+
+KTEST(fs, console_sees_the_ramfs)
+{
+	char out[256];
+
+	ASSERT_EQ(test, unpack_to_rootfs(archive, good_archive(), why, sizeof(why)), 0);
+	EXPECT_EQ(test, ktest_shell("ls /ktest_fs/dir", out, sizeof(out)), 0);
+	EXPECT_STREQ(test, out, "hello\n");
+	EXPECT_EQ(test, ktest_shell("cat /ktest_fs/dir/hello", out, sizeof(out)), 0);
+	EXPECT_STREQ(test, out, "hi\n");
+	EXPECT_EQ(test, ktest_shell("ls /", out, sizeof(out)), 0);
+	EXPECT_NOT_NULL(test, strstr(out, "ktest_fs/\n"));
+	EXPECT_NOT_NULL(test, strstr(out, "proc/\n"));
+	EXPECT_NE(test, ktest_shell("cat /ktest_fs/dir", out, sizeof(out)), 0);
+	EXPECT_STREQ(test, out, "cat: /ktest_fs/dir: Is a directory\n");
+	EXPECT_NE(test, ktest_shell("echo x > /ktest_fs/dir/hello", out, sizeof(out)), 0);
+	EXPECT_EQ(test, ramfs_remove("/ktest_fs"), 0);
+	EXPECT_NE(test, ktest_shell("cat /ktest_fs/dir/hello", out, sizeof(out)), 0);
+}
+
+/*
+ * Random calls with random and boundary arguments on a table without
+ * the console (a read of stdin would wait for a key): every result is a
+ * count, an fd or one of the errnos these calls may give, nothing
+ * faults, and once the fds are closed no page is missing. /proc/sys and
+ * /sys are left out: a random write there would change the machine.
+ */
+static const char *const fuzz_paths[] = {
+	"/ktest_fs/dir/hello", "/ktest_fs/dir", "/ktest_fs", "/", "/proc", "/proc/meminfo",
+	"/proc/self/status", "/proc/1/maps", "/nothing", "ktest_fs/dir/../dir/hello", "",
+	"/ktest_fs/dir/hello/",
+};
+
+static unsigned long fuzz_arg(u64 *rng)
+{
+	static const unsigned long special[] = {
+		0, 1, 3, 64, 4096, -1UL, 1UL << 32, KADDR, UBASE, UBASE + UPAGES * PAGE_SIZE - 1,
+		UBASE + UPAGES * PAGE_SIZE, 0x7fffffffffffUL, 0x5413,
+	};
+	u64 x = *rng;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	*rng = x;
+	if (x & 1)
+		return special[(x >> 8) % ARRAY_SIZE(special)];
+	return x >> ((x >> 1) & 63);
+}
+
+static bool fuzz_errno_ok(long r)
+{
+	static const int allowed[] = {
+		EBADF, EFAULT, EINVAL, ENOENT, ENOTDIR, EISDIR, EROFS, EACCES, EEXIST,
+		EMFILE, ENAMETOOLONG, ESPIPE, ENOTTY, ESRCH, EPERM, EOVERFLOW,
+	};
+
+	if (r >= 0)
+		return true;
+	for (unsigned int i = 0; i < ARRAY_SIZE(allowed); i++)
+		if (r == -allowed[i])
+			return true;
+	return false;
+}
+
+static long fuzz_one(u64 *rng)
+{
+	unsigned long a = fuzz_arg(rng), b = fuzz_arg(rng), c = fuzz_arg(rng);
+	unsigned int fd = a % 70;
+
+	switch (b % 12) {
+	case 0:
+		return sys_open(ustr(0, fuzz_paths[c % ARRAY_SIZE(fuzz_paths)]), a, 0);
+	case 1:
+		return sys_read(fd, c, b);
+	case 2:
+		return sys_write(fd, c, b % 64);
+	case 3:
+		return sys_close(a);
+	case 4:
+		return sys_lseek(fd, c, b % 5);
+	case 5:
+		return sys_fstat(fd, c);
+	case 6:
+		return sys_getdents64(fd, c, b);
+	case 7:
+		return sys_readv(fd, c, b % 4);
+	case 8:
+		return sys_dup2(fd, c % 70);
+	case 9:
+		return sys_fcntl(fd, b % 5, c % 70);
+	case 10:
+		return sys_pread64(fd, c, b, a);
+	}
+	return sys_ioctl(a, 0x5413, c);
+}
+
+KTEST(fs, random_calls)
+{
+	unsigned long before, nr_ok = 0;
+	struct fs_env env;
+	u64 rng = 0x2545f4914f6cdd1dULL;
+
+	ASSERT_EQ(test, unpack_to_rootfs(archive, good_archive(), why, sizeof(why)), 0);
+	before = ktest_settled_free_pages();
+	ASSERT_TRUE(test, env_setup(test, &env));
+	for (unsigned int fd = 0; fd < 3; fd++)
+		ASSERT_EQ(test, sys_close(fd), 0);
+	for (int i = 0; i < 20000; i++) {
+		long r = fuzz_one(&rng);
+
+		if (!fuzz_errno_ok(r)) {
+			ktest_fail(test, __FILE__, __LINE__, "call %d returned %ld", i, r);
+			break;
+		}
+		nr_ok += r >= 0;
+	}
+	/* Not only errors: the stream must reach the paths that work too. */
+	ktest_log(test, "%lu of 20000 calls succeeded", nr_ok);
+	EXPECT_GT(test, nr_ok, 1000);
+	env_teardown(&env);
+	ASSERT_EQ(test, unpack_to_rootfs(archive, good_archive(), why, sizeof(why)), 0);
+	EXPECT_EQ(test, ktest_settled_free_pages(), before);
+	ramfs_remove("/ktest_fs");
 }
