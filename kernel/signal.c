@@ -140,7 +140,8 @@ int kill_process(struct task_struct *p, int sig)
 
 	if (sig < 0 || sig > _NSIG)
 		return -EINVAL;
-	if (!p || p->state == EXIT_ZOMBIE || p->state == EXIT_DEAD)
+	/* A zombie leader's process lives on while another thread does. */
+	if (!p || p->state == EXIT_DEAD || !nr_threads_of(p))
 		return -ESRCH;
 	if (!sig)
 		return 0;

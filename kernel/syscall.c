@@ -281,6 +281,9 @@ static void do_user_page_fault(struct pt_regs *regs)
 
 void do_user_trap(struct pt_regs *regs)
 {
+	/* RFLAGS.AC set in ring 3 stays set on an interrupt: SMAP would be off. */
+	if (smap_enabled())
+		__asm__ __volatile__("clac" ::: "memory");
 	current->user_regs = regs;
 	if (regs->vector >= NR_EXCEPTIONS) {
 		do_trap(regs);		/* an interrupt */

@@ -35,6 +35,7 @@
 #include "mm/memory.h"
 #include "mm/mmap.h"
 #include "mm/page.h"
+#include "mm/page_alloc.h"
 #include "mm/pgtable.h"
 #include "libc/errno.h"
 #include "libc/stdio.h"
@@ -396,6 +397,18 @@ KTEST(user, hugepage_2m)
 {
 	char *argv[] = { "/bin/hugepage", "2M", NULL };
 
+	expect_pass(test, "hugepage", 2, argv);
+}
+
+/* 1 GiB pages need pdpe1gb and a free aligned GiB: the runner's user configuration. */
+KTEST(user, hugepage_1g)
+{
+	char *argv[] = { "/bin/hugepage", "1G", NULL };
+
+	if (!hstates[HSTATE_1G].supported || nr_managed_pages() < (3UL << (30 - PAGE_SHIFT))) {
+		ktest_skip(test, "needs pdpe1gb and 3 GiB of RAM");
+		return;
+	}
 	expect_pass(test, "hugepage", 2, argv);
 }
 

@@ -83,8 +83,9 @@ CONFIGS = [
                    " hugepages=16 test=devdax,memory_failure,hotplug"),
     # User processes (issue 12): every program of /bin and the fuzzer for
     # 10^5 calls. The fuzzer kills a worker that makes no progress for
-    # 120 s (a nanosleep it fuzzed into years): allow for a few.
-    Config("user", memory="1G", timeout=900, groups=("user",),
+    # 120 s (a nanosleep it fuzzed into years): allow for a few. 4 GiB so
+    # that a free aligned GiB exists for the 1 GiB hugepage case.
+    Config("user", memory="4G", timeout=900, groups=("user",),
            cmdline="test=user ktest_user_fuzz=100000"),
 ]
 
