@@ -74,11 +74,8 @@ static void reparent_children(struct task_struct *leader)
 		list_del(&c->sibling);
 		c->parent = NULL;
 		c->autoreap = true;
-		if (process_dead(c)) {
-			list_add(&c->sibling, &leader->children);	/* release unlinks it */
-			c->parent = leader;
+		if (process_dead(c))
 			release_task(c);
-		}
 	}
 }
 
