@@ -29,8 +29,9 @@ static void watch_ctrl_c(int pid)
 	for (int n = console_poll_input(); n > 0; n--) {
 		if (!p)
 			continue;
+		/* To the whole job, as a terminal sends it to its foreground group. */
 		interrupts_sent++;
-		kill_process(p, interrupts_sent == 1 ? SIGINT : SIGKILL);
+		kill_pgrp(p->pgid, interrupts_sent == 1 ? SIGINT : SIGKILL, NULL);
 		printk("^C\n");
 	}
 }

@@ -208,6 +208,18 @@ static int reap(struct task_struct *c, unsigned long wstatus, unsigned long rusa
 	return pid;
 }
 
+/* wait4's pid: that child, -1 any, 0 our group, -pgid that group. */
+static bool wait_matches(const struct task_struct *c, int pid)
+{
+	if (pid > 0)
+		return c->pid == pid;
+	if (pid == -1)
+		return true;
+	if (pid == 0)
+		return c->pgid == current->pgid;
+	return c->pgid == -pid;
+}
+
 long sys_wait4(unsigned long upid, unsigned long wstatus, unsigned long options,
 	       unsigned long rusage)
 {
@@ -217,12 +229,11 @@ long sys_wait4(unsigned long upid, unsigned long wstatus, unsigned long options,
 
 	if (options & ~(unsigned long)(WNOHANG | WUNTRACED | WCONTINUED | __WALL | __WCLONE))
 		return -EINVAL;
-	/* Process groups are not kept: 0 and -pgid mean any child. */
 	for (;;) {
 		bool any = false;
 
 		list_for_each_entry(c, &me->children, sibling) {
-			if (pid > 0 && c->pid != pid)
+			if (!wait_matches(c, pid))
 				continue;
 			any = true;
 			if (process_dead(c))

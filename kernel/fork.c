@@ -110,6 +110,8 @@ static void link_process(struct task_struct *p, struct task_struct *parent)
 {
 	p->group_leader = p;
 	p->tgid = p->pid;
+	/* What the kernel starts leads its own group, as a shell's job does. */
+	p->pgid = parent ? parent->pgid : p->pid;
 	list_add_tail(&p->thread_node, &p->thread_group);
 	list_add_tail(&p->tasks, &process_list);
 	p->parent = parent;
@@ -121,6 +123,7 @@ static void link_thread(struct task_struct *p, struct task_struct *leader)
 {
 	p->group_leader = leader;
 	p->tgid = leader->tgid;
+	p->pgid = leader->pgid;
 	p->parent = leader->parent;
 	list_add_tail(&p->thread_node, &leader->thread_group);
 }

@@ -10,6 +10,7 @@
 #include "kernel/exit.h"
 #include "kernel/fpu.h"
 #include "kernel/gdt.h"
+#include "kernel/pt_regs_offsets.h"
 #include "kernel/printk.h"
 #include "kernel/sched.h"
 #include "kernel/syscall_uaccess.h"
@@ -23,6 +24,7 @@
 #define SIG_BLOCK	0
 #define SIG_UNBLOCK	1
 #define SIG_SETMASK	2
+#define INT_MIN		(-2147483647 - 1)
 #define UNBLOCKABLE	(sigmask(SIGKILL) | sigmask(SIGSTOP))
 
 /* RFLAGS bits rt_sigreturn takes from the user (Linux's FIX_EFLAGS). */
@@ -168,9 +170,13 @@ void force_sig_fault(int sig, int code, unsigned long addr, struct pt_regs *regs
 
 	if (sig == SIGKILL || ka->handler <= SIG_IGN || (t->blocked & sigmask(sig))) {
 		/* Nothing will catch it: the process dies, say why once. */
-		pr_info("%s[%d]: %s at %lx ip %lx sp %lx error %lx\n", t->comm, t->pid, what,
-			addr, (unsigned long)regs->rip, (unsigned long)regs->rsp,
-			(unsigned long)regs->error_code);
+		if (regs->vector == SYSCALL_VECTOR)
+			pr_info("%s[%d]: %s at %lx ip %lx sp %lx\n", t->comm, t->pid, what,
+				addr, (unsigned long)regs->rip, (unsigned long)regs->rsp);
+		else
+			pr_info("%s[%d]: %s at %lx ip %lx sp %lx error %lx\n", t->comm, t->pid,
+				what, addr, (unsigned long)regs->rip, (unsigned long)regs->rsp,
+				(unsigned long)regs->error_code);
 		ka->handler = SIG_DFL;
 		t->blocked &= ~sigmask(sig);
 	}
@@ -280,6 +286,22 @@ void do_signal(struct pt_regs *regs)
 	}
 }
 
+int kill_pgrp(int pgid, int sig, struct task_struct *except)
+{
+	struct task_struct *p;
+	int ret = -ESRCH;
+
+	if (sig < 0 || sig > _NSIG)
+		return -EINVAL;
+	for_each_process(p) {
+		if ((pgid && p->pgid != pgid) || p == except)
+			continue;
+		if (!kill_process(p, sig))
+			ret = 0;
+	}
+	return ret;
+}
+
 long sys_kill(unsigned long upid, unsigned long usig)
 {
 	int pid = (int)upid, sig = (int)usig;
@@ -287,20 +309,13 @@ long sys_kill(unsigned long upid, unsigned long usig)
 
 	if (usig > _NSIG)
 		return -EINVAL;
-	if (pid == 0 || pid == current->tgid)
-		return kill_process(current->group_leader, sig);
-	if (pid == -1) {
+	if (pid == 0)
+		return kill_pgrp(current->pgid, sig, NULL);
+	if (pid == -1)
 		/* Every process but the caller; no permission checks: one user. */
-		int ret = -ESRCH;
-
-		for_each_process(p) {
-			if (p != current->group_leader && !kill_process(p, sig))
-				ret = 0;
-		}
-		return ret;
-	}
+		return kill_pgrp(0, sig, current->group_leader);
 	if (pid < 0)
-		return -ESRCH;
+		return pid == INT_MIN ? -ESRCH : kill_pgrp(-pid, sig, NULL);
 	p = find_task_by_pid(pid);
 	if (!p || p->group_leader != p)
 		return -ESRCH;
@@ -414,6 +429,15 @@ long sys_rt_sigreturn(void)
 	/* RCX and R11 are the interrupted code's: SYSRET would clobber them. */
 	t->force_iret = true;
 	return sc->rax;
+}
+
+long sys_pause(void)
+{
+	while (!signal_pending(current)) {
+		current->state = TASK_INTERRUPTIBLE;
+		schedule();
+	}
+	return -EINTR;
 }
 
 long sys_sigaltstack(unsigned long uss, unsigned long uoss)

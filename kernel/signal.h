@@ -90,6 +90,8 @@ bool signal_pending(struct task_struct *t);
 void send_sig_to_thread(struct task_struct *t, int sig);
 /* Queue sig for process p (any of its threads); -ESRCH, -EINVAL, 0. */
 int kill_process(struct task_struct *p, int sig);
+/* Every process of group pgid (0: every process) but except: 0 or -ESRCH. */
+int kill_pgrp(int pgid, int sig, struct task_struct *except);
 /*
  * A fault in user mode: the handler runs if there is one and the signal
  * is not blocked; otherwise the process dies, and the one-line report

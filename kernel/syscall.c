@@ -91,6 +91,7 @@ static const syscall_fn_t sys_call_table[NR_syscalls] = {
 	SC(madvise, sys_madvise),
 	SC(dup, sys_dup),
 	SC(dup2, sys_dup2),
+	SC(pause, sys_pause),
 	SC(nanosleep, sys_nanosleep),
 	SC(getpid, sys_getpid),
 	SC(clone, sys_clone),

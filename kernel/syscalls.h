@@ -44,6 +44,7 @@ long sys_rt_sigprocmask(unsigned long how, unsigned long set, unsigned long oset
 			unsigned long sigsetsize);
 long sys_rt_sigreturn(void);
 long sys_sigaltstack(unsigned long uss, unsigned long uoss);
+long sys_pause(void);
 
 /* kernel/futex.c */
 long sys_futex(unsigned long uaddr, unsigned long op, unsigned long val,

@@ -40,6 +40,7 @@ struct task_struct {
 	unsigned long thread_sp;	/* saved by switch_to(): keep first */
 	int pid;			/* thread id */
 	int tgid;			/* the process id: the leader's pid */
+	int pgid;			/* process group: kill(0), kill(-pgid), wait4(0) */
 	struct task_struct *parent;	/* process leader that waits for us */
 	struct task_struct *group_leader;
 	char comm[TASK_COMM_LEN];
