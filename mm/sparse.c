@@ -186,6 +186,12 @@ static int vmemmap_move_block(unsigned long nr, unsigned long start_pfn,
 	pfn = PHYS_PFN(entry_phys(*e));
 	if (pfn + PAGES_PER_SUBSECTION <= start_pfn || pfn >= end_pfn)
 		return 0;
+	/*
+	 * Boot memmap came from memblock, which packs it with the rest of
+	 * its allocations, and freeing it would change the managed pages.
+	 */
+	if (PageReserved(pfn_to_page(pfn)))
+		return 0;
 	/* A block from inside the range would only move the problem. */
 	for (;;) {
 		block = alloc_pages(GFP_KERNEL | __GFP_NOWARN | __GFP_NORETRY, pageblock_order);
