@@ -249,6 +249,22 @@ static unsigned long cpu_hwcap(void)
 	return d;
 }
 
+/* The auxiliary vector (NR_AUXV pairs, AT_NULL last): words written. */
+static size_t fill_auxv(unsigned long *w, const struct binprm *b, unsigned long random,
+			unsigned long execfn)
+{
+	const unsigned long aux[NR_AUXV * 2] = {
+		AT_PHDR, b->phdr, AT_PHENT, sizeof(struct elf64_phdr),
+		AT_PHNUM, b->phnum, AT_PAGESZ, PAGE_SIZE, AT_BASE, 0,
+		AT_FLAGS, 0, AT_ENTRY, b->entry, AT_UID, 0, AT_EUID, 0,
+		AT_GID, 0, AT_EGID, 0, AT_HWCAP, cpu_hwcap(), AT_CLKTCK, 100,
+		AT_SECURE, 0, AT_RANDOM, random, AT_EXECFN, execfn, AT_NULL, 0,
+	};
+
+	memcpy(w, aux, sizeof(aux));
+	return ARRAY_SIZE(aux);
+}
+
 /* The initial stack; returns the stack pointer (at argc) or 0. */
 static unsigned long setup_stack(struct binprm *b, struct mm *mm)
 {
@@ -280,18 +296,7 @@ static unsigned long setup_stack(struct binprm *b, struct mm *mm)
 		s += strlen(s) + 1;
 	}
 	w[i++] = 0;
-	{
-		unsigned long aux[NR_AUXV * 2] = {
-			AT_PHDR, b->phdr, AT_PHENT, sizeof(struct elf64_phdr),
-			AT_PHNUM, b->phnum, AT_PAGESZ, PAGE_SIZE, AT_BASE, 0,
-			AT_FLAGS, 0, AT_ENTRY, b->entry, AT_UID, 0, AT_EUID, 0,
-			AT_GID, 0, AT_EGID, 0, AT_HWCAP, cpu_hwcap(), AT_CLKTCK, 100,
-			AT_SECURE, 0, AT_RANDOM, random, AT_EXECFN, execfn, AT_NULL, 0,
-		};
-
-		memcpy(&w[i], aux, sizeof(aux));
-		i += ARRAY_SIZE(aux);
-	}
+	i += fill_auxv(&w[i], b, random, execfn);
 	BUG_ON(i != nwords);
 	ret |= put_user_mem(execfn, b->filename, strlen(b->filename) + 1);
 	ret |= put_user_mem(str, b->strings, b->strings_len);
