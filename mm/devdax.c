@@ -62,6 +62,7 @@
  * or PMD table left empty (kernel_unmap_range()).
  */
 #include "mm/devdax.h"
+#include "mm/debug/check.h"
 #include "mm/e820.h"
 #include "mm/hugetlb_vmemmap.h"
 #include "mm/page.h"
@@ -486,11 +487,6 @@ static void mark_sections(const struct dax_region *r, bool on)
 
 /* Checks on a request. */
 
-static bool is_device_type(u32 type)
-{
-	return type == E820_TYPE_PRAM || type == E820_TYPE_PMEM;
-}
-
 /* Every byte of [start, end) is device memory, in sections without RAM. */
 static bool is_device_range(u64 start, u64 end)
 {
@@ -507,7 +503,7 @@ static bool is_device_range(u64 start, u64 end)
 	for_each_e820_entry(e820_table, e) {
 		if (e->addr + e->size <= pos)
 			continue;
-		if (e->addr > pos || !is_device_type(e->type))
+		if (e->addr > pos || !e820_type_is_device(e->type))
 			return false;
 		pos = e->addr + e->size;
 		if (pos >= end)
@@ -636,13 +632,6 @@ int dax_region_destroy(unsigned int id)
 }
 
 /* The checker. */
-
-#define CHECK(cond, ...) do {						\
-	if (!(cond)) {							\
-		snprintf(why, len, __VA_ARGS__);			\
-		return -EINVAL;						\
-	}								\
-} while (0)
 
 static int check_shared(char *why, size_t len)
 {
@@ -977,7 +966,7 @@ static phys_addr_t bench_find_gib(void)
 	struct e820_entry *e;
 
 	for_each_e820_entry(e820_table, e) {
-		if (!is_device_type(e->type))
+		if (!e820_type_is_device(e->type))
 			continue;
 		for (u64 pa = ALIGN(e->addr, SZ_1G); pa + SZ_1G <= e->addr + e->size; pa += SZ_1G) {
 			unsigned int order;

@@ -32,6 +32,12 @@ enum e820_type {
 	E820_TYPE_SOFT_RESERVED	= 0xefffffff,
 };
 
+/* Persistent memory: device memory for devdax, never RAM for the buddy. */
+static inline bool e820_type_is_device(u32 type)
+{
+	return type == E820_TYPE_PRAM || type == E820_TYPE_PMEM;
+}
+
 /* For the queries only: matches an entry of any type. */
 #define E820_TYPE_ANY		0
 

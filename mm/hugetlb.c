@@ -18,6 +18,7 @@
  * data[0] the list of hardware-poisoned subpages, data[1] flags.
  */
 #include "mm/hugetlb.h"
+#include "mm/debug/check.h"
 #include "mm/hugetlb_vmemmap.h"
 #include "mm/memblock.h"
 #include "mm/meminfo.h"
@@ -235,7 +236,6 @@ void hugetlb_reserve_boot_gigantic(void)
 	if (nr_boot_gigantic < want)
 		pr_warn("HugeTLB: allocating %lu of page size 1.00 GiB failed.  Only allocated %u hugepages.\n",
 			want, nr_boot_gigantic);
-	hugetlb_vmemmap_init_early();
 }
 
 bool hugetlb_section_is_boot_gigantic(unsigned long nr)
@@ -250,7 +250,7 @@ bool hugetlb_section_is_boot_gigantic(unsigned long nr)
 	return false;
 }
 
-/* Called by sparse_init for the sections it skipped. */
+/* After sparse_init, for the sections it skipped. */
 void hugetlb_populate_boot_gigantic(void)
 {
 	if (!hvo_enabled)
@@ -826,13 +826,6 @@ static int demote_one(void)
 }
 
 /* The checker. */
-
-#define CHECK(cond, ...) do {						\
-	if (!(cond)) {							\
-		snprintf(why, len, __VA_ARGS__);			\
-		return -EINVAL;						\
-	}								\
-} while (0)
 
 static int check_folio(struct hstate *h, struct page *head, bool free, char *why,
 		       size_t len)

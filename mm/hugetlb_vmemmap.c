@@ -68,6 +68,7 @@
  * report names the pfn (hugetlb_vmemmap_describe_fault()).
  */
 #include "mm/hugetlb_vmemmap.h"
+#include "mm/debug/check.h"
 #include "mm/memblock.h"
 #include "mm/page_alloc.h"
 #include "mm/pgtable.h"
@@ -693,13 +694,6 @@ int hugetlb_vmemmap_restore(struct page *head, unsigned int order)
 }
 
 /* The checker. */
-
-#define CHECK(cond, ...) do {						\
-	if (!(cond)) {							\
-		snprintf(why, len, __VA_ARGS__);			\
-		return -EINVAL;						\
-	}								\
-} while (0)
 
 static int check_tail_page(phys_addr_t pa, unsigned int order, char *why, size_t len)
 {

@@ -24,6 +24,7 @@
  * offline, and online marks the page held again (hwpoison_remark_range()).
  */
 #include "mm/memory_failure.h"
+#include "mm/debug/check.h"
 #include "mm/devdax.h"
 #include "mm/hugetlb.h"
 #include "mm/meminfo.h"
@@ -287,13 +288,6 @@ unsigned long hwpoison_remark_range(unsigned long start_pfn, unsigned long end_p
 }
 
 /* The checker. */
-
-#define CHECK(cond, ...) do {						\
-	if (!(cond)) {							\
-		snprintf(why, len, __VA_ARGS__);			\
-		return -EINVAL;						\
-	}								\
-} while (0)
 
 int memory_failure_check(char *why, size_t len)
 {

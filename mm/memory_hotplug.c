@@ -127,16 +127,6 @@ int offline_memory_section(unsigned long nr)
 	return 0;
 }
 
-/* Fresh struct pages, reserved until the buddy gets them (as at boot). */
-static void init_section_memmap(unsigned long nr)
-{
-	struct page *page = pfn_to_page(section_nr_to_pfn(nr));
-
-	memset(page, 0, SECTION_MEMMAP_SIZE);
-	for (unsigned long i = 0; i < PAGES_PER_SECTION; i++)
-		page[i].flags = BIT(PG_reserved);
-}
-
 int online_memory_section(unsigned long nr)
 {
 	unsigned long start = section_nr_to_pfn(nr), end = start + PAGES_PER_SECTION;
@@ -150,7 +140,7 @@ int online_memory_section(unsigned long nr)
 		return hp_error(-EINVAL, "memory%lu is already online", nr);
 	if (sparse_populate_section(nr))
 		return hp_error(-ENOMEM, "memory%lu: no memory for its memmap", nr);
-	init_section_memmap(nr);
+	memmap_init_section(nr);
 	held = hwpoison_remark_range(start, end);
 	ms->flags |= SECTION_ONLINE;
 	section_zone(nr)->managed_pages += held;

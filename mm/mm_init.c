@@ -12,6 +12,7 @@
 #include "mm/mm_init.h"
 #include "mm/e820.h"
 #include "mm/hugetlb.h"
+#include "mm/hugetlb_vmemmap.h"
 #include "mm/memory_failure.h"
 #include "mm/memory_hotplug.h"
 #include "mm/memblock.h"
@@ -98,8 +99,13 @@ void mm_init(void)
 	init_mem_mapping();
 	memblock_set_current_limit(PHYS_ADDR_MAX);
 
+	/* Before anything else takes a bite out of the 1 GiB aligned ranges. */
 	hugetlb_reserve_boot_gigantic();
-	sparse_init();
+	/* The shared tail pages, from memblock: boot gigantic pages and devdax. */
+	hugetlb_vmemmap_init_early();
+	sparse_init(hugetlb_section_is_boot_gigantic);
+	hugetlb_populate_boot_gigantic();
+	sparse_report();
 	/* The section table is final: its sysfs files, and poison's meminfo line. */
 	memory_hotplug_init();
 	memory_failure_init();

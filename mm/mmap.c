@@ -28,6 +28,7 @@
  * (vma_remove) drops one.
  */
 #include "mm/mmap.h"
+#include "mm/debug/check.h"
 #include "mm/memory.h"
 #include "mm/hugetlb.h"
 #include "mm/page_alloc.h"
@@ -782,13 +783,6 @@ void mm_show_status(struct seq_buf *m, struct mm *mm)
 	if (mm->last_report[0])
 		seq_printf(m, "LastFault:\t%s\n", mm->last_report);
 }
-
-#define CHECK(cond, ...) do {						\
-	if (!(cond)) {							\
-		snprintf(why, len, __VA_ARGS__);			\
-		return -EINVAL;						\
-	}								\
-} while (0)
 
 int mm_check_vmas(struct mm *mm, char *why, size_t len)
 {

@@ -78,7 +78,7 @@ enum pageflags {
 	PG_hugetlb,		/* head of a hugetlb folio */
 	PG_vmemmap_optimized,	/* head: tails deduplicated (HVO / devmap) */
 	PG_hwpoison,		/* hardware error: never hand this page out */
-	PG_poisoned,		/* free block filled with PAGE_POISON (debug) */
+	PG_filled,		/* free block filled with PAGE_FILL (debug, page_poison=) */
 	PG_pcp,			/* on a per-CPU free list */
 	PG_device,		/* device memory (device-dax) */
 	PG_offline,		/* in an offline section */
@@ -116,7 +116,7 @@ PAGEFLAG(Pgtable, pgtable)
 PAGEFLAG(HugeTLB, hugetlb)
 PAGEFLAG(VmemmapOptimized, vmemmap_optimized)
 PAGEFLAG(HWPoison, hwpoison)
-PAGEFLAG(Poisoned, poisoned)
+PAGEFLAG(Filled, filled)
 PAGEFLAG(Pcp, pcp)
 PAGEFLAG(Device, device)
 PAGEFLAG(Offline, offline)

@@ -16,10 +16,11 @@
  * by copying the PGD's upper half.
  */
 #include "mm/pgtable.h"
+#include "mm/debug/check.h"
 #include "mm/memblock.h"
 #include "mm/e820.h"
 #include "mm/page.h"
-#include "mm/page_alloc.h"
+#include "mm/page_source.h"
 #include "kernel/io.h"
 #include "kernel/traps.h"
 #include "kernel/panic.h"
@@ -68,8 +69,8 @@ pteval_t *pgtable_alloc(enum pg_level level)
 {
 	pteval_t *table;
 
-	if (page_alloc_ready()) {
-		struct page *page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	if (page_source_ready()) {
+		struct page *page = page_source_alloc(0, true);
 
 		if (!page)
 			return NULL;
@@ -105,10 +106,7 @@ void pgtable_free(pteval_t *table)
 	ClearPagePgtable(page);
 	page->pt_level = 0;
 	nr_tables--;
-	if (PageReserved(page))
-		free_reserved_page(page);
-	else
-		__free_page(page);
+	page_source_free(page, 0);
 }
 
 unsigned long nr_kernel_pgtable_pages(void)
@@ -455,13 +453,6 @@ void pgtable_init_counts(void)
 }
 
 /* The invariant checker. */
-
-#define CHECK(cond, ...) do {						\
-	if (!(cond)) {							\
-		snprintf(why, len, __VA_ARGS__);			\
-		return -EINVAL;						\
-	}								\
-} while (0)
 
 static int check_leaf(pteval_t e, enum pg_level level, unsigned long va,
 		      char *why, size_t len)

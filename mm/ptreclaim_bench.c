@@ -34,6 +34,7 @@
 #include "kernel/uaccess.h"
 #include "mm/mmap.h"
 #include "mm/page_alloc.h"
+#include "mm/page_fill.h"
 #include "libc/errno.h"
 #include "libc/stdlib.h"
 #include "libc/string.h"
@@ -198,14 +199,14 @@ int bench_ptreclaim(struct bench_ctx *b)
 	unsigned long faults = iters * (CHUNK / PAGE_SIZE);
 	unsigned int rounds = bench_rounds;
 	struct pass_result first[2], r;
-	bool poison = page_poisoning_enabled();
+	bool poison = page_fill_enabled();
 	struct mm *prev = current_mm;
 	u64 f[2], it[2], rf[2];
 	int ret = 0;
 
 	printk("ptreclaim: mmap 50 GiB anonymous MAP_NORESERVE, %lu x (touch 2 MiB, MADV_DONTNEED 2 MiB), %u rounds%s\n",
 	       iters, rounds, running_under_tcg() && !bench_iters ? " (TCG: a short run)" : "");
-	set_page_poisoning(false);
+	set_page_fill(false);
 	for (unsigned int round = 0; round < rounds && !ret; round++) {
 		for (int on = 0; on < 2 && !ret; on++) {
 			ret = run_pass(on, iters, CHUNK, &r);
@@ -219,7 +220,7 @@ int bench_ptreclaim(struct bench_ctx *b)
 			refault_ns[on][round] = per_fault(&r);
 		}
 	}
-	set_page_poisoning(poison);
+	set_page_fill(poison);
 	switch_mm(prev);
 	if (ret)
 		return ret;

@@ -30,6 +30,7 @@
  * address and the reason; the lists are never corrupted first.
  */
 #include "mm/slab.h"
+#include "mm/debug/check.h"
 #include "mm/page.h"
 #include "mm/page_alloc.h"
 #include "mm/sparse.h"
@@ -680,14 +681,6 @@ size_t ksize(const void *ptr)
 }
 
 /* The invariant checker. */
-
-#define CHECK(cond, ...) do {						\
-	if (!(cond)) {							\
-		if (why && len)						\
-			snprintf(why, len, __VA_ARGS__);		\
-		return -EINVAL;						\
-	}								\
-} while (0)
 
 enum slab_list { SL_PARTIAL, SL_FULL, SL_FREE };
 

@@ -17,10 +17,13 @@
 #include "tests/ktest.h"
 #include "tests/ktest_mm.h"
 #include "mm/e820.h"
+#include "mm/debug/check.h"
+#include "mm/fail_page_alloc.h"
 #include "mm/memblock.h"
 #include "mm/memory_failure.h"
 #include "mm/page.h"
 #include "mm/page_alloc.h"
+#include "mm/page_fill.h"
 #include "mm/sparse.h"
 #include "kernel/list.h"
 #include "kernel/printk.h"
@@ -535,7 +538,7 @@ KTEST(buddy, watermark_min_high_memalloc)
 KTEST(buddy, exhaust_and_restore)
 {
 	unsigned long want_min = 0, want_high = 0, want_all = 0, n;
-	bool poison = page_poisoning_enabled();
+	bool poison = page_fill_enabled();
 	struct buddy_state before;
 	LIST_HEAD(held);
 
@@ -550,7 +553,7 @@ KTEST(buddy, exhaust_and_restore)
 		want_high += f > min ? min - min / 2 : (f > min / 2 ? f - min / 2 : 0);
 		want_all += f;
 	}
-	set_page_poisoning(false);
+	set_page_fill(false);
 	n = fill(&held, GFP_KERNEL);
 	EXPECT_EQ(test, n, want_min);
 	for (int z = 0; z < MAX_NR_ZONES; z++)
@@ -568,7 +571,7 @@ KTEST(buddy, exhaust_and_restore)
 	ktest_log(test, "exhausted: %lu pages (%lu above min, %lu from the reserves)",
 		  n, want_min, n - want_min);
 	free_held(&held);
-	set_page_poisoning(poison);
+	set_page_fill(poison);
 	EXPECT_SAME_STATE(test, &before);
 }
 
@@ -802,7 +805,7 @@ static bool find_free_gigabyte(u64 *where)
 
 KTEST(buddy, contig_1g)
 {
-	bool poison = page_poisoning_enabled();
+	bool poison = page_fill_enabled();
 	struct buddy_state before;
 	struct page *page;
 	unsigned long pfn;
@@ -815,9 +818,9 @@ KTEST(buddy, contig_1g)
 	ktest_log(test, "1 GiB aligned free RAM at %#llx", (unsigned long long)candidate);
 	buddy_state(&before);
 	/* Poisoning 1 GiB on the free is seconds of TCG for nothing new. */
-	set_page_poisoning(false);
+	set_page_fill(false);
 	page = alloc_contig_pages(PAGES_1G, PAGES_1G, GFP_KERNEL);
-	set_page_poisoning(poison);
+	set_page_fill(poison);
 	ASSERT_NOT_NULL(test, page);
 	pfn = page_to_pfn(page);
 	EXPECT_UEQ(test, pfn & (PAGES_1G - 1), 0);
@@ -832,9 +835,9 @@ KTEST(buddy, contig_1g)
 	EXPECT_TRUE(test, tags_intact(page + PAGES_1G - 1, 0, 0xdef));
 	/* The same range cannot be taken twice. */
 	EXPECT_EQ(test, alloc_contig_range(pfn, PAGES_1G), -EBUSY);
-	set_page_poisoning(false);
+	set_page_fill(false);
 	free_contig_range(pfn, PAGES_1G);
-	set_page_poisoning(poison);
+	set_page_fill(poison);
 	EXPECT_SAME_STATE(test, &before);
 }
 

@@ -13,6 +13,7 @@
 #include "tests/ktest.h"
 #include "tests/ktest_mm.h"
 #include "mm/devdax.h"
+#include "mm/fail_page_alloc.h"
 #include "mm/e820.h"
 #include "mm/hugetlb_vmemmap.h"
 #include "mm/memory.h"

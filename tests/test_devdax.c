@@ -16,6 +16,8 @@
 #include "tests/ktest.h"
 #include "tests/ktest_mm.h"
 #include "mm/devdax.h"
+#include "mm/debug/check.h"
+#include "mm/fail_page_alloc.h"
 #include "mm/e820.h"
 #include "mm/hugetlb.h"
 #include "mm/hugetlb_vmemmap.h"

@@ -12,6 +12,8 @@
 #include "tests/ktest.h"
 #include "tests/ktest_mm.h"
 #include "mm/hugetlb.h"
+#include "mm/debug/check.h"
+#include "mm/fail_page_alloc.h"
 #include "mm/memory_failure.h"
 #include "mm/memory_hotplug.h"
 #include "mm/page.h"

@@ -10,9 +10,12 @@
 #include "tests/ktest.h"
 #include "tests/ktest_mm.h"
 #include "mm/hugetlb.h"
+#include "mm/debug/check.h"
+#include "mm/fail_page_alloc.h"
 #include "mm/hugetlb_vmemmap.h"
 #include "mm/memory_failure.h"
 #include "mm/page_alloc.h"
+#include "mm/page_fill.h"
 #include "mm/slab.h"
 #include "mm/pgtable.h"
 #include "mm/sparse.h"
@@ -708,7 +711,7 @@ static void leave_1g_fragmented(struct kunit *test, enum leave_1g how)
 	struct list_head held;
 	struct baseline b;
 	unsigned long pfn = 0, range;
-	bool was_poisoning = page_poisoning_enabled();
+	bool was_poisoning = page_fill_enabled();
 
 	if (!take_baseline(test, &b))
 		return;
@@ -718,7 +721,7 @@ static void leave_1g_fragmented(struct kunit *test, enum leave_1g how)
 	range = page_to_pfn(newest_free(H1G, 0));
 	pfn = range + 123457;
 	/* Filling every page the fragmenting takes would take a while. */
-	set_page_poisoning(false);
+	set_page_fill(false);
 	if (!fragment_buddy(test, &held))
 		goto unfragment;
 	if (how == LEAVE_DISSOLVE) {
@@ -739,7 +742,7 @@ static void leave_1g_fragmented(struct kunit *test, enum leave_1g how)
 	checkers_pass(test);
 unfragment:
 	unfragment_buddy(&held);
-	set_page_poisoning(was_poisoning);
+	set_page_fill(was_poisoning);
 	if (how == LEAVE_POISON && page_hwpoison_held(pfn))
 		EXPECT_EQ(test, unpoison_memory(pfn), 0);
 	/*

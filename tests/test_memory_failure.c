@@ -11,12 +11,14 @@
 #include "tests/ktest.h"
 #include "tests/ktest_mm.h"
 #include "mm/devdax.h"
+#include "mm/debug/check.h"
 #include "mm/e820.h"
 #include "mm/hugetlb.h"
 #include "mm/hugetlb_vmemmap.h"
 #include "mm/memory_failure.h"
 #include "mm/page.h"
 #include "mm/page_alloc.h"
+#include "mm/page_fill.h"
 #include "mm/slab.h"
 #include "mm/sparse.h"
 #include "kernel/printk.h"
@@ -448,8 +450,8 @@ KTEST(memory_failure, never_handed_out_again)
 	free_before = nr_free_pages();
 	INIT_LIST_HEAD(&taken);
 	/* Filling every free page with the debug pattern would take a while. */
-	was_poisoning = page_poisoning_enabled();
-	set_page_poisoning(false);
+	was_poisoning = page_fill_enabled();
+	set_page_fill(false);
 	for (int order = MAX_ORDER; order >= 0; order--) {
 		while ((p = alloc_pages(__GFP_MEMALLOC | __GFP_NOWARN | __GFP_NORETRY, order))) {
 			unsigned long pfn = page_to_pfn(p);
@@ -472,7 +474,7 @@ KTEST(memory_failure, never_handed_out_again)
 		p->index = 0;
 		free_pages(p, order);
 	}
-	set_page_poisoning(was_poisoning);
+	set_page_fill(was_poisoning);
 	EXPECT_LOST(test, &b, 3);
 	for (unsigned int i = 0; i < 3; i++) {
 		EXPECT_HELD(test, pfns[i]);

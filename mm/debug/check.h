@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef MM_DEBUG_CHECK_H
+#define MM_DEBUG_CHECK_H
+
+/*
+ * The invariant checkers of mm/ (the *_check.c files in mm/debug). Each returns 0 when
+ * every list, count and page state agrees, or -EINVAL with the first broken
+ * invariant described in why (len bytes, NULL allowed), so that a test or
+ * the console can print what is wrong and where.
+ */
+#include "kernel/types.h"
+
+/*
+ * Inside a checker whose report buffer is `why` of `len` bytes: when cond
+ * does not hold, describe it and return -EINVAL from the checker.
+ */
+#define CHECK(cond, ...) do {						\
+	if (!(cond))							\
+		return check_failed(why, len, __VA_ARGS__);		\
+} while (0)
+
+int check_failed(char *why, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+int page_alloc_check(char *why, size_t len);
+
+#endif
