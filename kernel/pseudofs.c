@@ -12,7 +12,6 @@ extern const struct pseudo_file __pseudo_file_start[], __pseudo_file_end[];
 
 #define MAX_DYNAMIC_FILES	4096
 static const struct pseudo_file *dynamic_files[MAX_DYNAMIC_FILES];
-static char last_error[160];
 
 int pseudofs_register(const struct pseudo_file *f)
 {
@@ -78,57 +77,38 @@ int pseudofs_read(const char *path, char *buf, size_t size)
 	return m.len;
 }
 
-void pseudofs_set_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(last_error, sizeof(last_error), fmt, ap);
-	va_end(ap);
-}
-
-const char *pseudofs_last_error(int err)
-{
-	return last_error[0] ? last_error : strerror(err);
-}
-
-int pseudofs_write(const char *path, const char *buf, size_t len)
+int pseudofs_write(const char *path, const char *buf, size_t len, struct errmsg *e)
 {
 	const struct pseudo_file *f = pseudofs_lookup(path);
 
-	last_error[0] = '\0';
+	errmsg_init(e);
 	if (!f)
 		return -ENOENT;
-	if (!f->store) {
-		pseudofs_set_error("read-only file");
-		return -EPERM;
-	}
-	return f->store(buf, len, f->data);
+	if (!f->store)
+		return errmsg_set(e, -EPERM, "read-only file");
+	return f->store(buf, len, f->data, e);
 }
 
-int pseudofs_parse_ulong(const char *buf, size_t len, unsigned long *val)
+int pseudofs_parse_ulong(const char *buf, size_t len, unsigned long *val,
+			 struct errmsg *e)
 {
 	char tmp[32];
 	int ret;
 
 	while (len && (buf[len - 1] == '\n' || buf[len - 1] == ' '))
 		len--;
-	if (!len) {
-		pseudofs_set_error("empty value: a number is required");
-		return -EINVAL;
-	}
-	if (len >= sizeof(tmp)) {
-		pseudofs_set_error("value too long");
-		return -EINVAL;
-	}
+	if (!len)
+		return errmsg_set(e, -EINVAL, "empty value: a number is required");
+	if (len >= sizeof(tmp))
+		return errmsg_set(e, -EINVAL, "value too long");
 	memcpy(tmp, buf, len);
 	tmp[len] = '\0';
 	ret = kstrtoul(tmp, 0, val);
 	if (ret == -ERANGE)
-		pseudofs_set_error("'%s' is out of range", tmp);
-	else if (ret)
-		pseudofs_set_error("'%s' is not a non-negative integer", tmp);
-	return ret;
+		return errmsg_set(e, ret, "'%s' is out of range", tmp);
+	if (ret)
+		return errmsg_set(e, ret, "'%s' is not a non-negative integer", tmp);
+	return 0;
 }
 
 /* The name of path's component right after dir, if path is below dir. */

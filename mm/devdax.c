@@ -200,13 +200,6 @@ static pteval_t *vmemmap_pmd_lookup(unsigned long va)
 	return &table[pmd_index(va)];
 }
 
-static void set_pmd(pteval_t *pmd, pteval_t val)
-{
-	pteval_t *table = (pteval_t *)((unsigned long)pmd & PAGE_MASK);
-
-	set_entry(table, pmd - table, val);
-}
-
 static bool pmd_is_all_tail(pteval_t pmd)
 {
 	return entry_present(pmd) && !(pmd & _PAGE_PSE) &&
@@ -285,9 +278,9 @@ static int populate_1g(struct dax_region *r, unsigned long pfn)
 		set_entry(table, i, tail_pte(HVO_ORDER_1G));
 	for (unsigned int i = 0; i < GIGANTIC_PMDS; i++)
 		BUG_ON(entry_present(pmd[i]));
-	set_pmd(pmd, __pa(table) | _KERNPG_TABLE);
+	set_entry_ptr(pmd, __pa(table) | _KERNPG_TABLE);
 	for (unsigned int i = 1; i < GIGANTIC_PMDS; i++)
-		set_pmd(pmd + i, vmemmap_all_tail_table_phys() | _KERNPG_TABLE);
+		set_entry_ptr(pmd + i, vmemmap_all_tail_table_phys() | _KERNPG_TABLE);
 	account(r, 2);
 	return 0;
 
@@ -409,7 +402,7 @@ static unsigned long depopulate_pmd(unsigned long va, unsigned long end)
 		return 0;
 	if (pmd_is_all_tail(*pmd)) {
 		/* Shared: only the entry goes, and the PMD table if now empty. */
-		set_pmd(pmd, 0);
+		set_entry_ptr(pmd, 0);
 		kernel_unmap_range(ALIGN_DOWN(va, PMD_SIZE), PMD_SIZE);
 		return 0;
 	}

@@ -167,16 +167,9 @@ static pteval_t *vmemmap_pmd(unsigned long va)
 	return kernel_walk_alloc(va, PG_LEVEL_2M);
 }
 
-static void set_entry_ptr(pteval_t *e, pteval_t val)
-{
-	pteval_t *table = (pteval_t *)((unsigned long)e & PAGE_MASK);
-
-	set_entry(table, e - table, val);
-}
-
 /*
  * Head vmemmap page: the head and tails 1..63. Tail 1 carries the order
- * (compound_order()); tails 1..3 may carry folio data later.
+ * (compound_order()); tails 1..3 may carry per-huge-page data later.
  */
 static void write_head_page(struct page *head, unsigned int order, bool optimized)
 {

@@ -29,7 +29,10 @@ struct vmemmap_batch {
 	unsigned int nr_optimized;
 };
 
-/* Shared pages and tables; before sparse_init (memblock). */
+/*
+ * The shared tail pages and the all-tail PTE table, from memblock before
+ * sparse_init: boot-time gigantic pages and device-dax build on them.
+ */
 void hugetlb_vmemmap_init_early(void);
 void hugetlb_vmemmap_init_late(void);
 

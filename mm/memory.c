@@ -217,7 +217,7 @@ static void tlb_flush_mmu(struct mmu_gather *tlb)
 		struct page *page = tlb->pages[i];
 
 		if (PageHugeTLB(page))
-			free_hugetlb_folio(page);
+			free_huge_page(page);
 		else
 			put_page(page);
 		tlb_freed(tlb, page);
@@ -552,7 +552,7 @@ static struct page *alloc_fault_page(struct vm_area_struct *vma, bool *reserved)
 		return page;
 	}
 	*reserved = vma->vm_resv > 0;
-	return alloc_hugetlb_folio(vma->vm_hstate, *reserved);
+	return alloc_huge_page(vma->vm_hstate, *reserved);
 }
 
 /* The device page a VM_DAX vma maps at addr (aligned to its leaf size). */
@@ -797,19 +797,17 @@ static int pt_reclaim_show(struct seq_buf *m, void *data)
 	return 0;
 }
 
-static int pt_reclaim_store(const char *buf, size_t len, void *data)
+static int pt_reclaim_store(const char *buf, size_t len, void *data, struct errmsg *e)
 {
 	unsigned long v;
 	int ret;
 
 	(void)data;
-	ret = pseudofs_parse_ulong(buf, len, &v);
+	ret = pseudofs_parse_ulong(buf, len, &v, e);
 	if (ret)
 		return ret;
-	if (v > 1) {
-		pseudofs_set_error("'%lu' is not 0 (keep empty page tables) or 1 (free them)", v);
-		return -EINVAL;
-	}
+	if (v > 1)
+		return errmsg_set(e, -EINVAL, "'%lu' is not 0 (keep empty page tables) or 1 (free them)", v);
 	set_pt_reclaim(v);
 	return 0;
 }

@@ -60,7 +60,7 @@ bool page_hwpoison_held(unsigned long pfn);
 unsigned long hwpoison_next_held(unsigned long start_pfn, unsigned long end_pfn);
 unsigned long hwpoison_remark_range(unsigned long start_pfn, unsigned long end_pfn);
 
-/* /proc/meminfo's HardwareCorrupted line; from sparse_init(). */
+/* /proc/meminfo's HardwareCorrupted line; from mm_init(), once the section table is final. */
 void memory_failure_init(void);
 
 /*

@@ -127,6 +127,13 @@ void set_entry(pteval_t *table, unsigned int idx, pteval_t val)
 		virt_to_page(table)->pt_count++;
 }
 
+void set_entry_ptr(pteval_t *e, pteval_t val)
+{
+	pteval_t *table = (pteval_t *)((unsigned long)e & PAGE_MASK);
+
+	set_entry(table, e - table, val);
+}
+
 static pteval_t *next_table(pteval_t *table, unsigned int idx,
 			    enum pg_level child_level, bool alloc)
 {

@@ -103,7 +103,8 @@ phys_addr_t kernel_virt_to_phys(unsigned long va);
 pteval_t *pgtable_alloc(enum pg_level level);
 void pgtable_free(pteval_t *table);
 void set_entry(pteval_t *table, unsigned int idx, pteval_t val);
-unsigned long nr_pgtable_pages(void);
+/* The same for an entry known by its address (its table is the page it is in). */
+void set_entry_ptr(pteval_t *e, pteval_t val);
 unsigned long nr_kernel_pgtable_pages(void);
 
 /*

@@ -77,11 +77,6 @@ static LIST_HEAD(slab_caches);
 static bool slab_ready;
 static unsigned long nr_large_pages;
 
-bool slab_is_available(void)
-{
-	return slab_ready;
-}
-
 /* Object and slab geometry. */
 
 static inline void *slab_base(const struct page *slab)

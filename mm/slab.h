@@ -79,7 +79,6 @@ struct kmem_cache {
  * returns NULL.
  */
 void kmem_cache_init(void);
-bool slab_is_available(void);
 
 /*
  * align is 0 (word alignment) or a power of two up to PAGE_SIZE. The name

@@ -354,7 +354,7 @@ KTEST(memory_failure, hugetlb_2m_in_use_then_shrink)
 	take_baseline(&b);
 	hugetlb_set_optimize_vmemmap(true);
 	ASSERT_EQ(test, set_max_huge_pages(H2M, b.nr[0] + 3), b.nr[0] + 3);
-	head = alloc_hugetlb_folio(H2M, false);
+	head = alloc_huge_page(H2M, false);
 	ASSERT_NOT_NULL(test, head);
 	ASSERT_TRUE(test, PageVmemmapOptimized(head));
 	pfn = page_to_pfn(head) + 300;
@@ -370,7 +370,7 @@ KTEST(memory_failure, hugetlb_2m_in_use_then_shrink)
 	EXPECT_EQ(test, H2M->nr_huge_pages, 1);
 	EXPECT_EQ(test, H2M->surplus_huge_pages, 1);
 	CHECKERS_PASS(test);
-	free_hugetlb_folio(head);
+	free_huge_page(head);
 	EXPECT_EQ(test, H2M->nr_huge_pages, 0);
 	/* The surplus page left: it no longer counts as surplus. */
 	EXPECT_EQ(test, H2M->surplus_huge_pages, 0);
