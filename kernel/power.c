@@ -11,6 +11,7 @@
 #include "kernel/shell.h"
 #include "kernel/time.h"
 #include "drivers/qemu_exit.h"
+#include "libc/errno.h"
 
 static void (*platform_restart)(void);
 static void (*platform_power_off)(void);
@@ -74,7 +75,7 @@ static int cmd_reboot(int argc, char **argv)
 	(void)argv;
 	if (argc > 1) {
 		printk("reboot: takes no arguments\n");
-		return -22;
+		return -EINVAL;
 	}
 	machine_restart();
 }
@@ -85,7 +86,7 @@ static int cmd_poweroff(int argc, char **argv)
 	(void)argv;
 	if (argc > 1) {
 		printk("poweroff: takes no arguments\n");
-		return -22;
+		return -EINVAL;
 	}
 	machine_power_off();
 }

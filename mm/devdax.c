@@ -86,22 +86,6 @@
 
 static struct dax_region regions[DAX_MAX_REGIONS];
 static unsigned long nr_vmemmap_pages;
-static char last_error[160];
-
-static __printf(1, 2) void dax_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(last_error, sizeof(last_error), fmt, ap);
-	va_end(ap);
-}
-
-const char *dax_last_error(void)
-{
-	return last_error;
-}
-
 unsigned long dax_vmemmap_pages(void)
 {
 	return nr_vmemmap_pages;
@@ -154,7 +138,7 @@ void dax_region_put(struct dax_region *r)
 	r->users--;
 }
 
-static const char *align_name(unsigned int order)
+const char *dax_align_name(unsigned int order)
 {
 	return order == HVO_ORDER_1G ? "1g" : order == HVO_ORDER_2M ? "2m" : "4k";
 }
@@ -505,7 +489,7 @@ static bool is_device_range(u64 start, u64 end)
 	return false;
 }
 
-static int align_order(unsigned long align, unsigned int *order)
+static int align_order(unsigned long align, unsigned int *order, struct errmsg *e)
 {
 	switch (align) {
 	case SZ_4K:
@@ -518,74 +502,63 @@ static int align_order(unsigned long align, unsigned int *order)
 		*order = HVO_ORDER_1G;
 		return 0;
 	}
-	dax_error("align %#lx: must be 4k, 2m or 1g", align);
-	return -EINVAL;
+	return errmsg_set(e, -EINVAL, "align %#lx: must be 4k, 2m or 1g", align);
 }
 
-static int check_request(u64 start, u64 size, unsigned long align, unsigned int *order)
+static int check_request(u64 start, u64 size, unsigned long align, unsigned int *order,
+			 struct errmsg *e)
 {
 	/* Whatever the alignment, the memmap comes in 2 MiB subsections. */
 	unsigned long unit = max(align, PAGES_PER_SUBSECTION << PAGE_SHIFT);
 	u64 end = start + size;
-	int ret = align_order(align, order);
+	int ret = align_order(align, order, e);
 
 	if (ret)
 		return ret;
-	if (!size) {
-		dax_error("size must not be 0");
-		return -EINVAL;
-	}
-	if (!IS_ALIGNED(start, unit)) {
-		dax_error("misaligned: start %#llx is not a multiple of %s%s",
-			  (unsigned long long)start, unit == SZ_1G ? "1 GiB" : "2 MiB",
-			  align == SZ_4K ? " (regions start and end on memmap subsections)" : "");
-		return -EINVAL;
-	}
-	if (!IS_ALIGNED(size, unit)) {
-		dax_error("size %#llx is not a multiple of the alignment (%s)",
-			  (unsigned long long)size,
-			  unit == SZ_1G ? "1 GiB" : align == SZ_4K ? "2 MiB, the memmap subsection" : "2 MiB");
-		return -EINVAL;
-	}
+	if (!size)
+		return errmsg_set(e, -EINVAL, "size must not be 0");
+	if (!IS_ALIGNED(start, unit))
+		return errmsg_set(e, -EINVAL, "misaligned: start %#llx is not a multiple of %s%s",
+				  (unsigned long long)start, unit == SZ_1G ? "1 GiB" : "2 MiB",
+				  align == SZ_4K ? " (regions start and end on memmap subsections)" : "");
+	if (!IS_ALIGNED(size, unit))
+		return errmsg_set(e, -EINVAL, "size %#llx is not a multiple of the alignment (%s)",
+				  (unsigned long long)size,
+				  unit == SZ_1G ? "1 GiB" : align == SZ_4K ? "2 MiB, the memmap subsection" : "2 MiB");
 	if (end < start || end > PFN_PHYS(section_nr_to_pfn(nr_mem_sections)) ||
-	    !is_device_range(start, end)) {
-		dax_error("[mem %#llx-%#llx] is not device memory (memmap=nn!ss or persistent memory)",
-			  (unsigned long long)start, (unsigned long long)end - 1);
-		return -EINVAL;
-	}
+	    !is_device_range(start, end))
+		return errmsg_set(e, -EINVAL, "[mem %#llx-%#llx] is not device memory (memmap=nn!ss or persistent memory)",
+				  (unsigned long long)start, (unsigned long long)end - 1);
 	for (unsigned int i = 0; i < DAX_MAX_REGIONS; i++) {
 		struct dax_region *r = &regions[i];
 
 		if (!r->active || PHYS_PFN(end) <= r->start_pfn ||
 		    PHYS_PFN(start) >= region_end_pfn(r))
 			continue;
-		dax_error("[mem %#llx-%#llx] overlaps dax%u.0 [mem %#llx-%#llx]",
-			  (unsigned long long)start, (unsigned long long)end - 1, r->id,
-			  (unsigned long long)PFN_PHYS(r->start_pfn),
-			  (unsigned long long)PFN_PHYS(region_end_pfn(r)) - 1);
-		return -EBUSY;
+		return errmsg_set(e, -EBUSY, "[mem %#llx-%#llx] overlaps dax%u.0 [mem %#llx-%#llx]",
+				  (unsigned long long)start, (unsigned long long)end - 1, r->id,
+				  (unsigned long long)PFN_PHYS(r->start_pfn),
+				  (unsigned long long)PFN_PHYS(region_end_pfn(r)) - 1);
 	}
 	return 0;
 }
 
-int dax_region_create(phys_addr_t start, u64 size, unsigned long align)
+int dax_region_create(phys_addr_t start, u64 size, unsigned long align, struct errmsg *e)
 {
 	struct dax_region *r = NULL;
 	unsigned int order;
 	int ret;
 
-	last_error[0] = '\0';
-	ret = check_request(start, size, align, &order);
+	errmsg_init(e);
+	ret = check_request(start, size, align, &order, e);
 	if (ret)
 		return ret;
 	/* The lowest free id, as Linux's ida. */
 	for (unsigned int i = 0; i < DAX_MAX_REGIONS && !r; i++)
 		if (!regions[i].active)
 			r = &regions[i];
-	if (!r) {
-		dax_error("no room for another region (%d at most)", DAX_MAX_REGIONS);
-		return -ENOSPC;
-	}
+	if (!r)
+		return errmsg_set(e, -ENOSPC, "no room for another region (%d at most)", DAX_MAX_REGIONS);
 	*r = (struct dax_region){
 		.id = r - regions,
 		.start_pfn = PHYS_PFN(start),
@@ -593,29 +566,23 @@ int dax_region_create(phys_addr_t start, u64 size, unsigned long align)
 		.order = order,
 	};
 	ret = populate_region(r);
-	if (ret) {
-		dax_error("no memory for the memmap of [mem %#llx-%#llx]",
-			  (unsigned long long)start, (unsigned long long)(start + size - 1));
-		return ret;
-	}
+	if (ret)
+		return errmsg_set(e, ret, "no memory for the memmap of [mem %#llx-%#llx]",
+				  (unsigned long long)start, (unsigned long long)(start + size - 1));
 	mark_sections(r, true);
 	r->active = true;
 	return r->id;
 }
 
-int dax_region_destroy(unsigned int id)
+int dax_region_destroy(unsigned int id, struct errmsg *e)
 {
 	struct dax_region *r = dax_region_find(id);
 
-	last_error[0] = '\0';
-	if (!r) {
-		dax_error("no region dax%u.0", id);
-		return -ENOENT;
-	}
-	if (r->users) {
-		dax_error("dax%u.0 is mapped (%u users)", id, r->users);
-		return -EBUSY;
-	}
+	errmsg_init(e);
+	if (!r)
+		return errmsg_set(e, -ENOENT, "no region dax%u.0", id);
+	if (r->users)
+		return errmsg_set(e, -EBUSY, "dax%u.0 is mapped (%u users)", id, r->users);
 	/* pfn_valid() says no before the struct pages go. */
 	mark_sections(r, false);
 	r->active = false;
@@ -840,7 +807,7 @@ static void show_region(const struct dax_region *r)
 	printk("dax%u.0  0x%012llx-0x%012llx  %8lu MiB  %s  %6lu KiB%s\n", r->id,
 	       (unsigned long long)PFN_PHYS(r->start_pfn),
 	       (unsigned long long)PFN_PHYS(region_end_pfn(r)) - 1,
-	       r->nr_pages >> (20 - PAGE_SHIFT), align_name(r->order),
+	       r->nr_pages >> (20 - PAGE_SHIFT), dax_align_name(r->order),
 	       r->vmemmap_pages << (PAGE_SHIFT - 10), r->users ? "  mapped" : "");
 }
 
@@ -871,6 +838,7 @@ static int parse_size(const char *what, const char *s, unsigned long long *v)
 static int dax_create_cmd(int argc, char **argv)
 {
 	unsigned long long start, size, align = SZ_2M;
+	struct errmsg e;
 	int id;
 
 	if (argc < 4 || argc > 5) {
@@ -885,9 +853,9 @@ static int dax_create_cmd(int argc, char **argv)
 	}
 	if (argc == 5 && parse_size("align", argv[4] + 6, &align))
 		return -EINVAL;
-	id = dax_region_create(start, size, align);
+	id = dax_region_create(start, size, align, &e);
 	if (id < 0) {
-		printk("dax: %s\n", dax_last_error());
+		printk("dax: %s\n", errmsg_why(&e, id));
 		return id;
 	}
 	show_region(&regions[id]);
@@ -918,6 +886,7 @@ static struct dax_region *parse_region(const char *s)
 static int dax_destroy_cmd(int argc, char **argv)
 {
 	struct dax_region *r;
+	struct errmsg e;
 	int ret;
 
 	if (argc != 3) {
@@ -929,9 +898,9 @@ static int dax_destroy_cmd(int argc, char **argv)
 		printk("dax: no region '%s' (see dax list)\n", argv[2]);
 		return -ENOENT;
 	}
-	ret = dax_region_destroy(r->id);
+	ret = dax_region_destroy(r->id, &e);
 	if (ret)
-		printk("dax: %s\n", dax_last_error());
+		printk("dax: %s\n", errmsg_why(&e, ret));
 	return ret;
 }
 
@@ -964,7 +933,7 @@ static phys_addr_t bench_find_gib(void)
 		for (u64 pa = ALIGN(e->addr, SZ_1G); pa + SZ_1G <= e->addr + e->size; pa += SZ_1G) {
 			unsigned int order;
 
-			if (!check_request(pa, SZ_1G, SZ_1G, &order))
+			if (!check_request(pa, SZ_1G, SZ_1G, &order, NULL))
 				return pa;
 		}
 	}
@@ -984,7 +953,7 @@ static int bench_one(struct bench_ctx *b, phys_addr_t pa, unsigned int a)
 
 	for (unsigned int r = 0; r < BENCH_RUNS; r++) {
 		u64 t0 = get_cycles(), t1;
-		int id = dax_region_create(pa, SZ_1G, aligns[a]);
+		int id = dax_region_create(pa, SZ_1G, aligns[a], NULL);
 
 		t1 = get_cycles();
 		if (id < 0)
@@ -994,7 +963,7 @@ static int bench_one(struct bench_ctx *b, phys_addr_t pa, unsigned int a)
 			bench_row(b, names[a][1], (nr_kernel_pgtable_pages() - tables) << PAGE_SHIFT,
 				  "bytes/GiB", 1, 1);
 		}
-		dax_region_destroy(id);
+		dax_region_destroy(id, NULL);
 		create[r] = cycles_to_ns(t1 - t0);
 		destroy[r] = cycles_to_ns(get_cycles() - t1);
 	}

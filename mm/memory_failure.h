@@ -19,7 +19,7 @@
  * how much: HardwareCorrupted.
  *
  * memory_failure() returns 0 (isolated now, or when freed), or a negative
- * errno with the reason in one line (memory_failure_last_error()):
+ * errno with the reason in one line in e (on success e says what was done):
  *   -EHWPOISON  already poisoned
  *   -ENXIO      no struct page: a hole, or an offline section
  *   -EOPNOTSUPP device memory (its tails are shared: nowhere to mark)
@@ -27,25 +27,18 @@
  *   -ENOSPC, -ENOMEM
  */
 #include "kernel/types.h"
+#include "kernel/errmsg.h"
 #include "libc/errno.h"
-
-#ifndef ENXIO
-#define ENXIO		6
-#endif
-#ifndef EOPNOTSUPP
-#define EOPNOTSUPP	95
-#endif
 
 #define MAX_HWPOISON_RECORDS	1024
 
-int memory_failure(unsigned long pfn);
+int memory_failure(unsigned long pfn, struct errmsg *e);
 /*
  * Give a poisoned page back (Linux's debugfs unpoison-pfn, for tests): a
  * held page returns to the buddy, an in-use one loses its mark. -ENOENT
  * when not poisoned, -EBUSY while a hugetlb pool page still records it.
  */
-int unpoison_memory(unsigned long pfn);
-const char *memory_failure_last_error(void);
+int unpoison_memory(unsigned long pfn, struct errmsg *e);
 
 bool pfn_hwpoisoned(unsigned long pfn);		/* recorded here */
 unsigned long num_poisoned_pages(void);

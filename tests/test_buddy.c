@@ -33,6 +33,9 @@
 #include "libc/stdio.h"
 #include "libc/string.h"
 
+/* The reason the last call through these tests failed. */
+static struct errmsg werr;
+
 #define NR_ORDERS	(MAX_ORDER + 1)
 #define PFN_16M		((16UL << 20) >> PAGE_SHIFT)
 #define PFN_4G		((4UL << 30) >> PAGE_SHIFT)
@@ -755,7 +758,7 @@ KTEST(buddy, free_contig_range_refuses_bad_range)
 	free_contig_range(pfn, 256);
 	EXPECT_SAME_STATE(test, &before);
 	/* A page held by memory_failure() inside: not allocated either. */
-	ASSERT_EQ(test, memory_failure(pfn), 0);
+	ASSERT_EQ(test, memory_failure(pfn, &werr), 0);
 	buddy_state(&mid);
 	busy = alloc_contig_range(pfn, MAX_ORDER_NR_PAGES);
 	memset(out, 0, sizeof(out));
@@ -765,7 +768,7 @@ KTEST(buddy, free_contig_range_refuses_bad_range)
 	EXPECT_EQ(test, busy, -EBUSY);
 	EXPECT_NOT_NULL(test, strstr(out, "is not a plain allocated page"));
 	EXPECT_SAME_STATE(test, &mid);
-	EXPECT_EQ(test, unpoison_memory(pfn), 0);
+	EXPECT_EQ(test, unpoison_memory(pfn, &werr), 0);
 	EXPECT_SAME_STATE(test, &before);
 }
 

@@ -462,9 +462,9 @@ KTEST(hotplug, poisoned_page_survives)
 		return;
 	pfn = section_nr_to_pfn(nr) + 12345;
 	take_baseline(&b);
-	ASSERT_EQ(test, memory_failure(pfn), 0);
+	ASSERT_EQ(test, memory_failure(pfn, &werr), 0);
 	EXPECT_EQ(test, write_state(nr, "offline"), 0);
-	EXPECT_EQ(test, memory_failure(pfn), -ENXIO);
+	EXPECT_EQ(test, memory_failure(pfn, &werr), -ENXIO);
 	EXPECT_TRUE(test, pfn_hwpoisoned(pfn));
 	CHECKERS_PASS(test);
 	EXPECT_EQ(test, write_state(nr, "online"), 0);
@@ -476,12 +476,12 @@ KTEST(hotplug, poisoned_page_survives)
 	/* Offline and online again with it, then give it back. */
 	EXPECT_EQ(test, write_state(nr, "offline"), 0);
 	EXPECT_EQ(test, write_state(nr, "online"), 0);
-	EXPECT_EQ(test, unpoison_memory(pfn), 0);
+	EXPECT_EQ(test, unpoison_memory(pfn, &werr), 0);
 	EXPECT_BASELINE(test, &b);
 	/* Given back while offline: online returns it with the rest. */
-	ASSERT_EQ(test, memory_failure(pfn), 0);
+	ASSERT_EQ(test, memory_failure(pfn, &werr), 0);
 	EXPECT_EQ(test, write_state(nr, "offline"), 0);
-	EXPECT_EQ(test, unpoison_memory(pfn), 0);
+	EXPECT_EQ(test, unpoison_memory(pfn, &werr), 0);
 	EXPECT_EQ(test, write_state(nr, "online"), 0);
 	EXPECT_BASELINE(test, &b);
 }

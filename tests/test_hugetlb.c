@@ -601,7 +601,7 @@ KTEST(hugetlb, demote_skips_poisoned_gigantic)
 	head = newest_free(H1G, 0);
 	pfn = page_to_pfn(head) + 200000;
 	fail_page_alloc_random(1, 1);		/* every allocation fails */
-	ret = memory_failure(pfn);
+	ret = memory_failure(pfn, &werr);
 	fail_page_alloc_off();
 	ASSERT_EQ(test, ret, 0);
 	ASSERT_TRUE(test, hugetlb_subpage_poisoned(pfn));
@@ -626,7 +626,7 @@ KTEST(hugetlb, demote_skips_poisoned_gigantic)
 	EXPECT_TRUE(test, PageHWPoison(pfn_to_page(pfn)));
 	EXPECT_FALSE(test, is_free_buddy_page(pfn_to_page(pfn)));
 	checkers_pass(test);
-	EXPECT_EQ(test, unpoison_memory(pfn), 0);
+	EXPECT_EQ(test, unpoison_memory(pfn, &werr), 0);
 out:
 	expect_baseline(test, &b);
 }
@@ -733,7 +733,7 @@ static void leave_1g_fragmented(struct kunit *test, enum leave_1g how)
 		EXPECT_EQ(test, pseudofs_write(DEMOTE_1G, "1", 1, &werr), 0);
 		EXPECT_EQ(test, H2M->nr_huge_pages, b.nr[0] + 512);
 	} else {
-		EXPECT_EQ(test, memory_failure(pfn), 0);
+		EXPECT_EQ(test, memory_failure(pfn, &werr), 0);
 		EXPECT_FALSE(test, hugetlb_subpage_poisoned(pfn));
 		EXPECT_TRUE(test, page_hwpoison_held(pfn));
 	}
@@ -747,7 +747,7 @@ unfragment:
 	unfragment_buddy(&held);
 	set_page_fill(was_poisoning);
 	if (how == LEAVE_POISON && page_hwpoison_held(pfn))
-		EXPECT_EQ(test, unpoison_memory(pfn), 0);
+		EXPECT_EQ(test, unpoison_memory(pfn, &werr), 0);
 	/*
 	 * The sections restored from single pages collapse at the next resize,
 	 * taking 2 MiB blocks wherever the buddy has them: from the gigantic
