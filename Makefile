@@ -49,6 +49,7 @@ ASFLAGS	:= -I. -D__ASSEMBLY__ -MMD -MP
 LDFLAGS	:= -nostdlib -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments
 
 SRCS	:= $(filter-out kernel/ksyms_empty.S,$(wildcard boot/*.S boot/*.c kernel/*.S kernel/*.c mm/*.c mm/debug/*.c \
+	   cmds/*.c bench/*.c \
 	   drivers/*.c libc/*.c tests/*.c))
 OBJS	:= $(patsubst %,$(BUILD)/%.o,$(basename $(SRCS)))
 # The screen console's font, a PSF font from Debian's console-setup-linux

@@ -2,13 +2,13 @@
 /*
  * The benchmark framework: a registry in the .benchmarks section, the
  * `bench` console command, the `bench=` boot parameter, and TSC timing
- * helpers. See kernel/bench.h for the output format.
+ * helpers. See bench/bench.h for the output format.
  *
  * A timed run keeps interrupts off, so that a tick does not land in one
  * sample and not another; the median of several runs then hides what
  * the host did to the guest (TCG and KVM guests are both preempted).
  */
-#include "kernel/bench.h"
+#include "bench/bench.h"
 #include "kernel/param.h"
 #include "kernel/printk.h"
 #include "kernel/shell.h"

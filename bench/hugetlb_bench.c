@@ -9,7 +9,7 @@
  * HVO does less work than without: the ratio optimized/unoptimized is
  * reported in percent (100 = same cost).
  */
-#include "kernel/bench.h"
+#include "bench/bench.h"
 #include "kernel/time.h"
 #include "mm/hugetlb.h"
 #include "mm/hugetlb_vmemmap.h"

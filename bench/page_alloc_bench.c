@@ -21,7 +21,7 @@
  * memset would otherwise be most of what is measured. The pcp settings
  * and the poisoning state are restored afterwards.
  */
-#include "kernel/bench.h"
+#include "bench/bench.h"
 #include "kernel/time.h"
 #include "mm/page_alloc.h"
 #include "mm/page_fill.h"

@@ -24,7 +24,7 @@
  * poisoning (a debug check: a memset per free, a compare per allocation)
  * is off while it runs, as in the buddy benchmark, and restored after.
  */
-#include "kernel/bench.h"
+#include "bench/bench.h"
 #include "kernel/io.h"
 #include "kernel/printk.h"
 #include "kernel/shell.h"

@@ -69,7 +69,7 @@
 #include "mm/page_alloc.h"
 #include "mm/pgtable.h"
 #include "mm/sparse.h"
-#include "kernel/bench.h"
+#include "bench/bench.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
 #include "kernel/shell.h"
