@@ -69,10 +69,8 @@
 #include "mm/page_alloc.h"
 #include "mm/pgtable.h"
 #include "mm/sparse.h"
-#include "bench/bench.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
-#include "kernel/shell.h"
 #include "kernel/time.h"
 #include "libc/errno.h"
 #include "libc/stdio.h"
@@ -543,6 +541,13 @@ static int check_request(u64 start, u64 size, unsigned long align, unsigned int 
 	return 0;
 }
 
+int dax_region_check(phys_addr_t start, u64 size, unsigned long align, struct errmsg *e)
+{
+	unsigned int order;
+
+	return check_request(start, size, align, &order, e);
+}
+
 int dax_region_create(phys_addr_t start, u64 size, unsigned long align, struct errmsg *e)
 {
 	struct dax_region *r = NULL;
@@ -799,193 +804,3 @@ int dax_check(char *why, size_t len)
 	      total, nr_vmemmap_pages);
 	return check_sections(why, len);
 }
-
-/* Console. */
-
-static void show_region(const struct dax_region *r)
-{
-	printk("dax%u.0  0x%012llx-0x%012llx  %8lu MiB  %s  %6lu KiB%s\n", r->id,
-	       (unsigned long long)PFN_PHYS(r->start_pfn),
-	       (unsigned long long)PFN_PHYS(region_end_pfn(r)) - 1,
-	       r->nr_pages >> (20 - PAGE_SHIFT), dax_align_name(r->order),
-	       r->vmemmap_pages << (PAGE_SHIFT - 10), r->users ? "  mapped" : "");
-}
-
-static int dax_list(void)
-{
-	unsigned long pages = 0;
-
-	printk("region  physical range                   size          align  memmap\n");
-	for (unsigned int i = 0; i < DAX_MAX_REGIONS; i++) {
-		if (!regions[i].active)
-			continue;
-		show_region(&regions[i]);
-		pages += regions[i].nr_pages;
-	}
-	printk("%u regions, %lu MiB of device memory, memmap %lu KiB\n", dax_nr_regions(),
-	       pages >> (20 - PAGE_SHIFT), nr_vmemmap_pages << (PAGE_SHIFT - 10));
-	return 0;
-}
-
-static int parse_size(const char *what, const char *s, unsigned long long *v)
-{
-	if (!kmemparse(s, v))
-		return 0;
-	printk("dax: %s '%s' is not a number (0x..., decimal, K/M/G suffixes)\n", what, s);
-	return -EINVAL;
-}
-
-static int dax_create_cmd(int argc, char **argv)
-{
-	unsigned long long start, size, align = SZ_2M;
-	struct errmsg e;
-	int id;
-
-	if (argc < 4 || argc > 5) {
-		printk("dax: usage: dax create <start> <size> [align=4k|2m|1g]\n");
-		return -EINVAL;
-	}
-	if (parse_size("start", argv[2], &start) || parse_size("size", argv[3], &size))
-		return -EINVAL;
-	if (argc == 5 && strncmp(argv[4], "align=", 6)) {
-		printk("dax: '%s': expected align=4k|2m|1g\n", argv[4]);
-		return -EINVAL;
-	}
-	if (argc == 5 && parse_size("align", argv[4] + 6, &align))
-		return -EINVAL;
-	id = dax_region_create(start, size, align, &e);
-	if (id < 0) {
-		printk("dax: %s\n", errmsg_why(&e, id));
-		return id;
-	}
-	show_region(&regions[id]);
-	return 0;
-}
-
-/* dax<id>.0, an id, or a region's start address. */
-static struct dax_region *parse_region(const char *s)
-{
-	unsigned long long v;
-	unsigned int id;
-	char *end;
-
-	if (!strncmp(s, "dax", 3)) {
-		id = strtoul(s + 3, &end, 10);
-		if (end != s + 3 && (!strcmp(end, ".0") || !*end))
-			return dax_region_find(id);
-		return NULL;
-	}
-	if (kmemparse(s, &v))
-		return NULL;
-	for (unsigned int i = 0; i < DAX_MAX_REGIONS; i++)
-		if (regions[i].active && PFN_PHYS(regions[i].start_pfn) == v)
-			return &regions[i];
-	return v < DAX_MAX_REGIONS ? dax_region_find(v) : NULL;
-}
-
-static int dax_destroy_cmd(int argc, char **argv)
-{
-	struct dax_region *r;
-	struct errmsg e;
-	int ret;
-
-	if (argc != 3) {
-		printk("dax: usage: dax destroy <start|id|daxN.0>\n");
-		return -EINVAL;
-	}
-	r = parse_region(argv[2]);
-	if (!r) {
-		printk("dax: no region '%s' (see dax list)\n", argv[2]);
-		return -ENOENT;
-	}
-	ret = dax_region_destroy(r->id, &e);
-	if (ret)
-		printk("dax: %s\n", errmsg_why(&e, ret));
-	return ret;
-}
-
-static int cmd_dax(int argc, char **argv)
-{
-	if (argc >= 2 && !strcmp(argv[1], "create"))
-		return dax_create_cmd(argc, argv);
-	if (argc >= 2 && !strcmp(argv[1], "destroy"))
-		return dax_destroy_cmd(argc, argv);
-	if (argc == 2 && !strcmp(argv[1], "list"))
-		return dax_list();
-	printk("dax: usage: dax create <start> <size> [align=4k|2m|1g] | dax destroy <start|id> | dax list\n");
-	return -EINVAL;
-}
-SHELL_CMD(dax, "create <start> <size> [align=4k|2m|1g] | destroy <start|id> | list",
-	  "device-dax regions of device memory (memmap=nn!ss)");
-
-/* bench devdax: memmap and page tables per GiB, create/destroy time. */
-
-#define BENCH_RUNS	5
-
-/* A 1 GiB aligned GiB of device memory that no region uses, or 0. */
-static phys_addr_t bench_find_gib(void)
-{
-	struct e820_entry *e;
-
-	for_each_e820_entry(e820_table, e) {
-		if (!e820_type_is_device(e->type))
-			continue;
-		for (u64 pa = ALIGN(e->addr, SZ_1G); pa + SZ_1G <= e->addr + e->size; pa += SZ_1G) {
-			unsigned int order;
-
-			if (!check_request(pa, SZ_1G, SZ_1G, &order, NULL))
-				return pa;
-		}
-	}
-	return 0;
-}
-
-static int bench_one(struct bench_ctx *b, phys_addr_t pa, unsigned int a)
-{
-	static const unsigned long aligns[] = { SZ_4K, SZ_2M, SZ_1G };
-	static const char *const names[][4] = {
-		{ "memmap_4k", "pgtables_4k", "create_4k", "destroy_4k" },
-		{ "memmap_2m", "pgtables_2m", "create_2m", "destroy_2m" },
-		{ "memmap_1g", "pgtables_1g", "create_1g", "destroy_1g" },
-	};
-	u64 create[BENCH_RUNS], destroy[BENCH_RUNS];
-	unsigned long memmap = vmemmap_bytes(), tables = nr_kernel_pgtable_pages();
-
-	for (unsigned int r = 0; r < BENCH_RUNS; r++) {
-		u64 t0 = get_cycles(), t1;
-		int id = dax_region_create(pa, SZ_1G, aligns[a], NULL);
-
-		t1 = get_cycles();
-		if (id < 0)
-			return id;
-		if (!r) {
-			bench_row(b, names[a][0], vmemmap_bytes() - memmap, "bytes/GiB", 1, 1);
-			bench_row(b, names[a][1], (nr_kernel_pgtable_pages() - tables) << PAGE_SHIFT,
-				  "bytes/GiB", 1, 1);
-		}
-		dax_region_destroy(id, NULL);
-		create[r] = cycles_to_ns(t1 - t0);
-		destroy[r] = cycles_to_ns(get_cycles() - t1);
-	}
-	bench_row(b, names[a][2], bench_median(create, BENCH_RUNS), "ns/GiB", 1, BENCH_RUNS);
-	bench_row(b, names[a][3], bench_median(destroy, BENCH_RUNS), "ns/GiB", 1, BENCH_RUNS);
-	return 0;
-}
-
-static int bench_devdax(struct bench_ctx *b)
-{
-	phys_addr_t pa = bench_find_gib();
-
-	if (!pa) {
-		bench_skip(b, "memmap", "no free 1 GiB of device memory (boot with memmap=2G!4G, 8 GiB)");
-		return 0;
-	}
-	for (unsigned int a = 0; a < 3; a++) {
-		int ret = bench_one(b, pa, a);
-
-		if (ret)
-			return ret;
-	}
-	return 0;
-}
-BENCHMARK(devdax, "device-dax: memmap and page tables per GiB, create/destroy per GiB");

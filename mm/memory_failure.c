@@ -32,7 +32,6 @@
 #include "mm/page_alloc.h"
 #include "mm/sparse.h"
 #include "kernel/printk.h"
-#include "kernel/shell.h"
 #include "libc/stdio.h"
 #include "libc/stdlib.h"
 #include "libc/string.h"
@@ -329,19 +328,9 @@ void memory_failure_init(void)
 	register_meminfo_extra(&hwpoison_meminfo_extra);
 }
 
-/* Console. */
-
-static int parse_pfn(const char *cmd, const char *s, unsigned long *pfn)
+void hwpoison_for_each_record(void (*fn)(unsigned long pfn, const char *state,
+					 const char *kind, void *arg), void *arg)
 {
-	if (!kstrtoul(s, 0, pfn))
-		return 0;
-	printk("%s: '%s' is not a pfn (decimal or 0x...)\n", cmd, s);
-	return -EINVAL;
-}
-
-static int list_poisoned(void)
-{
-	printk("pfn             state\n");
 	for (unsigned int i = 0; i < nr_records; i++) {
 		const struct hwpoison_record *rec = &records[i];
 		const char *state = "offline section";
@@ -349,43 +338,6 @@ static int list_poisoned(void)
 		if (pfn_valid(rec->pfn))
 			state = record_held(rec) ? "held" : rec->kind == MF_HUGETLB ?
 				"in a pool huge page" : "in use: held when freed";
-		printk("%#-14lx  %s (%s)\n", rec->pfn, state, kind_names[rec->kind]);
+		fn(rec->pfn, state, kind_names[rec->kind], arg);
 	}
-	printk("HardwareCorrupted: %lu kB\n", num_poisoned_pages() << (PAGE_SHIFT - 10));
-	return 0;
 }
-
-static int cmd_poison(int argc, char **argv)
-{
-	unsigned long pfn;
-
-	if (argc == 1)
-		return list_poisoned();
-	if (argc != 2) {
-		printk("poison: usage: poison [pfn]\n");
-		return -EINVAL;
-	}
-	if (parse_pfn("poison", argv[1], &pfn))
-		return -EINVAL;
-	return memory_failure(pfn, NULL);
-}
-SHELL_CMD(poison, "[pfn]", "hardware-poison a page (memory_failure), or list the poisoned ones");
-
-static int cmd_unpoison(int argc, char **argv)
-{
-	struct errmsg e;
-	unsigned long pfn;
-	int ret;
-
-	if (argc != 2) {
-		printk("unpoison: usage: unpoison <pfn>\n");
-		return -EINVAL;
-	}
-	if (parse_pfn("unpoison", argv[1], &pfn))
-		return -EINVAL;
-	ret = unpoison_memory(pfn, &e);
-	if (ret)
-		printk("unpoison: %s\n", errmsg_why(&e, ret));
-	return ret;
-}
-SHELL_CMD(unpoison, "<pfn>", "give a hardware-poisoned page back (testing)");

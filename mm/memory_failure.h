@@ -41,6 +41,9 @@ int memory_failure(unsigned long pfn, struct errmsg *e);
 int unpoison_memory(unsigned long pfn, struct errmsg *e);
 
 bool pfn_hwpoisoned(unsigned long pfn);		/* recorded here */
+/* Every record: its pfn, where the page is now, and what it was. */
+void hwpoison_for_each_record(void (*fn)(unsigned long pfn, const char *state,
+					 const char *kind, void *arg), void *arg);
 unsigned long num_poisoned_pages(void);
 
 /*

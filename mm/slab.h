@@ -138,5 +138,7 @@ unsigned long kmalloc_large_pages(void);
 /* /proc/meminfo: Slab = SReclaimable + SUnreclaim. Nothing is reclaimable. */
 unsigned long slab_reclaimable_bytes(void);
 unsigned long slab_unreclaimable_bytes(void);
+/* Pages of kmalloc_large() allocations (counted in the bytes above). */
+unsigned long slab_large_pages(void);
 
 #endif
