@@ -85,6 +85,8 @@ unsigned long hugetlb_boot_pool_pages(const struct hstate *h);
  */
 int hugetlb_memory_failure(struct page *head, unsigned long pfn);
 bool hugetlb_subpage_poisoned(unsigned long pfn);
+/* A pool page with a hardware-poisoned subpage (never handed out). */
+bool huge_page_hwpoisoned(struct page *head);
 
 /*
  * Boot: 1 GiB pages asked for on the command line are taken from memblock
@@ -100,7 +102,5 @@ bool hugetlb_optimize_vmemmap_enabled(void);
 /* Shrinking rebuilds whole sections at once (default) or page by page. */
 void hugetlb_set_section_restore(bool on);
 void hugetlb_set_optimize_vmemmap(bool on);
-/* Invariant checker: pool lists, counters, struct pages, vmemmap shape. */
-int hugetlb_check(char *why, size_t len);
 
 #endif

@@ -22,6 +22,17 @@
 int check_failed(char *why, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* The buddy: free lists, per-CPU lists, memmap and zone counters agree. */
 int page_alloc_check(char *why, size_t len);
+/*
+ * Invariant checker for the kernel's page-table tree: every table
+ * reachable from init_pgd is a PG_pgtable page of the right level whose
+ * pt_count equals its present entries, no PGD entry is a leaf, every leaf
+ * is aligned to its size, and no kernel-half leaf is user accessible.
+ * 0, or -EINVAL with the first problem in why.
+ */
+int kernel_pgtable_check(char *why, size_t len);
+/* The hugetlb pools: lists, counters, struct pages, vmemmap shape. */
+int hugetlb_check(char *why, size_t len);
 
 #endif
