@@ -8,10 +8,8 @@
 #include "kernel/power.h"
 #include "kernel/io.h"
 #include "kernel/printk.h"
-#include "kernel/shell.h"
 #include "kernel/time.h"
 #include "drivers/qemu_exit.h"
-#include "libc/errno.h"
 
 static void (*platform_restart)(void);
 static void (*platform_power_off)(void);
@@ -69,25 +67,3 @@ void machine_power_off(void)
 	qemu_exit(QEMU_EXIT_POWEROFF);
 	machine_halt();
 }
-
-static int cmd_reboot(int argc, char **argv)
-{
-	(void)argv;
-	if (argc > 1) {
-		printk("reboot: takes no arguments\n");
-		return -EINVAL;
-	}
-	machine_restart();
-}
-SHELL_CMD(reboot, "", "restart the machine");
-
-static int cmd_poweroff(int argc, char **argv)
-{
-	(void)argv;
-	if (argc > 1) {
-		printk("poweroff: takes no arguments\n");
-		return -EINVAL;
-	}
-	machine_power_off();
-}
-SHELL_CMD(poweroff, "", "power the machine off (in QEMU: exit)");

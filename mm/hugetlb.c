@@ -18,7 +18,6 @@
  * data[0] the list of hardware-poisoned subpages, data[1] flags.
  */
 #include "mm/hugetlb.h"
-#include "mm/debug/check.h"
 #include "mm/hugetlb_vmemmap.h"
 #include "mm/memblock.h"
 #include "mm/meminfo.h"

@@ -16,7 +16,6 @@
  * by copying the PGD's upper half.
  */
 #include "mm/pgtable.h"
-#include "mm/debug/check.h"
 #include "mm/memblock.h"
 #include "mm/e820.h"
 #include "mm/page.h"
