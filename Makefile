@@ -181,6 +181,7 @@ test: deps
 	@rm -f $(PAGEFOLD_ACCEL_CACHE)
 	@$(PYTHON) tests/host/runner.py --accel > /dev/null
 	@$(MAKE) --no-print-directory all
+	$(PYTHON) scripts/check_includes.py
 	$(PYTHON) tests/host/runner_selftest.py
 	$(PYTHON) tests/host/runner_hw.py
 	$(PYTHON) tests/host/runner.py
