@@ -980,7 +980,7 @@ int mm_check(struct mm *mm, char *why, size_t len)
 	return check_reservations(&c);
 }
 
-void memory_init(void)
+void pagefault_init(void)
 {
 	register_page_fault_handler(do_user_addr_fault);
 }

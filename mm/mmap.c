@@ -867,8 +867,3 @@ int mm_check_vmas(struct mm *mm, char *why, size_t len)
 	CHECK(total == mm->total_vm, "total_vm %lu, VMAs cover %lu pages", mm->total_vm, total);
 	return 0;
 }
-
-void mmap_init(void)
-{
-	memory_init();
-}

@@ -97,6 +97,4 @@ void mm_show_status(struct seq_buf *m, struct mm *mm);
 /* The VMA set checker: sorted, disjoint, aligned, merged, counters. */
 int mm_check_vmas(struct mm *mm, char *why, size_t len);
 
-void mmap_init(void);
-
 #endif
