@@ -12,30 +12,11 @@
  * shared pieces are HVO's own: the read-only tail page of each order and
  * the all-tail PTE table.
  *
- * align 2 MiB, per compound page: 8 vmemmap pages, 1 kept
- *
- *    vmemmap of one 2 MiB page            physical
- *    +-----------+
- *    |  page 0   | --------------------> head + tails 1..63 (its own, RW)
- *    +-----------+
- *    |  page 1   | ---------+
- *    +-----------+          |
- *    |    ...    | ---------+----------> shared tail page, order 9 (RO)
- *    +-----------+          |
- *    |  page 7   | ---------+
- *    +-----------+
- *
- * align 1 GiB, per compound page: 4096 vmemmap pages = 8 PMDs = the memmap
- * of 8 whole sections; 2 pages kept (the head page and PMD 0's table)
- *
- *    +-----------+
- *    |  PMD 0    | ----> [ PTE 0      ] ---------------> head + tails 1..63
- *    |           |       [ PTE 1..511 ] --+
- *    +-----------+                        +-----------> shared tail page,
- *    |  PMD 1    | --+                    |              order 18 (RO)
- *    |   ...     | --+-> all-tail table --+
- *    |  PMD 7    | --+   (one for every 1 GiB page, HVO's and ours)
- *    +-----------+
+ * With 2 MiB alignment a compound page keeps 1 of its 8 vmemmap pages
+ * (the head page, RW; pages 1..7 map the shared tail page of order 9); with
+ * 1 GiB alignment it keeps 2 of 4096 (the head page and PMD 0's PTE table;
+ * PMDs 1..7 point at the all-tail table). The diagrams are in
+ * mm/hugetlb_vmemmap.c: the shapes are exactly HVO's.
  *
  * align 4 KiB: a plain memmap, no compound pages: 8 own pages per 2 MiB,
  * and a section the region covers whole gets one 2 MiB block under a PMD
@@ -150,12 +131,6 @@ static void account(struct dax_region *r, long pages)
 
 /* Entries. */
 
-/* HVO's entry for a shared tail, bit for bit: its checker compares them. */
-static pteval_t tail_pte(unsigned int order)
-{
-	return vmemmap_shared_tail_phys(order) | (PAGE_KERNEL_RO & __supported_pte_mask);
-}
-
 static pteval_t own_pte(phys_addr_t pa)
 {
 	return pa | (PAGE_KERNEL & __supported_pte_mask);
@@ -257,7 +232,7 @@ static int populate_1g(struct dax_region *r, unsigned long pfn)
 	write_head_page(page_address(head), HVO_ORDER_1G);
 	set_entry(table, 0, own_pte(page_to_phys(head)));
 	for (unsigned int i = 1; i < PTRS_PER_TABLE; i++)
-		set_entry(table, i, tail_pte(HVO_ORDER_1G));
+		set_entry(table, i, vmemmap_tail_pte(HVO_ORDER_1G));
 	for (unsigned int i = 0; i < GIGANTIC_PMDS; i++)
 		BUG_ON(entry_present(pmd[i]));
 	set_entry_ptr(pmd, __pa(table) | _KERNPG_TABLE);
@@ -397,7 +372,7 @@ static unsigned long depopulate_pmd(unsigned long va, unsigned long end)
 		return PTRS_PER_TABLE;
 	}
 	/* PMD 0 of a 1 GiB page: its table is counted as memmap (as HVO's). */
-	private_table = entry_table(*pmd)[1] == tail_pte(HVO_ORDER_1G);
+	private_table = entry_table(*pmd)[1] == vmemmap_tail_pte(HVO_ORDER_1G);
 	/* The table may be freed by the last chunk: look it up each time. */
 	for (; va < end; va += UNMAP_CHUNK * PAGE_SIZE)
 		freed += depopulate_ptes(va, min(end, va + UNMAP_CHUNK * PAGE_SIZE));
@@ -614,7 +589,7 @@ static int check_shared(char *why, size_t len)
 			      "shared order-%u tail page: struct page %u is not a pristine tail", order, i);
 	}
 	for (unsigned int i = 0; i < PTRS_PER_TABLE; i++)
-		CHECK(all[i] == tail_pte(HVO_ORDER_1G), "all-tail table entry %u is %#llx", i,
+		CHECK(all[i] == vmemmap_tail_pte(HVO_ORDER_1G), "all-tail table entry %u is %#llx", i,
 		      (unsigned long long)all[i]);
 	return 0;
 }
@@ -664,7 +639,7 @@ static int check_2m_unit(unsigned long pfn, char *why, size_t len)
 		enum pg_level level;
 		pteval_t *e = kernel_lookup(va + i * PAGE_SIZE, &level);
 
-		CHECK(e && level == PG_LEVEL_4K && *e == tail_pte(HVO_ORDER_2M),
+		CHECK(e && level == PG_LEVEL_4K && *e == vmemmap_tail_pte(HVO_ORDER_2M),
 		      "2M pfn %#lx: vmemmap page %u is not the RO shared tail", pfn, i);
 	}
 	return check_compound(head, HVO_ORDER_2M, why, len);
@@ -685,7 +660,7 @@ static int check_1g_unit(unsigned long pfn, char *why, size_t len)
 	CHECK((table[0] & _PAGE_RW) && !is_shared_tail(entry_phys(table[0])),
 	      "1G pfn %#lx: PTE 0 is not its own RW head page", pfn);
 	for (unsigned int i = 1; i < PTRS_PER_TABLE; i++)
-		CHECK(table[i] == tail_pte(HVO_ORDER_1G),
+		CHECK(table[i] == vmemmap_tail_pte(HVO_ORDER_1G),
 		      "1G pfn %#lx: PMD 0 PTE %u is not the RO shared tail", pfn, i);
 	for (unsigned int i = 1; i < GIGANTIC_PMDS; i++)
 		CHECK(pmd_is_all_tail(pmd[i]), "1G pfn %#lx: PMD %u is not the all-tail table", pfn, i);

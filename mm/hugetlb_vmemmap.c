@@ -108,7 +108,7 @@ phys_addr_t vmemmap_all_tail_table_phys(void)
 	return all_tail_table ? __pa(all_tail_table) : 0;
 }
 
-static pteval_t ro_tail_pte(unsigned int order)
+pteval_t vmemmap_tail_pte(unsigned int order)
 {
 	return shared_tail[order_slot(order)] | (PAGE_KERNEL_RO & __supported_pte_mask);
 }
@@ -145,7 +145,7 @@ void hugetlb_vmemmap_init_early(void)
 	if (!all_tail_table)
 		panic("hvo: cannot allocate the all-tail PTE table");
 	for (unsigned int i = 0; i < PTRS_PER_TABLE; i++)
-		set_entry(all_tail_table, i, ro_tail_pte(HVO_ORDER_1G));
+		set_entry(all_tail_table, i, vmemmap_tail_pte(HVO_ORDER_1G));
 }
 
 /*
@@ -302,7 +302,7 @@ static int optimize_2m(struct page *head, struct vmemmap_batch *b)
 	idx = pte_index(va);
 	for (unsigned int i = 1; i < VMEMMAP_PAGES_2M; i++) {
 		batch_free_page(b, entry_phys(table[idx + i]));
-		set_entry(table, idx + i, ro_tail_pte(HVO_ORDER_2M));
+		set_entry(table, idx + i, vmemmap_tail_pte(HVO_ORDER_2M));
 	}
 	/* Page 0 keeps its physical page: writing it now is safe. */
 	write_head_page(head, HVO_ORDER_2M, true);
@@ -341,7 +341,7 @@ static pteval_t *build_gigantic_table(phys_addr_t head_pa, struct page *head_vie
 	write_head_page(head_view, HVO_ORDER_1G, true);
 	set_entry(table, 0, rw_pte(head_pa));
 	for (unsigned int i = 1; i < PTRS_PER_TABLE; i++)
-		set_entry(table, i, ro_tail_pte(HVO_ORDER_1G));
+		set_entry(table, i, vmemmap_tail_pte(HVO_ORDER_1G));
 	return table;
 }
 
@@ -716,7 +716,7 @@ static int check_2m_shape(struct page *head, char *why, size_t len)
 	      entry_phys(table[idx]) != shared_tail[0],
 	      "pfn %#lx: head vmemmap page is not its own RW page", page_to_pfn(head));
 	for (unsigned int i = 1; i < VMEMMAP_PAGES_2M; i++)
-		CHECK(table[idx + i] == ro_tail_pte(HVO_ORDER_2M),
+		CHECK(table[idx + i] == vmemmap_tail_pte(HVO_ORDER_2M),
 		      "pfn %#lx: vmemmap PTE %u is %#lx, not the RO shared tail",
 		      page_to_pfn(head), i, (unsigned long)table[idx + i]);
 	return 0;
@@ -735,7 +735,7 @@ static int check_1g_shape(struct page *head, char *why, size_t len)
 	      entry_phys(table[0]) != shared_tail[1],
 	      "1G pfn %#lx: PTE 0 is not its own RW head page", page_to_pfn(head));
 	for (unsigned int i = 1; i < PTRS_PER_TABLE; i++)
-		CHECK(table[i] == ro_tail_pte(HVO_ORDER_1G),
+		CHECK(table[i] == vmemmap_tail_pte(HVO_ORDER_1G),
 		      "1G pfn %#lx: PMD 0 PTE %u is not the RO shared tail", page_to_pfn(head), i);
 	for (unsigned int i = 1; i < GIGANTIC_PMDS; i++) {
 		pteval_t *pmd = vmemmap_pmd(va + i * PMD_SIZE);

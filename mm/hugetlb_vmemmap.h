@@ -91,5 +91,7 @@ int hugetlb_vmemmap_check(struct page *head, unsigned int order, char *why,
 /* The shared tail page of an order (for tests). */
 phys_addr_t vmemmap_shared_tail_phys(unsigned int order);
 phys_addr_t vmemmap_all_tail_table_phys(void);
+/* The read-only PTE that maps an order's shared tail page (devdax too). */
+pteval_t vmemmap_tail_pte(unsigned int order);
 
 #endif

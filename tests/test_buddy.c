@@ -32,6 +32,7 @@
 #include "libc/errno.h"
 #include "libc/stdio.h"
 #include "libc/string.h"
+#include "libc/stdlib.h"
 
 /* The reason the last call through these tests failed. */
 static struct errmsg werr;
@@ -97,17 +98,6 @@ static bool same_state(struct kunit *test, const struct buddy_state *before,
 }
 
 #define EXPECT_SAME_STATE(test, s)	same_state(test, s, __LINE__)
-
-static u64 xorshift(u64 *s)
-{
-	u64 x = *s;
-
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	*s = x;
-	return x;
-}
 
 static bool contains(const char *s, const char *word)
 {
@@ -218,7 +208,7 @@ struct random_run {
 
 static gfp_t random_gfp(struct random_run *r, unsigned int *order)
 {
-	u64 x = xorshift(&r->rng);
+	u64 x = xorshift64(&r->rng);
 	gfp_t gfp = 0;
 
 	switch (x % 8) {
@@ -283,7 +273,7 @@ static int preferred_zone(gfp_t gfp)
 static void random_alloc(struct random_run *r)
 {
 	struct kunit *test = r->test;
-	unsigned int order = xorshift(&r->rng) % NR_ORDERS;
+	unsigned int order = xorshift64(&r->rng) % NR_ORDERS;
 	gfp_t gfp = random_gfp(r, &order);
 	int want_zone = preferred_zone(gfp);
 	struct live *l = &r->live[r->nr_live];
@@ -317,7 +307,7 @@ static void random_alloc(struct random_run *r)
 	}
 	l->order = order;
 	l->gfp = gfp;
-	l->tag = xorshift(&r->rng);
+	l->tag = xorshift64(&r->rng);
 	write_tags(l->page, order, l->tag);
 	r->nr_live++;
 	r->live_pages += 1UL << order;
@@ -351,7 +341,7 @@ static void random_sequence(struct kunit *test, u64 seed)
 	/* A quarter of what is free, so that no allocation may fail. */
 	r.budget = min(before.free / 4, RANDOM_BUDGET_MAX);
 	for (unsigned int step = 0; step < RANDOM_STEPS; step++) {
-		u64 x = xorshift(&r.rng);
+		u64 x = xorshift64(&r.rng);
 
 		if (r.nr_live && (r.nr_live == LIVE_MAX || x % 3 == 0))
 			random_free(&r, (x >> 8) % r.nr_live);
