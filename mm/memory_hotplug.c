@@ -72,25 +72,26 @@ static int isolate_section(unsigned long start, unsigned long end, unsigned long
 	return 0;
 }
 
-static int check_section(unsigned long nr, struct mem_section **msp, struct errmsg *e)
+/* The section of memory block nr, or NULL (-ENODEV in e). */
+static struct mem_section *memory_block(unsigned long nr, struct errmsg *e)
 {
 	struct mem_section *ms = __nr_to_section(nr);
 
-	if (!ms || !(ms->flags & SECTION_PRESENT) || (ms->flags & SECTION_DEVICE))
-		return errmsg_set(e, -ENODEV, "memory%lu: no such memory block", nr);
-	*msp = ms;
-	return 0;
+	if (!ms || !(ms->flags & SECTION_PRESENT) || (ms->flags & SECTION_DEVICE)) {
+		errmsg_set(e, -ENODEV, "memory%lu: no such memory block", nr);
+		return NULL;
+	}
+	return ms;
 }
 
 int offline_memory_section(unsigned long nr, struct errmsg *e)
 {
 	unsigned long start = section_nr_to_pfn(nr), end = start + PAGES_PER_SECTION;
-	struct mem_section *ms = NULL;
+	struct mem_section *ms = memory_block(nr, e);
 	unsigned long held;
-	int ret = check_section(nr, &ms, e);
 
-	if (ret)
-		return ret;
+	if (!ms)
+		return -ENODEV;
 	if (!(ms->flags & SECTION_ONLINE))
 		return errmsg_set(e, -EINVAL, "memory%lu is already offline", nr);
 	/* One zone's counters take the pages: the DMA boundary cuts section 0. */
@@ -112,12 +113,11 @@ int offline_memory_section(unsigned long nr, struct errmsg *e)
 int online_memory_section(unsigned long nr, struct errmsg *e)
 {
 	unsigned long start = section_nr_to_pfn(nr), end = start + PAGES_PER_SECTION;
-	struct mem_section *ms = NULL;
+	struct mem_section *ms = memory_block(nr, e);
 	unsigned long held;
-	int ret = check_section(nr, &ms, e);
 
-	if (ret)
-		return ret;
+	if (!ms)
+		return -ENODEV;
 	if (ms->flags & SECTION_ONLINE)
 		return errmsg_set(e, -EINVAL, "memory%lu is already online", nr);
 	if (sparse_populate_section(nr))
