@@ -62,8 +62,10 @@ static void report(struct bench_ctx *b, const char *size, unsigned long n,
 {
 	static char names[2][6][40];
 	int s = size[0] == '1';
-	u64 g_on = bench_median(on->grow, BENCH_RUNS), g_off = bench_median(off->grow, BENCH_RUNS);
-	u64 s_on = bench_median(on->shrink, BENCH_RUNS), s_off = bench_median(off->shrink, BENCH_RUNS);
+	u64 g_on = bench_median(on->grow, BENCH_RUNS);
+	u64 g_off = bench_median(off->grow, BENCH_RUNS);
+	u64 s_on = bench_median(on->shrink, BENCH_RUNS);
+	u64 s_off = bench_median(off->shrink, BENCH_RUNS);
 
 	snprintf(names[s][0], 40, "%s_grow_hvo_off", size);
 	snprintf(names[s][1], 40, "%s_grow_hvo_on", size);
