@@ -59,8 +59,6 @@
 #include "libc/string.h"
 
 #define STRUCT_PAGES_PER_PAGE	(PAGE_SIZE / sizeof(struct page))	/* 64 */
-#define VMEMMAP_PAGES_2M	8	/* per 2 MiB of memory: a subsection */
-#define GIGANTIC_PMDS		8
 #define UNMAP_CHUNK		64	/* vmemmap pages per unmap and flush */
 
 static struct dax_region regions[DAX_MAX_REGIONS];

@@ -32,6 +32,9 @@ int page_alloc_check(char *why, size_t len);
  * 0, or -EINVAL with the first problem in why.
  */
 int kernel_pgtable_check(char *why, size_t len);
+/* HVO: the vmemmap of head is in the right shape for its state. */
+struct page;
+int hugetlb_vmemmap_check(struct page *head, unsigned int order, char *why, size_t len);
 /* The hugetlb pools: lists, counters, struct pages, vmemmap shape. */
 int hugetlb_check(char *why, size_t len);
 
