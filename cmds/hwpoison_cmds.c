@@ -14,10 +14,11 @@ static int parse_pfn(const char *cmd, const char *s, unsigned long *pfn)
 	return -EINVAL;
 }
 
-static void show_record(unsigned long pfn, const char *state, const char *kind, void *arg)
+static int show_record(const struct hwpoison_info *r, void *arg)
 {
 	(void)arg;
-	printk("%#-14lx  %s (%s)\n", pfn, state, kind);
+	printk("%#-14lx  %s (%s)\n", r->pfn, r->state, r->kind);
+	return 0;
 }
 
 static int list_poisoned(void)

@@ -24,7 +24,6 @@
  * offline, and online marks the page held again (hwpoison_remark_range()).
  */
 #include "mm/memory_failure.h"
-#include "mm/debug/check.h"
 #include "mm/devdax.h"
 #include "mm/hugetlb.h"
 #include "mm/meminfo.h"
@@ -280,40 +279,6 @@ unsigned long hwpoison_remark_range(unsigned long start_pfn, unsigned long end_p
 	return n;
 }
 
-/* The checker. */
-
-int memory_failure_check(char *why, size_t len)
-{
-	unsigned long in_use = 0;
-
-	for (unsigned int i = 0; i < nr_records; i++) {
-		const struct hwpoison_record *rec = &records[i];
-		struct page *page;
-
-		for (unsigned int j = 0; j < i; j++)
-			CHECK(records[j].pfn != rec->pfn, "pfn %#lx recorded twice", rec->pfn);
-		if (!pfn_valid(rec->pfn))
-			continue;	/* offline section */
-		if (rec->kind == MF_HUGETLB && hugetlb_subpage_poisoned(rec->pfn))
-			continue;	/* still in the pool: its head has it */
-		page = pfn_to_page(rec->pfn);
-		CHECK(PageHWPoison(page), "pfn %#lx: recorded, but not PG_hwpoison (flags %#lx)",
-		      rec->pfn, page->flags);
-		if (!record_held(rec)) {
-			in_use += rec->kind != MF_HUGETLB;
-			continue;
-		}
-		CHECK(page->_refcount == 1 && !PageBuddy(page) && !PagePcp(page) &&
-		      !PageReserved(page) && !is_free_buddy_page(page),
-		      "held poisoned pfn %#lx: refcount %d flags %#lx%s", rec->pfn,
-		      page->_refcount, page->flags, is_free_buddy_page(page) ? ", in a free block" : "");
-	}
-	CHECK(in_use == nr_hwpoison_pages_in_use(),
-	      "%lu poisoned pages in use recorded, the buddy waits for %lu", in_use,
-	      nr_hwpoison_pages_in_use());
-	return 0;
-}
-
 /* /proc/meminfo */
 
 static void hwpoison_meminfo(struct seq_buf *m)
@@ -328,16 +293,25 @@ void memory_failure_init(void)
 	register_meminfo_extra(&hwpoison_meminfo_extra);
 }
 
-void hwpoison_for_each_record(void (*fn)(unsigned long pfn, const char *state,
-					 const char *kind, void *arg), void *arg)
+int hwpoison_for_each_record(int (*fn)(const struct hwpoison_info *r, void *arg), void *arg)
 {
 	for (unsigned int i = 0; i < nr_records; i++) {
 		const struct hwpoison_record *rec = &records[i];
-		const char *state = "offline section";
+		struct hwpoison_info r = {
+			.pfn = rec->pfn,
+			.hugetlb = rec->kind == MF_HUGETLB,
+			.held = pfn_valid(rec->pfn) && record_held(rec),
+			.state = "offline section",
+			.kind = kind_names[rec->kind],
+		};
+		int ret;
 
 		if (pfn_valid(rec->pfn))
-			state = record_held(rec) ? "held" : rec->kind == MF_HUGETLB ?
-				"in a pool huge page" : "in use: held when freed";
-		fn(rec->pfn, state, kind_names[rec->kind], arg);
+			r.state = r.held ? "held" : r.hugetlb ? "in a pool huge page" :
+				  "in use: held when freed";
+		ret = fn(&r, arg);
+		if (ret)
+			return ret;
 	}
+	return 0;
 }

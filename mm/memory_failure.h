@@ -41,9 +41,16 @@ int memory_failure(unsigned long pfn, struct errmsg *e);
 int unpoison_memory(unsigned long pfn, struct errmsg *e);
 
 bool pfn_hwpoisoned(unsigned long pfn);		/* recorded here */
-/* Every record: its pfn, where the page is now, and what it was. */
-void hwpoison_for_each_record(void (*fn)(unsigned long pfn, const char *state,
-					 const char *kind, void *arg), void *arg);
+/* One record: its pfn, where the page is now, and what it was. */
+struct hwpoison_info {
+	unsigned long pfn;
+	bool hugetlb;		/* recorded in a hugetlb pool page */
+	bool held;		/* out of the buddy for good (its section online) */
+	const char *state;
+	const char *kind;
+};
+/* fn for every record, in order, until it returns non-zero (returned). */
+int hwpoison_for_each_record(int (*fn)(const struct hwpoison_info *r, void *arg), void *arg);
 unsigned long num_poisoned_pages(void);
 
 /*
@@ -58,12 +65,5 @@ unsigned long hwpoison_remark_range(unsigned long start_pfn, unsigned long end_p
 
 /* /proc/meminfo's HardwareCorrupted line; from mm_init(), once the section table is final. */
 void memory_failure_init(void);
-
-/*
- * Invariant checker: every record is a distinct pfn whose struct page (if
- * it has one) says poisoned, held pages are in no free block, and the
- * buddy's count of marked in-use pages matches. 0 or -EINVAL with why.
- */
-int memory_failure_check(char *why, size_t len);
 
 #endif

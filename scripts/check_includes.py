@@ -46,7 +46,6 @@ ALLOWED_EDGES = {
     # Checkers not yet moved out of their logic into mm/debug/ (they read
     # the logic's private state).
     ("mm/devdax", "mm/debug/check"),
-    ("mm/memory_failure", "mm/debug/check"),
     ("mm/mmap", "mm/debug/check"),
     ("mm/slab", "mm/debug/check"),
 }

@@ -35,6 +35,12 @@ int kernel_pgtable_check(char *why, size_t len);
 /* HVO: the vmemmap of head is in the right shape for its state. */
 struct page;
 int hugetlb_vmemmap_check(struct page *head, unsigned int order, char *why, size_t len);
+/*
+ * Invariant checker: every record is a distinct pfn whose struct page (if
+ * it has one) says poisoned, held pages are in no free block, and the
+ * buddy's count of marked in-use pages matches. 0 or -EINVAL with why.
+ */
+int memory_failure_check(char *why, size_t len);
 /* The hugetlb pools: lists, counters, struct pages, vmemmap shape. */
 int hugetlb_check(char *why, size_t len);
 
