@@ -122,7 +122,7 @@ static ssize_t pseudo_write(struct file *f, const char *buf, size_t count, loff_
 		return -EISDIR;
 	ret = current_file(po, &pf);
 	if (!ret)
-		ret = pseudofs_store(&pf, buf, count);
+		ret = pseudofs_store(&pf, buf, count, NULL);
 	return ret < 0 ? ret : (ssize_t)count;
 }
 

@@ -1,9 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "kernel/console.h"
 #include "kernel/io.h"
-#include "kernel/sched.h"
-
-#define CONSOLE_POLL_NS	10000000UL
 
 static struct console *consoles;
 
@@ -58,14 +55,20 @@ int console_trygetc(void)
 	return -1;
 }
 
+static void (*input_wait)(void);
+
+void console_set_input_wait(void (*wait)(void))
+{
+	input_wait = wait;
+}
+
 int console_getc(void)
 {
 	int ch;
 
-	/* Polled: sleep between looks so that other tasks run meanwhile. */
 	while ((ch = console_trygetc()) < 0) {
-		if (sched_running())
-			schedule_timeout(CONSOLE_POLL_NS);
+		if (input_wait)
+			input_wait();
 		else
 			cpu_relax();
 	}

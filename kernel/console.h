@@ -20,6 +20,11 @@ void register_console(struct console *con);
 void console_write(const char *s, size_t len, int level);
 /* Wait for a character from any console. */
 int console_getc(void);
+/*
+ * How console_getc() waits between looks once tasks run (the scheduler
+ * sits above the console, so it lends its sleep); spins until then.
+ */
+void console_set_input_wait(void (*wait)(void));
 /* Non-blocking: -1 when none is waiting. */
 int console_trygetc(void);
 /* Feed a character from an interrupt handler (keyboard). */

@@ -5,8 +5,7 @@
  * tables (so that a fault is reported rather than a silent triple fault),
  * then the boot information and the command line, then time, then memory.
  */
-#include "cmds/proc_cmds.h"
-#include "kernel/bench.h"
+#include "bench/bench.h"
 #include "kernel/bootinfo.h"
 #include "kernel/console.h"
 #include "kernel/cpu.h"
@@ -14,6 +13,7 @@
 #include "kernel/param.h"
 #include "kernel/printk.h"
 #include "kernel/panic.h"
+#include "kernel/run.h"
 #include "kernel/sched.h"
 #include "kernel/shell.h"
 #include "kernel/syscall.h"

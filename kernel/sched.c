@@ -10,6 +10,7 @@
  * off while it changes them.
  */
 #include "kernel/sched.h"
+#include "kernel/console.h"
 #include "kernel/exit.h"
 #include "kernel/fpu.h"
 #include "kernel/gdt.h"
@@ -229,6 +230,14 @@ static void idle_loop(void *arg)
 	}
 }
 
+#define CONSOLE_POLL_NS	10000000UL
+
+/* The console is polled: sleep between looks so that other tasks run. */
+static void console_input_wait(void)
+{
+	schedule_timeout(CONSOLE_POLL_NS);
+}
+
 void sched_init(void)
 {
 	idle_task = kthread_create(idle_loop, NULL, "idle");
@@ -238,6 +247,7 @@ void sched_init(void)
 	idle_task->state = TASK_RUNNING;
 	pit_start();
 	running = true;
+	console_set_input_wait(console_input_wait);
 	local_irq_enable();
 }
 

@@ -8,6 +8,7 @@
 #define ESRCH		3
 #define EINTR		4
 #define EIO		5
+#define ENXIO		6
 #define E2BIG		7
 #define ENOEXEC		8
 #define EBADF		9
@@ -33,6 +34,7 @@
 #define ENOSYS		38
 #define ELOOP		40
 #define EOVERFLOW	75
+#define EOPNOTSUPP	95
 #define ETIMEDOUT	110
 #define EHWPOISON	133
 

@@ -3,6 +3,7 @@
 #define LIBC_STDLIB_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 /*
  * Number parsing. strto*() follow C (base 0 detects 0x and 0 prefixes,
@@ -43,5 +44,12 @@ int kmemparse(const char *s, unsigned long long *res);
  * *res untouched on error.
  */
 int kstrtobool(const char *s, bool *res);
+
+/*
+ * Marsaglia's xorshift64: a cheap, seeded, reproducible sequence for
+ * fault injection and randomised tests (not for anything secret). The
+ * state must start non-zero; it is advanced and its new value returned.
+ */
+uint64_t xorshift64(uint64_t *state);
 
 #endif

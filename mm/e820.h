@@ -32,6 +32,12 @@ enum e820_type {
 	E820_TYPE_SOFT_RESERVED	= 0xefffffff,
 };
 
+/* Persistent memory: device memory for devdax, never RAM for the buddy. */
+static inline bool e820_type_is_device(u32 type)
+{
+	return type == E820_TYPE_PRAM || type == E820_TYPE_PMEM;
+}
+
 /* For the queries only: matches an entry of any type. */
 #define E820_TYPE_ANY		0
 
@@ -83,8 +89,6 @@ bool __e820__mapped_all(const struct e820_table *table, u64 start, u64 end,
 			u32 type);
 unsigned long __e820_end_pfn(const struct e820_table *table,
 			     unsigned long limit_pfn, u32 type);
-bool e820__mapped_any(u64 start, u64 end, u32 type);
-bool e820__mapped_all(u64 start, u64 end, u32 type);
 unsigned long e820_end_of_ram_pfn(void);
 unsigned long e820_end_of_low_ram_pfn(void);
 

@@ -12,10 +12,11 @@
 #include "mm/mm_init.h"
 #include "mm/e820.h"
 #include "mm/hugetlb.h"
+#include "mm/hugetlb_vmemmap.h"
 #include "mm/memory_failure.h"
 #include "mm/memory_hotplug.h"
 #include "mm/memblock.h"
-#include "mm/mmap.h"
+#include "mm/memory.h"
 #include "mm/page_alloc.h"
 #include "mm/pgtable.h"
 #include "mm/slab.h"
@@ -101,8 +102,13 @@ void mm_init(void)
 	init_mem_mapping();
 	memblock_set_current_limit(PHYS_ADDR_MAX);
 
+	/* Before anything else takes a bite out of the 1 GiB aligned ranges. */
 	hugetlb_reserve_boot_gigantic();
-	sparse_init();
+	/* The shared tail pages, from memblock: boot gigantic pages and devdax. */
+	hugetlb_vmemmap_init_early();
+	sparse_init(hugetlb_section_is_boot_gigantic);
+	hugetlb_populate_boot_gigantic();
+	sparse_report();
 	/* The section table is final: its sysfs files, and poison's meminfo line. */
 	memory_hotplug_init();
 	memory_failure_init();
@@ -114,7 +120,7 @@ void mm_init(void)
 	print_zones();
 	kmem_cache_init();
 	hugetlb_init();
-	mmap_init();
+	pagefault_init();
 	pr_info("Memory: %luK/%luK available (%luK kernel, %luK reserved, %luK memmap)\n",
 		nr_free_pages() << 2, (unsigned long)(memblock_phys_mem_size() >> 10),
 		(unsigned long)(__pa(_end) - KERNEL_LOAD_PHYS) >> 10,

@@ -18,10 +18,12 @@
  * the structure is Linux's: batch refill from the zone, drain above high).
  */
 #include "mm/page_alloc.h"
+#include "mm/fail_page_alloc.h"
+#include "mm/page_fill.h"
+#include "mm/page_source.h"
 #include "mm/sparse.h"
 #include "mm/memblock.h"
 #include "kernel/panic.h"
-#include "kernel/param.h"
 #include "kernel/printk.h"
 #include "kernel/traps.h"
 #include "libc/errno.h"
@@ -39,27 +41,10 @@ static bool ready;
 static u8 *pageblock_mt;		/* one byte per pageblock */
 static unsigned long nr_pageblocks;
 
-/* Fault injection state. */
-static unsigned long fail_nth;
-static unsigned long fail_one_in;
-static u64 fail_rng;
-static unsigned long nr_injected, nr_alloc_calls;
-
-#define PAGE_POISON	0xaaU
-#ifdef CONFIG_DEBUG_PAGEALLOC_POISON
-static bool poisoning = true;
-#else
-static bool poisoning;
-#endif
-
 bool page_alloc_ready(void)
 {
 	return ready;
 }
-
-static const char *const migratetype_names[MIGRATE_TYPES] = {
-	"Unmovable", "Movable", "Isolate",
-};
 
 enum migratetype get_pageblock_migratetype(unsigned long pfn)
 {
@@ -76,46 +61,6 @@ void set_pageblock_migratetype(unsigned long pfn, enum migratetype mt)
 
 	if (idx < nr_pageblocks)
 		pageblock_mt[idx] = mt;
-}
-
-/* Debug poisoning. */
-
-static int page_poison_param(const char *val)
-{
-	return kstrtobool(val, &poisoning);
-}
-early_param("page_poison", page_poison_param);
-
-bool page_poisoning_enabled(void)
-{
-	return poisoning;
-}
-
-void set_page_poisoning(bool on)
-{
-	poisoning = on;
-}
-
-static void poison_pages(struct page *page, unsigned int order)
-{
-	if (!poisoning)
-		return;
-	memset(page_address(page), PAGE_POISON, PAGE_SIZE << order);
-	SetPagePoisoned(page);
-}
-
-static void check_poison(struct page *page, unsigned int order)
-{
-	const u64 *p = page_address(page);
-	const u64 pattern = 0xaaaaaaaaaaaaaaaaULL;
-	unsigned long n = (PAGE_SIZE << order) / sizeof(u64);
-
-	for (unsigned long i = 0; i < n; i++) {
-		if (p[i] != pattern)
-			panic("page poison overwritten: pfn %#lx offset %#lx (use after free)",
-			      page_to_pfn(page) + i * 8 / PAGE_SIZE,
-			      (i * 8) % PAGE_SIZE);
-	}
 }
 
 /* Free lists. */
@@ -147,7 +92,7 @@ static void del_from_free_list(struct page *page, struct zone *zone,
 	zone->free_pages -= 1UL << order;
 }
 
-static bool page_is_buddy(unsigned long buddy_pfn, unsigned int order,
+bool page_is_buddy(unsigned long buddy_pfn, unsigned int order,
 			  enum zone_type zt)
 {
 	struct page *buddy;
@@ -160,13 +105,13 @@ static bool page_is_buddy(unsigned long buddy_pfn, unsigned int order,
 
 /*
  * Merge with free buddies as far as possible, then put the block on its
- * list. A partly poisoned merge is not poisoned as a whole.
+ * list. A partly filled merge is not filled as a whole.
  */
 static void __free_one_page(unsigned long pfn, unsigned int order)
 {
 	enum zone_type zt = pfn_zone_idx(pfn);
 	struct zone *zone = &zones[zt];
-	bool poisoned = PagePoisoned(pfn_to_page(pfn));
+	bool filled = PageFilled(pfn_to_page(pfn));
 
 	while (order < MAX_ORDER) {
 		unsigned long buddy_pfn = pfn ^ (1UL << order);
@@ -177,17 +122,17 @@ static void __free_one_page(unsigned long pfn, unsigned int order)
 		if (get_pageblock_migratetype(buddy_pfn) == MIGRATE_ISOLATE)
 			break;
 		buddy = pfn_to_page(buddy_pfn);
-		poisoned = poisoned && PagePoisoned(buddy);
-		ClearPagePoisoned(buddy);
+		filled = filled && PageFilled(buddy);
+		ClearPageFilled(buddy);
 		del_from_free_list(buddy, zone, order);
-		ClearPagePoisoned(pfn_to_page(pfn));
+		ClearPageFilled(pfn_to_page(pfn));
 		pfn &= ~(1UL << order);
 		order++;
 	}
-	if (poisoned)
-		SetPagePoisoned(pfn_to_page(pfn));
+	if (filled)
+		SetPageFilled(pfn_to_page(pfn));
 	else
-		ClearPagePoisoned(pfn_to_page(pfn));
+		ClearPageFilled(pfn_to_page(pfn));
 	add_to_free_list(pfn_to_page(pfn), zone, order,
 			 get_pageblock_migratetype(pfn));
 }
@@ -196,15 +141,15 @@ static void __free_one_page(unsigned long pfn, unsigned int order)
 static void expand(struct zone *zone, struct page *page, unsigned int low,
 		   unsigned int high, enum migratetype mt)
 {
-	bool poisoned = PagePoisoned(page);
+	bool filled = PageFilled(page);
 
 	while (high > low) {
 		struct page *half;
 
 		high--;
 		half = page + (1UL << high);
-		if (poisoned)
-			SetPagePoisoned(half);
+		if (filled)
+			SetPageFilled(half);
 		add_to_free_list(half, zone, high, mt);
 	}
 }
@@ -394,96 +339,11 @@ void setup_zone_watermarks(void)
 	}
 }
 
-/* Fault injection. */
-
-void fail_page_alloc_nth(unsigned long nth)
-{
-	fail_nth = nth;
-	fail_one_in = 0;
-}
-
-void fail_page_alloc_random(unsigned long one_in, u64 seed)
-{
-	fail_one_in = one_in;
-	fail_rng = seed ? seed : 1;
-	fail_nth = 0;
-}
-
-void fail_page_alloc_off(void)
-{
-	fail_nth = 0;
-	fail_one_in = 0;
-}
-
-unsigned long fail_page_alloc_injected(void)
-{
-	return nr_injected;
-}
-
-unsigned long page_alloc_count(void)
-{
-	return nr_alloc_calls;
-}
-
-static u64 xorshift64(u64 *s)
-{
-	u64 x = *s;
-
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	*s = x;
-	return x;
-}
-
-static bool should_fail_alloc(gfp_t gfp)
-{
-	if (gfp & __GFP_NOFAIL_INJECT)
-		return false;
-	if (fail_nth) {
-		if (--fail_nth)
-			return false;
-		nr_injected++;
-		return true;
-	}
-	if (fail_one_in && xorshift64(&fail_rng) % fail_one_in == 0) {
-		nr_injected++;
-		return true;
-	}
-	return false;
-}
-
-static int fail_page_alloc_param(const char *val)
-{
-	unsigned long n;
-	char *end;
-
-	n = strtoul(val, &end, 0);
-	if (end == val || (*end && *end != ','))
-		return -EINVAL;
-	if (*end == ',') {
-		u64 seed;
-		char *e2;
-
-		seed = strtoull(end + 1, &e2, 0);
-		if (e2 == end + 1 || *e2 || !n)
-			return -EINVAL;
-		fail_page_alloc_random(n, seed);
-	} else {
-		fail_page_alloc_nth(n);
-	}
-	return 0;
-}
-early_param("fail_page_alloc", fail_page_alloc_param);
-
 /* Allocation. */
 
 static void prep_new_page(struct page *page, unsigned int order, gfp_t gfp)
 {
-	if (PagePoisoned(page)) {
-		check_poison(page, order);
-		ClearPagePoisoned(page);
-	}
+	check_page_fill(page, order);
 	page->_refcount = 1;
 	page->_mapcount = -1;
 	page->private = order;
@@ -548,8 +408,7 @@ struct page *alloc_pages(gfp_t gfp, unsigned int order)
 
 	if (order > MAX_ORDER || !ready)
 		return NULL;
-	nr_alloc_calls++;
-	if (should_fail_alloc(gfp))
+	if (!(gfp & __GFP_NOFAIL_INJECT) && should_fail_alloc_page())
 		return NULL;
 	flags = local_irq_save();
 	page = get_page_from_zones(gfp, order);
@@ -637,8 +496,8 @@ unsigned long nr_hwpoison_pages_in_use(void)
 	return nr_hwpoison_in_use;
 }
 
-/* Free [start, end) in the largest aligned blocks, poisoned (debug). */
-static void free_range_poisoned(unsigned long start, unsigned long end)
+/* Free [start, end) in the largest aligned blocks, filled (debug). */
+static void free_range_filled(unsigned long start, unsigned long end)
 {
 	while (start < end) {
 		unsigned int order = MAX_ORDER;
@@ -646,7 +505,7 @@ static void free_range_poisoned(unsigned long start, unsigned long end)
 		while (order && ((start & ((1UL << order) - 1)) ||
 				 start + (1UL << order) > end))
 			order--;
-		poison_pages(pfn_to_page(start), order);
+		fill_pages(pfn_to_page(start), order);
 		__free_one_page(start, order);
 		start += 1UL << order;
 	}
@@ -672,11 +531,11 @@ static bool free_hwpoisoned_range(unsigned long pfn, unsigned long end)
 		q->private = 0;
 		if (nr_hwpoison_in_use)
 			nr_hwpoison_in_use--;
-		free_range_poisoned(start, pfn);
+		free_range_filled(start, pfn);
 		start = pfn + 1;
 	}
 	if (found)
-		free_range_poisoned(start, end);
+		free_range_filled(start, end);
 	return found;
 }
 
@@ -712,7 +571,7 @@ static void __free_pages_ok(struct page *page, unsigned int order)
 	if ((PageHWPoison(page) || (order && nr_hwpoison_in_use)) &&
 	    free_hwpoisoned(page, order))
 		return;
-	poison_pages(page, order);
+	fill_pages(page, order);
 	flags = local_irq_save();
 	if (order == 0) {
 		struct zone *zone = page_zone(page);
@@ -861,10 +720,7 @@ static void take_free_range(unsigned long start, unsigned long end)
 		unsigned long block_end = head + (1UL << order);
 
 		del_from_free_list(page, page_zone(page), order);
-		if (PagePoisoned(page)) {
-			check_poison(page, order);
-			ClearPagePoisoned(page);
-		}
+		check_page_fill(page, order);
 		/* The parts of an edge block outside the range stay free. */
 		free_range_blocks(head, start);
 		free_range_blocks(end, block_end);
@@ -901,8 +757,7 @@ int alloc_contig_range(unsigned long start_pfn, unsigned long nr_pages)
 	if (!nr_pages || end < start_pfn ||
 	    pfn_zone_idx(start_pfn) != pfn_zone_idx(end - 1))
 		return -EINVAL;
-	nr_alloc_calls++;
-	if (should_fail_alloc(0))
+	if (should_fail_alloc_page())
 		return -ENOMEM;
 	return take_contig(start_pfn, nr_pages);
 }
@@ -943,8 +798,7 @@ struct page *alloc_contig_pages(unsigned long nr_pages, unsigned long align,
 
 	if (!nr_pages || !align || (align & (align - 1)))
 		return NULL;
-	nr_alloc_calls++;
-	if (should_fail_alloc(gfp))
+	if (!(gfp & __GFP_NOFAIL_INJECT) && should_fail_alloc_page())
 		return NULL;
 	drain_all_pages();
 	zl = zonelist(gfp, &n);
@@ -993,7 +847,7 @@ void free_contig_range(unsigned long start_pfn, unsigned long nr_pages)
 	flags = local_irq_save();
 	/* Pages poisoned while the range was in use stay out. */
 	if (!nr_hwpoison_in_use || !free_hwpoisoned_range(start_pfn, end))
-		free_range_poisoned(start_pfn, end);
+		free_range_filled(start_pfn, end);
 	local_irq_restore(flags);
 }
 
@@ -1033,10 +887,7 @@ bool take_page_off_buddy(struct page *page)
 	block = pfn_to_page(head);
 	order = block->private;
 	del_from_free_list(block, page_zone(block), order);
-	if (PagePoisoned(block)) {
-		check_poison(block, order);
-		ClearPagePoisoned(block);
-	}
+	check_page_fill(block, order);
 	/* The block is split around the page; the rest stays free. */
 	free_range_blocks(head, pfn);
 	free_range_blocks(pfn + 1, head + (1UL << order));
@@ -1090,6 +941,31 @@ static void zone_init(struct zone *z, unsigned long start, unsigned long end)
 	z->pcp.high = 6 * 31;
 }
 
+/*
+ * Page tables and memmap blocks, for the layers below (mm/page_source.h).
+ * A page table that cannot be had is worth a debug line; a memmap block
+ * has a fallback (smaller blocks), so its failure is not.
+ */
+static struct page *alloc_source_pages(unsigned int order, bool zero)
+{
+	return alloc_pages(GFP_KERNEL | (zero ? __GFP_ZERO : __GFP_NOWARN), order);
+}
+
+static void free_source_pages(struct page *page, unsigned int order)
+{
+	if (!PageReserved(page)) {
+		free_pages(page, order);
+		return;
+	}
+	for (unsigned long i = 0; i < (1UL << order); i++)
+		free_reserved_page(page + i);
+}
+
+static const struct page_source buddy_source = {
+	.alloc = alloc_source_pages,
+	.free = free_source_pages,
+};
+
 void page_alloc_init(void)
 {
 	unsigned long end = max_pfn;
@@ -1106,203 +982,8 @@ void page_alloc_init(void)
 	/* Everything starts movable; kernel allocations claim what they use. */
 	memset(pageblock_mt, MIGRATE_MOVABLE, nr_pageblocks);
 	ready = true;
+	set_page_source(&buddy_source);
 }
-
-/* The invariant checker. */
-
-#define CHECK(cond, ...) do {						\
-	if (!(cond)) {							\
-		snprintf(why, len, __VA_ARGS__);			\
-		return -EINVAL;						\
-	}								\
-} while (0)
-
-static int check_free_lists(struct zone *z, int zi, char *why, size_t len,
-			    unsigned long *nr_blocks)
-{
-	unsigned long pages = 0;
-
-	for (unsigned int o = 0; o < NR_PAGE_ORDERS; o++) {
-		unsigned long blocks = 0;
-
-		for (int mt = 0; mt < MIGRATE_TYPES; mt++) {
-			struct page *page;
-
-			list_for_each_entry(page, &z->free_area[o].free_list[mt], lru) {
-				unsigned long pfn = page_to_pfn(page);
-				unsigned long buddy = pfn ^ (1UL << o);
-
-				CHECK(PageBuddy(page), "zone %s order %u: pfn %#lx on free list without PG_buddy", z->name, o, pfn);
-				CHECK(page->private == o, "pfn %#lx on order-%u list has order %lu", pfn, o, page->private);
-				CHECK(!(pfn & ((1UL << o) - 1)), "pfn %#lx not aligned to order %u", pfn, o);
-				CHECK((int)pfn_zone_idx(pfn) == zi && (int)pfn_zone_idx(pfn + (1UL << o) - 1) == zi,
-				      "pfn %#lx order %u outside zone %s", pfn, o, z->name);
-				CHECK(pfn_online(pfn), "free pfn %#lx in no online section", pfn);
-				CHECK(!PageReserved(page) && !PagePcp(page) && !PageTail(page),
-				      "free pfn %#lx has flags %#lx", pfn, page->flags);
-				CHECK(o == MAX_ORDER || !page_is_buddy(buddy, o, zi) ||
-				      get_pageblock_migratetype(pfn) == MIGRATE_ISOLATE ||
-				      get_pageblock_migratetype(buddy) == MIGRATE_ISOLATE,
-				      "pfn %#lx and its buddy %#lx are both free at order %u (not merged)", pfn, buddy, o);
-				blocks++;
-				pages += 1UL << o;
-			}
-		}
-		CHECK(blocks == z->free_area[o].nr_free, "zone %s order %u: %lu blocks on lists, nr_free %lu",
-		      z->name, o, blocks, z->free_area[o].nr_free);
-		*nr_blocks += blocks;
-	}
-	CHECK(pages == z->free_pages, "zone %s: %lu pages on free lists, free_pages %lu",
-	      z->name, pages, z->free_pages);
-	return 0;
-}
-
-static int check_pcp(struct zone *z, char *why, size_t len)
-{
-	unsigned long n = 0;
-
-	for (int mt = 0; mt < MIGRATE_TYPES; mt++) {
-		struct page *page;
-
-		list_for_each_entry(page, &z->pcp.lists[mt], lru) {
-			CHECK(PagePcp(page) && !PageBuddy(page),
-			      "pcp page pfn %#lx has flags %#lx", page_to_pfn(page), page->flags);
-			n++;
-		}
-	}
-	CHECK(n == z->pcp.count, "zone %s: %lu pages on pcp lists, count %u", z->name, n, z->pcp.count);
-	CHECK(z->pcp.count < z->pcp.high, "zone %s: pcp count %u not below high %u",
-	      z->name, z->pcp.count, z->pcp.high);
-	return 0;
-}
-
-/*
- * Walk the memmap of every online section: each PG_buddy page heads a
- * block whose other pages carry no free-state flags, and the number of
- * such heads equals the blocks on the lists.
- */
-static int check_memmap(char *why, size_t len, unsigned long *nr_heads)
-{
-	for (unsigned long nr = 0; nr < nr_mem_sections; nr++) {
-		unsigned long pfn = section_nr_to_pfn(nr);
-		unsigned long end = pfn + PAGES_PER_SECTION;
-
-		if (!(mem_section[nr].flags & SECTION_ONLINE))
-			continue;
-		while (pfn < end) {
-			struct page *page = pfn_to_page(pfn);
-
-			if (PageBuddy(page)) {
-				unsigned long o = page->private;
-
-				CHECK(o <= MAX_ORDER, "pfn %#lx: free block order %lu", pfn, o);
-				for (unsigned long i = 1; i < (1UL << o); i++)
-					CHECK(!(page[i].flags & (BIT(PG_buddy) | BIT(PG_pcp))) &&
-					      !page[i].private,
-					      "pfn %#lx inside free block %#lx has flags %#lx, private %#lx",
-					      pfn + i, pfn, page[i].flags, page[i].private);
-				(*nr_heads)++;
-				pfn += 1UL << o;
-				continue;
-			}
-			CHECK(page->_refcount >= 0, "pfn %#lx: refcount %d", pfn, page->_refcount);
-			pfn++;
-		}
-	}
-	return 0;
-}
-
-int page_alloc_check(char *why, size_t len)
-{
-	unsigned long blocks = 0, heads = 0, managed = 0;
-	unsigned long flags = local_irq_save();
-	int ret = 0;
-
-	for (int zi = 0; zi < MAX_NR_ZONES && !ret; zi++) {
-		ret = check_free_lists(&zones[zi], zi, why, len, &blocks);
-		if (!ret)
-			ret = check_pcp(&zones[zi], why, len);
-		managed += zones[zi].managed_pages;
-	}
-	if (!ret)
-		ret = check_memmap(why, len, &heads);
-	local_irq_restore(flags);
-	if (ret)
-		return ret;
-	CHECK(heads == blocks, "%lu free block heads in the memmap, %lu on the lists", heads, blocks);
-	CHECK(nr_free_pages() <= managed, "free %lu > managed %lu", nr_free_pages(), managed);
-	return 0;
-}
-
-/* /proc/buddyinfo, /proc/zoneinfo. */
-#include "kernel/pseudofs.h"
-
-static int buddyinfo_show(struct seq_buf *m, void *data)
-{
-	(void)data;
-	for (int zi = 0; zi < MAX_NR_ZONES; zi++) {
-		struct zone *z = &zones[zi];
-
-		if (!z->managed_pages)
-			continue;
-		seq_printf(m, "Node 0, zone %8s ", z->name);
-		for (int o = 0; o < NR_PAGE_ORDERS; o++)
-			seq_printf(m, "%6lu ", z->free_area[o].nr_free);
-		seq_printf(m, "\n");
-	}
-	return 0;
-}
-PSEUDO_FILE(buddyinfo, "/proc/buddyinfo", buddyinfo_show, NULL);
-
-static int pagetypeinfo_show(struct seq_buf *m, void *data)
-{
-	(void)data;
-	seq_printf(m, "Page block order: %d\nPages per block:  %lu\n\n",
-		   pageblock_order, pageblock_nr_pages);
-	seq_printf(m, "Free pages count per migrate type at order       0      1      2      3      4      5      6      7      8      9     10\n");
-	for (int zi = 0; zi < MAX_NR_ZONES; zi++) {
-		struct zone *z = &zones[zi];
-
-		if (!z->managed_pages)
-			continue;
-		for (int mt = 0; mt < MIGRATE_TYPES; mt++) {
-			seq_printf(m, "Node    0, zone %8s, type %12s ", z->name, migratetype_names[mt]);
-			for (int o = 0; o < NR_PAGE_ORDERS; o++) {
-				unsigned long n = 0;
-				struct list_head *pos;
-
-				list_for_each(pos, &z->free_area[o].free_list[mt])
-					n++;
-				seq_printf(m, "%6lu ", n);
-			}
-			seq_printf(m, "\n");
-		}
-	}
-	return 0;
-}
-PSEUDO_FILE(pagetypeinfo, "/proc/pagetypeinfo", pagetypeinfo_show, NULL);
-
-static int zoneinfo_show(struct seq_buf *m, void *data)
-{
-	(void)data;
-	for (int zi = 0; zi < MAX_NR_ZONES; zi++) {
-		struct zone *z = &zones[zi];
-
-		seq_printf(m, "Node 0, zone %8s\n", z->name);
-		seq_printf(m, "  pages free     %lu\n", z->free_pages + z->pcp.count);
-		seq_printf(m, "        min      %lu\n", z->watermark[WMARK_MIN]);
-		seq_printf(m, "        low      %lu\n", z->watermark[WMARK_LOW]);
-		seq_printf(m, "        high     %lu\n", z->watermark[WMARK_HIGH]);
-		seq_printf(m, "        spanned  %lu\n", z->spanned_pages);
-		seq_printf(m, "        present  %lu\n", z->present_pages);
-		seq_printf(m, "        managed  %lu\n", z->managed_pages);
-		seq_printf(m, "  pagesets\n    cpu: 0\n              count: %u\n              high:  %u\n              batch: %u\n",
-			   z->pcp.count, z->pcp.high, z->pcp.batch);
-		seq_printf(m, "  start_pfn:           %lu\n", z->zone_start_pfn);
-	}
-	return 0;
-}
-PSEUDO_FILE(zoneinfo, "/proc/zoneinfo", zoneinfo_show, NULL);
 
 void split_page(struct page *page, unsigned int order)
 {

@@ -150,24 +150,13 @@ bool page_alloc_ready(void);
 void page_alloc_init(void);
 void setup_zone_watermarks(void);
 
-/* Fault injection: fail the nth next allocation, or 1 in N (seeded). */
-void fail_page_alloc_nth(unsigned long nth);
-void fail_page_alloc_random(unsigned long one_in, u64 seed);
-void fail_page_alloc_off(void);
-unsigned long fail_page_alloc_injected(void);
-unsigned long page_alloc_count(void);
-
-/* Invariant checker: 0 when every list, count and page state agrees. */
-int page_alloc_check(char *why, size_t len);
-
-/* Debug page poisoning (page_poison=on). */
-bool page_poisoning_enabled(void);
-void set_page_poisoning(bool on);
+/* A free block of this order in zone zt starts at buddy_pfn (merging). */
+bool page_is_buddy(unsigned long buddy_pfn, unsigned int order, enum zone_type zt);
 
 enum migratetype get_pageblock_migratetype(unsigned long pfn);
 void set_pageblock_migratetype(unsigned long pfn, enum migratetype mt);
 
-#endif
-
 /* Turn one order-N allocation into 2^N order-0 pages, each with a reference. */
 void split_page(struct page *page, unsigned int order);
+
+#endif

@@ -17,10 +17,9 @@
  */
 #include "mm/sparse.h"
 #include "mm/e820.h"
-#include "mm/hugetlb.h"
 #include "mm/memblock.h"
 #include "mm/page.h"
-#include "mm/page_alloc.h"
+#include "mm/page_source.h"
 #include "mm/pgtable.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
@@ -61,11 +60,16 @@ static unsigned long nr_device_sections(void)
 	return n;
 }
 
+/* Memmap blocks are one page or one 2 MiB PMD leaf. */
+static unsigned int block_order(unsigned long size)
+{
+	return size == PMD_SIZE ? PMD_SHIFT - PAGE_SHIFT : 0;
+}
+
 static phys_addr_t vmemmap_alloc_block(unsigned long size)
 {
-	if (page_alloc_ready()) {
-		struct page *page = alloc_pages(GFP_KERNEL | __GFP_NOWARN,
-						size == PMD_SIZE ? pageblock_order : 0);
+	if (page_source_ready()) {
+		struct page *page = page_source_alloc(block_order(size), false);
 
 		return page ? page_to_phys(page) : 0;
 	}
@@ -76,19 +80,11 @@ static void vmemmap_free_block(phys_addr_t pa, unsigned long size)
 {
 	struct page *page = pfn_to_page(PHYS_PFN(pa));
 
-	if (!page_alloc_ready()) {
+	if (!page_source_ready()) {
 		memblock_phys_free(pa, size);
 		return;
 	}
-	if (PageReserved(page)) {
-		for (unsigned long i = 0; i < size / PAGE_SIZE; i++)
-			free_reserved_page(page + i);
-		return;
-	}
-	if (size == PMD_SIZE)
-		free_pages(page, pageblock_order);
-	else
-		__free_page(page);
+	page_source_free(page, block_order(size));
 }
 
 static int populate_pmd(unsigned long va)
@@ -194,21 +190,21 @@ static int vmemmap_move_block(unsigned long nr, unsigned long start_pfn,
 		return 0;
 	/* A block from inside the range would only move the problem. */
 	for (;;) {
-		block = alloc_pages(GFP_KERNEL | __GFP_NOWARN | __GFP_NORETRY, pageblock_order);
+		block = page_source_alloc(block_order(PMD_SIZE), false);
 		if (!block)
 			break;
 		new_pfn = page_to_pfn(block);
 		if (new_pfn + PAGES_PER_SUBSECTION <= start_pfn || new_pfn >= end_pfn)
 			break;
 		if (nr_rejected == ARRAY_SIZE(rejected)) {
-			free_pages(block, pageblock_order);
+			page_source_free(block, block_order(PMD_SIZE));
 			block = NULL;
 			break;
 		}
 		rejected[nr_rejected++] = block;
 	}
 	while (nr_rejected)
-		free_pages(rejected[--nr_rejected], pageblock_order);
+		page_source_free(rejected[--nr_rejected], block_order(PMD_SIZE));
 	if (!block)
 		return -ENOMEM;
 	flags = local_irq_save();
@@ -244,13 +240,7 @@ static void mark_sections(u64 start, u64 end, unsigned long flag)
 		mem_section[nr].flags |= flag;
 }
 
-static bool is_device_type(u32 type)
-{
-	return type == E820_TYPE_PRAM || type == E820_TYPE_PMEM;
-}
-
-/* Struct pages of a fresh section start reserved: memblock decides. */
-static void memmap_init_section(unsigned long nr)
+void memmap_init_section(unsigned long nr)
 {
 	struct page *page = pfn_to_page(section_nr_to_pfn(nr));
 
@@ -259,14 +249,17 @@ static void memmap_init_section(unsigned long nr)
 		page[i].flags = BIT(PG_reserved);
 }
 
-void sparse_init(void)
+/* Sections whose boot memmap went under a PMD leaf, for the boot report. */
+static unsigned long nr_pmd_sections;
+
+void sparse_init(bool (*populated_elsewhere)(unsigned long nr))
 {
 	struct e820_entry *e;
-	unsigned long end_pfn = 0, populated = 0;
+	unsigned long end_pfn = 0;
 	phys_addr_t pa;
 
 	for_each_e820_entry(e820_table, e) {
-		if (e->type == E820_TYPE_RAM || is_device_type(e->type))
+		if (e->type == E820_TYPE_RAM || e820_type_is_device(e->type))
 			end_pfn = max(end_pfn, (unsigned long)PHYS_PFN(e->addr + e->size));
 		if (e->type == E820_TYPE_RAM)
 			max_pfn = max(max_pfn, (unsigned long)PHYS_PFN(e->addr + e->size));
@@ -281,13 +274,13 @@ void sparse_init(void)
 	for_each_e820_entry(e820_table, e) {
 		if (e->type == E820_TYPE_RAM)
 			mark_sections(e->addr, e->addr + e->size, SECTION_PRESENT);
-		else if (is_device_type(e->type))
+		else if (e820_type_is_device(e->type))
 			mark_sections(e->addr, e->addr + e->size, SECTION_DEVICE);
 	}
 	for (unsigned long nr = 0; nr < nr_mem_sections; nr++) {
 		struct mem_section *ms = &mem_section[nr];
 
-		if (!(ms->flags & SECTION_PRESENT) || hugetlb_section_is_boot_gigantic(nr))
+		if (!(ms->flags & SECTION_PRESENT) || populated_elsewhere(nr))
 			continue;
 		if ((ms->flags & SECTION_DEVICE)) {
 			pr_warn("sparse: section %lu has both RAM and device memory: device part ignored\n", nr);
@@ -297,11 +290,14 @@ void sparse_init(void)
 			panic("cannot allocate the memmap of section %lu", nr);
 		memmap_init_section(nr);
 		ms->flags |= SECTION_ONLINE;
-		populated += !!(ms->flags & SECTION_MEMMAP_PMD);
+		nr_pmd_sections += !!(ms->flags & SECTION_MEMMAP_PMD);
 	}
-	hugetlb_populate_boot_gigantic();
+}
+
+void sparse_report(void)
+{
 	pr_info("sparse: %lu sections of 128 MiB, %lu present, %lu with device memory\n",
 		nr_mem_sections, nr_present_sections(), nr_device_sections());
 	pr_info("sparse: memmap %lu KiB (64 bytes x %lu pages), %lu sections under PMD leaves\n",
-		vmemmap_bytes() >> 10, nr_present_sections() * PAGES_PER_SECTION, populated);
+		vmemmap_bytes() >> 10, nr_present_sections() * PAGES_PER_SECTION, nr_pmd_sections);
 }

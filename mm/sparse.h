@@ -102,8 +102,19 @@ static inline unsigned long section_vmemmap(unsigned long nr)
 	return VMEMMAP_START + nr * SECTION_MEMMAP_SIZE;
 }
 
-/* Size the section table and mark present sections (from e820). */
-void sparse_init(void);
+/*
+ * Size the section table from e820, mark the present sections and
+ * populate their memmap, except the sections populated_elsewhere() claims
+ * (boot-time gigantic pages, whose memmap hugetlb builds optimized).
+ */
+void sparse_init(bool (*populated_elsewhere)(unsigned long nr));
+/*
+ * Fresh struct pages of a just populated section (boot or online): all
+ * reserved until memblock or the hotplug code hands them to the buddy.
+ */
+void memmap_init_section(unsigned long nr);
+/* The boot log's memmap lines, once every boot section is populated. */
+void sparse_report(void);
 /*
  * Populate a section's memmap: a 2 MiB block under a PMD leaf when one
  * can be had, else 4 KiB pages. Returns 0 or -ENOMEM (nothing mapped).

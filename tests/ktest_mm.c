@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "tests/ktest_mm.h"
 #include "mm/devdax.h"
+#include "mm/debug/check.h"
 #include "mm/e820.h"
 #include "mm/hugetlb_vmemmap.h"
 #include "mm/slab.h"

@@ -17,10 +17,13 @@
 #include "tests/ktest.h"
 #include "tests/ktest_mm.h"
 #include "mm/e820.h"
+#include "mm/debug/check.h"
+#include "mm/fail_page_alloc.h"
 #include "mm/memblock.h"
 #include "mm/memory_failure.h"
 #include "mm/page.h"
 #include "mm/page_alloc.h"
+#include "mm/page_fill.h"
 #include "mm/sparse.h"
 #include "kernel/list.h"
 #include "kernel/printk.h"
@@ -29,6 +32,10 @@
 #include "libc/errno.h"
 #include "libc/stdio.h"
 #include "libc/string.h"
+#include "libc/stdlib.h"
+
+/* The reason the last call through these tests failed. */
+static struct errmsg werr;
 
 #define NR_ORDERS	(MAX_ORDER + 1)
 #define PFN_16M		((16UL << 20) >> PAGE_SHIFT)
@@ -91,17 +98,6 @@ static bool same_state(struct kunit *test, const struct buddy_state *before,
 }
 
 #define EXPECT_SAME_STATE(test, s)	same_state(test, s, __LINE__)
-
-static u64 xorshift(u64 *s)
-{
-	u64 x = *s;
-
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	*s = x;
-	return x;
-}
 
 static bool contains(const char *s, const char *word)
 {
@@ -212,7 +208,7 @@ struct random_run {
 
 static gfp_t random_gfp(struct random_run *r, unsigned int *order)
 {
-	u64 x = xorshift(&r->rng);
+	u64 x = xorshift64(&r->rng);
 	gfp_t gfp = 0;
 
 	switch (x % 8) {
@@ -277,7 +273,7 @@ static int preferred_zone(gfp_t gfp)
 static void random_alloc(struct random_run *r)
 {
 	struct kunit *test = r->test;
-	unsigned int order = xorshift(&r->rng) % NR_ORDERS;
+	unsigned int order = xorshift64(&r->rng) % NR_ORDERS;
 	gfp_t gfp = random_gfp(r, &order);
 	int want_zone = preferred_zone(gfp);
 	struct live *l = &r->live[r->nr_live];
@@ -311,7 +307,7 @@ static void random_alloc(struct random_run *r)
 	}
 	l->order = order;
 	l->gfp = gfp;
-	l->tag = xorshift(&r->rng);
+	l->tag = xorshift64(&r->rng);
 	write_tags(l->page, order, l->tag);
 	r->nr_live++;
 	r->live_pages += 1UL << order;
@@ -345,7 +341,7 @@ static void random_sequence(struct kunit *test, u64 seed)
 	/* A quarter of what is free, so that no allocation may fail. */
 	r.budget = min(before.free / 4, RANDOM_BUDGET_MAX);
 	for (unsigned int step = 0; step < RANDOM_STEPS; step++) {
-		u64 x = xorshift(&r.rng);
+		u64 x = xorshift64(&r.rng);
 
 		if (r.nr_live && (r.nr_live == LIVE_MAX || x % 3 == 0))
 			random_free(&r, (x >> 8) % r.nr_live);
@@ -535,7 +531,7 @@ KTEST(buddy, watermark_min_high_memalloc)
 KTEST(buddy, exhaust_and_restore)
 {
 	unsigned long want_min = 0, want_high = 0, want_all = 0, n;
-	bool poison = page_poisoning_enabled();
+	bool poison = page_fill_enabled();
 	struct buddy_state before;
 	LIST_HEAD(held);
 
@@ -550,7 +546,7 @@ KTEST(buddy, exhaust_and_restore)
 		want_high += f > min ? min - min / 2 : (f > min / 2 ? f - min / 2 : 0);
 		want_all += f;
 	}
-	set_page_poisoning(false);
+	set_page_fill(false);
 	n = fill(&held, GFP_KERNEL);
 	EXPECT_EQ(test, n, want_min);
 	for (int z = 0; z < MAX_NR_ZONES; z++)
@@ -568,7 +564,7 @@ KTEST(buddy, exhaust_and_restore)
 	ktest_log(test, "exhausted: %lu pages (%lu above min, %lu from the reserves)",
 		  n, want_min, n - want_min);
 	free_held(&held);
-	set_page_poisoning(poison);
+	set_page_fill(poison);
 	EXPECT_SAME_STATE(test, &before);
 }
 
@@ -752,7 +748,7 @@ KTEST(buddy, free_contig_range_refuses_bad_range)
 	free_contig_range(pfn, 256);
 	EXPECT_SAME_STATE(test, &before);
 	/* A page held by memory_failure() inside: not allocated either. */
-	ASSERT_EQ(test, memory_failure(pfn), 0);
+	ASSERT_EQ(test, memory_failure(pfn, &werr), 0);
 	buddy_state(&mid);
 	busy = alloc_contig_range(pfn, MAX_ORDER_NR_PAGES);
 	memset(out, 0, sizeof(out));
@@ -762,7 +758,7 @@ KTEST(buddy, free_contig_range_refuses_bad_range)
 	EXPECT_EQ(test, busy, -EBUSY);
 	EXPECT_NOT_NULL(test, strstr(out, "is not a plain allocated page"));
 	EXPECT_SAME_STATE(test, &mid);
-	EXPECT_EQ(test, unpoison_memory(pfn), 0);
+	EXPECT_EQ(test, unpoison_memory(pfn, &werr), 0);
 	EXPECT_SAME_STATE(test, &before);
 }
 
@@ -802,7 +798,7 @@ static bool find_free_gigabyte(u64 *where)
 
 KTEST(buddy, contig_1g)
 {
-	bool poison = page_poisoning_enabled();
+	bool poison = page_fill_enabled();
 	struct buddy_state before;
 	struct page *page;
 	unsigned long pfn;
@@ -815,9 +811,9 @@ KTEST(buddy, contig_1g)
 	ktest_log(test, "1 GiB aligned free RAM at %#llx", (unsigned long long)candidate);
 	buddy_state(&before);
 	/* Poisoning 1 GiB on the free is seconds of TCG for nothing new. */
-	set_page_poisoning(false);
+	set_page_fill(false);
 	page = alloc_contig_pages(PAGES_1G, PAGES_1G, GFP_KERNEL);
-	set_page_poisoning(poison);
+	set_page_fill(poison);
 	ASSERT_NOT_NULL(test, page);
 	pfn = page_to_pfn(page);
 	EXPECT_UEQ(test, pfn & (PAGES_1G - 1), 0);
@@ -832,9 +828,9 @@ KTEST(buddy, contig_1g)
 	EXPECT_TRUE(test, tags_intact(page + PAGES_1G - 1, 0, 0xdef));
 	/* The same range cannot be taken twice. */
 	EXPECT_EQ(test, alloc_contig_range(pfn, PAGES_1G), -EBUSY);
-	set_page_poisoning(false);
+	set_page_fill(false);
 	free_contig_range(pfn, PAGES_1G);
-	set_page_poisoning(poison);
+	set_page_fill(poison);
 	EXPECT_SAME_STATE(test, &before);
 }
 

@@ -20,6 +20,7 @@
 #include "kernel/traps.h"
 #include "kernel/uaccess.h"
 #include "fs/proc_pid.h"
+#include "mm/fail_page_alloc.h"
 #include "mm/hugetlb.h"
 #include "mm/mmap.h"
 #include "mm/page_alloc.h"

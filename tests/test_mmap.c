@@ -10,6 +10,8 @@
 #include "tests/ktest.h"
 #include "tests/ktest_mm.h"
 #include "mm/mmap.h"
+#include "mm/debug/check.h"
+#include "mm/fail_page_alloc.h"
 #include "mm/memory.h"
 #include "kernel/uaccess.h"
 #include "mm/hugetlb.h"

@@ -11,6 +11,8 @@
  */
 #include "tests/ktest.h"
 #include "mm/e820.h"
+#include "mm/debug/check.h"
+#include "mm/fail_page_alloc.h"
 #include "mm/page.h"
 #include "mm/page_alloc.h"
 #include "mm/pgtable.h"

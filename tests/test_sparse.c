@@ -11,6 +11,8 @@
  */
 #include "tests/ktest.h"
 #include "mm/e820.h"
+#include "mm/debug/check.h"
+#include "mm/fail_page_alloc.h"
 #include "mm/hugetlb_vmemmap.h"
 #include "mm/page.h"
 #include "mm/page_alloc.h"
@@ -288,7 +290,7 @@ KTEST(sparse, zone_by_pfn)
 /*
  * Compound pages: every tail finds the head by masking its own address,
  * and holds the same bytes in every huge page of its order, but tails
- * 1..3, which may keep per-folio data (compound_order is in tail 1).
+ * 1..3, which may keep per-huge-page data (compound_order is in tail 1).
  */
 static void check_compound(struct kunit *test, unsigned int order)
 {

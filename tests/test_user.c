@@ -17,7 +17,7 @@
  */
 #include "tests/ktest.h"
 #include "tests/ktest_mm.h"
-#include "cmds/proc_cmds.h"
+#include "kernel/run.h"
 #include "fs/file.h"
 #include "fs/ramfs.h"
 #include "kernel/console.h"

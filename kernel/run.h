@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-#ifndef CMDS_PROC_CMDS_H
-#define CMDS_PROC_CMDS_H
+#ifndef KERNEL_RUN_H
+#define KERNEL_RUN_H
 
 /*
  * Run a program in the foreground, as the console's `run` does: Ctrl-C

@@ -9,7 +9,7 @@
  * HVO does less work than without: the ratio optimized/unoptimized is
  * reported in percent (100 = same cost).
  */
-#include "kernel/bench.h"
+#include "bench/bench.h"
 #include "kernel/time.h"
 #include "mm/hugetlb.h"
 #include "mm/hugetlb_vmemmap.h"
@@ -17,11 +17,10 @@
 #include "libc/errno.h"
 #include "libc/stdio.h"
 
-#define RUNS	5
 
 struct pool_timing {
-	u64 grow[RUNS];
-	u64 shrink[RUNS];
+	u64 grow[BENCH_RUNS];
+	u64 shrink[BENCH_RUNS];
 };
 
 /* Grow by n and shrink back; ns per page for each, 0 when short of memory. */
@@ -50,7 +49,7 @@ static int measure(struct hstate *h, unsigned long n, struct pool_timing *on,
 		   struct pool_timing *off)
 {
 	/* Interleaved, so that drift in the host hits both alike. */
-	for (int r = 0; r < RUNS; r++) {
+	for (int r = 0; r < BENCH_RUNS; r++) {
 		if (time_cycle(h, n, false, &off->grow[r], &off->shrink[r]) ||
 		    time_cycle(h, n, true, &on->grow[r], &on->shrink[r]))
 			return -ENOMEM;
@@ -63,8 +62,10 @@ static void report(struct bench_ctx *b, const char *size, unsigned long n,
 {
 	static char names[2][6][40];
 	int s = size[0] == '1';
-	u64 g_on = bench_median(on->grow, RUNS), g_off = bench_median(off->grow, RUNS);
-	u64 s_on = bench_median(on->shrink, RUNS), s_off = bench_median(off->shrink, RUNS);
+	u64 g_on = bench_median(on->grow, BENCH_RUNS);
+	u64 g_off = bench_median(off->grow, BENCH_RUNS);
+	u64 s_on = bench_median(on->shrink, BENCH_RUNS);
+	u64 s_off = bench_median(off->shrink, BENCH_RUNS);
 
 	snprintf(names[s][0], 40, "%s_grow_hvo_off", size);
 	snprintf(names[s][1], 40, "%s_grow_hvo_on", size);
@@ -72,12 +73,12 @@ static void report(struct bench_ctx *b, const char *size, unsigned long n,
 	snprintf(names[s][3], 40, "%s_shrink_hvo_off", size);
 	snprintf(names[s][4], 40, "%s_shrink_hvo_on", size);
 	snprintf(names[s][5], 40, "%s_shrink_ratio_on/off", size);
-	bench_row(b, names[s][0], g_off, "ns/page", n, RUNS);
-	bench_row(b, names[s][1], g_on, "ns/page", n, RUNS);
-	bench_row(b, names[s][2], g_off ? g_on * 100 / g_off : 0, "%", n, RUNS);
-	bench_row(b, names[s][3], s_off, "ns/page", n, RUNS);
-	bench_row(b, names[s][4], s_on, "ns/page", n, RUNS);
-	bench_row(b, names[s][5], s_off ? s_on * 100 / s_off : 0, "%", n, RUNS);
+	bench_row(b, names[s][0], g_off, "ns/page", n, BENCH_RUNS);
+	bench_row(b, names[s][1], g_on, "ns/page", n, BENCH_RUNS);
+	bench_row(b, names[s][2], g_off ? g_on * 100 / g_off : 0, "%", n, BENCH_RUNS);
+	bench_row(b, names[s][3], s_off, "ns/page", n, BENCH_RUNS);
+	bench_row(b, names[s][4], s_on, "ns/page", n, BENCH_RUNS);
+	bench_row(b, names[s][5], s_off ? s_on * 100 / s_off : 0, "%", n, BENCH_RUNS);
 }
 
 static int bench_hugetlb(struct bench_ctx *b)
@@ -98,8 +99,8 @@ static int bench_hugetlb(struct bench_ctx *b)
 	/* The page-by-page restore, for comparison with the section rebuild. */
 	hugetlb_set_section_restore(false);
 	if (n >= 8 && !measure(h, n, &on, &off))
-		bench_row(b, "2M_shrink_page_by_page_hvo_on", bench_median(on.shrink, RUNS),
-			  "ns/page", n, RUNS);
+		bench_row(b, "2M_shrink_page_by_page_hvo_on", bench_median(on.shrink, BENCH_RUNS),
+			  "ns/page", n, BENCH_RUNS);
 	hugetlb_set_section_restore(true);
 
 	h = &hstates[HSTATE_1G];

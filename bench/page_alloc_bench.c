@@ -21,12 +21,12 @@
  * memset would otherwise be most of what is measured. The pcp settings
  * and the poisoning state are restored afterwards.
  */
-#include "kernel/bench.h"
+#include "bench/bench.h"
 #include "kernel/time.h"
 #include "mm/page_alloc.h"
+#include "mm/page_fill.h"
 #include "libc/errno.h"
 
-#define RUNS		5
 #define ORDER0_OPS	100000UL
 #define HIGH_ORDER_OPS	10000UL
 #define CONTIG_RUNS	3
@@ -56,10 +56,10 @@ static int measure_pairs(struct bench_ctx *b, const char *metric,
 	/* Warm-up: fills the pcp (order 0) and touches the code once. */
 	if (pairs(arg, 64))
 		return -ENOMEM;
-	ns = bench_measure(pairs, arg, ops, RUNS, &err);
+	ns = bench_measure(pairs, arg, ops, BENCH_RUNS, &err);
 	if (err)
 		return err;
-	bench_row(b, metric, ns, "ns/op", ops, RUNS);
+	bench_row(b, metric, ns, "ns/op", ops, BENCH_RUNS);
 	return 0;
 }
 
@@ -128,15 +128,15 @@ static void measure_contig(struct bench_ctx *b)
 
 static int bench_buddy(struct bench_ctx *b)
 {
-	bool poison = page_poisoning_enabled();
+	bool poison = page_fill_enabled();
 	int ret;
 
-	set_page_poisoning(false);
+	set_page_fill(false);
 	ret = measure_pairs(b, "order0_pcp", 0, ORDER0_OPS);
 	if (!ret) {
-		set_page_poisoning(true);
+		set_page_fill(true);
 		ret = measure_pairs(b, "order0_pcp_poisoned", 0, ORDER0_OPS / 10);
-		set_page_poisoning(false);
+		set_page_fill(false);
 	}
 	if (!ret)
 		ret = measure_zone_pairs(b);
@@ -146,7 +146,7 @@ static int bench_buddy(struct bench_ctx *b)
 		ret = measure_pairs(b, "order10_pair", 10, HIGH_ORDER_OPS);
 	if (!ret)
 		measure_contig(b);
-	set_page_poisoning(poison);
+	set_page_fill(poison);
 	return ret;
 }
 BENCHMARK(buddy, "buddy allocator: order-0 pcp/zone, order-9/10 pairs, 1 GiB contiguous");

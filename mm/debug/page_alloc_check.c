@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The buddy allocator's invariant checker: free lists, per-CPU lists and
+ * the memmap agree with each other and with the zone counters.
+ */
+#include "mm/debug/check.h"
+#include "mm/page_alloc.h"
+#include "mm/sparse.h"
+#include "kernel/traps.h"
+
+static int check_free_lists(struct zone *z, int zi, char *why, size_t len,
+			    unsigned long *nr_blocks)
+{
+	unsigned long pages = 0;
+
+	for (unsigned int o = 0; o < NR_PAGE_ORDERS; o++) {
+		unsigned long blocks = 0;
+
+		for (int mt = 0; mt < MIGRATE_TYPES; mt++) {
+			struct page *page;
+
+			list_for_each_entry(page, &z->free_area[o].free_list[mt], lru) {
+				unsigned long pfn = page_to_pfn(page);
+				unsigned long buddy = pfn ^ (1UL << o);
+
+				CHECK(PageBuddy(page), "zone %s order %u: pfn %#lx on free list without PG_buddy", z->name, o, pfn);
+				CHECK(page->private == o, "pfn %#lx on order-%u list has order %lu", pfn, o, page->private);
+				CHECK(!(pfn & ((1UL << o) - 1)), "pfn %#lx not aligned to order %u", pfn, o);
+				CHECK((int)pfn_zone_idx(pfn) == zi && (int)pfn_zone_idx(pfn + (1UL << o) - 1) == zi,
+				      "pfn %#lx order %u outside zone %s", pfn, o, z->name);
+				CHECK(pfn_online(pfn), "free pfn %#lx in no online section", pfn);
+				CHECK(!PageReserved(page) && !PagePcp(page) && !PageTail(page),
+				      "free pfn %#lx has flags %#lx", pfn, page->flags);
+				CHECK(o == MAX_ORDER || !page_is_buddy(buddy, o, zi) ||
+				      get_pageblock_migratetype(pfn) == MIGRATE_ISOLATE ||
+				      get_pageblock_migratetype(buddy) == MIGRATE_ISOLATE,
+				      "pfn %#lx and its buddy %#lx are both free at order %u (not merged)", pfn, buddy, o);
+				blocks++;
+				pages += 1UL << o;
+			}
+		}
+		CHECK(blocks == z->free_area[o].nr_free, "zone %s order %u: %lu blocks on lists, nr_free %lu",
+		      z->name, o, blocks, z->free_area[o].nr_free);
+		*nr_blocks += blocks;
+	}
+	CHECK(pages == z->free_pages, "zone %s: %lu pages on free lists, free_pages %lu",
+	      z->name, pages, z->free_pages);
+	return 0;
+}
+
+static int check_pcp(struct zone *z, char *why, size_t len)
+{
+	unsigned long n = 0;
+
+	for (int mt = 0; mt < MIGRATE_TYPES; mt++) {
+		struct page *page;
+
+		list_for_each_entry(page, &z->pcp.lists[mt], lru) {
+			CHECK(PagePcp(page) && !PageBuddy(page),
+			      "pcp page pfn %#lx has flags %#lx", page_to_pfn(page), page->flags);
+			n++;
+		}
+	}
+	CHECK(n == z->pcp.count, "zone %s: %lu pages on pcp lists, count %u", z->name, n, z->pcp.count);
+	CHECK(z->pcp.count < z->pcp.high, "zone %s: pcp count %u not below high %u",
+	      z->name, z->pcp.count, z->pcp.high);
+	return 0;
+}
+
+/*
+ * Walk the memmap of every online section: each PG_buddy page heads a
+ * block whose other pages carry no free-state flags, and the number of
+ * such heads equals the blocks on the lists.
+ */
+static int check_memmap(char *why, size_t len, unsigned long *nr_heads)
+{
+	for (unsigned long nr = 0; nr < nr_mem_sections; nr++) {
+		unsigned long pfn = section_nr_to_pfn(nr);
+		unsigned long end = pfn + PAGES_PER_SECTION;
+
+		if (!(mem_section[nr].flags & SECTION_ONLINE))
+			continue;
+		while (pfn < end) {
+			struct page *page = pfn_to_page(pfn);
+
+			if (PageBuddy(page)) {
+				unsigned long o = page->private;
+
+				CHECK(o <= MAX_ORDER, "pfn %#lx: free block order %lu", pfn, o);
+				for (unsigned long i = 1; i < (1UL << o); i++)
+					CHECK(!(page[i].flags & (BIT(PG_buddy) | BIT(PG_pcp))) &&
+					      !page[i].private,
+					      "pfn %#lx inside free block %#lx has flags %#lx, private %#lx",
+					      pfn + i, pfn, page[i].flags, page[i].private);
+				(*nr_heads)++;
+				pfn += 1UL << o;
+				continue;
+			}
+			CHECK(page->_refcount >= 0, "pfn %#lx: refcount %d", pfn, page->_refcount);
+			pfn++;
+		}
+	}
+	return 0;
+}
+
+int page_alloc_check(char *why, size_t len)
+{
+	unsigned long blocks = 0, heads = 0, managed = 0;
+	unsigned long flags = local_irq_save();
+	int ret = 0;
+
+	for (int zi = 0; zi < MAX_NR_ZONES && !ret; zi++) {
+		ret = check_free_lists(&zones[zi], zi, why, len, &blocks);
+		if (!ret)
+			ret = check_pcp(&zones[zi], why, len);
+		managed += zones[zi].managed_pages;
+	}
+	if (!ret)
+		ret = check_memmap(why, len, &heads);
+	local_irq_restore(flags);
+	if (ret)
+		return ret;
+	CHECK(heads == blocks, "%lu free block heads in the memmap, %lu on the lists", heads, blocks);
+	CHECK(nr_free_pages() <= managed, "free %lu > managed %lu", nr_free_pages(), managed);
+	return 0;
+}

@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The page allocator's /proc files, in Linux's formats (mm/vmstat.c):
+ * /proc/buddyinfo, /proc/pagetypeinfo, /proc/zoneinfo.
+ */
+#include "mm/page_alloc.h"
+#include "kernel/pseudofs.h"
+
+static const char *const migratetype_names[MIGRATE_TYPES] = {
+	"Unmovable", "Movable", "Isolate",
+};
+
+static int buddyinfo_show(struct seq_buf *m, void *data)
+{
+	(void)data;
+	for (int zi = 0; zi < MAX_NR_ZONES; zi++) {
+		struct zone *z = &zones[zi];
+
+		if (!z->managed_pages)
+			continue;
+		seq_printf(m, "Node 0, zone %8s ", z->name);
+		for (int o = 0; o < NR_PAGE_ORDERS; o++)
+			seq_printf(m, "%6lu ", z->free_area[o].nr_free);
+		seq_printf(m, "\n");
+	}
+	return 0;
+}
+PSEUDO_FILE(buddyinfo, "/proc/buddyinfo", buddyinfo_show, NULL);
+
+static int pagetypeinfo_show(struct seq_buf *m, void *data)
+{
+	(void)data;
+	seq_printf(m, "Page block order: %d\nPages per block:  %lu\n\n",
+		   pageblock_order, pageblock_nr_pages);
+	seq_printf(m, "Free pages count per migrate type at order       0      1      2      3      4      5      6      7      8      9     10\n");
+	for (int zi = 0; zi < MAX_NR_ZONES; zi++) {
+		struct zone *z = &zones[zi];
+
+		if (!z->managed_pages)
+			continue;
+		for (int mt = 0; mt < MIGRATE_TYPES; mt++) {
+			seq_printf(m, "Node    0, zone %8s, type %12s ", z->name, migratetype_names[mt]);
+			for (int o = 0; o < NR_PAGE_ORDERS; o++) {
+				unsigned long n = 0;
+				struct list_head *pos;
+
+				list_for_each(pos, &z->free_area[o].free_list[mt])
+					n++;
+				seq_printf(m, "%6lu ", n);
+			}
+			seq_printf(m, "\n");
+		}
+	}
+	return 0;
+}
+PSEUDO_FILE(pagetypeinfo, "/proc/pagetypeinfo", pagetypeinfo_show, NULL);
+
+static int zoneinfo_show(struct seq_buf *m, void *data)
+{
+	(void)data;
+	for (int zi = 0; zi < MAX_NR_ZONES; zi++) {
+		struct zone *z = &zones[zi];
+
+		seq_printf(m, "Node 0, zone %8s\n", z->name);
+		seq_printf(m, "  pages free     %lu\n", z->free_pages + z->pcp.count);
+		seq_printf(m, "        min      %lu\n", z->watermark[WMARK_MIN]);
+		seq_printf(m, "        low      %lu\n", z->watermark[WMARK_LOW]);
+		seq_printf(m, "        high     %lu\n", z->watermark[WMARK_HIGH]);
+		seq_printf(m, "        spanned  %lu\n", z->spanned_pages);
+		seq_printf(m, "        present  %lu\n", z->present_pages);
+		seq_printf(m, "        managed  %lu\n", z->managed_pages);
+		seq_printf(m, "  pagesets\n    cpu: 0\n              count: %u\n              high:  %u\n              batch: %u\n",
+			   z->pcp.count, z->pcp.high, z->pcp.batch);
+		seq_printf(m, "  start_pfn:           %lu\n", z->zone_start_pfn);
+	}
+	return 0;
+}
+PSEUDO_FILE(zoneinfo, "/proc/zoneinfo", zoneinfo_show, NULL);
