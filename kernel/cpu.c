@@ -46,7 +46,7 @@ static void read_signature(struct cpuinfo_x86 *c, u32 eax)
 	c->stepping = eax & 0xf;
 }
 
-static void identify(struct cpuinfo_x86 *c)
+void cpu_identify(struct cpuinfo_x86 *c)
 {
 	u32 a, b, cx, d, max_ext;
 
@@ -89,7 +89,7 @@ void cpu_init(void)
 	struct cpuinfo_x86 *c = &boot_cpu_data;
 	char f[4][24];
 
-	identify(c);
+	cpu_identify(c);
 	pr_info("CPU: %s (%s family %#x model %#x stepping %u)%s\n", c->model_id,
 		c->vendor, c->family, c->model, c->stepping,
 		c->hypervisor ? " under a hypervisor" : "");

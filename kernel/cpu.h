@@ -18,6 +18,8 @@ struct cpuinfo_x86 {
 
 extern struct cpuinfo_x86 boot_cpu_data;
 
+/* Fill c from the calling CPU's CPUID. */
+void cpu_identify(struct cpuinfo_x86 *c);
 /* Read CPUID and print the model and the features the kernel uses. */
 void cpu_init(void);
 

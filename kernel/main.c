@@ -13,7 +13,9 @@
 #include "kernel/param.h"
 #include "kernel/printk.h"
 #include "kernel/panic.h"
+#include "kernel/percpu.h"
 #include "kernel/shell.h"
+#include "kernel/smp.h"
 #include "kernel/time.h"
 #include "kernel/traps.h"
 #include "drivers/acpi.h"
@@ -50,6 +52,7 @@ void start_kernel(u32 magic, u32 info)
 
 	uart_console_init();
 	gdt_init();
+	percpu_setup(0);	/* before anything takes a lock or counts a flush */
 	trap_init();
 	printk("pagefold version " PAGEFOLD_VERSION " (gcc " __VERSION__ ") x86_64\n");
 	cpu_init();
@@ -63,6 +66,7 @@ void start_kernel(u32 magic, u32 info)
 	mm_init();
 	fbcon_init();
 	acpi_init();
+	smp_init();
 
 	bench_run_boot();
 	filter = ktest_boot_filter();

@@ -11,6 +11,7 @@ static const struct errmsg errmsgs[] = {
 	{ EPERM, "Operation not permitted" },
 	{ ENOENT, "No such file or directory" },
 	{ EIO, "Input/output error" },
+	{ ENXIO, "No such device or address" },
 	{ E2BIG, "Argument list too long" },
 	{ ENOMEM, "Cannot allocate memory" },
 	{ EFAULT, "Bad address" },
@@ -21,6 +22,7 @@ static const struct errmsg errmsgs[] = {
 	{ ENOSPC, "No space left on device" },
 	{ ERANGE, "Numerical result out of range" },
 	{ ENOSYS, "Function not implemented" },
+	{ ETIMEDOUT, "Connection timed out" },
 	{ EHWPOISON, "Memory page has hardware error" },
 };
 

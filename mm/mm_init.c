@@ -23,6 +23,7 @@
 #include "kernel/bootinfo.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
+#include "kernel/realmode.h"
 #include "kernel/time.h"
 
 extern char _end[];
@@ -36,6 +37,7 @@ static void reserve_boot_memory(void)
 	memblock_reserve(0, KERNEL_LOAD_PHYS);
 	memblock_reserve(KERNEL_LOAD_PHYS, __pa(_end) - KERNEL_LOAD_PHYS);
 	memblock_reserve(boot_params.info_phys, boot_params.info_size);
+	reserve_real_mode();
 }
 
 static void memblock_free_all(void)

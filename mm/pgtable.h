@@ -115,9 +115,6 @@ unsigned long nr_kernel_pgtable_pages(void);
  */
 int kernel_pgtable_check(char *why, size_t len);
 
-void flush_tlb_all(void);
-void flush_tlb_one(unsigned long va);
-void flush_tlb_kernel_range(unsigned long start, unsigned long end);
 void write_cr3(phys_addr_t pgd);
 
 #endif
