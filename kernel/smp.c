@@ -211,7 +211,8 @@ int smp_call_function_single(unsigned int cpu, smp_call_func_t func, void *info,
 	return 0;
 }
 
-void smp_call_function(smp_call_func_t func, void *info, bool wait)
+/* Queue a call on every other online CPU and send the IPIs. */
+static void call_others(smp_call_func_t func, void *info, bool wait)
 {
 	unsigned int me = smp_processor_id(), cpu;
 	u64 targets = cpu_online_mask & ~BIT(me);
@@ -224,28 +225,36 @@ void smp_call_function(smp_call_func_t func, void *info, bool wait)
 	/* The shorthand reaches every CPU there is: only when all are online. */
 	if (use_shorthand && targets == (cpu_present_mask & ~BIT(me))) {
 		apic_send_ipi_allbutself(CALL_FUNCTION_VECTOR);
-	} else {
-		for_each_online_cpu(cpu)
-			if (cpu != me)
-				apic_send_ipi(cpu_apicid(cpu), CALL_FUNCTION_VECTOR);
-	}
-	if (!wait)
 		return;
+	}
+	for_each_online_cpu(cpu)
+		if (cpu != me)
+			apic_send_ipi(cpu_apicid(cpu), CALL_FUNCTION_VECTOR);
+}
+
+static void wait_others(void)
+{
+	unsigned int me = smp_processor_id(), cpu;
+
 	for_each_online_cpu(cpu)
 		if (cpu != me)
 			csd_lock_wait(&csd_data[me][cpu]);
 }
 
+void smp_call_function(smp_call_func_t func, void *info, bool wait)
+{
+	call_others(func, info, wait);
+	if (wait)
+		wait_others();
+}
+
 void on_each_cpu(smp_call_func_t func, void *info, bool wait)
 {
-	smp_call_function(func, info, false);
+	call_others(func, info, wait);
+	/* The local run overlaps with the others'. */
 	run_local(func, info);
-	if (!wait)
-		return;
-	/* Wait here rather than in smp_call_function(): local work overlaps. */
-	for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++)
-		if (cpu != smp_processor_id() && cpu_online(cpu))
-			csd_lock_wait(&csd_data[smp_processor_id()][cpu]);
+	if (wait)
+		wait_others();
 }
 
 /* The AP side. */

@@ -18,7 +18,7 @@ void spin_lock_init(spinlock_t *lock, const char *name)
 	lock->owner = 0;
 	lock->next = 0;
 #ifdef CONFIG_DEBUG_SPINLOCK
-	lock->owner_cpu = -1;
+	lock->owner_cpu = 0;
 	lock->owner_ip = 0;
 	lock->name = name;
 #else
@@ -49,7 +49,7 @@ static void debug_before_lock(spinlock_t *lock, unsigned long ip)
 	char a[64], b[64];
 
 	/* Spinning here would never end: say who took it and where. */
-	if (READ_ONCE(lock->owner_cpu) == (int)smp_processor_id())
+	if (READ_ONCE(lock->owner_cpu) == (int)smp_processor_id() + 1)
 		panic("BUG: spinlock recursion on CPU#%u: lock '%s' taken at %s, again at %s",
 		      smp_processor_id(), lock_name(lock),
 		      sym(lock->owner_ip, a, sizeof(a)), sym(ip, b, sizeof(b)));
@@ -57,7 +57,7 @@ static void debug_before_lock(spinlock_t *lock, unsigned long ip)
 
 static void debug_after_lock(spinlock_t *lock, unsigned long ip)
 {
-	lock->owner_cpu = smp_processor_id();
+	lock->owner_cpu = smp_processor_id() + 1;
 	lock->owner_ip = ip;
 }
 
@@ -68,11 +68,11 @@ static void debug_unlock(spinlock_t *lock, unsigned long ip)
 	if (lock->owner == lock->next)
 		panic("BUG: spinlock already unlocked on CPU#%u: lock '%s', unlock at %s",
 		      smp_processor_id(), lock_name(lock), sym(ip, b, sizeof(b)));
-	if (lock->owner_cpu != (int)smp_processor_id())
+	if (lock->owner_cpu != (int)smp_processor_id() + 1)
 		panic("BUG: spinlock wrong CPU on CPU#%u: lock '%s' held by CPU#%d (taken at %s), unlock at %s",
-		      smp_processor_id(), lock_name(lock), lock->owner_cpu,
+		      smp_processor_id(), lock_name(lock), lock->owner_cpu - 1,
 		      sym(lock->owner_ip, a, sizeof(a)), sym(ip, b, sizeof(b)));
-	lock->owner_cpu = -1;
+	lock->owner_cpu = 0;
 	lock->owner_ip = 0;
 }
 #else

@@ -23,14 +23,14 @@ typedef struct {
 	u16 owner;			/* the ticket being served */
 	u16 next;			/* the next ticket to hand out */
 #ifdef CONFIG_DEBUG_SPINLOCK
-	int owner_cpu;			/* -1 when free */
+	int owner_cpu;			/* CPU number + 1; 0 when free, so zeroed memory is a free lock */
 	unsigned long owner_ip;
 	const char *name;
 #endif
 } spinlock_t;
 
 #ifdef CONFIG_DEBUG_SPINLOCK
-#define __SPIN_LOCK_UNLOCKED(lockname)	{ 0, 0, -1, 0, #lockname }
+#define __SPIN_LOCK_UNLOCKED(lockname)	{ 0, 0, 0, 0, #lockname }
 #else
 #define __SPIN_LOCK_UNLOCKED(lockname)	{ 0, 0 }
 #endif
