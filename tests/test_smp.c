@@ -85,12 +85,129 @@ KTEST(smp, cpus_found_match_qemu)
 	/* Linux's rules: nr_cpus=0 is ignored, maxcpus=0 leaves the boot CPU. */
 	if (cmdline_uint("nr_cpus", 0))
 		want = min(want, cmdline_uint("nr_cpus", 0));
+	/* maxcpus= leaves CPUs present but not brought up; nr_cpus= drops them. */
+	EXPECT_EQ(test, num_present_cpus(), want);
 	want = min(want, max(cmdline_uint("maxcpus", NR_CPUS), 1U));
 	ktest_log(test, "QEMU boot CPUs %u, online %u, present %u, possible %u",
 		  qemu, num_online_cpus(), num_present_cpus(), num_possible_cpus());
 	EXPECT_EQ(test, num_online_cpus(), want);
 	EXPECT_TRUE(test, cpu_online(0));
 	EXPECT_EQ(test, smp_processor_id(), 0);
+}
+
+struct madt_builder {
+	u8 buf[512];
+	size_t len;
+};
+
+static void madt_begin(struct madt_builder *b, u8 revision)
+{
+	struct acpi_table_madt *m = (void *)b->buf;
+
+	memset(b, 0, sizeof(*b));
+	memcpy(m->header.signature, "APIC", 4);
+	m->header.revision = revision;
+	m->address = 0xfee00000;
+	b->len = sizeof(*m);
+}
+
+static void madt_lapic(struct madt_builder *b, u8 id, u32 flags)
+{
+	struct acpi_madt_local_apic e = {
+		{ ACPI_MADT_TYPE_LOCAL_APIC, sizeof(e) }, id, id, flags };
+
+	memcpy(b->buf + b->len, &e, sizeof(e));
+	b->len += sizeof(e);
+}
+
+static void madt_x2apic(struct madt_builder *b, u32 id, u32 flags)
+{
+	struct acpi_madt_local_x2apic e = {
+		{ ACPI_MADT_TYPE_LOCAL_X2APIC, sizeof(e) }, 0, id, flags, id };
+
+	memcpy(b->buf + b->len, &e, sizeof(e));
+	b->len += sizeof(e);
+}
+
+static void madt_override(struct madt_builder *b, u64 address)
+{
+	struct acpi_madt_local_apic_override e = {
+		{ ACPI_MADT_TYPE_LOCAL_APIC_OVERRIDE, sizeof(e) }, 0, address };
+
+	memcpy(b->buf + b->len, &e, sizeof(e));
+	b->len += sizeof(e);
+}
+
+static int madt_parse(struct madt_builder *b, struct madt_info *info)
+{
+	return acpi_parse_madt((const void *)b->buf, b->len, info);
+}
+
+KTEST(smp, madt_entries_as_linux)
+{
+	static struct madt_builder b;
+	static struct madt_info info;
+
+	madt_begin(&b, 5);
+	madt_lapic(&b, 0, ACPI_MADT_ENABLED);
+	madt_lapic(&b, 1, 0);				/* disabled: ignored */
+	madt_lapic(&b, 2, ACPI_MADT_ONLINE_CAPABLE);	/* hot-pluggable */
+	madt_lapic(&b, 0, ACPI_MADT_ENABLED);		/* repeated: ignored */
+	madt_lapic(&b, 0xff, ACPI_MADT_ENABLED);	/* invalid: ignored */
+	madt_x2apic(&b, 0x100, ACPI_MADT_ENABLED);
+	madt_x2apic(&b, 5, ACPI_MADT_ENABLED);		/* < 0xff beside xAPIC: ignored */
+	madt_x2apic(&b, 0xffffffff, ACPI_MADT_ENABLED);	/* invalid: ignored */
+	madt_lapic(&b, 3, ACPI_MADT_ENABLED);
+	madt_override(&b, 0xfed00000);
+	ASSERT_EQ(test, madt_parse(&b, &info), 0);
+	EXPECT_EQ(test, info.nr_present, 3);
+	EXPECT_EQ(test, info.nr_cpus, 4);
+	EXPECT_EQ(test, info.nr_ignored, 5);
+	EXPECT_UEQ(test, info.lapic_address, 0xfed00000);
+	/* Present CPUs first, in table order; then the hot-pluggable one. */
+	EXPECT_EQ(test, info.cpus[0].apicid, 0);
+	EXPECT_EQ(test, info.cpus[1].apicid, 0x100);
+	EXPECT_EQ(test, info.cpus[2].apicid, 3);
+	EXPECT_EQ(test, info.cpus[3].apicid, 2);
+	EXPECT_FALSE(test, info.cpus[3].present);
+	EXPECT_TRUE(test, info.cpus[2].present);
+}
+
+KTEST(smp, madt_online_capable_needs_revision_5)
+{
+	static struct madt_builder b;
+	static struct madt_info info;
+
+	madt_begin(&b, 4);
+	madt_x2apic(&b, 1, ACPI_MADT_ENABLED);		/* no xAPIC entries: valid */
+	madt_x2apic(&b, 2, ACPI_MADT_ONLINE_CAPABLE);
+	ASSERT_EQ(test, madt_parse(&b, &info), 0);
+	EXPECT_EQ(test, info.nr_present, 1);
+	EXPECT_EQ(test, info.nr_cpus, 1);
+	EXPECT_EQ(test, info.nr_ignored, 1);
+	EXPECT_EQ(test, info.cpus[0].apicid, 1);
+}
+
+KTEST(smp, madt_malformed_entries_stop_the_walk)
+{
+	static struct madt_builder b;
+	static struct madt_info info;
+
+	madt_begin(&b, 5);
+	madt_lapic(&b, 0, ACPI_MADT_ENABLED);
+	b.buf[b.len] = ACPI_MADT_TYPE_LOCAL_APIC;	/* length 0: would loop */
+	b.buf[b.len + 1] = 0;
+	b.len += sizeof(struct acpi_madt_local_apic);
+	ASSERT_EQ(test, madt_parse(&b, &info), 0);
+	EXPECT_EQ(test, info.nr_present, 1);
+	EXPECT_EQ(test, acpi_parse_madt((const void *)b.buf, 10, &info), -EINVAL);
+	/* An entry running past the table's end is not read. */
+	madt_begin(&b, 5);
+	madt_lapic(&b, 0, ACPI_MADT_ENABLED);
+	madt_lapic(&b, 1, ACPI_MADT_ENABLED);
+	b.len -= 2;
+	ASSERT_EQ(test, madt_parse(&b, &info), 0);
+	EXPECT_EQ(test, info.nr_present, 1);
 }
 
 struct whoami {
