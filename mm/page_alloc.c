@@ -907,10 +907,38 @@ int alloc_contig_range(unsigned long start_pfn, unsigned long nr_pages)
 	return take_contig(start_pfn, nr_pages);
 }
 
+/*
+ * With migrate, the memmap blocks in each candidate range move out of
+ * the way first, as Linux migrates movable pages.
+ */
+static struct page *alloc_contig_in_zones(const enum zone_type *zl, unsigned int n,
+					  unsigned long nr_pages, unsigned long align,
+					  bool migrate)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		struct zone *z = &zones[zl[i]];
+		unsigned long pfn = ALIGN(z->zone_start_pfn, align);
+		unsigned long zend = z->zone_start_pfn + z->spanned_pages;
+
+		if (z->free_pages < nr_pages)
+			continue;
+		for (; pfn + nr_pages <= zend; pfn += align) {
+			if (migrate && vmemmap_migrate_range(pfn, pfn + nr_pages))
+				return NULL;
+			if (!range_is_free(pfn, pfn + nr_pages))
+				continue;
+			if (take_contig(pfn, nr_pages) == 0)
+				return pfn_to_page(pfn);
+		}
+	}
+	return NULL;
+}
+
 struct page *alloc_contig_pages(unsigned long nr_pages, unsigned long align,
 				gfp_t gfp)
 {
 	const enum zone_type *zl;
+	struct page *page;
 	unsigned int n;
 
 	if (!nr_pages || !align || (align & (align - 1)))
@@ -920,21 +948,10 @@ struct page *alloc_contig_pages(unsigned long nr_pages, unsigned long align,
 		return NULL;
 	drain_all_pages();
 	zl = zonelist(gfp, &n);
-	for (unsigned int i = 0; i < n; i++) {
-		struct zone *z = &zones[zl[i]];
-		unsigned long pfn = ALIGN(z->zone_start_pfn, align);
-		unsigned long zend = z->zone_start_pfn + z->spanned_pages;
-
-		if (z->free_pages < nr_pages)
-			continue;
-		for (; pfn + nr_pages <= zend; pfn += align) {
-			if (!range_is_free(pfn, pfn + nr_pages))
-				continue;
-			if (take_contig(pfn, nr_pages) == 0)
-				return pfn_to_page(pfn);
-		}
-	}
-	return NULL;
+	page = alloc_contig_in_zones(zl, n, nr_pages, align, false);
+	if (!page)
+		page = alloc_contig_in_zones(zl, n, nr_pages, align, true);
+	return page;
 }
 
 /* The first pfn of [start, end) that is not a plain allocated page, or end. */
