@@ -27,6 +27,7 @@
 #include "kernel/realmode.h"
 #include "kernel/spinlock.h"
 #include "kernel/time.h"
+#include "kernel/tlbflush.h"
 #include "kernel/traps.h"
 #include "drivers/acpi_madt.h"
 #include "mm/page_alloc.h"
@@ -273,7 +274,13 @@ void start_secondary(unsigned int cpu)
 	p->apicid = read_apic_id();
 	cpu_identify(&p->info);
 	cpu_caps_collect(&p->caps);
+	/*
+	 * Online first, then flush: a kernel mapping changed while this CPU
+	 * was not yet in the mask is flushed here, and any change after the
+	 * sender reads the mask reaches it as a shootdown.
+	 */
 	set_online(cpu);
+	local_flush_tlb_all();
 	WRITE_ONCE(boot_state[cpu], CPU_ALIVE);
 	local_irq_enable();
 	for (;;)
