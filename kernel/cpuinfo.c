@@ -43,10 +43,10 @@ static const char *const cap_80000001_ecx[32] = {
 
 static const char *const cap_7_ebx[32] = {
 	"fsgsbase", "tsc_adjust", "sgx", "bmi1", "hle", "avx2", NULL, "smep",
-	"bmi2", "erms", "invpcid", "rtm", "cqm", "mpx", "rdt_a", "avx512f",
-	"avx512dq", "rdseed", "adx", "smap", "avx512ifma", "clflushopt", "clwb",
-	"intel_pt", "avx512pf", "avx512er", "avx512cd", "sha_ni", "avx512bw",
-	"avx512vl",
+	"bmi2", "erms", "invpcid", "rtm", "cqm", NULL, "mpx", "rdt_a",
+	"avx512f", "avx512dq", "rdseed", "adx", "smap", "avx512ifma", NULL,
+	"clflushopt", "clwb", "intel_pt", "avx512pf", "avx512er", "avx512cd",
+	"sha_ni", "avx512bw", "avx512vl",
 };
 
 static const char *const *const cap_names[NR_CAP_WORDS] = {
