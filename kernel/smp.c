@@ -40,6 +40,8 @@
 #define CALLIN_TIMEOUT_MS	1000
 #define ONLINE_TIMEOUT_MS	2000
 
+#define MSR_IA32_CR_PAT		0x277
+
 #define CSD_FLAG_LOCK		BIT(0)
 #define CSD_FLAG_SYNC		BIT(1)
 
@@ -268,10 +270,13 @@ void start_secondary(unsigned int cpu)
 	idt_load();
 	percpu_setup(cpu);
 	write_cr3(__pa(init_pgd));
-	wrmsr(0x277, bsp_pat);		/* the same memory types as the BSP */
+	wrmsr(MSR_IA32_CR_PAT, bsp_pat);	/* the same memory types as the BSP */
 	WRITE_ONCE(boot_state[cpu], CPU_CALLED_IN);
 	lapic_setup_ap();
-	p->apicid = read_apic_id();
+	/* The MADT's ID is what IPIs are sent to: a mismatch loses them. */
+	if (read_apic_id() != p->apicid)
+		pr_warn("smp: CPU%u answers with APIC ID %#x, the MADT says %#x\n", cpu,
+			read_apic_id(), p->apicid);
 	cpu_identify(&p->info);
 	cpu_caps_collect(&p->caps);
 	/*
@@ -492,7 +497,7 @@ void smp_init(void)
 		return;
 	}
 	enumerate_cpus(&info, bsp->apicid);
-	bsp_pat = rdmsr(0x277);
+	bsp_pat = rdmsr(MSR_IA32_CR_PAT);
 	if (num_present_cpus() > 1 && real_mode_base())
 		boot_aps();
 	use_shorthand = cpu_online_mask == cpu_present_mask;
