@@ -43,7 +43,7 @@ CFLAGS	:= -std=gnu11 -O2 -g -Wall -Wextra -Werror \
 	   -fno-asynchronous-unwind-tables -fno-strict-aliasing \
 	   -I. -MMD -MP
 ifeq ($(DEBUG),1)
-CFLAGS	+= -DCONFIG_DEBUG_PAGEALLOC_POISON
+CFLAGS	+= -DCONFIG_DEBUG_PAGEALLOC_POISON -DCONFIG_DEBUG_SPINLOCK
 endif
 ASFLAGS	:= -I. -D__ASSEMBLY__ -MMD -MP
 LDFLAGS	:= -nostdlib -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments

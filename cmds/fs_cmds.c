@@ -42,7 +42,7 @@ static const char *cat_error(const char *path, int err)
 
 static int cmd_cat(int argc, char **argv)
 {
-	static char buf[16384];
+	static char buf[65536];		/* /proc/cpuinfo of 64 CPUs */
 	int ret = 0;
 
 	if (argc < 2) {

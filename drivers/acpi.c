@@ -602,6 +602,19 @@ static bool table_signature(phys_addr_t pa, char sig[5])
 	return true;
 }
 
+/* The MADT, read later by SMP bring-up (kernel/smp.c). */
+static phys_addr_t madt_phys;
+
+struct acpi_table_header *acpi_get_madt(void)
+{
+	return madt_phys ? acpi_map_table(madt_phys, "APIC") : NULL;
+}
+
+void acpi_put_table(struct acpi_table_header *t)
+{
+	acpi_unmap(t);
+}
+
 static void walk_tables(void)
 {
 	static phys_addr_t tables[ACPI_MAX_TABLES];
@@ -617,6 +630,8 @@ static void walk_tables(void)
 		strlcat(names, sig, sizeof(names));
 		if (!strcmp(sig, "FACP"))
 			parse_fadt(tables[i]);
+		else if (!strcmp(sig, "APIC"))
+			madt_phys = tables[i];
 	}
 	pr_info("ACPI: tables:%s\n", names);
 	if (!have_fadt) {

@@ -162,6 +162,9 @@ bool acpi_find_rsdp_bios(struct acpi_table_rsdp *out);
  * print what was found and register ACPI reboot and power off.
  */
 void acpi_init(void);
+/* The MADT, mapped and validated, or NULL; give it back with acpi_put_table(). */
+struct acpi_table_header *acpi_get_madt(void);
+void acpi_put_table(struct acpi_table_header *t);
 /* The FADT says the machine has no i8042 (false when unknown). */
 bool acpi_i8042_absent(void);
 

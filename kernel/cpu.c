@@ -46,7 +46,7 @@ static void read_signature(struct cpuinfo_x86 *c, u32 eax)
 	c->stepping = eax & 0xf;
 }
 
-static void identify(struct cpuinfo_x86 *c)
+void cpu_identify(struct cpuinfo_x86 *c)
 {
 	u32 a, b, cx, d, max_ext;
 
@@ -89,7 +89,7 @@ void cpu_init(void)
 	struct cpuinfo_x86 *c = &boot_cpu_data;
 	char f[4][24];
 
-	identify(c);
+	cpu_identify(c);
 	pr_info("CPU: %s (%s family %#x model %#x stepping %u)%s\n", c->model_id,
 		c->vendor, c->family, c->model, c->stepping,
 		c->hypervisor ? " under a hypervisor" : "");
@@ -99,4 +99,29 @@ void cpu_init(void)
 		yesno(c->nx, "nx", f[1], sizeof(f[1])),
 		yesno(c->pat, "pat", f[2], sizeof(f[2])),
 		yesno(c->constant_tsc, "invariant_tsc", f[3], sizeof(f[3])));
+}
+
+void cpu_caps_collect(struct cpu_caps *c)
+{
+	u32 a, b, cx, d, max_ext;
+
+	memset(c, 0, sizeof(*c));
+	cpuid(0, 0, &c->level, &b, &cx, &d);
+	if (c->level >= 1) {
+		cpuid(1, 0, &a, &b, &c->words[CAP_1_ECX], &c->words[CAP_1_EDX]);
+		c->initial_apicid = b >> 24;
+	}
+	if (c->level >= 7)
+		cpuid(7, 0, &a, &c->words[CAP_7_EBX], &cx, &d);
+	cpuid(0x80000000, 0, &max_ext, &b, &cx, &d);
+	if (max_ext >= 0x80000001)
+		cpuid(0x80000001, 0, &a, &b, &c->words[CAP_80000001_ECX],
+		      &c->words[CAP_80000001_EDX]);
+	c->phys_bits = 36;
+	c->virt_bits = 48;
+	if (max_ext >= 0x80000008) {
+		cpuid(0x80000008, 0, &a, &b, &cx, &d);
+		c->phys_bits = a & 0xff;
+		c->virt_bits = (a >> 8) & 0xff;
+	}
 }

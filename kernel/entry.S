@@ -58,6 +58,14 @@ trap_stubs:
 	TRAP_NOERR \v
 	.endr
 
+	/* The local APIC's vectors (FIRST_SYSTEM_VECTOR up), same shape. */
+	.balign 16
+	.globl	system_stubs
+system_stubs:
+	.irp v, 236,237,238,239,240,241,242,243,244,245,246,247,248,249,250,251,252,253,254,255
+	TRAP_NOERR \v
+	.endr
+
 trap_common:
 	PUSH_REGS
 	cld

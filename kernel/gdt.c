@@ -9,26 +9,13 @@
 #include "kernel/gdt.h"
 #include "kernel/types.h"
 
-struct tss {
-	u32 reserved0;
-	u64 rsp[3];
-	u64 reserved1;
-	u64 ist[7];
-	u64 reserved2;
-	u16 reserved3;
-	u16 iomap_base;
-} __attribute__((packed));
-
 struct desc_ptr {
 	u16 size;
 	u64 address;
 } __attribute__((packed));
 
-#define IST_STACK_SIZE	8192
-
 static u8 ist_stacks[3][IST_STACK_SIZE] __aligned(16);
-static struct tss tss __aligned(16);
-static u64 gdt[7] __aligned(16);
+static struct cpu_gdt boot_gdt;
 
 static u64 tss_desc_low(u64 base, u32 limit)
 {
@@ -40,6 +27,14 @@ static u64 tss_desc_low(u64 base, u32 limit)
 
 void gdt_init(void)
 {
+	gdt_init_cpu(&boot_gdt, ist_stacks);
+}
+
+/* Each CPU has its own GDT and TSS (a busy TSS cannot be loaded twice). */
+void gdt_init_cpu(struct cpu_gdt *g, u8 (*ist)[IST_STACK_SIZE])
+{
+	u64 *gdt = g->gdt;
+	struct tss *tss = &g->tss;
 	struct desc_ptr p;
 
 	gdt[0] = 0;
@@ -47,15 +42,15 @@ void gdt_init(void)
 	gdt[2] = 0x00cf92000000ffffUL;	/* kernel data */
 	gdt[3] = 0x00cff2000000ffffUL;	/* user data, DPL 3 */
 	gdt[4] = 0x00affa000000ffffUL;	/* user code, DPL 3 */
-	gdt[5] = tss_desc_low((u64)&tss, sizeof(tss) - 1);
-	gdt[6] = (u64)&tss >> 32;
+	gdt[5] = tss_desc_low((u64)tss, sizeof(*tss) - 1);
+	gdt[6] = (u64)tss >> 32;
 
-	tss.ist[IST_DF - 1] = (u64)&ist_stacks[0][IST_STACK_SIZE];
-	tss.ist[IST_NMI - 1] = (u64)&ist_stacks[1][IST_STACK_SIZE];
-	tss.ist[IST_MC - 1] = (u64)&ist_stacks[2][IST_STACK_SIZE];
-	tss.iomap_base = sizeof(tss);
+	tss->ist[IST_DF - 1] = (u64)&ist[0][IST_STACK_SIZE];
+	tss->ist[IST_NMI - 1] = (u64)&ist[1][IST_STACK_SIZE];
+	tss->ist[IST_MC - 1] = (u64)&ist[2][IST_STACK_SIZE];
+	tss->iomap_base = sizeof(*tss);
 
-	p.size = sizeof(gdt) - 1;
+	p.size = sizeof(g->gdt) - 1;
 	p.address = (u64)gdt;
 	__asm__ __volatile__(
 		"lgdt %0\n\t"
@@ -78,5 +73,5 @@ void gdt_init(void)
 
 void tss_set_rsp0(unsigned long rsp0)
 {
-	tss.rsp[0] = rsp0;
+	boot_gdt.tss.rsp[0] = rsp0;
 }

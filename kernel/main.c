@@ -13,9 +13,11 @@
 #include "kernel/param.h"
 #include "kernel/printk.h"
 #include "kernel/panic.h"
+#include "kernel/percpu.h"
 #include "kernel/run.h"
 #include "kernel/sched.h"
 #include "kernel/shell.h"
+#include "kernel/smp.h"
 #include "kernel/syscall.h"
 #include "kernel/time.h"
 #include "kernel/traps.h"
@@ -56,6 +58,7 @@ void start_kernel(u32 magic, u32 info)
 
 	uart_console_init();
 	gdt_init();
+	percpu_setup(0);	/* before anything takes a lock or counts a flush */
 	trap_init();
 	printk("pagefold version " PAGEFOLD_VERSION " (gcc " __VERSION__ ") x86_64\n");
 	cpu_init();
@@ -72,6 +75,7 @@ void start_kernel(u32 magic, u32 info)
 	ramfs_view_init();
 	fbcon_init();
 	acpi_init();
+	smp_init();
 	/* Tasks from here on: the boot context becomes the shell's task. */
 	syscall_init();
 	sched_init();

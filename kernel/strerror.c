@@ -13,6 +13,7 @@ static const struct errmsg errmsgs[] = {
 	{ ESRCH, "No such process" },
 	{ EINTR, "Interrupted system call" },
 	{ EIO, "Input/output error" },
+	{ ENXIO, "No such device or address" },
 	{ E2BIG, "Argument list too long" },
 	{ ENOEXEC, "Exec format error" },
 	{ EBADF, "Bad file descriptor" },
@@ -37,6 +38,7 @@ static const struct errmsg errmsgs[] = {
 	{ ENOSYS, "Function not implemented" },
 	{ ELOOP, "Too many levels of symbolic links" },
 	{ EOVERFLOW, "Value too large for defined data type" },
+	{ ETIMEDOUT, "Connection timed out" },
 	{ EHWPOISON, "Memory page has hardware error" },
 };
 

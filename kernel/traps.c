@@ -34,8 +34,9 @@ struct idt_ptr {
 #define NR_VECTORS	49
 #define TRAP_STUB_SIZE	16
 
-extern const char trap_stubs[];
+extern const char trap_stubs[], system_stubs[];
 static struct idt_entry idt[256] __aligned(16);
+static system_vector_handler_t system_vectors[256 - FIRST_SYSTEM_VECTOR];
 static irq_handler_t irq_handlers[NR_IRQS];
 static page_fault_handler_t pf_handler;
 static fault_describer_t describers[4];
@@ -108,9 +109,27 @@ static void pic_eoi(unsigned int irq)
 	outb(0x20, 0x20);
 }
 
-void trap_init(void)
+void idt_load(void)
 {
 	struct idt_ptr p;
+
+	p.size = sizeof(idt) - 1;
+	p.address = (u64)idt;
+	__asm__ __volatile__("lidt %0" :: "m"(p));
+}
+
+void set_system_vector(unsigned int vec, system_vector_handler_t fn)
+{
+	unsigned int i = vec - FIRST_SYSTEM_VECTOR;
+
+	if (vec < FIRST_SYSTEM_VECTOR || vec > 255)
+		return;
+	system_vectors[i] = fn;
+	set_gate(vec, (unsigned long)system_stubs + i * TRAP_STUB_SIZE, 0);
+}
+
+void trap_init(void)
+{
 	unsigned int v;
 
 	for (v = 0; v < NR_VECTORS; v++) {
@@ -125,9 +144,7 @@ void trap_init(void)
 		set_gate(v, (unsigned long)trap_stubs + v * TRAP_STUB_SIZE, ist);
 	}
 	pic_init();
-	p.size = sizeof(idt) - 1;
-	p.address = (u64)idt;
-	__asm__ __volatile__("lidt %0" :: "m"(p));
+	idt_load();
 }
 
 void request_irq(unsigned int irq, irq_handler_t fn)
@@ -258,6 +275,13 @@ static void do_irq(struct pt_regs *regs)
 
 void do_trap(struct pt_regs *regs)
 {
+	if (regs->vector >= FIRST_SYSTEM_VECTOR) {
+		system_vector_handler_t fn = system_vectors[regs->vector - FIRST_SYSTEM_VECTOR];
+
+		if (fn)
+			fn(regs);
+		return;
+	}
 	if (regs->vector >= NR_EXCEPTIONS) {
 		do_irq(regs);
 		return;

@@ -34,7 +34,19 @@ struct pt_regs {
 #define X86_PF_RSVD	BIT(3)
 #define X86_PF_INSTR	BIT(4)
 
+/* Vectors of the local APIC (kernel/apic.c, kernel/smp.c), Linux's numbers. */
+#define FIRST_SYSTEM_VECTOR	0xec
+#define LOCAL_TIMER_VECTOR	0xec
+#define CALL_FUNCTION_VECTOR	0xfb
+#define ERROR_APIC_VECTOR	0xfe
+#define SPURIOUS_APIC_VECTOR	0xff
+
 void trap_init(void);
+/* Load the (shared) IDT on this CPU: every CPU uses the same one. */
+void idt_load(void);
+typedef void (*system_vector_handler_t)(struct pt_regs *regs);
+/* Route a local APIC vector (FIRST_SYSTEM_VECTOR..255) to fn. */
+void set_system_vector(unsigned int vec, system_vector_handler_t fn);
 void do_trap(struct pt_regs *regs);
 const char *trap_name(unsigned long vector);
 

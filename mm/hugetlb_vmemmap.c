@@ -75,6 +75,7 @@
 #include "kernel/panic.h"
 #include "kernel/printk.h"
 #include "kernel/traps.h"
+#include "kernel/tlbflush.h"
 #include "libc/errno.h"
 #include "libc/stdio.h"
 #include "libc/string.h"

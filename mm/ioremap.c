@@ -13,6 +13,7 @@
  */
 #include "mm/ioremap.h"
 #include "kernel/printk.h"
+#include "kernel/tlbflush.h"
 #include "libc/string.h"
 
 struct ioremap_area {

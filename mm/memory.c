@@ -49,6 +49,7 @@
 #include "kernel/traps.h"
 #include "kernel/extable.h"
 #include "kernel/uaccess.h"
+#include "kernel/tlbflush.h"
 #include "libc/errno.h"
 #include "libc/stdio.h"
 #include "libc/stdlib.h"
@@ -180,12 +181,13 @@ static void tlb_flush(struct mmu_gather *tlb)
 
 	if (tlb->end <= tlb->start && !tlb->nr_tables)
 		return;
+	/* User address spaces are loaded on the boot CPU only: flush here. */
 	if (mm_is_loaded(mm)) {
 		/* Retired tables may sit in the paging-structure caches. */
 		if (tlb->nr_tables)
-			flush_tlb_all();
+			local_flush_tlb_all();
 		else
-			flush_tlb_kernel_range(tlb->start, tlb->end);
+			local_flush_tlb_range(tlb->start, tlb->end);
 		mm->tlb_flushes++;
 	}
 	tlb->start = ~0UL;
@@ -633,7 +635,7 @@ void change_protection(struct mm *mm, unsigned long start, unsigned long end,
 	walk_leaves(mm->pgd, PG_LEVEL_512G, start, end, protect_leaf, &p);
 	/* Permissions may have shrunk: no stale writable entry may survive. */
 	if (mm_is_loaded(mm)) {
-		flush_tlb_kernel_range(start, end);
+		local_flush_tlb_range(start, end);
 		mm->tlb_flushes++;
 	}
 }
@@ -874,7 +876,7 @@ int handle_mm_fault(struct mm *mm, unsigned long addr, unsigned long error_code,
 	}
 	if (error_code & X86_PF_PROT) {
 		/* Present and allowed: a stale TLB entry, nothing to map. */
-		flush_tlb_one(addr);
+		local_flush_tlb_one(addr);
 		return 0;
 	}
 	ret = do_fault(mm, vma, addr);

@@ -24,6 +24,7 @@
 #include "kernel/bootinfo.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
+#include "kernel/realmode.h"
 #include "kernel/time.h"
 
 extern char _end[];
@@ -40,6 +41,7 @@ static void reserve_boot_memory(void)
 	/* The ramfs points into the initramfs: it is never freed. */
 	if (boot_params.initrd_size)
 		memblock_reserve(boot_params.initrd_start, boot_params.initrd_size);
+	reserve_real_mode();
 }
 
 static void memblock_free_all(void)

@@ -24,6 +24,7 @@
 #include "kernel/traps.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
+#include "kernel/tlbflush.h"
 #include "libc/errno.h"
 #include "libc/stdio.h"
 #include "libc/string.h"
@@ -41,27 +42,6 @@ extern char init_stack_guard[];
 void write_cr3(phys_addr_t pgd)
 {
 	__asm__ __volatile__("mov %0, %%cr3" :: "r"(pgd) : "memory");
-}
-
-void flush_tlb_all(void)
-{
-	write_cr3(read_cr3_phys());
-}
-
-void flush_tlb_one(unsigned long va)
-{
-	__asm__ __volatile__("invlpg (%0)" :: "r"(va) : "memory");
-}
-
-void flush_tlb_kernel_range(unsigned long start, unsigned long end)
-{
-	/* Past 32 pages a full flush is cheaper than invlpg each. */
-	if ((end - start) >> PAGE_SHIFT > 32) {
-		flush_tlb_all();
-		return;
-	}
-	for (unsigned long va = start; va < end; va += PAGE_SIZE)
-		flush_tlb_one(va);
 }
 
 pteval_t *pgtable_alloc(enum pg_level level)
@@ -331,9 +311,11 @@ int kernel_unmap_range(unsigned long va, unsigned long size)
 	if (!size)
 		return 0;
 	unmap_level(init_pgd, PG_LEVEL_512G, va, va + size, &b);
-	flush_tlb_kernel_range(va, va + size);
+	/* One shootdown: a full one when tables go (paging-structure caches). */
 	if (b.nr)
 		flush_tlb_all();
+	else
+		flush_tlb_kernel_range(va, va + size);
 	for (unsigned int i = 0; i < b.nr; i++)
 		pgtable_free(b.tables[i]);
 	return b.freed + b.nr;

@@ -109,9 +109,6 @@ void set_entry(pteval_t *table, unsigned int idx, pteval_t val);
 void set_entry_ptr(pteval_t *e, pteval_t val);
 unsigned long nr_kernel_pgtable_pages(void);
 
-void flush_tlb_all(void);
-void flush_tlb_one(unsigned long va);
-void flush_tlb_kernel_range(unsigned long start, unsigned long end);
 void write_cr3(phys_addr_t pgd);
 
 #endif

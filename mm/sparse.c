@@ -23,6 +23,7 @@
 #include "mm/pgtable.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
+#include "kernel/tlbflush.h"
 #include "kernel/traps.h"
 #include "libc/errno.h"
 #include "libc/string.h"

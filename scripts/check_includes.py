@@ -28,6 +28,12 @@ MODULE_LAYER = {
     "drivers/qemu_exit": "kernel/core",
     # The boot loader's memory map becomes e820 here, for mm_init().
     "kernel/bootinfo": "mm",
+    # The AP trampoline's pages below 1 MiB are reserved with the rest of
+    # the boot memory, in mm_init().
+    "kernel/realmode": "mm",
+    # Constants only (the page size, the virtual memory map): the core's
+    # TLB flushes count pages with them.
+    "mm/layout": "kernel/core",
     # The register frame's offsets, shared by the assembly entry paths.
     "kernel/pt_regs_offsets": "kernel/core",
     "kernel/main": "kernel/init",
@@ -36,7 +42,7 @@ MODULE_LAYER = {
 KERNEL_CORE = {"types", "list", "io", "panic", "printk", "param", "traps",
                "cpu", "seq_buf", "pseudofs", "strerror", "time", "extable",
                "uaccess", "setjmp", "ksyms", "gdt", "console", "errmsg",
-               "power"}
+               "power", "percpu", "spinlock", "tlbflush"}
 KERNEL_PROC = {"task", "sched", "signal", "exit", "fork", "exec", "futex",
                "fpu", "syscall", "syscall_uaccess", "syscalls",
                "syscall_table", "syscall_64", "sys_misc", "sys_mm", "run"}

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef KERNEL_TLBFLUSH_H
+#define KERNEL_TLBFLUSH_H
+
+/*
+ * TLB flushes. The local_ forms act on this CPU only: enough for user
+ * address spaces, which are only ever loaded on the boot CPU today (the
+ * APs run on init_pgd). The others are for kernel mappings (vmemmap
+ * remaps, page tables freed, ioremap, the direct map) and reach every
+ * online CPU: the caller's CPU flushes, then every other online CPU is
+ * sent one call and the caller waits until all have flushed, so that a
+ * page freed after the flush cannot be read through any CPU's stale
+ * entry. A caller that changes many mappings flushes once for all of
+ * them (an HVO batch is one shootdown).
+ *
+ * Counted per CPU with Linux's /proc/vmstat names: nr_tlb_remote_flush
+ * (shootdowns sent), nr_tlb_remote_flush_received (taken by a CPU),
+ * nr_tlb_local_flush_all and nr_tlb_local_flush_one (invlpg per page).
+ */
+#include "kernel/percpu.h"
+
+void local_flush_tlb_all(void);
+void local_flush_tlb_one(unsigned long va);
+void local_flush_tlb_range(unsigned long start, unsigned long end);
+
+void flush_tlb_all(void);
+void flush_tlb_one(unsigned long va);
+void flush_tlb_kernel_range(unsigned long start, unsigned long end);
+/*
+ * How the flushes above reach the other CPUs: the SMP bring-up sits
+ * above mm/, which flushes, so it lends a call that runs func(info) on
+ * every other online CPU, waits, and returns how many it reached. Until
+ * then there is one CPU and the local flush is all.
+ */
+void tlb_set_remote_call(unsigned int (*call)(void (*func)(void *info), void *info));
+
+/* A counter summed over every CPU. */
+unsigned long tlb_stat(enum tlb_stat item);
+
+#endif
