@@ -161,6 +161,34 @@ void sparse_depopulate_section(unsigned long nr)
 }
 
 /*
+ * A free 2 MiB block outside [start_pfn, end_pfn): one from inside would
+ * only move the problem. Those are held until one from outside comes, as
+ * the buddy may hand out every free block of a mostly free range first.
+ */
+static struct page *alloc_block_outside(unsigned long start_pfn, unsigned long end_pfn)
+{
+	struct page *block, *p, *n;
+	LIST_HEAD(rejected);
+
+	for (;;) {
+		unsigned long pfn;
+
+		block = page_source_alloc(block_order(PMD_SIZE), false);
+		if (!block)
+			break;
+		pfn = page_to_pfn(block);
+		if (pfn + PAGES_PER_SUBSECTION <= start_pfn || pfn >= end_pfn)
+			break;
+		list_add(&block->lru, &rejected);
+	}
+	list_for_each_entry_safe(p, n, &rejected, lru) {
+		list_del(&p->lru);
+		page_source_free(p, block_order(PMD_SIZE));
+	}
+	return block;
+}
+
+/*
  * Move the memmap of section nr out of [start_pfn, end_pfn) when it is a
  * 2 MiB block there. Sections brought back online and memmap restored
  * from HVO get their block from the buddy, wherever it has one, and such
@@ -173,9 +201,8 @@ static int vmemmap_move_block(unsigned long nr, unsigned long start_pfn,
 	unsigned long va = section_vmemmap(nr);
 	enum pg_level level;
 	pteval_t *e = kernel_lookup(va, &level);
-	struct page *block, *rejected[8];
-	unsigned int nr_rejected = 0;
-	unsigned long pfn, new_pfn, flags;
+	struct page *block;
+	unsigned long pfn, flags;
 	pteval_t *table;
 
 	if (!e || level != PG_LEVEL_2M || !entry_leaf(*e, level))
@@ -189,23 +216,7 @@ static int vmemmap_move_block(unsigned long nr, unsigned long start_pfn,
 	 */
 	if (PageReserved(pfn_to_page(pfn)))
 		return 0;
-	/* A block from inside the range would only move the problem. */
-	for (;;) {
-		block = page_source_alloc(block_order(PMD_SIZE), false);
-		if (!block)
-			break;
-		new_pfn = page_to_pfn(block);
-		if (new_pfn + PAGES_PER_SUBSECTION <= start_pfn || new_pfn >= end_pfn)
-			break;
-		if (nr_rejected == ARRAY_SIZE(rejected)) {
-			page_source_free(block, block_order(PMD_SIZE));
-			block = NULL;
-			break;
-		}
-		rejected[nr_rejected++] = block;
-	}
-	while (nr_rejected)
-		page_source_free(rejected[--nr_rejected], block_order(PMD_SIZE));
+	block = alloc_block_outside(start_pfn, end_pfn);
 	if (!block)
 		return -ENOMEM;
 	flags = local_irq_save();

@@ -11,6 +11,7 @@
  */
 #include "tests/ktest.h"
 #include "tests/ktest_mm.h"
+#include "mm/devdax.h"
 #include "mm/hugetlb.h"
 #include "mm/debug/check.h"
 #include "mm/fail_page_alloc.h"
@@ -484,4 +485,398 @@ KTEST(hotplug, poisoned_page_survives)
 	EXPECT_EQ(test, unpoison_memory(pfn, &werr), 0);
 	EXPECT_EQ(test, write_state(nr, "online"), 0);
 	EXPECT_BASELINE(test, &b);
+}
+
+/*
+ * vmemmap_migrate_range(): a section's 2 MiB memmap block placed inside a
+ * free 1 GiB range R on purpose (offline, every 2 MiB block outside R
+ * held, online), then moved out by hand or by alloc_contig_pages().
+ */
+#define GIB_PAGES	(SZ_1G >> PAGE_SHIFT)
+
+struct migrate_case {
+	unsigned long r_start, r_end;	/* R, pfns */
+	unsigned long nr;		/* the section whose memmap goes into R */
+	struct list_head held;		/* 2 MiB blocks outside R */
+	struct page *snap;		/* 2 MiB: the section's struct pages */
+	unsigned long used_pfn;		/* a few pages of the section in use */
+	struct baseline b;
+};
+
+static bool in_range(const struct migrate_case *c, unsigned long pfn)
+{
+	return pfn + PAGES_PER_SUBSECTION > c->r_start && pfn < c->r_end;
+}
+
+static pteval_t memmap_entry(unsigned long nr)
+{
+	enum pg_level level;
+	pteval_t *e = kernel_lookup(section_vmemmap(nr), &level);
+
+	return e && level == PG_LEVEL_2M ? *e : 0;
+}
+
+static unsigned long memmap_pfn(unsigned long nr)
+{
+	return PHYS_PFN(entry_phys(memmap_entry(nr)));
+}
+
+/* Take every free 2 MiB block; keep those outside R, give back the rest. */
+static void hold_outside(struct migrate_case *c)
+{
+	struct page *p, *n;
+	LIST_HEAD(inside);
+
+	while ((p = alloc_pages(__GFP_MEMALLOC | __GFP_NOWARN | __GFP_NORETRY, pageblock_order)))
+		list_add(&p->lru, in_range(c, page_to_pfn(p)) ? &inside : &c->held);
+	list_for_each_entry_safe(p, n, &inside, lru) {
+		list_del(&p->lru);
+		free_pages(p, pageblock_order);
+	}
+}
+
+/* Give back the held blocks, but one in each other gigabyte when pin. */
+static unsigned long release_held(struct migrate_case *c, bool pin)
+{
+	u64 pinned = 0;
+	unsigned long freed = 0;
+	struct page *p, *n;
+
+	list_for_each_entry_safe(p, n, &c->held, lru) {
+		unsigned long gib = page_to_pfn(p) / GIB_PAGES;
+
+		if (pin && gib < 64 && !(pinned & BIT(gib))) {
+			pinned |= BIT(gib);
+			continue;
+		}
+		list_del(&p->lru);
+		free_pages(p, pageblock_order);
+		freed += pageblock_nr_pages;
+	}
+	return freed;
+}
+
+static bool pick_section(struct kunit *test, struct migrate_case *c)
+{
+	unsigned long nrs[16];
+	unsigned int n = find_free_sections(nrs, ARRAY_SIZE(nrs));
+
+	for (unsigned int i = 0; i < n; i++) {
+		unsigned long pfn = section_nr_to_pfn(nrs[i]);
+
+		if (pfn + PAGES_PER_SECTION <= c->r_start || pfn >= c->r_end) {
+			c->nr = nrs[i];
+			return true;
+		}
+	}
+	skip_no_free_section(test);
+	return false;
+}
+
+static bool migrate_setup(struct kunit *test, struct migrate_case *c)
+{
+	struct page *r = alloc_contig_pages(GIB_PAGES, GIB_PAGES, GFP_KERNEL);
+
+	INIT_LIST_HEAD(&c->held);
+	if (!r) {
+		ktest_skip(test, "no free 1 GiB range in this guest");
+		return false;
+	}
+	c->r_start = page_to_pfn(r);
+	c->r_end = c->r_start + GIB_PAGES;
+	free_contig_range(c->r_start, GIB_PAGES);
+	if (!pick_section(test, c))
+		return false;
+	take_baseline(&c->b);
+	c->snap = alloc_pages(GFP_KERNEL, pageblock_order);
+	if (!c->snap || write_state(c->nr, "offline")) {
+		ktest_fail(test, __FILE__, __LINE__, "no snapshot block, or section %lu stays online", c->nr);
+		return false;
+	}
+	hold_outside(c);
+	EXPECT_EQ(test, write_state(c->nr, "online"), 0);
+	/* The struct pages moved must not all read the same. */
+	c->used_pfn = section_nr_to_pfn(c->nr) + 1000;
+	if (alloc_contig_range(c->used_pfn, 7))
+		c->used_pfn = 0;
+	if (!c->used_pfn || !(mem_section[c->nr].flags & SECTION_MEMMAP_PMD) ||
+	    !in_range(c, memmap_pfn(c->nr))) {
+		ktest_fail(test, __FILE__, __LINE__, "section %lu: memmap %#lx not a block in R %#lx",
+			   c->nr, memmap_pfn(c->nr), c->r_start);
+		return false;
+	}
+	return CHECKERS_PASS(test);
+}
+
+static void migrate_teardown(struct kunit *test, struct migrate_case *c)
+{
+	release_held(c, false);
+	if (c->used_pfn)
+		free_contig_range(c->used_pfn, 7);
+	if (c->snap)
+		free_pages(c->snap, pageblock_order);
+	EXPECT_BASELINE(test, &c->b);
+}
+
+static void take_snapshot(struct migrate_case *c)
+{
+	memcpy(page_address(c->snap), pfn_to_page(section_nr_to_pfn(c->nr)), SECTION_MEMMAP_SIZE);
+}
+
+/*
+ * A free block's head is linked into a free list whose other blocks come
+ * and go: its lru is not the section's state, everything else is.
+ */
+static bool same_page(const struct page *p, const struct page *o)
+{
+	if (p->flags != o->flags || p->_refcount != o->_refcount ||
+	    p->_mapcount != o->_mapcount || p->private != o->private ||
+	    p->data[0] != o->data[0] || p->data[1] != o->data[1] || p->index != o->index)
+		return false;
+	return PageBuddy(p) ||
+	       (p->compound_info == o->compound_info && p->__tail_pad == o->__tail_pad);
+}
+
+/* Field by field, naming the first struct page that differs. */
+static bool snapshot_same_at(struct kunit *test, const struct migrate_case *c, int line)
+{
+	const struct page *old = page_address(c->snap);
+	unsigned long pfn = section_nr_to_pfn(c->nr), bad = 0;
+
+	for (unsigned long i = 0; i < PAGES_PER_SECTION; i++) {
+		const struct page *p = pfn_to_page(pfn + i), *o = &old[i];
+
+		if (same_page(p, o))
+			continue;
+		if (!bad++)
+			ktest_fail(test, __FILE__, line,
+				   "pfn %#lx: flags %#lx/%#lx ref %d/%d compound %#lx/%#lx private %lu/%lu",
+				   pfn + i, p->flags, o->flags, p->_refcount, o->_refcount,
+				   p->compound_info, o->compound_info, p->private, o->private);
+	}
+	if (bad)
+		ktest_log(test, "%lu struct pages differ", bad);
+	return !bad;
+}
+#define EXPECT_SNAPSHOT(test, c)	snapshot_same_at(test, c, __LINE__)
+
+static void expect_free_at(struct kunit *test, unsigned long want, int line)
+{
+	drain_all_pages();
+	if (nr_free_pages() != want)
+		ktest_fail(test, __FILE__, line, "free pages %lu, want %lu", nr_free_pages(), want);
+}
+#define EXPECT_FREE(test, want)		expect_free_at(test, want, __LINE__)
+
+static void expect_block_free(struct kunit *test, unsigned long pfn)
+{
+	unsigned long busy = 0;
+
+	for (unsigned long i = 0; i < pageblock_nr_pages; i++)
+		busy += !is_free_buddy_page(pfn_to_page(pfn + i));
+	EXPECT_UEQ(test, busy, 0);
+}
+
+/* Blocks outside R to be had again: the free pages once given back. */
+static unsigned long release_all(struct migrate_case *c, bool pin, pteval_t *e)
+{
+	unsigned long free;
+
+	drain_all_pages();
+	free = nr_free_pages() + release_held(c, pin);
+	take_snapshot(c);
+	*e = memmap_entry(c->nr);
+	return free;
+}
+
+/* Nowhere outside R for a block: the free pages once all are held. */
+static unsigned long hold_all(struct migrate_case *c, pteval_t *e)
+{
+	hold_outside(c);	/* the section's own blocks too */
+	take_snapshot(c);
+	*e = memmap_entry(c->nr);
+	drain_all_pages();
+	return nr_free_pages();
+}
+
+static void expect_unchanged_at(struct kunit *test, const struct migrate_case *c,
+				pteval_t e, unsigned long free, int line)
+{
+	if (memmap_entry(c->nr) != e)
+		ktest_fail(test, __FILE__, line, "vmemmap PMD %#llx, was %#llx",
+			   (unsigned long long)memmap_entry(c->nr), (unsigned long long)e);
+	snapshot_same_at(test, c, line);
+	expect_free_at(test, free, line);
+	ktest_mm_checkers(test, __FILE__, line);
+}
+#define EXPECT_UNCHANGED(test, c, e, free) expect_unchanged_at(test, c, e, free, __LINE__)
+
+KTEST(hotplug, migrate_moves_block_out)
+{
+	struct migrate_case c = { 0 };
+	unsigned long old, free;
+	pteval_t e;
+
+	if (migrate_setup(test, &c)) {
+		free = release_all(&c, false, &e);
+		old = memmap_pfn(c.nr);
+		EXPECT_EQ(test, vmemmap_migrate_range(c.r_start, c.r_end), 0);
+		CHECKERS_PASS(test);
+		EXPECT_FALSE(test, in_range(&c, memmap_pfn(c.nr)));
+		EXPECT_UEQ(test, memmap_entry(c.nr) & ~PTE_PFN_MASK, e & ~PTE_PFN_MASK);
+		EXPECT_SNAPSHOT(test, &c);
+		expect_block_free(test, old);
+		EXPECT_FREE(test, free);
+	}
+	migrate_teardown(test, &c);
+}
+
+/*
+ * Nowhere outside R to move the block to: -ENOMEM, and no gigantic page,
+ * with nothing changed.
+ */
+KTEST(hotplug, migrate_enomem_unchanged)
+{
+	struct migrate_case c = { 0 };
+	unsigned long free;
+	pteval_t e;
+
+	if (migrate_setup(test, &c)) {
+		free = hold_all(&c, &e);
+		EXPECT_EQ(test, vmemmap_migrate_range(c.r_start, c.r_end), -ENOMEM);
+		EXPECT_UNCHANGED(test, &c, e, free);
+		EXPECT_NULL(test, alloc_contig_pages(GIB_PAGES, GIB_PAGES, GFP_KERNEL));
+		EXPECT_UNCHANGED(test, &c, e, free);
+	}
+	migrate_teardown(test, &c);
+}
+
+KTEST(hotplug, migrate_fault_injection)
+{
+	struct migrate_case c = { 0 };
+	unsigned long free, failures = 0, k;
+	pteval_t e;
+	int ret = -ENOMEM;
+
+	if (migrate_setup(test, &c)) {
+		free = release_all(&c, false, &e);
+		for (k = 1; k <= 16 && ret; k++) {
+			fail_page_alloc_nth(k);
+			ret = vmemmap_migrate_range(c.r_start, c.r_end);
+			fail_page_alloc_off();
+			if (!ret)
+				break;
+			EXPECT_EQ(test, ret, -ENOMEM);
+			EXPECT_UNCHANGED(test, &c, e, free);
+			failures++;
+		}
+		ktest_log(test, "%lu allocations failed in turn, then moved", failures);
+		EXPECT_EQ(test, ret, 0);
+		EXPECT_GE(test, failures, 1);
+		EXPECT_FALSE(test, in_range(&c, memmap_pfn(c.nr)));
+		EXPECT_SNAPSHOT(test, &c);
+		EXPECT_FREE(test, free);
+	}
+	migrate_teardown(test, &c);
+}
+
+/* Every other gigabyte pinned: only moving the memmap block frees R. */
+/* R in use as a gigantic page, then given back. */
+static void expect_gigantic_in_r(struct kunit *test, struct migrate_case *c,
+				 struct page *p, unsigned long free)
+{
+	EXPECT_UEQ(test, page_to_pfn(p), c->r_start);
+	EXPECT_FALSE(test, in_range(c, memmap_pfn(c->nr)));
+	EXPECT_SNAPSHOT(test, c);
+	EXPECT_FREE(test, free - GIB_PAGES);
+	free_contig_range(page_to_pfn(p), GIB_PAGES);
+	EXPECT_FREE(test, free);
+	CHECKERS_PASS(test);
+}
+
+KTEST(hotplug, migrate_gigantic_alloc)
+{
+	struct migrate_case c = { 0 };
+	unsigned long free;
+	struct page *p;
+	pteval_t e;
+
+	if (migrate_setup(test, &c)) {
+		free = release_all(&c, true, &e);
+		p = alloc_contig_pages(GIB_PAGES, GIB_PAGES, GFP_KERNEL);
+		CHECKERS_PASS(test);
+		EXPECT_NOT_NULL(test, p);
+		if (p)
+			expect_gigantic_in_r(test, &c, p, free);
+	}
+	migrate_teardown(test, &c);
+}
+
+/*
+ * Boot memmap (memblock, reserved) and device-dax memmap (a 4 KiB aligned
+ * region has a 2 MiB block per section, but no SECTION_HAS_MEMMAP) stay
+ * where they are whatever gigabyte is asked for.
+ */
+#define MAX_WATCHED	256
+
+struct watched_entry {
+	unsigned long nr;
+	pteval_t e;
+};
+
+static unsigned int watch_entries(struct watched_entry *w, unsigned long first_device)
+{
+	unsigned int n = 0;
+
+	for (unsigned long nr = 0; nr < nr_mem_sections && n < MAX_WATCHED; nr++) {
+		pteval_t e = memmap_entry(nr);
+		bool boot = e && entry_leaf(e, PG_LEVEL_2M) &&
+			    PageReserved(pfn_to_page(PHYS_PFN(entry_phys(e))));
+
+		if (boot || (nr == first_device && e))
+			w[n++] = (struct watched_entry){ nr, e };
+	}
+	return n;
+}
+
+KTEST(hotplug, migrate_leaves_boot_and_dax)
+{
+	static struct watched_entry w[MAX_WATCHED];
+	unsigned long managed, dax_nr, dax_block;
+	unsigned int n, moved_over = 0;
+	u64 start, end;
+	int id;
+
+	if (!ktest_find_device_memory(test, 128ULL << 20, &start, &end))
+		return;
+	id = dax_region_create(start, 128ULL << 20, PAGE_SIZE, NULL);
+	ASSERT_GE(test, id, 0);
+	dax_nr = pfn_to_section_nr(PHYS_PFN(start));
+	dax_block = memmap_pfn(dax_nr);
+	ASSERT_TRUE(test, entry_leaf(memmap_entry(dax_nr), PG_LEVEL_2M));
+	CHECKERS_PASS(test);
+	managed = nr_managed_pages();
+	n = watch_entries(w, dax_nr);
+	EXPECT_GE(test, n, 2);
+	for (unsigned long pfn = 0; pfn < max_pfn; pfn += GIB_PAGES) {
+		bool holds = false;
+
+		for (unsigned int i = 0; i < n; i++)
+			holds |= PHYS_PFN(entry_phys(w[i].e)) / GIB_PAGES == pfn / GIB_PAGES;
+		if (!holds)
+			continue;
+		EXPECT_EQ(test, vmemmap_migrate_range(pfn, pfn + GIB_PAGES), 0);
+		CHECKERS_PASS(test);
+		moved_over++;
+	}
+	ktest_log(test, "%u memmap blocks watched in %u gigabytes", n, moved_over);
+	for (unsigned int i = 0; i < n; i++)
+		if (memmap_entry(w[i].nr) != w[i].e)
+			ktest_fail(test, __FILE__, __LINE__, "section %lu: vmemmap PMD %#llx, was %#llx",
+				   w[i].nr, (unsigned long long)memmap_entry(w[i].nr),
+				   (unsigned long long)w[i].e);
+	EXPECT_UEQ(test, memmap_pfn(dax_nr), dax_block);
+	EXPECT_UEQ(test, nr_managed_pages(), managed);
+	EXPECT_EQ(test, dax_region_destroy(id, NULL), 0);
+	CHECKERS_PASS(test);
 }
