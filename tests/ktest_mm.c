@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "tests/ktest_mm.h"
+#include "mm/buddy_vmemmap.h"
 #include "mm/devdax.h"
 #include "mm/debug/check.h"
 #include "mm/e820.h"
@@ -18,6 +19,7 @@ static const struct mm_checker checkers[] = {
 	{ "page_alloc_check", page_alloc_check },
 	{ "kernel_pgtable_check", kernel_pgtable_check },
 	{ "hugetlb_check", hugetlb_check },
+	{ "buddy_vmemmap_check", buddy_vmemmap_check },
 	{ "memory_failure_check", memory_failure_check },
 	{ "dax_check", dax_check },
 };
