@@ -192,24 +192,31 @@ static int unshare(struct page *block)
 
 /*
  * A whole free pageblock whose memmap is in 7 lent pages (unshare()):
- * share the tails again, flush, and only then free the 7. Interrupts
- * are off; the frees go to the per-CPU lists.
+ * share the tails again and flush; the buddy frees the 7 after.
  */
-static void reshare_lent(struct page *block)
+static bool reshare_lent(struct page *block, struct page *lent[TAIL_PAGES])
 {
 	phys_addr_t pa[TAIL_PAGES];
 
 	if (vmemmap_tail_pages_2m(block, pa))
-		return;
-	for (unsigned int i = 0; i < TAIL_PAGES; i++)
-		if (!PageMemmap(pfn_to_page(PHYS_PFN(pa[i]))))
-			return;
+		return false;
+	for (unsigned int i = 0; i < TAIL_PAGES; i++) {
+		lent[i] = pfn_to_page(PHYS_PFN(pa[i]));
+		if (!PageMemmap(lent[i]) || PageReserved(lent[i]))
+			return false;
+	}
 	vmemmap_reshare_tails_2m(block);
 	vmemmap_write_free_tails(block);
 	SetPageVmemmapOptimized(block);
 	count_optimized(block, 1);
-	for (unsigned int i = 0; i < TAIL_PAGES; i++)
-		__free_page(pfn_to_page(PHYS_PFN(pa[i])));
+	return true;
+}
+
+/* Its tails stay shared until the section's memmap is unmapped. */
+static void forget(struct page *block)
+{
+	ClearPageVmemmapOptimized(block);
+	count_optimized(block, -1);
 }
 
 static const struct free_memmap_ops ops = {
@@ -218,6 +225,7 @@ static const struct free_memmap_ops ops = {
 	.reshare_self = reshare_self,
 	.unshare = unshare,
 	.reshare_lent = reshare_lent,
+	.forget = forget,
 };
 
 /* Pool moves: the head vmemmap page is all that is written. */
@@ -240,7 +248,7 @@ static bool plain_free_pageblock(unsigned long pfn)
 {
 	struct page *block = pfn_to_page(pfn);
 
-	return !PageVmemmapOptimized(block) && !PageMemmap(block + pageblock_nr_pages - 1) &&
+	return !PageVmemmapOptimized(block) && !pageblock_self_hosted(pfn) &&
 	       pageblock_is_free(pfn);
 }
 
@@ -291,7 +299,7 @@ static int for_each_pageblock(int (*fn)(unsigned long pfn))
 
 static int optimize_one(unsigned long pfn)
 {
-	if (PageMemmap(pfn_to_page(pfn + pageblock_nr_pages - 1))) {
+	if (pageblock_self_hosted(pfn)) {
 		free_memmap_try_reshare(pfn);
 		return 0;
 	}
@@ -419,7 +427,7 @@ static int check_pageblock(unsigned long pfn)
 	size_t len = check_len;
 	int ret;
 
-	if (PageMemmap(block + pageblock_nr_pages - 1)) {
+	if (pageblock_self_hosted(pfn)) {
 		seen_self_hosted++;
 		return check_self_hosted(block, why, len);
 	}

@@ -559,6 +559,19 @@ int hugetlb_vmemmap_populate_gigantic(unsigned long pfn)
  * PMD leaf when a 2 MiB block can be had (else it stays PTE-mapped, which
  * is correct, only less compact).
  */
+/*
+ * Memmap pages the buddy lent to restored free blocks (PG_memmap) are
+ * its to take back: such a section stays PTE-mapped.
+ */
+static bool maps_lent_memmap(const pteval_t *table)
+{
+	for (unsigned int i = 0; i < PTRS_PER_TABLE; i++)
+		if (entry_present(table[i]) &&
+		    PageMemmap(pfn_to_page(PHYS_PFN(entry_phys(table[i])))))
+			return true;
+	return false;
+}
+
 static void collapse_section(unsigned long nr)
 {
 	unsigned long va = section_vmemmap(nr);
@@ -567,7 +580,7 @@ static void collapse_section(unsigned long nr)
 	struct page *block;
 	pteval_t *table;
 
-	if (!pmd || (*pmd & _PAGE_PSE))
+	if (!pmd || (*pmd & _PAGE_PSE) || maps_lent_memmap(entry_table(*pmd)))
 		return;
 	block = alloc_pages(GFP_KERNEL | __GFP_NOWARN | __GFP_NORETRY, pageblock_order);
 	if (!block)

@@ -85,14 +85,33 @@ unsigned long nr_memmap_lent_pages(void)
 	return nr_memmap_lent;
 }
 
-/* A block of pageblocks is whole and free: lent memmaps go back. */
+static void __free_one_page(unsigned long pfn, unsigned int order);
+
+/*
+ * A block of pageblocks is whole and free: lent memmaps come back,
+ * straight to the free lists (not the per-CPU ones), so that a drain
+ * leaves nothing behind. Interrupts off.
+ */
 static void reshare_lent(unsigned long pfn, unsigned int order)
 {
+	struct page *lent[MEMMAP_SELF_PAGES];
+
 	if (!memmap_ops || !memmap_ops->enabled())
 		return;
-	for (unsigned long i = 0; i < (1UL << order); i += pageblock_nr_pages)
-		if (!PageVmemmapOptimized(pfn_to_page(pfn + i)))
-			memmap_ops->reshare_lent(pfn_to_page(pfn + i));
+	for (unsigned long i = 0; i < (1UL << order); i += pageblock_nr_pages) {
+		if (PageVmemmapOptimized(pfn_to_page(pfn + i)) ||
+		    !memmap_ops->reshare_lent(pfn_to_page(pfn + i), lent))
+			continue;
+		for (unsigned int j = 0; j < MEMMAP_SELF_PAGES; j++) {
+			struct page *p = lent[j];
+
+			ClearPageMemmap(p);
+			nr_memmap_lent--;
+			p->_refcount = 0;
+			p->private = 0;
+			__free_one_page(page_to_pfn(p), 0);
+		}
+	}
 }
 
 static inline void set_buddy_order(struct page *page, unsigned int order)
@@ -195,7 +214,7 @@ void free_memmap_try_reshare(unsigned long pfn)
 {
 	unsigned long flags;
 
-	if (!memmap_ops || !PageMemmap(pfn_to_page(pfn | (pageblock_nr_pages - 1))))
+	if (!memmap_ops || !pageblock_self_hosted(pfn))
 		return;
 	flags = local_irq_save();
 	try_reshare(page_zone(pfn_to_page(pfn)), pfn);
@@ -271,7 +290,7 @@ static void __free_one_page(unsigned long pfn, unsigned int order)
 			 get_pageblock_migratetype(pfn));
 	if (order >= pageblock_order)
 		reshare_lent(pfn, order);
-	else if (memmap_ops && PageMemmap(pfn_to_page(pfn | (pageblock_nr_pages - 1))))
+	else if (memmap_ops && pageblock_self_hosted(pfn))
 		try_reshare(zone, pfn & ~(pageblock_nr_pages - 1));
 }
 
@@ -1039,11 +1058,26 @@ void free_contig_range(unsigned long start_pfn, unsigned long nr_pages)
 	local_irq_restore(flags);
 }
 
+/*
+ * Offline: the section's memmap goes away with its pages, so optimized
+ * blocks keep their shared tails (sparse_depopulate_section() skips
+ * them); they only stop being free blocks.
+ */
+static void forget_optimized(unsigned long start, unsigned long end)
+{
+	for (unsigned long pfn = ALIGN(start, pageblock_nr_pages); pfn + pageblock_nr_pages <= end;
+	     pfn += pageblock_nr_pages)
+		if (PageVmemmapOptimized(pfn_to_page(pfn)))
+			memmap_ops->forget(pfn_to_page(pfn));
+}
+
 int isolate_free_range(unsigned long start_pfn, unsigned long end_pfn)
 {
 	unsigned long flags;
 
-	if (unshare_free_range(start_pfn, end_pfn))
+	/* Blocks cut by the range's ends are split: those get their memmap back. */
+	if (unshare_free_range(start_pfn, ALIGN(start_pfn, pageblock_nr_pages)) ||
+	    unshare_free_range(ALIGN_DOWN(end_pfn, pageblock_nr_pages), end_pfn))
 		return -ENOMEM;
 	flags = local_irq_save();
 
@@ -1053,6 +1087,8 @@ int isolate_free_range(unsigned long start_pfn, unsigned long end_pfn)
 		return -EBUSY;
 	}
 	take_free_range(start_pfn, end_pfn);
+	if (memmap_ops)
+		forget_optimized(start_pfn, end_pfn);
 	zones[pfn_zone_idx(start_pfn)].managed_pages -= end_pfn - start_pfn;
 	local_irq_restore(flags);
 	return 0;

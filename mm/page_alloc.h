@@ -176,11 +176,22 @@ struct free_memmap_ops {
 	void (*reshare_self)(struct page *block);
 	/* Optimized pageblock (free or just allocated): memmap into 7 pages from elsewhere. */
 	int (*unshare)(struct page *block);
-	/* A whole free pageblock whose memmap is in lent pages: share again. */
-	void (*reshare_lent)(struct page *block);
+	/* A whole free pageblock whose memmap is in lent pages: share again, the 7 to free. */
+	bool (*reshare_lent)(struct page *block, struct page *lent[MEMMAP_SELF_PAGES]);
+	/* An optimized pageblock taken out with its section (offline). */
+	void (*forget)(struct page *block);
 };
 
 void set_free_memmap_ops(const struct free_memmap_ops *ops);
+
+/* Its last 7 pages hold its memmap (lent pages from elsewhere are not reserved). */
+static inline bool pageblock_self_hosted(unsigned long pfn)
+{
+	const struct page *last = pfn_to_page(pfn | (pageblock_nr_pages - 1));
+
+	return PageMemmap(last) && PageReserved(last);
+}
+
 /*
  * Pages lent to the memmap of restored free blocks: a block's own 7
  * (self-hosted) and pages allocated for it (PG_memmap, counted here

@@ -44,13 +44,23 @@ void write_cr3(phys_addr_t pgd)
 	__asm__ __volatile__("mov %0, %%cr3" :: "r"(pgd) : "memory");
 }
 
+/* Flushes made (full or one entry), for tests that claim a path makes none. */
+static unsigned long tlb_flushes;
+
+unsigned long nr_tlb_flushes(void)
+{
+	return tlb_flushes;
+}
+
 void flush_tlb_all(void)
 {
+	tlb_flushes++;
 	write_cr3(read_cr3_phys());
 }
 
 void flush_tlb_one(unsigned long va)
 {
+	tlb_flushes++;
 	__asm__ __volatile__("invlpg (%0)" :: "r"(va) : "memory");
 }
 

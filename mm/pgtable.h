@@ -116,6 +116,7 @@ unsigned long nr_kernel_pgtable_pages(void);
 int kernel_pgtable_check(char *why, size_t len);
 
 void flush_tlb_all(void);
+unsigned long nr_tlb_flushes(void);
 void flush_tlb_one(unsigned long va);
 void flush_tlb_kernel_range(unsigned long start, unsigned long end);
 void write_cr3(phys_addr_t pgd);

@@ -81,6 +81,11 @@ CONFIGS = [
            must_run=MEMORY_FAILURE_1G,
            cmdline="memmap=2G!4G memmap=1G!64G hugepagesz=1G hugepages=1 hugepagesz=2M"
                    " hugepages=16 test=devdax,memory_failure,hotplug"),
+    # Free memory with a plain memmap (issue 14): every suite, as before
+    # the buddy kept free blocks optimized (buddy_vmemmap's own cases run
+    # against the switch they turn on).
+    Config("buddy-vmemmap-off", memory="1G", timeout=300, groups=("boot",),
+           cmdline="buddy_vmemmap_optimize=off test=all"),
 ]
 
 # `--bench`: one boot that runs the benchmarks (kernel/bench.h). 4 GiB so
