@@ -948,16 +948,29 @@ int unshare_free_range(unsigned long start, unsigned long end)
 	return 0;
 }
 
+static bool range_free_now(unsigned long start, unsigned long end)
+{
+	unsigned long flags = local_irq_save();
+	bool free;
+
+	drain_all_pages();
+	free = range_is_free(start, end);
+	local_irq_restore(flags);
+	return free;
+}
+
 /* Take a range known to be wholly free; the first page holds the reference. */
 static int take_contig(unsigned long start_pfn, unsigned long nr_pages)
 {
 	unsigned long end = start_pfn + nr_pages;
 	unsigned long flags;
 
+	/* Busy ranges cost nothing: look before restoring any memmap. */
+	if (!range_free_now(start_pfn, end))
+		return -EBUSY;
 	if (unshare_free_range(start_pfn, end))
 		return -ENOMEM;
 	flags = local_irq_save();
-
 	drain_all_pages();
 	if (!range_is_free(start_pfn, end)) {
 		local_irq_restore(flags);
@@ -1075,6 +1088,8 @@ int isolate_free_range(unsigned long start_pfn, unsigned long end_pfn)
 {
 	unsigned long flags;
 
+	if (!range_free_now(start_pfn, end_pfn))
+		return -EBUSY;
 	/* Blocks cut by the range's ends are split: those get their memmap back. */
 	if (unshare_free_range(start_pfn, ALIGN(start_pfn, pageblock_nr_pages)) ||
 	    unshare_free_range(ALIGN_DOWN(end_pfn, pageblock_nr_pages), end_pfn))
@@ -1106,7 +1121,7 @@ bool take_page_off_buddy(struct page *page)
 	unsigned int order;
 
 	/* A page in an optimized block: the block's memmap comes back first. */
-	if (unshare_free_range(pfn, pfn + 1))
+	if (!range_free_now(pfn, pfn + 1) || unshare_free_range(pfn, pfn + 1))
 		return false;
 	flags = local_irq_save();
 	drain_all_pages();
