@@ -9,6 +9,7 @@
 #include "mm/memory_failure.h"
 #include "mm/page_alloc.h"
 #include "mm/pgtable.h"
+#include "mm/sparse.h"
 
 struct mm_checker {
 	const char *name;
@@ -81,7 +82,17 @@ unsigned long ktest_settled_free_pages(void)
 	hugetlb_vmemmap_collapse_all();
 	kmem_cache_shrink_all();
 	drain_all_pages();
-	return nr_free_pages();
+	return ktest_free_pages();
+}
+
+unsigned long ktest_free_pages(void)
+{
+	return nr_free_pages() - buddy_vmemmap_saved_pages();
+}
+
+unsigned long ktest_vmemmap_bytes(void)
+{
+	return vmemmap_bytes() + (buddy_vmemmap_saved_pages() << PAGE_SHIFT);
 }
 
 static unsigned long isqrt(unsigned long x)

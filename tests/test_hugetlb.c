@@ -34,7 +34,7 @@
 #define H1G	(&hstates[HSTATE_1G])
 
 struct baseline {
-	unsigned long free;		/* nr_free_pages() after a drain */
+	unsigned long free;		/* ktest_free_pages() after a drain */
 	unsigned long memmap;		/* vmemmap bytes */
 	unsigned long optimized;	/* pages */
 	unsigned long tables;
@@ -67,8 +67,8 @@ static bool take_baseline(struct kunit *test, struct baseline *b)
 	/* hugetlb records poisoned subpages with kmalloc: let its cache have its slab. */
 	kfree(kmalloc(16, GFP_KERNEL));
 	drain_all_pages();
-	b->free = nr_free_pages();
-	b->memmap = vmemmap_bytes();
+	b->free = ktest_free_pages();
+	b->memmap = ktest_vmemmap_bytes();
 	b->optimized = vmemmap_optimized_pages();
 	b->tables = nr_kernel_pgtable_pages();
 	b->nr[0] = H2M->nr_huge_pages;
@@ -91,8 +91,8 @@ static void expect_baseline(struct kunit *test, const struct baseline *b)
 	drain_all_pages();
 	EXPECT_EQ(test, H2M->nr_huge_pages, b->nr[0]);
 	EXPECT_EQ(test, H1G->nr_huge_pages, b->nr[1]);
-	EXPECT_EQ(test, nr_free_pages(), b->free);
-	EXPECT_EQ(test, vmemmap_bytes(), b->memmap);
+	EXPECT_EQ(test, ktest_free_pages(), b->free);
+	EXPECT_EQ(test, ktest_vmemmap_bytes(), b->memmap);
 	EXPECT_EQ(test, vmemmap_optimized_pages(), b->optimized);
 	EXPECT_EQ(test, nr_kernel_pgtable_pages(), b->tables);
 	checkers_pass(test);
@@ -317,10 +317,10 @@ static void grow_shrink_2m(struct kunit *test, bool hvo)
 		splits = hvo ? sections_split_by(pmd_map) : 0;
 		EXPECT_EQ(test, H2M->nr_huge_pages, n);
 		EXPECT_EQ(test, H2M->free_huge_pages, n);
-		EXPECT_EQ(test, vmemmap_bytes(), b.memmap - (hvo ? 7 * n * PAGE_SIZE : 0));
+		EXPECT_EQ(test, ktest_vmemmap_bytes(), b.memmap - (hvo ? 7 * n * PAGE_SIZE : 0));
 		EXPECT_EQ(test, vmemmap_optimized_pages(), b.optimized + (hvo ? 7 * n : 0));
 		EXPECT_EQ(test, nr_kernel_pgtable_pages(), b.tables + splits);
-		EXPECT_EQ(test, nr_free_pages(),
+		EXPECT_EQ(test, ktest_free_pages(),
 			  b.free - 512 * n + (hvo ? 7 * n : 0) - splits);
 		if (!checkers_pass(test))
 			break;
@@ -516,10 +516,10 @@ KTEST(hugetlb, gigantic_optimized_accounting)
 	if (!have_gigantic(test, 1))
 		goto out;
 	drain_all_pages();
-	EXPECT_EQ(test, vmemmap_bytes(), b.memmap - 4094 * PAGE_SIZE);
+	EXPECT_EQ(test, ktest_vmemmap_bytes(), b.memmap - 4094 * PAGE_SIZE);
 	EXPECT_EQ(test, vmemmap_optimized_pages(), b.optimized + 4094);
 	/* 1 GiB out; 8 x 2 MiB of memmap back; a head page and a table in. */
-	EXPECT_EQ(test, nr_free_pages(), b.free - 262144 + 4096 - 2);
+	EXPECT_EQ(test, ktest_free_pages(), b.free - 262144 + 4096 - 2);
 	list_for_each_entry(head, &H1G->hugepage_freelist, lru) {
 		if (!PageVmemmapOptimized(head))
 			continue;
@@ -543,8 +543,8 @@ KTEST(hugetlb, gigantic_unoptimized_accounting)
 	if (!have_gigantic(test, 1))
 		goto out;
 	drain_all_pages();
-	EXPECT_EQ(test, vmemmap_bytes(), b.memmap);
-	EXPECT_EQ(test, nr_free_pages(), b.free - 262144);
+	EXPECT_EQ(test, ktest_vmemmap_bytes(), b.memmap);
+	EXPECT_EQ(test, ktest_free_pages(), b.free - 262144);
 	checkers_pass(test);
 out:
 	expect_baseline(test, &b);
@@ -565,7 +565,7 @@ KTEST(hugetlb, demote_optimized_gigantic)
 	EXPECT_EQ(test, H2M->nr_huge_pages, b.nr[0] + 512);
 	drain_all_pages();
 	EXPECT_EQ(test, vmemmap_optimized_pages(), b.optimized + 7 * 512);
-	EXPECT_EQ(test, vmemmap_bytes(), b.memmap - 7 * 512 * PAGE_SIZE);
+	EXPECT_EQ(test, ktest_vmemmap_bytes(), b.memmap - 7 * 512 * PAGE_SIZE);
 	EXPECT_EQ(test, pseudofs_read("/sys/kernel/mm/hugepages/hugepages-1048576kB/demote_size", buf, sizeof(buf)), 7);
 	EXPECT_STREQ(test, buf, "2048kB\n");
 	checkers_pass(test);
@@ -685,8 +685,8 @@ static bool fragment_buddy(struct kunit *test, struct list_head *held)
 		ktest_fail(test, __FILE__, __LINE__, "a 2 MiB block is still free");
 		return false;
 	}
-	ktest_log(test, "fragmented: %lu pages free, no 2 MiB block", nr_free_pages());
-	return nr_free_pages() > 2 * 4096;
+	ktest_log(test, "fragmented: %lu pages free, no 2 MiB block", ktest_free_pages());
+	return ktest_free_pages() > 2 * 4096;
 }
 
 static void unfragment_buddy(struct list_head *held)
@@ -848,8 +848,8 @@ KTEST(hugetlb, fault_injection_grow)
 			break;
 		set_max_huge_pages(H2M, b.nr[0]);
 		drain_all_pages();
-		EXPECT_EQ(test, nr_free_pages(), b.free);
-		EXPECT_EQ(test, vmemmap_bytes(), b.memmap);
+		EXPECT_EQ(test, ktest_free_pages(), b.free);
+		EXPECT_EQ(test, ktest_vmemmap_bytes(), b.memmap);
 		if (fail_page_alloc_injected() == injected)
 			break;		/* the kth allocation never happened */
 	}
@@ -900,8 +900,8 @@ static void shrink_with_faults(struct kunit *test, bool whole_sections,
 		EXPECT_EQ(test, H2M->surplus_huge_pages, 0);
 		EXPECT_EQ(test, H2M->nr_huge_pages, b.nr[0]);
 		drain_all_pages();
-		EXPECT_EQ(test, nr_free_pages(), b.free);
-		EXPECT_EQ(test, vmemmap_bytes(), b.memmap);
+		EXPECT_EQ(test, ktest_free_pages(), b.free);
+		EXPECT_EQ(test, ktest_vmemmap_bytes(), b.memmap);
 		if (fail_page_alloc_injected() == injected)
 			break;
 	}

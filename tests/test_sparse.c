@@ -10,6 +10,7 @@
  * present section, 2 MiB per section.
  */
 #include "tests/ktest.h"
+#include "tests/ktest_mm.h"
 #include "mm/e820.h"
 #include "mm/debug/check.h"
 #include "mm/fail_page_alloc.h"
@@ -121,14 +122,14 @@ KTEST(sparse, vmemmap_size)
 	unsigned long hvo = vmemmap_optimized_pages() * PAGE_SIZE;
 	char buf[2048], line[64];
 
-	ktest_log(test, "vmemmap: %lu KiB for %lu present sections", vmemmap_bytes() >> 10, present);
+	ktest_log(test, "vmemmap: %lu KiB for %lu present sections", ktest_vmemmap_bytes() >> 10, present);
 	EXPECT_EQ(test, nr_present_sections(), present);
 	if (hvo)
 		ktest_log(test, "HVO has freed %lu KiB of it", hvo >> 10);
-	EXPECT_EQ(test, vmemmap_bytes() + hvo, want);
+	EXPECT_EQ(test, ktest_vmemmap_bytes() + hvo, want);
 	/* /proc/meminfo says the same. */
 	ASSERT_GT(test, pseudofs_read("/proc/meminfo", buf, sizeof(buf)), 0);
-	snprintf(line, sizeof(line), "Vmemmap:        %8lu kB\n", vmemmap_bytes() >> 10);
+	snprintf(line, sizeof(line), "Vmemmap:        %8lu kB\n", ktest_vmemmap_bytes() >> 10);
 	EXPECT_TRUE(test, strstr(buf, line) != NULL);
 }
 
@@ -345,9 +346,9 @@ struct sparse_base {
 static void sparse_base(struct sparse_base *b, unsigned long nr)
 {
 	drain_all_pages();
-	b->memmap = vmemmap_bytes();
+	b->memmap = ktest_vmemmap_bytes();
 	b->tables = nr_kernel_pgtable_pages();
-	b->free = nr_free_pages();
+	b->free = ktest_free_pages();
 	b->flags = mem_section[nr].flags;
 }
 
@@ -357,11 +358,11 @@ static void expect_sparse_base(struct kunit *test, const struct sparse_base *b,
 	char why[192];
 
 	drain_all_pages();
-	if (vmemmap_bytes() != b->memmap || nr_kernel_pgtable_pages() != b->tables ||
-	    nr_free_pages() != b->free || mem_section[nr].flags != b->flags)
+	if (ktest_vmemmap_bytes() != b->memmap || nr_kernel_pgtable_pages() != b->tables ||
+	    ktest_free_pages() != b->free || mem_section[nr].flags != b->flags)
 		ktest_fail(test, __FILE__, line, "vmemmap %lu/%lu tables %lu/%lu free %lu/%lu flags %#lx/%#lx",
-			   vmemmap_bytes(), b->memmap, nr_kernel_pgtable_pages(), b->tables,
-			   nr_free_pages(), b->free, mem_section[nr].flags, b->flags);
+			   ktest_vmemmap_bytes(), b->memmap, nr_kernel_pgtable_pages(), b->tables,
+			   ktest_free_pages(), b->free, mem_section[nr].flags, b->flags);
 	if (kernel_lookup(section_vmemmap(nr), &(enum pg_level){ 0 }) ||
 	    mapped(section_vmemmap(nr) + MEMMAP_PER_SECTION - 8))
 		ktest_fail(test, __FILE__, line, "section %lu: vmemmap still mapped", nr);
@@ -418,9 +419,9 @@ static void populate_once(struct kunit *test, unsigned long nr, bool pmd)
 	EXPECT_TRUE(test, mem_section[nr].flags & SECTION_HAS_MEMMAP);
 	EXPECT_FALSE(test, mem_section[nr].flags & SECTION_ONLINE);
 	EXPECT_EQ(test, !!(mem_section[nr].flags & SECTION_MEMMAP_PMD), pmd);
-	EXPECT_EQ(test, vmemmap_bytes(), b->memmap + MEMMAP_PER_SECTION);
+	EXPECT_EQ(test, ktest_vmemmap_bytes(), b->memmap + MEMMAP_PER_SECTION);
 	EXPECT_EQ(test, nr_kernel_pgtable_pages(), b->tables + tables);
-	EXPECT_EQ(test, nr_free_pages(), b->free - 512 - tables);
+	EXPECT_EQ(test, ktest_free_pages(), b->free - 512 - tables);
 	EXPECT_NOT_NULL(test, kernel_lookup(va + MEMMAP_PER_SECTION - PAGE_SIZE, &level));
 	EXPECT_EQ(test, level, pmd ? PG_LEVEL_2M : PG_LEVEL_4K);
 	EXPECT_EQ(test, probe_write_u64((void *)(va + 4096 + 8), 0x1234), 0);
