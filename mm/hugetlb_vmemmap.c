@@ -635,7 +635,7 @@ int hugetlb_vmemmap_restore_section(unsigned long nr, struct page **heads,
 	u8 *dst;
 
 	if (!pmd || (*pmd & _PAGE_PSE) || n != mem_section[nr].nr_optimized ||
-	    mem_section[nr].nr_free_optimized)
+	    mem_section[nr].nr_free_optimized || maps_lent_memmap(entry_table(*pmd)))
 		return -EINVAL;
 	block = alloc_pages(GFP_KERNEL | __GFP_NOWARN | __GFP_NORETRY, pageblock_order);
 	if (!block)
