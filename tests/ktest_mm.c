@@ -9,6 +9,9 @@
 #include "mm/memory_failure.h"
 #include "mm/page_alloc.h"
 #include "mm/pgtable.h"
+#include "libc/string.h"
+#include "libc/stdio.h"
+#include "kernel/printk.h"
 #include "mm/sparse.h"
 
 struct mm_checker {
@@ -83,6 +86,31 @@ unsigned long ktest_settled_free_pages(void)
 	kmem_cache_shrink_all();
 	drain_all_pages();
 	return ktest_free_pages();
+}
+
+static struct page *tail_victim;
+
+static void write_tail(void *arg)
+{
+	(void)arg;
+	WRITE_ONCE(tail_victim[200].index, 1);
+}
+
+void ktest_expect_tail_write_reported(struct kunit *test, struct page *head)
+{
+	static char out[4096];
+	struct printk_capture cap = { .buf = out, .size = sizeof(out) };
+	char reason[96], want[160];
+	bool caught;
+
+	tail_victim = head;
+	printk_capture_begin(&cap);
+	caught = ktest_catch_panic(write_tail, NULL, reason, sizeof(reason));
+	printk_capture_end(&cap);
+	EXPECT_TRUE(test, caught);
+	snprintf(want, sizeof(want), "write to an optimized vmemmap tail (read-only shared page): struct page of pfn %#lx, head pfn %#lx",
+		 page_to_pfn(head) + 200, page_to_pfn(head));
+	EXPECT_NOT_NULL(test, strstr(out, want));
 }
 
 unsigned long ktest_free_pages(void)

@@ -34,6 +34,12 @@ unsigned long ktest_settled_free_pages(void);
  * buddy_vmemmap's own suite checks the raw ones.
  */
 unsigned long ktest_free_pages(void);
+
+/*
+ * A write to struct page 200 of head's block faults, and the report
+ * names that pfn and head as an optimized vmemmap tail's.
+ */
+void ktest_expect_tail_write_reported(struct kunit *test, struct page *head);
 unsigned long ktest_vmemmap_bytes(void);
 
 bool ktest_ensure_free_huge(struct kunit *test, struct hstate *h, unsigned long n);
