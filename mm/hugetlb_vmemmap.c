@@ -404,9 +404,19 @@ static int optimize_2m(struct page *head, struct vmemmap_batch *b)
  * head vmemmap page is written, and the 7 pages move between the
  * counters.
  */
+/*
+ * Tails 4..63 of a free optimized block already are pristine order-9
+ * tails (the checkers hold the buddy to it): only the head and tails
+ * 1..3, which carry folio data, are written either way.
+ */
+#define FOLIO_TAILS	3
+
 void hugetlb_vmemmap_adopt_2m(struct page *head)
 {
-	write_head_page(head, HVO_ORDER_2M, true);
+	memset(head, 0, sizeof(*head));
+	head->flags = BIT(PG_head) | BIT(PG_hugetlb) | BIT(PG_vmemmap_optimized);
+	fill_tails(head + 1, FOLIO_TAILS, HVO_ORDER_2M);
+	head[1].private = HVO_ORDER_2M;
 	mem_section[pfn_to_section_nr(page_to_pfn(head))].nr_optimized++;
 	optimized_pages += VMEMMAP_PAGES_2M - 1;
 }
@@ -414,7 +424,7 @@ void hugetlb_vmemmap_adopt_2m(struct page *head)
 void hugetlb_vmemmap_release_2m(struct page *head)
 {
 	memset(head, 0, sizeof(*head));
-	vmemmap_write_free_tails(head);
+	fill_tails(head + 1, FOLIO_TAILS, HVO_ORDER_2M);
 	SetPageVmemmapOptimized(head);
 	mem_section[pfn_to_section_nr(page_to_pfn(head))].nr_optimized--;
 	optimized_pages -= VMEMMAP_PAGES_2M - 1;

@@ -87,6 +87,22 @@ unsigned long nr_memmap_lent_pages(void)
 
 static void __free_one_page(unsigned long pfn, unsigned int order);
 
+/* The head struct page of a block being freed, as a free block's is. */
+static void reset_freed_page(struct page *page)
+{
+	if (PageMemmap(page)) {
+		/* A lent memmap page comes back (its block's memmap went away). */
+		ClearPageMemmap(page);
+		nr_memmap_lent--;
+	}
+	page->_refcount = 0;
+	page->_mapcount = 0;
+	page->index = 0;
+	/* The order: once merged into a larger block this page is no head. */
+	page->private = 0;
+	page->data[0] = page->data[1] = 0;
+}
+
 /*
  * A block of pageblocks is whole and free: lent memmaps come back,
  * straight to the free lists (not the per-CPU ones), so that a drain
@@ -103,13 +119,8 @@ static void reshare_lent(unsigned long pfn, unsigned int order)
 		    !memmap_ops->reshare_lent(pfn_to_page(pfn + i), lent))
 			continue;
 		for (unsigned int j = 0; j < MEMMAP_SELF_PAGES; j++) {
-			struct page *p = lent[j];
-
-			ClearPageMemmap(p);
-			nr_memmap_lent--;
-			p->_refcount = 0;
-			p->private = 0;
-			__free_one_page(page_to_pfn(p), 0);
+			reset_freed_page(lent[j]);
+			__free_one_page(page_to_pfn(lent[j]), 0);
 		}
 	}
 }
@@ -748,17 +759,7 @@ static void __free_pages_ok(struct page *page, unsigned int order)
 			page[i].private = 0;
 		}
 	}
-	if (PageMemmap(page)) {
-		/* A lent memmap page comes back (its block's memmap went away). */
-		ClearPageMemmap(page);
-		nr_memmap_lent--;
-	}
-	page->_refcount = 0;
-	page->_mapcount = 0;
-	page->index = 0;
-	/* The order: once merged into a larger block this page is no head. */
-	page->private = 0;
-	page->data[0] = page->data[1] = 0;
+	reset_freed_page(page);
 	if ((PageHWPoison(page) || (order && nr_hwpoison_in_use)) &&
 	    free_hwpoisoned(page, order))
 		return;
@@ -948,7 +949,7 @@ int unshare_free_range(unsigned long start, unsigned long end)
 	return 0;
 }
 
-static bool range_free_now(unsigned long start, unsigned long end)
+bool range_free_now(unsigned long start, unsigned long end)
 {
 	unsigned long flags = local_irq_save();
 	bool free;

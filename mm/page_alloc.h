@@ -126,6 +126,8 @@ void free_contig_range(unsigned long start_pfn, unsigned long nr_pages);
 void free_reserved_page(struct page *page);
 /* Hand [start, end) of freshly initialised memmap to the buddy. */
 void free_pages_range_to_buddy(unsigned long start_pfn, unsigned long end_pfn);
+/* Every page of [start, end) is free now (after a drain); nothing taken. */
+bool range_free_now(unsigned long start, unsigned long end);
 /* Take every free page of [start, end) out of the buddy (offline). */
 int isolate_free_range(unsigned long start_pfn, unsigned long end_pfn);
 
