@@ -49,6 +49,7 @@ ASFLAGS	:= -I. -D__ASSEMBLY__ -MMD -MP
 LDFLAGS	:= -nostdlib -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments
 
 SRCS	:= $(filter-out kernel/ksyms_empty.S,$(wildcard boot/*.S boot/*.c kernel/*.S kernel/*.c mm/*.c mm/debug/*.c \
+	   cmds/*.c bench/*.c \
 	   drivers/*.c libc/*.c tests/*.c))
 OBJS	:= $(patsubst %,$(BUILD)/%.o,$(basename $(SRCS)))
 # The screen console's font, a PSF font from Debian's console-setup-linux
@@ -180,6 +181,7 @@ test: deps
 	@rm -f $(PAGEFOLD_ACCEL_CACHE)
 	@$(PYTHON) tests/host/runner.py --accel > /dev/null
 	@$(MAKE) --no-print-directory all
+	$(PYTHON) scripts/check_includes.py
 	$(PYTHON) tests/host/runner_selftest.py
 	$(PYTHON) tests/host/runner_hw.py
 	$(PYTHON) tests/host/runner.py

@@ -11,6 +11,7 @@
 #include "kernel/panic.h"
 #include "kernel/setjmp.h"
 #include "kernel/shell.h"
+#include "libc/errno.h"
 #include "libc/stdio.h"
 #include "libc/string.h"
 
@@ -25,7 +26,7 @@ static int test_param(const char *val)
 	if (!*val)
 		val = "all";
 	if (strlen(val) >= sizeof(boot_filter))
-		return -34;	/* -ERANGE */
+		return -ERANGE;
 	strlcpy(boot_filter, val, sizeof(boot_filter));
 	boot_filter_set = true;
 	return 0;

@@ -5,7 +5,7 @@
  * tables (so that a fault is reported rather than a silent triple fault),
  * then the boot information and the command line, then time, then memory.
  */
-#include "kernel/bench.h"
+#include "bench/bench.h"
 #include "kernel/bootinfo.h"
 #include "kernel/console.h"
 #include "kernel/cpu.h"

@@ -8,7 +8,6 @@
 #include "kernel/power.h"
 #include "kernel/io.h"
 #include "kernel/printk.h"
-#include "kernel/shell.h"
 #include "kernel/time.h"
 #include "drivers/qemu_exit.h"
 
@@ -68,25 +67,3 @@ void machine_power_off(void)
 	qemu_exit(QEMU_EXIT_POWEROFF);
 	machine_halt();
 }
-
-static int cmd_reboot(int argc, char **argv)
-{
-	(void)argv;
-	if (argc > 1) {
-		printk("reboot: takes no arguments\n");
-		return -22;
-	}
-	machine_restart();
-}
-SHELL_CMD(reboot, "", "restart the machine");
-
-static int cmd_poweroff(int argc, char **argv)
-{
-	(void)argv;
-	if (argc > 1) {
-		printk("poweroff: takes no arguments\n");
-		return -22;
-	}
-	machine_power_off();
-}
-SHELL_CMD(poweroff, "", "power the machine off (in QEMU: exit)");

@@ -37,11 +37,6 @@ size_t printk_log_read(char *dst, size_t size)
 	return n;
 }
 
-void printk_set_loglevel(int level)
-{
-	console_loglevel = level;
-}
-
 void printk_capture_begin(struct printk_capture *c)
 {
 	c->len = 0;

@@ -51,5 +51,4 @@ void printk_capture_end(struct printk_capture *c);
 /* Write text as is, any length, to the consoles (or the capture). */
 void printk_write(const char *s, size_t len);
 size_t printk_log_read(char *dst, size_t size);
-void printk_set_loglevel(int level);
 #endif

@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "kernel/pseudofs.h"
-#include "kernel/shell.h"
 #include "kernel/printk.h"
-#include "kernel/strerror.h"
 #include "libc/errno.h"
 #include "libc/stdio.h"
 #include "libc/stdlib.h"
@@ -12,7 +10,6 @@ extern const struct pseudo_file __pseudo_file_start[], __pseudo_file_end[];
 
 #define MAX_DYNAMIC_FILES	4096
 static const struct pseudo_file *dynamic_files[MAX_DYNAMIC_FILES];
-static char last_error[160];
 
 int pseudofs_register(const struct pseudo_file *f)
 {
@@ -78,70 +75,50 @@ int pseudofs_read(const char *path, char *buf, size_t size)
 	return m.len;
 }
 
-void pseudofs_set_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(last_error, sizeof(last_error), fmt, ap);
-	va_end(ap);
-}
-
-const char *pseudofs_last_error(int err)
-{
-	return last_error[0] ? last_error : strerror(err);
-}
-
-int pseudofs_write(const char *path, const char *buf, size_t len)
+int pseudofs_write(const char *path, const char *buf, size_t len, struct errmsg *e)
 {
 	const struct pseudo_file *f = pseudofs_lookup(path);
 
-	last_error[0] = '\0';
+	errmsg_init(e);
 	if (!f)
 		return -ENOENT;
-	if (!f->store) {
-		pseudofs_set_error("read-only file");
-		return -EPERM;
-	}
-	return f->store(buf, len, f->data);
+	if (!f->store)
+		return errmsg_set(e, -EPERM, "read-only file");
+	return f->store(buf, len, f->data, e);
 }
 
-int pseudofs_parse_ulong(const char *buf, size_t len, unsigned long *val)
+int pseudofs_parse_ulong(const char *buf, size_t len, unsigned long *val,
+			 struct errmsg *e)
 {
 	char tmp[32];
 	int ret;
 
 	while (len && (buf[len - 1] == '\n' || buf[len - 1] == ' '))
 		len--;
-	if (!len) {
-		pseudofs_set_error("empty value: a number is required");
-		return -EINVAL;
-	}
-	if (len >= sizeof(tmp)) {
-		pseudofs_set_error("value too long");
-		return -EINVAL;
-	}
+	if (!len)
+		return errmsg_set(e, -EINVAL, "empty value: a number is required");
+	if (len >= sizeof(tmp))
+		return errmsg_set(e, -EINVAL, "value too long");
 	memcpy(tmp, buf, len);
 	tmp[len] = '\0';
 	ret = kstrtoul(tmp, 0, val);
 	if (ret == -ERANGE)
-		pseudofs_set_error("'%s' is out of range", tmp);
-	else if (ret)
-		pseudofs_set_error("'%s' is not a non-negative integer", tmp);
-	return ret;
+		return errmsg_set(e, ret, "'%s' is out of range", tmp);
+	if (ret)
+		return errmsg_set(e, ret, "'%s' is not a non-negative integer", tmp);
+	return 0;
 }
 
-int pseudofs_parse_switch(const char *buf, size_t len, const char *name, bool *on)
+int pseudofs_parse_switch(const char *buf, size_t len, const char *name, bool *on,
+			  struct errmsg *e)
 {
 	unsigned long v;
-	int ret = pseudofs_parse_ulong(buf, len, &v);
+	int ret = pseudofs_parse_ulong(buf, len, &v, e);
 
 	if (ret)
 		return ret;
-	if (v > 1) {
-		pseudofs_set_error("%s: must be 0 or 1", name);
-		return -EINVAL;
-	}
+	if (v > 1)
+		return errmsg_set(e, -EINVAL, "%s: must be 0 or 1", name);
 	*on = v;
 	return 0;
 }
@@ -199,93 +176,3 @@ int pseudofs_list(const char *dir, void (*fn)(const char *name, bool is_dir, voi
 	}
 	return count;
 }
-
-/* Shell commands over the namespace. */
-
-static void ls_count(const char *name, bool is_dir, void *arg)
-{
-	(void)name;
-	(void)is_dir;
-	(void)arg;
-}
-
-/* path without its trailing slashes ("/" stays); false when too long. */
-static bool strip_slashes(const char *path, char *buf, size_t size)
-{
-	size_t n = strlcpy(buf, path, size);
-
-	if (n >= size)
-		return false;
-	while (n > 1 && buf[n - 1] == '/')
-		buf[--n] = '\0';
-	return true;
-}
-
-/* Why path cannot be read as a file, as cat(1) says it. */
-static const char *cat_error(const char *path, int err)
-{
-	char dir[128];
-
-	if (err != -ENOENT || !strip_slashes(path, dir, sizeof(dir)))
-		return strerror(err);
-	if (pseudofs_list(dir, ls_count, NULL) > 0)
-		return "Is a directory";
-	if (strcmp(dir, path) && pseudofs_lookup(dir))
-		return "Not a directory";
-	return strerror(err);
-}
-
-static int cmd_cat(int argc, char **argv)
-{
-	static char buf[16384];
-	int ret = 0;
-
-	if (argc < 2) {
-		printk("cat: usage: cat FILE...\n");
-		return -EINVAL;
-	}
-	for (int i = 1; i < argc; i++) {
-		int n = pseudofs_read(argv[i], buf, sizeof(buf));
-
-		if (n < 0) {
-			printk("cat: %s: %s\n", argv[i], cat_error(argv[i], n));
-			ret = n;
-			continue;
-		}
-		printk_write(buf, n);
-	}
-	return ret;
-}
-SHELL_CMD(cat, "FILE...", "print /proc and /sys files");
-
-static void ls_one(const char *name, bool is_dir, void *arg)
-{
-	(void)arg;
-	printk("%s%s\n", name, is_dir ? "/" : "");
-}
-
-static int cmd_ls(int argc, char **argv)
-{
-	const char *dir = argc > 1 ? argv[1] : "/";
-	char path[128];
-
-	if (argc > 2) {
-		printk("ls: usage: ls [DIR]\n");
-		return -EINVAL;
-	}
-	if (!strip_slashes(dir, path, sizeof(path))) {
-		printk("ls: %s: path too long\n", dir);
-		return -EINVAL;
-	}
-	if (pseudofs_lookup(path)) {
-		printk("%s\n", path);
-		return 0;
-	}
-	if (path[0] != '/' || pseudofs_list(path, ls_count, NULL) == 0) {
-		printk("ls: cannot access '%s': No such file or directory\n", dir);
-		return -ENOENT;
-	}
-	pseudofs_list(path, ls_one, NULL);
-	return 0;
-}
-SHELL_CMD(ls, "[DIR]", "list a /proc or /sys directory");

@@ -4,6 +4,7 @@
 
 #include "kernel/types.h"
 #include "kernel/seq_buf.h"
+#include "kernel/errmsg.h"
 
 /*
  * A tiny in-memory namespace for Linux's /proc and /sys files. A file is
@@ -11,14 +12,14 @@
  * takes what was written (`echo N > path`). Directories exist implicitly
  * as the prefixes of file paths.
  *
- * store() returns 0 or a negative errno; it may call pseudofs_set_error()
- * first to say precisely what was wrong ("'abc' is not a number"), and it
- * must change nothing when it fails.
+ * store() returns 0 or a negative errno, with what was wrong said in e
+ * ("'abc' is not a number", kernel/errmsg.h); it must change nothing when
+ * it fails.
  */
 struct pseudo_file {
 	const char *path;
 	int (*show)(struct seq_buf *m, void *data);
-	int (*store)(const char *buf, size_t len, void *data);
+	int (*store)(const char *buf, size_t len, void *data, struct errmsg *e);
 	void *data;
 };
 
@@ -33,17 +34,17 @@ void pseudofs_unregister(const struct pseudo_file *f);
 
 const struct pseudo_file *pseudofs_lookup(const char *path);
 int pseudofs_read(const char *path, char *buf, size_t size);
-int pseudofs_write(const char *path, const char *buf, size_t len);
-__printf(1, 2) void pseudofs_set_error(const char *fmt, ...);
-/* The message for the last failed write: the detail, else strerror(). */
-const char *pseudofs_last_error(int err);
+/* 0 or a negative errno, the reason in e (errmsg_why(e, ret) prints it). */
+int pseudofs_write(const char *path, const char *buf, size_t len, struct errmsg *e);
 /* Call fn for every direct child of dir (files and subdirectories). */
 int pseudofs_list(const char *dir, void (*fn)(const char *name, bool is_dir, void *arg),
 		  void *arg);
 
 /* Parse a written number, Linux-style: one decimal value, optional '\n'. */
-int pseudofs_parse_ulong(const char *buf, size_t len, unsigned long *val);
-/* A sysctl switch: 0 or 1, else a one-line error naming the file. */
-int pseudofs_parse_switch(const char *buf, size_t len, const char *name, bool *on);
+int pseudofs_parse_ulong(const char *buf, size_t len, unsigned long *val,
+			 struct errmsg *e);
+/* A sysctl switch: 0 or 1, else the reason, naming the file, in e. */
+int pseudofs_parse_switch(const char *buf, size_t len, const char *name, bool *on,
+			  struct errmsg *e);
 
 #endif

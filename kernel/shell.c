@@ -68,6 +68,7 @@ static int exec_redirect(const struct shell_cmd *cmd, int argc, char **argv,
 {
 	static char out[4096];
 	struct printk_capture cap = { .buf = out, .size = sizeof(out) };
+	struct errmsg e;
 	int ret;
 
 	printk_capture_begin(&cap);
@@ -81,9 +82,9 @@ static int exec_redirect(const struct shell_cmd *cmd, int argc, char **argv,
 		printk("%s: output too long to redirect\n", argv[0]);
 		return -E2BIG;
 	}
-	ret = pseudofs_write(path, out, cap.len);
+	ret = pseudofs_write(path, out, cap.len, &e);
 	if (ret < 0)
-		printk("%s: %s: %s\n", argv[0], path, pseudofs_last_error(ret));
+		printk("%s: %s: %s\n", argv[0], path, errmsg_why(&e, ret));
 	return ret < 0 ? ret : 0;
 }
 

@@ -6,6 +6,7 @@
 #define EPERM		1
 #define ENOENT		2
 #define EIO		5
+#define ENXIO		6
 #define E2BIG		7
 #define ENOMEM		12
 #define EFAULT		14
@@ -17,6 +18,7 @@
 #define ENOSPC		28
 #define ERANGE		34
 #define ENOSYS		38
+#define EOPNOTSUPP	95
 #define EHWPOISON	133
 
 #endif

@@ -343,18 +343,18 @@ static int switch_show(struct seq_buf *m, void *data)
 	return 0;
 }
 
-static int switch_store(const char *buf, size_t len, void *data)
+static int switch_store(const char *buf, size_t len, void *data, struct errmsg *e)
 {
 	bool on;
-	int ret = pseudofs_parse_switch(buf, len, "buddy_vmemmap_optimize", &on);
+	int ret = pseudofs_parse_switch(buf, len, "buddy_vmemmap_optimize", &on, e);
 
 	(void)data;
 	if (ret)
 		return ret;
 	ret = buddy_vmemmap_set(on);
 	if (ret)
-		pseudofs_set_error("buddy_vmemmap_optimize: out of memory; some free blocks left as they were");
-	return ret;
+		return errmsg_set(e, ret, "buddy_vmemmap_optimize: out of memory; some free blocks left as they were");
+	return 0;
 }
 PSEUDO_FILE(buddy_vmemmap, "/proc/sys/vm/buddy_vmemmap_optimize", switch_show, switch_store);
 

@@ -12,30 +12,11 @@
  * shared pieces are HVO's own: the read-only tail page of each order and
  * the all-tail PTE table.
  *
- * align 2 MiB, per compound page: 8 vmemmap pages, 1 kept
- *
- *    vmemmap of one 2 MiB page            physical
- *    +-----------+
- *    |  page 0   | --------------------> head + tails 1..63 (its own, RW)
- *    +-----------+
- *    |  page 1   | ---------+
- *    +-----------+          |
- *    |    ...    | ---------+----------> shared tail page, order 9 (RO)
- *    +-----------+          |
- *    |  page 7   | ---------+
- *    +-----------+
- *
- * align 1 GiB, per compound page: 4096 vmemmap pages = 8 PMDs = the memmap
- * of 8 whole sections; 2 pages kept (the head page and PMD 0's table)
- *
- *    +-----------+
- *    |  PMD 0    | ----> [ PTE 0      ] ---------------> head + tails 1..63
- *    |           |       [ PTE 1..511 ] --+
- *    +-----------+                        +-----------> shared tail page,
- *    |  PMD 1    | --+                    |              order 18 (RO)
- *    |   ...     | --+-> all-tail table --+
- *    |  PMD 7    | --+   (one for every 1 GiB page, HVO's and ours)
- *    +-----------+
+ * With 2 MiB alignment a compound page keeps 1 of its 8 vmemmap pages
+ * (the head page, RW; pages 1..7 map the shared tail page of order 9); with
+ * 1 GiB alignment it keeps 2 of 4096 (the head page and PMD 0's PTE table;
+ * PMDs 1..7 point at the all-tail table). The diagrams are in
+ * mm/hugetlb_vmemmap.c: the shapes are exactly HVO's.
  *
  * align 4 KiB: a plain memmap, no compound pages: 8 own pages per 2 MiB,
  * and a section the region covers whole gets one 2 MiB block under a PMD
@@ -69,10 +50,8 @@
 #include "mm/page_alloc.h"
 #include "mm/pgtable.h"
 #include "mm/sparse.h"
-#include "kernel/bench.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
-#include "kernel/shell.h"
 #include "kernel/time.h"
 #include "libc/errno.h"
 #include "libc/stdio.h"
@@ -80,28 +59,10 @@
 #include "libc/string.h"
 
 #define STRUCT_PAGES_PER_PAGE	(PAGE_SIZE / sizeof(struct page))	/* 64 */
-#define VMEMMAP_PAGES_2M	8	/* per 2 MiB of memory: a subsection */
-#define GIGANTIC_PMDS		8
 #define UNMAP_CHUNK		64	/* vmemmap pages per unmap and flush */
 
 static struct dax_region regions[DAX_MAX_REGIONS];
 static unsigned long nr_vmemmap_pages;
-static char last_error[160];
-
-static __printf(1, 2) void dax_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(last_error, sizeof(last_error), fmt, ap);
-	va_end(ap);
-}
-
-const char *dax_last_error(void)
-{
-	return last_error;
-}
-
 unsigned long dax_vmemmap_pages(void)
 {
 	return nr_vmemmap_pages;
@@ -154,7 +115,7 @@ void dax_region_put(struct dax_region *r)
 	r->users--;
 }
 
-static const char *align_name(unsigned int order)
+const char *dax_align_name(unsigned int order)
 {
 	return order == HVO_ORDER_1G ? "1g" : order == HVO_ORDER_2M ? "2m" : "4k";
 }
@@ -167,12 +128,6 @@ static void account(struct dax_region *r, long pages)
 }
 
 /* Entries. */
-
-/* HVO's entry for a shared tail, bit for bit: its checker compares them. */
-static pteval_t tail_pte(unsigned int order)
-{
-	return vmemmap_shared_tail_phys(order) | (PAGE_KERNEL_RO & __supported_pte_mask);
-}
 
 static pteval_t own_pte(phys_addr_t pa)
 {
@@ -198,13 +153,6 @@ static pteval_t *vmemmap_pmd_lookup(unsigned long va)
 		table = entry_table(e);
 	}
 	return &table[pmd_index(va)];
-}
-
-static void set_pmd(pteval_t *pmd, pteval_t val)
-{
-	pteval_t *table = (pteval_t *)((unsigned long)pmd & PAGE_MASK);
-
-	set_entry(table, pmd - table, val);
 }
 
 static bool pmd_is_all_tail(pteval_t pmd)
@@ -282,12 +230,12 @@ static int populate_1g(struct dax_region *r, unsigned long pfn)
 	write_head_page(page_address(head), HVO_ORDER_1G);
 	set_entry(table, 0, own_pte(page_to_phys(head)));
 	for (unsigned int i = 1; i < PTRS_PER_TABLE; i++)
-		set_entry(table, i, tail_pte(HVO_ORDER_1G));
+		set_entry(table, i, vmemmap_tail_pte(HVO_ORDER_1G));
 	for (unsigned int i = 0; i < GIGANTIC_PMDS; i++)
 		BUG_ON(entry_present(pmd[i]));
-	set_pmd(pmd, __pa(table) | _KERNPG_TABLE);
+	set_entry_ptr(pmd, __pa(table) | _KERNPG_TABLE);
 	for (unsigned int i = 1; i < GIGANTIC_PMDS; i++)
-		set_pmd(pmd + i, vmemmap_all_tail_table_phys() | _KERNPG_TABLE);
+		set_entry_ptr(pmd + i, vmemmap_all_tail_table_phys() | _KERNPG_TABLE);
 	account(r, 2);
 	return 0;
 
@@ -409,7 +357,7 @@ static unsigned long depopulate_pmd(unsigned long va, unsigned long end)
 		return 0;
 	if (pmd_is_all_tail(*pmd)) {
 		/* Shared: only the entry goes, and the PMD table if now empty. */
-		set_pmd(pmd, 0);
+		set_entry_ptr(pmd, 0);
 		kernel_unmap_range(ALIGN_DOWN(va, PMD_SIZE), PMD_SIZE);
 		return 0;
 	}
@@ -422,7 +370,7 @@ static unsigned long depopulate_pmd(unsigned long va, unsigned long end)
 		return PTRS_PER_TABLE;
 	}
 	/* PMD 0 of a 1 GiB page: its table is counted as memmap (as HVO's). */
-	private_table = entry_table(*pmd)[1] == tail_pte(HVO_ORDER_1G);
+	private_table = entry_table(*pmd)[1] == vmemmap_tail_pte(HVO_ORDER_1G);
 	/* The table may be freed by the last chunk: look it up each time. */
 	for (; va < end; va += UNMAP_CHUNK * PAGE_SIZE)
 		freed += depopulate_ptes(va, min(end, va + UNMAP_CHUNK * PAGE_SIZE));
@@ -512,7 +460,7 @@ static bool is_device_range(u64 start, u64 end)
 	return false;
 }
 
-static int align_order(unsigned long align, unsigned int *order)
+static int align_order(unsigned long align, unsigned int *order, struct errmsg *e)
 {
 	switch (align) {
 	case SZ_4K:
@@ -525,74 +473,70 @@ static int align_order(unsigned long align, unsigned int *order)
 		*order = HVO_ORDER_1G;
 		return 0;
 	}
-	dax_error("align %#lx: must be 4k, 2m or 1g", align);
-	return -EINVAL;
+	return errmsg_set(e, -EINVAL, "align %#lx: must be 4k, 2m or 1g", align);
 }
 
-static int check_request(u64 start, u64 size, unsigned long align, unsigned int *order)
+static int check_request(u64 start, u64 size, unsigned long align, unsigned int *order,
+			 struct errmsg *e)
 {
 	/* Whatever the alignment, the memmap comes in 2 MiB subsections. */
 	unsigned long unit = max(align, PAGES_PER_SUBSECTION << PAGE_SHIFT);
 	u64 end = start + size;
-	int ret = align_order(align, order);
+	int ret = align_order(align, order, e);
 
 	if (ret)
 		return ret;
-	if (!size) {
-		dax_error("size must not be 0");
-		return -EINVAL;
-	}
-	if (!IS_ALIGNED(start, unit)) {
-		dax_error("misaligned: start %#llx is not a multiple of %s%s",
-			  (unsigned long long)start, unit == SZ_1G ? "1 GiB" : "2 MiB",
-			  align == SZ_4K ? " (regions start and end on memmap subsections)" : "");
-		return -EINVAL;
-	}
-	if (!IS_ALIGNED(size, unit)) {
-		dax_error("size %#llx is not a multiple of the alignment (%s)",
-			  (unsigned long long)size,
-			  unit == SZ_1G ? "1 GiB" : align == SZ_4K ? "2 MiB, the memmap subsection" : "2 MiB");
-		return -EINVAL;
-	}
+	if (!size)
+		return errmsg_set(e, -EINVAL, "size must not be 0");
+	if (!IS_ALIGNED(start, unit))
+		return errmsg_set(e, -EINVAL, "misaligned: start %#llx is not a multiple of %s%s",
+				  (unsigned long long)start, unit == SZ_1G ? "1 GiB" : "2 MiB",
+				  align == SZ_4K ? " (regions start and end on memmap subsections)" : "");
+	if (!IS_ALIGNED(size, unit))
+		return errmsg_set(e, -EINVAL, "size %#llx is not a multiple of the alignment (%s)",
+				  (unsigned long long)size,
+				  unit == SZ_1G ? "1 GiB" : align == SZ_4K ? "2 MiB, the memmap subsection" : "2 MiB");
 	if (end < start || end > PFN_PHYS(section_nr_to_pfn(nr_mem_sections)) ||
-	    !is_device_range(start, end)) {
-		dax_error("[mem %#llx-%#llx] is not device memory (memmap=nn!ss or persistent memory)",
-			  (unsigned long long)start, (unsigned long long)end - 1);
-		return -EINVAL;
-	}
+	    !is_device_range(start, end))
+		return errmsg_set(e, -EINVAL, "[mem %#llx-%#llx] is not device memory (memmap=nn!ss or persistent memory)",
+				  (unsigned long long)start, (unsigned long long)end - 1);
 	for (unsigned int i = 0; i < DAX_MAX_REGIONS; i++) {
 		struct dax_region *r = &regions[i];
 
 		if (!r->active || PHYS_PFN(end) <= r->start_pfn ||
 		    PHYS_PFN(start) >= region_end_pfn(r))
 			continue;
-		dax_error("[mem %#llx-%#llx] overlaps dax%u.0 [mem %#llx-%#llx]",
-			  (unsigned long long)start, (unsigned long long)end - 1, r->id,
-			  (unsigned long long)PFN_PHYS(r->start_pfn),
-			  (unsigned long long)PFN_PHYS(region_end_pfn(r)) - 1);
-		return -EBUSY;
+		return errmsg_set(e, -EBUSY, "[mem %#llx-%#llx] overlaps dax%u.0 [mem %#llx-%#llx]",
+				  (unsigned long long)start, (unsigned long long)end - 1, r->id,
+				  (unsigned long long)PFN_PHYS(r->start_pfn),
+				  (unsigned long long)PFN_PHYS(region_end_pfn(r)) - 1);
 	}
 	return 0;
 }
 
-int dax_region_create(phys_addr_t start, u64 size, unsigned long align)
+int dax_region_check(phys_addr_t start, u64 size, unsigned long align, struct errmsg *e)
+{
+	unsigned int order;
+
+	return check_request(start, size, align, &order, e);
+}
+
+int dax_region_create(phys_addr_t start, u64 size, unsigned long align, struct errmsg *e)
 {
 	struct dax_region *r = NULL;
 	unsigned int order;
 	int ret;
 
-	last_error[0] = '\0';
-	ret = check_request(start, size, align, &order);
+	errmsg_init(e);
+	ret = check_request(start, size, align, &order, e);
 	if (ret)
 		return ret;
 	/* The lowest free id, as Linux's ida. */
 	for (unsigned int i = 0; i < DAX_MAX_REGIONS && !r; i++)
 		if (!regions[i].active)
 			r = &regions[i];
-	if (!r) {
-		dax_error("no room for another region (%d at most)", DAX_MAX_REGIONS);
-		return -ENOSPC;
-	}
+	if (!r)
+		return errmsg_set(e, -ENOSPC, "no room for another region (%d at most)", DAX_MAX_REGIONS);
 	*r = (struct dax_region){
 		.id = r - regions,
 		.start_pfn = PHYS_PFN(start),
@@ -600,29 +544,23 @@ int dax_region_create(phys_addr_t start, u64 size, unsigned long align)
 		.order = order,
 	};
 	ret = populate_region(r);
-	if (ret) {
-		dax_error("no memory for the memmap of [mem %#llx-%#llx]",
-			  (unsigned long long)start, (unsigned long long)(start + size - 1));
-		return ret;
-	}
+	if (ret)
+		return errmsg_set(e, ret, "no memory for the memmap of [mem %#llx-%#llx]",
+				  (unsigned long long)start, (unsigned long long)(start + size - 1));
 	mark_sections(r, true);
 	r->active = true;
 	return r->id;
 }
 
-int dax_region_destroy(unsigned int id)
+int dax_region_destroy(unsigned int id, struct errmsg *e)
 {
 	struct dax_region *r = dax_region_find(id);
 
-	last_error[0] = '\0';
-	if (!r) {
-		dax_error("no region dax%u.0", id);
-		return -ENOENT;
-	}
-	if (r->users) {
-		dax_error("dax%u.0 is mapped (%u users)", id, r->users);
-		return -EBUSY;
-	}
+	errmsg_init(e);
+	if (!r)
+		return errmsg_set(e, -ENOENT, "no region dax%u.0", id);
+	if (r->users)
+		return errmsg_set(e, -EBUSY, "dax%u.0 is mapped (%u users)", id, r->users);
 	/* pfn_valid() says no before the struct pages go. */
 	mark_sections(r, false);
 	r->active = false;
@@ -649,7 +587,7 @@ static int check_shared(char *why, size_t len)
 			      "shared order-%u tail page: struct page %u is not a pristine tail", order, i);
 	}
 	for (unsigned int i = 0; i < PTRS_PER_TABLE; i++)
-		CHECK(all[i] == tail_pte(HVO_ORDER_1G), "all-tail table entry %u is %#llx", i,
+		CHECK(all[i] == vmemmap_tail_pte(HVO_ORDER_1G), "all-tail table entry %u is %#llx", i,
 		      (unsigned long long)all[i]);
 	return 0;
 }
@@ -699,7 +637,7 @@ static int check_2m_unit(unsigned long pfn, char *why, size_t len)
 		enum pg_level level;
 		pteval_t *e = kernel_lookup(va + i * PAGE_SIZE, &level);
 
-		CHECK(e && level == PG_LEVEL_4K && *e == tail_pte(HVO_ORDER_2M),
+		CHECK(e && level == PG_LEVEL_4K && *e == vmemmap_tail_pte(HVO_ORDER_2M),
 		      "2M pfn %#lx: vmemmap page %u is not the RO shared tail", pfn, i);
 	}
 	return check_compound(head, HVO_ORDER_2M, why, len);
@@ -720,7 +658,7 @@ static int check_1g_unit(unsigned long pfn, char *why, size_t len)
 	CHECK((table[0] & _PAGE_RW) && !is_shared_tail(entry_phys(table[0])),
 	      "1G pfn %#lx: PTE 0 is not its own RW head page", pfn);
 	for (unsigned int i = 1; i < PTRS_PER_TABLE; i++)
-		CHECK(table[i] == tail_pte(HVO_ORDER_1G),
+		CHECK(table[i] == vmemmap_tail_pte(HVO_ORDER_1G),
 		      "1G pfn %#lx: PMD 0 PTE %u is not the RO shared tail", pfn, i);
 	for (unsigned int i = 1; i < GIGANTIC_PMDS; i++)
 		CHECK(pmd_is_all_tail(pmd[i]), "1G pfn %#lx: PMD %u is not the all-tail table", pfn, i);
@@ -839,191 +777,3 @@ int dax_check(char *why, size_t len)
 	      total, nr_vmemmap_pages);
 	return check_sections(why, len);
 }
-
-/* Console. */
-
-static void show_region(const struct dax_region *r)
-{
-	printk("dax%u.0  0x%012llx-0x%012llx  %8lu MiB  %s  %6lu KiB%s\n", r->id,
-	       (unsigned long long)PFN_PHYS(r->start_pfn),
-	       (unsigned long long)PFN_PHYS(region_end_pfn(r)) - 1,
-	       r->nr_pages >> (20 - PAGE_SHIFT), align_name(r->order),
-	       r->vmemmap_pages << (PAGE_SHIFT - 10), r->users ? "  mapped" : "");
-}
-
-static int dax_list(void)
-{
-	unsigned long pages = 0;
-
-	printk("region  physical range                   size          align  memmap\n");
-	for (unsigned int i = 0; i < DAX_MAX_REGIONS; i++) {
-		if (!regions[i].active)
-			continue;
-		show_region(&regions[i]);
-		pages += regions[i].nr_pages;
-	}
-	printk("%u regions, %lu MiB of device memory, memmap %lu KiB\n", dax_nr_regions(),
-	       pages >> (20 - PAGE_SHIFT), nr_vmemmap_pages << (PAGE_SHIFT - 10));
-	return 0;
-}
-
-static int parse_size(const char *what, const char *s, unsigned long long *v)
-{
-	if (!kmemparse(s, v))
-		return 0;
-	printk("dax: %s '%s' is not a number (0x..., decimal, K/M/G suffixes)\n", what, s);
-	return -EINVAL;
-}
-
-static int dax_create_cmd(int argc, char **argv)
-{
-	unsigned long long start, size, align = SZ_2M;
-	int id;
-
-	if (argc < 4 || argc > 5) {
-		printk("dax: usage: dax create <start> <size> [align=4k|2m|1g]\n");
-		return -EINVAL;
-	}
-	if (parse_size("start", argv[2], &start) || parse_size("size", argv[3], &size))
-		return -EINVAL;
-	if (argc == 5 && strncmp(argv[4], "align=", 6)) {
-		printk("dax: '%s': expected align=4k|2m|1g\n", argv[4]);
-		return -EINVAL;
-	}
-	if (argc == 5 && parse_size("align", argv[4] + 6, &align))
-		return -EINVAL;
-	id = dax_region_create(start, size, align);
-	if (id < 0) {
-		printk("dax: %s\n", dax_last_error());
-		return id;
-	}
-	show_region(&regions[id]);
-	return 0;
-}
-
-/* dax<id>.0, an id, or a region's start address. */
-static struct dax_region *parse_region(const char *s)
-{
-	unsigned long long v;
-	unsigned int id;
-	char *end;
-
-	if (!strncmp(s, "dax", 3)) {
-		id = strtoul(s + 3, &end, 10);
-		if (end != s + 3 && (!strcmp(end, ".0") || !*end))
-			return dax_region_find(id);
-		return NULL;
-	}
-	if (kmemparse(s, &v))
-		return NULL;
-	for (unsigned int i = 0; i < DAX_MAX_REGIONS; i++)
-		if (regions[i].active && PFN_PHYS(regions[i].start_pfn) == v)
-			return &regions[i];
-	return v < DAX_MAX_REGIONS ? dax_region_find(v) : NULL;
-}
-
-static int dax_destroy_cmd(int argc, char **argv)
-{
-	struct dax_region *r;
-	int ret;
-
-	if (argc != 3) {
-		printk("dax: usage: dax destroy <start|id|daxN.0>\n");
-		return -EINVAL;
-	}
-	r = parse_region(argv[2]);
-	if (!r) {
-		printk("dax: no region '%s' (see dax list)\n", argv[2]);
-		return -ENOENT;
-	}
-	ret = dax_region_destroy(r->id);
-	if (ret)
-		printk("dax: %s\n", dax_last_error());
-	return ret;
-}
-
-static int cmd_dax(int argc, char **argv)
-{
-	if (argc >= 2 && !strcmp(argv[1], "create"))
-		return dax_create_cmd(argc, argv);
-	if (argc >= 2 && !strcmp(argv[1], "destroy"))
-		return dax_destroy_cmd(argc, argv);
-	if (argc == 2 && !strcmp(argv[1], "list"))
-		return dax_list();
-	printk("dax: usage: dax create <start> <size> [align=4k|2m|1g] | dax destroy <start|id> | dax list\n");
-	return -EINVAL;
-}
-SHELL_CMD(dax, "create <start> <size> [align=4k|2m|1g] | destroy <start|id> | list",
-	  "device-dax regions of device memory (memmap=nn!ss)");
-
-/* bench devdax: memmap and page tables per GiB, create/destroy time. */
-
-#define BENCH_RUNS	5
-
-/* A 1 GiB aligned GiB of device memory that no region uses, or 0. */
-static phys_addr_t bench_find_gib(void)
-{
-	struct e820_entry *e;
-
-	for_each_e820_entry(e820_table, e) {
-		if (!e820_type_is_device(e->type))
-			continue;
-		for (u64 pa = ALIGN(e->addr, SZ_1G); pa + SZ_1G <= e->addr + e->size; pa += SZ_1G) {
-			unsigned int order;
-
-			if (!check_request(pa, SZ_1G, SZ_1G, &order))
-				return pa;
-		}
-	}
-	return 0;
-}
-
-static int bench_one(struct bench_ctx *b, phys_addr_t pa, unsigned int a)
-{
-	static const unsigned long aligns[] = { SZ_4K, SZ_2M, SZ_1G };
-	static const char *const names[][4] = {
-		{ "memmap_4k", "pgtables_4k", "create_4k", "destroy_4k" },
-		{ "memmap_2m", "pgtables_2m", "create_2m", "destroy_2m" },
-		{ "memmap_1g", "pgtables_1g", "create_1g", "destroy_1g" },
-	};
-	u64 create[BENCH_RUNS], destroy[BENCH_RUNS];
-	unsigned long memmap = vmemmap_bytes(), tables = nr_kernel_pgtable_pages();
-
-	for (unsigned int r = 0; r < BENCH_RUNS; r++) {
-		u64 t0 = get_cycles(), t1;
-		int id = dax_region_create(pa, SZ_1G, aligns[a]);
-
-		t1 = get_cycles();
-		if (id < 0)
-			return id;
-		if (!r) {
-			bench_row(b, names[a][0], vmemmap_bytes() - memmap, "bytes/GiB", 1, 1);
-			bench_row(b, names[a][1], (nr_kernel_pgtable_pages() - tables) << PAGE_SHIFT,
-				  "bytes/GiB", 1, 1);
-		}
-		dax_region_destroy(id);
-		create[r] = cycles_to_ns(t1 - t0);
-		destroy[r] = cycles_to_ns(get_cycles() - t1);
-	}
-	bench_row(b, names[a][2], bench_median(create, BENCH_RUNS), "ns/GiB", 1, BENCH_RUNS);
-	bench_row(b, names[a][3], bench_median(destroy, BENCH_RUNS), "ns/GiB", 1, BENCH_RUNS);
-	return 0;
-}
-
-static int bench_devdax(struct bench_ctx *b)
-{
-	phys_addr_t pa = bench_find_gib();
-
-	if (!pa) {
-		bench_skip(b, "memmap", "no free 1 GiB of device memory (boot with memmap=2G!4G, 8 GiB)");
-		return 0;
-	}
-	for (unsigned int a = 0; a < 3; a++) {
-		int ret = bench_one(b, pa, a);
-
-		if (ret)
-			return ret;
-	}
-	return 0;
-}
-BENCHMARK(devdax, "device-dax: memmap and page tables per GiB, create/destroy per GiB");

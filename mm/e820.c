@@ -493,16 +493,6 @@ unsigned long __e820_end_pfn(const struct e820_table *table,
 	return last_pfn;
 }
 
-bool e820__mapped_any(u64 start, u64 end, u32 type)
-{
-	return __e820__mapped_any(e820_table, start, end, type);
-}
-
-bool e820__mapped_all(u64 start, u64 end, u32 type)
-{
-	return __e820__mapped_all(e820_table, start, end, type);
-}
-
 unsigned long e820_end_of_ram_pfn(void)
 {
 	return __e820_end_pfn(e820_table, MAX_ARCH_PFN, E820_TYPE_RAM);

@@ -89,8 +89,6 @@ bool __e820__mapped_all(const struct e820_table *table, u64 start, u64 end,
 			u32 type);
 unsigned long __e820_end_pfn(const struct e820_table *table,
 			     unsigned long limit_pfn, u32 type);
-bool e820__mapped_any(u64 start, u64 end, u32 type);
-bool e820__mapped_all(u64 start, u64 end, u32 type);
 unsigned long e820_end_of_ram_pfn(void);
 unsigned long e820_end_of_low_ram_pfn(void);
 

@@ -13,13 +13,12 @@
  * pages back first; if that memory cannot be had it stays in the pool and
  * the caller hears how far it got.
  *
- * Folio data of a hugetlb page lives in the head and in tail 1 (which is
+ * Per-page data of a hugetlb page lives in the head and in tail 1 (which is
  * in the head's own vmemmap page): tail 1's private is the order,
  * data[0] the list of hardware-poisoned subpages, data[1] flags.
  */
 #include "mm/hugetlb.h"
 #include "mm/buddy_vmemmap.h"
-#include "mm/debug/check.h"
 #include "mm/hugetlb_vmemmap.h"
 #include "mm/memblock.h"
 #include "mm/meminfo.h"
@@ -51,10 +50,10 @@ void hugetlb_set_section_restore(bool on)
 	section_restore = on;
 }
 
-#define HUGETLB_FOLIO_BOOTMEM	BIT(0)	/* memory came from memblock, not the buddy */
-#define HUGETLB_FOLIO_HWPOISON	BIT(1)	/* subpages on the poison list */
-#define HUGETLB_FOLIO_RESTORE_FAILED BIT(2)	/* surplus: its struct pages could not be restored */
-#define HUGETLB_FOLIO_LEAVING	BIT(3)	/* among the newest free pages a shrink gives back */
+#define HUGETLB_PAGE_BOOTMEM	BIT(0)	/* memory came from memblock, not the buddy */
+#define HUGETLB_PAGE_HWPOISON	BIT(1)	/* subpages on the poison list */
+#define HUGETLB_PAGE_RESTORE_FAILED BIT(2)	/* surplus: its struct pages could not be restored */
+#define HUGETLB_PAGE_LEAVING	BIT(3)	/* among the newest free pages a shrink gives back */
 
 /*
  * Hardware-poisoned subpages of a pool page. The shared tails cannot carry
@@ -80,7 +79,7 @@ static unsigned int nr_boot_gigantic;
 /* Persistent pages of each pool when boot was done with them. */
 static unsigned long boot_pool_pages[HUGE_MAX_HSTATE];
 
-static unsigned long *folio_flags(struct page *head)
+static unsigned long *huge_page_flags(struct page *head)
 {
 	return &head[1].data[1];
 }
@@ -95,9 +94,9 @@ static unsigned long persistent_huge_pages(const struct hstate *h)
 	return h->nr_huge_pages - h->surplus_huge_pages;
 }
 
-static bool folio_hwpoisoned(struct page *head)
+bool huge_page_hwpoisoned(struct page *head)
 {
-	return *folio_flags(head) & HUGETLB_FOLIO_HWPOISON;
+	return *huge_page_flags(head) & HUGETLB_PAGE_HWPOISON;
 }
 
 /*
@@ -268,7 +267,7 @@ static void enqueue_free(struct hstate *h, struct page *head)
 	head->_refcount = 0;
 	list_add_tail(&head->lru, &h->hugepage_freelist);
 	h->free_huge_pages++;
-	if (folio_hwpoisoned(head))
+	if (huge_page_hwpoisoned(head))
 		h->free_hwpoisoned_huge_pages++;
 }
 
@@ -276,7 +275,7 @@ static void remove_free(struct hstate *h, struct page *head)
 {
 	list_del(&head->lru);
 	h->free_huge_pages--;
-	if (folio_hwpoisoned(head))
+	if (huge_page_hwpoisoned(head))
 		h->free_hwpoisoned_huge_pages--;
 }
 
@@ -289,10 +288,10 @@ static struct page *dequeue_free(struct hstate *h)
 	struct page *head;
 
 	list_for_each_entry(head, &h->hugepage_freelist, lru) {
-		if (folio_hwpoisoned(head))
+		if (huge_page_hwpoisoned(head))
 			continue;
 		remove_free(h, head);
-		*folio_flags(head) &= ~HUGETLB_FOLIO_RESTORE_FAILED;
+		*huge_page_flags(head) &= ~HUGETLB_PAGE_RESTORE_FAILED;
 		return head;
 	}
 	return NULL;
@@ -378,7 +377,7 @@ static void prep_new_huge_page(struct hstate *h, struct page *page,
 		buddy_vmemmap_to_pool(page);
 	else if (!hvo_enabled || hugetlb_vmemmap_optimize(page, h->order, b))
 		prep_compound_tails(page, h->order);
-	*folio_flags(page) = flags;
+	*huge_page_flags(page) = flags;
 	page->_refcount = 0;
 }
 
@@ -428,13 +427,13 @@ static unsigned long grow_pool(struct hstate *h, unsigned long want, bool surplu
  */
 static int dissolve_free_huge_page(struct hstate *h, struct page *head)
 {
-	unsigned long flags = *folio_flags(head);
+	unsigned long flags = *huge_page_flags(head);
 	struct hwpoison_entry *poison = *hwpoison_list(head);
 	bool optimized = PageVmemmapOptimized(head);
 	int ret;
 
 	if (optimized && h->order == HVO_ORDER_2M && buddy_vmemmap_enabled() &&
-	    !(flags & (HUGETLB_FOLIO_HWPOISON | HUGETLB_FOLIO_BOOTMEM))) {
+	    !(flags & (HUGETLB_PAGE_HWPOISON | HUGETLB_PAGE_BOOTMEM))) {
 		/* The buddy keeps it optimized: nothing to restore. */
 		remove_free(h, head);
 		h->nr_huge_pages--;
@@ -449,10 +448,10 @@ static int dissolve_free_huge_page(struct hstate *h, struct page *head)
 	h->nr_huge_pages--;
 	destroy_compound_tails(head, h->order, optimized);
 	*hwpoison_list(head) = poison;	/* tail 1 was cleared with the rest */
-	if (flags & HUGETLB_FOLIO_HWPOISON)
-		free_huge_memory_poisoned(head, h->order, flags & HUGETLB_FOLIO_BOOTMEM);
+	if (flags & HUGETLB_PAGE_HWPOISON)
+		free_huge_memory_poisoned(head, h->order, flags & HUGETLB_PAGE_BOOTMEM);
 	else
-		free_huge_memory(head, h->order, flags & HUGETLB_FOLIO_BOOTMEM);
+		free_huge_memory(head, h->order, flags & HUGETLB_PAGE_BOOTMEM);
 	return 0;
 }
 
@@ -478,14 +477,14 @@ static void mark_leaving(struct hstate *h, unsigned long want, bool on)
 	struct list_head *l;
 
 	for (l = h->hugepage_freelist.prev; l != &h->hugepage_freelist && want; l = l->prev) {
-		unsigned long *flags = folio_flags(list_entry(l, struct page, lru));
+		unsigned long *flags = huge_page_flags(list_entry(l, struct page, lru));
 
-		if (*flags & (HUGETLB_FOLIO_HWPOISON | HUGETLB_FOLIO_RESTORE_FAILED))
+		if (*flags & (HUGETLB_PAGE_HWPOISON | HUGETLB_PAGE_RESTORE_FAILED))
 			continue;
 		if (on)
-			*flags |= HUGETLB_FOLIO_LEAVING;
+			*flags |= HUGETLB_PAGE_LEAVING;
 		else
-			*flags &= ~HUGETLB_FOLIO_LEAVING;
+			*flags &= ~HUGETLB_PAGE_LEAVING;
 		want--;
 	}
 }
@@ -514,7 +513,7 @@ static unsigned long shrink_sections_2m(struct hstate *h, unsigned long want)
 			if (!pfn_valid(page_to_pfn(p)) || !PageHead(p) || !PageHugeTLB(p) ||
 			    compound_order(p) != h->order || !PageVmemmapOptimized(p))
 				continue;
-			if (p->_refcount || !(*folio_flags(p) & HUGETLB_FOLIO_LEAVING))
+			if (p->_refcount || !(*huge_page_flags(p) & HUGETLB_PAGE_LEAVING))
 				break;		/* in use, poisoned or older: the slow path */
 			heads[n++] = p;
 		}
@@ -522,7 +521,7 @@ static unsigned long shrink_sections_2m(struct hstate *h, unsigned long want)
 			continue;
 		/* The rebuild zeroes their struct pages, list links included. */
 		for (unsigned int i = 0; i < n; i++) {
-			bootmem[i] = *folio_flags(heads[i]) & HUGETLB_FOLIO_BOOTMEM;
+			bootmem[i] = *huge_page_flags(heads[i]) & HUGETLB_PAGE_BOOTMEM;
 			list_del(&heads[i]->lru);
 		}
 		if (hugetlb_vmemmap_restore_section(nr, heads, n)) {
@@ -561,9 +560,9 @@ int hugetlb_memory_failure(struct page *head, unsigned long pfn)
 	e->pfn = pfn;
 	e->next = *hwpoison_list(head);
 	*hwpoison_list(head) = e;
-	if (!head->_refcount && !folio_hwpoisoned(head))
+	if (!head->_refcount && !huge_page_hwpoisoned(head))
 		h->free_hwpoisoned_huge_pages++;
-	*folio_flags(head) |= HUGETLB_FOLIO_HWPOISON;
+	*huge_page_flags(head) |= HUGETLB_PAGE_HWPOISON;
 	/*
 	 * A free page leaves the pool now; one in use when it is freed. If
 	 * every free page is reserved, a fresh page takes its place first, so
@@ -615,7 +614,7 @@ static struct page *newest_free_without(struct hstate *h, unsigned long skip)
 	for (l = h->hugepage_freelist.prev; l != &h->hugepage_freelist; l = l->prev) {
 		struct page *head = list_entry(l, struct page, lru);
 
-		if (!(*folio_flags(head) & skip))
+		if (!(*huge_page_flags(head) & skip))
 			return head;
 	}
 	return NULL;
@@ -623,25 +622,25 @@ static struct page *newest_free_without(struct hstate *h, unsigned long skip)
 
 static struct page *unreserved_free_page(struct hstate *h)
 {
-	return newest_free_without(h, HUGETLB_FOLIO_HWPOISON);
+	return newest_free_without(h, HUGETLB_PAGE_HWPOISON);
 }
 
 /*
  * One page fewer in the persistent pool. When its struct pages cannot be
  * restored it stays in the pool as a surplus page, as Linux's
- * update_and_free_hugetlb_folio() does: the count asked for is met, and
+ * update_and_free_huge_page() does: the count asked for is met, and
  * the next write gives that very page another try
  * (return_unused_surplus_pages()).
  */
 static bool shrink_one(struct hstate *h)
 {
-	struct page *head = newest_free_without(h, HUGETLB_FOLIO_HWPOISON |
-						   HUGETLB_FOLIO_RESTORE_FAILED);
+	struct page *head = newest_free_without(h, HUGETLB_PAGE_HWPOISON |
+						   HUGETLB_PAGE_RESTORE_FAILED);
 
 	if (!head)
 		return false;
 	if (dissolve_free_huge_page(h, head)) {
-		*folio_flags(head) |= HUGETLB_FOLIO_RESTORE_FAILED;
+		*huge_page_flags(head) |= HUGETLB_PAGE_RESTORE_FAILED;
 		h->surplus_huge_pages++;
 	}
 	return true;
@@ -652,7 +651,7 @@ static struct page *restore_failed_page(struct hstate *h)
 	struct page *head;
 
 	list_for_each_entry(head, &h->hugepage_freelist, lru)
-		if ((*folio_flags(head) & HUGETLB_FOLIO_RESTORE_FAILED) && !folio_hwpoisoned(head))
+		if ((*huge_page_flags(head) & HUGETLB_PAGE_RESTORE_FAILED) && !huge_page_hwpoisoned(head))
 			return head;
 	return NULL;
 }
@@ -674,7 +673,7 @@ static void surplus_to_persistent(struct hstate *h)
 	struct page *head = restore_failed_page(h);
 
 	if (head)
-		*folio_flags(head) &= ~HUGETLB_FOLIO_RESTORE_FAILED;
+		*huge_page_flags(head) &= ~HUGETLB_PAGE_RESTORE_FAILED;
 	h->surplus_huge_pages--;
 }
 
@@ -686,7 +685,7 @@ static void dissolve_poisoned_free(struct hstate *h)
 	if (!h->free_hwpoisoned_huge_pages)
 		return;
 	list_for_each_entry_safe(head, next, &h->hugepage_freelist, lru)
-		if (folio_hwpoisoned(head))
+		if (huge_page_hwpoisoned(head))
 			dissolve_poisoned(h, head);
 }
 
@@ -766,7 +765,7 @@ void hugetlb_release_reservation(struct hstate *h, long n)
 	return_unused_surplus_pages(h);
 }
 
-struct page *alloc_hugetlb_folio(struct hstate *h, bool reserved)
+struct page *alloc_huge_page(struct hstate *h, bool reserved)
 {
 	struct page *head;
 
@@ -788,14 +787,14 @@ struct page *alloc_hugetlb_folio(struct hstate *h, bool reserved)
 	return head;
 }
 
-void free_hugetlb_folio(struct page *head)
+void free_huge_page(struct page *head)
 {
 	struct hstate *h = hstate_of(head);
 
 	BUG_ON(!PageHugeTLB(head));
 	list_del(&head->lru);
 	enqueue_free(h, head);
-	if (*folio_flags(head) & HUGETLB_FOLIO_HWPOISON) {
+	if (*huge_page_flags(head) & HUGETLB_PAGE_HWPOISON) {
 		dissolve_poisoned(h, head);
 		return;
 	}
@@ -809,8 +808,8 @@ void free_hugetlb_folio(struct page *head)
 static int demote_one(void)
 {
 	struct hstate *g = &hstates[HSTATE_1G], *h = &hstates[HSTATE_2M];
-	struct page *head = newest_free_without(g, HUGETLB_FOLIO_HWPOISON |
-						   HUGETLB_FOLIO_RESTORE_FAILED);
+	struct page *head = newest_free_without(g, HUGETLB_PAGE_HWPOISON |
+						   HUGETLB_PAGE_RESTORE_FAILED);
 	struct page *pending[GROW_BATCH];
 	unsigned long flags;
 	unsigned int n = 0;
@@ -820,7 +819,7 @@ static int demote_one(void)
 	if (!head)
 		return -EBUSY;
 	/* Only where the memory came from passes on; the poison list never does. */
-	flags = *folio_flags(head) & HUGETLB_FOLIO_BOOTMEM;
+	flags = *huge_page_flags(head) & HUGETLB_PAGE_BOOTMEM;
 	optimized = PageVmemmapOptimized(head);
 	ret = hugetlb_vmemmap_restore(head, g->order);
 	if (ret)
@@ -837,90 +836,6 @@ static int demote_one(void)
 	publish(h, pending, &n, false);
 	h->max_huge_pages = persistent_huge_pages(h);
 	g->max_huge_pages = persistent_huge_pages(g);
-	return 0;
-}
-
-/* The checker. */
-
-static int check_folio(struct hstate *h, struct page *head, bool free, char *why,
-		       size_t len)
-{
-	unsigned long pfn = page_to_pfn(head);
-	unsigned long step;
-
-	CHECK(PageHead(head) && PageHugeTLB(head) && !PageTail(head),
-	      "%s: pfn %#lx flags %#lx", h->name, pfn, head->flags);
-	CHECK(compound_order(head) == h->order, "%s: pfn %#lx order %u", h->name, pfn,
-	      compound_order(head));
-	CHECK(!(pfn & ((1UL << h->order) - 1)), "%s: pfn %#lx misaligned", h->name, pfn);
-	CHECK(free ? head->_refcount == 0 : head->_refcount > 0, "%s: pfn %#lx refcount %d on %s list",
-	      h->name, pfn, head->_refcount, free ? "free" : "active");
-	/* Every tail of a 2 MiB page; one per vmemmap page of a 1 GiB page. */
-	step = h->order == HVO_ORDER_1G ? 64 : 1;
-	for (unsigned long i = 1; i < (1UL << h->order); i = step == 1 ? i + 1 : ALIGN(i + 1, step))
-		CHECK(compound_head(head + i) == head && PageTail(head + i),
-		      "%s: compound_head(pfn %#lx) is not pfn %#lx", h->name, pfn + i, pfn);
-	return hugetlb_vmemmap_check(head, h->order, why, len);
-}
-
-static int check_hstate(struct hstate *h, unsigned long *optimized, char *why, size_t len)
-{
-	unsigned long nfree = 0, nactive = 0, npoisoned = 0;
-	struct page *head;
-	int ret;
-
-	list_for_each_entry(head, &h->hugepage_freelist, lru) {
-		ret = check_folio(h, head, true, why, len);
-		if (ret)
-			return ret;
-		nfree++;
-		npoisoned += folio_hwpoisoned(head);
-		*optimized += PageVmemmapOptimized(head) ? (h->order == HVO_ORDER_1G ? 8 : 1) : 0;
-	}
-	list_for_each_entry(head, &h->hugepage_activelist, lru) {
-		ret = check_folio(h, head, false, why, len);
-		if (ret)
-			return ret;
-		nactive++;
-		*optimized += PageVmemmapOptimized(head) ? (h->order == HVO_ORDER_1G ? 8 : 1) : 0;
-	}
-	CHECK(nfree == h->free_huge_pages, "%s: %lu on free list, free_huge_pages %lu",
-	      h->name, nfree, h->free_huge_pages);
-	CHECK(nfree + nactive == h->nr_huge_pages, "%s: %lu pages on lists, nr_huge_pages %lu",
-	      h->name, nfree + nactive, h->nr_huge_pages);
-	CHECK(npoisoned == h->free_hwpoisoned_huge_pages,
-	      "%s: %lu poisoned pages on the free list, counted %lu", h->name, npoisoned,
-	      h->free_hwpoisoned_huge_pages);
-	/* A poisoned page is never handed out: it cannot cover a reservation. */
-	CHECK(h->resv_huge_pages + npoisoned <= h->free_huge_pages,
-	      "%s: resv %lu + poisoned %lu > free %lu", h->name, h->resv_huge_pages, npoisoned,
-	      h->free_huge_pages);
-	CHECK(h->surplus_huge_pages <= h->nr_huge_pages, "%s: surplus %lu > nr %lu", h->name,
-	      h->surplus_huge_pages, h->nr_huge_pages);
-	return 0;
-}
-
-int hugetlb_check(char *why, size_t len)
-{
-	unsigned long optimized = 0, in_sections = 0;
-	int ret;
-
-	for (int i = 0; i < HUGE_MAX_HSTATE; i++) {
-		ret = check_hstate(&hstates[i], &optimized, why, len);
-		if (ret)
-			return ret;
-	}
-	for (unsigned long nr = 0; nr < nr_mem_sections; nr++) {
-		struct mem_section *ms = &mem_section[nr];
-
-		in_sections += ms->nr_optimized;
-		if (!(ms->flags & SECTION_HAS_MEMMAP))
-			continue;
-		CHECK(kernel_virt_to_phys(section_vmemmap(nr)) != ~0ULL,
-		      "section %lu: has a memmap, but its first page is unmapped", nr);
-	}
-	CHECK(in_sections == optimized, "sections count %lu optimized pages, pools %lu",
-	      in_sections, optimized);
 	return 0;
 }
 
@@ -992,12 +907,11 @@ static int hattr_show(struct seq_buf *m, void *data)
 	return 0;
 }
 
-static int check_supported(struct hstate *h)
+static int check_supported(struct hstate *h, struct errmsg *e)
 {
 	if (h->supported)
 		return 0;
-	pseudofs_set_error("%s: this CPU has no 1 GiB pages (pdpe1gb)", h->name);
-	return -EINVAL;
+	return errmsg_set(e, -EINVAL, "%s: this CPU has no 1 GiB pages (pdpe1gb)", h->name);
 }
 
 /*
@@ -1011,44 +925,37 @@ static int store_nr(struct hstate *h, unsigned long count)
 }
 
 /* Gigantic pages come from contiguous ranges, never on demand (Linux). */
-static int store_overcommit(struct hstate *h, unsigned long count)
+static int store_overcommit(struct hstate *h, unsigned long count, struct errmsg *e)
 {
-	if (h->order > MAX_ORDER) {
-		pseudofs_set_error("nr_overcommit_hugepages: %s pages cannot be overcommitted",
-				   h->name);
-		return -EINVAL;
-	}
+	if (h->order > MAX_ORDER)
+		return errmsg_set(e, -EINVAL, "nr_overcommit_hugepages: %s pages cannot be overcommitted",
+				  h->name);
 	h->nr_overcommit_huge_pages = count;
 	return 0;
 }
 
-static int store_demote(struct hstate *h, unsigned long n)
+static int store_demote(struct hstate *h, unsigned long n, struct errmsg *e)
 {
 	unsigned long done = 0;
 	int ret = 0;
 
-	if (h != &hstates[HSTATE_1G]) {
-		pseudofs_set_error("%s cannot be demoted", h->name);
-		return -EINVAL;
-	}
+	if (h != &hstates[HSTATE_1G])
+		return errmsg_set(e, -EINVAL, "%s cannot be demoted", h->name);
 	while (done < n) {
 		ret = demote_one();
 		if (ret)
 			break;
 		done++;
 	}
-	if (ret == -ENOMEM) {
-		pseudofs_set_error("demoted %lu of %lu pages: no memory to restore struct pages", done, n);
-		return ret;
-	}
-	if (ret == -EBUSY && done < n && !done) {
-		pseudofs_set_error("no free 1 GiB page to demote");
-		return -EBUSY;
-	}
+	if (ret == -ENOMEM)
+		return errmsg_set(e, ret, "demoted %lu of %lu pages: no memory to restore struct pages",
+				  done, n);
+	if (ret == -EBUSY && done < n && !done)
+		return errmsg_set(e, -EBUSY, "no free 1 GiB page to demote");
 	return 0;
 }
 
-static int hattr_store(const char *buf, size_t len, void *data)
+static int hattr_store(const char *buf, size_t len, void *data, struct errmsg *e)
 {
 	struct hattr_file *f = data;
 	unsigned long v;
@@ -1060,28 +967,25 @@ static int hattr_store(const char *buf, size_t len, void *data)
 		snprintf(tmp, sizeof(tmp), "%lukB", huge_page_size(&hstates[HSTATE_2M]) >> 10);
 		while (len && buf[len - 1] == '\n')
 			len--;
-		if (len != strlen(tmp) || strncmp(buf, tmp, len)) {
-			pseudofs_set_error("demote_size: only %s is supported", tmp);
-			return -EINVAL;
-		}
+		if (len != strlen(tmp) || strncmp(buf, tmp, len))
+			return errmsg_set(e, -EINVAL, "demote_size: only %s is supported", tmp);
 		return 0;
 	}
-	ret = pseudofs_parse_ulong(buf, len, &v);
+	ret = pseudofs_parse_ulong(buf, len, &v, e);
 	if (ret)
 		return ret;
-	ret = check_supported(f->h);
+	ret = check_supported(f->h, e);
 	if (ret)
 		return ret;
 	switch (f->attr) {
 	case A_NR:
 		return store_nr(f->h, v);
 	case A_OVERCOMMIT:
-		return store_overcommit(f->h, v);
+		return store_overcommit(f->h, v, e);
 	case A_DEMOTE:
-		return store_demote(f->h, v);
+		return store_demote(f->h, v, e);
 	default:
-		pseudofs_set_error("read-only file");
-		return -EPERM;
+		return errmsg_set(e, -EPERM, "read-only file");
 	}
 }
 
@@ -1123,12 +1027,12 @@ static int default_show(struct seq_buf *m, void *data)
 	return hattr_show(m, data);
 }
 
-static int default_store(const char *buf, size_t len, void *data)
+static int default_store(const char *buf, size_t len, void *data, struct errmsg *e)
 {
 	struct hattr_file *f = data;
 
 	f->h = default_hstate;
-	return hattr_store(buf, len, data);
+	return hattr_store(buf, len, data, e);
 }
 
 static int optimize_vmemmap_show(struct seq_buf *m, void *data)
@@ -1138,10 +1042,10 @@ static int optimize_vmemmap_show(struct seq_buf *m, void *data)
 	return 0;
 }
 
-static int optimize_vmemmap_store(const char *buf, size_t len, void *data)
+static int optimize_vmemmap_store(const char *buf, size_t len, void *data, struct errmsg *e)
 {
 	(void)data;
-	return pseudofs_parse_switch(buf, len, "hugetlb_optimize_vmemmap", &hvo_enabled);
+	return pseudofs_parse_switch(buf, len, "hugetlb_optimize_vmemmap", &hvo_enabled, e);
 }
 PSEUDO_FILE(hvo, "/proc/sys/vm/hugetlb_optimize_vmemmap", optimize_vmemmap_show,
 	    optimize_vmemmap_store);
@@ -1181,7 +1085,7 @@ static void add_boot_gigantic(void)
 
 		if (!hvo_enabled)
 			prep_compound_tails(head, h->order);
-		*folio_flags(head) = HUGETLB_FOLIO_BOOTMEM;
+		*huge_page_flags(head) = HUGETLB_PAGE_BOOTMEM;
 		enqueue_free(h, head);
 		h->nr_huge_pages++;
 	}

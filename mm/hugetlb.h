@@ -12,9 +12,9 @@
  *
  * Mappings (mm/mmap.c) reserve pages when they are created, so that a
  * later fault cannot fail: hugetlb_acquire_reservation() at mmap,
- * alloc_hugetlb_folio(h, true) at fault (consumes one reservation),
+ * alloc_huge_page(h, true) at fault (consumes one reservation),
  * hugetlb_release_reservation() for the reservations never consumed at
- * munmap, free_hugetlb_folio() when a mapped page is unmapped.
+ * munmap, free_huge_page() when a mapped page is unmapped.
  * MAP_NORESERVE mappings reserve nothing and allocate with reserved=false,
  * which fails (SIGBUS on Linux) when no unreserved page is free.
  */
@@ -60,9 +60,9 @@ struct hstate *size_to_hstate(unsigned long size);
 int hugetlb_acquire_reservation(struct hstate *h, long n);
 void hugetlb_release_reservation(struct hstate *h, long n);
 /* A page for a fault: refcount 1, contents zeroed. NULL when none. */
-struct page *alloc_hugetlb_folio(struct hstate *h, bool reserved);
+struct page *alloc_huge_page(struct hstate *h, bool reserved);
 /* Back to the pool (or dissolved, when it was surplus). */
-void free_hugetlb_folio(struct page *head);
+void free_huge_page(struct page *head);
 
 /* Grow or shrink the pool to count pages; returns the new count. */
 unsigned long set_max_huge_pages(struct hstate *h, unsigned long count);
@@ -85,6 +85,8 @@ unsigned long hugetlb_boot_pool_pages(const struct hstate *h);
  */
 int hugetlb_memory_failure(struct page *head, unsigned long pfn);
 bool hugetlb_subpage_poisoned(unsigned long pfn);
+/* A pool page with a hardware-poisoned subpage (never handed out). */
+bool huge_page_hwpoisoned(struct page *head);
 
 /*
  * Boot: 1 GiB pages asked for on the command line are taken from memblock
@@ -100,7 +102,5 @@ bool hugetlb_optimize_vmemmap_enabled(void);
 /* Shrinking rebuilds whole sections at once (default) or page by page. */
 void hugetlb_set_section_restore(bool on);
 void hugetlb_set_optimize_vmemmap(bool on);
-/* Invariant checker: pool lists, counters, struct pages, vmemmap shape. */
-int hugetlb_check(char *why, size_t len);
 
 #endif

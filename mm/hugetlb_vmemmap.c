@@ -68,7 +68,6 @@
  * report names the pfn (hugetlb_vmemmap_describe_fault()).
  */
 #include "mm/hugetlb_vmemmap.h"
-#include "mm/debug/check.h"
 #include "mm/memblock.h"
 #include "mm/page_alloc.h"
 #include "mm/pgtable.h"
@@ -79,10 +78,6 @@
 #include "libc/errno.h"
 #include "libc/stdio.h"
 #include "libc/string.h"
-
-#define TAILS_PER_VMEMMAP_PAGE	(PAGE_SIZE / sizeof(struct page))	/* 64 */
-#define VMEMMAP_PAGES_2M	8
-#define GIGANTIC_PMDS		8
 
 static phys_addr_t shared_tail[2];	/* [0]: order 9, [1]: order 18 */
 static pteval_t *all_tail_table;	/* PMDs 1..7 of every 1 GiB page */
@@ -108,7 +103,7 @@ phys_addr_t vmemmap_all_tail_table_phys(void)
 	return all_tail_table ? __pa(all_tail_table) : 0;
 }
 
-static pteval_t ro_tail_pte(unsigned int order)
+pteval_t vmemmap_tail_pte(unsigned int order)
 {
 	return shared_tail[order_slot(order)] | (PAGE_KERNEL_RO & __supported_pte_mask);
 }
@@ -145,7 +140,7 @@ void hugetlb_vmemmap_init_early(void)
 	if (!all_tail_table)
 		panic("hvo: cannot allocate the all-tail PTE table");
 	for (unsigned int i = 0; i < PTRS_PER_TABLE; i++)
-		set_entry(all_tail_table, i, ro_tail_pte(HVO_ORDER_1G));
+		set_entry(all_tail_table, i, vmemmap_tail_pte(HVO_ORDER_1G));
 }
 
 /*
@@ -167,16 +162,9 @@ static pteval_t *vmemmap_pmd(unsigned long va)
 	return kernel_walk_alloc(va, PG_LEVEL_2M);
 }
 
-static void set_entry_ptr(pteval_t *e, pteval_t val)
-{
-	pteval_t *table = (pteval_t *)((unsigned long)e & PAGE_MASK);
-
-	set_entry(table, e - table, val);
-}
-
 /*
  * Head vmemmap page: the head and tails 1..63. Tail 1 carries the order
- * (compound_order()); tails 1..3 may carry folio data later.
+ * (compound_order()); tails 1..3 may carry per-huge-page data later.
  */
 static void write_head_page(struct page *head, unsigned int order, bool optimized)
 {
@@ -324,7 +312,7 @@ int vmemmap_remap_tails_2m(struct page *head, struct vmemmap_batch *b)
 	idx = pte_index(va);
 	for (unsigned int i = 1; i < VMEMMAP_PAGES_2M; i++) {
 		batch_free_page(b, entry_phys(table[idx + i]));
-		set_entry(table, idx + i, ro_tail_pte(HVO_ORDER_2M));
+		set_entry(table, idx + i, vmemmap_tail_pte(HVO_ORDER_2M));
 	}
 	vmemmap_account(-(VMEMMAP_PAGES_2M - 1));
 	return 0;
@@ -359,7 +347,7 @@ void vmemmap_reshare_tails_2m(struct page *head)
 	unsigned int idx = pte_index(va);
 
 	for (unsigned int i = 1; i < VMEMMAP_PAGES_2M; i++)
-		set_entry(table, idx + i, ro_tail_pte(HVO_ORDER_2M));
+		set_entry(table, idx + i, vmemmap_tail_pte(HVO_ORDER_2M));
 	flush_tlb_kernel_range(va + PAGE_SIZE, va + VMEMMAP_PAGES_2M * PAGE_SIZE);
 	vmemmap_account(-(VMEMMAP_PAGES_2M - 1));
 }
@@ -459,7 +447,7 @@ static pteval_t *build_gigantic_table(phys_addr_t head_pa, struct page *head_vie
 	write_head_page(head_view, HVO_ORDER_1G, true);
 	set_entry(table, 0, rw_pte(head_pa));
 	for (unsigned int i = 1; i < PTRS_PER_TABLE; i++)
-		set_entry(table, i, ro_tail_pte(HVO_ORDER_1G));
+		set_entry(table, i, vmemmap_tail_pte(HVO_ORDER_1G));
 	return table;
 }
 
@@ -817,100 +805,6 @@ int hugetlb_vmemmap_restore(struct page *head, unsigned int order)
 	if (!PageVmemmapOptimized(head))
 		return 0;
 	return order == HVO_ORDER_1G ? restore_1g(head) : restore_2m(head);
-}
-
-/* The checker. */
-
-static int check_tail_page(phys_addr_t pa, unsigned int order, char *why, size_t len)
-{
-	const struct page *p = __va(pa);
-	unsigned long info = compound_info_for_order(order);
-
-	for (unsigned int i = 0; i < TAILS_PER_VMEMMAP_PAGE; i++) {
-		CHECK(p[i].flags == 0 && p[i].compound_info == info && p[i].__tail_pad == 0 &&
-		      p[i].private == 0 && p[i].data[0] == 0 && p[i].data[1] == 0 &&
-		      p[i]._mapcount == 0 && p[i]._refcount == 0 && p[i].index == 0,
-		      "shared order-%u tail page: struct page %u is not a pristine tail", order, i);
-	}
-	return 0;
-}
-
-static int check_2m_shape(struct page *head, char *why, size_t len)
-{
-	unsigned long va = (unsigned long)head;
-	pteval_t *pmd = vmemmap_pmd(va);
-	pteval_t *table;
-	unsigned int idx = pte_index(va);
-
-	CHECK(pmd && entry_present(*pmd) && !(*pmd & _PAGE_PSE),
-	      "pfn %#lx: optimized, but its vmemmap PMD is not a PTE table", page_to_pfn(head));
-	table = entry_table(*pmd);
-	CHECK(entry_present(table[idx]) && (table[idx] & _PAGE_RW) &&
-	      entry_phys(table[idx]) != shared_tail[0],
-	      "pfn %#lx: head vmemmap page is not its own RW page", page_to_pfn(head));
-	for (unsigned int i = 1; i < VMEMMAP_PAGES_2M; i++)
-		CHECK(table[idx + i] == ro_tail_pte(HVO_ORDER_2M),
-		      "pfn %#lx: vmemmap PTE %u is %#lx, not the RO shared tail",
-		      page_to_pfn(head), i, (unsigned long)table[idx + i]);
-	return 0;
-}
-
-static int check_1g_shape(struct page *head, char *why, size_t len)
-{
-	unsigned long va = (unsigned long)head;
-	pteval_t *pmd0 = vmemmap_pmd(va);
-	pteval_t *table;
-
-	CHECK(pmd0 && entry_present(*pmd0) && !(*pmd0 & _PAGE_PSE),
-	      "1G pfn %#lx: PMD 0 is not a PTE table", page_to_pfn(head));
-	table = entry_table(*pmd0);
-	CHECK(table != all_tail_table && (table[0] & _PAGE_RW) &&
-	      entry_phys(table[0]) != shared_tail[1],
-	      "1G pfn %#lx: PTE 0 is not its own RW head page", page_to_pfn(head));
-	for (unsigned int i = 1; i < PTRS_PER_TABLE; i++)
-		CHECK(table[i] == ro_tail_pte(HVO_ORDER_1G),
-		      "1G pfn %#lx: PMD 0 PTE %u is not the RO shared tail", page_to_pfn(head), i);
-	for (unsigned int i = 1; i < GIGANTIC_PMDS; i++) {
-		pteval_t *pmd = vmemmap_pmd(va + i * PMD_SIZE);
-
-		CHECK(pmd && entry_phys(*pmd) == __pa(all_tail_table) && !(*pmd & _PAGE_PSE),
-		      "1G pfn %#lx: PMD %u is not the all-tail table", page_to_pfn(head), i);
-	}
-	return 0;
-}
-
-/* An unoptimized page: no vmemmap PTE of it maps a shared tail. */
-static int check_plain_shape(struct page *head, unsigned int order, char *why, size_t len)
-{
-	unsigned long va = (unsigned long)head;
-	unsigned long end = va + ((1UL << order) * sizeof(struct page));
-
-	for (; va < end; va += PAGE_SIZE) {
-		phys_addr_t pa = kernel_virt_to_phys(va);
-
-		CHECK(pa != ~0ULL && (pa & PAGE_MASK) != shared_tail[0] &&
-		      (pa & PAGE_MASK) != shared_tail[1],
-		      "pfn %#lx: unoptimized page maps a shared tail at %#lx",
-		      page_to_pfn(head), va);
-	}
-	return 0;
-}
-
-int hugetlb_vmemmap_check(struct page *head, unsigned int order, char *why,
-			  size_t len)
-{
-	int ret;
-
-	ret = check_tail_page(shared_tail[0], HVO_ORDER_2M, why, len);
-	if (!ret)
-		ret = check_tail_page(shared_tail[1], HVO_ORDER_1G, why, len);
-	if (ret)
-		return ret;
-	if (!PageVmemmapOptimized(head))
-		return check_plain_shape(head, order, why, len);
-	if (order == HVO_ORDER_1G)
-		return check_1g_shape(head, why, len);
-	return check_2m_shape(head, why, len);
 }
 
 /*

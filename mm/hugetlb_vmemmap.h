@@ -14,6 +14,10 @@
 
 #define HVO_ORDER_2M	9
 #define HVO_ORDER_1G	18
+/* The shapes: struct pages per vmemmap page, and per 2 MiB and 1 GiB page. */
+#define TAILS_PER_VMEMMAP_PAGE	(PAGE_SIZE / sizeof(struct page))	/* 64 */
+#define VMEMMAP_PAGES_2M	8
+#define GIGANTIC_PMDS		8
 
 /*
  * A batch: PMDs are split and PTEs remapped for several pages, then one TLB
@@ -29,7 +33,10 @@ struct vmemmap_batch {
 	unsigned int nr_optimized;
 };
 
-/* Shared pages and tables; before sparse_init (memblock). */
+/*
+ * The shared tail pages and the all-tail PTE table, from memblock before
+ * sparse_init: boot-time gigantic pages and device-dax build on them.
+ */
 void hugetlb_vmemmap_init_early(void);
 void hugetlb_vmemmap_init_late(void);
 
@@ -99,11 +106,10 @@ void hugetlb_vmemmap_register_fault_describer(void);
 /* Pages given back by HVO (for VmemmapOptimized). */
 unsigned long vmemmap_optimized_pages(void);
 
-/* Checker: the vmemmap of head is in the right shape for its state. */
-int hugetlb_vmemmap_check(struct page *head, unsigned int order, char *why,
-			  size_t len);
 /* The shared tail page of an order (for tests). */
 phys_addr_t vmemmap_shared_tail_phys(unsigned int order);
 phys_addr_t vmemmap_all_tail_table_phys(void);
+/* The read-only PTE that maps an order's shared tail page (devdax too). */
+pteval_t vmemmap_tail_pte(unsigned int order);
 
 #endif

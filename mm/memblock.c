@@ -365,16 +365,6 @@ int memblock_check(const struct memblock *mb)
 	return err ? err : memblock_check_type(&mb->reserved);
 }
 
-int memblock_add(phys_addr_t base, phys_addr_t size)
-{
-	return memblock_add_range(&memblock.memory, base, size);
-}
-
-int memblock_remove(phys_addr_t base, phys_addr_t size)
-{
-	return memblock_remove_range(&memblock.memory, base, size);
-}
-
 int memblock_reserve(phys_addr_t base, phys_addr_t size)
 {
 	return memblock_add_range(&memblock.reserved, base, size);
@@ -399,11 +389,6 @@ phys_addr_t memblock_phys_alloc(phys_addr_t size, phys_addr_t align)
 void memblock_set_current_limit(phys_addr_t limit)
 {
 	memblock.current_limit = limit;
-}
-
-phys_addr_t memblock_get_current_limit(void)
-{
-	return memblock.current_limit;
 }
 
 bool memblock_is_memory(phys_addr_t addr)

@@ -97,8 +97,6 @@ int memblock_check_type(const struct memblock_type *type);
 int memblock_check(const struct memblock *mb);
 
 /* The global memblock. */
-int memblock_add(phys_addr_t base, phys_addr_t size);
-int memblock_remove(phys_addr_t base, phys_addr_t size);
 int memblock_reserve(phys_addr_t base, phys_addr_t size);
 int memblock_phys_free(phys_addr_t base, phys_addr_t size);
 
@@ -113,7 +111,6 @@ phys_addr_t memblock_phys_alloc_range(phys_addr_t size, phys_addr_t align,
 phys_addr_t memblock_phys_alloc(phys_addr_t size, phys_addr_t align);
 
 void memblock_set_current_limit(phys_addr_t limit);
-phys_addr_t memblock_get_current_limit(void);
 
 bool memblock_is_memory(phys_addr_t addr);
 bool memblock_is_reserved(phys_addr_t addr);

@@ -67,11 +67,6 @@ static inline bool entry_none(pteval_t e)
 	return e == 0;
 }
 
-static inline bool entry_is_leaf(pteval_t e, enum pg_level level)
-{
-	return level == PG_LEVEL_4K || (e & _PAGE_PSE);
-}
-
 static inline struct page *pt_page(const pteval_t *table)
 {
 	return virt_to_page(table);
@@ -217,7 +212,7 @@ static void tlb_flush_mmu(struct mmu_gather *tlb)
 		struct page *page = tlb->pages[i];
 
 		if (PageHugeTLB(page))
-			free_hugetlb_folio(page);
+			free_huge_page(page);
 		else
 			put_page(page);
 		tlb_freed(tlb, page);
@@ -322,7 +317,7 @@ static void zap_table(struct zap_details *d, pteval_t *table, enum pg_level leve
 			addr = next;
 			continue;
 		}
-		if (entry_is_leaf(e, level)) {
+		if (entry_leaf(e, level)) {
 			/* Callers align hugetlb ranges: a leaf is never cut. */
 			BUG_ON(!IS_ALIGNED(addr, size) || next - addr != size);
 			zap_leaf(d, table, idx, level, addr);
@@ -366,7 +361,7 @@ static void free_table_range(struct mmu_gather *tlb, pteval_t *table, enum pg_le
 		pteval_t e = table[idx];
 		pteval_t *child;
 
-		if (entry_none(e) || entry_is_leaf(e, level))
+		if (entry_none(e) || entry_leaf(e, level))
 			continue;
 		child = entry_table(e);
 		free_table_range(tlb, child, level - 1, addr, min(base + size, end),
@@ -414,7 +409,7 @@ static unsigned long reclaim_table(struct mmu_gather *tlb, pteval_t *table,
 		pteval_t e = table[i];
 		pteval_t *child;
 
-		if (entry_none(e) || entry_is_leaf(e, level))
+		if (entry_none(e) || entry_leaf(e, level))
 			continue;
 		child = entry_table(e);
 		freed += reclaim_table(tlb, child, level - 1);
@@ -454,7 +449,7 @@ static void walk_leaves(pteval_t *table, enum pg_level level, unsigned long addr
 		pteval_t e = table[idx];
 
 		if (!entry_none(e)) {
-			if (entry_is_leaf(e, level))
+			if (entry_leaf(e, level))
 				fn(table, idx, level, addr, arg);
 			else
 				walk_leaves(entry_table(e), level - 1, addr, next, fn, arg);
@@ -533,7 +528,7 @@ static pteval_t *walk_existing(struct mm *mm, unsigned long addr, enum pg_level 
 		if (entry_none(e))
 			break;
 		/* A larger leaf here would be a mapping outside its VMA. */
-		BUG_ON(entry_is_leaf(e, l));
+		BUG_ON(entry_leaf(e, l));
 		table = entry_table(e);
 	}
 	*reached = l;
@@ -552,7 +547,7 @@ static struct page *alloc_fault_page(struct vm_area_struct *vma, bool *reserved)
 		return page;
 	}
 	*reserved = vma->vm_resv > 0;
-	return alloc_hugetlb_folio(vma->vm_hstate, *reserved);
+	return alloc_huge_page(vma->vm_hstate, *reserved);
 }
 
 /* The device page a VM_DAX vma maps at addr (aligned to its leaf size). */
@@ -797,19 +792,17 @@ static int pt_reclaim_show(struct seq_buf *m, void *data)
 	return 0;
 }
 
-static int pt_reclaim_store(const char *buf, size_t len, void *data)
+static int pt_reclaim_store(const char *buf, size_t len, void *data, struct errmsg *e)
 {
 	unsigned long v;
 	int ret;
 
 	(void)data;
-	ret = pseudofs_parse_ulong(buf, len, &v);
+	ret = pseudofs_parse_ulong(buf, len, &v, e);
 	if (ret)
 		return ret;
-	if (v > 1) {
-		pseudofs_set_error("'%lu' is not 0 (keep empty page tables) or 1 (free them)", v);
-		return -EINVAL;
-	}
+	if (v > 1)
+		return errmsg_set(e, -EINVAL, "'%lu' is not 0 (keep empty page tables) or 1 (free them)", v);
 	set_pt_reclaim(v);
 	return 0;
 }
@@ -910,7 +903,7 @@ static int check_table(struct check_ctx *c, pteval_t *table, enum pg_level level
 		if (entry_none(e))
 			continue;
 		n++;
-		if (entry_is_leaf(e, level)) {
+		if (entry_leaf(e, level)) {
 			CHECK(c, level <= PG_LEVEL_1G, "PGD entry %u is a leaf", i);
 			ret = check_leaf(c, e, level, addr);
 		} else {
@@ -982,7 +975,7 @@ int mm_check(struct mm *mm, char *why, size_t len)
 	return check_reservations(&c);
 }
 
-void memory_init(void)
+void pagefault_init(void)
 {
 	register_page_fault_handler(do_user_addr_fault);
 }

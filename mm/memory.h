@@ -107,6 +107,7 @@ void set_pt_reclaim(bool on);
  */
 int mm_check(struct mm *mm, char *why, size_t len);
 
-void memory_init(void);
+/* Faults on user addresses go to the loaded mm's VMAs from now on. */
+void pagefault_init(void);
 
 #endif

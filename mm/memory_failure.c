@@ -24,7 +24,6 @@
  * offline, and online marks the page held again (hwpoison_remark_range()).
  */
 #include "mm/memory_failure.h"
-#include "mm/debug/check.h"
 #include "mm/devdax.h"
 #include "mm/hugetlb.h"
 #include "mm/meminfo.h"
@@ -32,7 +31,6 @@
 #include "mm/page_alloc.h"
 #include "mm/sparse.h"
 #include "kernel/printk.h"
-#include "kernel/shell.h"
 #include "libc/stdio.h"
 #include "libc/stdlib.h"
 #include "libc/string.h"
@@ -58,13 +56,6 @@ struct hwpoison_record {
 
 static struct hwpoison_record records[MAX_HWPOISON_RECORDS];
 static unsigned int nr_records;
-static char last_error[160];
-
-const char *memory_failure_last_error(void)
-{
-	return last_error;
-}
-
 unsigned long num_poisoned_pages(void)
 {
 	return nr_records;
@@ -94,23 +85,29 @@ static void drop_record(struct hwpoison_record *rec)
 }
 
 /* One line, as Linux's: "Memory failure: 0x...: why". */
-static __printf(3, 4) int mf_error(int err, unsigned long pfn, const char *fmt, ...)
+static __printf(4, 5) int mf_error(struct errmsg *e, int err, unsigned long pfn,
+				   const char *fmt, ...)
 {
-	int n = snprintf(last_error, sizeof(last_error), "%#lx: ", pfn);
+	struct errmsg local;
 	va_list ap;
+	int n;
 
+	/* The log line is written whether or not the caller wants the reason. */
+	if (!e)
+		e = &local;
+	n = snprintf(e->why, sizeof(e->why), "%#lx: ", pfn);
 	va_start(ap, fmt);
-	vsnprintf(last_error + n, sizeof(last_error) - n, fmt, ap);
+	vsnprintf(e->why + n, sizeof(e->why) - n, fmt, ap);
 	va_end(ap);
-	pr_err("Memory failure: %s\n", last_error);
+	e->err = err;
+	pr_err("Memory failure: %s\n", e->why);
 	return err;
 }
 
-static void action_result(unsigned long pfn, enum mf_kind kind, const char *result)
+static void action_result(struct errmsg *e, unsigned long pfn, enum mf_kind kind,
+			  const char *result)
 {
-	snprintf(last_error, sizeof(last_error), "%#lx: recovery action for %s: %s", pfn,
-		 kind_names[kind], result);
-	pr_err("Memory failure: %s\n", last_error);
+	mf_error(e, 0, pfn, "recovery action for %s: %s", kind_names[kind], result);
 }
 
 /*
@@ -150,86 +147,81 @@ static bool pfn_is_device(unsigned long pfn)
 	return ms && (ms->flags & SECTION_DEVICE);
 }
 
-static int poison_hugetlb(struct page *head, unsigned long pfn)
+static int poison_hugetlb(struct page *head, unsigned long pfn, struct errmsg *e)
 {
 	struct hwpoison_record *rec;
 	int ret = hugetlb_memory_failure(head, pfn);
 
 	if (ret == -EEXIST)
-		return mf_error(-EHWPOISON, pfn, "already hardware poisoned");
+		return mf_error(e, -EHWPOISON, pfn, "already hardware poisoned");
 	if (ret)
-		return mf_error(ret, pfn, "cannot record the poison in huge page %#lx",
+		return mf_error(e, ret, pfn, "cannot record the poison in huge page %#lx",
 				page_to_pfn(head));
 	add_record(pfn, MF_HUGETLB);
 	rec = &records[nr_records - 1];
 	adopt(rec);
-	action_result(pfn, MF_HUGETLB, record_held(rec) ? "Recovered" :
+	action_result(e, pfn, MF_HUGETLB, record_held(rec) ? "Recovered" :
 		      "Delayed (isolated when the huge page leaves the pool)");
 	return 0;
 }
 
-int memory_failure(unsigned long pfn)
+int memory_failure(unsigned long pfn, struct errmsg *e)
 {
 	struct page *page, *head;
 
-	last_error[0] = '\0';
+	errmsg_init(e);
 	if (pfn_is_device(pfn)) {
 		struct dax_region *r = dax_region_of_pfn(pfn);
 		char where[24] = "no dax region";
 
 		if (r)
 			snprintf(where, sizeof(where), "dax%u.0", r->id);
-		return mf_error(-EOPNOTSUPP, pfn, "device memory (%s): its tail struct pages are shared, poison is not tracked",
+		return mf_error(e, -EOPNOTSUPP, pfn, "device memory (%s): its tail struct pages are shared, poison is not tracked",
 				where);
 	}
 	if (!pfn_valid(pfn))
-		return mf_error(-ENXIO, pfn, "memory outside kernel control (no struct page)");
+		return mf_error(e, -ENXIO, pfn, "memory outside kernel control (no struct page)");
 	page = pfn_to_page(pfn);
 	if (find_record(pfn) || PageHWPoison(page) || hugetlb_subpage_poisoned(pfn))
-		return mf_error(-EHWPOISON, pfn, "already hardware poisoned");
+		return mf_error(e, -EHWPOISON, pfn, "already hardware poisoned");
 	if (nr_records == MAX_HWPOISON_RECORDS)
-		return mf_error(-ENOSPC, pfn, "too many poisoned pages (%d)", MAX_HWPOISON_RECORDS);
+		return mf_error(e, -ENOSPC, pfn, "too many poisoned pages (%d)", MAX_HWPOISON_RECORDS);
 	head = compound_head(page);
 	if (PageHead(head) && PageHugeTLB(head))
-		return poison_hugetlb(head, pfn);
+		return poison_hugetlb(head, pfn, e);
 	if (take_page_off_buddy(page)) {
 		hold(page);
 		add_record(pfn, MF_FREE);
-		action_result(pfn, MF_FREE, "Recovered");
+		action_result(e, pfn, MF_FREE, "Recovered");
 		return 0;
 	}
 	hwpoison_mark_in_use(page);
 	if (PageReserved(page)) {
 		add_record(pfn, MF_RESERVED);
-		action_result(pfn, MF_RESERVED, "Ignored (marked; the kernel keeps using it)");
+		action_result(e, pfn, MF_RESERVED, "Ignored (marked; the kernel keeps using it)");
 		return -EBUSY;
 	}
 	add_record(pfn, MF_IN_USE);
-	action_result(pfn, MF_IN_USE, "Delayed (isolated when freed)");
+	action_result(e, pfn, MF_IN_USE, "Delayed (isolated when freed)");
 	return 0;
 }
 
-int unpoison_memory(unsigned long pfn)
+int unpoison_memory(unsigned long pfn, struct errmsg *e)
 {
 	struct hwpoison_record *rec = find_record(pfn);
 	struct page *page;
 
-	last_error[0] = '\0';
-	if (!rec) {
-		snprintf(last_error, sizeof(last_error), "%#lx: not hardware poisoned", pfn);
-		return -ENOENT;
-	}
+	errmsg_init(e);
+	if (!rec)
+		return errmsg_set(e, -ENOENT, "%#lx: not hardware poisoned", pfn);
 	/* Offline: the record goes, online gives the page back as any other. */
 	if (!pfn_valid(pfn)) {
 		drop_record(rec);
 		return 0;
 	}
 	page = pfn_to_page(pfn);
-	if (rec->kind == MF_HUGETLB && hugetlb_subpage_poisoned(pfn)) {
-		snprintf(last_error, sizeof(last_error),
-			 "%#lx: recorded in a huge page still in the pool", pfn);
-		return -EBUSY;
-	}
+	if (rec->kind == MF_HUGETLB && hugetlb_subpage_poisoned(pfn))
+		return errmsg_set(e, -EBUSY, "%#lx: recorded in a huge page still in the pool", pfn);
 	adopt(rec);
 	if (PageOffline(page)) {
 		ClearPageOffline(page);
@@ -287,40 +279,6 @@ unsigned long hwpoison_remark_range(unsigned long start_pfn, unsigned long end_p
 	return n;
 }
 
-/* The checker. */
-
-int memory_failure_check(char *why, size_t len)
-{
-	unsigned long in_use = 0;
-
-	for (unsigned int i = 0; i < nr_records; i++) {
-		const struct hwpoison_record *rec = &records[i];
-		struct page *page;
-
-		for (unsigned int j = 0; j < i; j++)
-			CHECK(records[j].pfn != rec->pfn, "pfn %#lx recorded twice", rec->pfn);
-		if (!pfn_valid(rec->pfn))
-			continue;	/* offline section */
-		if (rec->kind == MF_HUGETLB && hugetlb_subpage_poisoned(rec->pfn))
-			continue;	/* still in the pool: its head has it */
-		page = pfn_to_page(rec->pfn);
-		CHECK(PageHWPoison(page), "pfn %#lx: recorded, but not PG_hwpoison (flags %#lx)",
-		      rec->pfn, page->flags);
-		if (!record_held(rec)) {
-			in_use += rec->kind != MF_HUGETLB;
-			continue;
-		}
-		CHECK(page->_refcount == 1 && !PageBuddy(page) && !PagePcp(page) &&
-		      !PageReserved(page) && !is_free_buddy_page(page),
-		      "held poisoned pfn %#lx: refcount %d flags %#lx%s", rec->pfn,
-		      page->_refcount, page->flags, is_free_buddy_page(page) ? ", in a free block" : "");
-	}
-	CHECK(in_use == nr_hwpoison_pages_in_use(),
-	      "%lu poisoned pages in use recorded, the buddy waits for %lu", in_use,
-	      nr_hwpoison_pages_in_use());
-	return 0;
-}
-
 /* /proc/meminfo */
 
 static void hwpoison_meminfo(struct seq_buf *m)
@@ -335,62 +293,25 @@ void memory_failure_init(void)
 	register_meminfo_extra(&hwpoison_meminfo_extra);
 }
 
-/* Console. */
-
-static int parse_pfn(const char *cmd, const char *s, unsigned long *pfn)
+int hwpoison_for_each_record(int (*fn)(const struct hwpoison_info *r, void *arg), void *arg)
 {
-	if (!kstrtoul(s, 0, pfn))
-		return 0;
-	printk("%s: '%s' is not a pfn (decimal or 0x...)\n", cmd, s);
-	return -EINVAL;
-}
-
-static int list_poisoned(void)
-{
-	printk("pfn             state\n");
 	for (unsigned int i = 0; i < nr_records; i++) {
 		const struct hwpoison_record *rec = &records[i];
-		const char *state = "offline section";
+		struct hwpoison_info r = {
+			.pfn = rec->pfn,
+			.hugetlb = rec->kind == MF_HUGETLB,
+			.held = pfn_valid(rec->pfn) && record_held(rec),
+			.state = "offline section",
+			.kind = kind_names[rec->kind],
+		};
+		int ret;
 
 		if (pfn_valid(rec->pfn))
-			state = record_held(rec) ? "held" : rec->kind == MF_HUGETLB ?
-				"in a pool huge page" : "in use: held when freed";
-		printk("%#-14lx  %s (%s)\n", rec->pfn, state, kind_names[rec->kind]);
+			r.state = r.held ? "held" : r.hugetlb ? "in a pool huge page" :
+				  "in use: held when freed";
+		ret = fn(&r, arg);
+		if (ret)
+			return ret;
 	}
-	printk("HardwareCorrupted: %lu kB\n", num_poisoned_pages() << (PAGE_SHIFT - 10));
 	return 0;
 }
-
-static int cmd_poison(int argc, char **argv)
-{
-	unsigned long pfn;
-
-	if (argc == 1)
-		return list_poisoned();
-	if (argc != 2) {
-		printk("poison: usage: poison [pfn]\n");
-		return -EINVAL;
-	}
-	if (parse_pfn("poison", argv[1], &pfn))
-		return -EINVAL;
-	return memory_failure(pfn);
-}
-SHELL_CMD(poison, "[pfn]", "hardware-poison a page (memory_failure), or list the poisoned ones");
-
-static int cmd_unpoison(int argc, char **argv)
-{
-	unsigned long pfn;
-	int ret;
-
-	if (argc != 2) {
-		printk("unpoison: usage: unpoison <pfn>\n");
-		return -EINVAL;
-	}
-	if (parse_pfn("unpoison", argv[1], &pfn))
-		return -EINVAL;
-	ret = unpoison_memory(pfn);
-	if (ret)
-		printk("unpoison: %s\n", last_error);
-	return ret;
-}
-SHELL_CMD(unpoison, "<pfn>", "give a hardware-poisoned page back (testing)");

@@ -19,7 +19,7 @@
  * how much: HardwareCorrupted.
  *
  * memory_failure() returns 0 (isolated now, or when freed), or a negative
- * errno with the reason in one line (memory_failure_last_error()):
+ * errno with the reason in one line in e (on success e says what was done):
  *   -EHWPOISON  already poisoned
  *   -ENXIO      no struct page: a hole, or an offline section
  *   -EOPNOTSUPP device memory (its tails are shared: nowhere to mark)
@@ -27,27 +27,30 @@
  *   -ENOSPC, -ENOMEM
  */
 #include "kernel/types.h"
+#include "kernel/errmsg.h"
 #include "libc/errno.h"
-
-#ifndef ENXIO
-#define ENXIO		6
-#endif
-#ifndef EOPNOTSUPP
-#define EOPNOTSUPP	95
-#endif
 
 #define MAX_HWPOISON_RECORDS	1024
 
-int memory_failure(unsigned long pfn);
+int memory_failure(unsigned long pfn, struct errmsg *e);
 /*
  * Give a poisoned page back (Linux's debugfs unpoison-pfn, for tests): a
  * held page returns to the buddy, an in-use one loses its mark. -ENOENT
  * when not poisoned, -EBUSY while a hugetlb pool page still records it.
  */
-int unpoison_memory(unsigned long pfn);
-const char *memory_failure_last_error(void);
+int unpoison_memory(unsigned long pfn, struct errmsg *e);
 
 bool pfn_hwpoisoned(unsigned long pfn);		/* recorded here */
+/* One record: its pfn, where the page is now, and what it was. */
+struct hwpoison_info {
+	unsigned long pfn;
+	bool hugetlb;		/* recorded in a hugetlb pool page */
+	bool held;		/* out of the buddy for good (its section online) */
+	const char *state;
+	const char *kind;
+};
+/* fn for every record, in order, until it returns non-zero (returned). */
+int hwpoison_for_each_record(int (*fn)(const struct hwpoison_info *r, void *arg), void *arg);
 unsigned long num_poisoned_pages(void);
 
 /*
@@ -60,14 +63,7 @@ bool page_hwpoison_held(unsigned long pfn);
 unsigned long hwpoison_next_held(unsigned long start_pfn, unsigned long end_pfn);
 unsigned long hwpoison_remark_range(unsigned long start_pfn, unsigned long end_pfn);
 
-/* /proc/meminfo's HardwareCorrupted line; from sparse_init(). */
+/* /proc/meminfo's HardwareCorrupted line; from mm_init(), once the section table is final. */
 void memory_failure_init(void);
-
-/*
- * Invariant checker: every record is a distinct pfn whose struct page (if
- * it has one) says poisoned, held pages are in no free block, and the
- * buddy's count of marked in-use pages matches. 0 or -EINVAL with why.
- */
-int memory_failure_check(char *why, size_t len);
 
 #endif

@@ -33,23 +33,6 @@
 #include "libc/stdio.h"
 #include "libc/string.h"
 
-static char last_error[160];
-
-const char *memory_hotplug_last_error(void)
-{
-	return last_error;
-}
-
-static __printf(2, 3) int hp_error(int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(last_error, sizeof(last_error), fmt, ap);
-	va_end(ap);
-	return err;
-}
-
 static struct zone *section_zone(unsigned long nr)
 {
 	return &zones[pfn_zone_idx(section_nr_to_pfn(nr))];
@@ -107,35 +90,35 @@ static int isolate_section(unsigned long start, unsigned long end, unsigned long
 	return 0;
 }
 
-static int check_section(unsigned long nr, struct mem_section **msp)
+/* The section of memory block nr, or NULL (-ENODEV in e). */
+static struct mem_section *memory_block(unsigned long nr, struct errmsg *e)
 {
 	struct mem_section *ms = __nr_to_section(nr);
 
-	last_error[0] = '\0';
-	if (!ms || !(ms->flags & SECTION_PRESENT) || (ms->flags & SECTION_DEVICE))
-		return hp_error(-ENODEV, "memory%lu: no such memory block", nr);
-	*msp = ms;
-	return 0;
+	if (!ms || !(ms->flags & SECTION_PRESENT) || (ms->flags & SECTION_DEVICE)) {
+		errmsg_set(e, -ENODEV, "memory%lu: no such memory block", nr);
+		return NULL;
+	}
+	return ms;
 }
 
-int offline_memory_section(unsigned long nr)
+int offline_memory_section(unsigned long nr, struct errmsg *e)
 {
 	unsigned long start = section_nr_to_pfn(nr), end = start + PAGES_PER_SECTION;
-	struct mem_section *ms;
+	struct mem_section *ms = memory_block(nr, e);
 	unsigned long held;
-	int ret = check_section(nr, &ms);
 
-	if (ret)
-		return ret;
+	if (!ms)
+		return -ENODEV;
 	if (!(ms->flags & SECTION_ONLINE))
-		return hp_error(-EINVAL, "memory%lu is already offline", nr);
+		return errmsg_set(e, -EINVAL, "memory%lu is already offline", nr);
 	/* One zone's counters take the pages: the DMA boundary cuts section 0. */
 	if (pfn_zone_idx(start) != pfn_zone_idx(end - 1))
-		return hp_error(-EBUSY, "memory%lu spans two zones", nr);
+		return errmsg_set(e, -EBUSY, "memory%lu spans two zones", nr);
 	if (ms->nr_optimized)
-		return hp_error(-EBUSY, "memory%lu holds hugetlb pages", nr);
+		return errmsg_set(e, -EBUSY, "memory%lu holds hugetlb pages", nr);
 	if (isolate_section(start, end, &held))
-		return hp_error(-EBUSY, "memory%lu has pages in use", nr);
+		return errmsg_set(e, -EBUSY, "memory%lu has pages in use", nr);
 	/* No merge may look at its struct pages from now on. */
 	ms->flags &= ~(SECTION_ONLINE | SECTION_HVO_SPLIT);
 	section_zone(nr)->managed_pages -= held;
@@ -145,19 +128,18 @@ int offline_memory_section(unsigned long nr)
 	return 0;
 }
 
-int online_memory_section(unsigned long nr)
+int online_memory_section(unsigned long nr, struct errmsg *e)
 {
 	unsigned long start = section_nr_to_pfn(nr), end = start + PAGES_PER_SECTION;
-	struct mem_section *ms;
+	struct mem_section *ms = memory_block(nr, e);
 	unsigned long held;
-	int ret = check_section(nr, &ms);
 
-	if (ret)
-		return ret;
+	if (!ms)
+		return -ENODEV;
 	if (ms->flags & SECTION_ONLINE)
-		return hp_error(-EINVAL, "memory%lu is already online", nr);
+		return errmsg_set(e, -EINVAL, "memory%lu is already online", nr);
 	if (sparse_populate_section(nr))
-		return hp_error(-ENOMEM, "memory%lu: no memory for its memmap", nr);
+		return errmsg_set(e, -ENOMEM, "memory%lu: no memory for its memmap", nr);
 	memmap_init_section(nr);
 	held = hwpoison_remark_range(start, end);
 	ms->flags |= SECTION_ONLINE;
@@ -194,20 +176,18 @@ static bool word_is(const char *buf, size_t len, const char *word)
 	return len == strlen(word) && !strncmp(buf, word, len);
 }
 
-static int state_store(const char *buf, size_t len, void *data)
+static int state_store(const char *buf, size_t len, void *data, struct errmsg *e)
 {
 	struct memory_block *mb = data;
 	int ret;
 
 	if (word_is(buf, len, "offline"))
-		ret = offline_memory_section(mb->nr);
+		ret = offline_memory_section(mb->nr, e);
 	else if (word_is(buf, len, "online") || word_is(buf, len, "online_kernel") ||
 		 word_is(buf, len, "online_movable"))
-		ret = online_memory_section(mb->nr);
+		ret = online_memory_section(mb->nr, e);
 	else
-		ret = hp_error(-EINVAL, "state: write online or offline");
-	if (ret)
-		pseudofs_set_error("%s", last_error);
+		ret = errmsg_set(e, -EINVAL, "state: write online or offline");
 	return ret;
 }
 

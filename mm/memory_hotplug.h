@@ -18,13 +18,13 @@
  * out after it comes back (mm/memory_failure.h).
  */
 #include "kernel/types.h"
+#include "kernel/errmsg.h"
 
-/* 0, or -EBUSY / -EINVAL / -ENODEV / -ENOMEM with memory_hotplug_last_error(). */
-int offline_memory_section(unsigned long nr);
-int online_memory_section(unsigned long nr);
-const char *memory_hotplug_last_error(void);
+/* 0, or -EBUSY / -EINVAL / -ENODEV / -ENOMEM with the reason in e. */
+int offline_memory_section(unsigned long nr, struct errmsg *e);
+int online_memory_section(unsigned long nr, struct errmsg *e);
 
-/* Register the sysfs files of every section with RAM; from sparse_init(). */
+/* Register the sysfs files of every section with RAM; from mm_init(), once the section table is final. */
 void memory_hotplug_init(void);
 
 #endif

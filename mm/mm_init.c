@@ -17,7 +17,7 @@
 #include "mm/memory_failure.h"
 #include "mm/memory_hotplug.h"
 #include "mm/memblock.h"
-#include "mm/mmap.h"
+#include "mm/memory.h"
 #include "mm/page_alloc.h"
 #include "mm/pgtable.h"
 #include "mm/slab.h"
@@ -119,7 +119,7 @@ void mm_init(void)
 	kmem_cache_init();
 	hugetlb_init();
 	buddy_vmemmap_init();
-	mmap_init();
+	pagefault_init();
 	pr_info("Memory: %luK/%luK available (%luK kernel, %luK reserved, %luK memmap)\n",
 		nr_free_pages() << 2, (unsigned long)(memblock_phys_mem_size() >> 10),
 		(unsigned long)(__pa(_end) - KERNEL_LOAD_PHYS) >> 10,

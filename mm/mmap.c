@@ -37,6 +37,7 @@
 #include "kernel/printk.h"
 #include "kernel/pseudofs.h"
 #include "kernel/traps.h"
+#include "libc/ctype.h"
 #include "libc/errno.h"
 #include "libc/stdio.h"
 #include "libc/string.h"
@@ -461,27 +462,62 @@ long do_mmap(struct mm *mm, unsigned long addr, unsigned long len,
 	return addr;
 }
 
+/* A size's unit is upper case in messages (2M), unlike in align=2m. */
+static void size_name(char out[4], const char *align_name)
+{
+	unsigned int i;
+
+	for (i = 0; i < 3 && align_name[i]; i++)
+		out[i] = toupper(align_name[i]);
+	out[i] = '\0';
+}
+
+/* Where a device-dax mapping must start and end, and the request's fault. */
+static int check_dax_args(unsigned long addr, unsigned long len, unsigned long prot,
+			  unsigned long flags, const struct dax_region *region,
+			  unsigned long offset, struct errmsg *e)
+{
+	unsigned long align, size;
+	char a[4];
+
+	if (!region || !region->active)
+		return errmsg_set(e, -ENODEV, "no such dax region");
+	if (prot & ~(unsigned long)(PROT_READ | PROT_WRITE | PROT_EXEC))
+		return errmsg_set(e, -EINVAL, "protection %#lx: only read, write and exec", prot);
+	if (flags & (MAP_HUGETLB | MAP_NORESERVE))
+		return errmsg_set(e, -EINVAL, "dax= maps device memory: no huge or noreserve flags");
+	/* As Linux's device-dax: shared mappings only. */
+	if ((flags & (MAP_SHARED | MAP_PRIVATE)) != MAP_SHARED || (flags & MAP_ANONYMOUS))
+		return errmsg_set(e, -EINVAL, "device memory is mapped shared, never private or anonymous");
+	align = dax_region_align(region);
+	size = region->nr_pages << PAGE_SHIFT;
+	size_name(a, dax_align_name(region->order));
+	if (!len || !IS_ALIGNED(len | offset, align))
+		return errmsg_set(e, -EINVAL, "dax%u.0 has %s alignment: length %#lx and offset %#lx must be non-zero multiples of %s",
+				  region->id, a, len, offset, a);
+	if (offset >= size || len > size - offset)
+		return errmsg_set(e, -EINVAL, "offset %#lx + length %#lx is beyond dax%u.0 (%#lx bytes)",
+				  offset, len, region->id, size);
+	if ((flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) && !IS_ALIGNED(addr, align))
+		return errmsg_set(e, -EINVAL, "address %#lx is not %s aligned (dax%u.0's alignment)",
+				  addr, a, region->id);
+	return 0;
+}
+
 long do_mmap_dax(struct mm *mm, unsigned long addr, unsigned long len,
 		 unsigned long prot, unsigned long flags, struct dax_region *region,
-		 unsigned long offset)
+		 unsigned long offset, struct errmsg *e)
 {
 	struct vm_area_struct vma = { 0 };
-	unsigned long align, size;
+	unsigned long align;
 	unsigned int splits = 0;
 	long ret;
 
-	if (!region || !region->active)
-		return -ENODEV;
-	if (prot & ~(unsigned long)(PROT_READ | PROT_WRITE | PROT_EXEC))
-		return -EINVAL;
-	/* As Linux's device-dax: shared mappings only. */
-	if ((flags & (MAP_SHARED | MAP_PRIVATE)) != MAP_SHARED ||
-	    (flags & (MAP_ANONYMOUS | MAP_HUGETLB | MAP_NORESERVE)))
-		return -EINVAL;
+	errmsg_init(e);
+	ret = check_dax_args(addr, len, prot, flags, region, offset, e);
+	if (ret)
+		return ret;
 	align = dax_region_align(region);
-	size = region->nr_pages << PAGE_SHIFT;
-	if (!len || !IS_ALIGNED(len | offset, align) || offset >= size || len > size - offset)
-		return -EINVAL;
 	if (len > TASK_SIZE)
 		return -ENOMEM;
 	ret = mmap_place(mm, &addr, len, align, flags, &splits);
@@ -830,9 +866,4 @@ int mm_check_vmas(struct mm *mm, char *why, size_t len)
 	}
 	CHECK(total == mm->total_vm, "total_vm %lu, VMAs cover %lu pages", mm->total_vm, total);
 	return 0;
-}
-
-void mmap_init(void)
-{
-	memory_init();
 }

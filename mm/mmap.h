@@ -65,13 +65,13 @@ long do_mmap(struct mm *mm, unsigned long addr, unsigned long len,
  * Map [offset, offset + len) of a device-dax region (MAP_SHARED; also
  * MAP_FIXED, MAP_FIXED_NOREPLACE, MAP_POPULATE). offset, len and a fixed
  * addr must be aligned to the region's alignment, and the range must lie
- * inside the region (-EINVAL). Faults map the region's pfns with leaves
+ * inside the region (-EINVAL, the reason in e). Faults map the region's pfns with leaves
  * of that size; no memory is allocated for the data. The region cannot
  * be destroyed while any piece of the mapping remains.
  */
 long do_mmap_dax(struct mm *mm, unsigned long addr, unsigned long len,
 		 unsigned long prot, unsigned long flags, struct dax_region *region,
-		 unsigned long offset);
+		 unsigned long offset, struct errmsg *e);
 int do_munmap(struct mm *mm, unsigned long start, unsigned long len);
 int do_mprotect(struct mm *mm, unsigned long start, unsigned long len,
 		unsigned long prot);
@@ -96,7 +96,5 @@ unsigned long mm_hugetlb_reserved(const struct hstate *h);
 void mm_show_status(struct seq_buf *m, struct mm *mm);
 /* The VMA set checker: sorted, disjoint, aligned, merged, counters. */
 int mm_check_vmas(struct mm *mm, char *why, size_t len);
-
-void mmap_init(void);
 
 #endif

@@ -26,7 +26,7 @@
  * and zeros elsewhere, so every tail of one order is identical whichever
  * huge page it belongs to, and the head is found by masking the tail's own
  * address: the vmemmap base is 1 TiB aligned and huge pages are naturally
- * aligned, so the head's struct page is aligned to 64 << N bytes. Per-folio
+ * aligned, so the head's struct page is aligned to 64 << N bytes. Per-huge-page
  * data lives in the head and in tails 1..3, which sit in the head's own
  * vmemmap page (never shared).
  */
@@ -75,7 +75,7 @@ enum pageflags {
 	PG_head,		/* head of a compound page */
 	PG_slab,		/* owned by the slab allocator */
 	PG_pgtable,		/* a page-table page */
-	PG_hugetlb,		/* head of a hugetlb folio */
+	PG_hugetlb,		/* head of a hugetlb page */
 	PG_vmemmap_optimized,	/* head: tails deduplicated (HVO / devmap) */
 	PG_hwpoison,		/* hardware error: never hand this page out */
 	PG_filled,		/* free block filled with PAGE_FILL (debug, page_poison=) */

@@ -72,6 +72,8 @@ extern bool direct_gbpages;		/* CPU has 1 GiB pages */
 void init_mem_mapping(void);
 /* Once the memmap exists: count the entries of every kernel table. */
 void pgtable_init_counts(void);
+/* True once pgtable_init_counts() ran: every table's pt_count is right. */
+bool pgtable_counts_set_up(void);
 
 /*
  * Kernel mappings. size is PAGE_SIZE, PMD_SIZE or PUD_SIZE for one leaf;
@@ -103,17 +105,9 @@ phys_addr_t kernel_virt_to_phys(unsigned long va);
 pteval_t *pgtable_alloc(enum pg_level level);
 void pgtable_free(pteval_t *table);
 void set_entry(pteval_t *table, unsigned int idx, pteval_t val);
-unsigned long nr_pgtable_pages(void);
+/* The same for an entry known by its address (its table is the page it is in). */
+void set_entry_ptr(pteval_t *e, pteval_t val);
 unsigned long nr_kernel_pgtable_pages(void);
-
-/*
- * Invariant checker for the kernel's page-table tree: every table
- * reachable from init_pgd is a PG_pgtable page of the right level whose
- * pt_count equals its present entries, no PGD entry is a leaf, every leaf
- * is aligned to its size, and no kernel-half leaf is user accessible.
- * 0, or -EINVAL with the first problem in why.
- */
-int kernel_pgtable_check(char *why, size_t len);
 
 void flush_tlb_all(void);
 unsigned long nr_tlb_flushes(void);

@@ -37,7 +37,6 @@
 #include "kernel/panic.h"
 #include "kernel/printk.h"
 #include "kernel/pseudofs.h"
-#include "kernel/shell.h"
 #include "kernel/traps.h"
 #include "libc/errno.h"
 #include "libc/stdio.h"
@@ -76,11 +75,6 @@ static struct kmem_cache kmalloc_caches[KMALLOC_NR_CACHES];
 static LIST_HEAD(slab_caches);
 static bool slab_ready;
 static unsigned long nr_large_pages;
-
-bool slab_is_available(void)
-{
-	return slab_ready;
-}
 
 /* Object and slab geometry. */
 
@@ -892,22 +886,7 @@ static int slabinfo_show(struct seq_buf *m, void *data)
 }
 PSEUDO_FILE(slabinfo, "/proc/slabinfo", slabinfo_show, NULL);
 
-static int cmd_slabcheck(int argc, char **argv)
+unsigned long slab_large_pages(void)
 {
-	char why[160];
-
-	(void)argv;
-	if (argc > 1) {
-		printk("slabcheck: takes no arguments\n");
-		return -EINVAL;
-	}
-	if (slab_check_all(why, sizeof(why))) {
-		printk("slabcheck: %s\n", why);
-		return -EINVAL;
-	}
-	printk("slabcheck: %lu KiB in slabs, %lu KiB kmalloc_large, all caches consistent\n",
-	       (slab_unreclaimable_bytes() >> 10) - (nr_large_pages << 2),
-	       nr_large_pages << 2);
-	return 0;
+	return nr_large_pages;
 }
-SHELL_CMD(slabcheck, "", "run the slab invariant checker on every cache");

@@ -79,7 +79,6 @@ struct kmem_cache {
  * returns NULL.
  */
 void kmem_cache_init(void);
-bool slab_is_available(void);
 
 /*
  * align is 0 (word alignment) or a power of two up to PAGE_SIZE. The name
@@ -139,5 +138,7 @@ unsigned long kmalloc_large_pages(void);
 /* /proc/meminfo: Slab = SReclaimable + SUnreclaim. Nothing is reclaimable. */
 unsigned long slab_reclaimable_bytes(void);
 unsigned long slab_unreclaimable_bytes(void);
+/* Pages of kmalloc_large() allocations (counted in the bytes above). */
+unsigned long slab_large_pages(void);
 
 #endif

@@ -13,15 +13,42 @@ import os
 import re
 import sys
 
-# Lowest first: a folder may include its own and the ones before it.
-LAYERS = ["libc", "kernel/core", "drivers", "mm", "mm/debug", "kernel",
-          "cmds", "bench", "tests"]
-# kernel/ holds both the services mm/ builds on (printk, panic, ...) and
-# what starts and drives the kernel (main, shell): these are the former.
+# Lowest first: a module may include its own folder's headers and those
+# of the folders before it. See README.md, Layout.
+LAYERS = ["libc", "kernel/core", "mm", "mm/debug", "drivers", "kernel",
+          "bench", "tests", "cmds", "kernel/init"]
+# kernel/ holds the services everything builds on (printk, panic, ...),
+# the shell and boot glue above mm/ and drivers/, and start_kernel and the
+# test runner on top. The machine's exit port is what panic() leaves by.
+MODULE_LAYER = {
+    "drivers/qemu_exit": "kernel/core",
+    # The boot loader's memory map becomes e820 here, for mm_init().
+    "kernel/bootinfo": "mm",
+    "kernel/main": "kernel/init",
+    "kernel/ktest": "kernel/init",
+}
 KERNEL_CORE = {"types", "list", "io", "panic", "printk", "param", "traps",
                "cpu", "seq_buf", "pseudofs", "strerror", "time", "extable",
-               "uaccess", "setjmp", "bootinfo", "console", "ksyms", "gdt",
+               "uaccess", "setjmp", "ksyms", "gdt", "console", "errmsg",
                "power"}
+# Known debts, each with its reason; anything else fails.
+ALLOWED_CYCLES = [
+    # panic and traps print, printk masks interrupts, the exception table
+    # needs both: one unit in practice, below everything else.
+    {"kernel/extable", "kernel/panic", "kernel/printk", "kernel/traps"},
+    # The two screen consoles hand over to each other.
+    {"drivers/fbcon", "drivers/vgacon"},
+    # Faults need the VMA tree, munmap needs the page-table walkers;
+    # left for the user-process work that reshapes both files.
+    {"mm/memory", "mm/mmap"},
+]
+ALLOWED_EDGES = {
+    # Checkers not yet moved out of their logic into mm/debug/ (they read
+    # the logic's private state).
+    ("mm/devdax", "mm/debug/check"),
+    ("mm/mmap", "mm/debug/check"),
+    ("mm/slab", "mm/debug/check"),
+}
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 SRC_DIRS = ["boot", "kernel", "mm", "drivers", "libc", "cmds", "bench",
             "tests"]
@@ -33,6 +60,8 @@ def module_of(path):
 
 def folder_of(module):
     folder = os.path.dirname(module)
+    if module in MODULE_LAYER:
+        return MODULE_LAYER[module]
     if folder == "kernel" and os.path.basename(module) in KERNEL_CORE:
         return "kernel/core"
     if folder.startswith("tests"):
@@ -103,9 +132,12 @@ def main():
     edges = collect(root)
     problems = []
     for comp in find_cycles(edges):
-        problems.append("include cycle: " + " -> ".join(comp))
+        if set(comp) not in ALLOWED_CYCLES:
+            problems.append("include cycle: " + " -> ".join(comp))
     for src in sorted(edges):
         for dst in sorted(edges[src]):
+            if (src, dst) in ALLOWED_EDGES:
+                continue
             a, b = rank(folder_of(src)), rank(folder_of(dst))
             if a is not None and b is not None and b > a:
                 problems.append("%s (%s) includes %s (%s), a higher folder"
@@ -114,7 +146,8 @@ def main():
         print(p)
     if problems:
         return 1
-    print("includes: %d modules, no cycle, no upward include" % len(edges))
+    print("includes: %d modules, no new cycle, no upward include (%d known debts)"
+          % (len(edges), len(ALLOWED_CYCLES) + len(ALLOWED_EDGES)))
     return 0
 
 

@@ -133,10 +133,6 @@ int ktest_memcmp(const void *a, const void *b, size_t n);
 #define ASSERT_STREQ(t, a, b)	__KT_STR(t, a, b, return)
 #define ASSERT_MEMEQ(t, a, b, n) __KT_MEM(t, a, b, n, return)
 
-#endif
-
-#ifndef TESTS_KTEST_CATCH
-#define TESTS_KTEST_CATCH
 /*
  * Run fn(arg) and report whether it panicked (or took an exception that
  * had no fixup). The reason is copied to reason. Only code that is meant
@@ -146,4 +142,5 @@ int ktest_memcmp(const void *a, const void *b, size_t n);
  */
 bool ktest_catch_panic(void (*fn)(void *arg), void *arg, char *reason,
 		       size_t len);
+
 #endif

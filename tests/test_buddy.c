@@ -33,6 +33,10 @@
 #include "libc/errno.h"
 #include "libc/stdio.h"
 #include "libc/string.h"
+#include "libc/stdlib.h"
+
+/* The reason the last call through these tests failed. */
+static struct errmsg werr;
 
 #define NR_ORDERS	(MAX_ORDER + 1)
 #define PFN_16M		((16UL << 20) >> PAGE_SHIFT)
@@ -115,17 +119,6 @@ static bool same_state(struct kunit *test, const struct buddy_state *before,
 }
 
 #define EXPECT_SAME_STATE(test, s)	same_state(test, s, __LINE__)
-
-static u64 xorshift(u64 *s)
-{
-	u64 x = *s;
-
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	*s = x;
-	return x;
-}
 
 static bool contains(const char *s, const char *word)
 {
@@ -236,7 +229,7 @@ struct random_run {
 
 static gfp_t random_gfp(struct random_run *r, unsigned int *order)
 {
-	u64 x = xorshift(&r->rng);
+	u64 x = xorshift64(&r->rng);
 	gfp_t gfp = 0;
 
 	switch (x % 8) {
@@ -301,7 +294,7 @@ static int preferred_zone(gfp_t gfp)
 static void random_alloc(struct random_run *r)
 {
 	struct kunit *test = r->test;
-	unsigned int order = xorshift(&r->rng) % NR_ORDERS;
+	unsigned int order = xorshift64(&r->rng) % NR_ORDERS;
 	gfp_t gfp = random_gfp(r, &order);
 	int want_zone = preferred_zone(gfp);
 	struct live *l = &r->live[r->nr_live];
@@ -335,7 +328,7 @@ static void random_alloc(struct random_run *r)
 	}
 	l->order = order;
 	l->gfp = gfp;
-	l->tag = xorshift(&r->rng);
+	l->tag = xorshift64(&r->rng);
 	write_tags(l->page, order, l->tag);
 	r->nr_live++;
 	r->live_pages += 1UL << order;
@@ -369,7 +362,7 @@ static void random_sequence(struct kunit *test, u64 seed)
 	/* A quarter of what is free, so that no allocation may fail. */
 	r.budget = min(before.free / 4, RANDOM_BUDGET_MAX);
 	for (unsigned int step = 0; step < RANDOM_STEPS; step++) {
-		u64 x = xorshift(&r.rng);
+		u64 x = xorshift64(&r.rng);
 
 		if (r.nr_live && (r.nr_live == LIVE_MAX || x % 3 == 0))
 			random_free(&r, (x >> 8) % r.nr_live);
@@ -781,7 +774,7 @@ KTEST(buddy, free_contig_range_refuses_bad_range)
 	free_contig_range(pfn, 256);
 	EXPECT_SAME_STATE(test, &before);
 	/* A page held by memory_failure() inside: not allocated either. */
-	ASSERT_EQ(test, memory_failure(pfn), 0);
+	ASSERT_EQ(test, memory_failure(pfn, &werr), 0);
 	buddy_state(&mid);
 	busy = alloc_contig_range(pfn, MAX_ORDER_NR_PAGES);
 	memset(out, 0, sizeof(out));
@@ -791,7 +784,7 @@ KTEST(buddy, free_contig_range_refuses_bad_range)
 	EXPECT_EQ(test, busy, -EBUSY);
 	EXPECT_NOT_NULL(test, strstr(out, "is not a plain allocated page"));
 	EXPECT_SAME_STATE(test, &mid);
-	EXPECT_EQ(test, unpoison_memory(pfn), 0);
+	EXPECT_EQ(test, unpoison_memory(pfn, &werr), 0);
 	EXPECT_SAME_STATE(test, &before);
 }
 

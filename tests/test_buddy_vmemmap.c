@@ -253,14 +253,14 @@ KTEST(buddy_vmemmap, poison_restores_block_first)
 	victim = find_optimized();
 	ASSERT_NOT_NULL(test, victim);
 	pfn = page_to_pfn(victim) + 100;
-	ASSERT_EQ(test, memory_failure(pfn), 0);
+	ASSERT_EQ(test, memory_failure(pfn, NULL), 0);
 	EXPECT_FALSE(test, PageVmemmapOptimized(victim));
 	EXPECT_TRUE(test, PageHWPoison(pfn_to_page(pfn)));
 	EXPECT_FALSE(test, is_free_buddy_page(pfn_to_page(pfn)));
 	/* The 7 pages come from elsewhere; the page is held, not free. */
 	EXPECT_SNAP(test, &s, .free = -(long)(1 + TAILS), .lent = TAILS, .vmemmap_pages = TAILS,
 		    .optimized = -1);
-	ASSERT_EQ(test, unpoison_memory(pfn), 0);
+	ASSERT_EQ(test, unpoison_memory(pfn, NULL), 0);
 	EXPECT_SNAP(test, &s, 0);
 }
 
@@ -292,7 +292,7 @@ KTEST(buddy_vmemmap, section_offline_keeps_shared_tails)
 		ktest_skip(test, "no wholly free, optimized section");
 		return;
 	}
-	ASSERT_EQ(test, offline_memory_section(nr), 0);
+	ASSERT_EQ(test, offline_memory_section(nr, NULL), 0);
 	snap(&off);
 	/* Only the 64 head vmemmap pages were the section's own; nothing was lent. */
 	EXPECT_EQ(test, s.vmemmap_pages - off.vmemmap_pages, blocks);
@@ -302,7 +302,7 @@ KTEST(buddy_vmemmap, section_offline_keeps_shared_tails)
 	EXPECT_EQ(test, s.managed - off.managed, PAGES_PER_SECTION - blocks);
 	EXPECT_EQ(test, mem_section[nr].nr_free_optimized, 0);
 	EXPECT_TRUE(test, KTEST_MM_CHECKERS(test));
-	ASSERT_EQ(test, online_memory_section(nr), 0);
+	ASSERT_EQ(test, online_memory_section(nr, NULL), 0);
 	/* Online, the section is plain until the switch is written on again. */
 	EXPECT_EQ(test, mem_section[nr].nr_free_optimized, 0);
 	EXPECT_EQ(test, buddy_vmemmap_set(true), 0);
@@ -376,7 +376,7 @@ static void random_step(u64 *st, unsigned int *nr_live, unsigned int *nr_poison,
 	} else if (*nr_poison < ARRAY_SIZE(poisoned)) {
 		struct page *b = find_optimized();
 
-		if (b && !memory_failure(page_to_pfn(b) + rnd(st) % pageblock_nr_pages))
+		if (b && !memory_failure(page_to_pfn(b) + rnd(st) % pageblock_nr_pages, NULL))
 			poisoned[(*nr_poison)++] = page_to_pfn(b);
 	}
 }
@@ -404,7 +404,7 @@ static void random_run(struct kunit *test, u64 seed)
 	for (unsigned int i = 0; i < nr_poison; i++)
 		for (unsigned long pfn = poisoned[i]; pfn < poisoned[i] + pageblock_nr_pages; pfn++)
 			if (pfn_hwpoisoned(pfn))
-				EXPECT_EQ(test, unpoison_memory(pfn), 0);
+				EXPECT_EQ(test, unpoison_memory(pfn, NULL), 0);
 	/* Blocks merged from small frees are plain until the switch is written on. */
 	EXPECT_EQ(test, buddy_vmemmap_set(true), 0);
 	/*

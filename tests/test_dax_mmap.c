@@ -29,6 +29,9 @@
 #include "libc/stdio.h"
 #include "libc/string.h"
 
+/* The reason the last call through these tests failed. */
+static struct errmsg werr;
+
 #define SECTION_BYTES	(128UL << 20)
 #define BASE		0x100000000000UL	/* 16 TiB: 512 GiB aligned */
 #define RW		(PROT_READ | PROT_WRITE)
@@ -116,12 +119,12 @@ static void end_mm(struct mm *mm)
 
 static struct dax_region *create(struct kunit *test, u64 start, u64 size, unsigned long align)
 {
-	int id = dax_region_create(start, size, align);
+	int id = dax_region_create(start, size, align, &werr);
 
 	if (id < 0) {
 		ktest_fail(test, __FILE__, __LINE__, "dax create %#llx+%#llx: %d %s",
 			   (unsigned long long)start, (unsigned long long)size, id,
-			   dax_last_error());
+			   werr.why);
 		return NULL;
 	}
 	return dax_region_find(id);
@@ -155,12 +158,12 @@ static void map_region(struct kunit *test, u64 start, u64 size, unsigned long al
 	ASSERT_NOT_NULL(test, mm);
 	CHECK_ALL(test, mm);
 
-	addr = do_mmap_dax(mm, BASE, size, RW, MAP_SHARED | MAP_FIXED, r, 0);
+	addr = do_mmap_dax(mm, BASE, size, RW, MAP_SHARED | MAP_FIXED, r, 0, NULL);
 	ASSERT_EQ(test, addr, (long)BASE);
 	EXPECT_EQ(test, r->users, 1);
 	EXPECT_EQ(test, mm->rss_dax, 0);
 	EXPECT_TABLES(test, mm, 0, 0, 0);
-	EXPECT_EQ(test, dax_region_destroy(id), -EBUSY);
+	EXPECT_EQ(test, dax_region_destroy(id, &werr), -EBUSY);
 	CHECK_ALL(test, mm);
 
 	for (unsigned long i = 0; i < n; i++) {
@@ -205,7 +208,7 @@ static void map_region(struct kunit *test, u64 start, u64 size, unsigned long al
 		CHECK_ALL(test, mm);
 		/* Map it back: the pieces merge into one again. */
 		ASSERT_EQ(test, do_mmap_dax(mm, BASE + align, align, RW, MAP_SHARED | MAP_FIXED,
-					    r, align), (long)(BASE + align));
+					    r, align, NULL), (long)(BASE + align));
 		EXPECT_EQ(test, mm->map_count, 1);
 		EXPECT_EQ(test, r->users, 1);
 		ASSERT_EQ(test, touch(BASE + align), 0);
@@ -240,13 +243,13 @@ static void map_region(struct kunit *test, u64 start, u64 size, unsigned long al
 
 	/* Fault it all back with MAP_POPULATE over the old mapping, then unmap. */
 	ASSERT_EQ(test, do_mmap_dax(mm, BASE, size, PROT_READ,
-				    MAP_SHARED | MAP_FIXED | MAP_POPULATE, r, 0), (long)BASE);
+				    MAP_SHARED | MAP_FIXED | MAP_POPULATE, r, 0, NULL), (long)BASE);
 	EXPECT_EQ(test, r->users, 1);
 	EXPECT_UEQ(test, mm->rss_dax, pages);
 	EXPECT_TABLES(test, mm, pud, pmd, pte);
 	EXPECT_LEAF(test, mm, BASE + size - align, level, start + size - align);
 	CHECK_ALL(test, mm);
-	EXPECT_EQ(test, dax_region_destroy(id), -EBUSY);
+	EXPECT_EQ(test, dax_region_destroy(id, &werr), -EBUSY);
 	ASSERT_EQ(test, do_munmap(mm, BASE, size), 0);
 	EXPECT_EQ(test, r->users, 0);
 	EXPECT_UEQ(test, mm->rss_dax, 0);
@@ -257,14 +260,14 @@ static void map_region(struct kunit *test, u64 start, u64 size, unsigned long al
 	CHECK_ALL(test, mm);
 
 	/* Teardown with the region mapped gives the reference back. */
-	ASSERT_TRUE(test, do_mmap_dax(mm, 0, size, RW, MAP_SHARED, r, 0) > 0);
+	ASSERT_TRUE(test, do_mmap_dax(mm, 0, size, RW, MAP_SHARED, r, 0, NULL) > 0);
 	ASSERT_EQ(test, touch(find_vma(mm, 0)->vm_start), 0);
 	EXPECT_EQ(test, r->users, 1);
 	end_mm(mm);
 	switch_mm(NULL);
 	EXPECT_EQ(test, r->users, 0);
 	EXPECT_EQ(test, head->_refcount, 0);
-	EXPECT_EQ(test, dax_region_destroy(id), 0);
+	EXPECT_EQ(test, dax_region_destroy(id, &werr), 0);
 	EXPECT_UEQ(test, ktest_settled_free_pages(), free0);
 	CHECK_ALL(test, NULL);
 }
@@ -306,32 +309,32 @@ KTEST(dax_mmap, refused_calls_change_nothing)
 	ASSERT_NOT_NULL(test, r2);
 	mm = new_mm(test);
 	ASSERT_NOT_NULL(test, mm);
-	EXPECT_EQ(test, do_mmap_dax(mm, 0, SZ_2M, RW, MAP_SHARED, NULL, 0), -ENODEV);
-	EXPECT_EQ(test, do_mmap_dax(mm, 0, SZ_2M, RW, MAP_PRIVATE, r2, 0), -EINVAL);
-	EXPECT_EQ(test, do_mmap_dax(mm, 0, SZ_2M, RW, MAP_SHARED | MAP_ANONYMOUS, r2, 0), -EINVAL);
-	EXPECT_EQ(test, do_mmap_dax(mm, 0, SZ_4K, RW, MAP_SHARED, r2, 0), -EINVAL);
-	EXPECT_EQ(test, do_mmap_dax(mm, 0, SZ_2M, RW, MAP_SHARED, r2, SZ_4K), -EINVAL);
-	EXPECT_EQ(test, do_mmap_dax(mm, 0, 4 * SZ_2M, RW, MAP_SHARED, r2, SZ_2M), -EINVAL);
-	EXPECT_EQ(test, do_mmap_dax(mm, 0, SZ_2M, RW, MAP_SHARED, r2, 4 * SZ_2M), -EINVAL);
-	EXPECT_EQ(test, do_mmap_dax(mm, 0, SZ_2M, RW, MAP_SHARED, r1, 0), -EINVAL);
-	EXPECT_EQ(test, do_mmap_dax(mm, BASE + SZ_2M, SZ_1G, RW, MAP_SHARED | MAP_FIXED, r1, 0),
+	EXPECT_EQ(test, do_mmap_dax(mm, 0, SZ_2M, RW, MAP_SHARED, NULL, 0, NULL), -ENODEV);
+	EXPECT_EQ(test, do_mmap_dax(mm, 0, SZ_2M, RW, MAP_PRIVATE, r2, 0, NULL), -EINVAL);
+	EXPECT_EQ(test, do_mmap_dax(mm, 0, SZ_2M, RW, MAP_SHARED | MAP_ANONYMOUS, r2, 0, NULL), -EINVAL);
+	EXPECT_EQ(test, do_mmap_dax(mm, 0, SZ_4K, RW, MAP_SHARED, r2, 0, NULL), -EINVAL);
+	EXPECT_EQ(test, do_mmap_dax(mm, 0, SZ_2M, RW, MAP_SHARED, r2, SZ_4K, NULL), -EINVAL);
+	EXPECT_EQ(test, do_mmap_dax(mm, 0, 4 * SZ_2M, RW, MAP_SHARED, r2, SZ_2M, NULL), -EINVAL);
+	EXPECT_EQ(test, do_mmap_dax(mm, 0, SZ_2M, RW, MAP_SHARED, r2, 4 * SZ_2M, NULL), -EINVAL);
+	EXPECT_EQ(test, do_mmap_dax(mm, 0, SZ_2M, RW, MAP_SHARED, r1, 0, NULL), -EINVAL);
+	EXPECT_EQ(test, do_mmap_dax(mm, BASE + SZ_2M, SZ_1G, RW, MAP_SHARED | MAP_FIXED, r1, 0, NULL),
 		  -EINVAL);
 	EXPECT_EQ(test, mm->map_count, 0);
 	EXPECT_EQ(test, r1->users, 0);
 	EXPECT_EQ(test, r2->users, 0);
 	CHECK_ALL(test, mm);
 	/* Two regions side by side never merge. */
-	ASSERT_EQ(test, do_mmap_dax(mm, BASE, SZ_2M, RW, MAP_SHARED | MAP_FIXED, r2, 0), (long)BASE);
+	ASSERT_EQ(test, do_mmap_dax(mm, BASE, SZ_2M, RW, MAP_SHARED | MAP_FIXED, r2, 0, NULL), (long)BASE);
 	ASSERT_EQ(test, do_mmap_dax(mm, BASE + SZ_2M, SZ_2M, RW, MAP_SHARED | MAP_FIXED, r2,
-				    2 * SZ_2M), (long)(BASE + SZ_2M));
+				    2 * SZ_2M, NULL), (long)(BASE + SZ_2M));
 	EXPECT_EQ(test, mm->map_count, 2);	/* offsets not contiguous */
 	EXPECT_EQ(test, r2->users, 2);
 	CHECK_ALL(test, mm);
 	end_mm(mm);
 	switch_mm(NULL);
 	EXPECT_EQ(test, r2->users, 0);
-	EXPECT_EQ(test, dax_region_destroy(r1->id), 0);
-	EXPECT_EQ(test, dax_region_destroy(r2->id), 0);
+	EXPECT_EQ(test, dax_region_destroy(r1->id, &werr), 0);
+	EXPECT_EQ(test, dax_region_destroy(r2->id, &werr), 0);
 	CHECK_ALL(test, NULL);
 }
 
@@ -347,7 +350,7 @@ static void inject_fault(struct kunit *test, u64 start, u64 size, unsigned long 
 		return;
 	mm = new_mm(test);
 	ASSERT_NOT_NULL(test, mm);
-	ASSERT_EQ(test, do_mmap_dax(mm, BASE, size, RW, MAP_SHARED | MAP_FIXED, r, 0), (long)BASE);
+	ASSERT_EQ(test, do_mmap_dax(mm, BASE, size, RW, MAP_SHARED | MAP_FIXED, r, 0, NULL), (long)BASE);
 	free0 = ktest_settled_free_pages();
 	for (k = 1; k < 16; k++) {
 		unsigned long injected = fail_page_alloc_injected();
@@ -379,7 +382,7 @@ static void inject_fault(struct kunit *test, u64 start, u64 size, unsigned long 
 	EXPECT_UEQ(test, ktest_settled_free_pages(), free0);
 	end_mm(mm);
 	switch_mm(NULL);
-	EXPECT_EQ(test, dax_region_destroy(r->id), 0);
+	EXPECT_EQ(test, dax_region_destroy(r->id, &werr), 0);
 	CHECK_ALL(test, NULL);
 }
 
@@ -436,5 +439,5 @@ KTEST(dax_mmap, console)
 	CHECK_ALL(test, mm);
 	end_mm(mm);
 	switch_mm(NULL);
-	EXPECT_EQ(test, dax_region_destroy(r->id), 0);
+	EXPECT_EQ(test, dax_region_destroy(r->id, &werr), 0);
 }

@@ -33,6 +33,9 @@
 #include "libc/stdio.h"
 #include "libc/string.h"
 
+/* The reason the last call through these tests failed. */
+static struct errmsg werr;
+
 #define SECTION_BYTES	(128UL << 20)
 
 /* The largest device memory range: [dev_start, dev_end). */
@@ -104,11 +107,11 @@ static int create_checked(struct kunit *test, u64 start, u64 size, unsigned long
 	int id;
 
 	take_baseline(&b);
-	id = dax_region_create(start, size, align);
+	id = dax_region_create(start, size, align, &werr);
 	if (id < 0) {
 		ktest_fail(test, __FILE__, __LINE__, "create %#llx+%#llx align %#lx: %d %s",
 			   (unsigned long long)start, (unsigned long long)size, align, id,
-			   dax_last_error());
+			   werr.why);
 		return id;
 	}
 	drain_all_pages();
@@ -205,7 +208,7 @@ static void expect_heads(struct kunit *test, unsigned long pfn, unsigned long nr
 static void destroy_ok(struct kunit *test, int id)
 {
 	if (id >= 0)
-		EXPECT_EQ(test, dax_region_destroy(id), 0);
+		EXPECT_EQ(test, dax_region_destroy(id, &werr), 0);
 }
 
 KTEST(devdax, align_2m_accounting_and_shape)
@@ -406,7 +409,7 @@ KTEST(devdax, shared_tails_read_only)
 	if (!find_device_memory(test, SZ_1G))
 		return;
 	take_baseline(&b);
-	id = dax_region_create(dev_start, SZ_1G, SZ_2M);
+	id = dax_region_create(dev_start, SZ_1G, SZ_2M, &werr);
 	ASSERT_GE(test, id, 0);
 	head = pfn_to_page(PHYS_PFN(dev_start) + 512 * 3);
 	EXPECT_EQ(test, probe_read_u64(&head[100].compound_info, &v), 0);
@@ -421,7 +424,7 @@ KTEST(devdax, shared_tails_read_only)
 	EXPECT_EQ(test, probe_write_u64(&head[63].index, 0), 0);
 	destroy_ok(test, id);
 
-	id = dax_region_create(dev_start, SZ_1G, SZ_1G);
+	id = dax_region_create(dev_start, SZ_1G, SZ_1G, &werr);
 	ASSERT_GE(test, id, 0);
 	head = pfn_to_page(PHYS_PFN(dev_start));
 	/* PMD 0's shared PTEs, and a PMD through the all-tail table. */
@@ -456,8 +459,8 @@ KTEST(devdax, shared_with_hugetlb)
 	set_max_huge_pages(h, 3);
 	if (g->supported)
 		set_max_huge_pages(g, nr_g + 1);
-	id = dax_region_create(dev_start, SZ_1G, SZ_1G);
-	id2 = dax_region_create(dev_start + SZ_1G, SZ_1G, SZ_2M);
+	id = dax_region_create(dev_start, SZ_1G, SZ_1G, &werr);
+	id2 = dax_region_create(dev_start + SZ_1G, SZ_1G, SZ_2M, &werr);
 	ASSERT_GE(test, id, 0);
 	ASSERT_GE(test, id2, 0);
 	ktest_log(test, "beside %lu x 2 MiB and %lu x 1 GiB optimized pool pages",
@@ -483,12 +486,12 @@ struct bad_request {
 
 static void expect_refused(struct kunit *test, const struct bad_request *r, unsigned int i)
 {
-	int ret = dax_region_create(r->start, r->size, r->align);
+	int ret = dax_region_create(r->start, r->size, r->align, &werr);
 
-	if (ret != r->err || !strstr(dax_last_error(), r->msg))
+	if (ret != r->err || !strstr(werr.why, r->msg))
 		ktest_fail(test, __FILE__, __LINE__, "case %u: %#llx+%#llx align %#lx: %d '%s'",
 			   i, (unsigned long long)r->start, (unsigned long long)r->size,
-			   r->align, ret, dax_last_error());
+			   r->align, ret, werr.why);
 }
 
 /* Each bad request: its errno, its one-line reason, and nothing changed. */
@@ -520,22 +523,22 @@ KTEST(devdax, create_errors)
 	};
 
 	take_baseline(&b);
-	id = dax_region_create(d + 64 * SZ_2M, 64 * SZ_2M, SZ_2M);
+	id = dax_region_create(d + 64 * SZ_2M, 64 * SZ_2M, SZ_2M, &werr);
 	ASSERT_GE(test, id, 0);
 	take_baseline(&with);
 	for (unsigned int i = 0; i < ARRAY_SIZE(bad); i++) {
 		expect_refused(test, &bad[i], i);
 		EXPECT_BASELINE(test, &with);
 	}
-	EXPECT_EQ(test, dax_region_destroy(id + 1), -ENOENT);
-	EXPECT_EQ(test, dax_region_destroy(DAX_MAX_REGIONS + 5), -ENOENT);
+	EXPECT_EQ(test, dax_region_destroy(id + 1, &werr), -ENOENT);
+	EXPECT_EQ(test, dax_region_destroy(DAX_MAX_REGIONS + 5, &werr), -ENOENT);
 	/* A mapped region cannot go. */
 	ASSERT_NOT_NULL(test, dax_region_get(id));
-	EXPECT_EQ(test, dax_region_destroy(id), -EBUSY);
-	EXPECT_NOT_NULL(test, strstr(dax_last_error(), "mapped"));
+	EXPECT_EQ(test, dax_region_destroy(id, &werr), -EBUSY);
+	EXPECT_NOT_NULL(test, strstr(werr.why, "mapped"));
 	dax_region_put(dax_region_find(id));
 	destroy_ok(test, id);
-	EXPECT_EQ(test, dax_region_destroy(id), -ENOENT);
+	EXPECT_EQ(test, dax_region_destroy(id, &werr), -ENOENT);
 	EXPECT_BASELINE(test, &b);
 }
 
@@ -603,13 +606,13 @@ KTEST(devdax, seeded_random_cycles)
 			if (dax_region_find(i))
 				ids[n++] = i;
 		if (n && rng(&seed) % 3 == 0) {
-			EXPECT_EQ(test, dax_region_destroy(ids[rng(&seed) % n]), 0);
+			EXPECT_EQ(test, dax_region_destroy(ids[rng(&seed) % n], &werr), 0);
 		} else {
 			unsigned long align = aligns[rng(&seed) % 3];
 			unsigned long unit = max(align, SZ_2M);
 			u64 span = (dev_end - dev_start) / unit;
 			u64 first = rng(&seed) % span, len = 1 + rng(&seed) % min(span - first, 96ULL);
-			int ret = dax_region_create(dev_start + first * unit, len * unit, align);
+			int ret = dax_region_create(dev_start + first * unit, len * unit, align, &werr);
 
 			if (ret >= 0)
 				created++;
@@ -617,7 +620,7 @@ KTEST(devdax, seeded_random_cycles)
 				refused++;
 			else
 				ktest_fail(test, __FILE__, __LINE__, "step %d: %d %s", step, ret,
-					   dax_last_error());
+					   werr.why);
 		}
 		if (!CHECKERS_PASS(test)) {
 			ktest_log(test, "after step %d", step);
@@ -626,7 +629,7 @@ KTEST(devdax, seeded_random_cycles)
 	}
 	for (unsigned int i = 0; i < DAX_MAX_REGIONS; i++)
 		if (dax_region_find(i))
-			EXPECT_EQ(test, dax_region_destroy(i), 0);
+			EXPECT_EQ(test, dax_region_destroy(i, &werr), 0);
 	ktest_log(test, "%u regions created, %u refused as overlapping", created, refused);
 	EXPECT_GT(test, created, 10);
 	EXPECT_BASELINE(test, &b);
@@ -649,14 +652,14 @@ static void inject_create(struct kunit *test, u64 start, u64 size, unsigned long
 		int id;
 
 		fail_page_alloc_nth(k);
-		id = dax_region_create(start, size, align);
+		id = dax_region_create(start, size, align, &werr);
 		fail_page_alloc_off();
 		if (id >= 0) {
 			CHECKERS_PASS(test);
-			EXPECT_EQ(test, dax_region_destroy(id), 0);
+			EXPECT_EQ(test, dax_region_destroy(id, &werr), 0);
 		} else {
 			EXPECT_EQ(test, id, -ENOMEM);
-			EXPECT_NOT_NULL(test, strstr(dax_last_error(), "no memory"));
+			EXPECT_NOT_NULL(test, strstr(werr.why, "no memory"));
 		}
 		EXPECT_BASELINE(test, &b);
 		if (fail_page_alloc_injected() == injected)

@@ -25,6 +25,9 @@
 #include "libc/stdio.h"
 #include "libc/string.h"
 
+/* The reason the last write through these tests failed. */
+static struct errmsg werr;
+
 struct baseline {
 	unsigned long free, memmap, tables;
 };
@@ -71,7 +74,7 @@ static int write_state(unsigned long nr, const char *val)
 	char path[64];
 
 	state_path(path, sizeof(path), nr);
-	return pseudofs_write(path, val, strlen(val));
+	return pseudofs_write(path, val, strlen(val), &werr);
 }
 
 static bool state_is(unsigned long nr, const char *want)
@@ -100,9 +103,9 @@ static unsigned int find_free_sections(unsigned long *nrs, unsigned int max)
 			continue;
 		if (hwpoison_next_held(start, end) != end)
 			continue;
-		if (offline_memory_section(nr))
+		if (offline_memory_section(nr, NULL))
 			continue;
-		if (online_memory_section(nr))
+		if (online_memory_section(nr, NULL))
 			break;
 		nrs[n++] = nr;
 	}
@@ -149,7 +152,7 @@ KTEST(hotplug, sysfs_files)
 		shown++;
 	}
 	EXPECT_EQ(test, shown, nr_present_sections());
-	EXPECT_EQ(test, pseudofs_write("/sys/devices/system/memory/block_size_bytes", "1", 1), -EPERM);
+	EXPECT_EQ(test, pseudofs_write("/sys/devices/system/memory/block_size_bytes", "1", 1, &werr), -EPERM);
 }
 
 /* Offline gives back the 2 MiB memmap and the pages; online takes them back. */
@@ -203,7 +206,7 @@ KTEST(hotplug, busy_section_unchanged)
 	take_baseline(&b);
 	flags = mem_section[nr].flags;
 	EXPECT_EQ(test, write_state(nr, "offline"), -EBUSY);
-	EXPECT_NOT_NULL(test, strstr(pseudofs_last_error(-EBUSY), "pages in use"));
+	EXPECT_NOT_NULL(test, strstr(errmsg_why(&werr, -EBUSY), "pages in use"));
 	EXPECT_TRUE(test, state_is(nr, "online\n"));
 	EXPECT_UEQ(test, mem_section[nr].flags, flags);
 	EXPECT_BASELINE(test, &b);
@@ -213,13 +216,13 @@ KTEST(hotplug, busy_section_unchanged)
 	EXPECT_EQ(test, write_state(nr, "online"), 0);
 	EXPECT_BASELINE(test, &b);
 	/* The kernel's own section: busy (or across the DMA zone boundary). */
-	EXPECT_EQ(test, offline_memory_section(0), -EBUSY);
+	EXPECT_EQ(test, offline_memory_section(0, NULL), -EBUSY);
 	EXPECT_TRUE(test, state_is(0, "online\n"));
 	/* Sections holding optimized hugetlb pages (boot 1 GiB pages too). */
 	for (unsigned long s = 0; s < nr_mem_sections; s++) {
 		if (!mem_section[s].nr_optimized)
 			continue;
-		EXPECT_EQ(test, offline_memory_section(s), -EBUSY);
+		EXPECT_EQ(test, offline_memory_section(s, NULL), -EBUSY);
 		EXPECT_TRUE(test, state_is(s, "online\n"));
 	}
 	EXPECT_BASELINE(test, &b);
@@ -234,16 +237,16 @@ KTEST(hotplug, bad_writes)
 		return;
 	take_baseline(&b);
 	EXPECT_EQ(test, write_state(nr, "sideways"), -EINVAL);
-	EXPECT_NOT_NULL(test, strstr(pseudofs_last_error(-EINVAL), "online or offline"));
+	EXPECT_NOT_NULL(test, strstr(errmsg_why(&werr, -EINVAL), "online or offline"));
 	EXPECT_EQ(test, write_state(nr, "online"), -EINVAL);
-	EXPECT_NOT_NULL(test, strstr(pseudofs_last_error(-EINVAL), "already online"));
+	EXPECT_NOT_NULL(test, strstr(errmsg_why(&werr, -EINVAL), "already online"));
 	EXPECT_EQ(test, write_state(nr, ""), -EINVAL);
 	EXPECT_EQ(test, write_state(nr, "offline"), 0);
 	EXPECT_EQ(test, write_state(nr, "offline"), -EINVAL);
-	EXPECT_NOT_NULL(test, strstr(pseudofs_last_error(-EINVAL), "already offline"));
+	EXPECT_NOT_NULL(test, strstr(errmsg_why(&werr, -EINVAL), "already offline"));
 	EXPECT_EQ(test, write_state(nr, "online_kernel\n"), 0);
-	EXPECT_EQ(test, pseudofs_write("/sys/devices/system/memory/memory99999/state", "offline", 7), -ENOENT);
-	EXPECT_EQ(test, offline_memory_section(nr_mem_sections + 3), -ENODEV);
+	EXPECT_EQ(test, pseudofs_write("/sys/devices/system/memory/memory99999/state", "offline", 7, &werr), -ENOENT);
+	EXPECT_EQ(test, offline_memory_section(nr_mem_sections + 3, &werr), -ENODEV);
 	EXPECT_BASELINE(test, &b);
 }
 
@@ -404,7 +407,7 @@ static unsigned long inject_online(struct kunit *test, unsigned long nr, bool fu
 		fail_page_alloc_off();
 		if (ret) {
 			EXPECT_EQ(test, ret, -ENOMEM);
-			EXPECT_NOT_NULL(test, strstr(pseudofs_last_error(ret), "no memory for its memmap"));
+			EXPECT_NOT_NULL(test, strstr(errmsg_why(&werr, ret), "no memory for its memmap"));
 			failures++;
 		} else {
 			if (full_check || k % 128 == 0)
@@ -459,9 +462,9 @@ KTEST(hotplug, poisoned_page_survives)
 		return;
 	pfn = section_nr_to_pfn(nr) + 12345;
 	take_baseline(&b);
-	ASSERT_EQ(test, memory_failure(pfn), 0);
+	ASSERT_EQ(test, memory_failure(pfn, &werr), 0);
 	EXPECT_EQ(test, write_state(nr, "offline"), 0);
-	EXPECT_EQ(test, memory_failure(pfn), -ENXIO);
+	EXPECT_EQ(test, memory_failure(pfn, &werr), -ENXIO);
 	EXPECT_TRUE(test, pfn_hwpoisoned(pfn));
 	CHECKERS_PASS(test);
 	EXPECT_EQ(test, write_state(nr, "online"), 0);
@@ -473,12 +476,12 @@ KTEST(hotplug, poisoned_page_survives)
 	/* Offline and online again with it, then give it back. */
 	EXPECT_EQ(test, write_state(nr, "offline"), 0);
 	EXPECT_EQ(test, write_state(nr, "online"), 0);
-	EXPECT_EQ(test, unpoison_memory(pfn), 0);
+	EXPECT_EQ(test, unpoison_memory(pfn, &werr), 0);
 	EXPECT_BASELINE(test, &b);
 	/* Given back while offline: online returns it with the rest. */
-	ASSERT_EQ(test, memory_failure(pfn), 0);
+	ASSERT_EQ(test, memory_failure(pfn, &werr), 0);
 	EXPECT_EQ(test, write_state(nr, "offline"), 0);
-	EXPECT_EQ(test, unpoison_memory(pfn), 0);
+	EXPECT_EQ(test, unpoison_memory(pfn, &werr), 0);
 	EXPECT_EQ(test, write_state(nr, "online"), 0);
 	EXPECT_BASELINE(test, &b);
 }

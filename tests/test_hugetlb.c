@@ -31,6 +31,9 @@
 #include "libc/stdlib.h"
 #include "libc/string.h"
 
+/* The reason the last write through these tests failed. */
+static struct errmsg werr;
+
 #define H2M	(&hstates[HSTATE_2M])
 #define H1G	(&hstates[HSTATE_1G])
 
@@ -561,7 +564,7 @@ KTEST(hugetlb, demote_optimized_gigantic)
 	hugetlb_set_optimize_vmemmap(true);
 	if (!have_gigantic(test, 1))
 		goto out;
-	ASSERT_EQ(test, pseudofs_write("/sys/kernel/mm/hugepages/hugepages-1048576kB/demote", "1\n", 2), 0);
+	ASSERT_EQ(test, pseudofs_write("/sys/kernel/mm/hugepages/hugepages-1048576kB/demote", "1\n", 2, &werr), 0);
 	EXPECT_EQ(test, H1G->nr_huge_pages, b.nr[1]);
 	EXPECT_EQ(test, H2M->nr_huge_pages, b.nr[0] + 512);
 	drain_all_pages();
@@ -599,7 +602,7 @@ KTEST(hugetlb, demote_skips_poisoned_gigantic)
 	head = newest_free(H1G, 0);
 	pfn = page_to_pfn(head) + 200000;
 	fail_page_alloc_random(1, 1);		/* every allocation fails */
-	ret = memory_failure(pfn);
+	ret = memory_failure(pfn, &werr);
 	fail_page_alloc_off();
 	ASSERT_EQ(test, ret, 0);
 	ASSERT_TRUE(test, hugetlb_subpage_poisoned(pfn));
@@ -609,8 +612,8 @@ KTEST(hugetlb, demote_skips_poisoned_gigantic)
 	EXPECT_EQ(test, hugetlb_acquire_reservation(H1G, usable + 1), -ENOMEM);
 	EXPECT_EQ(test, H1G->resv_huge_pages, 0);
 	ASSERT_EQ(test, hugetlb_acquire_reservation(H1G, usable), 0);
-	EXPECT_EQ(test, pseudofs_write(DEMOTE_1G, "1", 1), -EBUSY);
-	EXPECT_NOT_NULL(test, strstr(pseudofs_last_error(-EBUSY), "no free 1 GiB page to demote"));
+	EXPECT_EQ(test, pseudofs_write(DEMOTE_1G, "1", 1, &werr), -EBUSY);
+	EXPECT_NOT_NULL(test, strstr(errmsg_why(&werr, -EBUSY), "no free 1 GiB page to demote"));
 	EXPECT_EQ(test, H2M->nr_huge_pages, b.nr[0]);
 	EXPECT_EQ(test, H1G->nr_huge_pages, b.nr[1] + 1);
 	hugetlb_release_reservation(H1G, usable);
@@ -624,7 +627,7 @@ KTEST(hugetlb, demote_skips_poisoned_gigantic)
 	EXPECT_TRUE(test, PageHWPoison(pfn_to_page(pfn)));
 	EXPECT_FALSE(test, is_free_buddy_page(pfn_to_page(pfn)));
 	checkers_pass(test);
-	EXPECT_EQ(test, unpoison_memory(pfn), 0);
+	EXPECT_EQ(test, unpoison_memory(pfn, &werr), 0);
 out:
 	expect_baseline(test, &b);
 }
@@ -638,8 +641,8 @@ KTEST(hugetlb, overcommit_gigantic_refused)
 	char buf[16];
 
 	ASSERT_GT(test, pseudofs_read("/proc/meminfo", before, sizeof(before)), 0);
-	EXPECT_EQ(test, pseudofs_write(path, "1", 1), -EINVAL);
-	EXPECT_NOT_NULL(test, strstr(pseudofs_last_error(-EINVAL), H1G->supported ?
+	EXPECT_EQ(test, pseudofs_write(path, "1", 1, &werr), -EINVAL);
+	EXPECT_NOT_NULL(test, strstr(errmsg_why(&werr, -EINVAL), H1G->supported ?
 				     "cannot be overcommitted" : "no 1 GiB pages"));
 	EXPECT_EQ(test, H1G->nr_overcommit_huge_pages, 0);
 	EXPECT_GT(test, pseudofs_read(path, buf, sizeof(buf)), 0);
@@ -647,7 +650,7 @@ KTEST(hugetlb, overcommit_gigantic_refused)
 	ASSERT_GT(test, pseudofs_read("/proc/meminfo", after, sizeof(after)), 0);
 	EXPECT_STREQ(test, strstr(after, "HugePages_Total"), strstr(before, "HugePages_Total"));
 	/* 2 MiB pages still can. */
-	EXPECT_EQ(test, pseudofs_write(OVERCOMMIT_2M, "1234", 4), 0);
+	EXPECT_EQ(test, pseudofs_write(OVERCOMMIT_2M, "1234", 4, &werr), 0);
 	EXPECT_EQ(test, H2M->nr_overcommit_huge_pages, 1234);
 	H2M->nr_overcommit_huge_pages = overcommit;
 }
@@ -728,10 +731,10 @@ static void leave_1g_fragmented(struct kunit *test, enum leave_1g how)
 	if (how == LEAVE_DISSOLVE) {
 		EXPECT_EQ(test, set_max_huge_pages(H1G, b.nr[1]), b.nr[1]);
 	} else if (how == LEAVE_DEMOTE) {
-		EXPECT_EQ(test, pseudofs_write(DEMOTE_1G, "1", 1), 0);
+		EXPECT_EQ(test, pseudofs_write(DEMOTE_1G, "1", 1, &werr), 0);
 		EXPECT_EQ(test, H2M->nr_huge_pages, b.nr[0] + 512);
 	} else {
-		EXPECT_EQ(test, memory_failure(pfn), 0);
+		EXPECT_EQ(test, memory_failure(pfn, &werr), 0);
 		EXPECT_FALSE(test, hugetlb_subpage_poisoned(pfn));
 		EXPECT_TRUE(test, page_hwpoison_held(pfn));
 	}
@@ -745,7 +748,7 @@ unfragment:
 	unfragment_buddy(&held);
 	set_page_fill(was_poisoning);
 	if (how == LEAVE_POISON && page_hwpoison_held(pfn))
-		EXPECT_EQ(test, unpoison_memory(pfn), 0);
+		EXPECT_EQ(test, unpoison_memory(pfn, &werr), 0);
 	/*
 	 * The sections restored from single pages collapse at the next resize,
 	 * taking 2 MiB blocks wherever the buddy has them: from the gigantic
@@ -795,15 +798,15 @@ KTEST(hugetlb, toggle_optimize_with_pages_in_pool)
 	if (!take_baseline(test, &b))
 		return;
 	before = count_optimized(H2M);
-	ASSERT_EQ(test, pseudofs_write("/proc/sys/vm/hugetlb_optimize_vmemmap", "1", 1), 0);
+	ASSERT_EQ(test, pseudofs_write("/proc/sys/vm/hugetlb_optimize_vmemmap", "1", 1, &werr), 0);
 	set_max_huge_pages(H2M, b.nr[0] + 3);
-	ASSERT_EQ(test, pseudofs_write("/proc/sys/vm/hugetlb_optimize_vmemmap", "0\n", 2), 0);
+	ASSERT_EQ(test, pseudofs_write("/proc/sys/vm/hugetlb_optimize_vmemmap", "0\n", 2, &werr), 0);
 	set_max_huge_pages(H2M, b.nr[0] + 5);
 	checkers_pass(test);
 	/* Pages keep the shape they entered with. */
 	EXPECT_EQ(test, count_optimized(H2M), before + 3);
 	EXPECT_EQ(test, H2M->nr_huge_pages, b.nr[0] + 5);
-	EXPECT_EQ(test, pseudofs_write("/proc/sys/vm/hugetlb_optimize_vmemmap", "2", 1), -EINVAL);
+	EXPECT_EQ(test, pseudofs_write("/proc/sys/vm/hugetlb_optimize_vmemmap", "2", 1, &werr), -EINVAL);
 	EXPECT_FALSE(test, hugetlb_optimize_vmemmap_enabled());
 	expect_baseline(test, &b);
 }
@@ -889,7 +892,7 @@ static void shrink_with_faults(struct kunit *test, bool whole_sections,
 		injected = fail_page_alloc_injected();
 		fail_page_alloc_nth(k);
 		ret = pseudofs_write("/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages",
-				     val, strlen(val));
+				     val, strlen(val), &werr);
 		fail_page_alloc_off();
 		EXPECT_EQ(test, ret, 0);
 		EXPECT_EQ(test, H2M->nr_huge_pages - H2M->surplus_huge_pages, b.nr[0] + keep);
@@ -950,13 +953,13 @@ KTEST(hugetlb, bad_writes_change_nothing)
 		return;
 	set_max_huge_pages(H2M, b.nr[0] + 2);
 	for (unsigned int i = 0; i < ARRAY_SIZE(bad); i++) {
-		EXPECT_EQ(test, pseudofs_write(path, bad[i].val, strlen(bad[i].val)), bad[i].err);
+		EXPECT_EQ(test, pseudofs_write(path, bad[i].val, strlen(bad[i].val), &werr), bad[i].err);
 		EXPECT_EQ(test, H2M->nr_huge_pages, b.nr[0] + 2);
 	}
-	EXPECT_EQ(test, pseudofs_write("/sys/kernel/mm/hugepages/hugepages-4096kB/nr_hugepages", "1", 1), -ENOENT);
-	EXPECT_EQ(test, pseudofs_write("/sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages", "1", 1), -EPERM);
-	EXPECT_EQ(test, pseudofs_write("/sys/kernel/mm/hugepages/hugepages-1048576kB/demote_size", "4kB", 3), -EINVAL);
-	EXPECT_EQ(test, pseudofs_write("/proc/sys/vm/nr_hugepages", "x", 1), -EINVAL);
+	EXPECT_EQ(test, pseudofs_write("/sys/kernel/mm/hugepages/hugepages-4096kB/nr_hugepages", "1", 1, &werr), -ENOENT);
+	EXPECT_EQ(test, pseudofs_write("/sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages", "1", 1, &werr), -EPERM);
+	EXPECT_EQ(test, pseudofs_write("/sys/kernel/mm/hugepages/hugepages-1048576kB/demote_size", "4kB", 3, &werr), -EINVAL);
+	EXPECT_EQ(test, pseudofs_write("/proc/sys/vm/nr_hugepages", "x", 1, &werr), -EINVAL);
 	EXPECT_EQ(test, H2M->nr_huge_pages, b.nr[0] + 2);
 	expect_baseline(test, &b);
 }
@@ -988,7 +991,7 @@ KTEST(hugetlb, reservations_and_surplus)
 	EXPECT_EQ(test, H2M->surplus_huge_pages, 3);
 	EXPECT_EQ(test, H2M->resv_huge_pages, 3);
 	EXPECT_EQ(test, hugetlb_acquire_reservation(H2M, 1), -ENOMEM);
-	p = alloc_hugetlb_folio(H2M, true);
+	p = alloc_huge_page(H2M, true);
 	ASSERT_NOT_NULL(test, p);
 	EXPECT_EQ(test, H2M->resv_huge_pages, 2);
 	EXPECT_EQ(test, H2M->free_huge_pages, 2);
@@ -996,7 +999,7 @@ KTEST(hugetlb, reservations_and_surplus)
 	hugetlb_release_reservation(H2M, 2);
 	EXPECT_EQ(test, H2M->nr_huge_pages, 1);
 	EXPECT_EQ(test, H2M->surplus_huge_pages, 1);
-	free_hugetlb_folio(p);
+	free_huge_page(p);
 	EXPECT_EQ(test, H2M->nr_huge_pages, 0);
 	EXPECT_EQ(test, H2M->surplus_huge_pages, 0);
 	EXPECT_EQ(test, H2M->resv_huge_pages, 0);
@@ -1017,12 +1020,12 @@ KTEST(hugetlb, in_use_page_becomes_surplus)
 	keep = empty_2m_pool();
 	take_baseline(test, &b);
 	set_max_huge_pages(H2M, b.nr[0] + 1);
-	p = alloc_hugetlb_folio(H2M, false);
+	p = alloc_huge_page(H2M, false);
 	ASSERT_NOT_NULL(test, p);
 	set_max_huge_pages(H2M, 0);
 	EXPECT_EQ(test, H2M->nr_huge_pages, 1);
 	EXPECT_EQ(test, H2M->surplus_huge_pages, 1);
-	free_hugetlb_folio(p);
+	free_huge_page(p);
 	EXPECT_EQ(test, H2M->nr_huge_pages, 0);
 	EXPECT_EQ(test, H2M->surplus_huge_pages, 0);
 	expect_baseline(test, &b);
@@ -1059,7 +1062,7 @@ KTEST(hugetlb, seeded_random_sequence)
 		else if (op == 5 && H1G->supported)
 			set_max_huge_pages(H1G, rng(&seed) % 2);
 		else if (op == 6 && H1G->free_huge_pages)
-			pseudofs_write("/sys/kernel/mm/hugepages/hugepages-1048576kB/demote", "1", 1);
+			pseudofs_write("/sys/kernel/mm/hugepages/hugepages-1048576kB/demote", "1", 1, &werr);
 		else
 			set_max_huge_pages(H2M, 0);
 		if (!checkers_pass(test)) {

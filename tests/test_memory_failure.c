@@ -28,6 +28,9 @@
 #include "libc/stdio.h"
 #include "libc/string.h"
 
+/* The reason the last call through these tests failed. */
+static struct errmsg werr;
+
 #define H2M	(&hstates[HSTATE_2M])
 #define H1G	(&hstates[HSTATE_1G])
 
@@ -111,8 +114,8 @@ KTEST(memory_failure, free_page)
 	pfn = page_to_pfn(block) + 333;
 	free_pages(block, MAX_ORDER);
 	ASSERT_TRUE(test, is_free_buddy_page(pfn_to_page(pfn)));
-	EXPECT_EQ(test, memory_failure(pfn), 0);
-	EXPECT_NOT_NULL(test, strstr(memory_failure_last_error(), "free buddy page: Recovered"));
+	EXPECT_EQ(test, memory_failure(pfn, &werr), 0);
+	EXPECT_NOT_NULL(test, strstr(werr.why, "free buddy page: Recovered"));
 	EXPECT_HELD(test, pfn);
 	EXPECT_TRUE(test, pfn_hwpoisoned(pfn));
 	EXPECT_TRUE(test, is_free_buddy_page(pfn_to_page(pfn - 1)));
@@ -121,7 +124,7 @@ KTEST(memory_failure, free_page)
 	ASSERT_GT(test, pseudofs_read("/proc/meminfo", buf, sizeof(buf)), 0);
 	snprintf(buf + 1024, 64, "HardwareCorrupted: %5lu kB", (b.poisoned + 1) * 4);
 	EXPECT_NOT_NULL(test, strstr(buf, buf + 1024));
-	EXPECT_EQ(test, unpoison_memory(pfn), 0);
+	EXPECT_EQ(test, unpoison_memory(pfn, &werr), 0);
 	EXPECT_FALSE(test, PageHWPoison(pfn_to_page(pfn)));
 	EXPECT_LOST(test, &b, 0);
 	/* The block merged back whole. */
@@ -142,8 +145,8 @@ KTEST(memory_failure, allocated_page)
 	p = alloc_page(GFP_KERNEL);
 	ASSERT_NOT_NULL(test, p);
 	pfn = page_to_pfn(p);
-	EXPECT_EQ(test, memory_failure(pfn), 0);
-	EXPECT_NOT_NULL(test, strstr(memory_failure_last_error(), "Delayed"));
+	EXPECT_EQ(test, memory_failure(pfn, &werr), 0);
+	EXPECT_NOT_NULL(test, strstr(werr.why, "Delayed"));
 	EXPECT_TRUE(test, PageHWPoison(p));
 	EXPECT_FALSE(test, PageOffline(p));
 	EXPECT_EQ(test, nr_hwpoison_pages_in_use(), b.in_use + 1);
@@ -152,13 +155,13 @@ KTEST(memory_failure, allocated_page)
 	EXPECT_HELD(test, pfn);
 	EXPECT_EQ(test, nr_hwpoison_pages_in_use(), b.in_use);
 	EXPECT_LOST(test, &b, 1);
-	EXPECT_EQ(test, unpoison_memory(pfn), 0);
+	EXPECT_EQ(test, unpoison_memory(pfn, &werr), 0);
 	EXPECT_LOST(test, &b, 0);
 	/* Unpoison while still in use: only the mark goes. */
 	p = alloc_page(GFP_KERNEL);
 	ASSERT_NOT_NULL(test, p);
-	EXPECT_EQ(test, memory_failure(page_to_pfn(p)), 0);
-	EXPECT_EQ(test, unpoison_memory(page_to_pfn(p)), 0);
+	EXPECT_EQ(test, memory_failure(page_to_pfn(p), &werr), 0);
+	EXPECT_EQ(test, unpoison_memory(page_to_pfn(p), &werr), 0);
 	EXPECT_FALSE(test, PageHWPoison(p));
 	EXPECT_EQ(test, nr_hwpoison_pages_in_use(), b.in_use);
 	__free_page(p);
@@ -177,7 +180,7 @@ static void poison_in_block(struct kunit *test, unsigned int order, unsigned int
 	p = alloc_pages(GFP_KERNEL | gfp, order);
 	ASSERT_NOT_NULL(test, p);
 	pfn = page_to_pfn(p) + sub;
-	EXPECT_EQ(test, memory_failure(pfn), 0);
+	EXPECT_EQ(test, memory_failure(pfn, &werr), 0);
 	CHECKERS_PASS(test);
 	free_pages(p, order);
 	EXPECT_HELD(test, pfn);
@@ -185,7 +188,7 @@ static void poison_in_block(struct kunit *test, unsigned int order, unsigned int
 		if (i != sub)
 			EXPECT_TRUE(test, is_free_buddy_page(p + i));
 	EXPECT_LOST(test, &b, 1);
-	EXPECT_EQ(test, unpoison_memory(pfn), 0);
+	EXPECT_EQ(test, unpoison_memory(pfn, &werr), 0);
 	EXPECT_LOST(test, &b, 0);
 }
 
@@ -209,8 +212,8 @@ KTEST(memory_failure, subpage_of_contig_range)
 	p = alloc_contig_pages(n, 1024, 0);
 	ASSERT_NOT_NULL(test, p);
 	pfn = page_to_pfn(p) + 2047;
-	EXPECT_EQ(test, memory_failure(pfn), 0);
-	EXPECT_EQ(test, memory_failure(pfn + 1), 0);
+	EXPECT_EQ(test, memory_failure(pfn, &werr), 0);
+	EXPECT_EQ(test, memory_failure(pfn + 1, &werr), 0);
 	CHECKERS_PASS(test);
 	free_contig_range(page_to_pfn(p), n);
 	EXPECT_HELD(test, pfn);
@@ -218,8 +221,8 @@ KTEST(memory_failure, subpage_of_contig_range)
 	EXPECT_TRUE(test, is_free_buddy_page(pfn_to_page(pfn - 1)));
 	EXPECT_TRUE(test, is_free_buddy_page(pfn_to_page(pfn + 2)));
 	EXPECT_LOST(test, &b, 2);
-	EXPECT_EQ(test, unpoison_memory(pfn), 0);
-	EXPECT_EQ(test, unpoison_memory(pfn + 1), 0);
+	EXPECT_EQ(test, unpoison_memory(pfn, &werr), 0);
+	EXPECT_EQ(test, unpoison_memory(pfn + 1, &werr), 0);
 	EXPECT_LOST(test, &b, 0);
 }
 
@@ -252,27 +255,27 @@ KTEST(memory_failure, refused_and_reported)
 	ASSERT_NOT_NULL(test, p);
 	pfn = page_to_pfn(p);
 	__free_page(p);
-	EXPECT_EQ(test, memory_failure(pfn), 0);
-	EXPECT_EQ(test, memory_failure(pfn), -EHWPOISON);
-	EXPECT_NOT_NULL(test, strstr(memory_failure_last_error(), "already hardware poisoned"));
+	EXPECT_EQ(test, memory_failure(pfn, &werr), 0);
+	EXPECT_EQ(test, memory_failure(pfn, &werr), -EHWPOISON);
+	EXPECT_NOT_NULL(test, strstr(werr.why, "already hardware poisoned"));
 	EXPECT_LOST(test, &b, 1);
-	EXPECT_EQ(test, unpoison_memory(pfn), 0);
-	EXPECT_EQ(test, unpoison_memory(pfn), -ENOENT);
+	EXPECT_EQ(test, unpoison_memory(pfn, &werr), 0);
+	EXPECT_EQ(test, unpoison_memory(pfn, &werr), -ENOENT);
 
-	EXPECT_EQ(test, memory_failure(hole_pfn()), -ENXIO);
-	EXPECT_NOT_NULL(test, strstr(memory_failure_last_error(), "no struct page"));
-	EXPECT_EQ(test, memory_failure(section_nr_to_pfn(nr_mem_sections) + 5), -ENXIO);
-	EXPECT_EQ(test, memory_failure(~0UL >> 12), -ENXIO);
+	EXPECT_EQ(test, memory_failure(hole_pfn(), &werr), -ENXIO);
+	EXPECT_NOT_NULL(test, strstr(werr.why, "no struct page"));
+	EXPECT_EQ(test, memory_failure(section_nr_to_pfn(nr_mem_sections) + 5, &werr), -ENXIO);
+	EXPECT_EQ(test, memory_failure(~0UL >> 12, &werr), -ENXIO);
 	EXPECT_LOST(test, &b, 0);
 
 	/* The null page's frame: reserved, marked, the kernel keeps it. */
-	EXPECT_EQ(test, memory_failure(0), -EBUSY);
-	EXPECT_NOT_NULL(test, strstr(memory_failure_last_error(), "reserved kernel page"));
+	EXPECT_EQ(test, memory_failure(0, &werr), -EBUSY);
+	EXPECT_NOT_NULL(test, strstr(werr.why, "reserved kernel page"));
 	EXPECT_TRUE(test, PageHWPoison(pfn_to_page(0)) && PageReserved(pfn_to_page(0)));
-	EXPECT_EQ(test, memory_failure(0), -EHWPOISON);
+	EXPECT_EQ(test, memory_failure(0, &werr), -EHWPOISON);
 	EXPECT_EQ(test, num_poisoned_pages(), b.poisoned + 1);
 	CHECKERS_PASS(test);
-	EXPECT_EQ(test, unpoison_memory(0), 0);
+	EXPECT_EQ(test, unpoison_memory(0, &werr), 0);
 	EXPECT_FALSE(test, PageHWPoison(pfn_to_page(0)));
 	EXPECT_LOST(test, &b, 0);
 
@@ -280,15 +283,15 @@ KTEST(memory_failure, refused_and_reported)
 		ktest_log(test, "no device memory: device pfn case not run");
 		return;
 	}
-	EXPECT_EQ(test, memory_failure(dev + 3), -EOPNOTSUPP);
-	EXPECT_NOT_NULL(test, strstr(memory_failure_last_error(), "no dax region"));
-	id = dax_region_create(PFN_PHYS(dev), SZ_2M * 4, SZ_2M);
+	EXPECT_EQ(test, memory_failure(dev + 3, &werr), -EOPNOTSUPP);
+	EXPECT_NOT_NULL(test, strstr(werr.why, "no dax region"));
+	id = dax_region_create(PFN_PHYS(dev), SZ_2M * 4, SZ_2M, &werr);
 	ASSERT_GE(test, id, 0);
-	EXPECT_EQ(test, memory_failure(dev + 700), -EOPNOTSUPP);
-	EXPECT_NOT_NULL(test, strstr(memory_failure_last_error(), "device memory (dax"));
+	EXPECT_EQ(test, memory_failure(dev + 700, &werr), -EOPNOTSUPP);
+	EXPECT_NOT_NULL(test, strstr(werr.why, "device memory (dax"));
 	/* Its shared tail was not written. */
 	EXPECT_FALSE(test, PageHWPoison(pfn_to_page(dev + 700)));
-	EXPECT_EQ(test, dax_region_destroy(id), 0);
+	EXPECT_EQ(test, dax_region_destroy(id, &werr), 0);
 	EXPECT_LOST(test, &b, 0);
 }
 
@@ -325,14 +328,14 @@ KTEST(memory_failure, hugetlb_2m_free_page)
 	head = newest_free_huge(H2M);
 	ASSERT_NOT_NULL(test, head);
 	pfn = page_to_pfn(head) + 100;
-	EXPECT_EQ(test, memory_failure(pfn), 0);
-	EXPECT_NOT_NULL(test, strstr(memory_failure_last_error(), "huge page: Recovered"));
+	EXPECT_EQ(test, memory_failure(pfn, &werr), 0);
+	EXPECT_NOT_NULL(test, strstr(werr.why, "huge page: Recovered"));
 	EXPECT_EQ(test, H2M->nr_huge_pages, b.nr[0]);
 	EXPECT_HELD(test, pfn);
 	EXPECT_EQ(test, ktest_vmemmap_bytes(), b.memmap);
-	EXPECT_EQ(test, memory_failure(pfn), -EHWPOISON);
+	EXPECT_EQ(test, memory_failure(pfn, &werr), -EHWPOISON);
 	EXPECT_LOST(test, &b, 1);
-	EXPECT_EQ(test, unpoison_memory(pfn), 0);
+	EXPECT_EQ(test, unpoison_memory(pfn, &werr), 0);
 	restore_pools(&b);
 	EXPECT_LOST(test, &b, 0);
 	set_max_huge_pages(H2M, keep);
@@ -354,30 +357,30 @@ KTEST(memory_failure, hugetlb_2m_in_use_then_shrink)
 	take_baseline(&b);
 	hugetlb_set_optimize_vmemmap(true);
 	ASSERT_EQ(test, set_max_huge_pages(H2M, b.nr[0] + 3), b.nr[0] + 3);
-	head = alloc_hugetlb_folio(H2M, false);
+	head = alloc_huge_page(H2M, false);
 	ASSERT_NOT_NULL(test, head);
 	ASSERT_TRUE(test, PageVmemmapOptimized(head));
 	pfn = page_to_pfn(head) + 300;
-	EXPECT_EQ(test, memory_failure(pfn), 0);
-	EXPECT_NOT_NULL(test, strstr(memory_failure_last_error(), "Delayed"));
+	EXPECT_EQ(test, memory_failure(pfn, &werr), 0);
+	EXPECT_NOT_NULL(test, strstr(werr.why, "Delayed"));
 	EXPECT_TRUE(test, hugetlb_subpage_poisoned(pfn));
 	EXPECT_FALSE(test, PageHWPoison(pfn_to_page(pfn)));	/* the shared tail */
-	EXPECT_EQ(test, memory_failure(pfn), -EHWPOISON);
-	EXPECT_EQ(test, unpoison_memory(pfn), -EBUSY);
+	EXPECT_EQ(test, memory_failure(pfn, &werr), -EHWPOISON);
+	EXPECT_EQ(test, unpoison_memory(pfn, &werr), -EBUSY);
 	CHECKERS_PASS(test);
 	/* Shrink: the free pages go, the one in use becomes surplus. */
 	set_max_huge_pages(H2M, 0);
 	EXPECT_EQ(test, H2M->nr_huge_pages, 1);
 	EXPECT_EQ(test, H2M->surplus_huge_pages, 1);
 	CHECKERS_PASS(test);
-	free_hugetlb_folio(head);
+	free_huge_page(head);
 	EXPECT_EQ(test, H2M->nr_huge_pages, 0);
 	/* The surplus page left: it no longer counts as surplus. */
 	EXPECT_EQ(test, H2M->surplus_huge_pages, 0);
 	EXPECT_FALSE(test, hugetlb_subpage_poisoned(pfn));
 	EXPECT_HELD(test, pfn);
 	EXPECT_LOST(test, &b, 1);
-	EXPECT_EQ(test, unpoison_memory(pfn), 0);
+	EXPECT_EQ(test, unpoison_memory(pfn, &werr), 0);
 	restore_pools(&b);
 	EXPECT_LOST(test, &b, 0);
 	set_max_huge_pages(H2M, keep);
@@ -400,14 +403,14 @@ KTEST(memory_failure, hugetlb_1g_page)
 	head = newest_free_huge(H1G);
 	ASSERT_NOT_NULL(test, head);
 	pfn = page_to_pfn(head) + 200000;
-	EXPECT_EQ(test, memory_failure(pfn), 0);
+	EXPECT_EQ(test, memory_failure(pfn, &werr), 0);
 	EXPECT_EQ(test, H1G->nr_huge_pages, b.nr[1]);
 	EXPECT_HELD(test, pfn);
 	EXPECT_TRUE(test, is_free_buddy_page(pfn_to_page(pfn - 1)));
 	EXPECT_TRUE(test, is_free_buddy_page(pfn_to_page(pfn + 1)));
 	EXPECT_EQ(test, ktest_vmemmap_bytes(), b.memmap);
 	EXPECT_LOST(test, &b, 1);
-	EXPECT_EQ(test, unpoison_memory(pfn), 0);
+	EXPECT_EQ(test, unpoison_memory(pfn, &werr), 0);
 	restore_pools(&b);
 	EXPECT_LOST(test, &b, 0);
 }
@@ -434,15 +437,15 @@ KTEST(memory_failure, never_handed_out_again)
 	ASSERT_NOT_NULL(test, p);
 	pfns[0] = page_to_pfn(p) + 7;
 	free_pages(p, 5);
-	EXPECT_EQ(test, memory_failure(pfns[0]), 0);
+	EXPECT_EQ(test, memory_failure(pfns[0], &werr), 0);
 	p = alloc_page(GFP_KERNEL);
 	ASSERT_NOT_NULL(test, p);
 	pfns[1] = page_to_pfn(p);
-	EXPECT_EQ(test, memory_failure(pfns[1]), 0);
+	EXPECT_EQ(test, memory_failure(pfns[1], &werr), 0);
 	__free_page(p);
 	ASSERT_EQ(test, set_max_huge_pages(H2M, b.nr[0] + 1), b.nr[0] + 1);
 	pfns[2] = page_to_pfn(newest_free_huge(H2M)) + 77;
-	EXPECT_EQ(test, memory_failure(pfns[2]), 0);
+	EXPECT_EQ(test, memory_failure(pfns[2], &werr), 0);
 	restore_pools(&b);
 	EXPECT_LOST(test, &b, 3);
 
@@ -478,7 +481,7 @@ KTEST(memory_failure, never_handed_out_again)
 	EXPECT_LOST(test, &b, 3);
 	for (unsigned int i = 0; i < 3; i++) {
 		EXPECT_HELD(test, pfns[i]);
-		EXPECT_EQ(test, unpoison_memory(pfns[i]), 0);
+		EXPECT_EQ(test, unpoison_memory(pfns[i], &werr), 0);
 	}
 	EXPECT_LOST(test, &b, 0);
 	set_max_huge_pages(H2M, keep);

@@ -12,6 +12,7 @@
 #include "tests/ktest.h"
 #include "tests/ktest_mm.h"
 #include "mm/e820.h"
+#include "mm/debug/check.h"
 #include "mm/fail_page_alloc.h"
 #include "mm/page.h"
 #include "mm/page_alloc.h"

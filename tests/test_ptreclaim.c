@@ -26,6 +26,9 @@
 #include "libc/errno.h"
 #include "libc/string.h"
 
+/* The reason the last write through these tests failed. */
+static struct errmsg werr;
+
 #define ANON		(MAP_PRIVATE | MAP_ANONYMOUS)
 #define RW		(PROT_READ | PROT_WRITE)
 #define BASE		0x100000000000UL	/* 16 TiB: 512 GiB aligned */
@@ -444,14 +447,14 @@ KTEST(ptreclaim, sysctl_and_cmdline)
 	char buf[16];
 	int bad;
 
-	EXPECT_EQ(test, pseudofs_write("/proc/sys/vm/pt_reclaim", "1\n", 2), 0);
+	EXPECT_EQ(test, pseudofs_write("/proc/sys/vm/pt_reclaim", "1\n", 2, &werr), 0);
 	EXPECT_STREQ(test, read_sysctl(buf, sizeof(buf)), "1\n");
-	EXPECT_EQ(test, pseudofs_write("/proc/sys/vm/pt_reclaim", "0", 1), 0);
+	EXPECT_EQ(test, pseudofs_write("/proc/sys/vm/pt_reclaim", "0", 1, &werr), 0);
 	EXPECT_FALSE(test, pt_reclaim_enabled());
 	EXPECT_STREQ(test, read_sysctl(buf, sizeof(buf)), "0\n");
-	EXPECT_EQ(test, pseudofs_write("/proc/sys/vm/pt_reclaim", "2", 1), -EINVAL);
-	EXPECT_TRUE(test, strstr(pseudofs_last_error(-EINVAL), "not 0") != NULL);
-	EXPECT_EQ(test, pseudofs_write("/proc/sys/vm/pt_reclaim", "on", 2), -EINVAL);
+	EXPECT_EQ(test, pseudofs_write("/proc/sys/vm/pt_reclaim", "2", 1, &werr), -EINVAL);
+	EXPECT_TRUE(test, strstr(errmsg_why(&werr, -EINVAL), "not 0") != NULL);
+	EXPECT_EQ(test, pseudofs_write("/proc/sys/vm/pt_reclaim", "on", 2, &werr), -EINVAL);
 	EXPECT_FALSE(test, pt_reclaim_enabled());
 
 	/* The boot parameter, through the real parser and handler. */

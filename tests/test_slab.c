@@ -17,6 +17,7 @@
 #include "kernel/traps.h"
 #include "libc/errno.h"
 #include "libc/string.h"
+#include "libc/stdlib.h"
 
 static bool cache_ok(struct kunit *test, struct kmem_cache *c, int line)
 {
@@ -362,17 +363,6 @@ static struct {
 	size_t size;
 	u32 gen;
 } live[NR_SLOTS];
-
-static u64 xorshift64(u64 *s)
-{
-	u64 x = *s;
-
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	*s = x;
-	return x;
-}
 
 /* A byte only this slot's current object should hold at offset i. */
 static u8 pattern(unsigned int slot, u32 gen, size_t i)

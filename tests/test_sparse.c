@@ -308,7 +308,7 @@ static bool shared_free_tail(struct page *p)
 /*
  * Compound pages: every tail finds the head by masking its own address,
  * and holds the same bytes in every huge page of its order, but tails
- * 1..3, which may keep per-folio data (compound_order is in tail 1).
+ * 1..3, which may keep per-huge-page data (compound_order is in tail 1).
  */
 static void check_compound(struct kunit *test, unsigned int order)
 {

@@ -22,6 +22,26 @@
 int check_failed(char *why, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* The buddy: free lists, per-CPU lists, memmap and zone counters agree. */
 int page_alloc_check(char *why, size_t len);
+/*
+ * Invariant checker for the kernel's page-table tree: every table
+ * reachable from init_pgd is a PG_pgtable page of the right level whose
+ * pt_count equals its present entries, no PGD entry is a leaf, every leaf
+ * is aligned to its size, and no kernel-half leaf is user accessible.
+ * 0, or -EINVAL with the first problem in why.
+ */
+int kernel_pgtable_check(char *why, size_t len);
+/* HVO: the vmemmap of head is in the right shape for its state. */
+struct page;
+int hugetlb_vmemmap_check(struct page *head, unsigned int order, char *why, size_t len);
+/*
+ * Invariant checker: every record is a distinct pfn whose struct page (if
+ * it has one) says poisoned, held pages are in no free block, and the
+ * buddy's count of marked in-use pages matches. 0 or -EINVAL with why.
+ */
+int memory_failure_check(char *why, size_t len);
+/* The hugetlb pools: lists, counters, struct pages, vmemmap shape. */
+int hugetlb_check(char *why, size_t len);
 
 #endif

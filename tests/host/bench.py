@@ -13,7 +13,7 @@ from configs import BENCH_CONFIG
 from ktap import clean_lines, find_crash
 from qemu import EXIT_PASS, fresh_log, read_log, run_qemu
 
-# kernel/bench.h: "bench: <bench> <metric> <value> <unit> [<n> ops] [<n> runs]",
+# bench/bench.h: "bench: <bench> <metric> <value> <unit> [<n> ops] [<n> runs]",
 # "bench: <bench> <metric> skipped <reason>", "bench: <bench> failed ...".
 BENCH_ROW_RE = re.compile(r"bench: (\S+) (\S+) (\d+) (\S+)(?: (\d+) ops)?(?: (\d+) runs)?$")
 BENCH_SKIP_RE = re.compile(r"bench: (\S+) (\S+) skipped (.*)$")

@@ -88,7 +88,7 @@ CONFIGS = [
            cmdline="buddy_vmemmap_optimize=off test=all"),
 ]
 
-# `--bench`: one boot that runs the benchmarks (kernel/bench.h). 4 GiB so
+# `--bench`: one boot that runs the benchmarks (bench/bench.h). 4 GiB so
 # that a free, 1 GiB aligned GiB exists: q35 keeps only 2 GiB below 4 GiB,
 # the firmware reserves the top of it, and the memmap sits in the top GiB.
 BENCH_CONFIG = Config("bench", firmware="bios", boot="cd", memory="4G",

@@ -2,16 +2,15 @@
 /*
  * The benchmark framework: a registry in the .benchmarks section, the
  * `bench` console command, the `bench=` boot parameter, and TSC timing
- * helpers. See kernel/bench.h for the output format.
+ * helpers. See bench/bench.h for the output format.
  *
  * A timed run keeps interrupts off, so that a tick does not land in one
  * sample and not another; the median of several runs then hides what
  * the host did to the guest (TCG and KVM guests are both preempted).
  */
-#include "kernel/bench.h"
+#include "bench/bench.h"
 #include "kernel/param.h"
 #include "kernel/printk.h"
-#include "kernel/shell.h"
 #include "kernel/strerror.h"
 #include "kernel/time.h"
 #include "kernel/traps.h"
@@ -242,22 +241,8 @@ void bench_run_boot(void)
 	/* Not in QEMU: carry on to the shell. */
 }
 
-static void bench_list(void)
+void bench_list(void)
 {
 	for (const struct benchmark *bm = next_by_name(NULL); bm; bm = next_by_name(bm))
 		printk("  %-12s %s\n", bm->name, bm->help);
 }
-
-static int cmd_bench(int argc, char **argv)
-{
-	if (argc != 2) {
-		printk("bench: usage: bench NAME[,NAME]|all|list\n");
-		return -EINVAL;
-	}
-	if (!strcmp(argv[1], "list")) {
-		bench_list();
-		return 0;
-	}
-	return bench_run(argv[1]);
-}
-SHELL_CMD(bench, "NAME[,NAME]|all|list", "run benchmarks (ns per operation from the TSC)");

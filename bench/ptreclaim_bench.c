@@ -24,10 +24,10 @@
  * poisoning (a debug check: a memset per free, a compare per allocation)
  * is off while it runs, as in the buddy benchmark, and restored after.
  */
-#include "kernel/bench.h"
+#include "bench/bench.h"
+#include "bench/ptreclaim_bench.h"
 #include "kernel/io.h"
 #include "kernel/printk.h"
-#include "kernel/shell.h"
 #include "kernel/time.h"
 #include "kernel/traps.h"
 #include "mm/memory.h"
@@ -44,11 +44,9 @@
 #define FULL_ITERS		25600UL
 #define TCG_ITERS		128UL
 #define REFAULT_MAX_ITERS	2048UL
-#define ROUNDS			3
-#define MAX_ROUNDS		5
 
 static unsigned long bench_iters;	/* 0: the default for this machine */
-static unsigned int bench_rounds = ROUNDS;
+static unsigned int bench_rounds = BENCH_RUNS;
 
 struct pt_sample {
 	unsigned long virt_kb, res_kb, pte_kb;
@@ -73,7 +71,7 @@ static bool running_under_tcg(void)
 	return b == 0x54474354 && c == 0x43544743 && d == 0x47435447;
 }
 
-static unsigned long default_iters(void)
+unsigned long ptreclaim_bench_default_iters(void)
 {
 	return running_under_tcg() ? TCG_ITERS : FULL_ITERS;
 }
@@ -193,9 +191,9 @@ static void print_diff(const char *what, u64 off, u64 on)
 
 int bench_ptreclaim(struct bench_ctx *b)
 {
-	unsigned long iters = bench_iters ? bench_iters : default_iters();
+	unsigned long iters = bench_iters ? bench_iters : ptreclaim_bench_default_iters();
 	unsigned long refault = min(iters, REFAULT_MAX_ITERS);
-	u64 fault[2][MAX_ROUNDS], iter[2][MAX_ROUNDS], refault_ns[2][MAX_ROUNDS];
+	u64 fault[2][BENCH_MAX_RUNS], iter[2][BENCH_MAX_RUNS], refault_ns[2][BENCH_MAX_RUNS];
 	unsigned long faults = iters * (CHUNK / PAGE_SIZE);
 	unsigned int rounds = bench_rounds;
 	struct pass_result first[2], r;
@@ -256,22 +254,14 @@ int bench_ptreclaim(struct bench_ctx *b)
 }
 BENCHMARK(ptreclaim, "empty page-table reclaim: 50 GiB, touch + MADV_DONTNEED 2 MiB at a time, reclaim off vs on");
 
-static int cmd_ptreclaim_bench(int argc, char **argv)
+int ptreclaim_bench_run(unsigned long iters, unsigned int rounds)
 {
-	unsigned long n = 0, r = ROUNDS;
 	int ret;
 
-	if (argc > 3 || (argc > 1 && (kstrtoul(argv[1], 0, &n) || !n || n > 1UL << 24)) ||
-	    (argc > 2 && (kstrtoul(argv[2], 0, &r) || !r || r > MAX_ROUNDS))) {
-		printk("ptreclaim_bench: usage: ptreclaim_bench [N [ROUNDS]] (N 1..16777216, default %lu here; ROUNDS 1..%d, default %d)\n",
-		       default_iters(), MAX_ROUNDS, ROUNDS);
-		return -EINVAL;
-	}
-	bench_iters = n;
-	bench_rounds = r;
+	bench_iters = iters;
+	bench_rounds = rounds;
 	ret = bench_run("ptreclaim");
 	bench_iters = 0;
-	bench_rounds = ROUNDS;
+	bench_rounds = BENCH_RUNS;
 	return ret;
 }
-SHELL_CMD(ptreclaim_bench, "[N [ROUNDS]]", "bench ptreclaim with N iterations (25600 is the seed's)");

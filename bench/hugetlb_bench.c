@@ -12,7 +12,7 @@
  * issue 14; the _dedup rows with free memory kept optimized, each cycle
  * starting from it optimized, against HVO off in the same boot.
  */
-#include "kernel/bench.h"
+#include "bench/bench.h"
 #include "kernel/time.h"
 #include "mm/buddy_vmemmap.h"
 #include "mm/hugetlb.h"
@@ -21,11 +21,10 @@
 #include "libc/errno.h"
 #include "libc/stdio.h"
 
-#define RUNS	5
 
 struct pool_timing {
-	u64 grow[RUNS];
-	u64 shrink[RUNS];
+	u64 grow[BENCH_RUNS];
+	u64 shrink[BENCH_RUNS];
 };
 
 enum mode { HVO_OFF, HVO_ON, DEDUP };
@@ -58,7 +57,7 @@ static int measure(struct hstate *h, unsigned long n, struct pool_timing *on,
 		   struct pool_timing *off, struct pool_timing *dedup)
 {
 	/* Interleaved, so that drift in the host hits all alike. */
-	for (int r = 0; r < RUNS; r++) {
+	for (int r = 0; r < BENCH_RUNS; r++) {
 		if (time_cycle(h, n, HVO_OFF, &off->grow[r], &off->shrink[r]) ||
 		    time_cycle(h, n, HVO_ON, &on->grow[r], &on->shrink[r]) ||
 		    time_cycle(h, n, DEDUP, &dedup->grow[r], &dedup->shrink[r]))
@@ -72,17 +71,17 @@ static void report_dedup(struct bench_ctx *b, const char *size, unsigned long n,
 {
 	static char names[2][4][40];
 	int s = size[0] == '1';
-	u64 g = bench_median(dedup->grow, RUNS), g_off = bench_median(off->grow, RUNS);
-	u64 sh = bench_median(dedup->shrink, RUNS), s_off = bench_median(off->shrink, RUNS);
+	u64 g = bench_median(dedup->grow, BENCH_RUNS), g_off = bench_median(off->grow, BENCH_RUNS);
+	u64 sh = bench_median(dedup->shrink, BENCH_RUNS), s_off = bench_median(off->shrink, BENCH_RUNS);
 
 	snprintf(names[s][0], 40, "%s_grow_dedup", size);
 	snprintf(names[s][1], 40, "%s_grow_ratio_dedup/off", size);
 	snprintf(names[s][2], 40, "%s_shrink_dedup", size);
 	snprintf(names[s][3], 40, "%s_shrink_ratio_dedup/off", size);
-	bench_row(b, names[s][0], g, "ns/page", n, RUNS);
-	bench_row(b, names[s][1], g_off ? g * 100 / g_off : 0, "%", n, RUNS);
-	bench_row(b, names[s][2], sh, "ns/page", n, RUNS);
-	bench_row(b, names[s][3], s_off ? sh * 100 / s_off : 0, "%", n, RUNS);
+	bench_row(b, names[s][0], g, "ns/page", n, BENCH_RUNS);
+	bench_row(b, names[s][1], g_off ? g * 100 / g_off : 0, "%", n, BENCH_RUNS);
+	bench_row(b, names[s][2], sh, "ns/page", n, BENCH_RUNS);
+	bench_row(b, names[s][3], s_off ? sh * 100 / s_off : 0, "%", n, BENCH_RUNS);
 }
 
 /*
@@ -121,22 +120,22 @@ static void bench_split(struct bench_ctx *b)
 {
 	/* 64 blocks' worth, well inside free memory: whole blocks get split. */
 	const unsigned long nr = 64 * 512;
-	u64 on[RUNS], off[RUNS], a, c;
+	u64 on[BENCH_RUNS], off[BENCH_RUNS], a, c;
 
 	if (nr_free_pages() < 4 * nr) {
 		bench_skip(b, "order0_split", "not enough free memory");
 		return;
 	}
-	for (int r = 0; r < RUNS; r++) {
+	for (int r = 0; r < BENCH_RUNS; r++) {
 		off[r] = time_order0(nr, false);
 		on[r] = time_order0(nr, true);
 	}
-	a = bench_median(off, RUNS);
-	c = bench_median(on, RUNS);
-	bench_row(b, "order0_alloc_plain", a, "ns/page", nr, RUNS);
-	bench_row(b, "order0_alloc_dedup", c, "ns/page", nr, RUNS);
+	a = bench_median(off, BENCH_RUNS);
+	c = bench_median(on, BENCH_RUNS);
+	bench_row(b, "order0_alloc_plain", a, "ns/page", nr, BENCH_RUNS);
+	bench_row(b, "order0_alloc_dedup", c, "ns/page", nr, BENCH_RUNS);
 	/* Per split (one per block of 505 pages handed out). */
-	bench_row(b, "order0_split_added", c > a ? (c - a) * 505 : 0, "ns/split", nr, RUNS);
+	bench_row(b, "order0_split_added", c > a ? (c - a) * 505 : 0, "ns/split", nr, BENCH_RUNS);
 }
 
 static void report(struct bench_ctx *b, const char *size, unsigned long n,
@@ -144,8 +143,10 @@ static void report(struct bench_ctx *b, const char *size, unsigned long n,
 {
 	static char names[2][6][40];
 	int s = size[0] == '1';
-	u64 g_on = bench_median(on->grow, RUNS), g_off = bench_median(off->grow, RUNS);
-	u64 s_on = bench_median(on->shrink, RUNS), s_off = bench_median(off->shrink, RUNS);
+	u64 g_on = bench_median(on->grow, BENCH_RUNS);
+	u64 g_off = bench_median(off->grow, BENCH_RUNS);
+	u64 s_on = bench_median(on->shrink, BENCH_RUNS);
+	u64 s_off = bench_median(off->shrink, BENCH_RUNS);
 
 	snprintf(names[s][0], 40, "%s_grow_hvo_off", size);
 	snprintf(names[s][1], 40, "%s_grow_hvo_on", size);
@@ -153,12 +154,12 @@ static void report(struct bench_ctx *b, const char *size, unsigned long n,
 	snprintf(names[s][3], 40, "%s_shrink_hvo_off", size);
 	snprintf(names[s][4], 40, "%s_shrink_hvo_on", size);
 	snprintf(names[s][5], 40, "%s_shrink_ratio_on/off", size);
-	bench_row(b, names[s][0], g_off, "ns/page", n, RUNS);
-	bench_row(b, names[s][1], g_on, "ns/page", n, RUNS);
-	bench_row(b, names[s][2], g_off ? g_on * 100 / g_off : 0, "%", n, RUNS);
-	bench_row(b, names[s][3], s_off, "ns/page", n, RUNS);
-	bench_row(b, names[s][4], s_on, "ns/page", n, RUNS);
-	bench_row(b, names[s][5], s_off ? s_on * 100 / s_off : 0, "%", n, RUNS);
+	bench_row(b, names[s][0], g_off, "ns/page", n, BENCH_RUNS);
+	bench_row(b, names[s][1], g_on, "ns/page", n, BENCH_RUNS);
+	bench_row(b, names[s][2], g_off ? g_on * 100 / g_off : 0, "%", n, BENCH_RUNS);
+	bench_row(b, names[s][3], s_off, "ns/page", n, BENCH_RUNS);
+	bench_row(b, names[s][4], s_on, "ns/page", n, BENCH_RUNS);
+	bench_row(b, names[s][5], s_off ? s_on * 100 / s_off : 0, "%", n, BENCH_RUNS);
 }
 
 static int bench_hugetlb(struct bench_ctx *b)
@@ -181,8 +182,8 @@ static int bench_hugetlb(struct bench_ctx *b)
 	/* The page-by-page restore, for comparison with the section rebuild. */
 	hugetlb_set_section_restore(false);
 	if (n >= 8 && !measure(h, n, &on, &off, &dedup))
-		bench_row(b, "2M_shrink_page_by_page_hvo_on", bench_median(on.shrink, RUNS),
-			  "ns/page", n, RUNS);
+		bench_row(b, "2M_shrink_page_by_page_hvo_on", bench_median(on.shrink, BENCH_RUNS),
+			  "ns/page", n, BENCH_RUNS);
 	hugetlb_set_section_restore(true);
 
 	h = &hstates[HSTATE_1G];

@@ -65,12 +65,16 @@ u64 bench_median(u64 *v, unsigned int n);
  * result is 0 and *err is set.
  */
 #define BENCH_MAX_RUNS		15
+/* Timed runs of each measurement unless a benchmark says otherwise. */
+#define BENCH_RUNS		5
 u64 bench_measure(int (*fn)(void *arg, unsigned long ops), void *arg,
 		  unsigned long ops, unsigned int runs, int *err);
 
 /* Run "all" or a comma-separated list of names; 0 when all succeeded. */
 int bench_run(const char *names);
 const struct benchmark *bench_find(const char *name, size_t len);
+/* Print every benchmark's name and help, by name. */
+void bench_list(void);
 
 /* The `bench=` boot parameter: run them, then leave QEMU (pass/fail). */
 void bench_run_boot(void);

@@ -21,13 +21,12 @@
  * memset would otherwise be most of what is measured. The pcp settings
  * and the poisoning state are restored afterwards.
  */
-#include "kernel/bench.h"
+#include "bench/bench.h"
 #include "kernel/time.h"
 #include "mm/page_alloc.h"
 #include "mm/page_fill.h"
 #include "libc/errno.h"
 
-#define RUNS		5
 #define ORDER0_OPS	100000UL
 #define HIGH_ORDER_OPS	10000UL
 #define CONTIG_RUNS	3
@@ -57,10 +56,10 @@ static int measure_pairs(struct bench_ctx *b, const char *metric,
 	/* Warm-up: fills the pcp (order 0) and touches the code once. */
 	if (pairs(arg, 64))
 		return -ENOMEM;
-	ns = bench_measure(pairs, arg, ops, RUNS, &err);
+	ns = bench_measure(pairs, arg, ops, BENCH_RUNS, &err);
 	if (err)
 		return err;
-	bench_row(b, metric, ns, "ns/op", ops, RUNS);
+	bench_row(b, metric, ns, "ns/op", ops, BENCH_RUNS);
 	return 0;
 }
 

@@ -260,53 +260,12 @@ static bool is_mmap_arg(const char *s)
 	return !strncmp(s, "dax=", 4) || !strncmp(s, "offset=", 7) || !parse_mmap_flag(s, &flags);
 }
 
-static const char *align_str(unsigned long align)
-{
-	return align == SZ_1G ? "1G" : align == SZ_2M ? "2M" : "4K";
-}
-
-/* The request fits the region: one line saying why not. */
-static struct dax_region *mmap_dax_region(const struct dax_arg *dax, unsigned long addr,
-					  unsigned long len, unsigned long flags)
-{
-	struct dax_region *r;
-	unsigned long align, size;
-
-	if (flags & (MAP_HUGETLB | MAP_NORESERVE)) {
-		printk("mmap: dax= maps device memory: no huge or noreserve flags\n");
-		return NULL;
-	}
-	r = dax_region_find(dax->id);
-	if (!r) {
-		printk("mmap: no dax region %lu (dax list)\n", dax->id);
-		return NULL;
-	}
-	align = dax_region_align(r);
-	size = r->nr_pages << PAGE_SHIFT;
-	if (!len || !IS_ALIGNED(len | dax->offset, align)) {
-		printk("mmap: dax%u.0 has %s alignment: length %#lx and offset %#lx must be non-zero multiples of %s\n",
-		       r->id, align_str(align), len, dax->offset, align_str(align));
-		return NULL;
-	}
-	if (dax->offset >= size || len > size - dax->offset) {
-		printk("mmap: offset %#lx + length %#lx is beyond dax%u.0 (%#lx bytes)\n",
-		       dax->offset, len, r->id, size);
-		return NULL;
-	}
-	if ((flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) && !IS_ALIGNED(addr, align)) {
-		printk("mmap: address %#lx is not %s aligned (dax%u.0's alignment)\n", addr,
-		       align_str(align), r->id);
-		return NULL;
-	}
-	return r;
-}
-
 static int cmd_mmap(int argc, char **argv)
 {
 	unsigned long addr, len, prot = PROT_READ | PROT_WRITE;
 	unsigned long flags = MAP_PRIVATE | MAP_ANONYMOUS;
 	struct dax_arg dax = { 0 };
-	struct dax_region *r = NULL;
+	struct errmsg e;
 	struct mm *mm;
 	long ret;
 	int i = 3;
@@ -330,11 +289,19 @@ static int cmd_mmap(int argc, char **argv)
 	if (!mm)
 		return -EINVAL;
 	if (dax.given) {
-		r = mmap_dax_region(&dax, addr, len, flags);
-		if (!r)
+		struct dax_region *r = dax_region_find(dax.id);
+
+		if (!r) {
+			printk("mmap: no dax region %lu (dax list)\n", dax.id);
 			return -EINVAL;
+		}
+		/* dax= means a shared mapping of the region: drop the defaults. */
 		flags = (flags & ~(unsigned long)(MAP_PRIVATE | MAP_ANONYMOUS)) | MAP_SHARED;
-		ret = do_mmap_dax(mm, addr, len, prot, flags, r, dax.offset);
+		ret = do_mmap_dax(mm, addr, len, prot, flags, r, dax.offset, &e);
+		if (ret < 0) {
+			printk("mmap: %s\n", errmsg_why(&e, ret));
+			return ret;
+		}
 	} else {
 		ret = do_mmap(mm, addr, len, prot, flags);
 	}
