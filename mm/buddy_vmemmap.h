@@ -32,7 +32,7 @@ unsigned long buddy_vmemmap_saved_pages(void);
 unsigned long buddy_vmemmap_nr_optimized(void);
 unsigned long buddy_vmemmap_nr_self_hosted(void);
 
-/* The checker: every optimized and self-hosted pageblock has its shape, and the counts agree. */
-int buddy_vmemmap_check(char *why, size_t len);
+/* fn(pfn) for every pageblock of every online section, until one returns nonzero. */
+int for_each_online_pageblock(int (*fn)(unsigned long pfn));
 
 #endif
