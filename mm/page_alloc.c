@@ -1000,18 +1000,14 @@ int alloc_contig_range(unsigned long start_pfn, unsigned long nr_pages)
 	return take_contig(start_pfn, nr_pages);
 }
 
-struct page *alloc_contig_pages(unsigned long nr_pages, unsigned long align,
-				gfp_t gfp)
+/*
+ * With migrate, the memmap blocks in each candidate range move out of
+ * the way first, as Linux migrates movable pages.
+ */
+static struct page *alloc_contig_in_zones(const enum zone_type *zl, unsigned int n,
+					  unsigned long nr_pages, unsigned long align,
+					  bool migrate)
 {
-	const enum zone_type *zl;
-	unsigned int n;
-
-	if (!nr_pages || !align || (align & (align - 1)))
-		return NULL;
-	if (!(gfp & __GFP_NOFAIL_INJECT) && should_fail_alloc_page())
-		return NULL;
-	drain_all_pages();
-	zl = zonelist(gfp, &n);
 	for (unsigned int i = 0; i < n; i++) {
 		struct zone *z = &zones[zl[i]];
 		unsigned long pfn = ALIGN(z->zone_start_pfn, align);
@@ -1020,6 +1016,8 @@ struct page *alloc_contig_pages(unsigned long nr_pages, unsigned long align,
 		if (z->free_pages < nr_pages)
 			continue;
 		for (; pfn + nr_pages <= zend; pfn += align) {
+			if (migrate && vmemmap_migrate_range(pfn, pfn + nr_pages))
+				return NULL;
 			if (!range_is_free(pfn, pfn + nr_pages))
 				continue;
 			if (take_contig(pfn, nr_pages) == 0)
@@ -1027,6 +1025,25 @@ struct page *alloc_contig_pages(unsigned long nr_pages, unsigned long align,
 		}
 	}
 	return NULL;
+}
+
+struct page *alloc_contig_pages(unsigned long nr_pages, unsigned long align,
+				gfp_t gfp)
+{
+	const enum zone_type *zl;
+	struct page *page;
+	unsigned int n;
+
+	if (!nr_pages || !align || (align & (align - 1)))
+		return NULL;
+	if (!(gfp & __GFP_NOFAIL_INJECT) && should_fail_alloc_page())
+		return NULL;
+	drain_all_pages();
+	zl = zonelist(gfp, &n);
+	page = alloc_contig_in_zones(zl, n, nr_pages, align, false);
+	if (!page)
+		page = alloc_contig_in_zones(zl, n, nr_pages, align, true);
+	return page;
 }
 
 /* The first pfn of [start, end) that is not a plain allocated page, or end. */

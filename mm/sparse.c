@@ -23,6 +23,7 @@
 #include "mm/pgtable.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
+#include "kernel/traps.h"
 #include "libc/errno.h"
 #include "libc/string.h"
 
@@ -161,6 +162,78 @@ void sparse_depopulate_section(unsigned long nr)
 	ms->flags &= ~(SECTION_HAS_MEMMAP | SECTION_MEMMAP_PMD);
 	ms->nr_free_optimized = 0;
 	vmemmap_account(-freed);
+}
+
+/*
+ * Move the memmap of section nr out of [start_pfn, end_pfn) when it is a
+ * 2 MiB block there. Sections brought back online and memmap restored
+ * from HVO get their block from the buddy, wherever it has one, and such
+ * blocks would otherwise pin every free gigabyte (Linux migrates what
+ * alloc_contig_range() finds in the way).
+ */
+static int vmemmap_move_block(unsigned long nr, unsigned long start_pfn,
+			      unsigned long end_pfn)
+{
+	unsigned long va = section_vmemmap(nr);
+	enum pg_level level;
+	pteval_t *e = kernel_lookup(va, &level);
+	struct page *block, *rejected[8];
+	unsigned int nr_rejected = 0;
+	unsigned long pfn, new_pfn, flags;
+	pteval_t *table;
+
+	if (!e || level != PG_LEVEL_2M || !entry_leaf(*e, level))
+		return 0;
+	pfn = PHYS_PFN(entry_phys(*e));
+	if (pfn + PAGES_PER_SUBSECTION <= start_pfn || pfn >= end_pfn)
+		return 0;
+	/*
+	 * Boot memmap came from memblock, which packs it with the rest of
+	 * its allocations, and freeing it would change the managed pages.
+	 */
+	if (PageReserved(pfn_to_page(pfn)))
+		return 0;
+	/* A block from inside the range would only move the problem. */
+	for (;;) {
+		block = alloc_pages(GFP_KERNEL | __GFP_NOWARN | __GFP_NORETRY, pageblock_order);
+		if (!block)
+			break;
+		new_pfn = page_to_pfn(block);
+		if (new_pfn + PAGES_PER_SUBSECTION <= start_pfn || new_pfn >= end_pfn)
+			break;
+		if (nr_rejected == ARRAY_SIZE(rejected)) {
+			free_pages(block, pageblock_order);
+			block = NULL;
+			break;
+		}
+		rejected[nr_rejected++] = block;
+	}
+	while (nr_rejected)
+		free_pages(rejected[--nr_rejected], pageblock_order);
+	if (!block)
+		return -ENOMEM;
+	flags = local_irq_save();
+	memcpy(page_address(block), (void *)va, SECTION_MEMMAP_SIZE);
+	table = (pteval_t *)((unsigned long)e & PAGE_MASK);
+	set_entry(table, e - table, (*e & ~PTE_PFN_MASK) | page_to_phys(block));
+	flush_tlb_kernel_range(va, va + SECTION_MEMMAP_SIZE);
+	local_irq_restore(flags);
+	vmemmap_free_block(PFN_PHYS(pfn), PMD_SIZE);
+	return 0;
+}
+
+int vmemmap_migrate_range(unsigned long start_pfn, unsigned long end_pfn)
+{
+	for (unsigned long nr = 0; nr < nr_mem_sections; nr++) {
+		int ret;
+
+		if (!(mem_section[nr].flags & SECTION_HAS_MEMMAP))
+			continue;
+		ret = vmemmap_move_block(nr, start_pfn, end_pfn);
+		if (ret)
+			return ret;
+	}
+	return 0;
 }
 
 static void mark_sections(u64 start, u64 end, unsigned long flag)

@@ -124,6 +124,8 @@ void sparse_report(void);
 int sparse_populate_section(unsigned long nr);
 /* Unmap a section's memmap, free its pages and the empty vmemmap tables. */
 void sparse_depopulate_section(unsigned long nr);
+/* Move 2 MiB memmap blocks out of [start_pfn, end_pfn), for alloc_contig_pages(). */
+int vmemmap_migrate_range(unsigned long start_pfn, unsigned long end_pfn);
 
 /* Bytes of memory holding struct pages (shared tail pages counted once). */
 unsigned long vmemmap_bytes(void);
