@@ -195,21 +195,21 @@ static int vmemmap_move_block(unsigned long nr, unsigned long start_pfn,
 		return 0;
 	/* A block from inside the range would only move the problem. */
 	for (;;) {
-		block = alloc_pages(GFP_KERNEL | __GFP_NOWARN | __GFP_NORETRY, pageblock_order);
+		block = page_source_alloc(PFN_SUBSECTION_SHIFT, false);
 		if (!block)
 			break;
 		new_pfn = page_to_pfn(block);
 		if (new_pfn + PAGES_PER_SUBSECTION <= start_pfn || new_pfn >= end_pfn)
 			break;
 		if (nr_rejected == ARRAY_SIZE(rejected)) {
-			free_pages(block, pageblock_order);
+			page_source_free(block, PFN_SUBSECTION_SHIFT);
 			block = NULL;
 			break;
 		}
 		rejected[nr_rejected++] = block;
 	}
 	while (nr_rejected)
-		free_pages(rejected[--nr_rejected], pageblock_order);
+		page_source_free(rejected[--nr_rejected], PFN_SUBSECTION_SHIFT);
 	if (!block)
 		return -ENOMEM;
 	flags = local_irq_save();
