@@ -319,6 +319,19 @@ int buddy_vmemmap_optimize_free(void)
 	return ret;
 }
 
+int buddy_vmemmap_optimize_range(unsigned long start, unsigned long end)
+{
+	int ret = 0;
+
+	if (!enabled)
+		return 0;
+	drain_all_pages();
+	for (unsigned long pfn = start; pfn < end && !ret; pfn += pageblock_nr_pages)
+		ret = optimize_one(pfn);
+	vmemmap_batch_finish(&batch);
+	return ret;
+}
+
 static int restore_one(unsigned long pfn)
 {
 	return unshare_free_range(pfn, pfn + pageblock_nr_pages);

@@ -22,6 +22,8 @@ bool buddy_vmemmap_enabled(void);
 int buddy_vmemmap_set(bool on);
 /* Optimize every free pageblock that is not (no-op when off). */
 int buddy_vmemmap_optimize_free(void);
+/* The same for the pageblocks of [start, end) (a range just freed). */
+int buddy_vmemmap_optimize_range(unsigned long start, unsigned long end);
 
 /* A free optimized 2 MiB block becomes a pool page as it is, and back. */
 void buddy_vmemmap_to_pool(struct page *head);

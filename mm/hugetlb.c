@@ -452,6 +452,10 @@ static int dissolve_free_huge_page(struct hstate *h, struct page *head)
 		free_huge_memory_poisoned(head, h->order, flags & HUGETLB_PAGE_BOOTMEM);
 	else
 		free_huge_memory(head, h->order, flags & HUGETLB_PAGE_BOOTMEM);
+	/* A gigantic page's range was restored: free memory is kept optimized. */
+	if (h->order == HVO_ORDER_1G)
+		buddy_vmemmap_optimize_range(page_to_pfn(head),
+					     page_to_pfn(head) + pages_per_huge_page(h));
 	return 0;
 }
 

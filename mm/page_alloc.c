@@ -108,6 +108,15 @@ static void reset_freed_page(struct page *page)
  * straight to the free lists (not the per-CPU ones), so that a drain
  * leaves nothing behind. Interrupts off.
  */
+static LIST_HEAD(lent_to_free);
+static bool freeing_lent;
+
+/*
+ * Freeing a lent page may make another block whole, which gives back its
+ * own lent pages: a queue, emptied by the outermost caller, keeps that
+ * chain from nesting (a chain can be thousands of blocks long after a
+ * 1 GiB range was restored).
+ */
 static void reshare_lent(unsigned long pfn, unsigned int order)
 {
 	struct page *lent[MEMMAP_SELF_PAGES];
@@ -120,9 +129,19 @@ static void reshare_lent(unsigned long pfn, unsigned int order)
 			continue;
 		for (unsigned int j = 0; j < MEMMAP_SELF_PAGES; j++) {
 			reset_freed_page(lent[j]);
-			__free_one_page(page_to_pfn(lent[j]), 0);
+			list_add_tail(&lent[j]->lru, &lent_to_free);
 		}
 	}
+	if (freeing_lent)
+		return;
+	freeing_lent = true;
+	while (!list_empty(&lent_to_free)) {
+		struct page *p = list_first_entry(&lent_to_free, struct page, lru);
+
+		list_del(&p->lru);
+		__free_one_page(page_to_pfn(p), 0);
+	}
+	freeing_lent = false;
 }
 
 static inline void set_buddy_order(struct page *page, unsigned int order)
