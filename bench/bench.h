@@ -21,7 +21,7 @@
  */
 #include "kernel/types.h"
 
-#define BENCH_MAX_ROWS		16
+#define BENCH_MAX_ROWS		32
 
 struct bench_row {
 	const char *metric;

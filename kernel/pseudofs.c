@@ -164,6 +164,20 @@ int pseudofs_parse_ulong(const char *buf, size_t len, unsigned long *val,
 	return 0;
 }
 
+int pseudofs_parse_switch(const char *buf, size_t len, const char *name, bool *on,
+			  struct errmsg *e)
+{
+	unsigned long v;
+	int ret = pseudofs_parse_ulong(buf, len, &v, e);
+
+	if (ret)
+		return ret;
+	if (v > 1)
+		return errmsg_set(e, -EINVAL, "%s: must be 0 or 1", name);
+	*on = v;
+	return 0;
+}
+
 /* The name of path's component right after dir, if path is below dir. */
 static bool child_name(const char *dir, const char *path, char *name,
 		       size_t size, bool *is_dir)

@@ -60,5 +60,8 @@ int pseudofs_list(const char *dir, void (*fn)(const char *name, bool is_dir, voi
 /* Parse a written number, Linux-style: one decimal value, optional '\n'. */
 int pseudofs_parse_ulong(const char *buf, size_t len, unsigned long *val,
 			 struct errmsg *e);
+/* A sysctl switch: 0 or 1, else the reason, naming the file, in e. */
+int pseudofs_parse_switch(const char *buf, size_t len, const char *name, bool *on,
+			  struct errmsg *e);
 
 #endif

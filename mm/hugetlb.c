@@ -18,6 +18,7 @@
  * data[0] the list of hardware-poisoned subpages, data[1] flags.
  */
 #include "mm/hugetlb.h"
+#include "mm/buddy_vmemmap.h"
 #include "mm/hugetlb_vmemmap.h"
 #include "mm/memblock.h"
 #include "mm/meminfo.h"
@@ -298,8 +299,10 @@ static struct page *dequeue_free(struct hstate *h)
 
 static struct page *alloc_fresh_memory(struct hstate *h)
 {
+	/* With HVO, an optimized free block is taken as it is. */
 	if (h->order == HVO_ORDER_2M)
-		return alloc_pages(GFP_KERNEL | __GFP_NOWARN | __GFP_NORETRY, h->order);
+		return alloc_pages(GFP_KERNEL | __GFP_NOWARN | __GFP_NORETRY |
+				   (hvo_enabled ? __GFP_OPTIMIZED_MEMMAP : 0), h->order);
 	return alloc_contig_pages(1UL << h->order, 1UL << h->order, __GFP_NOWARN);
 }
 
@@ -370,7 +373,9 @@ static void free_huge_memory(struct page *page, unsigned int order, bool bootmem
 static void prep_new_huge_page(struct hstate *h, struct page *page,
 			       struct vmemmap_batch *b, unsigned long flags)
 {
-	if (!hvo_enabled || hugetlb_vmemmap_optimize(page, h->order, b))
+	if (PageVmemmapOptimized(page))
+		buddy_vmemmap_to_pool(page);
+	else if (!hvo_enabled || hugetlb_vmemmap_optimize(page, h->order, b))
 		prep_compound_tails(page, h->order);
 	*huge_page_flags(page) = flags;
 	page->_refcount = 0;
@@ -427,6 +432,15 @@ static int dissolve_free_huge_page(struct hstate *h, struct page *head)
 	bool optimized = PageVmemmapOptimized(head);
 	int ret;
 
+	if (optimized && h->order == HVO_ORDER_2M && buddy_vmemmap_enabled() &&
+	    !(flags & (HUGETLB_PAGE_HWPOISON | HUGETLB_PAGE_BOOTMEM))) {
+		/* The buddy keeps it optimized: nothing to restore. */
+		remove_free(h, head);
+		h->nr_huge_pages--;
+		buddy_vmemmap_from_pool(head);
+		free_huge_memory(head, h->order, false);
+		return 0;
+	}
 	ret = hugetlb_vmemmap_restore(head, h->order);
 	if (ret)
 		return ret;
@@ -438,6 +452,10 @@ static int dissolve_free_huge_page(struct hstate *h, struct page *head)
 		free_huge_memory_poisoned(head, h->order, flags & HUGETLB_PAGE_BOOTMEM);
 	else
 		free_huge_memory(head, h->order, flags & HUGETLB_PAGE_BOOTMEM);
+	/* A gigantic page's range was restored: free memory is kept optimized. */
+	if (h->order == HVO_ORDER_1G)
+		buddy_vmemmap_optimize_range(page_to_pfn(head),
+					     page_to_pfn(head) + pages_per_huge_page(h));
 	return 0;
 }
 
@@ -710,7 +728,8 @@ unsigned long set_max_huge_pages(struct hstate *h, unsigned long count)
 
 	min_count = h->resv_huge_pages + h->nr_huge_pages - h->free_huge_pages;
 	min_count = max(count, min_count);
-	if (section_restore && h->order == HVO_ORDER_2M && min_count < persistent_huge_pages(h))
+	if (section_restore && !buddy_vmemmap_enabled() && h->order == HVO_ORDER_2M &&
+	    min_count < persistent_huge_pages(h))
 		shrink_sections_2m(h, persistent_huge_pages(h) - min_count);
 	while (min_count < persistent_huge_pages(h))
 		if (!shrink_one(h))
@@ -1029,16 +1048,8 @@ static int optimize_vmemmap_show(struct seq_buf *m, void *data)
 
 static int optimize_vmemmap_store(const char *buf, size_t len, void *data, struct errmsg *e)
 {
-	unsigned long v;
-	int ret = pseudofs_parse_ulong(buf, len, &v, e);
-
 	(void)data;
-	if (ret)
-		return ret;
-	if (v > 1)
-		return errmsg_set(e, -EINVAL, "hugetlb_optimize_vmemmap: must be 0 or 1");
-	hvo_enabled = v;
-	return 0;
+	return pseudofs_parse_switch(buf, len, "hugetlb_optimize_vmemmap", &hvo_enabled, e);
 }
 PSEUDO_FILE(hvo, "/proc/sys/vm/hugetlb_optimize_vmemmap", optimize_vmemmap_show,
 	    optimize_vmemmap_store);

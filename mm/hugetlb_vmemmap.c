@@ -277,13 +277,16 @@ static int split_vmemmap_pmd(pteval_t *pmd)
 	return 0;
 }
 
-static int optimize_2m(struct page *head, struct vmemmap_batch *b)
+/*
+ * Point PTEs 1..7 of a 2 MiB page's memmap at the shared order-9 tail
+ * page and queue the 7 pages they mapped for the batch's flush. Nothing
+ * of the head's struct pages is written: the caller does (hugetlb makes
+ * a pool page of it, the buddy a free block).
+ */
+int vmemmap_prepare_2m(struct page *head)
 {
-	unsigned long va = (unsigned long)head;
 	unsigned long nr = pfn_to_section_nr(page_to_pfn(head));
-	pteval_t *pmd = vmemmap_pmd(va);
-	pteval_t *table;
-	unsigned int idx;
+	pteval_t *pmd = vmemmap_pmd((unsigned long)head);
 	int ret;
 
 	if (!pmd)
@@ -294,18 +297,126 @@ static int optimize_2m(struct page *head, struct vmemmap_batch *b)
 	if (mem_section[nr].flags & SECTION_MEMMAP_PMD)
 		mem_section[nr].flags |= SECTION_HVO_SPLIT;
 	mem_section[nr].flags &= ~SECTION_MEMMAP_PMD;
-	table = entry_table(*pmd);
+	return 0;
+}
+
+int vmemmap_remap_tails_2m(struct page *head, struct vmemmap_batch *b)
+{
+	unsigned long va = (unsigned long)head;
+	pteval_t *table;
+	unsigned int idx;
+	int ret = vmemmap_prepare_2m(head);
+
+	if (ret)
+		return ret;
+	table = entry_table(*vmemmap_pmd(va));
 	idx = pte_index(va);
 	for (unsigned int i = 1; i < VMEMMAP_PAGES_2M; i++) {
 		batch_free_page(b, entry_phys(table[idx + i]));
 		set_entry(table, idx + i, vmemmap_tail_pte(HVO_ORDER_2M));
 	}
+	vmemmap_account(-(VMEMMAP_PAGES_2M - 1));
+	return 0;
+}
+
+/*
+ * The reverse, with the 7 pages given (already holding the struct pages
+ * they will show): map them read-write and flush the 7 entries. Nothing
+ * is allocated and nothing freed.
+ */
+void vmemmap_unshare_tails_2m(struct page *head, const phys_addr_t pages[7])
+{
+	unsigned long va = (unsigned long)head;
+	pteval_t *table = entry_table(*vmemmap_pmd(va));
+	unsigned int idx = pte_index(va);
+
+	for (unsigned int i = 1; i < VMEMMAP_PAGES_2M; i++)
+		set_entry(table, idx + i, rw_pte(pages[i - 1]));
+	flush_tlb_kernel_range(va + PAGE_SIZE, va + VMEMMAP_PAGES_2M * PAGE_SIZE);
+	vmemmap_account(VMEMMAP_PAGES_2M - 1);
+}
+
+/*
+ * Share the tails again when the 7 pages that held them are the caller's
+ * to keep (memmap pages inside the block itself): no batch, one flush of
+ * the 7 entries before the pages are reused.
+ */
+void vmemmap_reshare_tails_2m(struct page *head)
+{
+	unsigned long va = (unsigned long)head;
+	pteval_t *table = entry_table(*vmemmap_pmd(va));
+	unsigned int idx = pte_index(va);
+
+	for (unsigned int i = 1; i < VMEMMAP_PAGES_2M; i++)
+		set_entry(table, idx + i, vmemmap_tail_pte(HVO_ORDER_2M));
+	flush_tlb_kernel_range(va + PAGE_SIZE, va + VMEMMAP_PAGES_2M * PAGE_SIZE);
+	vmemmap_account(-(VMEMMAP_PAGES_2M - 1));
+}
+
+/* The physical pages behind vmemmap pages 1..7 of a 2 MiB page; -EINVAL under a PMD leaf. */
+int vmemmap_tail_pages_2m(struct page *head, phys_addr_t pages[7])
+{
+	unsigned long va = (unsigned long)head;
+	pteval_t *pmd = vmemmap_pmd(va);
+	unsigned int idx = pte_index(va);
+	pteval_t *table;
+
+	if (!pmd || !entry_present(*pmd) || (*pmd & _PAGE_PSE))
+		return -EINVAL;
+	table = entry_table(*pmd);
+	for (unsigned int i = 1; i < VMEMMAP_PAGES_2M; i++)
+		pages[i - 1] = entry_phys(table[idx + i]);
+	return 0;
+}
+
+/* Head vmemmap page of a free 2 MiB block kept optimized: tails 1..63, nothing else. */
+void vmemmap_write_free_tails(struct page *head)
+{
+	fill_tails(head + 1, TAILS_PER_VMEMMAP_PAGE - 1, HVO_ORDER_2M);
+}
+
+static int optimize_2m(struct page *head, struct vmemmap_batch *b)
+{
+	int ret = vmemmap_remap_tails_2m(head, b);
+
+	if (ret)
+		return ret;
 	/* Page 0 keeps its physical page: writing it now is safe. */
 	write_head_page(head, HVO_ORDER_2M, true);
-	mem_section[nr].nr_optimized++;
-	vmemmap_account(-(VMEMMAP_PAGES_2M - 1));
+	mem_section[pfn_to_section_nr(page_to_pfn(head))].nr_optimized++;
 	optimized_pages += VMEMMAP_PAGES_2M - 1;
 	return 0;
+}
+
+/*
+ * A free optimized block becomes a pool page, or the reverse: only the
+ * head vmemmap page is written, and the 7 pages move between the
+ * counters.
+ */
+/*
+ * Tails 4..63 of a free optimized block already are pristine order-9
+ * tails (the checkers hold the buddy to it): only the head and tails
+ * 1..3, which carry folio data, are written either way.
+ */
+#define FOLIO_TAILS	3
+
+void hugetlb_vmemmap_adopt_2m(struct page *head)
+{
+	memset(head, 0, sizeof(*head));
+	head->flags = BIT(PG_head) | BIT(PG_hugetlb) | BIT(PG_vmemmap_optimized);
+	fill_tails(head + 1, FOLIO_TAILS, HVO_ORDER_2M);
+	head[1].private = HVO_ORDER_2M;
+	mem_section[pfn_to_section_nr(page_to_pfn(head))].nr_optimized++;
+	optimized_pages += VMEMMAP_PAGES_2M - 1;
+}
+
+void hugetlb_vmemmap_release_2m(struct page *head)
+{
+	memset(head, 0, sizeof(*head));
+	fill_tails(head + 1, FOLIO_TAILS, HVO_ORDER_2M);
+	SetPageVmemmapOptimized(head);
+	mem_section[pfn_to_section_nr(page_to_pfn(head))].nr_optimized--;
+	optimized_pages -= VMEMMAP_PAGES_2M - 1;
 }
 
 /* Queue whatever a gigantic page's PMD mapped: a block, or a table of pages. */
@@ -447,6 +558,19 @@ int hugetlb_vmemmap_populate_gigantic(unsigned long pfn)
  * PMD leaf when a 2 MiB block can be had (else it stays PTE-mapped, which
  * is correct, only less compact).
  */
+/*
+ * Memmap pages the buddy lent to restored free blocks (PG_memmap) are
+ * its to take back: such a section stays PTE-mapped.
+ */
+static bool maps_lent_memmap(const pteval_t *table)
+{
+	for (unsigned int i = 0; i < PTRS_PER_TABLE; i++)
+		if (entry_present(table[i]) &&
+		    PageMemmap(pfn_to_page(PHYS_PFN(entry_phys(table[i])))))
+			return true;
+	return false;
+}
+
 static void collapse_section(unsigned long nr)
 {
 	unsigned long va = section_vmemmap(nr);
@@ -455,7 +579,7 @@ static void collapse_section(unsigned long nr)
 	struct page *block;
 	pteval_t *table;
 
-	if (!pmd || (*pmd & _PAGE_PSE))
+	if (!pmd || (*pmd & _PAGE_PSE) || maps_lent_memmap(entry_table(*pmd)))
 		return;
 	block = alloc_pages(GFP_KERNEL | __GFP_NOWARN | __GFP_NORETRY, pageblock_order);
 	if (!block)
@@ -481,7 +605,8 @@ void hugetlb_vmemmap_collapse_all(void)
 	for (unsigned long nr = 0; nr < nr_mem_sections; nr++) {
 		struct mem_section *ms = &mem_section[nr];
 
-		if ((ms->flags & SECTION_HVO_SPLIT) && !ms->nr_optimized)
+		if ((ms->flags & SECTION_HVO_SPLIT) && !ms->nr_optimized &&
+		    !ms->nr_free_optimized)
 			collapse_section(nr);
 	}
 }
@@ -508,7 +633,8 @@ int hugetlb_vmemmap_restore_section(unsigned long nr, struct page **heads,
 	pteval_t *table;
 	u8 *dst;
 
-	if (!pmd || (*pmd & _PAGE_PSE) || n != mem_section[nr].nr_optimized)
+	if (!pmd || (*pmd & _PAGE_PSE) || n != mem_section[nr].nr_optimized ||
+	    mem_section[nr].nr_free_optimized || maps_lent_memmap(entry_table(*pmd)))
 		return -EINVAL;
 	block = alloc_pages(GFP_KERNEL | __GFP_NOWARN | __GFP_NORETRY, pageblock_order);
 	if (!block)
@@ -562,7 +688,7 @@ static int restore_2m(struct page *head)
 	ClearPageVmemmapOptimized(head);
 	vmemmap_account(VMEMMAP_PAGES_2M - 1);
 	optimized_pages -= VMEMMAP_PAGES_2M - 1;
-	if (--mem_section[nr].nr_optimized == 0)
+	if (--mem_section[nr].nr_optimized == 0 && !mem_section[nr].nr_free_optimized)
 		collapse_section(nr);
 	return 0;
 }

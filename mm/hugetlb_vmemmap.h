@@ -75,6 +75,23 @@ void hugetlb_vmemmap_collapse_all(void);
 int hugetlb_vmemmap_populate_gigantic(unsigned long pfn);
 
 /* Write the struct pages of a compound page without HVO. */
+/*
+ * The 2 MiB remapping steps, for free blocks kept optimized
+ * (mm/buddy_vmemmap.c): share tails 1..7 (old pages to the batch), give
+ * them 7 given pages back, share them again when those pages are the
+ * caller's (one flush of 7 entries), read which pages back them, write
+ * the tails of the head vmemmap page.
+ */
+int vmemmap_prepare_2m(struct page *head);	/* split the PMD leaf (may allocate) */
+int vmemmap_remap_tails_2m(struct page *head, struct vmemmap_batch *b);
+void vmemmap_unshare_tails_2m(struct page *head, const phys_addr_t pages[7]);
+void vmemmap_reshare_tails_2m(struct page *head);
+int vmemmap_tail_pages_2m(struct page *head, phys_addr_t pages[7]);
+void vmemmap_write_free_tails(struct page *head);
+/* A free optimized 2 MiB block becomes a pool page as it is, or back. */
+void hugetlb_vmemmap_adopt_2m(struct page *head);
+void hugetlb_vmemmap_release_2m(struct page *head);
+
 void prep_compound_tails(struct page *head, unsigned int order);
 /*
  * Undo the compound encoding before the pages go back to the buddy.

@@ -51,6 +51,22 @@ static void release_range(unsigned long start, unsigned long end)
 }
 
 /*
+ * All of it is looked at before any is taken: a range given back would
+ * have the shared tails of its optimized free blocks written.
+ */
+static bool section_free(unsigned long start, unsigned long end)
+{
+	for (unsigned long pfn = start; pfn < end;) {
+		unsigned long stop = hwpoison_next_held(pfn, end);
+
+		if (stop > pfn && !range_free_now(pfn, stop))
+			return false;
+		pfn = stop + 1;
+	}
+	return true;
+}
+
+/*
  * Take every page of [start, end) out of the buddy, except those held by
  * memory_failure(); *held counts them. All or nothing.
  */
@@ -59,6 +75,8 @@ static int isolate_section(unsigned long start, unsigned long end, unsigned long
 	unsigned long pfn = start;
 
 	*held = 0;
+	if (!section_free(start, end))
+		return -EBUSY;
 	while (pfn < end) {
 		unsigned long stop = hwpoison_next_held(pfn, end);
 

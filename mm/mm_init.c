@@ -12,6 +12,7 @@
 #include "mm/mm_init.h"
 #include "mm/e820.h"
 #include "mm/hugetlb.h"
+#include "mm/buddy_vmemmap.h"
 #include "mm/hugetlb_vmemmap.h"
 #include "mm/memory_failure.h"
 #include "mm/memory_hotplug.h"
@@ -122,6 +123,7 @@ void mm_init(void)
 	print_zones();
 	kmem_cache_init();
 	hugetlb_init();
+	buddy_vmemmap_init();
 	pagefault_init();
 	pr_info("Memory: %luK/%luK available (%luK kernel, %luK reserved, %luK memmap)\n",
 		nr_free_pages() << 2, (unsigned long)(memblock_phys_mem_size() >> 10),

@@ -82,6 +82,7 @@ enum pageflags {
 	PG_pcp,			/* on a per-CPU free list */
 	PG_device,		/* device memory (device-dax) */
 	PG_offline,		/* in an offline section */
+	PG_memmap,		/* holds its own pageblock's memmap (memmap_on_memory) */
 	NR_PAGEFLAGS,
 };
 
@@ -120,6 +121,7 @@ PAGEFLAG(Filled, filled)
 PAGEFLAG(Pcp, pcp)
 PAGEFLAG(Device, device)
 PAGEFLAG(Offline, offline)
+PAGEFLAG(Memmap, memmap)
 
 static inline struct page *pfn_to_page(unsigned long pfn)
 {

@@ -65,6 +65,85 @@ void set_pageblock_migratetype(unsigned long pfn, enum migratetype mt)
 
 /* Free lists. */
 
+static const struct free_memmap_ops *memmap_ops;
+
+static unsigned long nr_memmap_lent;
+
+void set_free_memmap_ops(const struct free_memmap_ops *ops)
+{
+	memmap_ops = ops;
+}
+
+void memmap_lend_page(struct page *page)
+{
+	SetPageMemmap(page);
+	nr_memmap_lent++;
+}
+
+unsigned long nr_memmap_lent_pages(void)
+{
+	return nr_memmap_lent;
+}
+
+static void __free_one_page(unsigned long pfn, unsigned int order);
+
+/* The head struct page of a block being freed, as a free block's is. */
+static void reset_freed_page(struct page *page)
+{
+	if (PageMemmap(page)) {
+		/* A lent memmap page comes back (its block's memmap went away). */
+		ClearPageMemmap(page);
+		nr_memmap_lent--;
+	}
+	page->_refcount = 0;
+	page->_mapcount = 0;
+	page->index = 0;
+	/* The order: once merged into a larger block this page is no head. */
+	page->private = 0;
+	page->data[0] = page->data[1] = 0;
+}
+
+/*
+ * A block of pageblocks is whole and free: lent memmaps come back,
+ * straight to the free lists (not the per-CPU ones), so that a drain
+ * leaves nothing behind. Interrupts off.
+ */
+static LIST_HEAD(lent_to_free);
+static bool freeing_lent;
+
+/*
+ * Freeing a lent page may make another block whole, which gives back its
+ * own lent pages: a queue, emptied by the outermost caller, keeps that
+ * chain from nesting (a chain can be thousands of blocks long after a
+ * 1 GiB range was restored).
+ */
+static void reshare_lent(unsigned long pfn, unsigned int order)
+{
+	struct page *lent[MEMMAP_SELF_PAGES];
+
+	if (!memmap_ops || !memmap_ops->enabled())
+		return;
+	for (unsigned long i = 0; i < (1UL << order); i += pageblock_nr_pages) {
+		if (PageVmemmapOptimized(pfn_to_page(pfn + i)) ||
+		    !memmap_ops->reshare_lent(pfn_to_page(pfn + i), lent))
+			continue;
+		for (unsigned int j = 0; j < MEMMAP_SELF_PAGES; j++) {
+			reset_freed_page(lent[j]);
+			list_add_tail(&lent[j]->lru, &lent_to_free);
+		}
+	}
+	if (freeing_lent)
+		return;
+	freeing_lent = true;
+	while (!list_empty(&lent_to_free)) {
+		struct page *p = list_first_entry(&lent_to_free, struct page, lru);
+
+		list_del(&p->lru);
+		__free_one_page(page_to_pfn(p), 0);
+	}
+	freeing_lent = false;
+}
+
 static inline void set_buddy_order(struct page *page, unsigned int order)
 {
 	page->private = order;
@@ -103,6 +182,110 @@ bool page_is_buddy(unsigned long buddy_pfn, unsigned int order,
 	return PageBuddy(buddy) && buddy->private == order;
 }
 
+static void __free_one_page(unsigned long pfn, unsigned int order);
+static void expand(struct zone *zone, struct page *page, unsigned int low,
+		   unsigned int high, enum migratetype mt);
+
+/* The order of the largest aligned block at pfn that ends by end. */
+static unsigned int fit_order(unsigned long pfn, unsigned long end)
+{
+	unsigned int order = MAX_ORDER;
+
+	while (order && ((pfn & ((1UL << order) - 1)) || pfn + (1UL << order) > end))
+		order--;
+	return order;
+}
+
+/*
+ * The 505 pages of a self-hosted pageblock are all free, in the blocks
+ * split_optimized() made (the memmap pages keep their buddies from
+ * merging any further).
+ */
+static bool self_hosted_all_free(unsigned long pfn)
+{
+	unsigned long end = pfn + MEMMAP_SELF_FIRST;
+
+	while (pfn < end) {
+		unsigned int order = fit_order(pfn, end);
+		struct page *p = pfn_to_page(pfn);
+
+		if (!PageBuddy(p) || p->private != order)
+			return false;
+		pfn += 1UL << order;
+	}
+	return true;
+}
+
+/*
+ * Every page of a self-hosted pageblock is free again: its tails are
+ * shared again and its 7 memmap pages return to it, one order-9 block.
+ */
+static void try_reshare(struct zone *zone, unsigned long pfn)
+{
+	unsigned long p = pfn, end = pfn + MEMMAP_SELF_FIRST;
+
+	if (!memmap_ops->enabled() || get_pageblock_migratetype(pfn) == MIGRATE_ISOLATE ||
+	    !self_hosted_all_free(pfn))
+		return;
+	while (p < end) {
+		unsigned int order = fit_order(p, end);
+
+		ClearPageFilled(pfn_to_page(p));
+		del_from_free_list(pfn_to_page(p), zone, order);
+		p += 1UL << order;
+	}
+	memmap_ops->reshare_self(pfn_to_page(pfn));
+	zone->managed_pages += MEMMAP_SELF_PAGES;
+	nr_memmap_lent -= MEMMAP_SELF_PAGES;
+	__free_one_page(pfn, pageblock_order);
+}
+
+void free_memmap_try_reshare(unsigned long pfn)
+{
+	unsigned long flags;
+
+	if (!memmap_ops || !pageblock_self_hosted(pfn))
+		return;
+	flags = local_irq_save();
+	try_reshare(page_zone(pfn_to_page(pfn)), pfn);
+	local_irq_restore(flags);
+}
+
+/*
+ * A split below pageblock_order writes struct pages inside the block: an
+ * optimized pageblock first gets its memmap back in its own last 7 pages
+ * (as Linux's memmap_on_memory keeps hot-added memory's memmap), and its
+ * other 505 pages go on the free lists. Nothing is allocated, so a split
+ * cannot fail. The block is off the lists; order o >= pageblock_order.
+ */
+static void split_optimized(struct zone *zone, struct page *page,
+			    unsigned int o, enum migratetype mt)
+{
+	unsigned long pfn = page_to_pfn(page), end = pfn + MEMMAP_SELF_FIRST;
+	bool filled = PageFilled(page);
+
+	expand(zone, page, pageblock_order, o, mt);
+	memmap_ops->unshare_self(page);
+	zone->managed_pages -= MEMMAP_SELF_PAGES;
+	nr_memmap_lent += MEMMAP_SELF_PAGES;
+	while (pfn < end) {
+		unsigned int order = fit_order(pfn, end);
+		struct page *p = pfn_to_page(pfn);
+
+		if (filled)
+			SetPageFilled(p);
+		else
+			ClearPageFilled(p);
+		add_to_free_list(p, zone, order, mt);
+		pfn += 1UL << order;
+	}
+}
+
+static bool needs_unshare(const struct page *page, unsigned int o, unsigned int order)
+{
+	return o >= pageblock_order && order < pageblock_order && PageVmemmapOptimized(page);
+}
+
 /*
  * Merge with free buddies as far as possible, then put the block on its
  * list. A partly filled merge is not filled as a whole.
@@ -135,6 +318,10 @@ static void __free_one_page(unsigned long pfn, unsigned int order)
 		ClearPageFilled(pfn_to_page(pfn));
 	add_to_free_list(pfn_to_page(pfn), zone, order,
 			 get_pageblock_migratetype(pfn));
+	if (order >= pageblock_order)
+		reshare_lent(pfn, order);
+	else if (memmap_ops && pageblock_self_hosted(pfn))
+		try_reshare(zone, pfn & ~(pageblock_nr_pages - 1));
 }
 
 /* Split a block of `high` down to `low`, freeing the upper halves. */
@@ -165,6 +352,10 @@ static struct page *rmqueue_smallest(struct zone *zone, unsigned int order,
 			continue;
 		page = list_first_entry(&area->free_list[mt], struct page, lru);
 		del_from_free_list(page, zone, o);
+		if (needs_unshare(page, o, order)) {
+			split_optimized(zone, page, o, mt);
+			return rmqueue_smallest(zone, order, mt);
+		}
 		expand(zone, page, order, o, mt);
 		return page;
 	}
@@ -194,6 +385,10 @@ static struct page *rmqueue_fallback(struct zone *zone, unsigned int order,
 		if (o >= pageblock_order) {
 			for (unsigned long i = 0; i < (1UL << o); i += pageblock_nr_pages)
 				set_pageblock_migratetype(pfn + i, mt);
+			if (needs_unshare(page, o, order)) {
+				split_optimized(zone, page, o, mt);
+				return rmqueue_smallest(zone, order, mt);
+			}
 			expand(zone, page, order, o, mt);
 		} else {
 			expand(zone, page, order, o, other);
@@ -401,6 +596,21 @@ static struct page *get_page_from_zones(gfp_t gfp, unsigned int order)
 	return NULL;
 }
 
+/*
+ * A whole optimized pageblock allocated by anyone who may write its
+ * struct pages (all but a huge-page pool taking it as it is) gets its
+ * memmap back first, in 7 pages from elsewhere: the block stays whole.
+ */
+static int unshare_allocated(struct page *page, unsigned int order, gfp_t gfp)
+{
+	if (order < pageblock_order || (gfp & __GFP_OPTIMIZED_MEMMAP) || !memmap_ops)
+		return 0;
+	for (unsigned long i = 0; i < (1UL << order); i += pageblock_nr_pages)
+		if (PageVmemmapOptimized(page + i) && memmap_ops->unshare(page + i))
+			return -ENOMEM;
+	return 0;
+}
+
 struct page *alloc_pages(gfp_t gfp, unsigned int order)
 {
 	struct page *page;
@@ -418,6 +628,12 @@ struct page *alloc_pages(gfp_t gfp, unsigned int order)
 		page = get_page_from_zones(gfp, order);
 	}
 	local_irq_restore(flags);
+	if (page && unshare_allocated(page, order, gfp)) {
+		flags = local_irq_save();
+		__free_one_page(page_to_pfn(page), order);
+		local_irq_restore(flags);
+		page = NULL;
+	}
 	if (!page) {
 		if (!(gfp & __GFP_NOWARN))
 			pr_debug("page allocation failure: order:%u, gfp:%#x\n", order, gfp);
@@ -562,12 +778,7 @@ static void __free_pages_ok(struct page *page, unsigned int order)
 			page[i].private = 0;
 		}
 	}
-	page->_refcount = 0;
-	page->_mapcount = 0;
-	page->index = 0;
-	/* The order: once merged into a larger block this page is no head. */
-	page->private = 0;
-	page->data[0] = page->data[1] = 0;
+	reset_freed_page(page);
 	if ((PageHWPoison(page) || (order && nr_hwpoison_in_use)) &&
 	    free_hwpoisoned(page, order))
 		return;
@@ -728,12 +939,58 @@ static void take_free_range(unsigned long start, unsigned long end)
 	}
 }
 
+bool pageblock_is_free(unsigned long pfn)
+{
+	unsigned long head = free_block_head(pfn);
+
+	return head != ~0UL && pfn_to_page(head)->private >= pageblock_order &&
+	       get_pageblock_migratetype(pfn) != MIGRATE_ISOLATE;
+}
+
+/*
+ * Contiguous takes write every struct page of their range, so optimized
+ * free pageblocks in it get their memmap back first, from elsewhere. The
+ * range is checked free only afterwards: those pages may come out of it.
+ */
+int unshare_free_range(unsigned long start, unsigned long end)
+{
+	if (!memmap_ops)
+		return 0;
+	for (unsigned long pfn = start & ~(pageblock_nr_pages - 1); pfn < end;
+	     pfn += pageblock_nr_pages) {
+		struct page *p = pfn_to_page(pfn);
+
+		if (!pfn_online(pfn) || !PageVmemmapOptimized(p) || !is_free_buddy_page(p))
+			continue;
+		if (memmap_ops->unshare(p))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+bool range_free_now(unsigned long start, unsigned long end)
+{
+	unsigned long flags = local_irq_save();
+	bool free;
+
+	drain_all_pages();
+	free = range_is_free(start, end);
+	local_irq_restore(flags);
+	return free;
+}
+
 /* Take a range known to be wholly free; the first page holds the reference. */
 static int take_contig(unsigned long start_pfn, unsigned long nr_pages)
 {
 	unsigned long end = start_pfn + nr_pages;
-	unsigned long flags = local_irq_save();
+	unsigned long flags;
 
+	/* Busy ranges cost nothing: look before restoring any memmap. */
+	if (!range_free_now(start_pfn, end))
+		return -EBUSY;
+	if (unshare_free_range(start_pfn, end))
+		return -ENOMEM;
+	flags = local_irq_save();
 	drain_all_pages();
 	if (!range_is_free(start_pfn, end)) {
 		local_irq_restore(flags);
@@ -851,9 +1108,30 @@ void free_contig_range(unsigned long start_pfn, unsigned long nr_pages)
 	local_irq_restore(flags);
 }
 
+/*
+ * Offline: the section's memmap goes away with its pages, so optimized
+ * blocks keep their shared tails (sparse_depopulate_section() skips
+ * them); they only stop being free blocks.
+ */
+static void forget_optimized(unsigned long start, unsigned long end)
+{
+	for (unsigned long pfn = ALIGN(start, pageblock_nr_pages); pfn + pageblock_nr_pages <= end;
+	     pfn += pageblock_nr_pages)
+		if (PageVmemmapOptimized(pfn_to_page(pfn)))
+			memmap_ops->forget(pfn_to_page(pfn));
+}
+
 int isolate_free_range(unsigned long start_pfn, unsigned long end_pfn)
 {
-	unsigned long flags = local_irq_save();
+	unsigned long flags;
+
+	if (!range_free_now(start_pfn, end_pfn))
+		return -EBUSY;
+	/* Blocks cut by the range's ends are split: those get their memmap back. */
+	if (unshare_free_range(start_pfn, ALIGN(start_pfn, pageblock_nr_pages)) ||
+	    unshare_free_range(ALIGN_DOWN(end_pfn, pageblock_nr_pages), end_pfn))
+		return -ENOMEM;
+	flags = local_irq_save();
 
 	drain_all_pages();
 	if (!range_is_free(start_pfn, end_pfn)) {
@@ -861,6 +1139,8 @@ int isolate_free_range(unsigned long start_pfn, unsigned long end_pfn)
 		return -EBUSY;
 	}
 	take_free_range(start_pfn, end_pfn);
+	if (memmap_ops)
+		forget_optimized(start_pfn, end_pfn);
 	zones[pfn_zone_idx(start_pfn)].managed_pages -= end_pfn - start_pfn;
 	local_irq_restore(flags);
 	return 0;
@@ -877,6 +1157,9 @@ bool take_page_off_buddy(struct page *page)
 	struct page *block;
 	unsigned int order;
 
+	/* A page in an optimized block: the block's memmap comes back first. */
+	if (!range_free_now(pfn, pfn + 1) || unshare_free_range(pfn, pfn + 1))
+		return false;
 	flags = local_irq_save();
 	drain_all_pages();
 	head = free_block_head(pfn);

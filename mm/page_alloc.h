@@ -29,6 +29,7 @@ typedef unsigned int gfp_t;
 #define __GFP_MOVABLE		BIT(7)
 #define __GFP_COMP		BIT(8)	/* make a compound page */
 #define __GFP_NOFAIL_INJECT	BIT(9)	/* not subject to fault injection */
+#define __GFP_OPTIMIZED_MEMMAP	BIT(10)	/* caller writes only the head vmemmap page */
 
 #define GFP_KERNEL		0
 #define GFP_ATOMIC		__GFP_HIGH
@@ -125,6 +126,8 @@ void free_contig_range(unsigned long start_pfn, unsigned long nr_pages);
 void free_reserved_page(struct page *page);
 /* Hand [start, end) of freshly initialised memmap to the buddy. */
 void free_pages_range_to_buddy(unsigned long start_pfn, unsigned long end_pfn);
+/* Every page of [start, end) is free now (after a drain); nothing taken. */
+bool range_free_now(unsigned long start, unsigned long end);
 /* Take every free page of [start, end) out of the buddy (offline). */
 int isolate_free_range(unsigned long start_pfn, unsigned long end_pfn);
 
@@ -155,6 +158,56 @@ bool page_is_buddy(unsigned long buddy_pfn, unsigned int order, enum zone_type z
 
 enum migratetype get_pageblock_migratetype(unsigned long pfn);
 void set_pageblock_migratetype(unsigned long pfn, enum migratetype mt);
+
+/*
+ * Free pageblocks may keep a deduplicated memmap (mm/buddy_vmemmap.c,
+ * which sits above the buddy and registers these). An optimized free
+ * pageblock has PG_vmemmap_optimized on its first struct page; the buddy
+ * writes only that struct page. A pageblock whose memmap was rebuilt in
+ * its own last 7 pages (PG_memmap) is "self-hosted". Interrupts are off
+ * for the _self calls.
+ */
+#define MEMMAP_SELF_PAGES	7
+#define MEMMAP_SELF_FIRST	(pageblock_nr_pages - MEMMAP_SELF_PAGES)
+
+struct free_memmap_ops {
+	bool (*enabled)(void);
+	/* Optimized pageblock, off the lists: memmap into its pages 505..511. */
+	void (*unshare_self)(struct page *block);
+	/* Self-hosted pageblock, its 505 other pages off the lists: share again. */
+	void (*reshare_self)(struct page *block);
+	/* Optimized pageblock (free or just allocated): memmap into 7 pages from elsewhere. */
+	int (*unshare)(struct page *block);
+	/* A whole free pageblock whose memmap is in lent pages: share again, the 7 to free. */
+	bool (*reshare_lent)(struct page *block, struct page *lent[MEMMAP_SELF_PAGES]);
+	/* An optimized pageblock taken out with its section (offline). */
+	void (*forget)(struct page *block);
+};
+
+void set_free_memmap_ops(const struct free_memmap_ops *ops);
+
+/* Its last 7 pages hold its memmap (lent pages from elsewhere are not reserved). */
+static inline bool pageblock_self_hosted(unsigned long pfn)
+{
+	const struct page *last = pfn_to_page(pfn | (pageblock_nr_pages - 1));
+
+	return PageMemmap(last) && PageReserved(last);
+}
+
+/*
+ * Pages lent to the memmap of restored free blocks: a block's own 7
+ * (self-hosted) and pages allocated for it (PG_memmap, counted here
+ * until freed). nr_free_pages() + nr_memmap_lent_pages() changes as a
+ * plain buddy's nr_free_pages() would.
+ */
+void memmap_lend_page(struct page *page);
+unsigned long nr_memmap_lent_pages(void);
+/* The pageblock at pfn lies in one free block of order >= pageblock_order. */
+bool pageblock_is_free(unsigned long pfn);
+/* A self-hosted pageblock whose other 505 pages are all free is optimized again. */
+void free_memmap_try_reshare(unsigned long pfn);
+/* Optimized free pageblocks overlapping [start, end) get their memmap back. */
+int unshare_free_range(unsigned long start, unsigned long end);
 
 /* Turn one order-N allocation into 2^N order-0 pages, each with a reference. */
 void split_page(struct page *page, unsigned int order);

@@ -143,6 +143,7 @@ void sparse_depopulate_section(unsigned long nr)
 {
 	struct mem_section *ms = __nr_to_section(nr);
 	unsigned long va = section_vmemmap(nr);
+	long freed = 0;
 
 	if (!ms || !(ms->flags & SECTION_HAS_MEMMAP))
 		return;
@@ -151,13 +152,17 @@ void sparse_depopulate_section(unsigned long nr)
 		pteval_t *e = kernel_lookup(va + off, &level);
 		unsigned long size = e ? level_size(level) : PAGE_SIZE;
 
-		if (e)
+		/* Read-only entries map a shared tail page (free blocks kept optimized): not ours. */
+		if (e && (*e & _PAGE_RW)) {
 			vmemmap_free_block(entry_phys(*e), size);
+			freed += size / PAGE_SIZE;
+		}
 		off += size;
 	}
 	kernel_unmap_range(va, SECTION_MEMMAP_SIZE);
 	ms->flags &= ~(SECTION_HAS_MEMMAP | SECTION_MEMMAP_PMD);
-	vmemmap_account(-(long)(SECTION_MEMMAP_SIZE / PAGE_SIZE));
+	ms->nr_free_optimized = 0;
+	vmemmap_account(-freed);
 }
 
 /*

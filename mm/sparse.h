@@ -40,6 +40,8 @@ struct mem_section {
 	unsigned long flags;
 	/* Huge pages in this section whose vmemmap is deduplicated. */
 	unsigned int nr_optimized;
+	/* Free 2 MiB blocks in this section whose vmemmap is deduplicated. */
+	unsigned int nr_free_optimized;
 	/* Device sections: dax regions using it, and its 2 MiB parts with a memmap. */
 	unsigned int nr_device_users;
 	u64 subsection_map;

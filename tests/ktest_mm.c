@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "tests/ktest_mm.h"
+#include "mm/buddy_vmemmap.h"
 #include "mm/devdax.h"
 #include "mm/debug/check.h"
 #include "mm/e820.h"
@@ -8,6 +9,10 @@
 #include "mm/memory_failure.h"
 #include "mm/page_alloc.h"
 #include "mm/pgtable.h"
+#include "libc/string.h"
+#include "libc/stdio.h"
+#include "kernel/printk.h"
+#include "mm/sparse.h"
 
 struct mm_checker {
 	const char *name;
@@ -18,6 +23,7 @@ static const struct mm_checker checkers[] = {
 	{ "page_alloc_check", page_alloc_check },
 	{ "kernel_pgtable_check", kernel_pgtable_check },
 	{ "hugetlb_check", hugetlb_check },
+	{ "buddy_vmemmap_check", buddy_vmemmap_check },
 	{ "memory_failure_check", memory_failure_check },
 	{ "dax_check", dax_check },
 };
@@ -79,7 +85,42 @@ unsigned long ktest_settled_free_pages(void)
 	hugetlb_vmemmap_collapse_all();
 	kmem_cache_shrink_all();
 	drain_all_pages();
-	return nr_free_pages();
+	return ktest_free_pages();
+}
+
+static struct page *tail_victim;
+
+static void write_tail(void *arg)
+{
+	(void)arg;
+	WRITE_ONCE(tail_victim[200].index, 1);
+}
+
+void ktest_expect_tail_write_reported(struct kunit *test, struct page *head)
+{
+	static char out[4096];
+	struct printk_capture cap = { .buf = out, .size = sizeof(out) };
+	char reason[96], want[160];
+	bool caught;
+
+	tail_victim = head;
+	printk_capture_begin(&cap);
+	caught = ktest_catch_panic(write_tail, NULL, reason, sizeof(reason));
+	printk_capture_end(&cap);
+	EXPECT_TRUE(test, caught);
+	snprintf(want, sizeof(want), "write to an optimized vmemmap tail (read-only shared page): struct page of pfn %#lx, head pfn %#lx",
+		 page_to_pfn(head) + 200, page_to_pfn(head));
+	EXPECT_NOT_NULL(test, strstr(out, want));
+}
+
+unsigned long ktest_free_pages(void)
+{
+	return nr_free_pages() - buddy_vmemmap_saved_pages();
+}
+
+unsigned long ktest_vmemmap_bytes(void)
+{
+	return vmemmap_bytes() + (buddy_vmemmap_saved_pages() << PAGE_SHIFT);
 }
 
 static unsigned long isqrt(unsigned long x)

@@ -26,6 +26,22 @@ bool ktest_mm_checkers(struct kunit *test, const char *file, int line);
  */
 unsigned long ktest_settled_free_pages(void);
 
+/*
+ * Free pages and vmemmap bytes as they would be if free memory kept a
+ * plain memmap (mm/buddy_vmemmap.c frees 7 vmemmap pages per optimized
+ * free 2 MiB block and takes them back on a split): the figures the
+ * suites of other layers check, the same with the switch on or off.
+ * buddy_vmemmap's own suite checks the raw ones.
+ */
+unsigned long ktest_free_pages(void);
+
+/*
+ * A write to struct page 200 of head's block faults, and the report
+ * names that pfn and head as an optimized vmemmap tail's.
+ */
+void ktest_expect_tail_write_reported(struct kunit *test, struct page *head);
+unsigned long ktest_vmemmap_bytes(void);
+
 bool ktest_ensure_free_huge(struct kunit *test, struct hstate *h, unsigned long n);
 
 /*

@@ -36,8 +36,8 @@ struct baseline {
 static void take_baseline(struct baseline *b)
 {
 	drain_all_pages();
-	b->free = nr_free_pages();
-	b->memmap = vmemmap_bytes();
+	b->free = ktest_free_pages();
+	b->memmap = ktest_vmemmap_bytes();
 	b->tables = nr_kernel_pgtable_pages();
 }
 
@@ -46,10 +46,10 @@ static void take_baseline(struct baseline *b)
 static void expect_baseline_at(struct kunit *test, const struct baseline *b, int line)
 {
 	drain_all_pages();
-	if (nr_free_pages() != b->free || vmemmap_bytes() != b->memmap ||
+	if (ktest_free_pages() != b->free || ktest_vmemmap_bytes() != b->memmap ||
 	    nr_kernel_pgtable_pages() != b->tables)
 		ktest_fail(test, __FILE__, line, "free %lu/%lu memmap %lu/%lu tables %lu/%lu",
-			   nr_free_pages(), b->free, vmemmap_bytes(), b->memmap,
+			   ktest_free_pages(), b->free, ktest_vmemmap_bytes(), b->memmap,
 			   nr_kernel_pgtable_pages(), b->tables);
 	ktest_mm_checkers(test, __FILE__, line);
 }
@@ -176,8 +176,8 @@ KTEST(hotplug, offline_online_exact)
 	EXPECT_EQ(test, kernel_virt_to_phys(section_vmemmap(nr) + SECTION_MEMMAP_SIZE - 1), ~0ULL);
 	drain_all_pages();
 	/* 32768 pages out, the 512 pages of its memmap (and a PTE table) back. */
-	EXPECT_EQ(test, nr_free_pages(), b.free - PAGES_PER_SECTION + 512 + !pmd);
-	EXPECT_EQ(test, vmemmap_bytes(), b.memmap - SECTION_MEMMAP_SIZE);
+	EXPECT_EQ(test, ktest_free_pages(), b.free - PAGES_PER_SECTION + 512 + !pmd);
+	EXPECT_EQ(test, ktest_vmemmap_bytes(), b.memmap - SECTION_MEMMAP_SIZE);
 	EXPECT_EQ(test, nr_kernel_pgtable_pages(), b.tables - !pmd);
 	EXPECT_WMARKS(test);
 	CHECKERS_PASS(test);
@@ -379,11 +379,11 @@ static void unfragment_memory(struct fragmentation *f)
 static bool counters_at(struct kunit *test, const struct baseline *b, int line)
 {
 	drain_all_pages();
-	if (nr_free_pages() == b->free && vmemmap_bytes() == b->memmap &&
+	if (ktest_free_pages() == b->free && ktest_vmemmap_bytes() == b->memmap &&
 	    nr_kernel_pgtable_pages() == b->tables)
 		return true;
 	ktest_fail(test, __FILE__, line, "free %lu/%lu memmap %lu/%lu tables %lu/%lu",
-		   nr_free_pages(), b->free, vmemmap_bytes(), b->memmap,
+		   ktest_free_pages(), b->free, ktest_vmemmap_bytes(), b->memmap,
 		   nr_kernel_pgtable_pages(), b->tables);
 	return false;
 }
@@ -472,7 +472,7 @@ KTEST(hotplug, poisoned_page_survives)
 	EXPECT_TRUE(test, PageHWPoison(pfn_to_page(pfn)) && PageOffline(pfn_to_page(pfn)));
 	EXPECT_FALSE(test, is_free_buddy_page(pfn_to_page(pfn)));
 	drain_all_pages();
-	EXPECT_EQ(test, nr_free_pages(), b.free - 1);
+	EXPECT_EQ(test, ktest_free_pages(), b.free - 1);
 	CHECKERS_PASS(test);
 	/* Offline and online again with it, then give it back. */
 	EXPECT_EQ(test, write_state(nr, "offline"), 0);

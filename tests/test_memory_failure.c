@@ -45,10 +45,10 @@ static void take_baseline(struct baseline *b)
 	/* hugetlb records subpages with kmalloc: let its cache have its slab. */
 	kfree(kmalloc(16, GFP_KERNEL));
 	drain_all_pages();
-	b->free = nr_free_pages();
+	b->free = ktest_free_pages();
 	b->poisoned = num_poisoned_pages();
 	b->in_use = nr_hwpoison_pages_in_use();
-	b->memmap = vmemmap_bytes();
+	b->memmap = ktest_vmemmap_bytes();
 	b->nr[0] = H2M->nr_huge_pages;
 	b->nr[1] = H1G->nr_huge_pages;
 	b->hvo = hugetlb_optimize_vmemmap_enabled();
@@ -61,9 +61,9 @@ static void expect_state(struct kunit *test, const struct baseline *b, unsigned 
 			 int line)
 {
 	drain_all_pages();
-	if (nr_free_pages() != b->free - lost || num_poisoned_pages() != b->poisoned + lost)
+	if (ktest_free_pages() != b->free - lost || num_poisoned_pages() != b->poisoned + lost)
 		ktest_fail(test, __FILE__, line, "free %lu, want %lu; poisoned %lu, want %lu",
-			   nr_free_pages(), b->free - lost, num_poisoned_pages(), b->poisoned + lost);
+			   ktest_free_pages(), b->free - lost, num_poisoned_pages(), b->poisoned + lost);
 	ktest_mm_checkers(test, __FILE__, line);
 }
 #define EXPECT_LOST(test, b, n) expect_state(test, b, n, __LINE__)
@@ -332,7 +332,7 @@ KTEST(memory_failure, hugetlb_2m_free_page)
 	EXPECT_NOT_NULL(test, strstr(werr.why, "huge page: Recovered"));
 	EXPECT_EQ(test, H2M->nr_huge_pages, b.nr[0]);
 	EXPECT_HELD(test, pfn);
-	EXPECT_EQ(test, vmemmap_bytes(), b.memmap);
+	EXPECT_EQ(test, ktest_vmemmap_bytes(), b.memmap);
 	EXPECT_EQ(test, memory_failure(pfn, &werr), -EHWPOISON);
 	EXPECT_LOST(test, &b, 1);
 	EXPECT_EQ(test, unpoison_memory(pfn, &werr), 0);
@@ -408,7 +408,7 @@ KTEST(memory_failure, hugetlb_1g_page)
 	EXPECT_HELD(test, pfn);
 	EXPECT_TRUE(test, is_free_buddy_page(pfn_to_page(pfn - 1)));
 	EXPECT_TRUE(test, is_free_buddy_page(pfn_to_page(pfn + 1)));
-	EXPECT_EQ(test, vmemmap_bytes(), b.memmap);
+	EXPECT_EQ(test, ktest_vmemmap_bytes(), b.memmap);
 	EXPECT_LOST(test, &b, 1);
 	EXPECT_EQ(test, unpoison_memory(pfn, &werr), 0);
 	restore_pools(&b);
@@ -450,7 +450,7 @@ KTEST(memory_failure, never_handed_out_again)
 	EXPECT_LOST(test, &b, 3);
 
 	drain_all_pages();
-	free_before = nr_free_pages();
+	free_before = ktest_free_pages();
 	INIT_LIST_HEAD(&taken);
 	/* Filling every free page with the debug pattern would take a while. */
 	was_poisoning = page_fill_enabled();
@@ -468,7 +468,7 @@ KTEST(memory_failure, never_handed_out_again)
 	}
 	EXPECT_EQ(test, bad, 0);
 	EXPECT_EQ(test, got, free_before);
-	EXPECT_EQ(test, nr_free_pages(), 0);
+	EXPECT_EQ(test, ktest_free_pages(), 0);
 	ktest_log(test, "allocated all %lu free pages: none is poisoned", got);
 	list_for_each_entry_safe(p, n, &taken, lru) {
 		unsigned int order = p->index;

@@ -157,7 +157,7 @@ static void take_snapshot(struct mm *mm, struct snapshot *s, bool with_free)
 	 * memory between the two but loses none.
 	 */
 	if (with_free)
-		s->free = ktest_settled_free_pages() + (vmemmap_bytes() >> PAGE_SHIFT);
+		s->free = ktest_settled_free_pages() + (ktest_vmemmap_bytes() >> PAGE_SHIFT);
 }
 
 static bool __expect_unchanged(struct kunit *test, struct mm *mm, const struct snapshot *a,

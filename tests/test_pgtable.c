@@ -10,6 +10,7 @@
  * GiB touched, one PTE table per 2 MiB touched by 4 KiB leaves).
  */
 #include "tests/ktest.h"
+#include "tests/ktest_mm.h"
 #include "mm/e820.h"
 #include "mm/debug/check.h"
 #include "mm/fail_page_alloc.h"
@@ -280,16 +281,16 @@ static void pt_base(struct pt_base *b)
 {
 	drain_all_pages();
 	b->tables = nr_kernel_pgtable_pages();
-	b->free = nr_free_pages();
+	b->free = ktest_free_pages();
 }
 
 /* Tables and free pages back to the baseline: nothing leaked. */
 static void expect_base(struct kunit *test, const struct pt_base *b, int line)
 {
 	drain_all_pages();
-	if (nr_kernel_pgtable_pages() != b->tables || nr_free_pages() != b->free)
+	if (nr_kernel_pgtable_pages() != b->tables || ktest_free_pages() != b->free)
 		ktest_fail(test, __FILE__, line, "tables %lu (want %lu), free pages %lu (want %lu)",
-			   nr_kernel_pgtable_pages(), b->tables, nr_free_pages(), b->free);
+			   nr_kernel_pgtable_pages(), b->tables, ktest_free_pages(), b->free);
 	pgtable_ok(test, line);
 }
 

@@ -4,10 +4,11 @@
  * invariant checker, /proc/slabinfo. Every step is followed by the
  * checker. Cases that need exact list shapes use a cache of their own
  * (the kmalloc caches are shared with the rest of the kernel); cases that
- * count pages compare nr_free_pages() plus the pages held in empty spare
+ * count pages compare ktest_free_pages() plus the pages held in empty spare
  * slabs, which a free of every object brings back exactly.
  */
 #include "tests/ktest.h"
+#include "tests/ktest_mm.h"
 #include "mm/slab.h"
 #include "mm/fail_page_alloc.h"
 #include "mm/page.h"
@@ -62,7 +63,7 @@ static bool contains(const char *s, const char *word)
 static unsigned long free_and_spare_pages(void)
 {
 	drain_all_pages();
-	return nr_free_pages() + slab_free_slab_pages();
+	return ktest_free_pages() + slab_free_slab_pages();
 }
 
 static bool catches(void (*fn)(void *), void *arg, char *reason, size_t len)

@@ -43,5 +43,7 @@ int hugetlb_vmemmap_check(struct page *head, unsigned int order, char *why, size
 int memory_failure_check(char *why, size_t len);
 /* The hugetlb pools: lists, counters, struct pages, vmemmap shape. */
 int hugetlb_check(char *why, size_t len);
+/* Free blocks kept optimized: shapes and counts (mm/buddy_vmemmap.c). */
+int buddy_vmemmap_check(char *why, size_t len);
 
 #endif

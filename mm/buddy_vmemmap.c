@@ -1,0 +1,390 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Free memory keeps a deduplicated memmap.
+ *
+ * The buddy writes only the first struct page of a free block (its
+ * order, its list links, PG_buddy). So a free 2 MiB pageblock is as
+ * uniform as an optimized 2 MiB huge page, and it may keep exactly that
+ * shape: its head vmemmap page private and writable, PTEs 1..7 the
+ * shared read-only order-9 tail page (mm/hugetlb_vmemmap.c). A huge page
+ * then enters and leaves a pool as it is: no remap, no restore, no flush.
+ *
+ *    optimized free pageblock P             physical
+ *    +-----------+
+ *    |  page 0   | --------------------> P's head (PG_buddy or interior,
+ *    +-----------+                       PG_vmemmap_optimized) + tails 1..63
+ *    |  page 1   | ---------+
+ *    +-----------+          |
+ *    |    ...    | ---------+----------> shared tail page, order 9 (RO)
+ *    +-----------+          |
+ *    |  page 7   | ---------+
+ *    +-----------+
+ *
+ * A pageblock is the unit: a free block of order 10 is two of them, each
+ * with its own head vmemmap page and flag.
+ *
+ * The tails are written only when the buddy must: a split below order 9,
+ * or an allocation whose owner may write its struct pages. A split must
+ * never fail for want of memory, so it rebuilds the memmap inside the
+ * block itself, as Linux's memmap_on_memory keeps hot-added memory's
+ * memmap: pages 505..511 of P become vmemmap pages 1..7 (PG_reserved and
+ * PG_memmap, not managed), and pages 0..504 go on the free lists in
+ * blocks of order 8, 7, 6, 5, 4, 3 and 0 ("self-hosted"):
+ *
+ *    self-hosted pageblock P                physical
+ *    +-----------+
+ *    |  page 0   | --------------------> P's head page, as before
+ *    +-----------+
+ *    |  page 1   | --------------------> pfn P+505 --+
+ *    +-----------+                                   | the last 7 pages
+ *    |    ...    |                                   | of P itself
+ *    +-----------+                                   |
+ *    |  page 7   | --------------------> pfn P+511 --+ (describes 505..511
+ *    +-----------+                                      too: itself)
+ *
+ * When the 505 are all free again, PTEs 1..7 share the tail page again
+ * (one flush of 7 entries before the pages are reused) and the block
+ * is one optimized order-9 block. An allocation that takes a whole
+ * optimized block for someone who may write its tails, a contiguous
+ * range (alloc_contig_*, offline) and memory failure restore from 7
+ * pages allocated elsewhere instead, since the block must stay whole;
+ * those can fail (-ENOMEM), and nothing changes then.
+ *
+ * Policy: with buddy_vmemmap_optimize on (the default), boot-time free
+ * memory starts optimized, pages leaving a 2 MiB pool stay optimized,
+ * and self-hosted blocks are re-optimized as they become free. Other
+ * free order-9 blocks (merged from small frees) stay plain until the
+ * switch is written on again. Off restores every optimized free block;
+ * self-hosted blocks then keep their memmap until it is turned on.
+ * 1 GiB pages leave their pool restored, as before (a free block is at
+ * most order 10 here, so a free 1 GiB range has no head to keep).
+ */
+#include "mm/buddy_vmemmap.h"
+#include "mm/hugetlb_vmemmap.h"
+#include "mm/meminfo.h"
+#include "mm/page_alloc.h"
+#include "mm/pgtable.h"
+#include "mm/sparse.h"
+#include "kernel/param.h"
+#include "kernel/printk.h"
+#include "kernel/pseudofs.h"
+#include "kernel/traps.h"
+#include "libc/errno.h"
+#include "libc/stdlib.h"
+#include "libc/string.h"
+
+#define TAIL_PAGES	(MEMMAP_SELF_PAGES)		/* vmemmap pages 1..7 */
+#define HEAD_TAILS	(TAILS_PER_VMEMMAP_PAGE - 1)
+
+static bool enabled = true;
+static unsigned long nr_optimized;	/* free pageblocks with shared tails */
+static unsigned long nr_self_hosted;
+
+static int buddy_vmemmap_param(const char *val)
+{
+	return kstrtobool(*val ? val : "on", &enabled);
+}
+early_param("buddy_vmemmap_optimize", buddy_vmemmap_param);
+
+bool buddy_vmemmap_enabled(void)
+{
+	return enabled;
+}
+
+unsigned long buddy_vmemmap_saved_pages(void)
+{
+	return nr_optimized * TAIL_PAGES;
+}
+
+unsigned long buddy_vmemmap_nr_optimized(void)
+{
+	return nr_optimized;
+}
+
+unsigned long buddy_vmemmap_nr_self_hosted(void)
+{
+	return nr_self_hosted;
+}
+
+static void count_optimized(struct page *block, int delta)
+{
+	nr_optimized += delta;
+	__pfn_to_section(page_to_pfn(block))->nr_free_optimized += delta;
+}
+
+/* Tails 1..63 of the head vmemmap page become plain interior struct pages. */
+static void clear_head_tails(struct page *block)
+{
+	memset(block + 1, 0, HEAD_TAILS * sizeof(*block));
+	ClearPageVmemmapOptimized(block);
+	count_optimized(block, -1);
+}
+
+static void unshare_self(struct page *block)
+{
+	unsigned long pfn = page_to_pfn(block);
+	phys_addr_t pa[TAIL_PAGES];
+	struct page *last;
+
+	for (unsigned int i = 0; i < TAIL_PAGES; i++) {
+		pa[i] = PFN_PHYS(pfn + MEMMAP_SELF_FIRST + i);
+		memset(__va(pa[i]), 0, PAGE_SIZE);
+	}
+	/* Vmemmap page 7 holds the struct pages of 448..511: the memmap pages' own. */
+	last = __va(pa[TAIL_PAGES - 1]);
+	for (unsigned int i = MEMMAP_SELF_FIRST % 64; i < 64; i++) {
+		last[i].flags = BIT(PG_reserved) | BIT(PG_memmap);
+		last[i]._refcount = 1;
+	}
+	vmemmap_unshare_tails_2m(block, pa);
+	clear_head_tails(block);
+	nr_self_hosted++;
+}
+
+static void reshare_self(struct page *block)
+{
+	vmemmap_reshare_tails_2m(block);
+	vmemmap_write_free_tails(block);
+	block->flags = BIT(PG_vmemmap_optimized);
+	count_optimized(block, 1);
+	nr_self_hosted--;
+}
+
+static void free_memmap_pages(struct page **pages, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++)
+		__free_page(pages[i]);
+}
+
+/*
+ * From 7 pages allocated elsewhere (zeroed: plain interior struct pages).
+ * The block is checked again once they are had: taking them may have
+ * split it (then it restored itself).
+ */
+static int unshare(struct page *block)
+{
+	struct page *pages[TAIL_PAGES];
+	phys_addr_t pa[TAIL_PAGES];
+	unsigned long flags;
+
+	for (unsigned int i = 0; i < TAIL_PAGES; i++) {
+		pages[i] = alloc_page(GFP_KERNEL | __GFP_NOWARN | __GFP_ZERO);
+		if (!pages[i]) {
+			free_memmap_pages(pages, i);
+			return -ENOMEM;
+		}
+		pa[i] = page_to_phys(pages[i]);
+	}
+	flags = local_irq_save();
+	if (!PageVmemmapOptimized(block)) {
+		local_irq_restore(flags);
+		free_memmap_pages(pages, TAIL_PAGES);
+		return 0;
+	}
+	for (unsigned int i = 0; i < TAIL_PAGES; i++)
+		memmap_lend_page(pages[i]);
+	vmemmap_unshare_tails_2m(block, pa);
+	clear_head_tails(block);
+	local_irq_restore(flags);
+	return 0;
+}
+
+/*
+ * A whole free pageblock whose memmap is in 7 lent pages (unshare()):
+ * share the tails again and flush; the buddy frees the 7 after.
+ */
+static bool reshare_lent(struct page *block, struct page *lent[TAIL_PAGES])
+{
+	phys_addr_t pa[TAIL_PAGES];
+
+	if (vmemmap_tail_pages_2m(block, pa))
+		return false;
+	for (unsigned int i = 0; i < TAIL_PAGES; i++) {
+		lent[i] = pfn_to_page(PHYS_PFN(pa[i]));
+		if (!PageMemmap(lent[i]) || PageReserved(lent[i]))
+			return false;
+	}
+	vmemmap_reshare_tails_2m(block);
+	vmemmap_write_free_tails(block);
+	SetPageVmemmapOptimized(block);
+	count_optimized(block, 1);
+	return true;
+}
+
+/* Its tails stay shared until the section's memmap is unmapped. */
+static void forget(struct page *block)
+{
+	ClearPageVmemmapOptimized(block);
+	count_optimized(block, -1);
+}
+
+static const struct free_memmap_ops ops = {
+	.enabled = buddy_vmemmap_enabled,
+	.unshare_self = unshare_self,
+	.reshare_self = reshare_self,
+	.unshare = unshare,
+	.reshare_lent = reshare_lent,
+	.forget = forget,
+};
+
+/* Pool moves: the head vmemmap page is all that is written. */
+
+void buddy_vmemmap_to_pool(struct page *head)
+{
+	count_optimized(head, -1);
+	hugetlb_vmemmap_adopt_2m(head);
+}
+
+void buddy_vmemmap_from_pool(struct page *head)
+{
+	hugetlb_vmemmap_release_2m(head);
+	count_optimized(head, 1);
+}
+
+/* Optimizing free memory. */
+
+static bool plain_free_pageblock(unsigned long pfn)
+{
+	struct page *block = pfn_to_page(pfn);
+
+	return !PageVmemmapOptimized(block) && !pageblock_self_hosted(pfn) &&
+	       pageblock_is_free(pfn);
+}
+
+static struct vmemmap_batch batch;
+
+/*
+ * The PMD split may allocate a page table (and so split this very
+ * block): the block is looked at again with interrupts off, after it.
+ */
+static int optimize_pageblock(unsigned long pfn)
+{
+	struct page *block = pfn_to_page(pfn);
+	unsigned long flags;
+	int ret;
+
+	if (!vmemmap_batch_room(&batch, HVO_ORDER_2M))
+		vmemmap_batch_finish(&batch);
+	ret = vmemmap_prepare_2m(block);
+	if (ret)
+		return ret;
+	flags = local_irq_save();
+	if (plain_free_pageblock(pfn) && !vmemmap_remap_tails_2m(block, &batch)) {
+		vmemmap_write_free_tails(block);
+		SetPageVmemmapOptimized(block);
+		count_optimized(block, 1);
+	}
+	local_irq_restore(flags);
+	return 0;
+}
+
+int for_each_online_pageblock(int (*fn)(unsigned long pfn))
+{
+	for (unsigned long nr = 0; nr < nr_mem_sections; nr++) {
+		unsigned long pfn = section_nr_to_pfn(nr);
+
+		if (!(mem_section[nr].flags & SECTION_ONLINE))
+			continue;
+		for (unsigned long i = 0; i < PAGES_PER_SECTION; i += pageblock_nr_pages) {
+			int ret = fn(pfn + i);
+
+			if (ret)
+				return ret;
+		}
+	}
+	return 0;
+}
+
+static int optimize_one(unsigned long pfn)
+{
+	if (pageblock_self_hosted(pfn)) {
+		free_memmap_try_reshare(pfn);
+		return 0;
+	}
+	if (!plain_free_pageblock(pfn))
+		return 0;
+	return optimize_pageblock(pfn);
+}
+
+int buddy_vmemmap_optimize_free(void)
+{
+	int ret;
+
+	if (!enabled)
+		return 0;
+	/* Free pages in the per-CPU lists would keep blocks from merging. */
+	drain_all_pages();
+	ret = for_each_online_pageblock(optimize_one);
+	vmemmap_batch_finish(&batch);
+	return ret;
+}
+
+int buddy_vmemmap_optimize_range(unsigned long start, unsigned long end)
+{
+	int ret = 0;
+
+	if (!enabled)
+		return 0;
+	drain_all_pages();
+	for (unsigned long pfn = start; pfn < end && !ret; pfn += pageblock_nr_pages)
+		ret = optimize_one(pfn);
+	vmemmap_batch_finish(&batch);
+	return ret;
+}
+
+static int restore_one(unsigned long pfn)
+{
+	return unshare_free_range(pfn, pfn + pageblock_nr_pages);
+}
+
+int buddy_vmemmap_set(bool on)
+{
+	enabled = on;
+	if (on)
+		return buddy_vmemmap_optimize_free();
+	return for_each_online_pageblock(restore_one);
+}
+
+/* /proc/sys/vm/buddy_vmemmap_optimize and /proc/meminfo */
+
+static int switch_show(struct seq_buf *m, void *data)
+{
+	(void)data;
+	seq_printf(m, "%d\n", enabled);
+	return 0;
+}
+
+static int switch_store(const char *buf, size_t len, void *data, struct errmsg *e)
+{
+	bool on;
+	int ret = pseudofs_parse_switch(buf, len, "buddy_vmemmap_optimize", &on, e);
+
+	(void)data;
+	if (ret)
+		return ret;
+	ret = buddy_vmemmap_set(on);
+	if (ret)
+		return errmsg_set(e, ret, "buddy_vmemmap_optimize: out of memory; some free blocks left as they were");
+	return 0;
+}
+PSEUDO_FILE(buddy_vmemmap, "/proc/sys/vm/buddy_vmemmap_optimize", switch_show, switch_store);
+
+static void meminfo_show(struct seq_buf *m)
+{
+	seq_printf(m, "VmemmapOptimizedFree: %lu kB\n", buddy_vmemmap_saved_pages() << 2);
+}
+
+static struct meminfo_extra meminfo_extra = { .show = meminfo_show };
+
+void buddy_vmemmap_init(void)
+{
+	unsigned long before = nr_free_pages();
+
+	set_free_memmap_ops(&ops);
+	register_meminfo_extra(&meminfo_extra);
+	if (buddy_vmemmap_optimize_free())
+		pr_warn("buddy: vmemmap optimization of free memory stopped short: no memory\n");
+	pr_info("buddy: vmemmap optimization of free memory %s: %lu blocks, %lu KiB of struct pages freed (MemFree +%lu KiB)\n",
+		enabled ? "on" : "off", nr_optimized, buddy_vmemmap_saved_pages() << 2,
+		(nr_free_pages() - before) << 2);
+}
