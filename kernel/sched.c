@@ -14,6 +14,7 @@
 #include "kernel/fpu.h"
 #include "kernel/gdt.h"
 #include "kernel/io.h"
+#include "kernel/lapic.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
 #include "kernel/signal.h"
@@ -195,6 +196,7 @@ static void timer_interrupt(unsigned int irq)
 	u64 now = ktime_get_ns();
 
 	(void)irq;
+	lapic_eoi();
 	jiffies++;
 	current->utime_ticks++;
 	list_for_each_entry_safe(t, n, &sleep_list, sleep_node)
@@ -204,14 +206,27 @@ static void timer_interrupt(unsigned int irq)
 		need_resched = true;
 }
 
-static void pit_start(void)
+/*
+ * The tick: the local APIC timer where there is one, the PIT otherwise.
+ * Both arrive on IRQ 0's vector. With the APIC the PIT is set to one
+ * count of mode 0 (interrupt on terminal count), so that the periodic
+ * rate the firmware left it at stops ticking beside it.
+ */
+static void timer_start(void)
 {
 	unsigned int div = PIT_HZ / HZ;
 
+	request_irq(0, timer_interrupt);
+	if (lapic_timer_start(HZ, IRQ_BASE)) {
+		outb(0x30, PIT_CMD);	/* channel 0, lo/hi byte, mode 0 */
+		outb(0xff, PIT_CH0);
+		outb(0xff, PIT_CH0);
+		return;
+	}
 	outb(0x34, PIT_CMD);		/* channel 0, lo/hi byte, rate generator */
 	outb(div & 0xff, PIT_CH0);
 	outb(div >> 8, PIT_CH0);
-	request_irq(0, timer_interrupt);
+	pr_info("sched: PIT tick at %u Hz\n", HZ);
 }
 
 static void idle_loop(void *arg)
@@ -236,7 +251,7 @@ void sched_init(void)
 		panic("sched: no memory for the idle task");
 	idle_task->flags |= PF_IDLE;
 	idle_task->state = TASK_RUNNING;
-	pit_start();
+	timer_start();
 	running = true;
 	local_irq_enable();
 }
