@@ -11,6 +11,7 @@
  */
 #include "kernel/apic.h"
 #include "kernel/io.h"
+#include "kernel/param.h"
 #include "kernel/percpu.h"
 #include "kernel/printk.h"
 #include "kernel/time.h"
@@ -42,6 +43,7 @@
 #define APIC_TDCR		0x3e0
 
 #define APIC_LVT_MASKED		BIT(16)
+#define APIC_LVT_TIMER_PERIODIC	BIT(17)
 #define APIC_TDR_DIV_16		0x3
 #define APIC_ICR_BUSY		BIT(12)
 #define APIC_DM_FIXED		0x000
@@ -55,6 +57,20 @@
 
 static volatile u32 *lapic_mmio;
 static bool x2apic_mode;
+static bool nolapic;
+/* The scheduler's tick and the CPU whose timer runs it (periodic). */
+static void (*periodic_tick)(void);
+static unsigned int periodic_cpu;
+
+/* Linux's nolapic: no local APIC, so one CPU, and the PIT ticks. */
+static int nolapic_setup(const char *val)
+{
+	if (*val)
+		return -EINVAL;
+	nolapic = true;
+	return 0;
+}
+early_param("nolapic", nolapic_setup);
 
 static u32 apic_read(unsigned int reg)
 {
@@ -140,6 +156,8 @@ static void lapic_timer_interrupt(struct pt_regs *regs)
 	(void)regs;
 	this_cpu()->lapic_timer_irqs++;
 	lapic_eoi();
+	if (periodic_tick && smp_processor_id() == periodic_cpu)
+		periodic_tick();
 }
 
 static void lapic_error_interrupt(struct pt_regs *regs)
@@ -178,6 +196,10 @@ void lapic_timer_oneshot(unsigned int ms)
 {
 	unsigned long ticks = this_cpu()->lapic_timer_per_ms * ms;
 
+	/* The tick's timer fires every millisecond already: it stays periodic. */
+	if (periodic_tick && smp_processor_id() == periodic_cpu)
+		return;
+
 	if (!ticks)
 		ticks = 1;
 	if (ticks > 0xffffffffUL)
@@ -185,6 +207,23 @@ void lapic_timer_oneshot(unsigned int ms)
 	apic_write(APIC_TDCR, APIC_TDR_DIV_16);
 	apic_write(APIC_LVTT, LOCAL_TIMER_VECTOR);	/* one-shot, unmasked */
 	apic_write(APIC_TMICT, (u32)ticks);
+}
+
+int lapic_timer_periodic(unsigned int hz, void (*tick)(void))
+{
+	struct percpu *p = this_cpu();
+	unsigned long ticks = p->lapic_timer_per_ms * 1000 / hz;
+
+	if (!ticks || ticks > 0xffffffffUL)
+		return -ENODEV;
+	periodic_cpu = p->cpu;
+	periodic_tick = tick;
+	apic_write(APIC_TDCR, APIC_TDR_DIV_16);
+	apic_write(APIC_LVTT, APIC_LVT_TIMER_PERIODIC | LOCAL_TIMER_VECTOR);
+	apic_write(APIC_TMICT, (u32)ticks);
+	pr_info("APIC: CPU%u timer periodic at %u Hz, %lu counts per tick\n",
+		p->cpu, hz, ticks);
+	return 0;
 }
 
 static void lapic_enable_mode(void)
@@ -225,6 +264,10 @@ static bool cpu_has_x2apic(void)
 
 int lapic_init_bsp(phys_addr_t base)
 {
+	if (nolapic) {
+		pr_info("APIC: disabled by nolapic\n");
+		return -ENODEV;
+	}
 	x2apic_mode = cpu_has_x2apic();
 	if (!x2apic_mode) {
 		lapic_mmio = ioremap(base, PAGE_SIZE, PAGE_KERNEL_NOCACHE);

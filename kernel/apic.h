@@ -29,7 +29,16 @@ void apic_send_sipi(u32 apicid, unsigned int page);
 /* Pending errors since the last read (the ESR), 0 when none. */
 u32 apic_read_esr(void);
 
-/* Arm this CPU's timer once, ms milliseconds ahead (LOCAL_TIMER_VECTOR). */
+/*
+ * Arm this CPU's timer once, ms milliseconds ahead (LOCAL_TIMER_VECTOR);
+ * on the CPU whose timer is the periodic tick, that timer is left alone.
+ */
 void lapic_timer_oneshot(unsigned int ms);
+/*
+ * The scheduler's tick: this CPU's timer made periodic at hz, tick()
+ * called from its interrupt after the EOI. 0, or -ENODEV when this CPU's
+ * APIC is not set up (none, or nolapic): the caller ticks from the PIT.
+ */
+int lapic_timer_periodic(unsigned int hz, void (*tick)(void));
 
 #endif

@@ -10,6 +10,7 @@
  * off while it changes them.
  */
 #include "kernel/sched.h"
+#include "kernel/apic.h"
 #include "kernel/console.h"
 #include "kernel/exit.h"
 #include "kernel/fpu.h"
@@ -190,12 +191,11 @@ void wake_up_all(struct wait_queue_head *wq)
 	local_irq_restore(flags);
 }
 
-static void timer_interrupt(unsigned int irq)
+static void tick(void)
 {
 	struct task_struct *t, *n;
 	u64 now = ktime_get_ns();
 
-	(void)irq;
 	jiffies++;
 	current->utime_ticks++;
 	list_for_each_entry_safe(t, n, &sleep_list, sleep_node)
@@ -205,14 +205,29 @@ static void timer_interrupt(unsigned int irq)
 		need_resched = true;
 }
 
-static void pit_start(void)
+static void timer_interrupt(unsigned int irq)
+{
+	(void)irq;
+	tick();
+}
+
+/*
+ * The tick: the boot CPU's local APIC timer (kernel/apic.c, calibrated
+ * against the TSC by smp_init()) where there is one, the PIT otherwise.
+ * IRQ 0 stays masked at the PIC unless the PIT is the tick, so the rate
+ * the firmware left the PIT at never ticks beside the APIC.
+ */
+static void timer_start(void)
 {
 	unsigned int div = PIT_HZ / HZ;
 
+	if (!lapic_timer_periodic(HZ, tick))
+		return;
 	outb(0x34, PIT_CMD);		/* channel 0, lo/hi byte, rate generator */
 	outb(div & 0xff, PIT_CH0);
 	outb(div >> 8, PIT_CH0);
 	request_irq(0, timer_interrupt);
+	pr_info("sched: PIT tick at %u Hz\n", HZ);
 }
 
 static void idle_loop(void *arg)
@@ -245,7 +260,7 @@ void sched_init(void)
 		panic("sched: no memory for the idle task");
 	idle_task->flags |= PF_IDLE;
 	idle_task->state = TASK_RUNNING;
-	pit_start();
+	timer_start();
 	running = true;
 	console_set_input_wait(console_input_wait);
 	local_irq_enable();

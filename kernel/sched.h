@@ -4,9 +4,9 @@
 
 /*
  * The scheduler: one CPU, round robin over the run queue, a 10 ms slice
- * counted by the PIT (channel 0, IRQ 0: present on every PC and in
- * QEMU) ticking at 1 kHz, so that a timed sleep (futex, nanosleep) ends
- * within a millisecond of its time. The kernel is not preemptible: a task switches only when it
+ * counted by a 1 kHz tick (the local APIC timer, or the PIT where there
+ * is no APIC), so that a timed sleep (futex, nanosleep) ends within a
+ * millisecond of its time. The kernel is not preemptible: a task switches only when it
  * sleeps or yields in the kernel, or when the timer finds its slice used
  * up as it returns to user mode. That keeps the buddy, the slab and the
  * page tables free of locks, as in Linux without CONFIG_PREEMPT.
