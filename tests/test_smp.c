@@ -433,12 +433,26 @@ KTEST(smp, spinlock_stress_every_cpu)
 	EXPECT_FALSE(test, spin_is_locked(&s.lock));
 }
 
+/* Interrupts on for a case, and back as they were after it. */
+static unsigned long irqs_on(void)
+{
+	unsigned long flags = local_irq_save();
+
+	local_irq_enable();
+	return flags;
+}
+
+static void irqs_back(unsigned long flags)
+{
+	local_irq_disable();
+	local_irq_restore(flags);
+}
+
 KTEST(smp, spinlock_irqsave_restores)
 {
 	DEFINE_SPINLOCK(lock);
-	unsigned long flags, now;
+	unsigned long flags, now, saved = irqs_on();
 
-	local_irq_enable();
 	spin_lock_irqsave(&lock, flags);
 	now = local_irq_save();
 	EXPECT_FALSE(test, now & BIT(9));
@@ -452,6 +466,7 @@ KTEST(smp, spinlock_irqsave_restores)
 	EXPECT_FALSE(test, spin_is_locked(&lock));
 	EXPECT_TRUE(test, spin_trylock(&lock));
 	spin_unlock(&lock);
+	irqs_back(saved);
 }
 
 #ifdef CONFIG_DEBUG_SPINLOCK
@@ -624,18 +639,19 @@ static void arm_timer(void *arg)
 
 KTEST(smp, lapic_timer_each_cpu)
 {
-	unsigned long before[NR_CPUS];
+	unsigned long before[NR_CPUS], saved;
 	unsigned int cpu;
 
 	for_each_online_cpu(cpu) {
 		EXPECT_GT(test, per_cpu_area(cpu)->lapic_timer_per_ms, 0);
 		before[cpu] = READ_ONCE(per_cpu_area(cpu)->lapic_timer_irqs);
 	}
-	local_irq_enable();
+	saved = irqs_on();
 	on_each_cpu(arm_timer, NULL, true);
 	for_each_online_cpu(cpu)
 		EXPECT_TRUE(test, wait_count(&per_cpu_area(cpu)->lapic_timer_irqs,
 					     before[cpu] + 1));
+	irqs_back(saved);
 }
 
 static bool apicid_in_use(u32 apicid)
