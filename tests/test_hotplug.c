@@ -558,7 +558,8 @@ static unsigned long release_held(struct migrate_case *c, bool pin)
 
 static bool pick_section(struct kunit *test, struct migrate_case *c)
 {
-	unsigned long nrs[16];
+	/* R holds 8 sections: of 9 free ones, one is outside it. */
+	unsigned long nrs[SZ_1G / (PAGES_PER_SECTION << PAGE_SHIFT) + 1];
 	unsigned int n = find_free_sections(nrs, ARRAY_SIZE(nrs));
 
 	for (unsigned int i = 0; i < n; i++) {
