@@ -18,8 +18,10 @@ import sys
 # Layout.
 LAYERS = ["libc", "kernel/core", "mm", "mm/debug", "drivers", "kernel",
           ("kernel/proc", "fs"), "bench", "tests", "cmds", "kernel/init"]
-# kernel/ holds the services everything builds on (printk, panic, ...),
-# the shell and boot glue above mm/ and drivers/, the processes (tasks,
+# kernel/ holds the services everything builds on (printk, panic, ...,
+# and the per-CPU areas, spinlocks and TLB flushes that mm/ takes), the
+# shell, boot glue and the CPUs' bring-up (smp, apic) above mm/ and
+# drivers/, the processes (tasks,
 # the scheduler, signals, the system calls) above those, and
 # start_kernel and the test runner on top. Processes and fs/ are peers:
 # exit and fork close and copy a task's files, a file read sleeps on the
