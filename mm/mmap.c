@@ -729,8 +729,10 @@ static int madvise_dontneed(struct mm *mm, unsigned long start, unsigned long en
 		/*
 		 * Shared anonymous memory keeps its data (Linux's shmem does);
 		 * with no object behind the mapping, its pages stay mapped.
+		 * Device-dax memory is its own object: zapped, the next fault
+		 * maps the same pfn.
 		 */
-		if (s >= e || (v->vm_flags & VM_SHARED))
+		if (s >= e || ((v->vm_flags & VM_SHARED) && !v->vm_dax))
 			continue;
 		tlb_gather_mmu(&tlb, mm);
 		n = zap_page_range(&tlb, s, e, v->vm_hstate);
