@@ -60,7 +60,8 @@ void fpu_restore_current(u8 *image)
 	memcpy(&mxcsr, image + MXCSR_OFFSET, sizeof(mxcsr));
 	mxcsr &= MXCSR_SAFE_MASK;
 	memcpy(image + MXCSR_OFFSET, &mxcsr, sizeof(mxcsr));
-	memcpy(fpu_area(current), image, FPU_STATE_SIZE);
+	if (image != fpu_area(current))
+		memcpy(current->fpu, image, FPU_STATE_SIZE);
 	fxrstor(current->fpu);
 }
 

@@ -55,7 +55,7 @@ static char out[OUT_SIZE];
 static u64 run_deadline;
 static bool run_timed_out;
 /* fuzz calls for the fuzz case: ktest_user_fuzz=N (the runner's user config) */
-static unsigned long fuzz_calls = 2000;
+static unsigned long fuzz_calls = 1000;
 
 static int fuzz_setup(const char *val)
 {
@@ -463,7 +463,7 @@ static long printed_kb(const char *field)
 	return p ? (long)strtoul(p + strlen(field), NULL, 10) : -1;
 }
 
-#define SEED_STEPS	500
+#define SEED_STEPS	100
 
 /*
  * Seed 001 as a process: each 2 MiB step empties one PTE table. With
