@@ -86,10 +86,10 @@ CONFIGS = [
     # its sections cannot go offline, dax shares its all-tail table) and
     # device memory at 64 GiB, beyond the guest's RAM and the vmemmap PMD
     # table of RAM, whose memmap needs (and frees) a PMD table of its own.
-    Config("device-8g", memory="8G", timeout=420, groups=("device",),
+    Config("device-8g", memory="8G", timeout=600, groups=("device",),
            must_run=HUGETLB_1G + MEMORY_FAILURE_1G,
            cmdline="memmap=2G!4G test=devdax,dax_mmap,memory_failure,hotplug,hugetlb"),
-    Config("device-8g-pools", memory="8G", timeout=360, groups=("device",),
+    Config("device-8g-pools", memory="8G", timeout=420, groups=("device",),
            must_run=MEMORY_FAILURE_1G,
            cmdline="memmap=2G!4G memmap=1G!64G hugepagesz=1G hugepages=1 hugepagesz=2M"
                    " hugepages=16 test=devdax,memory_failure,hotplug"),
