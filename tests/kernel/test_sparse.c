@@ -9,7 +9,7 @@
  * memmap size from that: 64 bytes for each of the 32768 pages of every
  * present section, 2 MiB per section.
  */
-#include "tests/ktest.h"
+#include "tests/kernel/ktest.h"
 #include "mm/e820.h"
 #include "mm/hugetlb_vmemmap.h"
 #include "mm/page.h"

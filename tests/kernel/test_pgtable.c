@@ -9,7 +9,7 @@
  * expected is computed from the shape of the mapping (one PMD table per
  * GiB touched, one PTE table per 2 MiB touched by 4 KiB leaves).
  */
-#include "tests/ktest.h"
+#include "tests/kernel/ktest.h"
 #include "mm/e820.h"
 #include "mm/page.h"
 #include "mm/page_alloc.h"

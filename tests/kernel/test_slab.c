@@ -7,7 +7,7 @@
  * count pages compare nr_free_pages() plus the pages held in empty spare
  * slabs, which a free of every object brings back exactly.
  */
-#include "tests/ktest.h"
+#include "tests/kernel/ktest.h"
 #include "mm/slab.h"
 #include "mm/page.h"
 #include "mm/page_alloc.h"
