@@ -2,6 +2,7 @@
 #
 #   make            build build/pagefold.elf
 #   make iso        build build/pagefold.iso (hybrid BIOS/UEFI, CD or USB)
+#   make KTEST=1    the same with the in-kernel test suites, in build/ktest/
 #   make run        boot it in QEMU with the console on this terminal
 #   make test       install what is missing, build, run every suite in QEMU
 #   make bench      boot and print the benchmark tables
@@ -25,7 +26,20 @@ OBJCOPY	:= $(CROSS_COMPILE)objcopy
 PYTHON	?= python3
 
 BUILD	?= build
-ISO	?= $(BUILD)/pagefold.iso
+# KTEST=1 links the in-kernel suites (tests/kernel/), KTEST=selftest also
+# the deliberately broken ones of the runner's self-test. Each kind of
+# image has its own object folder: a normal image never holds a test.
+KTEST	?= 0
+ifeq ($(KTEST),0)
+OUT	:= $(BUILD)
+else ifeq ($(KTEST),1)
+OUT	:= $(BUILD)/ktest
+else ifeq ($(KTEST),selftest)
+OUT	:= $(BUILD)/selftest
+else
+$(error KTEST=$(KTEST): expected 0, 1 or selftest)
+endif
+ISO	?= $(OUT)/pagefold.iso
 CMDLINE	?=
 MEM	?= 1G
 FIRMWARE ?= bios
@@ -50,13 +64,19 @@ LDFLAGS	:= -nostdlib -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segmen
 
 SRCS	:= $(filter-out kernel/ksyms_empty.S,$(wildcard boot/*.S boot/*.c kernel/*.S kernel/*.c mm/*.c mm/debug/*.c \
 	   fs/*.c cmds/*.c bench/*.c \
-	   drivers/*.c libc/*.c tests/*.c))
-OBJS	:= $(patsubst %,$(BUILD)/%.o,$(basename $(SRCS)))
+	   drivers/*.c libc/*.c))
+ifeq ($(KTEST),1)
+SRCS	+= $(filter-out tests/kernel/test_runner_selftest.c,$(wildcard tests/kernel/*.c))
+endif
+ifeq ($(KTEST),selftest)
+SRCS	+= $(wildcard tests/kernel/*.c)
+endif
+OBJS	:= $(patsubst %,$(OUT)/%.o,$(basename $(SRCS)))
 # The screen console's font, a PSF font from Debian's console-setup-linux
 # (Terminus Font, SIL OFL 1.1), converted at build time into an object.
 FONT	?= /usr/share/consolefonts/Uni2-Terminus16.psf.gz
-OBJS	+= $(BUILD)/drivers/font_data.o
-ELF	:= $(BUILD)/pagefold.elf
+OBJS	+= $(OUT)/drivers/font_data.o
+ELF	:= $(OUT)/pagefold.elf
 
 .PHONY: all iso run test bench debug clean deps check-deps
 all: $(ELF)
@@ -71,16 +91,16 @@ quiet = @echo
 endif
 
 # Objects depend on the flags too: changing CFLAGS rebuilds everything.
-$(BUILD)/cflags.stamp: FORCE
-	@mkdir -p $(BUILD)
+$(OUT)/cflags.stamp: FORCE
+	@mkdir -p $(OUT)
 	@echo '$(CC) $(CFLAGS) $(ASFLAGS)' | cmp -s - $@ || echo '$(CC) $(CFLAGS) $(ASFLAGS)' > $@
 
-$(BUILD)/%.o: %.c $(BUILD)/cflags.stamp
+$(OUT)/%.o: %.c $(OUT)/cflags.stamp
 	@mkdir -p $(dir $@)
 	$(quiet) "  CC      $<"
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
-$(BUILD)/%.o: %.S $(BUILD)/cflags.stamp
+$(OUT)/%.o: %.S $(OUT)/cflags.stamp
 	@mkdir -p $(dir $@)
 	$(quiet) "  AS      $<"
 	$(Q)$(CC) $(CFLAGS) $(ASFLAGS) -c $< -o $@
@@ -89,41 +109,41 @@ $(BUILD)/%.o: %.S $(BUILD)/cflags.stamp
 # table, generate it from that link, link again. The table sits after
 # .rodata, so text addresses do not move between the two links; the final
 # check proves it.
-$(BUILD)/ksyms0.o: kernel/ksyms_empty.S
+$(OUT)/ksyms0.o: kernel/ksyms_empty.S
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(ASFLAGS) -c $< -o $@
 
-$(BUILD)/pagefold.tmp.elf: $(OBJS) $(BUILD)/ksyms0.o linker.ld
+$(OUT)/pagefold.tmp.elf: $(OBJS) $(OUT)/ksyms0.o linker.ld
 	$(quiet) "  LD      $@"
-	$(Q)$(LD) $(LDFLAGS) -T linker.ld -o $@ $(OBJS) $(BUILD)/ksyms0.o
+	$(Q)$(LD) $(LDFLAGS) -T linker.ld -o $@ $(OBJS) $(OUT)/ksyms0.o
 
-$(BUILD)/ksyms.S: $(BUILD)/pagefold.tmp.elf scripts/gen_ksyms.sh
+$(OUT)/ksyms.S: $(OUT)/pagefold.tmp.elf scripts/gen_ksyms.sh
 	$(quiet) "  KSYMS   $@"
 	$(Q)NM=$(NM) sh scripts/gen_ksyms.sh $< > $@
 
-$(BUILD)/ksyms.o: $(BUILD)/ksyms.S
+$(OUT)/ksyms.o: $(OUT)/ksyms.S
 	$(Q)$(CC) $(CFLAGS) $(ASFLAGS) -c $< -o $@
 
-$(ELF): $(OBJS) $(BUILD)/ksyms.o linker.ld
+$(ELF): $(OBJS) $(OUT)/ksyms.o linker.ld
 	$(quiet) "  LD      $@"
-	$(Q)$(LD) $(LDFLAGS) -T linker.ld -o $@ $(OBJS) $(BUILD)/ksyms.o
-	@$(NM) -n $(BUILD)/pagefold.tmp.elf | grep ' [tT] ' > $(BUILD)/syms.tmp
-	@$(NM) -n $@ | grep ' [tT] ' > $(BUILD)/syms.final
-	@cmp -s $(BUILD)/syms.tmp $(BUILD)/syms.final || \
+	$(Q)$(LD) $(LDFLAGS) -T linker.ld -o $@ $(OBJS) $(OUT)/ksyms.o
+	@$(NM) -n $(OUT)/pagefold.tmp.elf | grep ' [tT] ' > $(OUT)/syms.tmp
+	@$(NM) -n $@ | grep ' [tT] ' > $(OUT)/syms.final
+	@cmp -s $(OUT)/syms.tmp $(OUT)/syms.final || \
 		{ echo "ksyms: text moved between links"; rm -f $@; exit 1; }
 
 # The font: scripts/mkfont.py reads the PSF (with its Unicode table) and
 # writes the glyphs in Latin-1 order as C. A new FONT= rebuilds it.
-$(BUILD)/font.stamp: FORCE
-	@mkdir -p $(BUILD)
+$(OUT)/font.stamp: FORCE
+	@mkdir -p $(OUT)
 	@echo '$(FONT)' | cmp -s - $@ || echo '$(FONT)' > $@
 
-$(BUILD)/drivers/font_data.c: scripts/mkfont.py $(wildcard $(FONT)) $(BUILD)/font.stamp
+$(OUT)/drivers/font_data.c: scripts/mkfont.py $(wildcard $(FONT)) $(OUT)/font.stamp
 	@mkdir -p $(dir $@)
 	$(quiet) "  FONT    $(FONT)"
 	$(Q)$(PYTHON) scripts/mkfont.py $(FONT) > $@.tmp && mv $@.tmp $@ || { rm -f $@.tmp; exit 1; }
 
-$(BUILD)/drivers/font_data.o: $(BUILD)/drivers/font_data.c $(BUILD)/cflags.stamp
+$(OUT)/drivers/font_data.o: $(OUT)/drivers/font_data.c $(OUT)/cflags.stamp
 	$(quiet) "  CC      $<"
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
@@ -131,24 +151,24 @@ $(BUILD)/drivers/font_data.o: $(BUILD)/drivers/font_data.c $(BUILD)/cflags.stamp
 # used as typed: make does not expand a '$' in it (memmap=64M$0x10000000),
 # and grub.cfg gets it as '\$', which GRUB reads as a plain '$'.
 CMDLINE_TEXT = $(value CMDLINE)
-$(BUILD)/cmdline.stamp: FORCE
-	@mkdir -p $(BUILD)
+$(OUT)/cmdline.stamp: FORCE
+	@mkdir -p $(OUT)
 	@echo '$(CMDLINE_TEXT)' | cmp -s - $@ || echo '$(CMDLINE_TEXT)' > $@
 
 include user/user.mk
 
 iso: $(ISO)
-$(ISO): $(ELF) $(INITRAMFS) iso/grub.cfg.in $(BUILD)/cmdline.stamp
+$(ISO): $(ELF) $(INITRAMFS) iso/grub.cfg.in $(OUT)/cmdline.stamp
 	@$(MAKE) --no-print-directory check-deps
-	@rm -rf $(BUILD)/isodir.$(notdir $@)
-	@mkdir -p $(BUILD)/isodir.$(notdir $@)/boot/grub
-	cp $(ELF) $(BUILD)/isodir.$(notdir $@)/boot/pagefold.elf
-	cp $(INITRAMFS) $(BUILD)/isodir.$(notdir $@)/boot/initramfs.cpio
+	@rm -rf $(OUT)/isodir.$(notdir $@)
+	@mkdir -p $(OUT)/isodir.$(notdir $@)/boot/grub
+	cp $(ELF) $(OUT)/isodir.$(notdir $@)/boot/pagefold.elf
+	cp $(INITRAMFS) $(OUT)/isodir.$(notdir $@)/boot/initramfs.cpio
 	sed -e 's|@CMDLINE@|$(subst $$,\\$$,$(subst |,\|,$(CMDLINE_TEXT)))|' iso/grub.cfg.in \
-		> $(BUILD)/isodir.$(notdir $@)/boot/grub/grub.cfg
-	grub-mkrescue -o $@ $(BUILD)/isodir.$(notdir $@) 2> $(BUILD)/grub-mkrescue.log || \
-		{ cat $(BUILD)/grub-mkrescue.log; exit 1; }
-	@rm -rf $(BUILD)/isodir.$(notdir $@)
+		> $(OUT)/isodir.$(notdir $@)/boot/grub/grub.cfg
+	grub-mkrescue -o $@ $(OUT)/isodir.$(notdir $@) 2> $(OUT)/grub-mkrescue.log || \
+		{ cat $(OUT)/grub-mkrescue.log; exit 1; }
+	@rm -rf $(OUT)/isodir.$(notdir $@)
 
 deps:
 	@sh scripts/install-deps.sh
@@ -179,11 +199,13 @@ debug: deps
 
 # One probe for the whole run, said first: the runners read its verdict
 # from PAGEFOLD_ACCEL_CACHE instead of probing again.
+# The runners build their images (KTEST=1, or 0 for bench) under BUILD.
 test bench: export PAGEFOLD_ACCEL_CACHE := $(abspath $(BUILD))/accel.json
+test bench: export PAGEFOLD_BUILD := $(abspath $(BUILD))
 test: deps
 	@rm -f $(PAGEFOLD_ACCEL_CACHE)
 	@$(PYTHON) tests/host/runner.py --accel > /dev/null
-	@$(MAKE) --no-print-directory all user
+	@$(MAKE) --no-print-directory all user KTEST=1
 	$(PYTHON) scripts/check_includes.py
 	$(PYTHON) tests/host/runner_selftest.py
 	$(PYTHON) tests/host/runner_hw.py

@@ -4,7 +4,7 @@
 #include "kernel/param.h"
 #include "kernel/printk.h"
 #include "kernel/time.h"
-#include "tests/ktest.h"
+#include "kernel/ktest.h"
 #include "libc/errno.h"
 #include "libc/string.h"
 

@@ -3,16 +3,13 @@
  * The in-kernel test runner. Cases come from the .ktest_cases section;
  * a suite is every case with the same suite name, in link order. Output
  * is KTAP version 1 as Linux's KUnit prints it, so that
- * tools/testing/kunit/kunit.py parse can read the serial log.
+ * tools/testing/kunit/kunit.py parse can read the serial log. Only test
+ * builds (make KTEST=1) link cases; the section is empty otherwise.
  */
-#include "tests/ktest.h"
+#include "kernel/ktest.h"
 #include "kernel/param.h"
 #include "kernel/printk.h"
-#include "kernel/panic.h"
-#include "kernel/setjmp.h"
-#include "kernel/shell.h"
 #include "libc/errno.h"
-#include "libc/stdio.h"
 #include "libc/string.h"
 
 extern const struct ktest_case __ktest_start[], __ktest_end[];
@@ -36,87 +33,6 @@ early_param("test", test_param);
 const char *ktest_boot_filter(void)
 {
 	return boot_filter_set ? boot_filter : NULL;
-}
-
-int ktest_strcmp(const char *a, const char *b)
-{
-	return strcmp(a, b);
-}
-
-int ktest_memcmp(const void *a, const void *b, size_t n)
-{
-	return memcmp(a, b, n);
-}
-
-void ktest_fail(struct kunit *test, const char *file, int line,
-		const char *fmt, ...)
-{
-	char msg[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	test->failed++;
-	printk("    # %s: EXPECTATION FAILED at %s:%d\n", test->name, file, line);
-	printk("    # %s\n", msg);
-}
-
-void ktest_log(struct kunit *test, const char *fmt, ...)
-{
-	char msg[256];
-	va_list ap;
-
-	(void)test;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	printk("    # %s\n", msg);
-}
-
-void ktest_skip(struct kunit *test, const char *reason)
-{
-	test->skip_reason = reason;
-}
-
-int ktest_shell(const char *line, char *out, size_t size)
-{
-	struct printk_capture cap = { .buf = out, .size = size };
-	int ret;
-
-	memset(out, 0, size);
-	printk_capture_begin(&cap);
-	ret = shell_exec(line);
-	printk_capture_end(&cap);
-	return ret;
-}
-
-static struct jmp_buf catch_jmp;
-static char *catch_reason;
-static size_t catch_len;
-
-static void catch_hook(const char *reason)
-{
-	if (catch_reason)
-		strlcpy(catch_reason, reason, catch_len);
-	kernel_longjmp(&catch_jmp, 1);
-}
-
-bool ktest_catch_panic(void (*fn)(void *arg), void *arg, char *reason,
-		       size_t len)
-{
-	catch_reason = reason;
-	catch_len = len;
-	if (reason && len)
-		reason[0] = '\0';
-	if (kernel_setjmp(&catch_jmp)) {
-		set_panic_hook(NULL);
-		return true;
-	}
-	set_panic_hook(catch_hook);
-	fn(arg);
-	set_panic_hook(NULL);
-	return false;
 }
 
 /* One filter word: "suite", "suite.case", or a prefix ending in '*'. */
@@ -248,10 +164,31 @@ static bool run_suite(const char *filter, const char *suite, int index,
 	return s.failed == 0;
 }
 
+static bool no_cases(void)
+{
+	return __ktest_end - __ktest_start == 0;
+}
+
+/* An image built without tests says so, rather than "no suite matches". */
+static bool image_has_tests(void)
+{
+	if (!no_cases())
+		return true;
+	printk("ktest: this image has no tests: build it with make KTEST=1 "
+	       "(make test and tests/host/runner.py do)\n");
+	return false;
+}
+
 int ktest_run(const char *filter, int *nr_failed)
 {
 	struct totals t = { 0, 0, 0 };
 	int nsuites = 0, i = 0;
+
+	if (!image_has_tests()) {
+		if (nr_failed)
+			*nr_failed = 1;
+		return -ENOSYS;
+	}
 
 	for (const struct ktest_case *c = __ktest_start; c < __ktest_end; c++)
 		if (first_of_suite(c) && count_cases(filter, c->suite))
@@ -274,6 +211,9 @@ int ktest_list(void)
 {
 	int n = 0;
 
+	if (!image_has_tests())
+		return 0;
+
 	for (const struct ktest_case *c = __ktest_start; c < __ktest_end; c++) {
 		if (!first_of_suite(c))
 			continue;
@@ -288,7 +228,7 @@ bool ktest_filter_unmatched(const char *filter, char *word, size_t len)
 {
 	const char *p = filter;
 
-	if (!strcmp(filter, "all"))
+	if (!strcmp(filter, "all") || no_cases())
 		return false;
 	for (;;) {
 		size_t n = strcspn(p, ",");

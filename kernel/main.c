@@ -10,6 +10,7 @@
 #include "kernel/console.h"
 #include "kernel/cpu.h"
 #include "kernel/gdt.h"
+#include "kernel/ktest.h"
 #include "kernel/param.h"
 #include "kernel/printk.h"
 #include "kernel/panic.h"
@@ -30,11 +31,8 @@
 #include "fs/ramfs_view.h"
 #include "mm/mm_init.h"
 #include "mm/page_alloc.h"
-#include "tests/ktest.h"
 
 #define PAGEFOLD_VERSION	"0.1"
-
-const char *ktest_boot_filter(void);
 
 static void run_boot_tests(const char *filter)
 {

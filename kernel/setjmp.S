@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * kernel_setjmp/kernel_longjmp: the test framework's way out of a panic or
- * an unexpected exception inside a test case (kernel/ktest.c). Only the
+ * an unexpected exception inside a test case (tests/kernel/ktest.c). Only the
  * callee-saved registers, the stack pointer and the return address are
  * kept, as the SysV ABI allows.
  */

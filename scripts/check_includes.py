@@ -19,13 +19,14 @@ import sys
 LAYERS = ["libc", "kernel/core", "mm", "mm/debug", "drivers", "kernel",
           ("kernel/proc", "fs"), "bench", "tests", "cmds", "kernel/init"]
 # kernel/ holds the services everything builds on (printk, panic, ...,
-# and the per-CPU areas, spinlocks and TLB flushes that mm/ takes), the
-# shell, boot glue and the CPUs' bring-up (smp, apic) above mm/ and
-# drivers/, the processes (tasks,
-# the scheduler, signals, the system calls) above those, and
-# start_kernel and the test runner on top. Processes and fs/ are peers:
-# exit and fork close and copy a task's files, a file read sleeps on the
-# scheduler. The machine's exit port is what panic() leaves by.
+# and the per-CPU areas, spinlocks and TLB flushes that mm/ takes); the
+# shell, the test runner, boot glue and the CPUs' bring-up (smp, apic)
+# above mm/ and drivers/; the processes (tasks, the scheduler, signals,
+# the system calls) above those; start_kernel on top. Processes and fs/
+# are peers: exit and fork close and copy a task's files, a file read
+# sleeps on the scheduler. The test runner (kernel/ktest) includes no
+# suite: they register through a linker section. The machine's exit
+# port is what panic() leaves by.
 MODULE_LAYER = {
     "drivers/qemu_exit": "kernel/core",
     # The boot loader's memory map becomes e820 here, for mm_init().
@@ -39,7 +40,6 @@ MODULE_LAYER = {
     # The register frame's offsets, shared by the assembly entry paths.
     "kernel/pt_regs_offsets": "kernel/core",
     "kernel/main": "kernel/init",
-    "kernel/ktest": "kernel/init",
 }
 KERNEL_CORE = {"types", "list", "io", "panic", "printk", "param", "traps",
                "cpu", "seq_buf", "pseudofs", "strerror", "time", "extable",

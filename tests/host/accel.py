@@ -101,7 +101,7 @@ def choose_accel(binary, env=None, kvm_device=KVM_DEVICE, iso=None, timeout=None
     why = kvm_device_error(kvm_device)
     if why is None:
         try:
-            iso = iso or build_iso(ACCEL_PROBE.cmdline)
+            iso = iso or build_iso(ACCEL_PROBE.cmdline, ACCEL_PROBE.ktest)
         except RunnerError as e:
             why = f"the probe's ISO could not be built: {first_line(str(e))}"
     if why is None:

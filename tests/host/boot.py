@@ -40,7 +40,7 @@ class BootResult:
 def boot_command(config, log, qemu=None):
     """QEMU's command line booting a configuration's ISO (built if need
     be) under this run's accelerator."""
-    return qemu_command(config, build_iso(config.cmdline), log, qemu, accel=accel_args())
+    return qemu_command(config, build_iso(config.cmdline, config.ktest), log, qemu, accel=accel_args())
 
 
 def boot(config, qemu=None, log_dir=None):
@@ -85,9 +85,9 @@ def run_all(configs, jobs, keep_going, qemu):
 
     # The ISOs first, one make at a time, so that boots overlap only
     # with each other.
-    for cmdline in dict.fromkeys(c.cmdline for c in configs):
+    for cmdline, ktest in dict.fromkeys((c.cmdline, c.ktest) for c in configs):
         try:
-            build_iso(cmdline)
+            build_iso(cmdline, ktest)
         except RunnerError:
             pass                    # boot() reports it as the cause
     with ThreadPoolExecutor(max_workers=jobs) as pool:

@@ -11,6 +11,9 @@ ROOT = Path(__file__).resolve().parents[2]
 BUILD = Path(os.environ.get("PAGEFOLD_BUILD", ROOT / "build")).resolve()
 ISO_DIR = BUILD / "test-isos"
 LOG_DIR = BUILD / "test-logs"
+# make's object folder for each KTEST value (the Makefile's OUT): a
+# normal image, one with the suites, one with the runner's broken suites.
+KERNEL_DIRS = {"0": BUILD, "1": BUILD / "ktest", "selftest": BUILD / "selftest"}
 
 
 class RunnerError(Exception):

@@ -20,6 +20,7 @@ class Config:
     groups: tuple = ()          # names for --group
     machine: str = "q35"        # QEMU -machine
     must_run: tuple = ()        # suite.case patterns that may not be skipped here
+    ktest: str = "1"            # make KTEST=: 1 the suites, 0 none, selftest the broken ones
 
     def __post_init__(self):
         """Catch a typo in a new table line at once, not at boot time."""
@@ -120,7 +121,7 @@ CONFIGS = [
 # that a free, 1 GiB aligned GiB exists: q35 keeps only 2 GiB below 4 GiB,
 # the firmware reserves the top of it, and the memmap sits in the top GiB.
 BENCH_CONFIG = Config("bench", firmware="bios", boot="cd", memory="4G",
-                      cmdline="bench=all page_poison=off", timeout=600)
+                      cmdline="bench=all page_poison=off", timeout=600, ktest="0")
 
 
 def find_config(name):

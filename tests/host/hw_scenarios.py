@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from accel import accel_args
 import common
-from common import BUILD, ISO_DIR, RunnerError, relative, say
+from common import ISO_DIR, KERNEL_DIRS, RunnerError, relative, say
 from iso import build_iso
 from ktap import parse_ktap
 from qemu import EXIT_PASS, drive_path, firmware_args
@@ -252,7 +252,7 @@ def textmode_iso():
     iso = ISO_DIR / "hw-textmode.iso"
     with tempfile.TemporaryDirectory() as tree:
         os.makedirs(os.path.join(tree, "boot", "grub"))
-        shutil.copyfile(BUILD / "pagefold.elf", os.path.join(tree, "boot", "pagefold.elf"))
+        shutil.copyfile(KERNEL_DIRS["1"] / "pagefold.elf", os.path.join(tree, "boot", "pagefold.elf"))
         with open(os.path.join(tree, "boot", "grub", "grub.cfg"), "w") as f:
             f.write(TEXTMODE_CFG)
         proc = subprocess.run(["grub-mkrescue", "-o", str(iso), tree],
@@ -311,7 +311,7 @@ def report(r):
 
 def font_path():
     """The font the kernel was built with (the Makefile records FONT)."""
-    stamp = BUILD / "font.stamp"
+    stamp = KERNEL_DIRS["1"] / "font.stamp"
     if stamp.exists():
         return stamp.read_text().strip()
     return DEFAULT_FONT

@@ -6,13 +6,17 @@ page fault and a kernel that hangs must each make the run fail, with the
 cause named.
 
 Part one feeds parse_ktap() and judge() synthetic serial logs (no QEMU
-needed). Part two boots the deliberately broken suites of
-tests/test_runner_selftest.c on bios-cd:
+needed) and checks the accelerator choice against fake QEMUs. Part two
+boots the deliberately broken suites of tests/kernel/test_runner_selftest.c
+on bios-cd, in the self-test image (make KTEST=selftest):
 
     test=runner_fail   -> FAIL naming runner_fail.<case>
     test=runner_fault  -> CRASH whose cause contains #PF
     test=runner_hang   -> TIMEOUT (after 20 s)
     test=runner_skip   -> PASS, the suite skipped (# SKIP) with its reason
+
+and test=all in a normal image (no tests: FAIL saying so) and
+test=runner_fail in the test image (KTEST=1, which has no runner_* suite).
 
     python3 tests/host/runner_selftest.py              both parts
     python3 tests/host/runner_selftest.py --no-boot    part one only

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
 """Self-test part two: real boots of the deliberately broken suites of
-tests/test_runner_selftest.c."""
+tests/kernel/test_runner_selftest.c (make KTEST=selftest)."""
 
 import contextlib
 import dataclasses
@@ -11,26 +11,35 @@ import textwrap
 import qemu
 from boot import exit_code, print_summary, run_all
 from configs import find_config
+from qemu import EXIT_FAIL, read_log
 from verdict import require_cases
 
 
 def broken_configs(scale):
-    """bios-cd with the runner_* suites and short timeouts."""
+    """bios-cd with the runner_* suites (in the self-test image) and
+    short timeouts; then a normal image asked for tests, and the test
+    image asked for a runner_* suite, which only the self-test image has."""
     base = find_config("bios-cd")
 
-    def variant(suite, timeout):
-        return dataclasses.replace(base, name=f"self-{suite[len('runner_'):]}",
-                                   cmdline=f"test={suite}",
+    def variant(suite, timeout, ktest="selftest", name=None):
+        return dataclasses.replace(base, name=name or f"self-{suite[len('runner_'):]}",
+                                   cmdline=f"test={suite}", ktest=ktest,
                                    timeout=timeout * scale, groups=())
     return [variant("runner_fail", 60), variant("runner_fault", 60),
-            variant("runner_hang", 20), variant("runner_skip", 60)]
+            variant("runner_hang", 20), variant("runner_skip", 60),
+            variant("all", 60, ktest="0", name="self-no-tests"),
+            variant("runner_fail", 60, ktest="1", name="self-not-in-ktest")]
+
+
+def log_has(result, text):
+    return text in read_log(result.log)
 
 
 def test_boots(c, jobs, scale):
     """Each broken suite must fail the run, for the right reason."""
     configs = broken_configs(scale)
     results = run_all(configs, jobs, True, qemu.QEMU)
-    fail, fault, hang, skip = results
+    fail, fault, hang, skip, no_tests, not_in_ktest = results
     for r in results:
         print(f"{r.config.name} cause:")
         print(textwrap.indent(r.cause or "(none)", "    "))
@@ -67,6 +76,15 @@ def test_boots(c, jobs, scale):
     c.check("runner_skip: where a configuration must run a case, its skip is a FAIL",
             status == "FAIL" and cause == "runner_skip.skips_second was skipped (skipped on "
             "purpose): this configuration must run it", (status, cause))
+
+    c.check("a normal image (KTEST=0) asked for tests fails, saying it has none",
+            no_tests.status == "FAIL" and no_tests.exit_status == EXIT_FAIL
+            and log_has(no_tests, "ktest: this image has no tests: build it with make KTEST=1"),
+            (no_tests.status, no_tests.cause))
+    c.check("the test image (KTEST=1) has no runner_* suite",
+            not_in_ktest.status == "FAIL"
+            and log_has(not_in_ktest, "ktest: no suite matches 'runner_fail'"),
+            (not_in_ktest.status, not_in_ktest.cause))
 
     out = io.StringIO()
     with contextlib.redirect_stdout(out):

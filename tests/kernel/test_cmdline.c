@@ -3,7 +3,7 @@
  * Command-line parsing against a private parameter table, so that the
  * live parameters are not disturbed.
  */
-#include "tests/ktest.h"
+#include "tests/kernel/ktest.h"
 #include "kernel/param.h"
 #include "libc/errno.h"
 #include "libc/stdlib.h"

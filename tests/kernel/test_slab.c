@@ -7,8 +7,8 @@
  * count pages compare ktest_free_pages() plus the pages held in empty spare
  * slabs, which a free of every object brings back exactly.
  */
-#include "tests/ktest.h"
-#include "tests/ktest_mm.h"
+#include "tests/kernel/ktest.h"
+#include "tests/kernel/ktest_mm.h"
 #include "mm/slab.h"
 #include "mm/fail_page_alloc.h"
 #include "mm/page.h"

@@ -5,8 +5,8 @@
  * demand faults only from the accessors, SMAP, and the console's touch
  * refusing what is not user space.
  */
-#include "tests/ktest.h"
-#include "tests/ktest_mm.h"
+#include "tests/kernel/ktest.h"
+#include "tests/kernel/ktest_mm.h"
 #include "mm/mmap.h"
 #include "kernel/extable.h"
 #include "kernel/io.h"

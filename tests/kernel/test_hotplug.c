@@ -9,8 +9,8 @@
  * after every step: page_alloc_check, kernel_pgtable_check, hugetlb_check,
  * memory_failure_check.
  */
-#include "tests/ktest.h"
-#include "tests/ktest_mm.h"
+#include "tests/kernel/ktest.h"
+#include "tests/kernel/ktest_mm.h"
 #include "mm/devdax.h"
 #include "mm/hugetlb.h"
 #include "mm/debug/check.h"

@@ -4,7 +4,7 @@
  * that the host runner reports each as a failure with the right cause.
  * They run only when named (test=runner_fail), never under test=all.
  */
-#include "tests/ktest.h"
+#include "tests/kernel/ktest.h"
 #include "kernel/io.h"
 #include "mm/layout.h"
 

@@ -3,7 +3,7 @@
  * Scan code set 1 to characters, US layout: what a key sequence types,
  * fed one byte at a time as the i8042 delivers them.
  */
-#include "tests/ktest.h"
+#include "tests/kernel/ktest.h"
 #include "drivers/ps2kbd.h"
 #include "libc/string.h"
 

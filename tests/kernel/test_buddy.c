@@ -14,8 +14,8 @@
  * exactly 2^o pages from nr_free_pages() (which counts the per-CPU caches
  * too), so the tests track what they hold themselves.
  */
-#include "tests/ktest.h"
-#include "tests/ktest_mm.h"
+#include "tests/kernel/ktest.h"
+#include "tests/kernel/ktest_mm.h"
 #include "mm/buddy_vmemmap.h"
 #include "mm/e820.h"
 #include "mm/debug/check.h"

@@ -3,7 +3,7 @@
  * ACPI table validation and the AML pattern search for \_S5_, on
  * synthetic tables shaped like those of real firmware and QEMU.
  */
-#include "tests/ktest.h"
+#include "tests/kernel/ktest.h"
 #include "drivers/acpi.h"
 #include "kernel/bootinfo.h"
 #include "libc/errno.h"

@@ -10,8 +10,8 @@
  * (every one would take 30 s under TCG), and the PTE-table count is
  * checked after each DONTNEED.
  */
-#include "tests/ktest.h"
-#include "tests/ktest_mm.h"
+#include "tests/kernel/ktest.h"
+#include "tests/kernel/ktest_mm.h"
 #include "mm/mmap.h"
 #include "mm/memory.h"
 #include "kernel/uaccess.h"

@@ -4,7 +4,7 @@
  * scroll, colours by log level, pixel formats, the redraw-only-what-
  * changed rule, VGA text cells; and ioremap, which maps the real one.
  */
-#include "tests/ktest.h"
+#include "tests/kernel/ktest.h"
 #include "drivers/fbcon.h"
 #include "drivers/vgacon.h"
 #include "kernel/printk.h"

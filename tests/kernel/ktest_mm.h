@@ -3,7 +3,7 @@
 #define TESTS_KTEST_MM_H
 
 /* Helpers shared by the mm suites. */
-#include "tests/ktest.h"
+#include "tests/kernel/ktest.h"
 #include "mm/hugetlb.h"
 
 /*

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-#include "tests/ktest.h"
-#include "tests/ktest_mm.h"
+#include "tests/kernel/ktest.h"
+#include "tests/kernel/ktest_mm.h"
 #include "kernel/shell.h"
 #include "kernel/printk.h"
 #include "libc/errno.h"

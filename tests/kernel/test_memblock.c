@@ -6,7 +6,7 @@
  * to reach); the live one is only read. memblock_check() runs after every
  * step. Expected regions are worked out by hand in the comments.
  */
-#include "tests/ktest.h"
+#include "tests/kernel/ktest.h"
 #include "mm/memblock.h"
 #include "mm/e820.h"
 #include "mm/layout.h"

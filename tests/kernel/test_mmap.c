@@ -7,8 +7,8 @@
  * after every step; teardown must give back every page, table, pool page
  * and reservation (free pages compared after a slab shrink and a drain).
  */
-#include "tests/ktest.h"
-#include "tests/ktest_mm.h"
+#include "tests/kernel/ktest.h"
+#include "tests/kernel/ktest_mm.h"
 #include "mm/mmap.h"
 #include "mm/debug/check.h"
 #include "mm/fail_page_alloc.h"

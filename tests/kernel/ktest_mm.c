@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "tests/ktest_mm.h"
+#include "tests/kernel/ktest_mm.h"
 #include "mm/buddy_vmemmap.h"
 #include "mm/devdax.h"
 #include "mm/debug/check.h"

@@ -8,7 +8,7 @@
  * Cases that need a second CPU skip at -smp 1 (configurations with more
  * CPUs name them in must_run, so a skip there fails).
  */
-#include "tests/ktest.h"
+#include "tests/kernel/ktest.h"
 #include "kernel/apic.h"
 #include "kernel/io.h"
 #include "kernel/param.h"

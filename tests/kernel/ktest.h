@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-#ifndef TESTS_KTEST_H
-#define TESTS_KTEST_H
+#ifndef TESTS_KERNEL_KTEST_H
+#define TESTS_KERNEL_KTEST_H
 
 /*
  * In-kernel unit tests, KUnit-style. A case is a function registered in
@@ -14,22 +14,11 @@
  *
  * EXPECT_* record a failure with file:line and the values and go on;
  * ASSERT_* also end the case. Suites named runner_* are deliberately
- * broken (they test the host runner) and only run when named.
+ * broken (they test the host runner), linked only into its self-test
+ * build (make KTEST=selftest) and only run when named. The runner is
+ * kernel/ktest.c; these files are linked only into test builds.
  */
-#include "kernel/types.h"
-
-struct kunit {
-	const char *suite;
-	const char *name;
-	int failed;
-	const char *skip_reason;
-};
-
-struct ktest_case {
-	const char *suite;
-	const char *name;
-	void (*run)(struct kunit *test);
-};
+#include "kernel/ktest.h"
 
 #define KTEST(suite, case_name)						\
 	static void ktest_##suite##_##case_name(struct kunit *test);	\
@@ -49,15 +38,6 @@ void ktest_skip(struct kunit *test, const char *reason);
  * result.
  */
 int ktest_shell(const char *line, char *out, size_t size);
-
-/* Run suites matching filter ("all", or comma-separated suite names/globs). */
-int ktest_run(const char *filter, int *nr_failed);
-int ktest_list(void);
-/*
- * True when a comma-separated word of filter selects no case (an empty
- * word included); the first such word is copied to word.
- */
-bool ktest_filter_unmatched(const char *filter, char *word, size_t len);
 
 #define __KT_CMP(test, a, op, b, ret, type, fmt) do {			\
 	type __a = (type)(a), __b = (type)(b);				\

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* Exception handling: fixups, reports, the panic capture, symbols. */
-#include "tests/ktest.h"
+#include "tests/kernel/ktest.h"
 #include "kernel/extable.h"
 #include "kernel/ksyms.h"
 #include "kernel/panic.h"

@@ -9,8 +9,8 @@
  * against it with figures worked out here from the rules (7 vmemmap pages
  * per 2 MiB block), then the mm checkers. Each case ends where it began.
  */
-#include "tests/ktest.h"
-#include "tests/ktest_mm.h"
+#include "tests/kernel/ktest.h"
+#include "tests/kernel/ktest_mm.h"
 #include "mm/buddy_vmemmap.h"
 #include "mm/fail_page_alloc.h"
 #include "mm/hugetlb.h"

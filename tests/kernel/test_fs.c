@@ -6,7 +6,7 @@
  * newc writer independent of the parser, into static buffers; the
  * nodes they create live under /ktest_fs and are removed by each case.
  */
-#include "tests/ktest.h"
+#include "tests/kernel/ktest.h"
 #include "fs/fdtable.h"
 #include "fs/file.h"
 #include "fs/fs_syscalls.h"
@@ -25,7 +25,7 @@
 #include "mm/mmap.h"
 #include "mm/page_alloc.h"
 #include "mm/slab.h"
-#include "tests/ktest_mm.h"
+#include "tests/kernel/ktest_mm.h"
 #include "libc/errno.h"
 #include "libc/stdio.h"
 #include "libc/stdlib.h"

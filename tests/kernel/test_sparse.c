@@ -9,8 +9,8 @@
  * memmap size from that: 64 bytes for each of the 32768 pages of every
  * present section, 2 MiB per section.
  */
-#include "tests/ktest.h"
-#include "tests/ktest_mm.h"
+#include "tests/kernel/ktest.h"
+#include "tests/kernel/ktest_mm.h"
 #include "mm/e820.h"
 #include "mm/debug/check.h"
 #include "mm/fail_page_alloc.h"

@@ -8,8 +8,8 @@
  * its baseline. Checkers after every step: memory_failure_check,
  * page_alloc_check, hugetlb_check.
  */
-#include "tests/ktest.h"
-#include "tests/ktest_mm.h"
+#include "tests/kernel/ktest.h"
+#include "tests/kernel/ktest_mm.h"
 #include "mm/devdax.h"
 #include "mm/debug/check.h"
 #include "mm/e820.h"

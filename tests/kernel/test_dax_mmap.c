@@ -10,8 +10,8 @@
  * tests/host/configs.py "device-8g"); skipped otherwise. mm_check and dax_check
  * run after every step; free pages return to the exact baseline.
  */
-#include "tests/ktest.h"
-#include "tests/ktest_mm.h"
+#include "tests/kernel/ktest.h"
+#include "tests/kernel/ktest_mm.h"
 #include "mm/devdax.h"
 #include "mm/fail_page_alloc.h"
 #include "mm/e820.h"

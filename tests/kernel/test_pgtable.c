@@ -9,8 +9,8 @@
  * expected is computed from the shape of the mapping (one PMD table per
  * GiB touched, one PTE table per 2 MiB touched by 4 KiB leaves).
  */
-#include "tests/ktest.h"
-#include "tests/ktest_mm.h"
+#include "tests/kernel/ktest.h"
+#include "tests/kernel/ktest_mm.h"
 #include "mm/e820.h"
 #include "mm/debug/check.h"
 #include "mm/fail_page_alloc.h"

@@ -15,8 +15,8 @@
  * before and after, and runs every mm invariant checker: a process must
  * give back every page, page table, kernel stack and pool page it had.
  */
-#include "tests/ktest.h"
-#include "tests/ktest_mm.h"
+#include "tests/kernel/ktest.h"
+#include "tests/kernel/ktest_mm.h"
 #include "kernel/run.h"
 #include "fs/file.h"
 #include "fs/ramfs.h"

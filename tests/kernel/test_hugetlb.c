@@ -7,8 +7,8 @@
  * 1 GiB page 4094, and the first optimized page of a section costs one PTE
  * table (the split of the section's vmemmap PMD).
  */
-#include "tests/ktest.h"
-#include "tests/ktest_mm.h"
+#include "tests/kernel/ktest.h"
+#include "tests/kernel/ktest_mm.h"
 #include "mm/buddy_vmemmap.h"
 #include "mm/hugetlb.h"
 #include "mm/debug/check.h"

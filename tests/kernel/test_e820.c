@@ -6,7 +6,7 @@
  * the e820_table_check() invariants after every step. Expected maps are
  * worked out by hand in the comments.
  */
-#include "tests/ktest.h"
+#include "tests/kernel/ktest.h"
 #include "mm/e820.h"
 #include "mm/layout.h"
 #include "libc/errno.h"

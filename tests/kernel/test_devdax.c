@@ -13,8 +13,8 @@
  * count). Every step is followed by the checkers: dax_check,
  * page_alloc_check, kernel_pgtable_check, hugetlb_check.
  */
-#include "tests/ktest.h"
-#include "tests/ktest_mm.h"
+#include "tests/kernel/ktest.h"
+#include "tests/kernel/ktest_mm.h"
 #include "mm/devdax.h"
 #include "mm/debug/check.h"
 #include "mm/fail_page_alloc.h"

@@ -4,7 +4,7 @@
  * number parsers. Every expected value is written out by hand, never
  * produced by the code under test.
  */
-#include "tests/ktest.h"
+#include "tests/kernel/ktest.h"
 #include "libc/ctype.h"
 #include "libc/errno.h"
 #include "libc/stdio.h"
