@@ -829,14 +829,26 @@ struct watched_entry {
 	pteval_t e;
 };
 
+/*
+ * The leaf mapping the first page of section nr's memmap: a 2 MiB block,
+ * or, where free memory keeps its memmap deduplicated (buddy_vmemmap),
+ * the PTE of the section's first vmemmap page.
+ */
+static pteval_t memmap_first_leaf(unsigned long nr)
+{
+	enum pg_level level;
+	pteval_t *e = kernel_lookup(section_vmemmap(nr), &level);
+
+	return e ? *e : 0;
+}
+
 static unsigned int watch_entries(struct watched_entry *w, unsigned long first_device)
 {
 	unsigned int n = 0;
 
 	for (unsigned long nr = 0; nr < nr_mem_sections && n < MAX_WATCHED; nr++) {
-		pteval_t e = memmap_entry(nr);
-		bool boot = e && entry_leaf(e, PG_LEVEL_2M) &&
-			    PageReserved(pfn_to_page(PHYS_PFN(entry_phys(e))));
+		pteval_t e = memmap_first_leaf(nr);
+		bool boot = e && PageReserved(pfn_to_page(PHYS_PFN(entry_phys(e))));
 
 		if (boot || (nr == first_device && e))
 			w[n++] = (struct watched_entry){ nr, e };
@@ -876,9 +888,9 @@ KTEST(hotplug, migrate_leaves_boot_and_dax)
 	}
 	ktest_log(test, "%u memmap blocks watched in %u gigabytes", n, moved_over);
 	for (unsigned int i = 0; i < n; i++)
-		if (memmap_entry(w[i].nr) != w[i].e)
-			ktest_fail(test, __FILE__, __LINE__, "section %lu: vmemmap PMD %#llx, was %#llx",
-				   w[i].nr, (unsigned long long)memmap_entry(w[i].nr),
+		if (memmap_first_leaf(w[i].nr) != w[i].e)
+			ktest_fail(test, __FILE__, __LINE__, "section %lu: vmemmap leaf %#llx, was %#llx",
+				   w[i].nr, (unsigned long long)memmap_first_leaf(w[i].nr),
 				   (unsigned long long)w[i].e);
 	EXPECT_UEQ(test, memmap_pfn(dax_nr), dax_block);
 	EXPECT_UEQ(test, nr_managed_pages(), managed);
