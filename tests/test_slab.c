@@ -9,6 +9,7 @@
  */
 #include "tests/ktest.h"
 #include "mm/slab.h"
+#include "mm/debug/check.h"
 #include "mm/fail_page_alloc.h"
 #include "mm/page.h"
 #include "mm/page_alloc.h"
