@@ -32,6 +32,7 @@
 #include "libc/errno.h"
 #include "libc/stdio.h"
 #include "libc/string.h"
+#include "libc/stdlib.h"
 
 /* The reason the last call through these tests failed. */
 static struct errmsg werr;
@@ -579,14 +580,6 @@ KTEST(devdax, console)
 	EXPECT_BASELINE(test, &b);
 }
 
-static u64 rng(u64 *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
-}
-
 /* Random regions and destroys, checkers after every step, then baseline. */
 KTEST(devdax, seeded_random_cycles)
 {
@@ -605,13 +598,14 @@ KTEST(devdax, seeded_random_cycles)
 		for (unsigned int i = 0; i < DAX_MAX_REGIONS; i++)
 			if (dax_region_find(i))
 				ids[n++] = i;
-		if (n && rng(&seed) % 3 == 0) {
-			EXPECT_EQ(test, dax_region_destroy(ids[rng(&seed) % n], &werr), 0);
+		if (n && xorshift64(&seed) % 3 == 0) {
+			EXPECT_EQ(test, dax_region_destroy(ids[xorshift64(&seed) % n], &werr), 0);
 		} else {
-			unsigned long align = aligns[rng(&seed) % 3];
+			unsigned long align = aligns[xorshift64(&seed) % 3];
 			unsigned long unit = max(align, SZ_2M);
 			u64 span = (dev_end - dev_start) / unit;
-			u64 first = rng(&seed) % span, len = 1 + rng(&seed) % min(span - first, 96ULL);
+			u64 first = xorshift64(&seed) % span;
+			u64 len = 1 + xorshift64(&seed) % min(span - first, 96ULL);
 			int ret = dax_region_create(dev_start + first * unit, len * unit, align, &werr);
 
 			if (ret >= 0)

@@ -1021,14 +1021,6 @@ KTEST(hugetlb, in_use_page_becomes_surplus)
 	refill_2m_pool(test, keep);
 }
 
-static u64 rng(u64 *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
-}
-
 KTEST(hugetlb, seeded_random_sequence)
 {
 	unsigned long keep[HUGE_MAX_HSTATE] = { H2M->nr_huge_pages, H1G->nr_huge_pages };
@@ -1042,14 +1034,14 @@ KTEST(hugetlb, seeded_random_sequence)
 	set_max_huge_pages(H1G, 0);
 	take_baseline(test, &b);
 	for (int step = 0; step < 60; step++) {
-		unsigned int op = rng(&seed) % 8;
+		unsigned int op = xorshift64(&seed) % 8;
 
 		if (op < 4)
-			set_max_huge_pages(H2M, rng(&seed) % 150);
+			set_max_huge_pages(H2M, xorshift64(&seed) % 150);
 		else if (op == 4)
-			hugetlb_set_optimize_vmemmap(rng(&seed) & 1);
+			hugetlb_set_optimize_vmemmap(xorshift64(&seed) & 1);
 		else if (op == 5 && H1G->supported)
-			set_max_huge_pages(H1G, rng(&seed) % 2);
+			set_max_huge_pages(H1G, xorshift64(&seed) % 2);
 		else if (op == 6 && H1G->free_huge_pages)
 			pseudofs_write("/sys/kernel/mm/hugepages/hugepages-1048576kB/demote", "1", 1, &werr);
 		else

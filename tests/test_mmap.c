@@ -25,6 +25,7 @@
 #include "kernel/traps.h"
 #include "libc/errno.h"
 #include "libc/string.h"
+#include "libc/stdlib.h"
 
 #define H2M		(&hstates[HSTATE_2M])
 #define H1G		(&hstates[HSTATE_1G])
@@ -813,17 +814,9 @@ KTEST(mmap, fault_injection_no_damage)
 
 static u64 rnd_state;
 
-static u64 rnd(void)
-{
-	rnd_state ^= rnd_state << 13;
-	rnd_state ^= rnd_state >> 7;
-	rnd_state ^= rnd_state << 17;
-	return rnd_state;
-}
-
 static unsigned long rnd_below(unsigned long n)
 {
-	return n ? rnd() % n : 0;
+	return n ? xorshift64(&rnd_state) % n : 0;
 }
 
 static unsigned long rnd_prot(void)
@@ -851,7 +844,7 @@ static long random_step(struct kunit *test, struct mm *mm, bool huge, bool *may_
 	unsigned long start = BASE + (rnd_below(RND_WINDOW / PAGE_SIZE) << PAGE_SHIFT);
 	unsigned long len = (1 + rnd_below(rnd_below(4) ? 16 : 600)) << PAGE_SHIFT;
 	unsigned long flags = ANON | MAP_FIXED | (rnd_below(8) ? 0 : MAP_POPULATE);
-	bool write = rnd() & 1;
+	bool write = xorshift64(&rnd_state) & 1;
 	unsigned long sigbus;
 	u64 v = 0;
 	int want, ret;

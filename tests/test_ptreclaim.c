@@ -25,6 +25,7 @@
 #include "kernel/pseudofs.h"
 #include "libc/errno.h"
 #include "libc/string.h"
+#include "libc/stdlib.h"
 
 /* The reason the last write through these tests failed. */
 static struct errmsg werr;
@@ -108,10 +109,8 @@ static int map_and_touch_scattered(struct kunit *test, struct mm *mm)
 	}
 	empty = ktest_settled_free_pages();
 	for (unsigned long i = 0; i < NR_SCATTER; i++) {
-		s ^= s << 13;
-		s ^= s >> 7;
-		s ^= s << 17;
-		scatter[i] = BASE + i * SZ_1G + ((s % (SZ_1G / PAGE_SIZE)) << PAGE_SHIFT);
+		scatter[i] = BASE + i * SZ_1G +
+			     ((xorshift64(&s) % (SZ_1G / PAGE_SIZE)) << PAGE_SHIFT);
 		if (touch(scatter[i])) {
 			ktest_fail(test, __FILE__, __LINE__, "touch %lx failed", scatter[i]);
 			return -1;
