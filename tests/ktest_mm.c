@@ -5,6 +5,7 @@
 #include "mm/e820.h"
 #include "mm/hugetlb_vmemmap.h"
 #include "mm/slab.h"
+#include "mm/memory.h"
 #include "mm/memory_failure.h"
 #include "mm/page_alloc.h"
 #include "mm/pgtable.h"
@@ -22,15 +23,32 @@ static const struct mm_checker checkers[] = {
 	{ "dax_check", dax_check },
 };
 
-bool ktest_mm_checkers(struct kunit *test, const char *file, int line)
+bool ktest_check(struct kunit *test, const char *file, int line, const char *name,
+		 int (*check)(char *why, size_t len))
 {
 	char why[192];
 
+	if (!check(why, sizeof(why)))
+		return true;
+	ktest_fail(test, file, line, "%s: %s", name, why);
+	return false;
+}
+
+bool ktest_mm_check(struct kunit *test, const char *file, int line, struct mm *mm)
+{
+	char why[160];
+
+	if (!mm_check(mm, why, sizeof(why)))
+		return true;
+	ktest_fail(test, file, line, "mm_check: %s", why);
+	return false;
+}
+
+bool ktest_mm_checkers(struct kunit *test, const char *file, int line)
+{
 	for (unsigned int i = 0; i < ARRAY_SIZE(checkers); i++) {
-		if (checkers[i].check(why, sizeof(why))) {
-			ktest_fail(test, file, line, "%s: %s", checkers[i].name, why);
+		if (!ktest_check(test, file, line, checkers[i].name, checkers[i].check))
 			return false;
-		}
 	}
 	return true;
 }

@@ -7,10 +7,18 @@
 #include "mm/hugetlb.h"
 
 /*
- * At least n free pool pages of h that no reservation holds, growing the
- * pool if needed (the caller's baseline restores it). False, with the
- * case marked skipped, when the CPU or the guest cannot provide them.
+ * One invariant checker: on failure the case fails at file:line with
+ * "name: reason". KTEST_CHECK names the checker after its function.
  */
+bool ktest_check(struct kunit *test, const char *file, int line, const char *name,
+		 int (*check)(char *why, size_t len));
+#define KTEST_CHECK(test, check)	ktest_check(test, __FILE__, __LINE__, #check, check)
+
+/* mm_check() of an address space, reported the same way. */
+struct mm;
+bool ktest_mm_check(struct kunit *test, const char *file, int line, struct mm *mm);
+#define CHECK_MM(test, mm)	ktest_mm_check(test, __FILE__, __LINE__, mm)
+
 /*
  * Every mm invariant checker: buddy, kernel page tables, hugetlb pools and
  * their vmemmap, hardware poison, device-dax. On the first failure the
@@ -26,6 +34,11 @@ bool ktest_mm_checkers(struct kunit *test, const char *file, int line);
  */
 unsigned long ktest_settled_free_pages(void);
 
+/*
+ * At least n free pool pages of h that no reservation holds, growing the
+ * pool if needed (the caller's baseline restores it). False, with the
+ * case marked skipped, when the CPU or the guest cannot provide them.
+ */
 bool ktest_ensure_free_huge(struct kunit *test, struct hstate *h, unsigned long n);
 
 /*

@@ -71,17 +71,6 @@ static void expect_baseline(struct kunit *test, const struct baseline *b)
 	EXPECT_EQ(test, ktest_settled_free_pages(), b->free);
 }
 
-static bool __check(struct kunit *test, struct mm *mm, int line)
-{
-	char why[160];
-
-	if (!mm_check(mm, why, sizeof(why)))
-		return true;
-	ktest_fail(test, __FILE__, line, "mm_check: %s", why);
-	return false;
-}
-#define CHECK_MM(test, mm)	__check(test, mm, __LINE__)
-
 static bool __check_allocators(struct kunit *test, int line)
 {
 	char why[160];

@@ -41,17 +41,6 @@ extern const struct kernel_param __param_start[], __param_end[];
 
 static unsigned long scatter[NR_SCATTER];
 
-static bool __check(struct kunit *test, struct mm *mm, int line)
-{
-	char why[160];
-
-	if (!mm_check(mm, why, sizeof(why)))
-		return true;
-	ktest_fail(test, __FILE__, line, "mm_check: %s", why);
-	return false;
-}
-#define CHECK_MM(test, mm)	__check(test, mm, __LINE__)
-
 static struct mm *new_mm(struct kunit *test, bool reclaim)
 {
 	struct mm *mm;
