@@ -9,6 +9,9 @@
 #include "mm/memory_failure.h"
 #include "mm/page_alloc.h"
 #include "mm/pgtable.h"
+#include "kernel/extable.h"
+#include "kernel/traps.h"
+#include "libc/errno.h"
 
 struct mm_checker {
 	const char *name;
@@ -90,6 +93,20 @@ bool ktest_find_device_memory(struct kunit *test, u64 need, u64 *start, u64 *end
 		return true;
 	ktest_skip(test, "not enough device memory: boot with memmap=2G!4G (8 GiB guest)");
 	return false;
+}
+
+void ktest_expect_shared_tail_ro(struct kunit *test, struct page *head)
+{
+	struct probe_fault pf;
+	u64 v;
+
+	EXPECT_EQ(test, probe_read_u64(&head[100].compound_info, &v), 0);
+	EXPECT_UEQ(test, v, compound_info_for_order(9));
+	EXPECT_EQ(test, probe_write_u64(&head[100].index, 0), -EFAULT);
+	probe_last_fault(&pf);
+	EXPECT_EQ(test, pf.vector, X86_TRAP_PF);
+	EXPECT_TRUE(test, pf.error_code & X86_PF_WRITE);
+	EXPECT_TRUE(test, pf.error_code & X86_PF_PROT);
 }
 
 unsigned long ktest_settled_free_pages(void)

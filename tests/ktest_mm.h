@@ -42,6 +42,13 @@ unsigned long ktest_settled_free_pages(void);
 bool ktest_ensure_free_huge(struct kunit *test, struct hstate *h, unsigned long n);
 
 /*
+ * head is a 2 MiB compound page built by HVO's shape (hugetlb or
+ * device-dax): tail 100 reads as a tail of order 9, and a write to it
+ * faults (write, protection), for it is the read-only shared tail page.
+ */
+void ktest_expect_shared_tail_ro(struct kunit *test, struct page *head);
+
+/*
  * The largest device-memory range (memmap=nn!ss), trimmed to whole
  * sections from a 1 GiB boundary, if it holds need bytes; else the case
  * is skipped and false returned.

@@ -401,7 +401,6 @@ KTEST(devdax, far_device_memory_frees_pmd_table)
 /* Writes to a shared tail fault; the head page is the region's own. */
 KTEST(devdax, shared_tails_read_only)
 {
-	struct probe_fault pf;
 	struct page *head;
 	struct baseline b;
 	u64 v;
@@ -413,13 +412,7 @@ KTEST(devdax, shared_tails_read_only)
 	id = dax_region_create(dev_start, SZ_1G, SZ_2M, &werr);
 	ASSERT_GE(test, id, 0);
 	head = pfn_to_page(PHYS_PFN(dev_start) + 512 * 3);
-	EXPECT_EQ(test, probe_read_u64(&head[100].compound_info, &v), 0);
-	EXPECT_UEQ(test, v, compound_info_for_order(9));
-	EXPECT_EQ(test, probe_write_u64(&head[100].index, 0), -EFAULT);
-	probe_last_fault(&pf);
-	EXPECT_EQ(test, pf.vector, X86_TRAP_PF);
-	EXPECT_TRUE(test, pf.error_code & X86_PF_WRITE);
-	EXPECT_TRUE(test, pf.error_code & X86_PF_PROT);
+	ktest_expect_shared_tail_ro(test, head);
 	EXPECT_EQ(test, probe_write_u64(&head[511].flags, 0), -EFAULT);
 	EXPECT_EQ(test, probe_write_u64(&head->index, head->index), 0);
 	EXPECT_EQ(test, probe_write_u64(&head[63].index, 0), 0);

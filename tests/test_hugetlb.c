@@ -412,9 +412,7 @@ KTEST(hugetlb, compound_head_every_subpage_2m)
 KTEST(hugetlb, tail_write_faults_head_does_not)
 {
 	struct baseline b;
-	struct probe_fault pf;
 	struct page *head;
-	u64 v;
 
 	if (!take_baseline(test, &b))
 		return;
@@ -423,13 +421,7 @@ KTEST(hugetlb, tail_write_faults_head_does_not)
 	head = newest_free(H2M, 0);
 	ASSERT_TRUE(test, PageVmemmapOptimized(head));
 	/* Tails 64..511 are the shared page: read-only. */
-	EXPECT_EQ(test, probe_read_u64(&head[100].compound_info, &v), 0);
-	EXPECT_UEQ(test, v, compound_info_for_order(9));
-	EXPECT_EQ(test, probe_write_u64(&head[100].index, 0), -EFAULT);
-	probe_last_fault(&pf);
-	EXPECT_EQ(test, pf.vector, X86_TRAP_PF);
-	EXPECT_TRUE(test, pf.error_code & X86_PF_WRITE);
-	EXPECT_TRUE(test, pf.error_code & X86_PF_PROT);
+	ktest_expect_shared_tail_ro(test, head);
 	EXPECT_EQ(test, probe_write_u64(&head[511].index, 0), -EFAULT);
 	/* The head page (head and tails 1..63) is the page's own. */
 	EXPECT_EQ(test, probe_write_u64(&head->index, head->index), 0);
