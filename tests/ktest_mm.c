@@ -7,10 +7,12 @@
 #include "mm/slab.h"
 #include "mm/memory.h"
 #include "mm/memory_failure.h"
+#include "mm/mmap.h"
 #include "mm/page_alloc.h"
 #include "mm/pgtable.h"
 #include "kernel/extable.h"
 #include "kernel/traps.h"
+#include "kernel/uaccess.h"
 #include "libc/errno.h"
 
 struct mm_checker {
@@ -45,6 +47,22 @@ bool ktest_mm_check(struct kunit *test, const char *file, int line, struct mm *m
 		return true;
 	ktest_fail(test, file, line, "mm_check: %s", why);
 	return false;
+}
+
+struct mm *ktest_mm_create(struct kunit *test, const char *name)
+{
+	struct mm *mm = mm_create(name);
+
+	if (!mm)
+		ktest_fail(test, __FILE__, __LINE__, "mm_create failed");
+	else
+		switch_mm(mm);
+	return mm;
+}
+
+int ktest_touch(unsigned long addr)
+{
+	return put_user_u64(addr, (u64 __user *)addr);
 }
 
 bool ktest_mm_checkers(struct kunit *test, const char *file, int line)

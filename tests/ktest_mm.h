@@ -18,6 +18,10 @@ bool ktest_check(struct kunit *test, const char *file, int line, const char *nam
 struct mm;
 bool ktest_mm_check(struct kunit *test, const char *file, int line, struct mm *mm);
 #define CHECK_MM(test, mm)	ktest_mm_check(test, __FILE__, __LINE__, mm)
+/* A new address space, loaded; NULL, with the case failed, without memory. */
+struct mm *ktest_mm_create(struct kunit *test, const char *name);
+/* Write addr to itself as a user access: 0, or the fault's -EFAULT. */
+int ktest_touch(unsigned long addr);
 
 /*
  * Every mm invariant checker: buddy, kernel page tables, hugetlb pools and

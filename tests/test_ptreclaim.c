@@ -43,20 +43,8 @@ static unsigned long scatter[NR_SCATTER];
 
 static struct mm *new_mm(struct kunit *test, bool reclaim)
 {
-	struct mm *mm;
-
 	set_pt_reclaim(reclaim);
-	mm = mm_create("ptreclaim");
-	if (!mm)
-		ktest_fail(test, __FILE__, __LINE__, "mm_create failed");
-	else
-		switch_mm(mm);
-	return mm;
-}
-
-static int touch(unsigned long addr)
-{
-	return put_user_u64(addr, (u64 __user *)addr);
+	return ktest_mm_create(test, "ptreclaim");
 }
 
 #define EXPECT_TABLES(test, mm, pud, pmd, pte) do {			\
@@ -100,7 +88,7 @@ static int map_and_touch_scattered(struct kunit *test, struct mm *mm)
 	for (unsigned long i = 0; i < NR_SCATTER; i++) {
 		scatter[i] = BASE + i * SZ_1G +
 			     ((xorshift64(&s) % (SZ_1G / PAGE_SIZE)) << PAGE_SHIFT);
-		if (touch(scatter[i])) {
+		if (ktest_touch(scatter[i])) {
 			ktest_fail(test, __FILE__, __LINE__, "touch %lx failed", scatter[i]);
 			return -1;
 		}
@@ -148,7 +136,7 @@ KTEST(ptreclaim, scattered_1000_dontneed_reclaim_on)
 	expect_user_pgd_empty(test, mm);
 	CHECK_MM(test, mm);
 	/* Everything can come back. */
-	EXPECT_EQ(test, touch(scatter[7]), 0);
+	EXPECT_EQ(test, ktest_touch(scatter[7]), 0);
 	EXPECT_TABLES(test, mm, 1, 1, 1);
 	CHECK_MM(test, mm);
 	mm_destroy(mm);
@@ -230,9 +218,9 @@ KTEST(ptreclaim, cascade_one_level_at_a_time)
 
 	ASSERT_NOT_NULL(test, mm);
 	ASSERT_EQ(test, do_mmap(mm, BASE, 4 * SZ_2M, RW, ANON | MAP_FIXED), BASE);
-	ASSERT_EQ(test, touch(BASE), 0);
-	ASSERT_EQ(test, touch(BASE + 2 * PAGE_SIZE), 0);
-	ASSERT_EQ(test, touch(BASE + SZ_2M), 0);
+	ASSERT_EQ(test, ktest_touch(BASE), 0);
+	ASSERT_EQ(test, ktest_touch(BASE + 2 * PAGE_SIZE), 0);
+	ASSERT_EQ(test, ktest_touch(BASE + SZ_2M), 0);
 	EXPECT_TABLES(test, mm, 1, 1, 2);
 	EXPECT_EQ(test, virt_to_page(mm->pgd)->pt_count, kernel_pgd_entries() + 1);
 	CHECK_MM(test, mm);
@@ -260,8 +248,8 @@ KTEST(ptreclaim, prot_none_is_not_a_zap)
 
 	ASSERT_NOT_NULL(test, mm);
 	ASSERT_EQ(test, do_mmap(mm, BASE, 2 * PAGE_SIZE, RW, ANON | MAP_FIXED), BASE);
-	ASSERT_EQ(test, touch(BASE), 0);
-	ASSERT_EQ(test, touch(BASE + PAGE_SIZE), 0);
+	ASSERT_EQ(test, ktest_touch(BASE), 0);
+	ASSERT_EQ(test, ktest_touch(BASE + PAGE_SIZE), 0);
 	EXPECT_EQ(test, do_mprotect(mm, BASE, PAGE_SIZE, PROT_NONE), 0);
 	EXPECT_TABLES(test, mm, 1, 1, 1);
 	EXPECT_EQ(test, mm->rss, 2);
@@ -289,7 +277,7 @@ KTEST(ptreclaim, munmap_reclaims_keeps_neighbours)
 	ASSERT_EQ(test, do_mmap(mm, BASE, PAGE_SIZE, RW, ANON | MAP_FIXED), BASE);
 	ASSERT_EQ(test, do_mmap(mm, BASE + 2 * PAGE_SIZE, PAGE_SIZE, PROT_READ, ANON | MAP_FIXED),
 		  BASE + 2 * PAGE_SIZE);
-	ASSERT_EQ(test, touch(BASE), 0);
+	ASSERT_EQ(test, ktest_touch(BASE), 0);
 	ASSERT_EQ(test, get_user_u64(&(u64){ 0 }, (const u64 __user *)(BASE + 2 * PAGE_SIZE)), 0);
 	EXPECT_TABLES(test, mm, 1, 1, 1);
 	EXPECT_EQ(test, do_munmap(mm, BASE, PAGE_SIZE), 0);
@@ -312,8 +300,8 @@ KTEST(ptreclaim, hugetlb_2m_unmaps_reclaim)
 	mm = new_mm(test, true);
 	ASSERT_NOT_NULL(test, mm);
 	ASSERT_EQ(test, do_mmap(mm, BASE, 2 * SZ_2M, RW, ANON | MAP_FIXED | MAP_HUGETLB), BASE);
-	ASSERT_EQ(test, touch(BASE), 0);
-	ASSERT_EQ(test, touch(BASE + SZ_2M), 0);
+	ASSERT_EQ(test, ktest_touch(BASE), 0);
+	ASSERT_EQ(test, ktest_touch(BASE + SZ_2M), 0);
 	EXPECT_TABLES(test, mm, 1, 1, 0);
 	EXPECT_EQ(test, virt_to_page(entry_table(mm->pgd[pgd_index(BASE)]))->pt_count, 1);
 	EXPECT_EQ(test, do_madvise(mm, BASE, SZ_2M, MADV_DONTNEED), 0);
@@ -338,7 +326,7 @@ KTEST(ptreclaim, hugetlb_1g_unmap_reclaims)
 	ASSERT_NOT_NULL(test, mm);
 	ASSERT_EQ(test, do_mmap(mm, BASE, SZ_1G, RW, ANON | MAP_FIXED | MAP_HUGETLB | MAP_HUGE_1GB),
 		  BASE);
-	ASSERT_EQ(test, touch(BASE + 12345 * 8), 0);
+	ASSERT_EQ(test, ktest_touch(BASE + 12345 * 8), 0);
 	EXPECT_TABLES(test, mm, 1, 0, 0);
 	CHECK_MM(test, mm);
 	EXPECT_EQ(test, do_madvise(mm, BASE, SZ_1G, MADV_DONTNEED), 0);
@@ -476,7 +464,7 @@ KTEST(ptreclaim, teardown_returns_everything)
 		ASSERT_EQ(test, map_and_touch_scattered(test, mm), 0);
 		EXPECT_EQ(test, do_madvise(mm, BASE, 500 * SZ_1G, MADV_DONTNEED), 0);
 		ASSERT_EQ(test, do_mmap(mm, 0, 3 * SZ_2M, RW, ANON | MAP_HUGETLB) > 0, 1);
-		ASSERT_EQ(test, touch(mm->vmas[0].vm_start), 0);
+		ASSERT_EQ(test, ktest_touch(mm->vmas[0].vm_start), 0);
 		EXPECT_EQ(test, do_mprotect(mm, BASE + 700 * SZ_1G, SZ_1G, PROT_NONE), 0);
 		CHECK_MM(test, mm);
 		mm_destroy(mm);
