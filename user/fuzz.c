@@ -326,6 +326,15 @@ static void make_safe(struct fuzzer *f, long nr, unsigned long *a)
 		a[2] &= ~(O_CREAT | O_TRUNC | (O_TMPFILE & ~O_DIRECTORY));
 	if (nr == SYS_prlimit64 && a[1] == RLIMIT_CORE)
 		a[2] = 0;
+	/* A timespec read from the stack or the scratch area can say years:
+	 * a user-half pointer other than the fuzzer's own (and the unmapped
+	 * low pages, which must fault) sleeps 1 us instead. */
+	if (nr == SYS_nanosleep && a[0] >= 0x10000 && a[0] < 0x800000000000UL &&
+	    a[0] != (unsigned long)&f->ts) {
+		f->ts.tv_sec = 0;
+		f->ts.tv_nsec = 1000;
+		a[0] = (unsigned long)&f->ts;
+	}
 	if (nr == SYS_futex) {
 		/* Every futex op that sleeps gets a timeout: 1 us relative,
 		 * or long past for the ones that take an absolute time. */
