@@ -56,8 +56,10 @@
  * free order-9 blocks (merged from small frees) stay plain until the
  * switch is written on again. Off restores every optimized free block;
  * self-hosted blocks then keep their memmap until it is turned on.
- * 1 GiB pages leave their pool restored, as before (a free block is at
- * most order 10 here, so a free 1 GiB range has no head to keep).
+ * 1 GiB pages are not moved as they are (a free block is at most order
+ * 10 here, so a free 1 GiB range has no head to keep): growing restores
+ * the range's optimized blocks from pages outside it, and a page leaving
+ * is restored, its range then optimized again.
  */
 #include "mm/buddy_vmemmap.h"
 #include "mm/hugetlb_vmemmap.h"
