@@ -56,8 +56,10 @@
  * free order-9 blocks (merged from small frees) stay plain until the
  * switch is written on again. Off restores every optimized free block;
  * self-hosted blocks then keep their memmap until it is turned on.
- * 1 GiB pages leave their pool restored, as before (a free block is at
- * most order 10 here, so a free 1 GiB range has no head to keep).
+ * 1 GiB pages are not moved as they are (a free block is at most order
+ * 10 here, so a free 1 GiB range has no head to keep): growing restores
+ * the range's optimized blocks from pages outside it, and a page leaving
+ * is restored, its range then optimized again.
  */
 #include "mm/buddy_vmemmap.h"
 #include "mm/hugetlb_vmemmap.h"
@@ -156,25 +158,68 @@ static void free_memmap_pages(struct page **pages, unsigned int n)
 		__free_page(pages[i]);
 }
 
+#define MAX_REJECTED	1024
+
+/*
+ * A page for a restored memmap, outside [avoid_start, avoid_end) (the
+ * range a contiguous take wants free: pages lent from inside it would
+ * defeat it, and from the next candidate the next): pages from inside
+ * are held on rejected and freed by the caller.
+ */
+static struct page *alloc_memmap_page(unsigned long avoid_start, unsigned long avoid_end,
+				      struct list_head *rejected, unsigned int *nr_rejected)
+{
+	for (;;) {
+		struct page *p = alloc_page(GFP_KERNEL | __GFP_NOWARN | __GFP_ZERO);
+		unsigned long pfn;
+
+		if (!p)
+			return NULL;
+		pfn = page_to_pfn(p);
+		if (pfn < avoid_start || pfn >= avoid_end)
+			return p;
+		if (*nr_rejected == MAX_REJECTED) {
+			__free_page(p);
+			return NULL;
+		}
+		list_add(&p->lru, rejected);
+		(*nr_rejected)++;
+	}
+}
+
+static void free_rejected(struct list_head *rejected)
+{
+	while (!list_empty(rejected)) {
+		struct page *p = list_first_entry(rejected, struct page, lru);
+
+		list_del(&p->lru);
+		__free_page(p);
+	}
+}
+
 /*
  * From 7 pages allocated elsewhere (zeroed: plain interior struct pages).
  * The block is checked again once they are had: taking them may have
  * split it (then it restored itself).
  */
-static int unshare(struct page *block)
+static int unshare(struct page *block, unsigned long avoid_start, unsigned long avoid_end)
 {
 	struct page *pages[TAIL_PAGES];
 	phys_addr_t pa[TAIL_PAGES];
+	unsigned int nr_rejected = 0;
+	LIST_HEAD(rejected);
 	unsigned long flags;
 
 	for (unsigned int i = 0; i < TAIL_PAGES; i++) {
-		pages[i] = alloc_page(GFP_KERNEL | __GFP_NOWARN | __GFP_ZERO);
+		pages[i] = alloc_memmap_page(avoid_start, avoid_end, &rejected, &nr_rejected);
 		if (!pages[i]) {
 			free_memmap_pages(pages, i);
+			free_rejected(&rejected);
 			return -ENOMEM;
 		}
 		pa[i] = page_to_phys(pages[i]);
 	}
+	free_rejected(&rejected);
 	flags = local_irq_save();
 	if (!PageVmemmapOptimized(block)) {
 		local_irq_restore(flags);

@@ -606,7 +606,7 @@ static int unshare_allocated(struct page *page, unsigned int order, gfp_t gfp)
 	if (order < pageblock_order || (gfp & __GFP_OPTIMIZED_MEMMAP) || !memmap_ops)
 		return 0;
 	for (unsigned long i = 0; i < (1UL << order); i += pageblock_nr_pages)
-		if (PageVmemmapOptimized(page + i) && memmap_ops->unshare(page + i))
+		if (PageVmemmapOptimized(page + i) && memmap_ops->unshare(page + i, 0, 0))
 			return -ENOMEM;
 	return 0;
 }
@@ -955,7 +955,7 @@ int unshare_free_range(unsigned long start, unsigned long end)
 
 		if (!pfn_online(pfn) || !PageVmemmapOptimized(p) || !is_free_buddy_page(p))
 			continue;
-		if (memmap_ops->unshare(p))
+		if (memmap_ops->unshare(p, start, end))
 			return -ENOMEM;
 	}
 	return 0;

@@ -176,8 +176,11 @@ struct free_memmap_ops {
 	void (*unshare_self)(struct page *block);
 	/* Self-hosted pageblock, its 505 other pages off the lists: share again. */
 	void (*reshare_self)(struct page *block);
-	/* Optimized pageblock (free or just allocated): memmap into 7 pages from elsewhere. */
-	int (*unshare)(struct page *block);
+	/*
+	 * Optimized pageblock (free or just allocated): memmap into 7 pages
+	 * from elsewhere, none of them in [avoid_start, avoid_end).
+	 */
+	int (*unshare)(struct page *block, unsigned long avoid_start, unsigned long avoid_end);
 	/* A whole free pageblock whose memmap is in lent pages: share again, the 7 to free. */
 	bool (*reshare_lent)(struct page *block, struct page *lent[MEMMAP_SELF_PAGES]);
 	/* An optimized pageblock taken out with its section (offline). */
