@@ -14,11 +14,8 @@
 
 static int cmd_memblock(int argc, char **argv)
 {
-	(void)argv;
-	if (argc > 1) {
-		printk("memblock: takes no arguments\n");
+	if (shell_no_args(argc, argv))
 		return -EINVAL;
-	}
 	memblock_dump();
 	return 0;
 }

@@ -7,22 +7,16 @@
 
 static int cmd_reboot(int argc, char **argv)
 {
-	(void)argv;
-	if (argc > 1) {
-		printk("reboot: takes no arguments\n");
+	if (shell_no_args(argc, argv))
 		return -EINVAL;
-	}
 	machine_restart();
 }
 SHELL_CMD(reboot, "", "restart the machine");
 
 static int cmd_poweroff(int argc, char **argv)
 {
-	(void)argv;
-	if (argc > 1) {
-		printk("poweroff: takes no arguments\n");
+	if (shell_no_args(argc, argv))
 		return -EINVAL;
-	}
 	machine_power_off();
 }
 SHELL_CMD(poweroff, "", "power the machine off (in QEMU: exit)");

@@ -10,11 +10,8 @@ static int cmd_slabcheck(int argc, char **argv)
 {
 	char why[160];
 
-	(void)argv;
-	if (argc > 1) {
-		printk("slabcheck: takes no arguments\n");
+	if (shell_no_args(argc, argv))
 		return -EINVAL;
-	}
 	if (slab_check_all(why, sizeof(why))) {
 		printk("slabcheck: %s\n", why);
 		return -EINVAL;

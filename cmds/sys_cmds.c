@@ -52,11 +52,8 @@ SHELL_CMD(echo, "[WORD...] [> FILE]", "print words (or write them to a /proc or 
 
 static int cmd_cmdline(int argc, char **argv)
 {
-	(void)argv;
-	if (argc > 1) {
-		printk("cmdline: takes no arguments\n");
+	if (shell_no_args(argc, argv))
 		return -EINVAL;
-	}
 	printk("%s\n", saved_command_line());
 	return 0;
 }
@@ -66,11 +63,8 @@ static int cmd_uptime(int argc, char **argv)
 {
 	u64 ns = ktime_get_ns();
 
-	(void)argv;
-	if (argc > 1) {
-		printk("uptime: takes no arguments\n");
+	if (shell_no_args(argc, argv))
 		return -EINVAL;
-	}
 	printk("up %lu.%06lu s\n", (unsigned long)(ns / NSEC_PER_SEC),
 	       (unsigned long)(ns % NSEC_PER_SEC / 1000));
 	return 0;
@@ -82,11 +76,8 @@ static int cmd_dmesg(int argc, char **argv)
 	static char buf[16384];
 	size_t n;
 
-	(void)argv;
-	if (argc > 1) {
-		printk("dmesg: takes no arguments\n");
+	if (shell_no_args(argc, argv))
 		return -EINVAL;
-	}
 	n = printk_log_read(buf, sizeof(buf) - 1);
 	buf[n] = '\0';
 	printk_write(buf, n);

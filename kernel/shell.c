@@ -26,6 +26,14 @@ const struct shell_cmd *shell_find(const char *name)
 	return NULL;
 }
 
+int shell_no_args(int argc, char **argv)
+{
+	if (argc <= 1)
+		return 0;
+	printk("%s: takes no arguments\n", argv[0]);
+	return -EINVAL;
+}
+
 int shell_split(char *line, char **argv, int max)
 {
 	int argc = 0;

@@ -32,6 +32,8 @@ struct shell_cmd {
 int shell_split(char *line, char **argv, int max);
 /* Run one command line; returns the command's result. */
 int shell_exec(const char *line);
+/* For a command that takes none: 0, or -EINVAL after "CMD: takes no arguments". */
+int shell_no_args(int argc, char **argv);
 /* The interactive loop: never returns. */
 __noreturn void shell_run(void);
 const struct shell_cmd *shell_find(const char *name);

@@ -43,7 +43,6 @@
  * or PMD table left empty (kernel_unmap_range()).
  */
 #include "mm/devdax.h"
-#include "mm/debug/check.h"
 #include "mm/e820.h"
 #include "mm/hugetlb_vmemmap.h"
 #include "mm/page.h"
@@ -84,17 +83,12 @@ struct dax_region *dax_region_find(unsigned int id)
 	return &regions[id];
 }
 
-static unsigned long region_end_pfn(const struct dax_region *r)
-{
-	return r->start_pfn + r->nr_pages;
-}
-
 struct dax_region *dax_region_of_pfn(unsigned long pfn)
 {
 	for (unsigned int i = 0; i < DAX_MAX_REGIONS; i++) {
 		struct dax_region *r = &regions[i];
 
-		if (r->active && pfn >= r->start_pfn && pfn < region_end_pfn(r))
+		if (r->active && pfn >= r->start_pfn && pfn < dax_region_end_pfn(r))
 			return r;
 	}
 	return NULL;
@@ -132,33 +126,6 @@ static void account(struct dax_region *r, long pages)
 static pteval_t own_pte(phys_addr_t pa)
 {
 	return pa | (PAGE_KERNEL & __supported_pte_mask);
-}
-
-static bool is_shared_tail(phys_addr_t pa)
-{
-	return pa == vmemmap_shared_tail_phys(HVO_ORDER_2M) ||
-	       pa == vmemmap_shared_tail_phys(HVO_ORDER_1G);
-}
-
-/* The vmemmap PMD entry for va without allocating anything, or NULL. */
-static pteval_t *vmemmap_pmd_lookup(unsigned long va)
-{
-	pteval_t *table = init_pgd;
-
-	for (enum pg_level l = PG_LEVEL_512G; l > PG_LEVEL_2M; l--) {
-		pteval_t e = table[level_index(va, l)];
-
-		if (!entry_present(e) || (l < PG_LEVEL_512G && (e & _PAGE_PSE)))
-			return NULL;
-		table = entry_table(e);
-	}
-	return &table[pmd_index(va)];
-}
-
-static bool pmd_is_all_tail(pteval_t pmd)
-{
-	return entry_present(pmd) && !(pmd & _PAGE_PSE) &&
-	       entry_phys(pmd) == vmemmap_all_tail_table_phys();
 }
 
 /* Struct pages, written through the direct map before they are mapped. */
@@ -298,7 +265,7 @@ free:
 /* Populate the unit at pfn; *step is how many pfns it covers. */
 static int populate_unit(struct dax_region *r, unsigned long pfn, unsigned long *step)
 {
-	unsigned long end = region_end_pfn(r);
+	unsigned long end = dax_region_end_pfn(r);
 
 	switch (r->order) {
 	case HVO_ORDER_1G:
@@ -337,7 +304,7 @@ static unsigned long depopulate_ptes(unsigned long va, unsigned long end)
 		if (!e)
 			continue;
 		BUG_ON(level != PG_LEVEL_4K);
-		if (!is_shared_tail(entry_phys(*e)))
+		if (!vmemmap_is_shared_tail(entry_phys(*e)))
 			own[n++] = entry_phys(*e);
 	}
 	kernel_unmap_range(va, end - va);
@@ -349,13 +316,13 @@ static unsigned long depopulate_ptes(unsigned long va, unsigned long end)
 /* [va, end) lies under one vmemmap PMD. Returns the pages to unaccount. */
 static unsigned long depopulate_pmd(unsigned long va, unsigned long end)
 {
-	pteval_t *pmd = vmemmap_pmd_lookup(va);
+	pteval_t *pmd = kernel_walk(va, PG_LEVEL_2M);
 	unsigned long freed = 0;
 	bool private_table;
 
 	if (!pmd || !entry_present(*pmd))
 		return 0;
-	if (pmd_is_all_tail(*pmd)) {
+	if (vmemmap_pmd_is_all_tail(*pmd)) {
 		/* Shared: only the entry goes, and the PMD table if now empty. */
 		set_entry_ptr(pmd, 0);
 		kernel_unmap_range(ALIGN_DOWN(va, PMD_SIZE), PMD_SIZE);
@@ -381,7 +348,7 @@ static unsigned long depopulate_pmd(unsigned long va, unsigned long end)
 static void depopulate_region(struct dax_region *r)
 {
 	unsigned long va = (unsigned long)pfn_to_page(r->start_pfn);
-	unsigned long end = (unsigned long)pfn_to_page(region_end_pfn(r));
+	unsigned long end = (unsigned long)pfn_to_page(dax_region_end_pfn(r));
 
 	while (va < end) {
 		unsigned long next = min(ALIGN_DOWN(va, PMD_SIZE) + PMD_SIZE, end);
@@ -393,7 +360,7 @@ static void depopulate_region(struct dax_region *r)
 
 static int populate_region(struct dax_region *r)
 {
-	unsigned long pfn = r->start_pfn, end = region_end_pfn(r);
+	unsigned long pfn = r->start_pfn, end = dax_region_end_pfn(r);
 
 	while (pfn < end) {
 		unsigned long step;
@@ -412,7 +379,7 @@ static int populate_region(struct dax_region *r)
 /* Section state: which subsections have struct pages, and who uses them. */
 static void mark_sections(const struct dax_region *r, bool on)
 {
-	unsigned long pfn = r->start_pfn, end = region_end_pfn(r);
+	unsigned long pfn = r->start_pfn, end = dax_region_end_pfn(r);
 	unsigned long last_nr = ~0UL;
 
 	for (; pfn < end; pfn += PAGES_PER_SUBSECTION) {
@@ -504,12 +471,12 @@ static int check_request(u64 start, u64 size, unsigned long align, unsigned int 
 		struct dax_region *r = &regions[i];
 
 		if (!r->active || PHYS_PFN(end) <= r->start_pfn ||
-		    PHYS_PFN(start) >= region_end_pfn(r))
+		    PHYS_PFN(start) >= dax_region_end_pfn(r))
 			continue;
 		return errmsg_set(e, -EBUSY, "[mem %#llx-%#llx] overlaps dax%u.0 [mem %#llx-%#llx]",
 				  (unsigned long long)start, (unsigned long long)end - 1, r->id,
 				  (unsigned long long)PFN_PHYS(r->start_pfn),
-				  (unsigned long long)PFN_PHYS(region_end_pfn(r)) - 1);
+				  (unsigned long long)PFN_PHYS(dax_region_end_pfn(r)) - 1);
 	}
 	return 0;
 }
@@ -567,213 +534,4 @@ int dax_region_destroy(unsigned int id, struct errmsg *e)
 	depopulate_region(r);
 	BUG_ON(r->vmemmap_pages);
 	return 0;
-}
-
-/* The checker. */
-
-static int check_shared(char *why, size_t len)
-{
-	const pteval_t *all = __va(vmemmap_all_tail_table_phys());
-
-	for (unsigned int o = 0; o < 2; o++) {
-		unsigned int order = o ? HVO_ORDER_1G : HVO_ORDER_2M;
-		const struct page *p = __va(vmemmap_shared_tail_phys(order));
-
-		for (unsigned int i = 0; i < STRUCT_PAGES_PER_PAGE; i++)
-			CHECK(p[i].flags == 0 && p[i].compound_info == compound_info_for_order(order) &&
-			      p[i].__tail_pad == 0 && p[i].private == 0 && p[i].data[0] == 0 &&
-			      p[i].data[1] == 0 && p[i]._mapcount == 0 && p[i]._refcount == 0 &&
-			      p[i].index == 0,
-			      "shared order-%u tail page: struct page %u is not a pristine tail", order, i);
-	}
-	for (unsigned int i = 0; i < PTRS_PER_TABLE; i++)
-		CHECK(all[i] == vmemmap_tail_pte(HVO_ORDER_1G), "all-tail table entry %u is %#llx", i,
-		      (unsigned long long)all[i]);
-	return 0;
-}
-
-/* The vmemmap page at va maps a page of its own, read-write. */
-static int check_own_page(unsigned long va, char *why, size_t len)
-{
-	enum pg_level level;
-	pteval_t *e = kernel_lookup(va, &level);
-
-	CHECK(e && (*e & _PAGE_RW), "vmemmap %#lx: not mapped read-write", va);
-	CHECK(!is_shared_tail(entry_phys(*e)), "vmemmap %#lx: maps a shared tail page", va);
-	return 0;
-}
-
-static int check_compound(struct page *head, unsigned int order, char *why, size_t len)
-{
-	unsigned long n = 1UL << order;
-
-	CHECK(PageHead(head) && PageDevice(head) && PageVmemmapOptimized(head) && !PageTail(head),
-	      "pfn %#lx: head flags %#lx", page_to_pfn(head), head->flags);
-	CHECK(compound_order(head) == order, "pfn %#lx: order %u, not %u", page_to_pfn(head),
-	      compound_order(head), order);
-	/* Every vmemmap page's worth: its first and last struct page. */
-	for (unsigned long i = 0; i < n; i += STRUCT_PAGES_PER_PAGE) {
-		unsigned long last = i + STRUCT_PAGES_PER_PAGE - 1;
-
-		CHECK(!i || (compound_head(head + i) == head && PageTail(head + i)),
-		      "compound_head(pfn %#lx) is not pfn %#lx", page_to_pfn(head) + i,
-		      page_to_pfn(head));
-		CHECK(compound_head(head + last) == head && PageTail(head + last),
-		      "compound_head(pfn %#lx) is not pfn %#lx", page_to_pfn(head) + last,
-		      page_to_pfn(head));
-	}
-	return 0;
-}
-
-static int check_2m_unit(unsigned long pfn, char *why, size_t len)
-{
-	struct page *head = pfn_to_page(pfn);
-	unsigned long va = (unsigned long)head;
-	int ret = check_own_page(va, why, len);
-
-	if (ret)
-		return ret;
-	for (unsigned int i = 1; i < VMEMMAP_PAGES_2M; i++) {
-		enum pg_level level;
-		pteval_t *e = kernel_lookup(va + i * PAGE_SIZE, &level);
-
-		CHECK(e && level == PG_LEVEL_4K && *e == vmemmap_tail_pte(HVO_ORDER_2M),
-		      "2M pfn %#lx: vmemmap page %u is not the RO shared tail", pfn, i);
-	}
-	return check_compound(head, HVO_ORDER_2M, why, len);
-}
-
-static int check_1g_unit(unsigned long pfn, char *why, size_t len)
-{
-	struct page *head = pfn_to_page(pfn);
-	unsigned long va = (unsigned long)head;
-	pteval_t *pmd = vmemmap_pmd_lookup(va);
-	pteval_t *table;
-
-	CHECK(pmd && entry_present(*pmd) && !(*pmd & _PAGE_PSE) && !pmd_is_all_tail(*pmd),
-	      "1G pfn %#lx: PMD 0 is not a table of its own", pfn);
-	table = entry_table(*pmd);
-	CHECK(virt_to_page(table)->pt_count == PTRS_PER_TABLE, "1G pfn %#lx: PMD 0 table count %u",
-	      pfn, virt_to_page(table)->pt_count);
-	CHECK((table[0] & _PAGE_RW) && !is_shared_tail(entry_phys(table[0])),
-	      "1G pfn %#lx: PTE 0 is not its own RW head page", pfn);
-	for (unsigned int i = 1; i < PTRS_PER_TABLE; i++)
-		CHECK(table[i] == vmemmap_tail_pte(HVO_ORDER_1G),
-		      "1G pfn %#lx: PMD 0 PTE %u is not the RO shared tail", pfn, i);
-	for (unsigned int i = 1; i < GIGANTIC_PMDS; i++)
-		CHECK(pmd_is_all_tail(pmd[i]), "1G pfn %#lx: PMD %u is not the all-tail table", pfn, i);
-	return check_compound(head, HVO_ORDER_1G, why, len);
-}
-
-/* A 4 KiB aligned subsection: 8 own pages (or part of a PMD leaf) of plain pages. */
-static int check_4k_unit(unsigned long pfn, char *why, size_t len)
-{
-	unsigned long va = (unsigned long)pfn_to_page(pfn);
-
-	for (unsigned int i = 0; i < VMEMMAP_PAGES_2M; i++) {
-		struct page *p = (struct page *)(va + i * PAGE_SIZE);
-		int ret = check_own_page(va + i * PAGE_SIZE, why, len);
-
-		if (ret)
-			return ret;
-		CHECK(PageDevice(p) && !PageCompound(p) && compound_head(p) == p,
-		      "4k pfn %#lx: flags %#lx", page_to_pfn(p), p->flags);
-	}
-	return 0;
-}
-
-static unsigned long expected_vmemmap_pages(const struct dax_region *r)
-{
-	if (r->order == HVO_ORDER_1G)
-		return 2 * (r->nr_pages >> HVO_ORDER_1G);
-	if (r->order == HVO_ORDER_2M)
-		return r->nr_pages >> HVO_ORDER_2M;
-	return r->nr_pages / STRUCT_PAGES_PER_PAGE;
-}
-
-static int check_region(const struct dax_region *r, char *why, size_t len)
-{
-	unsigned long step = r->order ? 1UL << r->order : PAGES_PER_SUBSECTION;
-
-	CHECK(IS_ALIGNED(r->start_pfn | r->nr_pages, step) && r->nr_pages,
-	      "dax%u.0: range %#lx+%#lx not aligned to %#lx pages", r->id, r->start_pfn,
-	      r->nr_pages, step);
-	CHECK(r->vmemmap_pages == expected_vmemmap_pages(r),
-	      "dax%u.0: holds %lu vmemmap pages, its shape needs %lu", r->id, r->vmemmap_pages,
-	      expected_vmemmap_pages(r));
-	for (unsigned long pfn = r->start_pfn; pfn < region_end_pfn(r); pfn += step) {
-		int ret;
-
-		CHECK(pfn_valid(pfn) && pfn_valid(pfn + step - 1), "dax%u.0: pfn %#lx not valid",
-		      r->id, pfn);
-		if (r->order == HVO_ORDER_1G)
-			ret = check_1g_unit(pfn, why, len);
-		else if (r->order == HVO_ORDER_2M)
-			ret = check_2m_unit(pfn, why, len);
-		else
-			ret = check_4k_unit(pfn, why, len);
-		if (ret)
-			return ret;
-	}
-	return 0;
-}
-
-/* Section state is exactly what the regions cover; the rest is unmapped. */
-static int check_sections(char *why, size_t len)
-{
-	for (unsigned long nr = 0; nr < nr_mem_sections; nr++) {
-		struct mem_section *ms = &mem_section[nr];
-		unsigned long first = section_nr_to_pfn(nr);
-		unsigned int users = 0;
-		u64 map = 0;
-
-		for (unsigned int i = 0; i < DAX_MAX_REGIONS; i++) {
-			const struct dax_region *r = &regions[i];
-			unsigned long s = max(r->start_pfn, first);
-			unsigned long e = min(region_end_pfn(r), first + PAGES_PER_SECTION);
-
-			if (!r->active || s >= e)
-				continue;
-			users++;
-			for (; s < e; s += PAGES_PER_SUBSECTION)
-				map |= BIT(subsection_index(s));
-		}
-		CHECK(ms->nr_device_users == users && ms->subsection_map == map,
-		      "section %lu: %u users, subsections %#llx; the regions say %u, %#llx", nr,
-		      ms->nr_device_users, (unsigned long long)ms->subsection_map, users,
-		      (unsigned long long)map);
-		if (!(ms->flags & SECTION_DEVICE))
-			continue;
-		for (unsigned int i = 0; i < SUBSECTIONS_PER_SECTION; i++) {
-			unsigned long va = (unsigned long)pfn_to_page(first + i * PAGES_PER_SUBSECTION);
-
-			if (map & BIT(i))
-				continue;
-			for (unsigned int j = 0; j < VMEMMAP_PAGES_2M; j++)
-				CHECK(kernel_virt_to_phys(va + j * PAGE_SIZE) == ~0ULL,
-				      "section %lu subsection %u: no region, but its memmap is mapped",
-				      nr, i);
-		}
-	}
-	return 0;
-}
-
-int dax_check(char *why, size_t len)
-{
-	unsigned long total = 0;
-	int ret = check_shared(why, len);
-
-	if (ret)
-		return ret;
-	for (unsigned int i = 0; i < DAX_MAX_REGIONS; i++) {
-		if (!regions[i].active)
-			continue;
-		ret = check_region(&regions[i], why, len);
-		if (ret)
-			return ret;
-		total += regions[i].vmemmap_pages;
-	}
-	CHECK(total == nr_vmemmap_pages, "regions hold %lu vmemmap pages, the total says %lu",
-	      total, nr_vmemmap_pages);
-	return check_sections(why, len);
 }

@@ -62,14 +62,4 @@ static inline unsigned long dax_region_align(const struct dax_region *r)
 unsigned long dax_vmemmap_pages(void);
 unsigned int dax_nr_regions(void);
 
-/*
- * Invariant checker: for every region, each compound page's vmemmap has
- * the deduplicated shape (its own head page, read-only shared tails, the
- * all-tail table for 1 GiB), compound_head() of every vmemmap page's worth
- * of struct pages is the head, the accounting adds up, and the section
- * state (subsection map, users) is exactly what the regions cover.
- * 0, or -EINVAL with the first problem in why.
- */
-int dax_check(char *why, size_t len);
-
 #endif

@@ -103,6 +103,17 @@ phys_addr_t vmemmap_all_tail_table_phys(void)
 	return all_tail_table ? __pa(all_tail_table) : 0;
 }
 
+bool vmemmap_is_shared_tail(phys_addr_t pa)
+{
+	return pa == shared_tail[0] || pa == shared_tail[1];
+}
+
+bool vmemmap_pmd_is_all_tail(pteval_t pmd)
+{
+	return entry_present(pmd) && !(pmd & _PAGE_PSE) &&
+	       entry_phys(pmd) == vmemmap_all_tail_table_phys();
+}
+
 pteval_t vmemmap_tail_pte(unsigned int order)
 {
 	return shared_tail[order_slot(order)] | (PAGE_KERNEL_RO & __supported_pte_mask);
@@ -821,7 +832,7 @@ static bool describe_fault(unsigned long addr, unsigned long error, char *buf,
 		return false;
 	pfn = (addr - VMEMMAP_START) / sizeof(struct page);
 	pa = kernel_virt_to_phys(addr & PAGE_MASK);
-	if (pa != shared_tail[0] && pa != shared_tail[1]) {
+	if (!vmemmap_is_shared_tail(pa)) {
 		snprintf(buf, len, "vmemmap address: struct page of pfn %#lx", pfn);
 		return true;
 	}

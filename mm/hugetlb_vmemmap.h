@@ -111,5 +111,8 @@ phys_addr_t vmemmap_shared_tail_phys(unsigned int order);
 phys_addr_t vmemmap_all_tail_table_phys(void);
 /* The read-only PTE that maps an order's shared tail page (devdax too). */
 pteval_t vmemmap_tail_pte(unsigned int order);
+/* pa is one of the shared tail pages; pmd points at the all-tail table. */
+bool vmemmap_is_shared_tail(phys_addr_t pa);
+bool vmemmap_pmd_is_all_tail(pteval_t pmd);
 
 #endif

@@ -712,16 +712,27 @@ unsigned long nr_hwpoison_pages_in_use(void)
 	return nr_hwpoison_in_use;
 }
 
-/* Free [start, end) in the largest aligned blocks, filled (debug). */
-static void free_range_filled(unsigned long start, unsigned long end)
+/* The largest order of an aligned block that starts at start and ends by end. */
+static unsigned int range_block_order(unsigned long start, unsigned long end)
+{
+	unsigned int order = MAX_ORDER;
+
+	while (order && ((start & ((1UL << order) - 1)) || start + (1UL << order) > end))
+		order--;
+	return order;
+}
+
+/*
+ * Free [start, end) in the largest aligned blocks (it crosses no zone
+ * boundary), filled first (debug) when fill.
+ */
+static void free_range(unsigned long start, unsigned long end, bool fill)
 {
 	while (start < end) {
-		unsigned int order = MAX_ORDER;
+		unsigned int order = range_block_order(start, end);
 
-		while (order && ((start & ((1UL << order) - 1)) ||
-				 start + (1UL << order) > end))
-			order--;
-		fill_pages(pfn_to_page(start), order);
+		if (fill)
+			fill_pages(pfn_to_page(start), order);
 		__free_one_page(start, order);
 		start += 1UL << order;
 	}
@@ -747,11 +758,11 @@ static bool free_hwpoisoned_range(unsigned long pfn, unsigned long end)
 		q->private = 0;
 		if (nr_hwpoison_in_use)
 			nr_hwpoison_in_use--;
-		free_range_filled(start, pfn);
+		free_range(start, pfn, true);
 		start = pfn + 1;
 	}
 	if (found)
-		free_range_filled(start, end);
+		free_range(start, end, true);
 	return found;
 }
 
@@ -852,13 +863,9 @@ void free_reserved_page(struct page *page)
 void free_pages_range_to_buddy(unsigned long start, unsigned long end)
 {
 	while (start < end) {
-		unsigned int order = MAX_ORDER;
-		struct page *page;
+		unsigned int order = range_block_order(start, end);
+		struct page *page = pfn_to_page(start);
 
-		while (order && ((start & ((1UL << order) - 1)) ||
-				 start + (1UL << order) > end))
-			order--;
-		page = pfn_to_page(start);
 		for (unsigned long i = 0; i < (1UL << order); i++)
 			ClearPageReserved(page + i);
 		zones[pfn_zone_idx(start)].managed_pages += 1UL << order;
@@ -906,20 +913,6 @@ static bool range_is_free(unsigned long start, unsigned long end)
 	return true;
 }
 
-/* Free [start, end) in the largest aligned blocks (no zone crossing: one block). */
-static void free_range_blocks(unsigned long start, unsigned long end)
-{
-	while (start < end) {
-		unsigned int order = MAX_ORDER;
-
-		while (order && ((start & ((1UL << order) - 1)) ||
-				 start + (1UL << order) > end))
-			order--;
-		__free_one_page(start, order);
-		start += 1UL << order;
-	}
-}
-
 static void take_free_range(unsigned long start, unsigned long end)
 {
 	unsigned long pfn = start;
@@ -933,8 +926,8 @@ static void take_free_range(unsigned long start, unsigned long end)
 		del_from_free_list(page, page_zone(page), order);
 		check_page_fill(page, order);
 		/* The parts of an edge block outside the range stay free. */
-		free_range_blocks(head, start);
-		free_range_blocks(end, block_end);
+		free_range(head, start, false);
+		free_range(end, block_end, false);
 		pfn = block_end;
 	}
 }
@@ -1104,7 +1097,7 @@ void free_contig_range(unsigned long start_pfn, unsigned long nr_pages)
 	flags = local_irq_save();
 	/* Pages poisoned while the range was in use stay out. */
 	if (!nr_hwpoison_in_use || !free_hwpoisoned_range(start_pfn, end))
-		free_range_filled(start_pfn, end);
+		free_range(start_pfn, end, true);
 	local_irq_restore(flags);
 }
 
@@ -1172,8 +1165,8 @@ bool take_page_off_buddy(struct page *page)
 	del_from_free_list(block, page_zone(block), order);
 	check_page_fill(block, order);
 	/* The block is split around the page; the rest stays free. */
-	free_range_blocks(head, pfn);
-	free_range_blocks(pfn + 1, head + (1UL << order));
+	free_range(head, pfn, false);
+	free_range(pfn + 1, head + (1UL << order), false);
 	local_irq_restore(flags);
 	return true;
 }

@@ -176,6 +176,20 @@ pteval_t *kernel_walk_alloc(unsigned long va, enum pg_level level)
 	return &table[level_index(va, level)];
 }
 
+pteval_t *kernel_walk(unsigned long va, enum pg_level level)
+{
+	pteval_t *table = init_pgd;
+
+	for (enum pg_level l = PG_LEVEL_512G; l > level; l--) {
+		pteval_t e = table[level_index(va, l)];
+
+		if (!entry_present(e) || entry_leaf(e, l))
+			return NULL;
+		table = entry_table(e);
+	}
+	return &table[level_index(va, level)];
+}
+
 pteval_t *kernel_lookup(unsigned long va, enum pg_level *level)
 {
 	pteval_t *table = init_pgd;

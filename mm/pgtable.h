@@ -94,6 +94,8 @@ int kernel_unmap_range(unsigned long va, unsigned long size);
 pteval_t *kernel_lookup(unsigned long va, enum pg_level *level);
 /* The table entry at `level` for va, allocating tables above it. */
 pteval_t *kernel_walk_alloc(unsigned long va, enum pg_level level);
+/* The same allocating nothing: NULL when a table above is missing or a leaf. */
+pteval_t *kernel_walk(unsigned long va, enum pg_level level);
 /* Phys address va maps to, or ~0 when unmapped. */
 phys_addr_t kernel_virt_to_phys(unsigned long va);
 

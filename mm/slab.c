@@ -30,7 +30,6 @@
  * address and the reason; the lists are never corrupted first.
  */
 #include "mm/slab.h"
-#include "mm/debug/check.h"
 #include "mm/page.h"
 #include "mm/page_alloc.h"
 #include "mm/sparse.h"
@@ -83,14 +82,14 @@ static inline void *slab_base(const struct page *slab)
 	return page_address(slab);
 }
 
-static inline unsigned int slab_inuse(const struct page *slab)
-{
-	return slab->index;
-}
-
 static inline void **freepointer_ptr(void *obj)
 {
 	return (void **)obj;
+}
+
+void *slab_next_free(void *obj)
+{
+	return *freepointer_ptr(obj);
 }
 
 static inline unsigned long free_tag(const void *obj)
@@ -121,9 +120,13 @@ static inline bool has_free_tag(const struct kmem_cache *c, const void *obj)
 	return cache_has_tag(c) && ((const unsigned long *)obj)[1] == free_tag(obj);
 }
 
-/* obj is an object boundary of slab (not necessarily a free one). */
-static bool obj_in_slab(const struct kmem_cache *c, const struct page *slab,
-			const void *obj)
+bool slab_free_tag_intact(const struct kmem_cache *c, const void *obj)
+{
+	return !cache_has_tag(c) || has_free_tag(c, obj);
+}
+
+bool slab_obj_in_slab(const struct kmem_cache *c, const struct page *slab,
+		      const void *obj)
 {
 	unsigned long off = (unsigned long)obj - (unsigned long)slab_base(slab);
 
@@ -139,7 +142,7 @@ static bool on_freelist(const struct kmem_cache *c, const struct page *slab,
 	for (unsigned int n = 0; p && n < c->objects; n++) {
 		if (p == obj)
 			return true;
-		if (!obj_in_slab(c, slab, p))
+		if (!slab_obj_in_slab(c, slab, p))
 			return false;
 		p = *freepointer_ptr(p);
 	}
@@ -291,7 +294,7 @@ static void *slab_alloc(struct kmem_cache *c, gfp_t gfp)
 	}
 	obj = slab->freelist;
 	next = *freepointer_ptr(obj);
-	if (unlikely(next && !obj_in_slab(c, slab, next)))
+	if (unlikely(next && !slab_obj_in_slab(c, slab, next)))
 		panic("%s: free list of slab pfn %#lx corrupted: %p -> %p (write after free?)",
 		      c->name, page_to_pfn(slab), obj, next);
 	slab->freelist = next;
@@ -363,7 +366,7 @@ static void check_boundary(const struct kmem_cache *c, const struct page *slab,
 {
 	unsigned long off = (unsigned long)obj - (unsigned long)slab_base(slab);
 
-	if (!obj_in_slab(c, slab, obj))
+	if (!slab_obj_in_slab(c, slab, obj))
 		panic("%s(%p): not at an object boundary (cache %s, slab pfn %#lx, offset %#lx)",
 		      fn, obj, c->name, page_to_pfn(slab), off);
 }
@@ -674,157 +677,13 @@ size_t ksize(const void *ptr)
 	return c->object_size;
 }
 
-/* The invariant checker. */
-
-enum slab_list { SL_PARTIAL, SL_FULL, SL_FREE };
-
-static const char *const slab_list_names[] = { "partial", "full", "free" };
-
-/* A list entry must be a struct page of a valid pfn before we read it. */
-static bool plausible_page(const struct page *page)
-{
-	unsigned long addr = (unsigned long)page;
-
-	if (addr < VMEMMAP_START || (addr - VMEMMAP_START) % sizeof(struct page))
-		return false;
-	return pfn_valid(page_to_pfn(page));
-}
-
-static int check_freelist(const struct kmem_cache *c, const struct page *slab,
-			  char *why, size_t len)
-{
-	unsigned long pfn = page_to_pfn(slab);
-	unsigned int n = 0;
-	void *p;
-
-	for (p = slab->freelist; p; p = *freepointer_ptr(p)) {
-		CHECK(n < c->objects, "%s: slab pfn %#lx: free list loops", c->name, pfn);
-		CHECK(obj_in_slab(c, slab, p),
-		      "%s: slab pfn %#lx: free pointer %p outside the slab or not on an object boundary",
-		      c->name, pfn, p);
-		CHECK(!cache_has_tag(c) || has_free_tag(c, p),
-		      "%s: slab pfn %#lx: free object %p lost its free tag (written after free?)",
-		      c->name, pfn, p);
-		n++;
-	}
-	CHECK(slab_inuse(slab) + n == c->objects,
-	      "%s: slab pfn %#lx: inuse %u + %u free != %u objects", c->name, pfn,
-	      slab_inuse(slab), n, c->objects);
-	return 0;
-}
-
-static int check_slab(const struct kmem_cache *c, const struct page *slab,
-		      enum slab_list which, char *why, size_t len)
-{
-	unsigned long pfn = page_to_pfn(slab);
-	unsigned int inuse = slab_inuse(slab);
-	const char *list = slab_list_names[which];
-
-	CHECK(PageSlab(slab), "%s: %s slab pfn %#lx without PG_slab (flags %#lx)",
-	      c->name, list, pfn, slab->flags);
-	CHECK(slab->slab_cache == c, "%s: %s slab pfn %#lx belongs to cache %p",
-	      c->name, list, pfn, slab->slab_cache);
-	CHECK(!PageTail(slab) && !PageBuddy(slab) && !PagePcp(slab),
-	      "%s: %s slab pfn %#lx is a tail or free page (flags %#lx)", c->name,
-	      list, pfn, slab->flags);
-	CHECK(!(pfn & ((1UL << c->order) - 1)) && slab->private == c->order &&
-	      (!c->order || (PageHead(slab) && compound_order(slab) == c->order)),
-	      "%s: slab pfn %#lx is not an order-%u block", c->name, pfn, c->order);
-	CHECK(inuse <= c->objects, "%s: slab pfn %#lx: inuse %u > %u objects",
-	      c->name, pfn, inuse, c->objects);
-	if (which == SL_PARTIAL)
-		CHECK(inuse && inuse < c->objects,
-		      "%s: slab pfn %#lx on the partial list has inuse %u of %u",
-		      c->name, pfn, inuse, c->objects);
-	else if (which == SL_FULL)
-		CHECK(inuse == c->objects,
-		      "%s: slab pfn %#lx on the full list has inuse %u of %u",
-		      c->name, pfn, inuse, c->objects);
-	else
-		CHECK(!inuse, "%s: slab pfn %#lx on the free list has inuse %u",
-		      c->name, pfn, inuse);
-	return check_freelist(c, slab, why, len);
-}
-
-static int check_list(const struct kmem_cache *c, const struct list_head *head,
-		      enum slab_list which, unsigned long *nr, unsigned long *inuse,
-		      char *why, size_t len)
-{
-	const struct list_head *pos;
-	int ret;
-
-	for (pos = head->next; pos != head; pos = pos->next) {
-		const struct page *slab = list_entry(pos, struct page, lru);
-
-		CHECK(plausible_page(slab), "%s: %s list entry %p is not a struct page",
-		      c->name, slab_list_names[which], slab);
-		CHECK(*nr < c->nr_slabs, "%s: more slabs on the lists than nr_slabs %lu",
-		      c->name, c->nr_slabs);
-		CHECK(pos->next->prev == pos, "%s: %s list broken at slab pfn %#lx",
-		      c->name, slab_list_names[which], page_to_pfn(slab));
-		ret = check_slab(c, slab, which, why, len);
-		if (ret)
-			return ret;
-		(*nr)++;
-		*inuse += slab_inuse(slab);
-	}
-	return 0;
-}
-
-static int __kmem_cache_check(const struct kmem_cache *c, char *why, size_t len)
-{
-	unsigned long nr = 0, nr_free, inuse = 0;
-	int ret;
-
-	CHECK(c->size >= c->object_size && c->size % c->align == 0 &&
-	      c->objects == (PAGE_SIZE << c->order) / c->size && c->objects,
-	      "%s: geometry: object %u size %u align %u order %u objects %u",
-	      c->name, c->object_size, c->size, c->align, c->order, c->objects);
-	ret = check_list(c, &c->slabs_partial, SL_PARTIAL, &nr, &inuse, why, len);
-	if (!ret)
-		ret = check_list(c, &c->slabs_full, SL_FULL, &nr, &inuse, why, len);
-	nr_free = nr;
-	if (!ret)
-		ret = check_list(c, &c->slabs_free, SL_FREE, &nr, &inuse, why, len);
-	if (ret)
-		return ret;
-	nr_free = nr - nr_free;
-	CHECK(nr == c->nr_slabs, "%s: %lu slabs on the lists, nr_slabs %lu",
-	      c->name, nr, c->nr_slabs);
-	CHECK(nr_free == c->nr_free_slabs && nr_free <= SLAB_MAX_FREE_SLABS,
-	      "%s: %lu empty slabs on the free list, nr_free_slabs %lu (max %d)",
-	      c->name, nr_free, c->nr_free_slabs, SLAB_MAX_FREE_SLABS);
-	CHECK(inuse == c->active_objs, "%s: %lu objects in use in the slabs, active_objs %lu",
-	      c->name, inuse, c->active_objs);
-	CHECK(c->total_objs == c->nr_slabs * c->objects,
-	      "%s: total_objs %lu != %lu slabs * %u objects", c->name,
-	      c->total_objs, c->nr_slabs, c->objects);
-	return 0;
-}
-
-int kmem_cache_check(struct kmem_cache *c, char *why, size_t len)
-{
-	unsigned long flags;
-	int ret;
-
-	if (!c) {
-		if (why && len)
-			snprintf(why, len, "NULL cache");
-		return -EINVAL;
-	}
-	flags = local_irq_save();
-	ret = __kmem_cache_check(c, why, len);
-	local_irq_restore(flags);
-	return ret;
-}
-
-int slab_check_all(char *why, size_t len)
+int kmem_cache_for_each(int (*fn)(struct kmem_cache *c, void *arg), void *arg)
 {
 	struct kmem_cache *c;
 	int ret;
 
 	list_for_each_entry(c, &slab_caches, list) {
-		ret = kmem_cache_check(c, why, len);
+		ret = fn(c, arg);
 		if (ret)
 			return ret;
 	}

@@ -120,15 +120,21 @@ size_t ksize(const void *ptr);
 struct kmem_cache *kmalloc_slab(size_t size);
 struct kmem_cache *kmem_cache_find(const char *name);
 
+/* Call fn on every cache, in creation order, until it returns non-zero. */
+int kmem_cache_for_each(int (*fn)(struct kmem_cache *c, void *arg), void *arg);
+
 /*
- * The invariant checker: 0 when every slab of the cache has PG_slab and
- * the right cache, sits on the list its inuse count says, holds a free
- * list of exactly objects - inuse objects (in the slab, on object
- * boundaries, tagged free, no loop), and the counters add up. Otherwise
- * -EINVAL and why.
+ * A slab's layout, for its checker (mm/debug/slab_check.c): objects
+ * handed out, the free object after obj, whether obj is an object
+ * boundary of slab, and whether a free obj still holds its free tag.
  */
-int kmem_cache_check(struct kmem_cache *cache, char *why, size_t len);
-int slab_check_all(char *why, size_t len);
+static inline unsigned int slab_inuse(const struct page *slab)
+{
+	return slab->index;
+}
+void *slab_next_free(void *obj);
+bool slab_obj_in_slab(const struct kmem_cache *c, const struct page *slab, const void *obj);
+bool slab_free_tag_intact(const struct kmem_cache *c, const void *obj);
 
 /* Pages held by empty slabs kept for reuse, over all caches. */
 unsigned long slab_free_slab_pages(void);

@@ -6,13 +6,19 @@
 #include "mm/e820.h"
 #include "mm/hugetlb_vmemmap.h"
 #include "mm/slab.h"
+#include "mm/memory.h"
 #include "mm/memory_failure.h"
+#include "mm/mmap.h"
 #include "mm/page_alloc.h"
 #include "mm/pgtable.h"
 #include "libc/string.h"
 #include "libc/stdio.h"
 #include "kernel/printk.h"
 #include "mm/sparse.h"
+#include "kernel/extable.h"
+#include "kernel/traps.h"
+#include "kernel/uaccess.h"
+#include "libc/errno.h"
 
 struct mm_checker {
 	const char *name;
@@ -28,15 +34,48 @@ static const struct mm_checker checkers[] = {
 	{ "dax_check", dax_check },
 };
 
-bool ktest_mm_checkers(struct kunit *test, const char *file, int line)
+bool ktest_check(struct kunit *test, const char *file, int line, const char *name,
+		 int (*check)(char *why, size_t len))
 {
 	char why[192];
 
+	if (!check(why, sizeof(why)))
+		return true;
+	ktest_fail(test, file, line, "%s: %s", name, why);
+	return false;
+}
+
+bool ktest_mm_check(struct kunit *test, const char *file, int line, struct mm *mm)
+{
+	char why[160];
+
+	if (!mm_check(mm, why, sizeof(why)))
+		return true;
+	ktest_fail(test, file, line, "mm_check: %s", why);
+	return false;
+}
+
+struct mm *ktest_mm_create(struct kunit *test, const char *name)
+{
+	struct mm *mm = mm_create(name);
+
+	if (!mm)
+		ktest_fail(test, __FILE__, __LINE__, "mm_create failed");
+	else
+		switch_mm(mm);
+	return mm;
+}
+
+int ktest_touch(unsigned long addr)
+{
+	return put_user_u64(addr, (u64 __user *)addr);
+}
+
+bool ktest_mm_checkers(struct kunit *test, const char *file, int line)
+{
 	for (unsigned int i = 0; i < ARRAY_SIZE(checkers); i++) {
-		if (checkers[i].check(why, sizeof(why))) {
-			ktest_fail(test, file, line, "%s: %s", checkers[i].name, why);
+		if (!ktest_check(test, file, line, checkers[i].name, checkers[i].check))
 			return false;
-		}
 	}
 	return true;
 }
@@ -78,6 +117,20 @@ bool ktest_find_device_memory(struct kunit *test, u64 need, u64 *start, u64 *end
 		return true;
 	ktest_skip(test, "not enough device memory: boot with memmap=2G!4G (8 GiB guest)");
 	return false;
+}
+
+void ktest_expect_shared_tail_ro(struct kunit *test, struct page *head)
+{
+	struct probe_fault pf;
+	u64 v;
+
+	EXPECT_EQ(test, probe_read_u64(&head[100].compound_info, &v), 0);
+	EXPECT_UEQ(test, v, compound_info_for_order(9));
+	EXPECT_EQ(test, probe_write_u64(&head[100].index, 0), -EFAULT);
+	probe_last_fault(&pf);
+	EXPECT_EQ(test, pf.vector, X86_TRAP_PF);
+	EXPECT_TRUE(test, pf.error_code & X86_PF_WRITE);
+	EXPECT_TRUE(test, pf.error_code & X86_PF_PROT);
 }
 
 unsigned long ktest_settled_free_pages(void)

@@ -7,10 +7,22 @@
 #include "mm/hugetlb.h"
 
 /*
- * At least n free pool pages of h that no reservation holds, growing the
- * pool if needed (the caller's baseline restores it). False, with the
- * case marked skipped, when the CPU or the guest cannot provide them.
+ * One invariant checker: on failure the case fails at file:line with
+ * "name: reason". KTEST_CHECK names the checker after its function.
  */
+bool ktest_check(struct kunit *test, const char *file, int line, const char *name,
+		 int (*check)(char *why, size_t len));
+#define KTEST_CHECK(test, check)	ktest_check(test, __FILE__, __LINE__, #check, check)
+
+/* mm_check() of an address space, reported the same way. */
+struct mm;
+bool ktest_mm_check(struct kunit *test, const char *file, int line, struct mm *mm);
+#define CHECK_MM(test, mm)	ktest_mm_check(test, __FILE__, __LINE__, mm)
+/* A new address space, loaded; NULL, with the case failed, without memory. */
+struct mm *ktest_mm_create(struct kunit *test, const char *name);
+/* Write addr to itself as a user access: 0, or the fault's -EFAULT. */
+int ktest_touch(unsigned long addr);
+
 /*
  * Every mm invariant checker: buddy, kernel page tables, hugetlb pools and
  * their vmemmap, hardware poison, device-dax. On the first failure the
@@ -42,7 +54,19 @@ unsigned long ktest_free_pages(void);
 void ktest_expect_tail_write_reported(struct kunit *test, struct page *head);
 unsigned long ktest_vmemmap_bytes(void);
 
+/*
+ * At least n free pool pages of h that no reservation holds, growing the
+ * pool if needed (the caller's baseline restores it). False, with the
+ * case marked skipped, when the CPU or the guest cannot provide them.
+ */
 bool ktest_ensure_free_huge(struct kunit *test, struct hstate *h, unsigned long n);
+
+/*
+ * head is a 2 MiB compound page built by HVO's shape (hugetlb or
+ * device-dax): tail 100 reads as a tail of order 9, and a write to it
+ * faults (write, protection), for it is the read-only shared tail page.
+ */
+void ktest_expect_shared_tail_ro(struct kunit *test, struct page *head);
 
 /*
  * The largest device-memory range (memmap=nn!ss), trimmed to whole

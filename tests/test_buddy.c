@@ -43,17 +43,7 @@ static struct errmsg werr;
 #define PFN_4G		((4UL << 30) >> PAGE_SHIFT)
 #define PAGES_1G	(SZ_1G >> PAGE_SHIFT)
 
-static bool buddy_ok(struct kunit *test, int line)
-{
-	char why[192];
-
-	if (!page_alloc_check(why, sizeof(why)))
-		return true;
-	ktest_fail(test, __FILE__, line, "page_alloc_check: %s", why);
-	return false;
-}
-
-#define EXPECT_BUDDY_OK(test)	buddy_ok(test, __LINE__)
+#define EXPECT_BUDDY_OK(test)	KTEST_CHECK(test, page_alloc_check)
 
 /*
  * Free pages, counting those lent to the memmap of free blocks the buddy
@@ -115,7 +105,7 @@ static bool same_state(struct kunit *test, const struct buddy_state *before,
 			return false;
 		}
 	}
-	return buddy_ok(test, line);
+	return ktest_check(test, __FILE__, line, "page_alloc_check", page_alloc_check);
 }
 
 #define EXPECT_SAME_STATE(test, s)	same_state(test, s, __LINE__)

@@ -101,15 +101,8 @@ static void expect_leaf_at(struct kunit *test, struct mm *mm, unsigned long addr
 
 static struct mm *new_mm(struct kunit *test)
 {
-	struct mm *mm;
-
 	set_pt_reclaim(true);
-	mm = mm_create("daxmmap");
-	if (!mm)
-		ktest_fail(test, __FILE__, __LINE__, "mm_create failed");
-	else
-		switch_mm(mm);
-	return mm;
+	return ktest_mm_create(test, "daxmmap");
 }
 
 static void end_mm(struct mm *mm)
@@ -128,11 +121,6 @@ static struct dax_region *create(struct kunit *test, u64 start, u64 size, unsign
 		return NULL;
 	}
 	return dax_region_find(id);
-}
-
-static int touch(unsigned long addr)
-{
-	return put_user_u64(addr, (u64 __user *)addr);
 }
 
 /*
@@ -169,7 +157,7 @@ static void map_region(struct kunit *test, u64 start, u64 size, unsigned long al
 	for (unsigned long i = 0; i < n; i++) {
 		unsigned long a = BASE + i * align + (align > PAGE_SIZE ? 3 * PAGE_SIZE : 0);
 
-		ASSERT_EQ(test, touch(a), 0);
+		ASSERT_EQ(test, ktest_touch(a), 0);
 		ASSERT_EQ(test, get_user_u64(&v, (const u64 __user *)a), 0);
 		EXPECT_UEQ(test, v, a);
 		EXPECT_LEAF(test, mm, a, level, start + i * align);
@@ -211,13 +199,13 @@ static void map_region(struct kunit *test, u64 start, u64 size, unsigned long al
 					    r, align, NULL), (long)(BASE + align));
 		EXPECT_EQ(test, mm->map_count, 1);
 		EXPECT_EQ(test, r->users, 1);
-		ASSERT_EQ(test, touch(BASE + align), 0);
+		ASSERT_EQ(test, ktest_touch(BASE + align), 0);
 		EXPECT_LEAF(test, mm, BASE + align, level, start + align);
 		CHECK_ALL(test, mm);
 		/* mprotect splits, then merges back. */
 		ASSERT_EQ(test, do_mprotect(mm, BASE, align, PROT_READ), 0);
 		EXPECT_EQ(test, r->users, 2);
-		EXPECT_EQ(test, touch(BASE), -EFAULT);
+		EXPECT_EQ(test, ktest_touch(BASE), -EFAULT);
 		CHECK_ALL(test, mm);
 		ASSERT_EQ(test, do_mprotect(mm, BASE, align, RW), 0);
 		EXPECT_EQ(test, r->users, 1);
@@ -261,7 +249,7 @@ static void map_region(struct kunit *test, u64 start, u64 size, unsigned long al
 
 	/* Teardown with the region mapped gives the reference back. */
 	ASSERT_TRUE(test, do_mmap_dax(mm, 0, size, RW, MAP_SHARED, r, 0, NULL) > 0);
-	ASSERT_EQ(test, touch(find_vma(mm, 0)->vm_start), 0);
+	ASSERT_EQ(test, ktest_touch(find_vma(mm, 0)->vm_start), 0);
 	EXPECT_EQ(test, r->users, 1);
 	end_mm(mm);
 	switch_mm(NULL);
@@ -358,7 +346,7 @@ static void inject_fault(struct kunit *test, u64 start, u64 size, unsigned long 
 		int ret;
 
 		fail_page_alloc_nth(k);
-		ret = touch(BASE);
+		ret = ktest_touch(BASE);
 		fail_page_alloc_off();
 		if (fail_page_alloc_injected() == injected) {
 			EXPECT_EQ(test, ret, 0);

@@ -32,6 +32,7 @@
 #include "libc/errno.h"
 #include "libc/stdio.h"
 #include "libc/string.h"
+#include "libc/stdlib.h"
 
 /* The reason the last call through these tests failed. */
 static struct errmsg werr;
@@ -400,7 +401,6 @@ KTEST(devdax, far_device_memory_frees_pmd_table)
 /* Writes to a shared tail fault; the head page is the region's own. */
 KTEST(devdax, shared_tails_read_only)
 {
-	struct probe_fault pf;
 	struct page *head;
 	struct baseline b;
 	u64 v;
@@ -412,13 +412,7 @@ KTEST(devdax, shared_tails_read_only)
 	id = dax_region_create(dev_start, SZ_1G, SZ_2M, &werr);
 	ASSERT_GE(test, id, 0);
 	head = pfn_to_page(PHYS_PFN(dev_start) + 512 * 3);
-	EXPECT_EQ(test, probe_read_u64(&head[100].compound_info, &v), 0);
-	EXPECT_UEQ(test, v, compound_info_for_order(9));
-	EXPECT_EQ(test, probe_write_u64(&head[100].index, 0), -EFAULT);
-	probe_last_fault(&pf);
-	EXPECT_EQ(test, pf.vector, X86_TRAP_PF);
-	EXPECT_TRUE(test, pf.error_code & X86_PF_WRITE);
-	EXPECT_TRUE(test, pf.error_code & X86_PF_PROT);
+	ktest_expect_shared_tail_ro(test, head);
 	EXPECT_EQ(test, probe_write_u64(&head[511].flags, 0), -EFAULT);
 	EXPECT_EQ(test, probe_write_u64(&head->index, head->index), 0);
 	EXPECT_EQ(test, probe_write_u64(&head[63].index, 0), 0);
@@ -579,14 +573,6 @@ KTEST(devdax, console)
 	EXPECT_BASELINE(test, &b);
 }
 
-static u64 rng(u64 *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
-}
-
 /* Random regions and destroys, checkers after every step, then baseline. */
 KTEST(devdax, seeded_random_cycles)
 {
@@ -605,13 +591,14 @@ KTEST(devdax, seeded_random_cycles)
 		for (unsigned int i = 0; i < DAX_MAX_REGIONS; i++)
 			if (dax_region_find(i))
 				ids[n++] = i;
-		if (n && rng(&seed) % 3 == 0) {
-			EXPECT_EQ(test, dax_region_destroy(ids[rng(&seed) % n], &werr), 0);
+		if (n && xorshift64(&seed) % 3 == 0) {
+			EXPECT_EQ(test, dax_region_destroy(ids[xorshift64(&seed) % n], &werr), 0);
 		} else {
-			unsigned long align = aligns[rng(&seed) % 3];
+			unsigned long align = aligns[xorshift64(&seed) % 3];
 			unsigned long unit = max(align, SZ_2M);
 			u64 span = (dev_end - dev_start) / unit;
-			u64 first = rng(&seed) % span, len = 1 + rng(&seed) % min(span - first, 96ULL);
+			u64 first = xorshift64(&seed) % span;
+			u64 len = 1 + xorshift64(&seed) % min(span - first, 96ULL);
 			int ret = dax_region_create(dev_start + first * unit, len * unit, align, &werr);
 
 			if (ret >= 0)

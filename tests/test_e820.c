@@ -10,6 +10,7 @@
 #include "mm/e820.h"
 #include "mm/layout.h"
 #include "libc/errno.h"
+#include "libc/stdlib.h"
 
 #define KiB(x)		((u64)(x) << 10)
 #define MiB(x)		((u64)(x) << 20)
@@ -699,14 +700,6 @@ static const unsigned int model_rank[] = { 0, 3, 3, 4, 5, 2, 2, 1, 3, 3 };
 
 static u64 rnd_state;
 
-static u64 rnd(void)
-{
-	rnd_state ^= rnd_state << 13;
-	rnd_state ^= rnd_state >> 7;
-	rnd_state ^= rnd_state << 17;
-	return rnd_state;
-}
-
 static bool model_beats(int a, int b)
 {
 	if (model_rank[a] != model_rank[b])
@@ -749,14 +742,15 @@ KTEST(e820, sanitize_random)
 
 	rnd_state = 0x9e3779b97f4a7c15ULL;
 	for (round = 0; round < 200; round++) {
-		u32 i, j, n = 1 + rnd() % 40;
+		u32 i, j, n = 1 + xorshift64(&rnd_state) % 40;
 
 		table_reset(&tbl);
 		for (i = 0; i < NR_SLOTS; i++)
 			owner[i] = -1;
 		for (i = 0; i < n; i++) {
-			u32 s = rnd() % NR_SLOTS, len = rnd() % 20;
-			int t = rnd() % ARRAY_SIZE(model_types);
+			u32 s = xorshift64(&rnd_state) % NR_SLOTS;
+			u32 len = xorshift64(&rnd_state) % 20;
+			int t = xorshift64(&rnd_state) % ARRAY_SIZE(model_types);
 
 			if (s + len > NR_SLOTS)
 				len = NR_SLOTS - s;

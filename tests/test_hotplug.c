@@ -24,6 +24,7 @@
 #include "libc/errno.h"
 #include "libc/stdio.h"
 #include "libc/string.h"
+#include "libc/stdlib.h"
 
 /* The reason the last write through these tests failed. */
 static struct errmsg werr;
@@ -267,14 +268,6 @@ static bool holds_memmap(unsigned long nr)
 	return false;
 }
 
-static u64 rng(u64 *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
-}
-
 KTEST(hotplug, seeded_random_cycles)
 {
 	u64 seed = 0xd1b54a32d192ed03ULL;
@@ -289,7 +282,7 @@ KTEST(hotplug, seeded_random_cycles)
 	}
 	take_baseline(&b);
 	for (int step = 0; step < 40; step++) {
-		unsigned long nr = nrs[rng(&seed) % n];
+		unsigned long nr = nrs[xorshift64(&seed) % n];
 		bool online = mem_section[nr].flags & SECTION_ONLINE;
 		struct baseline before;
 		int ret;

@@ -432,9 +432,7 @@ KTEST(hugetlb, compound_head_every_subpage_2m)
 KTEST(hugetlb, tail_write_faults_head_does_not)
 {
 	struct baseline b;
-	struct probe_fault pf;
 	struct page *head;
-	u64 v;
 
 	if (!take_baseline(test, &b))
 		return;
@@ -443,13 +441,7 @@ KTEST(hugetlb, tail_write_faults_head_does_not)
 	head = newest_free(H2M, 0);
 	ASSERT_TRUE(test, PageVmemmapOptimized(head));
 	/* Tails 64..511 are the shared page: read-only. */
-	EXPECT_EQ(test, probe_read_u64(&head[100].compound_info, &v), 0);
-	EXPECT_UEQ(test, v, compound_info_for_order(9));
-	EXPECT_EQ(test, probe_write_u64(&head[100].index, 0), -EFAULT);
-	probe_last_fault(&pf);
-	EXPECT_EQ(test, pf.vector, X86_TRAP_PF);
-	EXPECT_TRUE(test, pf.error_code & X86_PF_WRITE);
-	EXPECT_TRUE(test, pf.error_code & X86_PF_PROT);
+	ktest_expect_shared_tail_ro(test, head);
 	EXPECT_EQ(test, probe_write_u64(&head[511].index, 0), -EFAULT);
 	/* The head page (head and tails 1..63) is the page's own. */
 	EXPECT_EQ(test, probe_write_u64(&head->index, head->index), 0);
@@ -1036,14 +1028,6 @@ KTEST(hugetlb, in_use_page_becomes_surplus)
 	refill_2m_pool(test, keep);
 }
 
-static u64 rng(u64 *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
-}
-
 KTEST(hugetlb, seeded_random_sequence)
 {
 	unsigned long keep[HUGE_MAX_HSTATE] = { H2M->nr_huge_pages, H1G->nr_huge_pages };
@@ -1057,14 +1041,14 @@ KTEST(hugetlb, seeded_random_sequence)
 	set_max_huge_pages(H1G, 0);
 	take_baseline(test, &b);
 	for (int step = 0; step < 60; step++) {
-		unsigned int op = rng(&seed) % 8;
+		unsigned int op = xorshift64(&seed) % 8;
 
 		if (op < 4)
-			set_max_huge_pages(H2M, rng(&seed) % 150);
+			set_max_huge_pages(H2M, xorshift64(&seed) % 150);
 		else if (op == 4)
-			hugetlb_set_optimize_vmemmap(rng(&seed) & 1);
+			hugetlb_set_optimize_vmemmap(xorshift64(&seed) & 1);
 		else if (op == 5 && H1G->supported)
-			set_max_huge_pages(H1G, rng(&seed) % 2);
+			set_max_huge_pages(H1G, xorshift64(&seed) % 2);
 		else if (op == 6 && H1G->free_huge_pages)
 			pseudofs_write("/sys/kernel/mm/hugepages/hugepages-1048576kB/demote", "1", 1, &werr);
 		else

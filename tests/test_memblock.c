@@ -11,6 +11,7 @@
 #include "mm/e820.h"
 #include "mm/layout.h"
 #include "libc/errno.h"
+#include "libc/stdlib.h"
 
 #define KiB(x)		((u64)(x) << 10)
 #define MiB(x)		((u64)(x) << 20)
@@ -491,14 +492,6 @@ KTEST(memblock, check_catches)
 static bool model_mem[NR_UNITS], model_rsv[NR_UNITS];
 static u64 rnd_state;
 
-static u64 rnd(void)
-{
-	rnd_state ^= rnd_state << 13;
-	rnd_state ^= rnd_state >> 7;
-	rnd_state ^= rnd_state << 17;
-	return rnd_state;
-}
-
 static bool model_free(int u)
 {
 	return model_mem[u] && !model_rsv[u];
@@ -567,7 +560,9 @@ static void model_set(bool *m, int s, int len, bool v)
 /* Returns the error of the step: 0, or -ENOMEM for a full array. */
 static int random_step(struct kunit *test, int *limit)
 {
-	int s = rnd() % NR_UNITS, len = 1 + rnd() % 12, op = rnd() % 7;
+	int s = xorshift64(&rnd_state) % NR_UNITS;
+	int len = 1 + xorshift64(&rnd_state) % 12;
+	int op = xorshift64(&rnd_state) % 7;
 	phys_addr_t base = PFN_PHYS(s), size;
 	int err = 0;
 
@@ -596,13 +591,16 @@ static int random_step(struct kunit *test, int *limit)
 			model_set(model_rsv, s, len, false);
 		break;
 	case 4:
-		*limit = rnd() % 2 ? NR_UNITS : (int)(rnd() % NR_UNITS) + 1;
+		*limit = xorshift64(&rnd_state) % 2 ? NR_UNITS :
+			 (int)(xorshift64(&rnd_state) % NR_UNITS) + 1;
 		mb.current_limit = *limit == NR_UNITS ? MEMBLOCK_ALLOC_ANYWHERE :
 			PFN_PHYS(*limit);
 		break;
 	default: {
-		int align = 1 << (rnd() % 4), start = rnd() % 3 ? 0 : s;
-		int end = rnd() % 3 ? 0 : (int)(rnd() % (NR_UNITS + 1));
+		int align = 1 << (xorshift64(&rnd_state) % 4);
+		int start = xorshift64(&rnd_state) % 3 ? 0 : s;
+		int end = xorshift64(&rnd_state) % 3 ? 0 :
+			  (int)(xorshift64(&rnd_state) % (NR_UNITS + 1));
 		phys_addr_t want = model_alloc(len, align, start, end, *limit);
 		phys_addr_t got = alloc(size, PFN_PHYS(align), PFN_PHYS(start), PFN_PHYS(end));
 

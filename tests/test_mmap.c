@@ -25,6 +25,7 @@
 #include "kernel/traps.h"
 #include "libc/errno.h"
 #include "libc/string.h"
+#include "libc/stdlib.h"
 
 #define H2M		(&hstates[HSTATE_2M])
 #define H1G		(&hstates[HSTATE_1G])
@@ -70,17 +71,6 @@ static void expect_baseline(struct kunit *test, const struct baseline *b)
 	EXPECT_EQ(test, ktest_settled_free_pages(), b->free);
 }
 
-static bool __check(struct kunit *test, struct mm *mm, int line)
-{
-	char why[160];
-
-	if (!mm_check(mm, why, sizeof(why)))
-		return true;
-	ktest_fail(test, __FILE__, line, "mm_check: %s", why);
-	return false;
-}
-#define CHECK_MM(test, mm)	__check(test, mm, __LINE__)
-
 static bool __check_allocators(struct kunit *test, int line)
 {
 	char why[160];
@@ -99,18 +89,7 @@ static bool __check_allocators(struct kunit *test, int line)
 
 static struct mm *new_mm(struct kunit *test)
 {
-	struct mm *mm = mm_create("ktest");
-
-	if (!mm)
-		ktest_fail(test, __FILE__, __LINE__, "mm_create failed");
-	else
-		switch_mm(mm);
-	return mm;
-}
-
-static int touch(unsigned long addr)
-{
-	return put_user_u64(addr, (u64 __user *)addr);
+	return ktest_mm_create(test, "ktest");
 }
 
 static int peek(unsigned long addr, u64 *v)
@@ -246,7 +225,7 @@ KTEST(mmap, mmap_errors_change_nothing)
 
 	ASSERT_NOT_NULL(test, mm);
 	ASSERT_EQ(test, do_mmap(mm, BASE, 4 * PAGE_SIZE, RW, ANON | MAP_FIXED), BASE);
-	ASSERT_EQ(test, touch(BASE), 0);
+	ASSERT_EQ(test, ktest_touch(BASE), 0);
 	take_snapshot(mm, &s, true);
 	for (unsigned int i = 0; i < ARRAY_SIZE(cases); i++) {
 		long ret = do_mmap(mm, cases[i].addr, cases[i].len, cases[i].prot, cases[i].flags);
@@ -424,7 +403,7 @@ KTEST(mmap, write_to_readonly_is_reported)
 	/* Read-only from the start: the first write faults in nothing. */
 	ASSERT_EQ(test, do_mmap(mm, BASE + SZ_2M, PAGE_SIZE, PROT_READ, ANON | MAP_FIXED),
 		  BASE + SZ_2M);
-	EXPECT_EQ(test, touch(BASE + SZ_2M), -EFAULT);
+	EXPECT_EQ(test, ktest_touch(BASE + SZ_2M), -EFAULT);
 	EXPECT_EQ(test, mm->rss, 1);
 	EXPECT_EQ(test, mm->nr_segv, 2);
 	CHECK_MM(test, mm);
@@ -443,7 +422,7 @@ KTEST(mmap, access_outside_vma_is_reported)
 	ASSERT_EQ(test, do_mmap(mm, BASE, PAGE_SIZE, PROT_NONE, ANON | MAP_FIXED), BASE);
 	EXPECT_EQ(test, peek(BASE, &v), -EFAULT);
 	EXPECT_TRUE(test, strstr(mm->last_report, "PROT_NONE") != NULL);
-	EXPECT_EQ(test, touch(BASE + PAGE_SIZE), -EFAULT);
+	EXPECT_EQ(test, ktest_touch(BASE + PAGE_SIZE), -EFAULT);
 	EXPECT_EQ(test, mm->nr_segv, 3);
 	EXPECT_EQ(test, mm->rss, 0);
 	/* The kernel half is not ours: the probes still answer for it. */
@@ -473,7 +452,7 @@ KTEST(mmap, prot_none_keeps_pages)
 		EXPECT_EQ(test, peek(BASE + i * PAGE_SIZE, &v), 0);
 		EXPECT_EQ(test, v, 7 + i);
 	}
-	EXPECT_EQ(test, touch(BASE), -EFAULT);
+	EXPECT_EQ(test, ktest_touch(BASE), -EFAULT);
 	CHECK_MM(test, mm);
 	mm_destroy(mm);
 }
@@ -486,7 +465,7 @@ KTEST(mmap, map_fixed_replaces)
 	ASSERT_NOT_NULL(test, mm);
 	ASSERT_EQ(test, do_mmap(mm, BASE, 8 * PAGE_SIZE, RW, ANON | MAP_FIXED), BASE);
 	for (int i = 0; i < 8; i++)
-		ASSERT_EQ(test, touch(BASE + i * PAGE_SIZE), 0);
+		ASSERT_EQ(test, ktest_touch(BASE + i * PAGE_SIZE), 0);
 	ASSERT_EQ(test, do_mmap(mm, BASE + 2 * PAGE_SIZE, 2 * PAGE_SIZE, PROT_READ,
 				ANON | MAP_FIXED), BASE + 2 * PAGE_SIZE);
 	EXPECT_EQ(test, mm->rss, 6);
@@ -509,7 +488,7 @@ KTEST(mmap, populate)
 	ASSERT_GT(test, a, 0);
 	EXPECT_EQ(test, mm->rss, 64);
 	for (int i = 0; i < 64; i++)
-		EXPECT_EQ(test, touch(a + i * PAGE_SIZE), 0);
+		EXPECT_EQ(test, ktest_touch(a + i * PAGE_SIZE), 0);
 	EXPECT_EQ(test, mm->min_flt, 0);
 	/* PROT_NONE populates nothing. */
 	a = do_mmap(mm, 0, 4 * PAGE_SIZE, PROT_NONE, ANON | MAP_POPULATE);
@@ -527,7 +506,7 @@ KTEST(mmap, status_file)
 
 	ASSERT_NOT_NULL(test, mm);
 	ASSERT_EQ(test, do_mmap(mm, BASE, SZ_2M, RW, ANON | MAP_FIXED), BASE);
-	ASSERT_EQ(test, touch(BASE), 0);
+	ASSERT_EQ(test, ktest_touch(BASE), 0);
 	n = pseudofs_read(mm->status_path, buf, sizeof(buf) - 1);
 	ASSERT_GT(test, n, 0);
 	buf[n] = '\0';
@@ -561,7 +540,7 @@ KTEST(mmap, hugetlb_2m_reservations)
 	ASSERT_EQ(test, do_mmap(mm, BASE, 3 * SZ_2M, RW, ANON | MAP_FIXED | MAP_HUGETLB), BASE);
 	EXPECT_EQ(test, H2M->resv_huge_pages, r0 + 3);
 	EXPECT_EQ(test, mm->vmas[0].vm_resv, 3);
-	EXPECT_EQ(test, touch(BASE + SZ_2M + 8), 0);
+	EXPECT_EQ(test, ktest_touch(BASE + SZ_2M + 8), 0);
 	EXPECT_EQ(test, H2M->resv_huge_pages, r0 + 2);
 	EXPECT_EQ(test, mm->nr_huge[HSTATE_2M], 1);
 	EXPECT_EQ(test, mm->rss, 0);
@@ -591,8 +570,8 @@ KTEST(mmap, hugetlb_2m_reservations)
 	EXPECT_EQ(test, H2M->resv_huge_pages, r0 + 3);
 	EXPECT_EQ(test, pgtables(mm), 0);
 	CHECK_MM(test, mm);
-	EXPECT_EQ(test, touch(BASE), 0);
-	EXPECT_EQ(test, touch(BASE + 2 * SZ_2M), 0);
+	EXPECT_EQ(test, ktest_touch(BASE), 0);
+	EXPECT_EQ(test, ktest_touch(BASE + 2 * SZ_2M), 0);
 	/* Split in the middle: each piece keeps what its unmapped pages need. */
 	EXPECT_EQ(test, do_mprotect(mm, BASE + SZ_2M, SZ_2M, PROT_READ), 0);
 	EXPECT_EQ(test, mm->map_count, 3);
@@ -625,8 +604,8 @@ KTEST(mmap, hugetlb_noreserve_sigbus)
 	/* Take every other free page away with reservations of our own. */
 	ASSERT_EQ(test, hugetlb_acquire_reservation(H2M, H2M->free_huge_pages -
 						     H2M->resv_huge_pages - 1), 0);
-	EXPECT_EQ(test, touch(BASE), 0);
-	EXPECT_EQ(test, touch(BASE + SZ_2M), -EFAULT);
+	EXPECT_EQ(test, ktest_touch(BASE), 0);
+	EXPECT_EQ(test, ktest_touch(BASE + SZ_2M), -EFAULT);
 	EXPECT_EQ(test, mm->nr_sigbus, 1);
 	EXPECT_TRUE(test, strstr(mm->last_report, "bus error") != NULL);
 	CHECK_MM(test, mm);
@@ -693,13 +672,13 @@ static long op_munmap_split(struct mm *mm)
 static long op_fault_new_tables(struct mm *mm)
 {
 	(void)mm;
-	return touch(BASE + 512 * SZ_1G);
+	return ktest_touch(BASE + 512 * SZ_1G);
 }
 
 static long op_fault_huge_surplus(struct mm *mm)
 {
 	(void)mm;
-	return touch(BASE + 4 * SZ_1G);
+	return ktest_touch(BASE + 4 * SZ_1G);
 }
 
 /* Fill the VMA array so that the next insert must grow it. */
@@ -781,7 +760,7 @@ KTEST(mmap, fault_injection_no_damage)
 	ASSERT_EQ(test, do_mmap(mm, BASE + 4 * SZ_1G, SZ_2M, RW,
 				ANON | MAP_FIXED | MAP_HUGETLB | MAP_NORESERVE), BASE + 4 * SZ_1G);
 	for (int i = 0; i < 16; i++)
-		ASSERT_EQ(test, touch(BASE + i * PAGE_SIZE), 0);
+		ASSERT_EQ(test, ktest_touch(BASE + i * PAGE_SIZE), 0);
 
 	inject_each(test, mm, "mmap (array growth)", op_mmap_new, true, true);
 	inject_each(test, mm, "mprotect split", op_mprotect_split, true, true);
@@ -813,17 +792,9 @@ KTEST(mmap, fault_injection_no_damage)
 
 static u64 rnd_state;
 
-static u64 rnd(void)
-{
-	rnd_state ^= rnd_state << 13;
-	rnd_state ^= rnd_state >> 7;
-	rnd_state ^= rnd_state << 17;
-	return rnd_state;
-}
-
 static unsigned long rnd_below(unsigned long n)
 {
-	return n ? rnd() % n : 0;
+	return n ? xorshift64(&rnd_state) % n : 0;
 }
 
 static unsigned long rnd_prot(void)
@@ -851,7 +822,7 @@ static long random_step(struct kunit *test, struct mm *mm, bool huge, bool *may_
 	unsigned long start = BASE + (rnd_below(RND_WINDOW / PAGE_SIZE) << PAGE_SHIFT);
 	unsigned long len = (1 + rnd_below(rnd_below(4) ? 16 : 600)) << PAGE_SHIFT;
 	unsigned long flags = ANON | MAP_FIXED | (rnd_below(8) ? 0 : MAP_POPULATE);
-	bool write = rnd() & 1;
+	bool write = xorshift64(&rnd_state) & 1;
 	unsigned long sigbus;
 	u64 v = 0;
 	int want, ret;
@@ -881,7 +852,7 @@ static long random_step(struct kunit *test, struct mm *mm, bool huge, bool *may_
 		*may_fail = false;
 		want = expected_touch(mm, start, write);
 		sigbus = mm->nr_sigbus;
-		ret = write ? touch(start) : peek(start, &v);
+		ret = write ? ktest_touch(start) : peek(start, &v);
 		/* A MAP_NORESERVE hugetlb page may find the pool empty. */
 		if (ret && !want && mm->nr_sigbus > sigbus)
 			return 0;

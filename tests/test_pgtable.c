@@ -35,17 +35,7 @@ extern char init_stack_guard[], init_stack[];
 #define MSR_EFER	0xc0000080
 #define EFER_NXE	BIT(11)
 
-static bool pgtable_ok(struct kunit *test, int line)
-{
-	char why[192];
-
-	if (!kernel_pgtable_check(why, sizeof(why)))
-		return true;
-	ktest_fail(test, __FILE__, line, "kernel_pgtable_check: %s", why);
-	return false;
-}
-
-#define EXPECT_PGTABLE_OK(test)	pgtable_ok(test, __LINE__)
+#define EXPECT_PGTABLE_OK(test)	KTEST_CHECK(test, kernel_pgtable_check)
 
 static bool nx_supported(void)
 {
@@ -291,7 +281,7 @@ static void expect_base(struct kunit *test, const struct pt_base *b, int line)
 	if (nr_kernel_pgtable_pages() != b->tables || ktest_free_pages() != b->free)
 		ktest_fail(test, __FILE__, line, "tables %lu (want %lu), free pages %lu (want %lu)",
 			   nr_kernel_pgtable_pages(), b->tables, ktest_free_pages(), b->free);
-	pgtable_ok(test, line);
+	ktest_check(test, __FILE__, line, "kernel_pgtable_check", kernel_pgtable_check);
 }
 
 #define EXPECT_BASE(test, b)	expect_base(test, b, __LINE__)

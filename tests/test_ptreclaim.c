@@ -25,6 +25,7 @@
 #include "kernel/pseudofs.h"
 #include "libc/errno.h"
 #include "libc/string.h"
+#include "libc/stdlib.h"
 
 /* The reason the last write through these tests failed. */
 static struct errmsg werr;
@@ -40,33 +41,10 @@ extern const struct kernel_param __param_start[], __param_end[];
 
 static unsigned long scatter[NR_SCATTER];
 
-static bool __check(struct kunit *test, struct mm *mm, int line)
-{
-	char why[160];
-
-	if (!mm_check(mm, why, sizeof(why)))
-		return true;
-	ktest_fail(test, __FILE__, line, "mm_check: %s", why);
-	return false;
-}
-#define CHECK_MM(test, mm)	__check(test, mm, __LINE__)
-
 static struct mm *new_mm(struct kunit *test, bool reclaim)
 {
-	struct mm *mm;
-
 	set_pt_reclaim(reclaim);
-	mm = mm_create("ptreclaim");
-	if (!mm)
-		ktest_fail(test, __FILE__, __LINE__, "mm_create failed");
-	else
-		switch_mm(mm);
-	return mm;
-}
-
-static int touch(unsigned long addr)
-{
-	return put_user_u64(addr, (u64 __user *)addr);
+	return ktest_mm_create(test, "ptreclaim");
 }
 
 #define EXPECT_TABLES(test, mm, pud, pmd, pte) do {			\
@@ -108,11 +86,9 @@ static int map_and_touch_scattered(struct kunit *test, struct mm *mm)
 	}
 	empty = ktest_settled_free_pages();
 	for (unsigned long i = 0; i < NR_SCATTER; i++) {
-		s ^= s << 13;
-		s ^= s >> 7;
-		s ^= s << 17;
-		scatter[i] = BASE + i * SZ_1G + ((s % (SZ_1G / PAGE_SIZE)) << PAGE_SHIFT);
-		if (touch(scatter[i])) {
+		scatter[i] = BASE + i * SZ_1G +
+			     ((xorshift64(&s) % (SZ_1G / PAGE_SIZE)) << PAGE_SHIFT);
+		if (ktest_touch(scatter[i])) {
 			ktest_fail(test, __FILE__, __LINE__, "touch %lx failed", scatter[i]);
 			return -1;
 		}
@@ -160,7 +136,7 @@ KTEST(ptreclaim, scattered_1000_dontneed_reclaim_on)
 	expect_user_pgd_empty(test, mm);
 	CHECK_MM(test, mm);
 	/* Everything can come back. */
-	EXPECT_EQ(test, touch(scatter[7]), 0);
+	EXPECT_EQ(test, ktest_touch(scatter[7]), 0);
 	EXPECT_TABLES(test, mm, 1, 1, 1);
 	CHECK_MM(test, mm);
 	mm_destroy(mm);
@@ -242,9 +218,9 @@ KTEST(ptreclaim, cascade_one_level_at_a_time)
 
 	ASSERT_NOT_NULL(test, mm);
 	ASSERT_EQ(test, do_mmap(mm, BASE, 4 * SZ_2M, RW, ANON | MAP_FIXED), BASE);
-	ASSERT_EQ(test, touch(BASE), 0);
-	ASSERT_EQ(test, touch(BASE + 2 * PAGE_SIZE), 0);
-	ASSERT_EQ(test, touch(BASE + SZ_2M), 0);
+	ASSERT_EQ(test, ktest_touch(BASE), 0);
+	ASSERT_EQ(test, ktest_touch(BASE + 2 * PAGE_SIZE), 0);
+	ASSERT_EQ(test, ktest_touch(BASE + SZ_2M), 0);
 	EXPECT_TABLES(test, mm, 1, 1, 2);
 	EXPECT_EQ(test, virt_to_page(mm->pgd)->pt_count, kernel_pgd_entries() + 1);
 	CHECK_MM(test, mm);
@@ -272,8 +248,8 @@ KTEST(ptreclaim, prot_none_is_not_a_zap)
 
 	ASSERT_NOT_NULL(test, mm);
 	ASSERT_EQ(test, do_mmap(mm, BASE, 2 * PAGE_SIZE, RW, ANON | MAP_FIXED), BASE);
-	ASSERT_EQ(test, touch(BASE), 0);
-	ASSERT_EQ(test, touch(BASE + PAGE_SIZE), 0);
+	ASSERT_EQ(test, ktest_touch(BASE), 0);
+	ASSERT_EQ(test, ktest_touch(BASE + PAGE_SIZE), 0);
 	EXPECT_EQ(test, do_mprotect(mm, BASE, PAGE_SIZE, PROT_NONE), 0);
 	EXPECT_TABLES(test, mm, 1, 1, 1);
 	EXPECT_EQ(test, mm->rss, 2);
@@ -301,7 +277,7 @@ KTEST(ptreclaim, munmap_reclaims_keeps_neighbours)
 	ASSERT_EQ(test, do_mmap(mm, BASE, PAGE_SIZE, RW, ANON | MAP_FIXED), BASE);
 	ASSERT_EQ(test, do_mmap(mm, BASE + 2 * PAGE_SIZE, PAGE_SIZE, PROT_READ, ANON | MAP_FIXED),
 		  BASE + 2 * PAGE_SIZE);
-	ASSERT_EQ(test, touch(BASE), 0);
+	ASSERT_EQ(test, ktest_touch(BASE), 0);
 	ASSERT_EQ(test, get_user_u64(&(u64){ 0 }, (const u64 __user *)(BASE + 2 * PAGE_SIZE)), 0);
 	EXPECT_TABLES(test, mm, 1, 1, 1);
 	EXPECT_EQ(test, do_munmap(mm, BASE, PAGE_SIZE), 0);
@@ -324,8 +300,8 @@ KTEST(ptreclaim, hugetlb_2m_unmaps_reclaim)
 	mm = new_mm(test, true);
 	ASSERT_NOT_NULL(test, mm);
 	ASSERT_EQ(test, do_mmap(mm, BASE, 2 * SZ_2M, RW, ANON | MAP_FIXED | MAP_HUGETLB), BASE);
-	ASSERT_EQ(test, touch(BASE), 0);
-	ASSERT_EQ(test, touch(BASE + SZ_2M), 0);
+	ASSERT_EQ(test, ktest_touch(BASE), 0);
+	ASSERT_EQ(test, ktest_touch(BASE + SZ_2M), 0);
 	EXPECT_TABLES(test, mm, 1, 1, 0);
 	EXPECT_EQ(test, virt_to_page(entry_table(mm->pgd[pgd_index(BASE)]))->pt_count, 1);
 	EXPECT_EQ(test, do_madvise(mm, BASE, SZ_2M, MADV_DONTNEED), 0);
@@ -350,7 +326,7 @@ KTEST(ptreclaim, hugetlb_1g_unmap_reclaims)
 	ASSERT_NOT_NULL(test, mm);
 	ASSERT_EQ(test, do_mmap(mm, BASE, SZ_1G, RW, ANON | MAP_FIXED | MAP_HUGETLB | MAP_HUGE_1GB),
 		  BASE);
-	ASSERT_EQ(test, touch(BASE + 12345 * 8), 0);
+	ASSERT_EQ(test, ktest_touch(BASE + 12345 * 8), 0);
 	EXPECT_TABLES(test, mm, 1, 0, 0);
 	CHECK_MM(test, mm);
 	EXPECT_EQ(test, do_madvise(mm, BASE, SZ_1G, MADV_DONTNEED), 0);
@@ -488,7 +464,7 @@ KTEST(ptreclaim, teardown_returns_everything)
 		ASSERT_EQ(test, map_and_touch_scattered(test, mm), 0);
 		EXPECT_EQ(test, do_madvise(mm, BASE, 500 * SZ_1G, MADV_DONTNEED), 0);
 		ASSERT_EQ(test, do_mmap(mm, 0, 3 * SZ_2M, RW, ANON | MAP_HUGETLB) > 0, 1);
-		ASSERT_EQ(test, touch(mm->vmas[0].vm_start), 0);
+		ASSERT_EQ(test, ktest_touch(mm->vmas[0].vm_start), 0);
 		EXPECT_EQ(test, do_mprotect(mm, BASE + 700 * SZ_1G, SZ_1G, PROT_NONE), 0);
 		CHECK_MM(test, mm);
 		mm_destroy(mm);

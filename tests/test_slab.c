@@ -10,6 +10,7 @@
 #include "tests/ktest.h"
 #include "tests/ktest_mm.h"
 #include "mm/slab.h"
+#include "mm/debug/check.h"
 #include "mm/fail_page_alloc.h"
 #include "mm/page.h"
 #include "mm/page_alloc.h"
@@ -29,18 +30,8 @@ static bool cache_ok(struct kunit *test, struct kmem_cache *c, int line)
 	return false;
 }
 
-static bool slab_ok(struct kunit *test, int line)
-{
-	char why[192];
-
-	if (!slab_check_all(why, sizeof(why)))
-		return true;
-	ktest_fail(test, __FILE__, line, "slab_check_all: %s", why);
-	return false;
-}
-
 #define EXPECT_CACHE_OK(test, c)	cache_ok(test, c, __LINE__)
-#define EXPECT_SLAB_OK(test)		slab_ok(test, __LINE__)
+#define EXPECT_SLAB_OK(test)		KTEST_CHECK(test, slab_check_all)
 
 static const unsigned int class_sizes[KMALLOC_NR_CACHES] = {
 	8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096, 8192,

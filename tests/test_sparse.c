@@ -78,17 +78,7 @@ static unsigned long count_ram_sections(void)
 	return n;
 }
 
-static bool pgtable_ok(struct kunit *test, int line)
-{
-	char why[192];
-
-	if (!kernel_pgtable_check(why, sizeof(why)))
-		return true;
-	ktest_fail(test, __FILE__, line, "kernel_pgtable_check: %s", why);
-	return false;
-}
-
-#define EXPECT_PGTABLE_OK(test)	pgtable_ok(test, __LINE__)
+#define EXPECT_PGTABLE_OK(test)	KTEST_CHECK(test, kernel_pgtable_check)
 
 static bool mapped(unsigned long va)
 {
@@ -384,7 +374,7 @@ static void expect_sparse_base(struct kunit *test, const struct sparse_base *b,
 	if (kernel_lookup(section_vmemmap(nr), &(enum pg_level){ 0 }) ||
 	    mapped(section_vmemmap(nr) + MEMMAP_PER_SECTION - 8))
 		ktest_fail(test, __FILE__, line, "section %lu: vmemmap still mapped", nr);
-	pgtable_ok(test, line);
+	ktest_check(test, __FILE__, line, "kernel_pgtable_check", kernel_pgtable_check);
 	if (page_alloc_check(why, sizeof(why)))
 		ktest_fail(test, __FILE__, line, "page_alloc_check: %s", why);
 }

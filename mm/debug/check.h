@@ -35,6 +35,8 @@ int kernel_pgtable_check(char *why, size_t len);
 /* HVO: the vmemmap of head is in the right shape for its state. */
 struct page;
 int hugetlb_vmemmap_check(struct page *head, unsigned int order, char *why, size_t len);
+/* HVO's shared tail pages: every struct page in them is a pristine tail. */
+int vmemmap_shared_tails_check(char *why, size_t len);
 /*
  * Invariant checker: every record is a distinct pfn whose struct page (if
  * it has one) says poisoned, held pages are in no free block, and the
@@ -45,5 +47,23 @@ int memory_failure_check(char *why, size_t len);
 int hugetlb_check(char *why, size_t len);
 /* Free blocks kept optimized: shapes and counts (mm/buddy_vmemmap.c). */
 int buddy_vmemmap_check(char *why, size_t len);
+/*
+ * The slab allocator: 0 when every slab of the cache has PG_slab and
+ * the right cache, sits on the list its inuse count says, holds a free
+ * list of exactly objects - inuse objects (in the slab, on object
+ * boundaries, tagged free, no loop), and the counters add up. Otherwise
+ * -EINVAL and why.
+ */
+struct kmem_cache;
+int kmem_cache_check(struct kmem_cache *cache, char *why, size_t len);
+int slab_check_all(char *why, size_t len);
+/*
+ * Device-dax: for every region, each compound page's vmemmap has the
+ * deduplicated shape (its own head page, read-only shared tails, the
+ * all-tail table for 1 GiB), compound_head() of every vmemmap page's worth
+ * of struct pages is the head, the accounting adds up, and the section
+ * state (subsection map, users) is exactly what the regions cover.
+ */
+int dax_check(char *why, size_t len);
 
 #endif

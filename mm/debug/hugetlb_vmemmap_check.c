@@ -86,14 +86,21 @@ static int check_plain_shape(struct page *head, unsigned int order, char *why, s
 	return 0;
 }
 
-int hugetlb_vmemmap_check(struct page *head, unsigned int order, char *why,
-			  size_t len)
+int vmemmap_shared_tails_check(char *why, size_t len)
 {
 	int ret;
 
 	ret = check_tail_page(vmemmap_shared_tail_phys(HVO_ORDER_2M), HVO_ORDER_2M, why, len);
 	if (!ret)
 		ret = check_tail_page(vmemmap_shared_tail_phys(HVO_ORDER_1G), HVO_ORDER_1G, why, len);
+	return ret;
+}
+
+int hugetlb_vmemmap_check(struct page *head, unsigned int order, char *why,
+			  size_t len)
+{
+	int ret = vmemmap_shared_tails_check(why, len);
+
 	if (ret)
 		return ret;
 	if (!PageVmemmapOptimized(head))
