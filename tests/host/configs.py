@@ -47,16 +47,11 @@ SMP_64 = ("smp.cpus_found*", "smp.per_cpu_ids*", "smp.ipi_*", "smp.on_each_cpu*"
 # The memory manager's suites, run under each memory size below.
 MM_TESTS = "test=e820,memblock,buddy,pgtable,sparse,slab"
 
-# test=all now runs the user programs, the fs fuzzer and the smp suite
-# as well: about 100 s under TCG on a loaded 2-core host, so the boot
-# configurations get the time the smp-4 one has (a limit, not a measure).
-BOOT_TIMEOUT = 300
-
 CONFIGS = [
-    Config("bios-cd", firmware="bios", boot="cd", timeout=BOOT_TIMEOUT, groups=("boot",)),
-    Config("bios-usb", firmware="bios", boot="usb", timeout=BOOT_TIMEOUT, groups=("boot",)),
-    Config("uefi-cd", firmware="uefi", boot="cd", timeout=BOOT_TIMEOUT, groups=("boot",)),
-    Config("uefi-usb", firmware="uefi", boot="usb", timeout=BOOT_TIMEOUT, groups=("boot",)),
+    Config("bios-cd", firmware="bios", boot="cd", groups=("boot",)),
+    Config("bios-usb", firmware="bios", boot="usb", groups=("boot",)),
+    Config("uefi-cd", firmware="uefi", boot="cd", groups=("boot",)),
+    Config("uefi-usb", firmware="uefi", boot="usb", groups=("boot",)),
     # Memory sizes (issue 3). q35 puts RAM above 2 GiB at 4 GiB when the
     # guest has more than 2.75 GiB: 3.5G and 6G have a hole below 4 GiB
     # (sections 16-31 absent) and a Normal zone; 128M is one section.
@@ -113,7 +108,7 @@ CONFIGS = [
     # Free memory with a plain memmap (issue 14): every suite, as before
     # the buddy kept free blocks optimized (buddy_vmemmap's own cases run
     # against the switch they turn on).
-    Config("buddy-vmemmap-off", memory="1G", timeout=300, groups=("boot",),
+    Config("buddy-vmemmap-off", memory="1G", timeout=300, groups=("buddy-vmemmap",),
            cmdline="buddy_vmemmap_optimize=off test=all"),
 ]
 
