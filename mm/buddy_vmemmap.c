@@ -169,8 +169,10 @@ static void free_memmap_pages(struct page **pages, unsigned int n)
 static struct page *alloc_memmap_page(unsigned long avoid_start, unsigned long avoid_end,
 				      struct list_head *rejected, unsigned int *nr_rejected)
 {
+	gfp_t gfp = GFP_KERNEL | __GFP_NOWARN | __GFP_ZERO;
+
 	for (;;) {
-		struct page *p = alloc_page(GFP_KERNEL | __GFP_NOWARN | __GFP_ZERO);
+		struct page *p = alloc_page(gfp);
 		unsigned long pfn;
 
 		if (!p)
@@ -184,6 +186,12 @@ static struct page *alloc_memmap_page(unsigned long avoid_start, unsigned long a
 		}
 		list_add(&p->lru, rejected);
 		(*nr_rejected)++;
+		/*
+		 * Normal's largest free blocks, which order-0 refills steal
+		 * first, are the very range to empty: DMA32 holds none of it.
+		 */
+		if (pfn_zone_idx(avoid_start) == ZONE_NORMAL)
+			gfp |= __GFP_DMA32;
 	}
 }
 
@@ -256,6 +264,105 @@ static bool reshare_lent(struct page *block, struct page *lent[TAIL_PAGES])
 	return true;
 }
 
+/*
+ * Lent pages in [start, end) behind section nr's vmemmap PTE table, up to
+ * max of them: their indexes in idx. NULL when the memmap is under a PMD
+ * leaf (no page of it is lent).
+ */
+#define MOVE_BATCH	64
+
+static pteval_t *lent_in_range(unsigned long nr, unsigned long start, unsigned long end,
+			       unsigned int idx[], unsigned int max, unsigned int *n)
+{
+	enum pg_level level;
+	pteval_t *table = kernel_lookup(section_vmemmap(nr), &level);
+
+	*n = 0;
+	if (!table || level != PG_LEVEL_4K)
+		return NULL;
+	for (unsigned int i = 0; i < PTRS_PER_TABLE && *n < max; i++) {
+		unsigned long pfn = PHYS_PFN(entry_phys(table[i]));
+		struct page *p;
+
+		if (!entry_present(table[i]) || !(table[i] & _PAGE_RW) || pfn < start || pfn >= end)
+			continue;
+		p = pfn_to_page(pfn);
+		if (PageMemmap(p) && !PageReserved(p))
+			idx[(*n)++] = i;
+	}
+	return table;
+}
+
+/*
+ * Up to MOVE_BATCH lent pages of section nr's memmap leave [start, end):
+ * replacements are had first (outside it), then, interrupts off, each is
+ * copied and its PTE switched, one flush for all, and only then are the
+ * old pages freed. The lent count stays exact: one lent per one freed.
+ */
+static int move_lent_batch(unsigned long nr, unsigned long start, unsigned long end,
+			   unsigned int *moved)
+{
+	struct page *new[MOVE_BATCH], *old[MOVE_BATCH];
+	unsigned int idx[MOVE_BATCH], n, k, nr_rejected = 0;
+	LIST_HEAD(rejected);
+	unsigned long flags;
+	pteval_t *table;
+
+	*moved = 0;
+	if (!lent_in_range(nr, start, end, idx, MOVE_BATCH, &n) || !n)
+		return 0;
+	for (k = 0; k < n; k++) {
+		new[k] = alloc_memmap_page(start, end, &rejected, &nr_rejected);
+		if (!new[k])
+			break;
+	}
+	free_rejected(&rejected);
+	if (k < n) {
+		free_memmap_pages(new, k);
+		return -ENOMEM;
+	}
+	flags = local_irq_save();
+	/* Taking the pages may have given some back (a block made whole): look again. */
+	table = lent_in_range(nr, start, end, idx, k, &n);
+	for (unsigned int i = 0; i < n; i++) {
+		pteval_t e = table[idx[i]];
+
+		old[i] = pfn_to_page(PHYS_PFN(entry_phys(e)));
+		memcpy(page_address(new[i]), page_address(old[i]), PAGE_SIZE);
+		memmap_lend_page(new[i]);
+		set_entry(table, idx[i], (e & ~PTE_PFN_MASK) | page_to_phys(new[i]));
+	}
+	if (n)
+		flush_tlb_kernel_range(section_vmemmap(nr), section_vmemmap(nr) + SECTION_MEMMAP_SIZE);
+	local_irq_restore(flags);
+	free_memmap_pages(old, n);
+	free_memmap_pages(new + n, k - n);
+	*moved = n;
+	return 0;
+}
+
+/*
+ * A contiguous take wants [start, end) free, and the pages a restored
+ * block borrowed for its memmap pin whatever range they sit in, as the
+ * 2 MiB memmap blocks that sparse moves would (Linux migrates them).
+ */
+static int migrate_lent(unsigned long start, unsigned long end)
+{
+	for (unsigned long nr = 0; nr < nr_mem_sections; nr++) {
+		unsigned int moved;
+
+		if (!(mem_section[nr].flags & SECTION_HAS_MEMMAP))
+			continue;
+		do {
+			int ret = move_lent_batch(nr, start, end, &moved);
+
+			if (ret)
+				return ret;
+		} while (moved);
+	}
+	return 0;
+}
+
 /* Its tails stay shared until the section's memmap is unmapped. */
 static void forget(struct page *block)
 {
@@ -270,6 +377,7 @@ static const struct free_memmap_ops ops = {
 	.unshare = unshare,
 	.reshare_lent = reshare_lent,
 	.forget = forget,
+	.migrate_lent = migrate_lent,
 };
 
 /* Pool moves: the head vmemmap page is all that is written. */

@@ -1012,9 +1012,24 @@ int alloc_contig_range(unsigned long start_pfn, unsigned long nr_pages)
 	return take_contig(start_pfn, nr_pages);
 }
 
+static int migrate_memmap(unsigned long start, unsigned long end)
+{
+	int ret;
+
+	if (vmemmap_migrate_range(start, end))
+		return -ENOMEM;
+	if (!memmap_ops)
+		return 0;
+	ret = memmap_ops->migrate_lent(start, end);
+	/* The pages moved out were freed to the per-CPU lists. */
+	drain_all_pages();
+	return ret;
+}
+
 /*
- * With migrate, the memmap blocks in each candidate range move out of
- * the way first, as Linux migrates movable pages.
+ * With migrate, the memmap blocks and the pages lent to restored free
+ * blocks' memmaps in each candidate range move out of the way first, as
+ * Linux migrates movable pages.
  */
 static struct page *alloc_contig_in_zones(const enum zone_type *zl, unsigned int n,
 					  unsigned long nr_pages, unsigned long align,
@@ -1028,8 +1043,9 @@ static struct page *alloc_contig_in_zones(const enum zone_type *zl, unsigned int
 		if (z->free_pages < nr_pages)
 			continue;
 		for (; pfn + nr_pages <= zend; pfn += align) {
-			if (migrate && vmemmap_migrate_range(pfn, pfn + nr_pages))
-				return NULL;
+			/* Out of memory to move them: the next candidate may need less. */
+			if (migrate && migrate_memmap(pfn, pfn + nr_pages))
+				continue;
 			if (!range_is_free(pfn, pfn + nr_pages))
 				continue;
 			if (take_contig(pfn, nr_pages) == 0)

@@ -185,6 +185,8 @@ struct free_memmap_ops {
 	bool (*reshare_lent)(struct page *block, struct page *lent[MEMMAP_SELF_PAGES]);
 	/* An optimized pageblock taken out with its section (offline). */
 	void (*forget)(struct page *block);
+	/* Lent pages in [start, end) move out of it (a contiguous take); 0 or -ENOMEM. */
+	int (*migrate_lent)(unsigned long start, unsigned long end);
 };
 
 void set_free_memmap_ops(const struct free_memmap_ops *ops);

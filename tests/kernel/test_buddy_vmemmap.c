@@ -19,6 +19,7 @@
 #include "mm/memory_hotplug.h"
 #include "mm/page.h"
 #include "mm/page_alloc.h"
+#include "mm/page_fill.h"
 #include "mm/pgtable.h"
 #include "mm/slab.h"
 #include "mm/sparse.h"
@@ -436,4 +437,132 @@ KTEST(buddy_vmemmap, random_seed_1)
 KTEST(buddy_vmemmap, random_seed_2)
 {
 	random_run(test, 0x9e3779b97f4a7c15ULL);
+}
+
+/*
+ * Lent memmap pages inside a 1 GiB range, and a contiguous take of it.
+ * Every other free 1 GiB range gets one page taken, so the range with the
+ * lent pages is the only candidate alloc_contig_pages() has: it succeeds
+ * only if it moves them out.
+ */
+#define PAGES_1G	(SZ_1G >> PAGE_SHIFT)
+#define MAX_GIGS	64
+
+static bool gig_free(unsigned long pfn)
+{
+	return pfn_valid(pfn) && pfn_valid(pfn + PAGES_1G - 1) &&
+	       pfn_zone_idx(pfn) == pfn_zone_idx(pfn + PAGES_1G - 1) &&
+	       range_free_now(pfn, pfn + PAGES_1G);
+}
+
+/* An optimized free pageblock outside [start, end). */
+static unsigned long optimized_outside(unsigned long start, unsigned long end)
+{
+	for (unsigned long nr = nr_mem_sections; nr-- > 0;) {
+		unsigned long base = section_nr_to_pfn(nr);
+
+		if (!(mem_section[nr].flags & SECTION_ONLINE) || !mem_section[nr].nr_free_optimized ||
+		    (base >= start && base < end))
+			continue;
+		for (unsigned long pfn = base; pfn < base + PAGES_PER_SECTION; pfn += pageblock_nr_pages)
+			if (PageVmemmapOptimized(pfn_to_page(pfn)) && pageblock_is_free(pfn))
+				return pfn;
+	}
+	return 0;
+}
+
+static unsigned int tails_inside(struct page *block, unsigned long start, unsigned long end)
+{
+	phys_addr_t pa[TAILS];
+	unsigned int n = 0;
+
+	if (vmemmap_tail_pages_2m(block, pa))
+		return 0;
+	for (unsigned int i = 0; i < TAILS; i++)
+		n += PHYS_PFN(pa[i]) >= start && PHYS_PFN(pa[i]) < end;
+	return n;
+}
+
+static unsigned long optimized_free_in(unsigned long start, unsigned long end)
+{
+	unsigned long n = 0;
+
+	for (unsigned long pfn = start; pfn < end; pfn += pageblock_nr_pages)
+		n += PageVmemmapOptimized(pfn_to_page(pfn)) && pageblock_is_free(pfn);
+	return n;
+}
+
+/*
+ * The 7 memmap pages block b borrows come from pageblock p (all taken):
+ * freed last onto the per-CPU list an order-0 GFP_KERNEL allocation
+ * takes first, they are what b's restore gets.
+ */
+static void lend_from(struct page *p, unsigned long b)
+{
+	set_pageblock_migratetype(page_to_pfn(p), MIGRATE_UNMOVABLE);
+	split_page(p, pageblock_order);
+	drain_all_pages();
+	for (unsigned int i = 0; i < TAILS; i++)
+		__free_page(p + i);
+	unshare_free_range(b, b + pageblock_nr_pages);
+	drain_all_pages();
+	set_pageblock_migratetype(page_to_pfn(p), MIGRATE_MOVABLE);
+	for (unsigned long i = TAILS; i < pageblock_nr_pages; i++)
+		__free_page(p + i);
+}
+
+KTEST(buddy_vmemmap, contig_take_moves_lent_pages_out)
+{
+	unsigned long gigs[MAX_GIGS], nr_gigs = 0, r = 0, p, b, opt, h;
+	bool fill = page_fill_enabled();
+	struct page *page;
+	struct snap s, t;
+
+	if (!start(test, &s))
+		return;
+	for (unsigned long pfn = 0; pfn + PAGES_1G <= max_pfn && nr_gigs < MAX_GIGS; pfn += PAGES_1G)
+		if (gig_free(pfn))
+			gigs[nr_gigs++] = pfn;
+	if (!nr_gigs) {
+		ktest_skip(test, "no free 1 GiB aligned range in this guest");
+		return;
+	}
+	r = gigs[--nr_gigs];
+	for (unsigned long i = 0; i < nr_gigs; i++)
+		ASSERT_EQ(test, alloc_contig_range(gigs[i] + PAGES_1G / 2, 1), 0);
+	for (p = r; p < r + PAGES_1G && !pageblock_is_free(p); p += pageblock_nr_pages)
+		;
+	b = optimized_outside(r, r + PAGES_1G);
+	ASSERT_TRUE(test, p < r + PAGES_1G && b);
+	ASSERT_EQ(test, alloc_contig_range(p, pageblock_nr_pages), 0);
+	lend_from(pfn_to_page(p), b);
+	ASSERT_EQ(test, alloc_contig_range(b, pageblock_nr_pages), 0);
+	/* The setup worked: b's memmap lies in r, which is not free. */
+	EXPECT_EQ(test, tails_inside(pfn_to_page(b), r, r + PAGES_1G), TAILS);
+	EXPECT_FALSE(test, range_free_now(r, r + PAGES_1G));
+	ASSERT_TRUE(test, ktest_mm_checkers(test, __FILE__, __LINE__));
+	snap(&t);
+	opt = optimized_free_in(r, r + PAGES_1G);
+
+	/* Poisoning 1 GiB on the free is seconds of TCG for nothing new. */
+	set_page_fill(false);
+	page = alloc_contig_pages(PAGES_1G, PAGES_1G, GFP_KERNEL);
+	ASSERT_NOT_NULL(test, page);
+	EXPECT_EQ(test, page_to_pfn(page), r);
+	EXPECT_EQ(test, tails_inside(pfn_to_page(b), r, r + PAGES_1G), 0);
+	/*
+	 * r's optimized blocks borrow 7 each, the moved pages swap one for
+	 * one, and each block the order-0 allocations split hosts its own 7.
+	 */
+	h = buddy_vmemmap_nr_self_hosted() - t.self_hosted;
+	EXPECT_SNAP(test, &t, .free = -(long)(PAGES_1G + TAILS * (opt + h)),
+		    .lent = TAILS * (opt + h), .vmemmap_pages = TAILS * (opt + h),
+		    .optimized = -(long)(opt + h), .self_hosted = h, .managed = -(long)(TAILS * h));
+	free_contig_range(r, PAGES_1G);
+	set_page_fill(fill);
+	free_contig_range(b, pageblock_nr_pages);
+	for (unsigned long i = 0; i < nr_gigs; i++)
+		free_contig_range(gigs[i] + PAGES_1G / 2, 1);
+	EXPECT_EQ(test, buddy_vmemmap_set(true), 0);
+	EXPECT_SNAP(test, &s, 0);
 }
