@@ -70,6 +70,7 @@
 #include "kernel/param.h"
 #include "kernel/printk.h"
 #include "kernel/pseudofs.h"
+#include "kernel/tlbflush.h"
 #include "kernel/traps.h"
 #include "libc/errno.h"
 #include "libc/stdlib.h"
