@@ -11,6 +11,7 @@
  */
 #include "tests/kernel/ktest.h"
 #include "tests/kernel/ktest_mm.h"
+#include "kernel/param.h"
 #include "mm/buddy_vmemmap.h"
 #include "mm/fail_page_alloc.h"
 #include "mm/hugetlb.h"
@@ -565,4 +566,33 @@ KTEST(buddy_vmemmap, contig_take_moves_lent_pages_out)
 		free_contig_range(gigs[i] + PAGES_1G / 2, 1);
 	EXPECT_EQ(test, buddy_vmemmap_set(true), 0);
 	EXPECT_SNAP(test, &s, 0);
+}
+
+/* What the boot command line asked for, read here, not from the switch. */
+static bool want_on;
+
+static int want_switch(const char *val)
+{
+	want_on = !*val || !strcmp(val, "on") || !strcmp(val, "1") || !strcmp(val, "y");
+	return 0;
+}
+
+static const struct kernel_param want_params[] = {
+	{ "buddy_vmemmap_optimize", want_switch },
+};
+
+/*
+ * The cases above turn the switch on; the suites after this one run with
+ * the switch as the command line set it (off unless asked), so it goes
+ * back, and every optimized block with it when that is off.
+ */
+KTEST(buddy_vmemmap, switch_back_as_booted)
+{
+	want_on = false;
+	parse_args(saved_command_line(), want_params, want_params + ARRAY_SIZE(want_params), NULL);
+	EXPECT_EQ(test, buddy_vmemmap_set(want_on), 0);
+	EXPECT_EQ(test, buddy_vmemmap_enabled(), want_on);
+	if (!want_on)
+		EXPECT_EQ(test, buddy_vmemmap_nr_optimized(), 0);
+	ktest_mm_checkers(test, __FILE__, __LINE__);
 }
