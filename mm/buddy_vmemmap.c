@@ -266,9 +266,9 @@ static bool reshare_lent(struct page *block, struct page *lent[TAIL_PAGES])
 }
 
 /*
- * Lent pages in [start, end) behind section nr's vmemmap PTE table, up to
- * max of them: their indexes in idx. NULL when the memmap is under a PMD
- * leaf (no page of it is lent).
+ * Movable vmemmap pages in [start, end) behind section nr's vmemmap PTE
+ * table, up to max of them: their indexes in idx. NULL when the memmap is
+ * under a PMD leaf (sparse moves those blocks whole).
  */
 #define MOVE_BATCH	64
 
@@ -288,17 +288,23 @@ static pteval_t *lent_in_range(unsigned long nr, unsigned long start, unsigned l
 		if (!entry_present(table[i]) || !(table[i] & _PAGE_RW) || pfn < start || pfn >= end)
 			continue;
 		p = pfn_to_page(pfn);
-		if (PageMemmap(p) && !PageReserved(p))
+		/*
+		 * Not reserved: a lent page, or one of HVO's restored pages or
+		 * of a split memmap block (split_page()d): order-0 pages the
+		 * vmemmap alone owns. Self-hosted and boot memmap are reserved.
+		 */
+		if (!PageReserved(p))
 			idx[(*n)++] = i;
 	}
 	return table;
 }
 
 /*
- * Up to MOVE_BATCH lent pages of section nr's memmap leave [start, end):
+ * Up to MOVE_BATCH vmemmap pages of section nr leave [start, end):
  * replacements are had first (outside it), then, interrupts off, each is
  * copied and its PTE switched, one flush for all, and only then are the
- * old pages freed. The lent count stays exact: one lent per one freed.
+ * old pages freed. The lent count stays exact: a lent page's replacement
+ * is lent, one for one.
  */
 static int move_lent_batch(unsigned long nr, unsigned long start, unsigned long end,
 			   unsigned int *moved)
@@ -330,7 +336,8 @@ static int move_lent_batch(unsigned long nr, unsigned long start, unsigned long 
 
 		old[i] = pfn_to_page(PHYS_PFN(entry_phys(e)));
 		memcpy(page_address(new[i]), page_address(old[i]), PAGE_SIZE);
-		memmap_lend_page(new[i]);
+		if (PageMemmap(old[i]))
+			memmap_lend_page(new[i]);
 		set_entry(table, idx[i], (e & ~PTE_PFN_MASK) | page_to_phys(new[i]));
 	}
 	if (n)
@@ -344,8 +351,9 @@ static int move_lent_batch(unsigned long nr, unsigned long start, unsigned long 
 
 /*
  * A contiguous take wants [start, end) free, and the pages a restored
- * block borrowed for its memmap pin whatever range they sit in, as the
- * 2 MiB memmap blocks that sparse moves would (Linux migrates them).
+ * block borrowed for its memmap, or HVO restored a 1 GiB page's memmap
+ * into, pin whatever range they sit in, as the 2 MiB memmap blocks that
+ * sparse moves would (Linux migrates them).
  */
 static int migrate_lent(unsigned long start, unsigned long end)
 {
