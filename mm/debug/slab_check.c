@@ -148,9 +148,9 @@ int kmem_cache_check(struct kmem_cache *c, char *why, size_t len)
 			snprintf(why, len, "NULL cache");
 		return -EINVAL;
 	}
-	flags = local_irq_save();
+	spin_lock_irqsave(&c->lock, flags);
 	ret = __kmem_cache_check(c, why, len);
-	local_irq_restore(flags);
+	spin_unlock_irqrestore(&c->lock, flags);
 	return ret;
 }
 
