@@ -1029,15 +1029,10 @@ void put_page(struct page *page)
 
 void free_reserved_page(struct page *page)
 {
-	struct zone *zone = page_zone(page);
-	unsigned long flags;
-
 	ClearPageReserved(page);
 	set_page_count(page, 1);
 	page->private = 0;
-	spin_lock_irqsave(&zone->lock, flags);
-	zone->managed_pages++;
-	spin_unlock_irqrestore(&zone->lock, flags);
+	zone_add_managed(page_zone(page), 1);
 	__free_pages_ok(page, 0);
 }
 
@@ -1421,6 +1416,15 @@ unsigned long nr_managed_pages(void)
 	for (int i = 0; i < MAX_NR_ZONES; i++)
 		n += READ_ONCE(zones[i].managed_pages);
 	return n;
+}
+
+void zone_add_managed(struct zone *zone, long pages)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&zone->lock, flags);
+	zone->managed_pages += pages;
+	spin_unlock_irqrestore(&zone->lock, flags);
 }
 
 /* Setup. */

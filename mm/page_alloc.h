@@ -173,6 +173,8 @@ unsigned long lock_all_zones(void);
 void unlock_all_zones(unsigned long flags);
 unsigned long nr_free_pages(void);	/* buddy + per-CPU caches */
 unsigned long nr_managed_pages(void);
+/* Pages enter or leave a zone's management (hotplug), under its lock. */
+void zone_add_managed(struct zone *zone, long pages);
 unsigned long nr_pcp_pages(void);
 unsigned long zone_pcp_pages(const struct zone *zone);	/* every CPU's */
 bool page_alloc_ready(void);
