@@ -91,14 +91,19 @@ static inline bool page_test_flag(const struct page *p, enum pageflags f)
 	return p->flags & BIT(f);
 }
 
+/*
+ * Atomic (lock-prefixed), as Linux's set_bit(): owners change their own
+ * bits of a page under their own locks, but memory failure marks a page
+ * in use by anyone, and two CPUs must not lose each other's bit.
+ */
 static inline void page_set_flag(struct page *p, enum pageflags f)
 {
-	p->flags |= BIT(f);
+	__atomic_fetch_or(&p->flags, BIT(f), __ATOMIC_RELAXED);
 }
 
 static inline void page_clear_flag(struct page *p, enum pageflags f)
 {
-	p->flags &= ~BIT(f);
+	__atomic_fetch_and(&p->flags, ~BIT(f), __ATOMIC_RELAXED);
 }
 
 #define PAGEFLAG(name, bit)						\
