@@ -108,7 +108,7 @@ unsigned long mm_hugetlb_reserved(const struct hstate *h);
 
 /* /proc/<id>/status text. */
 void mm_show_status(struct seq_buf *m, struct mm *mm);
-/* The VMA set checker: sorted, disjoint, aligned, merged, counters. */
-int mm_check_vmas(struct mm *mm, char *why, size_t len);
+/* a ends where b starts and the two would merge (the checker asks too). */
+bool vma_compatible(const struct vm_area_struct *a, const struct vm_area_struct *b);
 
 #endif

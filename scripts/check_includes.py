@@ -66,11 +66,7 @@ ALLOWED_CYCLES = [
      "kernel/futex", "kernel/sched", "kernel/signal", "kernel/syscall",
      "kernel/syscall_uaccess", "kernel/task"},
 ]
-ALLOWED_EDGES = {
-    # mmap's checker is not yet moved out into mm/debug/ (it reads the
-    # file's private state, and mm/mmap.c is being reshaped elsewhere).
-    ("mm/mmap", "mm/debug/check"),
-}
+ALLOWED_EDGES = set()
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 SRC_DIRS = ["boot", "kernel", "mm", "drivers", "libc", "fs", "cmds",
             "bench", "tests"]

@@ -5,13 +5,14 @@
 /* Helpers shared by the mm suites. */
 #include "tests/kernel/ktest.h"
 #include "mm/hugetlb.h"
+#include "kernel/errmsg.h"
 
 /*
  * One invariant checker: on failure the case fails at file:line with
  * "name: reason". KTEST_CHECK names the checker after its function.
  */
 bool ktest_check(struct kunit *test, const char *file, int line, const char *name,
-		 int (*check)(char *why, size_t len));
+		 int (*check)(struct errmsg *msg));
 #define KTEST_CHECK(test, check)	ktest_check(test, __FILE__, __LINE__, #check, check)
 
 /* mm_check() of an address space, reported the same way. */
