@@ -37,7 +37,6 @@
  * reachable, so no flush) and leaves the tables exactly as they were.
  */
 #include "mm/memory.h"
-#include "mm/mmap.h"
 #include "mm/hugetlb.h"
 #include "mm/page.h"
 #include "mm/page_alloc.h"

@@ -55,9 +55,6 @@ ALLOWED_CYCLES = [
     {"kernel/extable", "kernel/panic", "kernel/printk", "kernel/traps"},
     # The two screen consoles hand over to each other.
     {"drivers/fbcon", "drivers/vgacon"},
-    # Faults need the VMA tree, munmap needs the page-table walkers;
-    # left for the user-process work that reshapes both files.
-    {"mm/memory", "mm/mmap"},
     # The process core: a task's state is what each of these changes
     # (the scheduler reaps through exit, signals stop and kill through
     # both, exit and fork close and copy the fd table that names its
