@@ -100,6 +100,30 @@ static unsigned long empty_2m_pool(void)
 	return n;
 }
 
+/* Cases that poison pool pages start from an empty 2 MiB pool, HVO on. */
+static unsigned long start_pool_case(struct baseline *b)
+{
+	unsigned long keep = empty_2m_pool();
+
+	take_baseline(b);
+	hugetlb_set_optimize_vmemmap(true);
+	return keep;
+}
+
+/* Unpoison the held pfn and put the pools back: nothing is lost any more. */
+static void unpoison_and_restore(struct kunit *test, const struct baseline *b,
+				 unsigned long pfn, int line)
+{
+	int ret = unpoison_memory(pfn, &werr);
+
+	if (ret)
+		ktest_fail(test, __FILE__, line, "unpoison_memory(%#lx) returned %d: %s", pfn,
+			   ret, errmsg_why(&werr, ret));
+	restore_pools(b);
+	expect_state(test, b, 0, line);
+}
+#define UNPOISON_AND_RESTORE(test, b, pfn) unpoison_and_restore(test, b, pfn, __LINE__)
+
 /* A page in the middle of a free 4 MiB block: the block is split around it. */
 KTEST(memory_failure, free_page)
 {
@@ -321,9 +345,7 @@ KTEST(memory_failure, hugetlb_2m_free_page)
 	struct page *head;
 	unsigned long pfn;
 
-	keep = empty_2m_pool();
-	take_baseline(&b);
-	hugetlb_set_optimize_vmemmap(true);
+	keep = start_pool_case(&b);
 	ASSERT_EQ(test, set_max_huge_pages(H2M, b.nr[0] + 1), b.nr[0] + 1);
 	head = newest_free_huge(H2M);
 	ASSERT_NOT_NULL(test, head);
@@ -335,9 +357,7 @@ KTEST(memory_failure, hugetlb_2m_free_page)
 	EXPECT_EQ(test, ktest_vmemmap_bytes(), b.memmap);
 	EXPECT_EQ(test, memory_failure(pfn, &werr), -EHWPOISON);
 	EXPECT_LOST(test, &b, 1);
-	EXPECT_EQ(test, unpoison_memory(pfn, &werr), 0);
-	restore_pools(&b);
-	EXPECT_LOST(test, &b, 0);
+	UNPOISON_AND_RESTORE(test, &b, pfn);
 	set_max_huge_pages(H2M, keep);
 }
 
@@ -353,9 +373,7 @@ KTEST(memory_failure, hugetlb_2m_in_use_then_shrink)
 	struct page *head;
 	unsigned long pfn;
 
-	keep = empty_2m_pool();
-	take_baseline(&b);
-	hugetlb_set_optimize_vmemmap(true);
+	keep = start_pool_case(&b);
 	ASSERT_EQ(test, set_max_huge_pages(H2M, b.nr[0] + 3), b.nr[0] + 3);
 	head = alloc_huge_page(H2M, false);
 	ASSERT_NOT_NULL(test, head);
@@ -380,9 +398,7 @@ KTEST(memory_failure, hugetlb_2m_in_use_then_shrink)
 	EXPECT_FALSE(test, hugetlb_subpage_poisoned(pfn));
 	EXPECT_HELD(test, pfn);
 	EXPECT_LOST(test, &b, 1);
-	EXPECT_EQ(test, unpoison_memory(pfn, &werr), 0);
-	restore_pools(&b);
-	EXPECT_LOST(test, &b, 0);
+	UNPOISON_AND_RESTORE(test, &b, pfn);
 	set_max_huge_pages(H2M, keep);
 }
 
@@ -410,9 +426,7 @@ KTEST(memory_failure, hugetlb_1g_page)
 	EXPECT_TRUE(test, is_free_buddy_page(pfn_to_page(pfn + 1)));
 	EXPECT_EQ(test, ktest_vmemmap_bytes(), b.memmap);
 	EXPECT_LOST(test, &b, 1);
-	EXPECT_EQ(test, unpoison_memory(pfn, &werr), 0);
-	restore_pools(&b);
-	EXPECT_LOST(test, &b, 0);
+	UNPOISON_AND_RESTORE(test, &b, pfn);
 }
 
 /*
@@ -430,9 +444,7 @@ KTEST(memory_failure, never_handed_out_again)
 	unsigned long bad = 0;
 	bool was_poisoning;
 
-	keep = empty_2m_pool();
-	take_baseline(&b);
-	hugetlb_set_optimize_vmemmap(true);
+	keep = start_pool_case(&b);
 	p = alloc_pages(GFP_KERNEL, 5);
 	ASSERT_NOT_NULL(test, p);
 	pfns[0] = page_to_pfn(p) + 7;
