@@ -45,6 +45,27 @@ bool ktest_check(struct kunit *test, const char *file, int line, const char *nam
 	return false;
 }
 
+void ktest_mm_counts_take(struct ktest_mm_counts *c)
+{
+	drain_all_pages();
+	c->free = ktest_free_pages();
+	c->memmap = ktest_vmemmap_bytes();
+	c->tables = nr_kernel_pgtable_pages();
+}
+
+bool ktest_mm_counts_same(struct kunit *test, const char *file, int line,
+			  const struct ktest_mm_counts *c)
+{
+	struct ktest_mm_counts now;
+
+	ktest_mm_counts_take(&now);
+	if (now.free == c->free && now.memmap == c->memmap && now.tables == c->tables)
+		return true;
+	ktest_fail(test, file, line, "free %lu/%lu memmap %lu/%lu tables %lu/%lu", now.free,
+		   c->free, now.memmap, c->memmap, now.tables, c->tables);
+	return false;
+}
+
 bool ktest_mm_check(struct kunit *test, const char *file, int line, struct mm *mm)
 {
 	struct errmsg msg;

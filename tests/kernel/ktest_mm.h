@@ -25,6 +25,18 @@ struct mm *ktest_mm_create(struct kunit *test, const char *name);
 int ktest_touch(unsigned long addr);
 
 /*
+ * What an mm case must leave as it found it: free pages (per-CPU lists
+ * drained), the vmemmap's bytes and the kernel's page-table pages.
+ */
+struct ktest_mm_counts {
+	unsigned long free, memmap, tables;
+};
+void ktest_mm_counts_take(struct ktest_mm_counts *c);
+/* Fails the case at file:line unless all three are as taken; true if so. */
+bool ktest_mm_counts_same(struct kunit *test, const char *file, int line,
+			  const struct ktest_mm_counts *c);
+
+/*
  * Every mm invariant checker: buddy, kernel page tables, hugetlb pools and
  * their vmemmap, hardware poison, device-dax. On the first failure the
  * case fails at file:line with the checker's reason.
