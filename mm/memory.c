@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * User page tables: demand faults, zapping with empty page-table reclaim
- * at every level, protection changes, teardown, and the checker.
+ * at every level, protection changes and teardown (the checker of these
+ * invariants is mm/debug/memory_check.c).
  *
  * Counting. A user table's struct page counts its non-none entries in
  * pt_count (set_user_entry() is the only writer of user tables). The

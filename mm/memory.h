@@ -4,7 +4,8 @@
 
 /*
  * The page-table side of address spaces: demand faults, zapping, empty
- * page-table reclaim, protection changes, and the address-space checker.
+ * page-table reclaim and protection changes (checked by mm_check(),
+ * mm/debug/check.h).
  *
  * User page-table pages count their non-none entries in struct page
  * pt_count: present entries, and PROT_NONE leaves (which keep their page
