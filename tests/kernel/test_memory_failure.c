@@ -35,7 +35,8 @@ static struct errmsg werr;
 #define H1G	(&hstates[HSTATE_1G])
 
 struct baseline {
-	unsigned long free, poisoned, in_use, memmap;
+	struct ktest_mm_counts mm;	/* free pages, vmemmap bytes, tables */
+	unsigned long poisoned, in_use;
 	unsigned long nr[HUGE_MAX_HSTATE];
 	bool hvo;
 };
@@ -44,11 +45,9 @@ static void take_baseline(struct baseline *b)
 {
 	/* hugetlb records subpages with kmalloc: let its cache have its slab. */
 	kfree(kmalloc(16, GFP_KERNEL));
-	drain_all_pages();
-	b->free = ktest_free_pages();
+	ktest_mm_counts_take(&b->mm);
 	b->poisoned = num_poisoned_pages();
 	b->in_use = nr_hwpoison_pages_in_use();
-	b->memmap = ktest_vmemmap_bytes();
 	b->nr[0] = H2M->nr_huge_pages;
 	b->nr[1] = H1G->nr_huge_pages;
 	b->hvo = hugetlb_optimize_vmemmap_enabled();
@@ -61,9 +60,9 @@ static void expect_state(struct kunit *test, const struct baseline *b, unsigned 
 			 int line)
 {
 	drain_all_pages();
-	if (ktest_free_pages() != b->free - lost || num_poisoned_pages() != b->poisoned + lost)
+	if (ktest_free_pages() != b->mm.free - lost || num_poisoned_pages() != b->poisoned + lost)
 		ktest_fail(test, __FILE__, line, "free %lu, want %lu; poisoned %lu, want %lu",
-			   ktest_free_pages(), b->free - lost, num_poisoned_pages(), b->poisoned + lost);
+			   ktest_free_pages(), b->mm.free - lost, num_poisoned_pages(), b->poisoned + lost);
 	ktest_mm_checkers(test, __FILE__, line);
 }
 #define EXPECT_LOST(test, b, n) expect_state(test, b, n, __LINE__)
@@ -354,7 +353,7 @@ KTEST(memory_failure, hugetlb_2m_free_page)
 	EXPECT_NOT_NULL(test, strstr(werr.why, "huge page: Recovered"));
 	EXPECT_EQ(test, H2M->nr_huge_pages, b.nr[0]);
 	EXPECT_HELD(test, pfn);
-	EXPECT_EQ(test, ktest_vmemmap_bytes(), b.memmap);
+	EXPECT_EQ(test, ktest_vmemmap_bytes(), b.mm.memmap);
 	EXPECT_EQ(test, memory_failure(pfn, &werr), -EHWPOISON);
 	EXPECT_LOST(test, &b, 1);
 	UNPOISON_AND_RESTORE(test, &b, pfn);
@@ -424,7 +423,7 @@ KTEST(memory_failure, hugetlb_1g_page)
 	EXPECT_HELD(test, pfn);
 	EXPECT_TRUE(test, is_free_buddy_page(pfn_to_page(pfn - 1)));
 	EXPECT_TRUE(test, is_free_buddy_page(pfn_to_page(pfn + 1)));
-	EXPECT_EQ(test, ktest_vmemmap_bytes(), b.memmap);
+	EXPECT_EQ(test, ktest_vmemmap_bytes(), b.mm.memmap);
 	EXPECT_LOST(test, &b, 1);
 	UNPOISON_AND_RESTORE(test, &b, pfn);
 }
