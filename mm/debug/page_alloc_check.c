@@ -8,7 +8,7 @@
 #include "mm/sparse.h"
 #include "kernel/traps.h"
 
-static int check_free_lists(struct zone *z, int zi, char *why, size_t len,
+static int check_free_lists(struct zone *z, int zi, struct errmsg *msg,
 			    unsigned long *nr_blocks)
 {
 	unsigned long pages = 0;
@@ -48,7 +48,7 @@ static int check_free_lists(struct zone *z, int zi, char *why, size_t len,
 	return 0;
 }
 
-static int check_pcp(struct zone *z, unsigned int cpu, char *why, size_t len)
+static int check_pcp(struct zone *z, unsigned int cpu, struct errmsg *msg)
 {
 	struct per_cpu_pages *pcp = &z->pcp[cpu];
 	unsigned long n = 0;
@@ -74,7 +74,7 @@ static int check_pcp(struct zone *z, unsigned int cpu, char *why, size_t len)
  * block whose other pages carry no free-state flags, and the number of
  * such heads equals the blocks on the lists.
  */
-static int check_memmap(char *why, size_t len, unsigned long *nr_heads)
+static int check_memmap(struct errmsg *msg, unsigned long *nr_heads)
 {
 	for (unsigned long nr = 0; nr < nr_mem_sections; nr++) {
 		unsigned long pfn = section_nr_to_pfn(nr);
@@ -105,7 +105,7 @@ static int check_memmap(char *why, size_t len, unsigned long *nr_heads)
 	return 0;
 }
 
-int page_alloc_check(char *why, size_t len)
+int page_alloc_check(struct errmsg *msg)
 {
 	unsigned long blocks = 0, heads = 0, managed = 0;
 	/* Other CPUs' per-CPU lists are read as they are: call it with them quiet. */
@@ -113,13 +113,13 @@ int page_alloc_check(char *why, size_t len)
 	int ret = 0;
 
 	for (int zi = 0; zi < MAX_NR_ZONES && !ret; zi++) {
-		ret = check_free_lists(&zones[zi], zi, why, len, &blocks);
+		ret = check_free_lists(&zones[zi], zi, msg, &blocks);
 		for (unsigned int cpu = 0; cpu < NR_CPUS && !ret; cpu++)
-			ret = check_pcp(&zones[zi], cpu, why, len);
+			ret = check_pcp(&zones[zi], cpu, msg);
 		managed += zones[zi].managed_pages;
 	}
 	if (!ret)
-		ret = check_memmap(why, len, &heads);
+		ret = check_memmap(msg, &heads);
 	unlock_all_zones(flags);
 	if (ret)
 		return ret;
