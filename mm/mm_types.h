@@ -64,6 +64,7 @@ struct mm {
 	unsigned int id;		/* like a pid: /proc/<id>/status */
 	char name[MM_NAME_LEN];
 	struct list_head list;		/* on mm_list */
+	u64 cpu_mask;			/* CPUs that may cache its entries (switch_mm) */
 
 	struct vm_area_struct *vmas;	/* sorted by vm_start */
 	unsigned int map_count;		/* VMAs in use */

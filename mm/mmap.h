@@ -16,6 +16,7 @@
  * on demand and fail with -EFAULT where a user process would have been
  * killed by a signal.
  */
+#include "kernel/percpu.h"
 #include "kernel/types.h"
 #include "mm/mm_types.h"
 #include "mm/devdax.h"
@@ -49,8 +50,8 @@
 #define MADV_DONTNEED		4
 #define MADV_FREE		8
 
-/* The address space loaded in CR3, or NULL for the kernel's own (init_pgd). */
-extern struct mm *current_mm;
+/* The address space in this CPU's CR3, or NULL for the kernel's own (init_pgd). */
+#define current_mm	(this_cpu()->loaded_mm)
 extern struct list_head mm_list;
 
 /* NULL when memory is short. name may be NULL ("as<id>"). */
