@@ -13,7 +13,10 @@
  * configuration runs them all).
  */
 #include "tests/kernel/ktest.h"
+#include "kernel/exec.h"
+#include "kernel/exit.h"
 #include "kernel/io.h"
+#include "kernel/printk.h"
 #include "kernel/sched.h"
 #include "kernel/smp.h"
 #include "kernel/task.h"
@@ -21,7 +24,9 @@
 #include "kernel/tlbflush.h"
 #include "kernel/traps.h"
 #include "mm/mmap.h"
+#include "libc/errno.h"
 #include "libc/stdio.h"
+#include "libc/string.h"
 
 #define BOUND_ROUNDS		20
 #define UNBOUND_ROUNDS		50
@@ -368,4 +373,35 @@ KTEST(sched, user_flush_goes_only_where_the_mm_is_loaded)
 	local_irq_restore(flags);
 	mm_destroy(mm);
 	unpin();
+}
+
+/*
+ * GS from ring 3: /bin/gs_base's threads (on several CPUs) each set a GS
+ * base of their own and check it through %gs across system calls,
+ * faults and sleeps, then load GS selectors themselves; the kernel's
+ * SWAPGS entries must neither lose their bases nor trip over them.
+ */
+static char gs_out[2048];
+
+KTEST(sched, user_gs_base_survives_kernel_entries)
+{
+	struct printk_capture cap = { .buf = gs_out, .size = sizeof(gs_out) };
+	char *argv[] = { "/bin/gs_base", "4", NULL };
+	int pid, status = -1;
+
+	memset(gs_out, 0, sizeof(gs_out));
+	printk_capture_begin(&cap);
+	pid = user_spawn(argv[0], 2, argv);
+	if (pid >= 0 && kernel_wait(pid, &status, NULL))
+		status = -1;
+	printk_capture_end(&cap);
+	if (pid == -ENOENT) {
+		ktest_skip(test, "/bin/gs_base is not in the initramfs (make iso packs user/)");
+		return;
+	}
+	ASSERT_GE(test, pid, 0);
+	EXPECT_EQ(test, status, 0);
+	EXPECT_TRUE(test, strstr(gs_out, "PASS gs_base\n") != NULL);
+	if (test->failed)
+		ktest_log(test, "output:\n%s", gs_out);
 }
