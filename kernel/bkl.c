@@ -12,20 +12,17 @@
 static DEFINE_SPINLOCK(kernel_flag);
 
 /*
- * Interrupts on while spinning: the holder may wait on this CPU's IPIs.
- * The wait is a loop of its own, not one instruction after STI: an
- * interrupt must have a window it can actually be taken in.
+ * A ticket lock, so that a task making system calls in a loop cannot
+ * starve the others (64 children spinning on sched_yield() while their
+ * parent forks them). Interrupts on while waiting: the holder may wait
+ * for this CPU to answer a TLB shootdown.
  */
 static void lock_kernel(void)
 {
 	unsigned long flags = local_irq_save();
 
-	while (!spin_trylock(&kernel_flag)) {
-		local_irq_enable();
-		while (spin_is_locked(&kernel_flag))
-			cpu_relax();
-		local_irq_disable();
-	}
+	local_irq_enable();
+	spin_lock(&kernel_flag);
 	local_irq_restore(flags);
 }
 
