@@ -490,6 +490,13 @@ void sched_init(void)
 	unsigned int cpu;
 
 	init_task.on_cpu = 1;
+	/*
+	 * The console task stays on the boot CPU, where the legacy
+	 * interrupts (UART, keyboard) arrive and where the boot tests and
+	 * commands that speak of "this CPU" expect to be; everything it
+	 * starts runs anywhere.
+	 */
+	init_task.cpus_allowed = BIT(0);
 	bsp->curr = &init_task;
 	for_each_online_cpu(cpu)
 		make_idle(cpu);

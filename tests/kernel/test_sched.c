@@ -297,9 +297,12 @@ static void load_mm_fn(void *p)
 	complete(&a->done);
 }
 
-/* Move the console task to CPU0 for a while (it may run anywhere). */
+static u64 saved_allowed;
+
+/* Move the running task to CPU0 for a while (the console task lives there already). */
 static bool pin_to_cpu0(void)
 {
+	saved_allowed = current->cpus_allowed;
 	current->cpus_allowed = BIT(0);
 	for (int i = 0; i < 100 && smp_processor_id() != 0; i++)
 		schedule();
@@ -308,7 +311,7 @@ static bool pin_to_cpu0(void)
 
 static void unpin(void)
 {
-	current->cpus_allowed = 0;
+	current->cpus_allowed = saved_allowed;
 }
 
 static unsigned long received(unsigned int cpu)
