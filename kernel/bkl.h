@@ -9,7 +9,9 @@
  * one process fault and make system calls on several CPUs at once, and
  * nothing in mm/, fs/ or the process core is safe against that yet. So,
  * as Linux's old BKL: a task takes it on every entry from ring 3 (system
- * call, exception, and the work before returning there), drops it on the
+ * call but sched_yield, which touches only the run queue and is what
+ * polling loops call; exception; the work before returning there),
+ * drops it on the
  * way back to ring 3; the console task (kshell) holds it whenever it
  * runs, since its commands and the boot tests drive the mm too. A holder
  * that sleeps or is switched out lets go in schedule() and takes it back

@@ -208,7 +208,9 @@ bool do_syscall_64(struct pt_regs *regs)
 {
 	unsigned long nr = regs->error_code;
 
-	bkl_enter();
+	/* sched_yield() touches nothing but the run queue: polling loops need no BKL. */
+	if (nr != __NR_sched_yield)
+		bkl_enter();
 	current->user_regs = regs;
 	regs->rax = syscall_dispatch(nr, regs->rdi, regs->rsi, regs->rdx, regs->r10,
 				     regs->r8, regs->r9);
