@@ -195,31 +195,44 @@ static void give_back_block(struct worker *w, struct held_block *b)
 	b->page = NULL;
 }
 
+/*
+ * Free the held block b, or take a new one in its place. check_ref: a
+ * new block must have refcount 1 (nobody takes speculative references
+ * in this run).
+ */
+static void swap_block(struct worker *w, struct held_block *b, bool check_ref)
+{
+	if (b->page) {
+		give_back_block(w, b);
+		return;
+	}
+	b->order = orders[rnd(w, ARRAY_SIZE(orders))];
+	b->page = alloc_pages(GFP_KERNEL | __GFP_NOWARN, b->order);
+	if (!b->page)
+		return;
+	b->tag = xorshift64(&w->rng);
+	if (check_ref && page_ref_count(b->page) != 1)
+		worker_error(w, "pfn %#lx: refcount %d on allocation", page_to_pfn(b->page),
+			     page_ref_count(b->page));
+	tag_block(b);
+}
+
+static void give_back_all(struct worker *w, struct held_block *held)
+{
+	for (unsigned int i = 0; i < HELD_MAX; i++)
+		if (held[i].page)
+			give_back_block(w, &held[i]);
+}
+
 static void buddy_worker(struct worker *w)
 {
 	struct held_block held[HELD_MAX] = { { NULL, 0, 0 } };
 
 	for (unsigned int i = 0; i < BUDDY_STEPS; i++) {
-		struct held_block *b = &held[rnd(w, HELD_MAX)];
-
-		if (b->page) {
-			give_back_block(w, b);
-		} else {
-			b->order = orders[rnd(w, ARRAY_SIZE(orders))];
-			b->page = alloc_pages(GFP_KERNEL | __GFP_NOWARN, b->order);
-			if (b->page) {
-				b->tag = xorshift64(&w->rng);
-				if (page_ref_count(b->page) != 1)
-					worker_error(w, "pfn %#lx: refcount %d on allocation",
-						     page_to_pfn(b->page), page_ref_count(b->page));
-				tag_block(b);
-			}
-		}
+		swap_block(w, &held[rnd(w, HELD_MAX)], true);
 		step_done(w);
 	}
-	for (unsigned int i = 0; i < HELD_MAX; i++)
-		if (held[i].page)
-			give_back_block(w, &held[i]);
+	give_back_all(w, held);
 }
 
 KTEST(smp_mm, buddy_every_cpu)
@@ -417,27 +430,15 @@ static void spec_worker(struct worker *w)
 	struct held_block held[HELD_MAX] = { { NULL, 0, 0 } };
 
 	while (w->steps < MIN_STEPS || !__atomic_load_n(&w->run->stop, __ATOMIC_ACQUIRE)) {
-		struct held_block *b = &held[rnd(w, HELD_MAX)];
 		unsigned long hot = __atomic_load_n(&w->run->hot[rnd(w, 8)], __ATOMIC_ACQUIRE);
 
 		if (hot)
 			speculative_ref(w, hot + rnd(w, 512));
 		speculative_ref(w, rnd(w, max_pfn));
-		if (b->page) {
-			give_back_block(w, b);
-		} else {
-			b->order = orders[rnd(w, ARRAY_SIZE(orders))];
-			b->page = alloc_pages(GFP_KERNEL | __GFP_NOWARN, b->order);
-			if (b->page) {
-				b->tag = xorshift64(&w->rng);
-				tag_block(b);
-			}
-		}
+		swap_block(w, &held[rnd(w, HELD_MAX)], false);
 		step_done(w);
 	}
-	for (unsigned int i = 0; i < HELD_MAX; i++)
-		if (held[i].page)
-			give_back_block(w, &held[i]);
+	give_back_all(w, held);
 }
 
 static void pool_rounds_2m(struct worker *w)
