@@ -82,6 +82,111 @@ void futex_exit(struct task_struct *t)
 	}
 }
 
+/*
+ * Robust futexes, as Linux's kernel/futex/core.c: the list lives in user
+ * memory (struct robust_list_head), so every read may fault and a
+ * corrupt or circular list must not hang the exit: at most
+ * ROBUST_LIST_LIMIT entries, and the walk stops at the first bad read.
+ */
+#define FUTEX_WAITERS		0x80000000U
+#define FUTEX_OWNER_DIED	0x40000000U
+#define FUTEX_TID_MASK		0x3fffffffU
+#define ROBUST_LIST_LIMIT	2048
+#define ROBUST_HEAD_SIZE	24	/* next, futex_offset, list_op_pending */
+
+long sys_set_robust_list(unsigned long head, unsigned long len)
+{
+	if (len != ROBUST_HEAD_SIZE)
+		return -EINVAL;
+	current->robust_list = head;
+	return 0;
+}
+
+long sys_get_robust_list(unsigned long pid, unsigned long head_ptr, unsigned long len_ptr)
+{
+	struct task_struct *t = pid ? find_task_by_pid((int)pid) : current;
+
+	if ((long)pid < 0 || !t || (t->flags & PF_KTHREAD))
+		return -ESRCH;
+	if (put_user_ulong(len_ptr, ROBUST_HEAD_SIZE) ||
+	    put_user_ulong(head_ptr, t->robust_list))
+		return -EFAULT;
+	return 0;
+}
+
+/* Linux's handle_futex_death(): -EFAULT stops the walk. */
+static int handle_futex_death(struct task_struct *t, unsigned long uaddr, bool pi,
+			      bool pending)
+{
+	u32 uval, nval;
+
+	if (uaddr & 3)
+		return -EFAULT;
+	for (;;) {
+		if (get_user_u32(&uval, uaddr))
+			return -EFAULT;
+		/* Died between taking the lock and queueing it: wake one to retry. */
+		if (pending && !pi && !uval) {
+			futex_wake_address(t->mm, uaddr, 1);
+			return 0;
+		}
+		if ((uval & FUTEX_TID_MASK) != (u32)t->pid)
+			return 0;
+		if (cmpxchg_user_u32(uaddr, uval, (uval & FUTEX_WAITERS) | FUTEX_OWNER_DIED,
+				     &nval))
+			return -EFAULT;
+		if (nval == uval)
+			break;
+	}
+	if (!pi && (uval & FUTEX_WAITERS))
+		futex_wake_address(t->mm, uaddr, 1);
+	return 0;
+}
+
+/* The entry pointer, its low bit being the PI flag. */
+static int fetch_robust_entry(unsigned long *entry, bool *pi, unsigned long uaddr)
+{
+	unsigned long v;
+
+	if (get_user_ulong(&v, uaddr))
+		return -EFAULT;
+	*entry = v & ~1UL;
+	*pi = v & 1;
+	return 0;
+}
+
+void futex_exit_robust(struct task_struct *t)
+{
+	unsigned long head = t->robust_list, entry, next, pending;
+	unsigned int limit = ROBUST_LIST_LIMIT;
+	bool pi, next_pi, pending_pi;
+	long offset;
+	int rc;
+
+	t->robust_list = 0;
+	if (!head || !t->mm)
+		return;
+	if (fetch_robust_entry(&entry, &pi, head) ||
+	    get_user_ulong((unsigned long *)&offset, head + 8) ||
+	    fetch_robust_entry(&pending, &pending_pi, head + 16))
+		return;
+	while (entry != head) {
+		rc = fetch_robust_entry(&next, &next_pi, entry);
+		/* The pending op is handled last, once (Linux's order). */
+		if (entry != pending &&
+		    handle_futex_death(t, entry + offset, pi, false))
+			return;
+		if (rc)
+			return;
+		if (!--limit)
+			break;
+		entry = next;
+		pi = next_pi;
+	}
+	if (pending)
+		handle_futex_death(t, pending + offset, pending_pi, true);
+}
+
 /* The timeout in ns from now; 0 for none; -EINVAL/-EFAULT/-ETIMEDOUT. */
 static long futex_timeout(unsigned long utime, bool absolute, u64 *ns)
 {

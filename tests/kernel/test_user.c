@@ -241,6 +241,13 @@ static const u8 code_bad_fs[] = {
 	0xb8, 158, 0, 0, 0, 0xbf, 0x02, 0x10, 0, 0,
 	0x48, 0xbe, 0, 0, 0, 0, 0, 0x80, 0, 0, 0x0f, 0x05, MOV_EAX_EDI, EXIT_EDI,
 };
+/* clone(CLONE_SETTLS, 0, 0, 0, 1 << 47): a TLS base outside the user half. */
+static const u8 code_clone_bad_tls[] = {
+	0xb8, 56, 0, 0, 0, 0xbf, 0, 0, 0x08, 0,		/* eax = clone, edi = CLONE_SETTLS */
+	0x31, 0xf6, 0x31, 0xd2, 0x45, 0x31, 0xd2,	/* esi, edx, r10d = 0 */
+	0x49, 0xb8, 0, 0, 0, 0, 0, 0x80, 0, 0,		/* movabs $1 << 47, %r8 */
+	0x0f, 0x05, MOV_EAX_EDI, EXIT_EDI,
+};
 /* movl $1, 0: a store to NULL. */
 static const u8 code_null[] = { 0xc7, 0x04, 0x25, 0, 0, 0, 0, 1, 0, 0, 0, EXIT_EDI };
 /* A write to its own code (the segment is R X). */
@@ -290,6 +297,12 @@ KTEST(user, unknown_syscall_is_enosys)
 KTEST(user, fs_base_outside_user_half_refused)
 {
 	expect_exit(test, "badfs", 2, code_bad_fs, sizeof(code_bad_fs), -EPERM);
+}
+
+/* Linux: copy_thread's do_set_thread_area_64() refuses it with EPERM. */
+KTEST(user, clone_bad_tls_is_eperm)
+{
+	expect_exit(test, "badtls", 2, code_clone_bad_tls, sizeof(code_clone_bad_tls), -EPERM);
 }
 
 static void expect_killed(struct kunit *test, const char *name, const u8 *code, size_t len,
@@ -410,6 +423,24 @@ KTEST(user, hugepage_1g)
 		return;
 	}
 	expect_pass(test, "hugepage", 2, argv);
+}
+
+/* execve from a non-leader thread, then from the leader, with threads asleep. */
+KTEST(user, thread_exec)
+{
+	char *argv[] = { "/bin/thread_exec", NULL };
+
+	expect_pass(test, "thread_exec", 1, argv);
+	log_lines(test, "thread_exec: ");
+}
+
+/* Robust futexes: the kernel's exit walk marks a dead owner's lock. */
+KTEST(user, robust_mutex)
+{
+	char *argv[] = { "/bin/robust_mutex", NULL };
+
+	expect_pass(test, "robust_mutex", 1, argv);
+	log_lines(test, "robust_mutex: ");
 }
 
 KTEST(user, crash_badptr_gets_efault)
