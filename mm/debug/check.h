@@ -65,5 +65,7 @@ int slab_check_all(char *why, size_t len);
  * state (subsection map, users) is exactly what the regions cover.
  */
 int dax_check(char *why, size_t len);
+/* Shared anonymous memory objects against every mm's VMAs and mappings. */
+int shmem_check(char *why, size_t len);
 
 #endif

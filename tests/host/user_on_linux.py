@@ -45,6 +45,7 @@ CASES = [
     Case("mmap_test", ["mmap_test"]),
     Case("thread_exec", ["thread_exec"]),
     Case("robust_mutex", ["robust_mutex"]),
+    Case("shmem_test", ["shmem_test"]),
     Case("crash.badptr", ["crash", "badptr"]),
     Case("crash.null", ["crash", "null"], signal.SIGSEGV,
          says="crash: storing to NULL"),

@@ -443,6 +443,15 @@ KTEST(user, robust_mutex)
 	log_lines(test, "robust_mutex: ");
 }
 
+/* MAP_SHARED anonymous memory is one object across fork, DONTNEED, mremap. */
+KTEST(user, shmem_test)
+{
+	char *argv[] = { "/bin/shmem_test", NULL };
+
+	expect_pass(test, "shmem_test", 1, argv);
+	log_lines(test, "shmem_test: ");
+}
+
 KTEST(user, crash_badptr_gets_efault)
 {
 	char *argv[] = { "/bin/crash", "badptr", NULL };

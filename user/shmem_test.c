@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * shmem_test: MAP_SHARED | MAP_ANONYMOUS memory as Linux's shmem object.
+ * Pages first touched after fork are shared too; MADV_DONTNEED unmaps
+ * them from one process only (RssShmem drops) and the data survives in
+ * the object; a munmap on one side leaves the other its data; mprotect
+ * and mremap (moved, grown) keep the mapping one object, and a grown
+ * mapping past the object's size is SIGBUS; /proc/self/maps names it
+ * "/dev/zero (deleted)".
+ *
+ * Parent and child take turns through a word of the shared mapping
+ * itself, polled with sched_yield.
+ */
+#define _GNU_SOURCE
+#include "procfile.h"
+#include "utest.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define PAGE		4096UL
+#define NR_PAGES	16
+#define LEN		(NR_PAGES * PAGE)
+#define STATUS		"/proc/self/status"
+
+/* Page 0's first word: whose turn it is. */
+static void wait_turn(volatile int *turn, int want)
+{
+	while (*turn != want)
+		sched_yield();
+}
+
+static void fill(char *mem, int seed)
+{
+	for (unsigned long i = 1; i < NR_PAGES; i++)
+		mem[i * PAGE + 8] = (char)(seed + i);
+}
+
+static int filled(const char *mem, int seed)
+{
+	for (unsigned long i = 1; i < NR_PAGES; i++)
+		if (mem[i * PAGE + 8] != (char)(seed + i))
+			return 0;
+	return 1;
+}
+
+/* The child: touches pages the parent never did, drops and re-reads them. */
+static void child(char *mem, volatile int *turn)
+{
+	long before, after;
+
+	fill(mem, 'C');
+	before = proc_field(STATUS, "RssShmem");
+	if (madvise(mem + PAGE, LEN - PAGE, MADV_DONTNEED))
+		child_fail("madvise: %s", strerror(errno));
+	after = proc_field(STATUS, "RssShmem");
+	if (after > before - (long)((NR_PAGES - 1) * PAGE / 1024))
+		child_fail("RssShmem %ld kB after MADV_DONTNEED, was %ld kB", after, before);
+	if (!filled(mem, 'C'))
+		child_fail("MADV_DONTNEED lost the shared data");
+	*turn = 1;
+	wait_turn(turn, 2);
+	/* The parent unmapped its side; ours keeps the data and still writes. */
+	if (!filled(mem, 'P'))
+		child_fail("the parent's write after fork is not seen");
+	fill(mem, 'D');
+	*turn = 3;
+	_exit(0);
+}
+
+static void fork_dontneed_munmap(void)
+{
+	char *mem = mmap(NULL, LEN, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	volatile int *turn = (volatile int *)mem;
+	long rss;
+	pid_t pid;
+
+	utest_check(mem != MAP_FAILED, "mmap: %s", strerror(errno));
+	*turn = 0;
+	rss = proc_field(STATUS, "RssShmem");
+	utest_check(rss >= 4, "RssShmem %ld kB with one shared page touched", rss);
+	pid = fork();
+	utest_check(pid >= 0, "fork: %s", strerror(errno));
+	if (pid == 0)
+		child(mem, turn);
+	wait_turn(turn, 1);
+	utest_check(filled(mem, 'C'), "pages the child touched after fork are not shared");
+	fill(mem, 'P');
+	*turn = 2;
+	wait_turn(turn, 3);
+	utest_check(filled(mem, 'D'), "the child's last write is not seen");
+	utest_wait_ok(pid, "shared child");
+	printf("shmem_test: fork shares pages touched later; DONTNEED keeps the data\n");
+	utest_check(!munmap(mem, LEN), "munmap: %s", strerror(errno));
+}
+
+/* The child unmaps; the parent's mapping keeps the object and its data. */
+static void munmap_one_side(void)
+{
+	char *mem = mmap(NULL, LEN, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	pid_t pid;
+
+	utest_check(mem != MAP_FAILED, "mmap: %s", strerror(errno));
+	pid = fork();
+	utest_check(pid >= 0, "fork: %s", strerror(errno));
+	if (pid == 0) {
+		fill(mem, 'K');
+		if (munmap(mem, LEN))
+			child_fail("munmap: %s", strerror(errno));
+		_exit(0);
+	}
+	utest_wait_ok(pid, "munmap child");
+	utest_check(filled(mem, 'K'), "the data went with the child's munmap");
+	utest_check(!munmap(mem, LEN), "munmap: %s", strerror(errno));
+	printf("shmem_test: munmap on one side leaves the other its data\n");
+}
+
+static int maps_names_dev_zero(unsigned long addr)
+{
+	char line[256], want[32];
+	FILE *f = fopen("/proc/self/maps", "r");
+	int found = 0;
+
+	if (!f)
+		return 0;
+	snprintf(want, sizeof(want), "%lx-", addr);
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, want, strlen(want)) && strstr(line, " rw-s ") &&
+		    strstr(line, "/dev/zero (deleted)"))
+			found = 1;
+	fclose(f);
+	return found;
+}
+
+/* mprotect and mremap keep one object: the child sees the moved pages. */
+static void mprotect_mremap(void)
+{
+	char *mem = mmap(NULL, LEN, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	volatile int *turn = (volatile int *)mem;
+	char *moved;
+	pid_t pid;
+
+	utest_check(mem != MAP_FAILED, "mmap: %s", strerror(errno));
+	utest_check(maps_names_dev_zero((unsigned long)mem),
+		    "/proc/self/maps does not name %p /dev/zero (deleted)", mem);
+	*turn = 0;
+	pid = fork();
+	utest_check(pid >= 0, "fork: %s", strerror(errno));
+	if (pid == 0) {
+		wait_turn(turn, 1);
+		if (!filled(mem, 'M'))
+			child_fail("writes through the moved mapping are not seen");
+		*turn = 2;
+		_exit(0);
+	}
+	utest_check(!mprotect(mem + PAGE, PAGE, PROT_READ), "mprotect: %s", strerror(errno));
+	utest_check(!mprotect(mem + PAGE, PAGE, PROT_READ | PROT_WRITE), "mprotect: %s",
+		    strerror(errno));
+	moved = mremap(mem, LEN, 2 * LEN, MREMAP_MAYMOVE);
+	utest_check(moved != MAP_FAILED, "mremap: %s", strerror(errno));
+	if (moved == mem) {
+		/* Grown in place: move it for real. */
+		moved = mremap(mem, 2 * LEN, 2 * LEN, MREMAP_MAYMOVE | MREMAP_FIXED,
+			       mem + 64 * LEN);
+		utest_check(moved != MAP_FAILED, "mremap: %s", strerror(errno));
+	}
+	fill(moved, 'M');
+	*(volatile int *)moved = 1;
+	wait_turn((volatile int *)moved, 2);
+	utest_wait_ok(pid, "mremap child");
+	printf("shmem_test: mprotect and mremap keep the mapping shared\n");
+	/* Past the object's end (its size is the first mmap's): SIGBUS. */
+	pid = fork();
+	utest_check(pid >= 0, "fork: %s", strerror(errno));
+	if (pid == 0) {
+		moved[LEN] = 1;
+		_exit(0);
+	}
+	{
+		int status;
+
+		utest_check(waitpid(pid, &status, 0) == pid && WIFSIGNALED(status) &&
+			    WTERMSIG(status) == SIGBUS,
+			    "a touch past the object's end was not SIGBUS (status %#x)", status);
+	}
+	utest_check(!munmap(moved, 2 * LEN), "munmap: %s", strerror(errno));
+	printf("shmem_test: past the object's end: SIGBUS\n");
+}
+
+int main(void)
+{
+	utest_init("shmem_test");
+	fork_dontneed_munmap();
+	munmap_one_side();
+	mprotect_mremap();
+	utest_pass();
+}
