@@ -37,6 +37,7 @@
 #include "mm/page.h"
 #include "mm/page_alloc.h"
 #include "mm/pgtable.h"
+#include "mm/shmem.h"
 #include "libc/errno.h"
 #include "libc/stdio.h"
 #include "libc/stdlib.h"
@@ -765,4 +766,118 @@ KTEST(user, fork_copy_on_write_counts)
 	mm_destroy(child);
 	mm_destroy(parent);
 	expect_baseline(test, &b);
+}
+
+/*
+ * Hugetlb reservations across fork, counted exactly at each step: a
+ * private mapping's stay with the mm that made it (Linux's
+ * HPAGE_RESV_OWNER) and go when it does, even while a child still maps
+ * its page; a shared mapping's belong to its object, one set for both.
+ */
+#define RESV_BASE	0x40000000UL
+#define HPAGE_2M	(2UL << 20)
+
+struct resv_case {
+	struct hstate *h;
+	unsigned long pool, resv;	/* the pool's size and HugePages_Rsvd before */
+	struct baseline b;
+};
+
+static bool resv_setup(struct kunit *test, struct resv_case *rc)
+{
+	rc->h = &hstates[HSTATE_2M];
+	rc->pool = rc->h->nr_huge_pages;
+	if (!ktest_ensure_free_huge(test, rc->h, 2))
+		return false;
+	take_baseline(&rc->b);
+	rc->resv = rc->h->resv_huge_pages;
+	return true;
+}
+
+static void resv_teardown(struct kunit *test, struct resv_case *rc)
+{
+	EXPECT_EQ(test, rc->h->resv_huge_pages, rc->resv);
+	expect_baseline(test, &rc->b);
+	set_max_huge_pages(rc->h, rc->pool);
+}
+
+/* Two huge pages mapped in a new mm, the first touched; the child forked. */
+static struct mm *resv_parent(struct kunit *test, unsigned long flags, struct mm **child)
+{
+	struct mm *parent = mm_create_user(0, "resv-parent");
+
+	*child = NULL;
+	if (!parent)
+		return NULL;
+	EXPECT_EQ(test, do_mmap(parent, RESV_BASE, 2 * HPAGE_2M, PROT_READ | PROT_WRITE,
+				flags | MAP_ANONYMOUS | MAP_HUGETLB | MAP_HUGE_2MB | MAP_FIXED),
+		  RESV_BASE);
+	switch_mm(parent);
+	EXPECT_EQ(test, put_user_u64(1, (u64 *)RESV_BASE), 0);
+	*child = mm_dup(parent, 0);
+	EXPECT_TRUE(test, *child != NULL);
+	return parent;
+}
+
+KTEST(user, hugetlb_resv_private_owner_exits)
+{
+	struct mm *saved = current_mm, *parent, *child;
+	struct resv_case rc;
+	u64 v = 0;
+
+	if (!resv_setup(test, &rc))
+		return;
+	parent = resv_parent(test, MAP_PRIVATE, &child);
+	ASSERT_NOT_NULL(test, child);
+	/* One reservation left, the parent's; the child holds none. */
+	EXPECT_EQ(test, rc.h->resv_huge_pages, rc.resv + 1);
+	expect_mm_ok(test, parent);
+	expect_mm_ok(test, child);
+	KTEST_MM_CHECKERS(test);
+	switch_mm(saved);
+	mm_destroy(parent);
+	EXPECT_EQ(test, rc.h->resv_huge_pages, rc.resv);
+	/* The child keeps the page it shared, and gets an unreserved one. */
+	switch_mm(child);
+	EXPECT_EQ(test, get_user_u64(&v, (u64 *)RESV_BASE), 0);
+	EXPECT_EQ(test, v, 1);
+	EXPECT_EQ(test, put_user_u64(2, (u64 *)(RESV_BASE + HPAGE_2M)), 0);
+	EXPECT_EQ(test, rc.h->resv_huge_pages, rc.resv);
+	expect_mm_ok(test, child);
+	KTEST_MM_CHECKERS(test);
+	switch_mm(saved);
+	mm_destroy(child);
+	resv_teardown(test, &rc);
+}
+
+KTEST(user, hugetlb_resv_shared_follows_the_mapping)
+{
+	struct mm *saved = current_mm, *parent, *child;
+	struct resv_case rc;
+	u64 v = 0;
+
+	if (!resv_setup(test, &rc))
+		return;
+	parent = resv_parent(test, MAP_SHARED, &child);
+	ASSERT_NOT_NULL(test, child);
+	/* One set for both: the untouched page's reservation, once. */
+	EXPECT_EQ(test, rc.h->resv_huge_pages, rc.resv + 1);
+	switch_mm(child);
+	EXPECT_EQ(test, put_user_u64(2, (u64 *)(RESV_BASE + HPAGE_2M)), 0);
+	EXPECT_EQ(test, rc.h->resv_huge_pages, rc.resv);
+	expect_mm_ok(test, child);
+	KTEST_MM_CHECKERS(test);
+	switch_mm(saved);
+	mm_destroy(child);
+	/* The child's write is in the object: the parent maps it now. */
+	switch_mm(parent);
+	EXPECT_EQ(test, get_user_u64(&v, (u64 *)(RESV_BASE + HPAGE_2M)), 0);
+	EXPECT_EQ(test, v, 2);
+	EXPECT_EQ(test, rc.h->resv_huge_pages, rc.resv);
+	EXPECT_EQ(test, do_munmap(parent, RESV_BASE, 2 * HPAGE_2M), 0);
+	EXPECT_EQ(test, rc.h->resv_huge_pages, rc.resv);
+	EXPECT_TRUE(test, list_empty(&shmem_objects));
+	switch_mm(saved);
+	mm_destroy(parent);
+	resv_teardown(test, &rc);
 }
