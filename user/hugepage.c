@@ -193,21 +193,35 @@ static void child_expect_rsvd(long base, long extra, const char *when)
 		child_fail("%s: HugePages_Rsvd %ld, want %ld", when, rsvd(), base + extra);
 }
 
-/* Private: two pages, one touched; the child holds no reservation. */
-static void resv_private(const struct pool *p, long base)
+/*
+ * Two pages mapped, the first touched, then fork: one reservation is
+ * left, the same one seen from both sides (the parent's or the
+ * mapping's, never a second for the child). The pid, as fork's.
+ */
+static pid_t map_touch_fork(const struct pool *p, long base, int shared, char **mem)
 {
-	char *mem = map_huge(p, 2, 0);
+	const char *what = shared ? "shared" : "private";
 	pid_t pid;
 
-	mem[0] = 'P';
-	utest_check(rsvd() == base + 1, "private, one of two touched: Rsvd %ld, want %ld",
+	*mem = map_huge(p, 2, shared);
+	(*mem)[0] = 'P';
+	utest_check(rsvd() == base + 1, "%s, one of two touched: Rsvd %ld, want %ld", what,
 		    rsvd(), base + 1);
 	pid = fork();
 	utest_check(pid >= 0, "fork: %s", strerror(errno));
-	if (pid == 0) {
-		child_expect_rsvd(base, 1, "private, in the child");
+	if (pid == 0)
+		child_expect_rsvd(base, 1, what);
+	return pid;
+}
+
+/* Private: the child holds no reservation. */
+static void resv_private(const struct pool *p, long base)
+{
+	char *mem;
+	pid_t pid = map_touch_fork(p, base, 0, &mem);
+
+	if (pid == 0)
 		_exit(0);
-	}
 	utest_wait_ok(pid, "private reservation child");
 	utest_check(rsvd() == base + 1, "private, after the child exited: Rsvd %ld, want %ld",
 		    rsvd(), base + 1);
@@ -232,17 +246,18 @@ static void resv_owner_exits(const struct pool *p, long base)
 	utest_check(pid >= 0, "fork: %s", strerror(errno));
 	if (pid == 0) {
 		char *mem = map_huge(p, 2, 0);
-		pid_t owner = getpid();
+		pid_t owner = getpid(), orphan;
 
 		mem[0] = 'P';
-		done[1] = fork();
-		if (done[1] == 0) {
+		orphan = fork();
+		if (orphan == 0) {
 			while (getppid() == owner)
 				sched_yield();
 			mem[p->size] = 'G';	/* an unreserved page from the pool */
 			done[0] = mem[0] == 'P' ? 1 : 2;
 			_exit(0);
 		}
+		done[1] = orphan;	/* only here: the orphan's fork returns 0 */
 		_exit(0);
 	}
 	utest_wait_ok(pid, "reservation owner");
@@ -259,16 +274,10 @@ static void resv_owner_exits(const struct pool *p, long base)
 /* Shared: one set of reservations, consumed by whichever side touches. */
 static void resv_shared(const struct pool *p, long base)
 {
-	char *mem = map_huge(p, 2, 1);
-	pid_t pid;
+	char *mem;
+	pid_t pid = map_touch_fork(p, base, 1, &mem);
 
-	mem[0] = 'P';
-	utest_check(rsvd() == base + 1, "shared, one of two touched: Rsvd %ld, want %ld",
-		    rsvd(), base + 1);
-	pid = fork();
-	utest_check(pid >= 0, "fork: %s", strerror(errno));
 	if (pid == 0) {
-		child_expect_rsvd(base, 1, "shared, in the child");
 		mem[p->size] = 'C';
 		child_expect_rsvd(base, 0, "shared, the child touched the second page");
 		_exit(0);

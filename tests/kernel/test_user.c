@@ -781,18 +781,8 @@ struct resv_case {
 	struct hstate *h;
 	unsigned long pool, resv;	/* the pool's size and HugePages_Rsvd before */
 	struct baseline b;
+	struct mm *saved, *parent, *child;
 };
-
-static bool resv_setup(struct kunit *test, struct resv_case *rc)
-{
-	rc->h = &hstates[HSTATE_2M];
-	rc->pool = rc->h->nr_huge_pages;
-	if (!ktest_ensure_free_huge(test, rc->h, 2))
-		return false;
-	take_baseline(&rc->b);
-	rc->resv = rc->h->resv_huge_pages;
-	return true;
-}
 
 static void resv_teardown(struct kunit *test, struct resv_case *rc)
 {
@@ -801,36 +791,52 @@ static void resv_teardown(struct kunit *test, struct resv_case *rc)
 	set_max_huge_pages(rc->h, rc->pool);
 }
 
-/* Two huge pages mapped in a new mm, the first touched; the child forked. */
-static struct mm *resv_parent(struct kunit *test, unsigned long flags, struct mm **child)
+/*
+ * Two huge pages mapped in a new mm, the first touched, then the child
+ * forked: one reservation is left (the parent's, or the mapping's), never
+ * a second for the child. False when the case cannot go on.
+ */
+static bool resv_start(struct kunit *test, struct resv_case *rc, unsigned long flags)
 {
-	struct mm *parent = mm_create_user(0, "resv-parent");
-
-	*child = NULL;
-	if (!parent)
-		return NULL;
-	EXPECT_EQ(test, do_mmap(parent, RESV_BASE, 2 * HPAGE_2M, PROT_READ | PROT_WRITE,
+	rc->saved = current_mm;
+	rc->h = &hstates[HSTATE_2M];
+	rc->pool = rc->h->nr_huge_pages;
+	if (!ktest_ensure_free_huge(test, rc->h, 2))
+		return false;
+	take_baseline(&rc->b);
+	rc->resv = rc->h->resv_huge_pages;
+	rc->parent = mm_create_user(0, "resv-parent");
+	if (!rc->parent) {
+		ktest_fail(test, __FILE__, __LINE__, "mm_create_user failed");
+		return false;
+	}
+	EXPECT_EQ(test, do_mmap(rc->parent, RESV_BASE, 2 * HPAGE_2M, PROT_READ | PROT_WRITE,
 				flags | MAP_ANONYMOUS | MAP_HUGETLB | MAP_HUGE_2MB | MAP_FIXED),
 		  RESV_BASE);
-	switch_mm(parent);
+	switch_mm(rc->parent);
 	EXPECT_EQ(test, put_user_u64(1, (u64 *)RESV_BASE), 0);
-	*child = mm_dup(parent, 0);
-	EXPECT_TRUE(test, *child != NULL);
-	return parent;
+	rc->child = mm_dup(rc->parent, 0);
+	if (!rc->child) {
+		switch_mm(rc->saved);
+		mm_destroy(rc->parent);
+		ktest_fail(test, __FILE__, __LINE__, "mm_dup failed");
+		return false;
+	}
+	EXPECT_EQ(test, rc->h->resv_huge_pages, rc->resv + 1);
+	return true;
 }
 
 KTEST(user, hugetlb_resv_private_owner_exits)
 {
-	struct mm *saved = current_mm, *parent, *child;
+	struct mm *saved, *parent, *child;
 	struct resv_case rc;
 	u64 v = 0;
 
-	if (!resv_setup(test, &rc))
+	if (!resv_start(test, &rc, MAP_PRIVATE))
 		return;
-	parent = resv_parent(test, MAP_PRIVATE, &child);
-	ASSERT_NOT_NULL(test, child);
-	/* One reservation left, the parent's; the child holds none. */
-	EXPECT_EQ(test, rc.h->resv_huge_pages, rc.resv + 1);
+	saved = rc.saved;
+	parent = rc.parent;
+	child = rc.child;
 	expect_mm_ok(test, parent);
 	expect_mm_ok(test, child);
 	KTEST_MM_CHECKERS(test);
@@ -852,16 +858,15 @@ KTEST(user, hugetlb_resv_private_owner_exits)
 
 KTEST(user, hugetlb_resv_shared_follows_the_mapping)
 {
-	struct mm *saved = current_mm, *parent, *child;
+	struct mm *saved, *parent, *child;
 	struct resv_case rc;
 	u64 v = 0;
 
-	if (!resv_setup(test, &rc))
+	if (!resv_start(test, &rc, MAP_SHARED))
 		return;
-	parent = resv_parent(test, MAP_SHARED, &child);
-	ASSERT_NOT_NULL(test, child);
-	/* One set for both: the untouched page's reservation, once. */
-	EXPECT_EQ(test, rc.h->resv_huge_pages, rc.resv + 1);
+	saved = rc.saved;
+	parent = rc.parent;
+	child = rc.child;
 	switch_mm(child);
 	EXPECT_EQ(test, put_user_u64(2, (u64 *)(RESV_BASE + HPAGE_2M)), 0);
 	EXPECT_EQ(test, rc.h->resv_huge_pages, rc.resv);
