@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: MIT
 /*
  * Futexes: WAIT, WAKE, their BITSET forms, REQUEUE and CMP_REQUEUE, with
- * timeouts. A waiter is keyed by (mm, address): private and shared
- * futexes are the same thing here, since there is no memory shared
- * between address spaces (MAP_SHARED anonymous memory is not shared
- * across fork). One list: futex users are few, and the scan is cheap
- * next to a context switch.
+ * timeouts. A waiter is keyed as Linux's get_futex_key() keys it: a
+ * private futex (FUTEX_PRIVATE_FLAG), or one in private memory, by
+ * (mm, address); a shared one in MAP_SHARED memory by (shmem object,
+ * offset in it), so that processes mapping the object at different
+ * addresses meet. A waiter holds a reference on its object while it
+ * sleeps. One list: futex users are few, and the scan is cheap next to
+ * a context switch.
  *
  * The value check and the sleep cannot race with a waker: one CPU, and
  * the kernel is not preempted between them.
@@ -17,6 +19,8 @@
 #include "kernel/syscalls.h"
 #include "kernel/time.h"
 #include "kernel/traps.h"
+#include "mm/mmap.h"
+#include "mm/shmem.h"
 #include "libc/errno.h"
 
 #define FUTEX_WAIT		0
@@ -30,11 +34,16 @@
 #define FUTEX_CMD_MASK		(~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME))
 #define FUTEX_BITSET_MATCH_ANY	0xffffffffU
 
+/* (mm, address), or (shmem object, byte offset in it). */
+struct futex_key {
+	const void *ptr;
+	unsigned long word;
+};
+
 struct futex_q {
 	struct list_head list;
 	struct task_struct *task;
-	struct mm *mm;
-	unsigned long uaddr;
+	struct futex_key key;
 	u32 bitset;
 	bool woken;
 };
@@ -46,7 +55,27 @@ struct timespec64 {
 
 static LIST_HEAD(futex_queue);
 
-static int wake_matching(struct mm *mm, unsigned long uaddr, int n, u32 bitset)
+/* The shmem object behind a shared futex word, or NULL. */
+static struct shmem_object *futex_key(struct mm *mm, unsigned long uaddr, bool private,
+				      struct futex_key *key)
+{
+	struct vm_area_struct *vma = private ? NULL : vma_lookup(mm, uaddr);
+
+	key->ptr = mm;
+	key->word = uaddr;
+	if (!vma || !vma->vm_shm)
+		return NULL;
+	key->ptr = vma->vm_shm;
+	key->word = (vma->vm_pgoff << PAGE_SHIFT) + (uaddr - vma->vm_start);
+	return vma->vm_shm;
+}
+
+static bool key_eq(const struct futex_key *a, const struct futex_key *b)
+{
+	return a->ptr == b->ptr && a->word == b->word;
+}
+
+static int wake_matching(const struct futex_key *key, int n, u32 bitset)
 {
 	struct futex_q *q, *tmp;
 	int woken = 0;
@@ -54,7 +83,7 @@ static int wake_matching(struct mm *mm, unsigned long uaddr, int n, u32 bitset)
 	list_for_each_entry_safe(q, tmp, &futex_queue, list) {
 		if (woken >= n)
 			break;
-		if (q->mm != mm || q->uaddr != uaddr || !(q->bitset & bitset))
+		if (!key_eq(&q->key, key) || !(q->bitset & bitset))
 			continue;
 		list_del(&q->list);
 		INIT_LIST_HEAD(&q->list);
@@ -67,7 +96,10 @@ static int wake_matching(struct mm *mm, unsigned long uaddr, int n, u32 bitset)
 
 int futex_wake_address(struct mm *mm, unsigned long uaddr, int n)
 {
-	return wake_matching(mm, uaddr, n, FUTEX_BITSET_MATCH_ANY);
+	struct futex_key key;
+
+	futex_key(mm, uaddr, false, &key);
+	return wake_matching(&key, n, FUTEX_BITSET_MATCH_ANY);
 }
 
 void futex_exit(struct task_struct *t)
@@ -213,10 +245,10 @@ static long futex_timeout(unsigned long utime, bool absolute, u64 *ns)
 }
 
 static long futex_wait(unsigned long uaddr, u32 val, unsigned long utime, u32 bitset,
-		       bool absolute)
+		       bool absolute, bool private)
 {
-	struct futex_q q = { .task = current, .mm = current->mm, .uaddr = uaddr,
-			     .bitset = bitset };
+	struct futex_q q = { .task = current, .bitset = bitset };
+	struct shmem_object *obj;
 	u64 ns;
 	long ret;
 	u32 cur;
@@ -232,6 +264,9 @@ static long futex_wait(unsigned long uaddr, u32 val, unsigned long utime, u32 bi
 		return -EFAULT;
 	if (cur != val)
 		return -EAGAIN;
+	obj = futex_key(current->mm, uaddr, private, &q.key);
+	if (obj)
+		shmem_get(obj);
 	list_add_tail(&q.list, &futex_queue);
 	if (ns) {
 		schedule_timeout(ns);
@@ -240,16 +275,21 @@ static long futex_wait(unsigned long uaddr, u32 val, unsigned long utime, u32 bi
 		schedule();
 	}
 	if (q.woken)
-		return 0;
-	list_del(&q.list);
-	return (ns && !signal_pending(current)) ? -ETIMEDOUT : -EINTR;
+		ret = 0;
+	else
+		ret = (ns && !signal_pending(current)) ? -ETIMEDOUT : -EINTR;
+	if (!q.woken)
+		list_del(&q.list);
+	if (obj)
+		shmem_put(obj);
+	return ret;
 }
 
 static long futex_requeue(unsigned long uaddr, unsigned long uaddr2, int nr_wake,
-			  int nr_requeue, u32 *cmpval)
+			  int nr_requeue, u32 *cmpval, bool private)
 {
+	struct futex_key key, key2;
 	struct futex_q *q, *tmp;
-	struct mm *mm = current->mm;
 	int woken, moved = 0;
 	u32 cur;
 
@@ -261,12 +301,15 @@ static long futex_requeue(unsigned long uaddr, unsigned long uaddr2, int nr_wake
 		if (cur != *cmpval)
 			return -EAGAIN;
 	}
-	woken = wake_matching(mm, uaddr, nr_wake, FUTEX_BITSET_MATCH_ANY);
+	futex_key(current->mm, uaddr, private, &key);
+	/* A waiter keeps the reference it took: on its first key's object. */
+	futex_key(current->mm, uaddr2, private, &key2);
+	woken = wake_matching(&key, nr_wake, FUTEX_BITSET_MATCH_ANY);
 	list_for_each_entry_safe(q, tmp, &futex_queue, list) {
 		if (moved >= nr_requeue)
 			break;
-		if (q->mm == mm && q->uaddr == uaddr) {
-			q->uaddr = uaddr2;
+		if (key_eq(&q->key, &key)) {
+			q->key = key2;
 			moved++;
 		}
 	}
@@ -277,24 +320,27 @@ long sys_futex(unsigned long uaddr, unsigned long op, unsigned long val,
 	       unsigned long utime, unsigned long uaddr2, unsigned long val3)
 {
 	int cmd = op & FUTEX_CMD_MASK;
+	bool private = op & FUTEX_PRIVATE_FLAG;
+	struct futex_key key;
 	u32 cmp = val3;
 
 	switch (cmd) {
 	case FUTEX_WAIT:
-		return futex_wait(uaddr, (u32)val, utime, FUTEX_BITSET_MATCH_ANY, false);
+		return futex_wait(uaddr, (u32)val, utime, FUTEX_BITSET_MATCH_ANY, false, private);
 	case FUTEX_WAIT_BITSET:
-		return futex_wait(uaddr, (u32)val, utime, val3, true);
+		return futex_wait(uaddr, (u32)val, utime, val3, true, private);
 	case FUTEX_WAKE:
-		return (uaddr & 3) ? -EINVAL : wake_matching(current->mm, uaddr, (int)val,
-							    FUTEX_BITSET_MATCH_ANY);
 	case FUTEX_WAKE_BITSET:
-		if (!val3)
+		if (cmd == FUTEX_WAKE)
+			val3 = FUTEX_BITSET_MATCH_ANY;
+		if (!val3 || (uaddr & 3))
 			return -EINVAL;
-		return (uaddr & 3) ? -EINVAL : wake_matching(current->mm, uaddr, (int)val, val3);
+		futex_key(current->mm, uaddr, private, &key);
+		return wake_matching(&key, (int)val, val3);
 	case FUTEX_REQUEUE:
-		return futex_requeue(uaddr, uaddr2, (int)val, (int)utime, NULL);
+		return futex_requeue(uaddr, uaddr2, (int)val, (int)utime, NULL, private);
 	case FUTEX_CMP_REQUEUE:
-		return futex_requeue(uaddr, uaddr2, (int)val, (int)utime, &cmp);
+		return futex_requeue(uaddr, uaddr2, (int)val, (int)utime, &cmp, private);
 	default:
 		return -ENOSYS;
 	}

@@ -76,8 +76,12 @@ static void owner_dies(const char *what, long delay_ms)
 	printf("robust_mutex: %s: EOWNERDEAD\n", what);
 }
 
-/* A child process holding the lock in shared memory is killed. */
-static void child_killed(void)
+/*
+ * A child process holding the lock in shared memory dies: killed while
+ * no one waits, or exiting (without musl's cleanup) while we wait in the
+ * lock, the kernel's wake reaching us through the shared object.
+ */
+static void child_dies(int wait_in_lock)
 {
 	pthread_mutex_t *m = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
 				  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -97,21 +101,32 @@ static void child_killed(void)
 		if (pthread_mutex_lock(m))
 			child_fail("the child cannot lock");
 		*flag = 1;
+		if (wait_in_lock) {
+			struct timespec ts = { 0, 100 * 1000000L };
+
+			nanosleep(&ts, NULL);
+			syscall(SYS_exit_group, 0);
+		}
 		for (;;)
 			pause();
 	}
 	while (!*flag)
 		sched_yield();
-	kill(pid, SIGKILL);
-	utest_check(waitpid(pid, &status, 0) == pid && WIFSIGNALED(status),
-		    "the child did not die of SIGKILL");
+	if (!wait_in_lock) {
+		kill(pid, SIGKILL);
+		utest_check(waitpid(pid, &status, 0) == pid && WIFSIGNALED(status),
+			    "the child did not die of SIGKILL");
+	}
 	ret = pthread_mutex_lock(m);
-	utest_check(ret == EOWNERDEAD, "child killed: lock returned %d (%s), want EOWNERDEAD",
-		    ret, strerror(ret));
+	utest_check(ret == EOWNERDEAD, "child %s: lock returned %d (%s), want EOWNERDEAD",
+		    wait_in_lock ? "exited" : "killed", ret, strerror(ret));
 	pthread_mutex_consistent(m);
 	pthread_mutex_unlock(m);
+	if (wait_in_lock)
+		utest_wait_ok(pid, "lock holder");
 	munmap(m, 4096);
-	printf("robust_mutex: child killed holding it: EOWNERDEAD\n");
+	printf("robust_mutex: child %s holding it: EOWNERDEAD\n",
+	       wait_in_lock ? "exited while we waited" : "killed");
 }
 
 static void robust_list_calls(void)
@@ -154,7 +169,8 @@ int main(void)
 	utest_check(pthread_mutex_init(&mutex, &attr) == 0, "pthread_mutex_init failed");
 	owner_dies("owner exited", 0);
 	owner_dies("owner exited while we waited", 100);
-	child_killed();
+	child_dies(0);
+	child_dies(1);
 	robust_list_calls();
 	clone_bad_tls();
 	utest_pass();

@@ -6,7 +6,8 @@
  * the object; a munmap on one side leaves the other its data; mprotect
  * and mremap (moved, grown) keep the mapping one object, and a grown
  * mapping past the object's size is SIGBUS; /proc/self/maps names it
- * "/dev/zero (deleted)".
+ * "/dev/zero (deleted)"; a shared futex in it wakes a waiter in another
+ * process.
  *
  * Parent and child take turns through a word of the shared mapping
  * itself, polled with sched_yield.
@@ -21,10 +22,14 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define PAGE		4096UL
+#define FUTEX_WAIT	0	/* Linux's, shared (no FUTEX_PRIVATE_FLAG) */
+#define FUTEX_WAKE	1
 #define NR_PAGES	16
 #define LEN		(NR_PAGES * PAGE)
 #define STATUS		"/proc/self/status"
@@ -193,11 +198,45 @@ static void mprotect_mremap(void)
 	printf("shmem_test: past the object's end: SIGBUS\n");
 }
 
+/* The child wakes, through the shared object, the parent waiting in it. */
+static void futex_across_fork(void)
+{
+	volatile int *w = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+			       -1, 0);
+	struct timespec ts = { 10, 0 };
+	long ret;
+	pid_t pid;
+
+	utest_check(w != MAP_FAILED, "mmap: %s", strerror(errno));
+	w[0] = w[1] = 0;
+	pid = fork();
+	utest_check(pid >= 0, "fork: %s", strerror(errno));
+	if (pid == 0) {
+		while (!w[1])
+			sched_yield();
+		/* Until the parent is queued: a wake before that finds no one. */
+		for (int i = 0; i < 100000; i++) {
+			if (syscall(SYS_futex, w, FUTEX_WAKE, 1, NULL, NULL, 0) == 1)
+				_exit(0);
+			sched_yield();
+		}
+		child_fail("FUTEX_WAKE never found the parent waiting");
+	}
+	w[1] = 1;
+	ret = syscall(SYS_futex, w, FUTEX_WAIT, 0, &ts, NULL, 0);
+	utest_check(ret == 0, "FUTEX_WAIT in shared memory: %ld (%s), want 0: woken", ret,
+		    strerror(errno));
+	utest_wait_ok(pid, "futex child");
+	munmap((void *)w, PAGE);
+	printf("shmem_test: a shared futex wakes across processes\n");
+}
+
 int main(void)
 {
 	utest_init("shmem_test");
 	fork_dontneed_munmap();
 	munmap_one_side();
 	mprotect_mremap();
+	futex_across_fork();
 	utest_pass();
 }
