@@ -5,11 +5,12 @@
  * the leader) execs this program again; round 2, in the new image: the
  * pid is the same, the exec'ing thread took the leader's tid, and
  * /proc/self/status says Threads: 1; it starts threads again and this
- * time the leader execs; round 3 checks the same and passes.
+ * time the leader execs; round 3 checks the same, and this time the
+ * leader exits first (pthread_exit: a zombie while the others run) and
+ * a thread execs; round 4 checks the same and passes.
  *
  *   thread_exec                      round 1
- *   thread_exec 2 PID                (internal) round 2
- *   thread_exec 3 PID                (internal) round 3
+ *   thread_exec N PID                (internal) round N, 2 to 4
  */
 #include "procfile.h"
 #include "utest.h"
@@ -50,6 +51,11 @@ static void exec_round(int round)
 
 static void *execer(void *arg)
 {
+	struct timespec ts = { 0, 200 * 1000000L };
+
+	/* Round 4's exec comes after the leader's pthread_exit. */
+	if ((long)arg == 4)
+		nanosleep(&ts, NULL);
 	exec_round((int)(long)arg);
 	return NULL;
 }
@@ -99,6 +105,11 @@ int main(int argc, char **argv)
 	if (atoi(argv[1]) == 2) {
 		start_sleepers();
 		exec_round(3);		/* the leader execs */
+	}
+	if (atoi(argv[1]) == 3) {
+		start_sleepers();
+		utest_check(!pthread_create(&t, NULL, execer, (void *)4L), "pthread_create failed");
+		pthread_exit(NULL);	/* the leader goes first */
 	}
 	utest_pass();
 }
