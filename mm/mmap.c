@@ -20,7 +20,8 @@
  * pages before the old mapping gives its own back, so for a moment the
  * pool must cover both. MAP_POPULATE is best effort, as in Linux.
  *
- * Hugetlb reservations follow the VMA: a reserving VMA holds one for each
+ * Hugetlb reservations of a private mapping follow the VMA (those of a
+ * shared one are its object's): a reserving VMA holds one for each
  * of its huge pages that is not mapped (vm_resv). A fault consumes one;
  * munmap releases those of the VMAs it removes; MADV_DONTNEED takes the
  * zapped pages' reservations again (Linux leaves them consumed, so that a
