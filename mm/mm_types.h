@@ -23,6 +23,7 @@
 #include "kernel/pseudofs.h"
 #include "mm/pgtable.h"
 #include "mm/hugetlb.h"
+#include "mm/devdax.h"
 
 /* vm_flags, Linux's values. */
 #define VM_READ		0x00000001UL
@@ -103,5 +104,27 @@ struct mm {
 	bool files_registered;
 	bool owned_by_task;		/* a process's, not the console's */
 };
+
+/*
+ * What faults and zaps (mm/memory.c) need of the VMA set that mm/mmap.c
+ * keeps, declared here, below both: mmap.c calls down into memory.c, so
+ * memory.c must not include mmap.h.
+ */
+
+/* The address space loaded in CR3, or NULL for the kernel's own (init_pgd). */
+extern struct mm *current_mm;
+extern struct list_head mm_list;
+
+/* The first VMA with vm_end > addr, or NULL (Linux's find_vma). */
+struct vm_area_struct *find_vma(struct mm *mm, unsigned long addr);
+/* The VMA containing addr, or NULL. */
+struct vm_area_struct *vma_lookup(struct mm *mm, unsigned long addr);
+
+static inline unsigned long vma_pagesize(const struct vm_area_struct *vma)
+{
+	if (vma->vm_dax)
+		return dax_region_align(vma->vm_dax);
+	return vma->vm_hstate ? huge_page_size(vma->vm_hstate) : PAGE_SIZE;
+}
 
 #endif

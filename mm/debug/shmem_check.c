@@ -18,8 +18,7 @@
 struct leaf_ctx {
 	const struct vm_area_struct *vma;
 	unsigned long mapped;		/* leaves found in the object's VMAs */
-	char *why;
-	size_t len;
+	struct errmsg *msg;
 };
 
 static int check_leaf(struct leaf_ctx *c, pteval_t e, unsigned long addr)
@@ -27,8 +26,7 @@ static int check_leaf(struct leaf_ctx *c, pteval_t e, unsigned long addr)
 	const struct vm_area_struct *v = c->vma;
 	unsigned long index = v->vm_pgoff + ((addr - v->vm_start) >> PAGE_SHIFT);
 	struct page *page = pfn_to_page(PHYS_PFN(entry_phys(e)));
-	char *why = c->why;
-	size_t len = c->len;
+	struct errmsg *msg = c->msg;
 
 	if (v->vm_hstate)
 		index >>= v->vm_hstate->order;
@@ -67,7 +65,7 @@ static int walk(struct leaf_ctx *c, pteval_t *table, enum pg_level level,
 }
 
 /* VMA pieces of obj, and their mapped pages checked against it. */
-static int check_mappings(struct shmem_object *obj, unsigned long *refs, char *why, size_t len)
+static int check_mappings(struct shmem_object *obj, unsigned long *refs, struct errmsg *msg)
 {
 	struct mm *mm;
 	int ret;
@@ -75,7 +73,7 @@ static int check_mappings(struct shmem_object *obj, unsigned long *refs, char *w
 	*refs = 0;
 	list_for_each_entry(mm, &mm_list, list) {
 		for (unsigned int i = 0; i < mm->map_count; i++) {
-			struct leaf_ctx c = { .vma = &mm->vmas[i], .why = why, .len = len };
+			struct leaf_ctx c = { .vma = &mm->vmas[i], .msg = msg };
 
 			if (mm->vmas[i].vm_shm != obj)
 				continue;
@@ -98,8 +96,7 @@ static int check_mappings(struct shmem_object *obj, unsigned long *refs, char *w
 struct page_ctx {
 	const struct shmem_object *obj;
 	unsigned long present;
-	char *why;
-	size_t len;
+	struct errmsg *msg;
 };
 
 /* One of the object's pages: referenced once more than it is mapped. */
@@ -107,8 +104,7 @@ static int check_page(unsigned long i, struct page *page, void *arg)
 {
 	struct page_ctx *c = arg;
 	const struct shmem_object *obj = c->obj;
-	char *why = c->why;
-	size_t len = c->len;
+	struct errmsg *msg = c->msg;
 
 	c->present++;
 	CHECK(i < obj->nr_pages, "shmem object %lu: a page at index %lu of %lu", obj->ino, i,
@@ -126,9 +122,9 @@ static int check_page(unsigned long i, struct page *page, void *arg)
 	return 0;
 }
 
-static int check_pages(struct shmem_object *obj, char *why, size_t len)
+static int check_pages(struct shmem_object *obj, struct errmsg *msg)
 {
-	struct page_ctx c = { .obj = obj, .why = why, .len = len };
+	struct page_ctx c = { .obj = obj, .msg = msg };
 	int ret = shmem_for_each_page(obj, check_page, &c);
 
 	if (ret)
@@ -138,7 +134,7 @@ static int check_pages(struct shmem_object *obj, char *why, size_t len)
 	return 0;
 }
 
-int shmem_check(char *why, size_t len)
+int shmem_check(struct errmsg *msg)
 {
 	struct shmem_object *obj;
 	unsigned long refs;
@@ -152,9 +148,9 @@ int shmem_check(char *why, size_t len)
 		CHECK(obj->resv + obj->nr_present <= obj->nr_pages,
 		      "shmem object %lu: %lu reserved + %lu present > %lu pages", obj->ino,
 		      obj->resv, obj->nr_present, obj->nr_pages);
-		ret = check_mappings(obj, &refs, why, len);
+		ret = check_mappings(obj, &refs, msg);
 		if (!ret)
-			ret = check_pages(obj, why, len);
+			ret = check_pages(obj, msg);
 		if (ret)
 			return ret;
 		CHECK(refs == (unsigned long)obj->refcount,
