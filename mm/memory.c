@@ -130,7 +130,7 @@ pteval_t mk_leaf(phys_addr_t pa, unsigned long vm_flags, enum pg_level level)
 
 static bool mm_is_loaded(const struct mm *mm)
 {
-	return read_cr3_phys() == __pa(mm->pgd);
+	return __atomic_load_n(&mm->cpu_mask, __ATOMIC_SEQ_CST) != 0;
 }
 
 /* Tables. */
@@ -182,13 +182,9 @@ static void tlb_flush(struct mmu_gather *tlb)
 
 	if (tlb->end <= tlb->start && !tlb->nr_tables)
 		return;
-	/* User address spaces are loaded on the boot CPU only: flush here. */
+	/* Every CPU that has it loaded; retired tables: a full flush. */
 	if (mm_is_loaded(mm)) {
-		/* Retired tables may sit in the paging-structure caches. */
-		if (tlb->nr_tables)
-			local_flush_tlb_all();
-		else
-			local_flush_tlb_range(tlb->start, tlb->end);
+		flush_tlb_mm_range(mm, tlb->start, tlb->end, tlb->nr_tables);
 		mm->tlb_flushes++;
 	}
 	tlb->start = ~0UL;
@@ -636,7 +632,7 @@ void change_protection(struct mm *mm, unsigned long start, unsigned long end,
 	walk_leaves(mm->pgd, PG_LEVEL_512G, start, end, protect_leaf, &p);
 	/* Permissions may have shrunk: no stale writable entry may survive. */
 	if (mm_is_loaded(mm)) {
-		local_flush_tlb_range(start, end);
+		flush_tlb_mm_range(mm, start, end, false);
 		mm->tlb_flushes++;
 	}
 }

@@ -20,6 +20,7 @@
  */
 #include "kernel/types.h"
 #include "kernel/list.h"
+#include "kernel/percpu.h"
 #include "kernel/pseudofs.h"
 #include "mm/pgtable.h"
 #include "mm/hugetlb.h"
@@ -72,6 +73,7 @@ struct mm {
 	unsigned int id;		/* like a pid: /proc/<id>/status */
 	char name[MM_NAME_LEN];
 	struct list_head list;		/* on mm_list */
+	u64 cpu_mask;			/* CPUs that may cache its entries (switch_mm) */
 
 	struct vm_area_struct *vmas;	/* sorted by vm_start */
 	unsigned int map_count;		/* VMAs in use */
@@ -111,8 +113,8 @@ struct mm {
  * memory.c must not include mmap.h.
  */
 
-/* The address space loaded in CR3, or NULL for the kernel's own (init_pgd). */
-extern struct mm *current_mm;
+/* The address space in this CPU's CR3, or NULL for the kernel's own (init_pgd). */
+#define current_mm	(this_cpu()->loaded_mm)
 extern struct list_head mm_list;
 
 /* The first VMA with vm_end > addr, or NULL (Linux's find_vma). */
