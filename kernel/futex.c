@@ -9,8 +9,11 @@
  * sleeps. One list: futex users are few, and the scan is cheap next to
  * a context switch.
  *
- * The value check and the sleep cannot race with a waker: one CPU, and
- * the kernel is not preempted between them.
+ * The value check and the sleep cannot race with a waker: both hold the
+ * big kernel lock (kernel/bkl.h), which the waiter lets go of only in
+ * schedule(). The robust-list walk changes futex words with an atomic
+ * user compare-exchange: their owners' threads run in ring 3 on other
+ * CPUs meanwhile.
  */
 #include "kernel/futex.h"
 #include "kernel/sched.h"
