@@ -7,7 +7,9 @@
  * and mremap (moved, grown) keep the mapping one object, and a grown
  * mapping past the object's size is SIGBUS; /proc/self/maps names it
  * "/dev/zero (deleted)"; a shared futex in it wakes a waiter in another
- * process.
+ * process; and two processes of two threads each fault, write and drop
+ * pages of one object at once (a fixed number of steps, no clock), each
+ * finding its own last write in every page after every drop.
  *
  * Parent and child take turns through a word of the shared mapping
  * itself, polled with sched_yield.
@@ -17,6 +19,7 @@
 #include "utest.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -231,6 +234,80 @@ static void futex_across_fork(void)
 	printf("shmem_test: a shared futex wakes across processes\n");
 }
 
+#define STRESS_WORKERS	2	/* threads per process */
+#define STRESS_STEPS	3000
+
+struct stress {
+	volatile long *mem;	/* NR_PAGES pages; worker w owns word w of each */
+	int id;			/* 0..3 across both processes */
+	long last[NR_PAGES];	/* what this worker last wrote in each page */
+	int bad;
+};
+
+static void *stress_worker(void *arg)
+{
+	struct stress *s = arg;
+	unsigned long x = 2654435761UL * (s->id + 1);
+	const long words = PAGE / sizeof(long);
+
+	for (long step = 1; step <= STRESS_STEPS && !s->bad; step++) {
+		unsigned long page;
+
+		x = x * 6364136223846793005UL + 1442695040888963407UL;
+		page = (x >> 33) % NR_PAGES;
+		if ((x >> 20) % 4 == 0) {
+			/* Dropped from this process only: the object keeps the data. */
+			madvise((void *)(s->mem + page * words), PAGE, MADV_DONTNEED);
+			if (s->mem[page * words + s->id] != s->last[page])
+				s->bad = 1;
+			continue;
+		}
+		s->mem[page * words + s->id] = step;
+		s->last[page] = step;
+	}
+	return NULL;
+}
+
+/* This process's workers (ids base, base + 1); 0 when each kept its data. */
+static int run_workers(volatile long *mem, int base)
+{
+	static struct stress s[STRESS_WORKERS];
+	pthread_t t[STRESS_WORKERS];
+	int bad = 0;
+
+	for (int i = 0; i < STRESS_WORKERS; i++) {
+		s[i] = (struct stress){ .mem = mem, .id = base + i };
+		if (pthread_create(&t[i], NULL, stress_worker, &s[i]))
+			return -1;
+	}
+	for (int i = 0; i < STRESS_WORKERS; i++) {
+		pthread_join(t[i], NULL);
+		bad |= s[i].bad;
+	}
+	return bad;
+}
+
+static void concurrent_fault_and_drop(void)
+{
+	volatile long *mem = mmap(NULL, LEN, PROT_READ | PROT_WRITE,
+				  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	pid_t pid;
+	int ret;
+
+	utest_check(mem != MAP_FAILED, "mmap: %s", strerror(errno));
+	pid = fork();
+	utest_check(pid >= 0, "fork: %s", strerror(errno));
+	if (pid == 0)
+		_exit(run_workers(mem, STRESS_WORKERS) ? 1 : 0);
+	ret = run_workers(mem, 0);
+	utest_check(ret >= 0, "pthread_create failed");
+	utest_check(!ret, "a worker lost its write across MADV_DONTNEED");
+	utest_wait_ok(pid, "stress child");
+	munmap((void *)mem, LEN);
+	printf("shmem_test: %d workers in 2 processes, %d steps each: every write kept\n",
+	       2 * STRESS_WORKERS, STRESS_STEPS);
+}
+
 int main(void)
 {
 	utest_init("shmem_test");
@@ -238,5 +315,6 @@ int main(void)
 	munmap_one_side();
 	mprotect_mremap();
 	futex_across_fork();
+	concurrent_fault_and_drop();
 	utest_pass();
 }
