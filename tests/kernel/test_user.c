@@ -37,6 +37,7 @@
 #include "mm/mmap.h"
 #include "mm/page.h"
 #include "mm/page_alloc.h"
+#include "mm/fail_page_alloc.h"
 #include "mm/pgtable.h"
 #include "mm/shmem.h"
 #include "libc/errno.h"
@@ -886,4 +887,60 @@ KTEST(user, hugetlb_resv_shared_follows_the_mapping)
 	switch_mm(saved);
 	mm_destroy(parent);
 	resv_teardown(test, &rc);
+}
+
+/*
+ * Shared memory with the k-th page allocation failing, for every k the
+ * sequence reaches: mmap (the object), faults (index nodes, pages), fork
+ * (tables), faults in the child, teardown. Whatever fails, nothing leaks
+ * and every checker holds.
+ */
+#define SHM_BASE	0x50000000UL
+#define SHM_PAGES	8
+
+static void shmem_sequence(void)
+{
+	struct mm *saved = current_mm, *parent = mm_create_user(0, "shm-parent"), *child;
+
+	if (!parent)
+		return;
+	if (do_mmap(parent, SHM_BASE, SHM_PAGES * PAGE_SIZE, PROT_READ | PROT_WRITE,
+		    MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED) == (long)SHM_BASE) {
+		switch_mm(parent);
+		for (unsigned long i = 0; i < SHM_PAGES / 2; i++)
+			put_user_u64(i, (u64 *)(SHM_BASE + i * PAGE_SIZE));
+		child = mm_dup(parent, 0);
+		if (child) {
+			switch_mm(child);
+			for (unsigned long i = 0; i < SHM_PAGES; i++)
+				put_user_u64(i, (u64 *)(SHM_BASE + i * PAGE_SIZE));
+			switch_mm(saved);
+			mm_destroy(child);
+		}
+	}
+	switch_mm(saved);
+	mm_destroy(parent);
+}
+
+KTEST(user, shmem_allocation_failures)
+{
+	unsigned long k, injected;
+	struct baseline b;
+
+	for (k = 1; k < 200; k++) {
+		take_baseline(&b);
+		injected = fail_page_alloc_injected();
+		fail_page_alloc_nth(k);
+		shmem_sequence();
+		fail_page_alloc_off();
+		expect_baseline(test, &b);
+		if (test->failed) {
+			ktest_log(test, "page allocation %lu failed and left damage", k);
+			return;
+		}
+		if (fail_page_alloc_injected() == injected)
+			break;
+	}
+	EXPECT_TRUE(test, k > 1 && k < 200);
+	ktest_log(test, "%lu allocation(s) failed in turn, no leak", k - 1);
 }
