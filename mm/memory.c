@@ -725,9 +725,9 @@ static int shmem_fault_page(struct vm_area_struct *vma, unsigned long addr,
 	ret = shmem_get_page(vma->vm_shm, index, page);
 	if (ret)
 		return ret == -ENOMEM ? VM_FAULT_OOM : VM_FAULT_SIGBUS;
-	(*page)->_refcount++;
+	page_ref_inc(*page);
 	if (!vma->vm_hstate)
-		(*page)->_mapcount++;
+		page_mapcount_inc(*page);
 	return 0;
 }
 
