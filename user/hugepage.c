@@ -293,20 +293,40 @@ static void resv_shared(const struct pool *p, long base)
 	utest_check(rsvd() == base, "shared, after munmap: Rsvd %ld, want %ld", rsvd(), base);
 }
 
-/* Every free page reserved by the parent: the child's copy is SIGBUS. */
-static void resv_child_cow_sigbus(const struct pool *p, long base)
+/*
+ * One private page mapped and touched, every other free page reserved by
+ * a second mapping (*hold, *avail pages; none when avail is 0), then
+ * fork: the pid, as fork's.
+ */
+static pid_t touch_hold_fork(const struct pool *p, char *mem, char **hold, long *avail)
 {
-	char *mem = map_huge(p, 1, 0), *hold = NULL;
-	long avail;
-	int status;
 	pid_t pid;
 
 	mem[0] = 'P';
-	avail = pool_free(p) - rsvd();
-	if (avail > 0)
-		hold = map_huge(p, avail, 0);
+	*hold = NULL;
+	*avail = pool_free(p) - rsvd();
+	if (*avail > 0)
+		*hold = map_huge(p, *avail, 0);
 	pid = fork();
 	utest_check(pid >= 0, "fork: %s", strerror(errno));
+	return pid;
+}
+
+static void unmap_held(const struct pool *p, char *mem, char *hold, long avail)
+{
+	if (hold)
+		munmap(hold, avail * p->size);
+	utest_check(!munmap(mem, p->size), "munmap: %s", strerror(errno));
+}
+
+/* Every free page reserved by the parent: the child's copy is SIGBUS. */
+static void resv_child_cow_sigbus(const struct pool *p, long base)
+{
+	char *mem = map_huge(p, 1, 0), *hold;
+	long avail;
+	int status;
+	pid_t pid = touch_hold_fork(p, mem, &hold, &avail);
+
 	if (pid == 0) {
 		mem[0] = 'C';
 		_exit(0);
@@ -315,9 +335,7 @@ static void resv_child_cow_sigbus(const struct pool *p, long base)
 		    WTERMSIG(status) == SIGBUS,
 		    "the child's copy with no page left was not SIGBUS (status %#x)", status);
 	utest_check(mem[0] == 'P', "the parent lost its data");
-	if (hold)
-		munmap(hold, avail * p->size);
-	utest_check(!munmap(mem, p->size), "munmap: %s", strerror(errno));
+	unmap_held(p, mem, hold, avail);
 	utest_check(rsvd() == base, "after the SIGBUS case: Rsvd %ld, want %ld", rsvd(), base);
 }
 
@@ -328,7 +346,7 @@ static void resv_child_cow_sigbus(const struct pool *p, long base)
  */
 static void resv_owner_cow_unmaps_child(const struct pool *p, long base)
 {
-	char *mem = map_huge(p, 1, 0), *hold = NULL;
+	char *mem = map_huge(p, 1, 0), *hold;
 	volatile int *turn = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
 				  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	long avail, free_before;
@@ -337,12 +355,7 @@ static void resv_owner_cow_unmaps_child(const struct pool *p, long base)
 
 	utest_check(turn != MAP_FAILED, "mmap: %s", strerror(errno));
 	*turn = 0;
-	mem[0] = 'P';
-	avail = pool_free(p) - rsvd();
-	if (avail > 0)
-		hold = map_huge(p, avail, 0);
-	pid = fork();
-	utest_check(pid >= 0, "fork: %s", strerror(errno));
+	pid = touch_hold_fork(p, mem, &hold, &avail);
 	if (pid == 0) {
 		while (!*turn)
 			sched_yield();
@@ -357,9 +370,7 @@ static void resv_owner_cow_unmaps_child(const struct pool *p, long base)
 		    WTERMSIG(status) == SIGBUS,
 		    "the child kept the page the owner took back (status %#x)", status);
 	utest_check(mem[0] == 'O', "the owner lost its write");
-	if (hold)
-		munmap(hold, avail * p->size);
-	utest_check(!munmap(mem, p->size), "munmap: %s", strerror(errno));
+	unmap_held(p, mem, hold, avail);
 	munmap((void *)turn, PAGE);
 	utest_check(rsvd() == base, "after the owner's copy: Rsvd %ld, want %ld", rsvd(), base);
 }
@@ -373,6 +384,8 @@ static void resv_checks(struct pool *p)
 	resv_shared(p, base);
 	resv_child_cow_sigbus(p, base);
 	resv_owner_cow_unmaps_child(p, base);
+	printf("hugepage: %s: the owner's copy with the pool empty took the page from the child\n",
+	       p->name);
 	expect_free(p, free_before, "after the reservation cases");
 	printf("hugepage: %s: HugePages_Rsvd exact through fork, exit and munmap\n",
 	       p->name);
