@@ -416,6 +416,7 @@ KTEST(user, hugepage_2m)
 	char *argv[] = { "/bin/hugepage", "2M", NULL };
 
 	expect_pass(test, "hugepage", 2, argv);
+	log_lines(test, "hugepage: 2M: ");
 }
 
 /* 1 GiB pages need pdpe1gb and a free aligned GiB: the runner's user configuration. */
