@@ -68,15 +68,20 @@ struct pcp_saved {
 	unsigned int high[MAX_NR_ZONES];
 };
 
-/* Batch 1, high 1: a free drains at once, an allocation refills one page. */
+/*
+ * Batch 1, high 1 on this CPU's lists: a free drains at once, an
+ * allocation refills one page.
+ */
 static void pcp_bypass(struct pcp_saved *s)
 {
 	drain_all_pages();
 	for (int z = 0; z < MAX_NR_ZONES; z++) {
-		s->batch[z] = zones[z].pcp.batch;
-		s->high[z] = zones[z].pcp.high;
-		zones[z].pcp.batch = 1;
-		zones[z].pcp.high = 1;
+		struct per_cpu_pages *pcp = &zones[z].pcp[smp_processor_id()];
+
+		s->batch[z] = pcp->batch;
+		s->high[z] = pcp->high;
+		pcp->batch = 1;
+		pcp->high = 1;
 	}
 }
 
@@ -84,8 +89,10 @@ static void pcp_restore(const struct pcp_saved *s)
 {
 	drain_all_pages();
 	for (int z = 0; z < MAX_NR_ZONES; z++) {
-		zones[z].pcp.batch = s->batch[z];
-		zones[z].pcp.high = s->high[z];
+		struct per_cpu_pages *pcp = &zones[z].pcp[smp_processor_id()];
+
+		pcp->batch = s->batch[z];
+		pcp->high = s->high[z];
 	}
 }
 

@@ -5,6 +5,7 @@
  * paging-structure caches alike.
  */
 #include "kernel/tlbflush.h"
+#include "kernel/io.h"
 #include "kernel/traps.h"
 #include "mm/layout.h"
 
@@ -124,6 +125,58 @@ void flush_tlb_kernel_range(unsigned long start, unsigned long end)
 	if (end <= start)
 		return;
 	flush_everywhere(&f);
+}
+
+unsigned int call_on_other_cpus(void (*func)(void *info), void *info)
+{
+	return remote_call ? remote_call(~0ULL, func, info) : 0;
+}
+
+struct switch_info {
+	void (*fn)(void *arg);
+	void *arg;
+	unsigned int expected;		/* other CPUs */
+	unsigned int parked;
+	bool done;
+};
+
+static void count_func(void *arg)
+{
+	(void)arg;
+}
+
+/* In every other CPU's interrupt: the last to arrive switches. */
+static void park_func(void *arg)
+{
+	struct switch_info *s = arg;
+
+	if (__atomic_add_fetch(&s->parked, 1, __ATOMIC_ACQ_REL) == s->expected) {
+		s->fn(s->arg);
+		__atomic_store_n(&s->done, true, __ATOMIC_RELEASE);
+	}
+	while (!__atomic_load_n(&s->done, __ATOMIC_ACQUIRE))
+		cpu_relax();
+	local_flush_tlb_all();
+}
+
+void kernel_mapping_switch(void (*fn)(void *arg), void *arg)
+{
+	struct switch_info s = { fn, arg, 0, 0, false };
+	unsigned long flags;
+
+	/* CPUs never go offline here: the count holds for the second call. */
+	s.expected = call_on_other_cpus(count_func, NULL);
+	if (!s.expected) {
+		flags = local_irq_save();
+		fn(arg);
+		local_flush_tlb_all();
+		local_irq_restore(flags);
+		return;
+	}
+	/* This CPU waits inside the call: it writes nothing meanwhile. */
+	remote_call(~0ULL, park_func, &s);
+	local_flush_tlb_all();
+	count(NR_TLB_REMOTE_FLUSH, 1);
 }
 
 unsigned long tlb_stat(enum tlb_stat item)

@@ -54,6 +54,26 @@ void tlb_set_remote_call(tlb_remote_call_t call);
 /* func(info) on every other CPU of *cpu_mask, waited for (mm_destroy's lazy CR3s). */
 void tlb_call_cpus(const u64 *cpu_mask, void (*func)(void *info), void *info);
 
+/*
+ * The lent call itself, for the mm's other cross-CPU work (draining the
+ * per-CPU page lists): func(info) on every other online CPU, waited for;
+ * how many it reached (0 before the APs are up). Interrupts on, no lock
+ * held that another CPU may spin on with its interrupts off.
+ */
+unsigned int call_on_other_cpus(void (*func)(void *info), void *info);
+
+/*
+ * Switch a kernel mapping that other CPUs may be writing through (a
+ * section's memmap copied into a new block): every other CPU is parked
+ * in an interrupt, with its interrupts off, between two instructions;
+ * the last to park runs fn(arg), which copies and switches the entries;
+ * then every CPU flushes its whole TLB before it goes on. A write made
+ * through the old mapping is therefore either in the copy or made after
+ * the flush, through the new one: none is lost. Same rules as
+ * call_on_other_cpus(); fn must not take a lock or send a call.
+ */
+void kernel_mapping_switch(void (*fn)(void *arg), void *arg);
+
 /* A counter summed over every CPU. */
 unsigned long tlb_stat(enum tlb_stat item);
 

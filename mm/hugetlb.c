@@ -16,6 +16,22 @@
  * Per-page data of a hugetlb page lives in the head and in tail 1 (which is
  * in the head's own vmemmap page): tail 1's private is the order,
  * data[0] the list of hardware-poisoned subpages, data[1] flags.
+ *
+ * Locking: hugetlb_lock guards both pools' lists and counters and the
+ * per-page data above. It is a spinlock taken with interrupts ON and
+ * never from an interrupt, held across a whole operation, resizes
+ * included: a resize allocates, remaps the vmemmap and sends TLB
+ * shootdowns under it, and a CPU waiting for it must still answer
+ * those. Nothing under it sleeps. Order: hugetlb_lock -> the vmemmap
+ * lock (mm/sparse.h) -> slab and zone locks.
+ *
+ * Free pool pages have refcount 0 (frozen, as Linux's free hugetlb
+ * folios): get_page_unless_zero() on any of their pfns fails, so a
+ * dissolve or demote (which take only free pages) never has a
+ * speculative reference land on a page whose struct pages are being
+ * restored. A page entering the pool, and one coming back to it, is
+ * frozen from 1 with page_ref_freeze(): a speculative reference held at
+ * that moment is waited out, never overwritten.
  */
 #include "mm/hugetlb.h"
 #include "mm/buddy_vmemmap.h"
@@ -26,10 +42,12 @@
 #include "mm/pgtable.h"
 #include "mm/slab.h"
 #include "mm/sparse.h"
+#include "kernel/io.h"
 #include "kernel/panic.h"
 #include "kernel/param.h"
 #include "kernel/printk.h"
 #include "kernel/pseudofs.h"
+#include "kernel/spinlock.h"
 #include "libc/errno.h"
 #include "libc/stdio.h"
 #include "libc/stdlib.h"
@@ -41,6 +59,18 @@ struct hstate hstates[HUGE_MAX_HSTATE] = {
 	[HSTATE_1G] = { .order = HVO_ORDER_1G },
 };
 struct hstate *default_hstate = &hstates[HSTATE_2M];
+static DEFINE_SPINLOCK(hugetlb_lock);
+
+/*
+ * Speculative references (get_page_unless_zero(), then put_page()) are
+ * held for a few instructions: wait until ours is the only one left.
+ */
+static void freeze_huge_page(struct page *head)
+{
+	while (!page_ref_freeze(head, 1))
+		cpu_relax();
+}
+
 static bool hvo_enabled = true;
 /* Whole-section restore when shrinking (off: page by page, for tests/bench). */
 static bool section_restore = true;
@@ -262,9 +292,10 @@ void hugetlb_populate_boot_gigantic(void)
 
 /* The pool. */
 
+/* The page is frozen (refcount 0) already. */
 static void enqueue_free(struct hstate *h, struct page *head)
 {
-	head->_refcount = 0;
+	BUG_ON(page_ref_count(head));
 	list_add_tail(&head->lru, &h->hugepage_freelist);
 	h->free_huge_pages++;
 	if (huge_page_hwpoisoned(head))
@@ -327,8 +358,8 @@ static void free_huge_memory_poisoned(struct page *page, unsigned int order,
 	struct hwpoison_entry *e, *next;
 
 	for (unsigned long p = pfn; p < end; p++) {
-		pfn_to_page(p)->_refcount = 1;
 		pfn_to_page(p)->private = 0;
+		set_page_count(pfn_to_page(p), 1);
 	}
 	/* Held for good, as memory_failure() holds a poisoned buddy page. */
 	for (e = *hwpoison_list(page); e; e = e->next) {
@@ -358,8 +389,9 @@ static void free_huge_memory(struct page *page, unsigned int order, bool bootmem
 		return;
 	}
 	if (order <= MAX_ORDER) {
-		page->_refcount = 1;
+		/* A speculative reference taken from now on frees it with its put. */
 		page->private = order;
+		set_page_count(page, 1);
 		free_pages(page, order);
 		return;
 	}
@@ -378,7 +410,9 @@ static void prep_new_huge_page(struct hstate *h, struct page *page,
 	else if (!hvo_enabled || hugetlb_vmemmap_optimize(page, h->order, b))
 		prep_compound_tails(page, h->order);
 	*huge_page_flags(page) = flags;
-	page->_refcount = 0;
+	/* From the buddy (1) or a demoted page (0, frozen already). */
+	if (page_ref_count(page))
+		freeze_huge_page(page);
 }
 
 static struct vmemmap_batch grow_batch;
@@ -517,7 +551,7 @@ static unsigned long shrink_sections_2m(struct hstate *h, unsigned long want)
 			if (!pfn_valid(page_to_pfn(p)) || !PageHead(p) || !PageHugeTLB(p) ||
 			    compound_order(p) != h->order || !PageVmemmapOptimized(p))
 				continue;
-			if (p->_refcount || !(*huge_page_flags(p) & HUGETLB_PAGE_LEAVING))
+			if (page_ref_count(p) || !(*huge_page_flags(p) & HUGETLB_PAGE_LEAVING))
 				break;		/* in use, poisoned or older: the slow path */
 			heads[n++] = p;
 		}
@@ -544,7 +578,7 @@ static unsigned long shrink_sections_2m(struct hstate *h, unsigned long want)
 	return freed;
 }
 
-int hugetlb_memory_failure(struct page *head, unsigned long pfn)
+static int __hugetlb_memory_failure(struct page *head, unsigned long pfn)
 {
 	unsigned long head_pfn = page_to_pfn(head);
 	struct hwpoison_entry *e;
@@ -564,7 +598,7 @@ int hugetlb_memory_failure(struct page *head, unsigned long pfn)
 	e->pfn = pfn;
 	e->next = *hwpoison_list(head);
 	*hwpoison_list(head) = e;
-	if (!head->_refcount && !huge_page_hwpoisoned(head))
+	if (!page_ref_count(head) && !huge_page_hwpoisoned(head))
 		h->free_hwpoisoned_huge_pages++;
 	*huge_page_flags(head) |= HUGETLB_PAGE_HWPOISON;
 	/*
@@ -572,7 +606,7 @@ int hugetlb_memory_failure(struct page *head, unsigned long pfn)
 	 * every free page is reserved, a fresh page takes its place first, so
 	 * that the reservations stay covered.
 	 */
-	if (head->_refcount)
+	if (page_ref_count(head))
 		return 0;
 	if (h->resv_huge_pages + h->free_hwpoisoned_huge_pages > h->free_huge_pages &&
 	    !grow_pool(h, 1, false))
@@ -581,7 +615,7 @@ int hugetlb_memory_failure(struct page *head, unsigned long pfn)
 	return 0;
 }
 
-bool hugetlb_subpage_poisoned(unsigned long pfn)
+static bool __hugetlb_subpage_poisoned(unsigned long pfn)
 {
 	for (int i = 0; i < HUGE_MAX_HSTATE; i++) {
 		struct list_head *lists[2] = { &hstates[i].hugepage_freelist,
@@ -713,7 +747,7 @@ static void return_unused_surplus_pages(struct hstate *h)
  * then fresh pages are allocated; shrinking frees unreserved free pages and
  * turns pages in use beyond the count into surplus.
  */
-unsigned long set_max_huge_pages(struct hstate *h, unsigned long count)
+static unsigned long __set_max_huge_pages(struct hstate *h, unsigned long count)
 {
 	unsigned long min_count;
 
@@ -742,7 +776,7 @@ unsigned long set_max_huge_pages(struct hstate *h, unsigned long count)
 	return persistent_huge_pages(h);
 }
 
-int hugetlb_acquire_reservation(struct hstate *h, long n)
+static int __hugetlb_acquire_reservation(struct hstate *h, long n)
 {
 	long needed = n - (long)available_huge_pages(h);
 
@@ -760,7 +794,7 @@ int hugetlb_acquire_reservation(struct hstate *h, long n)
 	return 0;
 }
 
-void hugetlb_release_reservation(struct hstate *h, long n)
+static void __hugetlb_release_reservation(struct hstate *h, long n)
 {
 	if (n <= 0)
 		return;
@@ -769,7 +803,7 @@ void hugetlb_release_reservation(struct hstate *h, long n)
 	return_unused_surplus_pages(h);
 }
 
-struct page *alloc_huge_page(struct hstate *h, bool reserved)
+static struct page *__alloc_huge_page(struct hstate *h, bool reserved)
 {
 	struct page *head;
 
@@ -786,16 +820,16 @@ struct page *alloc_huge_page(struct hstate *h, bool reserved)
 	if (reserved)
 		h->resv_huge_pages--;
 	list_add(&head->lru, &h->hugepage_activelist);
-	head->_refcount = 1;
-	memset(page_address(head), 0, huge_page_size(h));
+	page_ref_unfreeze(head, 1);
 	return head;
 }
 
-void free_huge_page(struct page *head)
+static void __free_huge_page(struct page *head)
 {
 	struct hstate *h = hstate_of(head);
 
 	BUG_ON(!PageHugeTLB(head));
+	freeze_huge_page(head);
 	list_del(&head->lru);
 	enqueue_free(h, head);
 	if (*huge_page_flags(head) & HUGETLB_PAGE_HWPOISON) {
@@ -809,7 +843,7 @@ void free_huge_page(struct page *head)
 }
 
 /* Demote: one free 1 GiB page becomes 512 free 2 MiB pages. */
-static int demote_one(void)
+static int __demote_one(void)
 {
 	struct hstate *g = &hstates[HSTATE_1G], *h = &hstates[HSTATE_2M];
 	struct page *head = newest_free_without(g, HUGETLB_PAGE_HWPOISON |
@@ -843,6 +877,85 @@ static int demote_one(void)
 	return 0;
 }
 
+/* The entry points, each under hugetlb_lock (see the top of the file). */
+
+int hugetlb_memory_failure(struct page *head, unsigned long pfn)
+{
+	int ret;
+
+	spin_lock(&hugetlb_lock);
+	ret = __hugetlb_memory_failure(head, pfn);
+	spin_unlock(&hugetlb_lock);
+	return ret;
+}
+
+bool hugetlb_subpage_poisoned(unsigned long pfn)
+{
+	bool ret;
+
+	spin_lock(&hugetlb_lock);
+	ret = __hugetlb_subpage_poisoned(pfn);
+	spin_unlock(&hugetlb_lock);
+	return ret;
+}
+
+unsigned long set_max_huge_pages(struct hstate *h, unsigned long count)
+{
+	unsigned long ret;
+
+	spin_lock(&hugetlb_lock);
+	ret = __set_max_huge_pages(h, count);
+	spin_unlock(&hugetlb_lock);
+	return ret;
+}
+
+int hugetlb_acquire_reservation(struct hstate *h, long n)
+{
+	int ret;
+
+	spin_lock(&hugetlb_lock);
+	ret = __hugetlb_acquire_reservation(h, n);
+	spin_unlock(&hugetlb_lock);
+	return ret;
+}
+
+void hugetlb_release_reservation(struct hstate *h, long n)
+{
+	spin_lock(&hugetlb_lock);
+	__hugetlb_release_reservation(h, n);
+	spin_unlock(&hugetlb_lock);
+}
+
+struct page *alloc_huge_page(struct hstate *h, bool reserved)
+{
+	struct page *page;
+
+	spin_lock(&hugetlb_lock);
+	page = __alloc_huge_page(h, reserved);
+	spin_unlock(&hugetlb_lock);
+	/* Ours alone now (on the active list, off the free one): cleared unlocked. */
+	if (page)
+		memset(page_address(page), 0, huge_page_size(h));
+	return page;
+}
+
+void free_huge_page(struct page *head)
+{
+	spin_lock(&hugetlb_lock);
+	__free_huge_page(head);
+	spin_unlock(&hugetlb_lock);
+}
+
+static int demote_one(void)
+{
+	int ret;
+
+	spin_lock(&hugetlb_lock);
+	ret = __demote_one();
+	spin_unlock(&hugetlb_lock);
+	return ret;
+}
+
 /* /proc/meminfo */
 
 static void hugetlb_meminfo(struct seq_buf *m)
@@ -850,6 +963,8 @@ static void hugetlb_meminfo(struct seq_buf *m)
 	struct hstate *h = default_hstate;
 	unsigned long total_kb = 0;
 
+	/* One consistent snapshot of the counters (printing takes no other lock). */
+	spin_lock(&hugetlb_lock);
 	for (int i = 0; i < HUGE_MAX_HSTATE; i++)
 		total_kb += hstates[i].nr_huge_pages * (huge_page_size(&hstates[i]) >> 10);
 	seq_printf(m, "HugePages_Total:   %5lu\n", h->nr_huge_pages);
@@ -859,6 +974,7 @@ static void hugetlb_meminfo(struct seq_buf *m)
 	seq_printf(m, "Hugepagesize:   %8lu kB\n", huge_page_size(h) >> 10);
 	seq_printf(m, "Hugetlb:        %8lu kB\n", total_kb);
 	seq_printf(m, "VmemmapOptimized: %6lu kB\n", vmemmap_optimized_pages() << 2);
+	spin_unlock(&hugetlb_lock);
 }
 
 static struct meminfo_extra hugetlb_meminfo_extra = { .show = hugetlb_meminfo };
@@ -881,7 +997,7 @@ struct hattr_file {
 
 static struct hattr_file hattr_files[HUGE_MAX_HSTATE][NR_HATTR];
 
-static int hattr_show(struct seq_buf *m, void *data)
+static int __hattr_show(struct seq_buf *m, void *data)
 {
 	struct hattr_file *f = data;
 	struct hstate *h = f->h;
@@ -911,6 +1027,16 @@ static int hattr_show(struct seq_buf *m, void *data)
 	return 0;
 }
 
+static int hattr_show(struct seq_buf *m, void *data)
+{
+	int ret;
+
+	spin_lock(&hugetlb_lock);
+	ret = __hattr_show(m, data);
+	spin_unlock(&hugetlb_lock);
+	return ret;
+}
+
 static int check_supported(struct hstate *h, struct errmsg *e)
 {
 	if (h->supported)
@@ -934,7 +1060,9 @@ static int store_overcommit(struct hstate *h, unsigned long count, struct errmsg
 	if (h->order > MAX_ORDER)
 		return errmsg_set(e, -EINVAL, "nr_overcommit_hugepages: %s pages cannot be overcommitted",
 				  h->name);
+	spin_lock(&hugetlb_lock);
 	h->nr_overcommit_huge_pages = count;
+	spin_unlock(&hugetlb_lock);
 	return 0;
 }
 

@@ -66,6 +66,19 @@
  * entries, flush the TLB once per batch, and only then free what the old
  * entries mapped. A write to a shared tail faults (read-only); the fault
  * report names the pfn (hugetlb_vmemmap_describe_fault()).
+ *
+ * Several CPUs: every entry point holds the vmemmap lock (mm/sparse.h).
+ * The batch's flush reaches every online CPU before a page is freed.
+ * Remapping tails never loses a write, as no path writes a tail (per-page
+ * state goes to the head, mm/page.h). A restore copies only the head
+ * vmemmap page of a page that is free in its pool: frozen at refcount 0
+ * and off every list, nothing writes it. But a whole-section rebuild or
+ * collapse copies the struct pages of every page in the section, in use
+ * by anyone on any CPU (a get_page() or a free-list link is enough): the
+ * copy and the switch of the PMD run with every other CPU parked between
+ * two instructions (kernel_mapping_switch()), and each flushes its TLB
+ * before it goes on, so a write lands either in the copy or in the new
+ * mapping.
  */
 #include "mm/hugetlb_vmemmap.h"
 #include "mm/memblock.h"
@@ -82,7 +95,7 @@
 
 static phys_addr_t shared_tail[2];	/* [0]: order 9, [1]: order 18 */
 static pteval_t *all_tail_table;	/* PMDs 1..7 of every 1 GiB page */
-static unsigned long optimized_pages;
+static unsigned long optimized_pages;	/* atomic: HVO and the free-memory dedup both count */
 
 static unsigned int order_slot(unsigned int order)
 {
@@ -91,7 +104,7 @@ static unsigned int order_slot(unsigned int order)
 
 unsigned long vmemmap_optimized_pages(void)
 {
-	return optimized_pages;
+	return __atomic_load_n(&optimized_pages, __ATOMIC_RELAXED);
 }
 
 phys_addr_t vmemmap_shared_tail_phys(unsigned int order)
@@ -395,7 +408,7 @@ static int optimize_2m(struct page *head, struct vmemmap_batch *b)
 	/* Page 0 keeps its physical page: writing it now is safe. */
 	write_head_page(head, HVO_ORDER_2M, true);
 	mem_section[pfn_to_section_nr(page_to_pfn(head))].nr_optimized++;
-	optimized_pages += VMEMMAP_PAGES_2M - 1;
+	__atomic_add_fetch(&optimized_pages, VMEMMAP_PAGES_2M - 1, __ATOMIC_RELAXED);
 	return 0;
 }
 
@@ -418,7 +431,7 @@ void hugetlb_vmemmap_adopt_2m(struct page *head)
 	fill_tails(head + 1, FOLIO_TAILS, HVO_ORDER_2M);
 	head[1].private = HVO_ORDER_2M;
 	mem_section[pfn_to_section_nr(page_to_pfn(head))].nr_optimized++;
-	optimized_pages += VMEMMAP_PAGES_2M - 1;
+	__atomic_add_fetch(&optimized_pages, VMEMMAP_PAGES_2M - 1, __ATOMIC_RELAXED);
 }
 
 void hugetlb_vmemmap_release_2m(struct page *head)
@@ -427,7 +440,7 @@ void hugetlb_vmemmap_release_2m(struct page *head)
 	fill_tails(head + 1, FOLIO_TAILS, HVO_ORDER_2M);
 	SetPageVmemmapOptimized(head);
 	mem_section[pfn_to_section_nr(page_to_pfn(head))].nr_optimized--;
-	optimized_pages -= VMEMMAP_PAGES_2M - 1;
+	__atomic_sub_fetch(&optimized_pages, VMEMMAP_PAGES_2M - 1, __ATOMIC_RELAXED);
 }
 
 /* Queue whatever a gigantic page's PMD mapped: a block, or a table of pages. */
@@ -477,9 +490,9 @@ static void account_gigantic(unsigned long first_section, int delta)
 	/* 4096 pages of struct pages become a head page and one PTE table. */
 	vmemmap_account(delta > 0 ? -4094 : 4094);
 	if (delta > 0)
-		optimized_pages += 4094;
+		__atomic_add_fetch(&optimized_pages, 4094, __ATOMIC_RELAXED);
 	else
-		optimized_pages -= 4094;
+		__atomic_sub_fetch(&optimized_pages, 4094, __ATOMIC_RELAXED);
 }
 
 static int optimize_1g(struct page *head, struct vmemmap_batch *b)
@@ -520,7 +533,9 @@ int hugetlb_vmemmap_optimize(struct page *head, unsigned int order,
 
 	if (!vmemmap_batch_room(b, order))
 		vmemmap_batch_finish(b);
+	vmemmap_lock();
 	ret = order == HVO_ORDER_1G ? optimize_1g(head, b) : optimize_2m(head, b);
+	vmemmap_unlock();
 	if (!ret)
 		b->nr_optimized++;
 	return ret;
@@ -558,7 +573,7 @@ int hugetlb_vmemmap_populate_gigantic(unsigned long pfn)
 		ms->nr_optimized = 1;
 	}
 	vmemmap_account(2);
-	optimized_pages += 4094;
+	__atomic_add_fetch(&optimized_pages, 4094, __ATOMIC_RELAXED);
 	return 0;
 }
 
@@ -582,11 +597,40 @@ static bool maps_lent_memmap(const pteval_t *table)
 	return false;
 }
 
+/*
+ * A section's memmap into one 2 MiB block under a PMD leaf, with the
+ * other CPUs parked: the 2 MiB pages of leaving (a bit per page) are
+ * written zeroed, everything else copied.
+ */
+struct section_switch {
+	unsigned long va;
+	pteval_t *pmd;
+	struct page *block;
+	u64 leaving;
+};
+
+static void switch_section(void *arg)
+{
+	const struct section_switch *sw = arg;
+	const unsigned long chunk = (1UL << HVO_ORDER_2M) * sizeof(struct page);
+	u8 *dst = page_address(sw->block);
+
+	for (unsigned int k = 0; k < 64; k++) {
+		if (sw->leaving & (1ULL << k))
+			memset(dst + k * chunk, 0, chunk);
+		else
+			memcpy(dst + k * chunk, (void *)(sw->va + k * chunk), chunk);
+	}
+	set_entry_ptr(sw->pmd, page_to_phys(sw->block) |
+		      ((PAGE_KERNEL | _PAGE_PSE) & __supported_pte_mask));
+}
+
 static void collapse_section(unsigned long nr)
 {
 	unsigned long va = section_vmemmap(nr);
 	pteval_t *pmd = vmemmap_pmd(va);
 	struct vmemmap_batch b = { .nr_free = 0 };
+	struct section_switch sw;
 	struct page *block;
 	pteval_t *table;
 
@@ -595,9 +639,9 @@ static void collapse_section(unsigned long nr)
 	block = alloc_pages(GFP_KERNEL | __GFP_NOWARN | __GFP_NORETRY, pageblock_order);
 	if (!block)
 		return;
-	memcpy(page_address(block), (void *)va, SECTION_MEMMAP_SIZE);
 	table = entry_table(*pmd);
-	set_entry_ptr(pmd, page_to_phys(block) | ((PAGE_KERNEL | _PAGE_PSE) & __supported_pte_mask));
+	sw = (struct section_switch){ va, pmd, block, 0 };
+	kernel_mapping_switch(switch_section, &sw);
 	for (unsigned int i = 0; i < PTRS_PER_TABLE; i++)
 		batch_free_page(&b, entry_phys(table[i]));
 	b.tables[b.nr_tables++] = table;
@@ -613,6 +657,7 @@ static void collapse_section(unsigned long nr)
  */
 void hugetlb_vmemmap_collapse_all(void)
 {
+	vmemmap_lock();
 	for (unsigned long nr = 0; nr < nr_mem_sections; nr++) {
 		struct mem_section *ms = &mem_section[nr];
 
@@ -620,6 +665,7 @@ void hugetlb_vmemmap_collapse_all(void)
 		    !ms->nr_free_optimized)
 			collapse_section(nr);
 	}
+	vmemmap_unlock();
 }
 
 /*
@@ -631,18 +677,16 @@ void hugetlb_vmemmap_collapse_all(void)
  * be freed), everything else of the section is copied. One block, one
  * TLB flush, and only the section's unique pages are freed.
  */
-int hugetlb_vmemmap_restore_section(unsigned long nr, struct page **heads,
-				    unsigned int n)
+static int __hugetlb_vmemmap_restore_section(unsigned long nr, struct page **heads,
+					     unsigned int n)
 {
 	unsigned long va = section_vmemmap(nr);
 	unsigned long first_pfn = section_nr_to_pfn(nr);
-	const unsigned long chunk = (1UL << HVO_ORDER_2M) * sizeof(struct page);
 	struct vmemmap_batch b = { .nr_free = 0 };
-	u64 leaving = 0;
-	struct page *block;
 	pteval_t *pmd = vmemmap_pmd(va);
+	struct section_switch sw;
+	struct page *block;
 	pteval_t *table;
-	u8 *dst;
 
 	if (!pmd || (*pmd & _PAGE_PSE) || n != mem_section[nr].nr_optimized ||
 	    mem_section[nr].nr_free_optimized || maps_lent_memmap(entry_table(*pmd)))
@@ -650,17 +694,11 @@ int hugetlb_vmemmap_restore_section(unsigned long nr, struct page **heads,
 	block = alloc_pages(GFP_KERNEL | __GFP_NOWARN | __GFP_NORETRY, pageblock_order);
 	if (!block)
 		return -ENOMEM;
+	sw = (struct section_switch){ va, pmd, block, 0 };
 	for (unsigned int i = 0; i < n; i++)
-		leaving |= 1ULL << ((page_to_pfn(heads[i]) - first_pfn) >> HVO_ORDER_2M);
-	dst = page_address(block);
-	for (unsigned int k = 0; k < 64; k++) {
-		if (leaving & (1ULL << k))
-			memset(dst + k * chunk, 0, chunk);
-		else
-			memcpy(dst + k * chunk, (void *)(va + k * chunk), chunk);
-	}
+		sw.leaving |= 1ULL << ((page_to_pfn(heads[i]) - first_pfn) >> HVO_ORDER_2M);
 	table = entry_table(*pmd);
-	set_entry_ptr(pmd, page_to_phys(block) | ((PAGE_KERNEL | _PAGE_PSE) & __supported_pte_mask));
+	kernel_mapping_switch(switch_section, &sw);
 	/* Unreachable once the batch flushes: queue the unique pages. */
 	for (unsigned int i = 0; i < PTRS_PER_TABLE; i++)
 		if (entry_phys(table[i]) != shared_tail[0])
@@ -671,7 +709,7 @@ int hugetlb_vmemmap_restore_section(unsigned long nr, struct page **heads,
 	mem_section[nr].flags |= SECTION_MEMMAP_PMD;
 	mem_section[nr].flags &= ~SECTION_HVO_SPLIT;
 	vmemmap_account((long)n * (VMEMMAP_PAGES_2M - 1));
-	optimized_pages -= (unsigned long)n * (VMEMMAP_PAGES_2M - 1);
+	__atomic_sub_fetch(&optimized_pages, (unsigned long)n * (VMEMMAP_PAGES_2M - 1), __ATOMIC_RELAXED);
 	return 0;
 }
 
@@ -698,7 +736,7 @@ static int restore_2m(struct page *head)
 	flush_tlb_kernel_range(va, va + VMEMMAP_PAGES_2M * PAGE_SIZE);
 	ClearPageVmemmapOptimized(head);
 	vmemmap_account(VMEMMAP_PAGES_2M - 1);
-	optimized_pages -= VMEMMAP_PAGES_2M - 1;
+	__atomic_sub_fetch(&optimized_pages, VMEMMAP_PAGES_2M - 1, __ATOMIC_RELAXED);
 	if (--mem_section[nr].nr_optimized == 0 && !mem_section[nr].nr_free_optimized)
 		collapse_section(nr);
 	return 0;
@@ -812,11 +850,27 @@ static int restore_1g(struct page *head)
 	return 0;
 }
 
+int hugetlb_vmemmap_restore_section(unsigned long nr, struct page **heads,
+				    unsigned int n)
+{
+	int ret;
+
+	vmemmap_lock();
+	ret = __hugetlb_vmemmap_restore_section(nr, heads, n);
+	vmemmap_unlock();
+	return ret;
+}
+
 int hugetlb_vmemmap_restore(struct page *head, unsigned int order)
 {
+	int ret;
+
 	if (!PageVmemmapOptimized(head))
 		return 0;
-	return order == HVO_ORDER_1G ? restore_1g(head) : restore_2m(head);
+	vmemmap_lock();
+	ret = order == HVO_ORDER_1G ? restore_1g(head) : restore_2m(head);
+	vmemmap_unlock();
+	return ret;
 }
 
 /*

@@ -1,5 +1,10 @@
 // SPDX-License-Identifier: MIT
-/* /proc/meminfo. */
+/*
+ * /proc/meminfo. Every number is an atomic counter or a sum of per-CPU
+ * and per-zone counters read without a lock (Linux's global_zone_page_state()
+ * sums the same way): exact when the CPUs are quiet, a snapshot otherwise;
+ * the hugetlb lines are one snapshot under hugetlb_lock.
+ */
 #include "mm/meminfo.h"
 #include "mm/memblock.h"
 #include "mm/page_alloc.h"

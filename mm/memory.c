@@ -283,14 +283,14 @@ static void zap_leaf(struct zap_details *d, pteval_t *table, unsigned int idx,
 		 * The region itself stays until its VMA goes, after the flush.
 		 */
 		BUG_ON(PageTail(page) || page->_refcount < 1 || page->_mapcount < 1);
-		page->_refcount--;
-		page->_mapcount--;
+		page_ref_dec(page);
+		page_mapcount_dec(page);
 		mm->rss_dax -= level_size(level) >> PAGE_SHIFT;
 		return;
 	}
 	if (level == PG_LEVEL_4K) {
 		mm->rss--;
-		page->_mapcount--;
+		page_mapcount_dec(page);
 	} else {
 		unsigned int hi = level_hstate_idx(level);
 
@@ -298,10 +298,8 @@ static void zap_leaf(struct zap_details *d, pteval_t *table, unsigned int idx,
 		if (d->h == &hstates[hi])
 			d->nr_huge++;
 		/* Still mapped by a fork relative: only our reference goes. */
-		if (page->_refcount > 1) {
-			page->_refcount--;
+		if (page_ref_add_unless(page, -1, 1))
 			return;
-		}
 	}
 	tlb_remove_page(d->tlb, page);
 }
@@ -526,9 +524,9 @@ static void copy_leaf(pteval_t *table, unsigned int idx, enum pg_level level,
 		set_user_entry(table, idx, e);
 	}
 	set_user_entry(dst, level_index(addr, level), e);
-	page->_refcount++;
+	page_ref_inc(page);
 	if (level == PG_LEVEL_4K) {
-		page->_mapcount++;
+		page_mapcount_inc(page);
 		c->dst->rss++;
 	} else {
 		c->dst->nr_huge[level_hstate_idx(level)]++;
@@ -608,8 +606,8 @@ static bool page_cow_shared(const struct page *page, enum pg_level level)
 	if (PageDevice(page))
 		return false;
 	if (level == PG_LEVEL_4K)
-		return page->_mapcount > 0;
-	return page->_refcount > 1;
+		return page_mapcount(page) > 0;
+	return page_ref_count(page) > 1;
 }
 
 static void protect_leaf(pteval_t *table, unsigned int idx, enum pg_level level,
@@ -727,9 +725,9 @@ static int shmem_fault_page(struct vm_area_struct *vma, unsigned long addr,
 	ret = shmem_get_page(vma->vm_shm, index, page);
 	if (ret)
 		return ret == -ENOMEM ? VM_FAULT_OOM : VM_FAULT_SIGBUS;
-	(*page)->_refcount++;
+	page_ref_inc(*page);
 	if (!vma->vm_hstate)
-		(*page)->_mapcount++;
+		page_mapcount_inc(*page);
 	return 0;
 }
 
@@ -786,8 +784,8 @@ static int do_fault(struct mm *mm, struct vm_area_struct *vma, unsigned long add
 		       mk_leaf(page_to_phys(page), vma->vm_flags, level));
 	if (vma->vm_dax) {
 		/* The head only: a tail struct page is shared and read-only. */
-		page->_refcount++;
-		page->_mapcount++;
+		page_ref_inc(page);
+		page_mapcount_inc(page);
 		mm->rss_dax += size >> PAGE_SHIFT;
 		return 0;
 	}
@@ -894,11 +892,11 @@ static int wp_copy(struct mm *mm, struct vm_area_struct *vma, pteval_t *table,
 	if (mm_is_loaded(mm))
 		flush_tlb_one(addr);
 	if (level == PG_LEVEL_4K) {
-		old->_mapcount--;
+		page_mapcount_dec(old);
 		put_page(old);
 	} else {
 		/* Another mm maps it (else it was reused): never the last. */
-		old->_refcount--;
+		page_ref_dec(old);
 	}
 	mm->nr_cow++;
 	return 0;

@@ -31,6 +31,7 @@
 #include "mm/page_alloc.h"
 #include "mm/sparse.h"
 #include "kernel/printk.h"
+#include "kernel/spinlock.h"
 #include "libc/stdio.h"
 #include "libc/stdlib.h"
 #include "libc/string.h"
@@ -136,8 +137,8 @@ static void hold(struct page *page)
 {
 	SetPageHWPoison(page);
 	SetPageOffline(page);
-	page->_refcount = 1;
 	page->private = 0;
+	set_page_count(page, 1);
 }
 
 static bool pfn_is_device(unsigned long pfn)
@@ -165,7 +166,13 @@ static int poison_hugetlb(struct page *head, unsigned long pfn, struct errmsg *e
 	return 0;
 }
 
-int memory_failure(unsigned long pfn, struct errmsg *e)
+/*
+ * Only pages nobody references are taken: a free buddy page (refcount 0
+ * under the zone locks, so a speculative get_page_unless_zero() fails on
+ * it) or a free hugetlb page (frozen at 0, dissolved under hugetlb_lock).
+ * A page in use is only marked, and held when its last reference goes.
+ */
+static int __memory_failure(unsigned long pfn, struct errmsg *e)
 {
 	struct page *page, *head;
 
@@ -206,7 +213,7 @@ int memory_failure(unsigned long pfn, struct errmsg *e)
 	return 0;
 }
 
-int unpoison_memory(unsigned long pfn, struct errmsg *e)
+static int __unpoison_memory(unsigned long pfn, struct errmsg *e)
 {
 	struct hwpoison_record *rec = find_record(pfn);
 	struct page *page;
@@ -227,7 +234,7 @@ int unpoison_memory(unsigned long pfn, struct errmsg *e)
 		ClearPageOffline(page);
 		ClearPageHWPoison(page);
 		page->private = 0;
-		page->_refcount = 1;
+		set_page_count(page, 1);
 		__free_page(page);
 	} else {
 		hwpoison_clear_in_use(page);
@@ -235,6 +242,34 @@ int unpoison_memory(unsigned long pfn, struct errmsg *e)
 	drop_record(rec);
 	pr_info("Unpoison: Software-unpoisoned page %#lx\n", pfn);
 	return 0;
+}
+
+/*
+ * mf_lock serialises the records and the poisoning itself (Linux's
+ * mf_mutex): a spinlock taken with interrupts on, as hugetlb_lock, which
+ * it is taken before. Order: mf_lock -> hugetlb_lock -> zone->lock.
+ */
+static DEFINE_SPINLOCK(mf_lock);
+
+static int under_mf_lock(int (*fn)(unsigned long pfn, struct errmsg *e), unsigned long pfn,
+			 struct errmsg *e)
+{
+	int ret;
+
+	spin_lock(&mf_lock);
+	ret = fn(pfn, e);
+	spin_unlock(&mf_lock);
+	return ret;
+}
+
+int memory_failure(unsigned long pfn, struct errmsg *e)
+{
+	return under_mf_lock(__memory_failure, pfn, e);
+}
+
+int unpoison_memory(unsigned long pfn, struct errmsg *e)
+{
+	return under_mf_lock(__unpoison_memory, pfn, e);
 }
 
 static bool held_now(const struct hwpoison_record *rec)

@@ -121,7 +121,7 @@ int offline_memory_section(unsigned long nr, struct errmsg *e)
 		return errmsg_set(e, -EBUSY, "memory%lu has pages in use", nr);
 	/* No merge may look at its struct pages from now on. */
 	ms->flags &= ~(SECTION_ONLINE | SECTION_HVO_SPLIT);
-	section_zone(nr)->managed_pages -= held;
+	zone_add_managed(section_zone(nr), -(long)held);
 	/* As Linux's offline_pages(): the watermarks follow the memory. */
 	setup_zone_watermarks();
 	sparse_depopulate_section(nr);
@@ -143,7 +143,7 @@ int online_memory_section(unsigned long nr, struct errmsg *e)
 	memmap_init_section(nr);
 	held = hwpoison_remark_range(start, end);
 	ms->flags |= SECTION_ONLINE;
-	section_zone(nr)->managed_pages += held;
+	zone_add_managed(section_zone(nr), held);
 	release_range(start, end);
 	setup_zone_watermarks();
 	return 0;

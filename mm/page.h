@@ -91,14 +91,19 @@ static inline bool page_test_flag(const struct page *p, enum pageflags f)
 	return p->flags & BIT(f);
 }
 
+/*
+ * Atomic (lock-prefixed), as Linux's set_bit(): owners change their own
+ * bits of a page under their own locks, but memory failure marks a page
+ * in use by anyone, and two CPUs must not lose each other's bit.
+ */
 static inline void page_set_flag(struct page *p, enum pageflags f)
 {
-	p->flags |= BIT(f);
+	__atomic_fetch_or(&p->flags, BIT(f), __ATOMIC_RELAXED);
 }
 
 static inline void page_clear_flag(struct page *p, enum pageflags f)
 {
-	p->flags &= ~BIT(f);
+	__atomic_fetch_and(&p->flags, ~BIT(f), __ATOMIC_RELAXED);
 }
 
 #define PAGEFLAG(name, bit)						\
@@ -187,7 +192,94 @@ static inline unsigned int compound_order(const struct page *head)
 
 static inline int page_ref_count(const struct page *page)
 {
-	return READ_ONCE(compound_head(page)->_refcount);
+	return __atomic_load_n(&compound_head(page)->_refcount, __ATOMIC_RELAXED);
+}
+
+/*
+ * _refcount and _mapcount are changed only with lock-prefixed atomics
+ * (Linux's atomic_t): get_page_unless_zero() on another CPU may race with
+ * any owner's get or put. The helpers below take the struct page they
+ * are given, which must not be a tail: per-page state of a compound page
+ * lives in its head, so that no path writes a tail (a deduplicated tail
+ * is read-only and shared by every huge page of its order). The callers
+ * pass compound_head() where a tail may come in.
+ */
+static inline void set_page_count(struct page *page, int v)
+{
+	__atomic_store_n(&page->_refcount, v, __ATOMIC_RELEASE);
+}
+
+static inline void page_ref_inc(struct page *page)
+{
+	__atomic_fetch_add(&page->_refcount, 1, __ATOMIC_RELAXED);
+}
+
+/* The count after the decrement; the release orders the owner's writes before it. */
+static inline int page_ref_dec_return(struct page *page)
+{
+	return __atomic_sub_fetch(&page->_refcount, 1, __ATOMIC_ACQ_REL);
+}
+
+static inline void page_ref_dec(struct page *page)
+{
+	__atomic_fetch_sub(&page->_refcount, 1, __ATOMIC_RELEASE);
+}
+
+static inline bool page_ref_dec_and_test(struct page *page)
+{
+	return page_ref_dec_return(page) == 0;
+}
+
+/* Add nr unless the count is u; true when added (Linux's page_ref_add_unless). */
+static inline bool page_ref_add_unless(struct page *page, int nr, int u)
+{
+	int old = __atomic_load_n(&page->_refcount, __ATOMIC_RELAXED);
+
+	do {
+		if (old == u)
+			return false;
+	} while (!__atomic_compare_exchange_n(&page->_refcount, &old, old + nr, false,
+					      __ATOMIC_ACQUIRE, __ATOMIC_RELAXED));
+	return true;
+}
+
+/*
+ * Take the count from exactly count to 0, so that every speculative
+ * get_page_unless_zero() fails from now on: the owner (dissolve, demote,
+ * memory failure) then has the page to itself. False when someone else
+ * holds a reference too: the caller backs off.
+ */
+static inline bool page_ref_freeze(struct page *page, int count)
+{
+	int old = count;
+
+	return __atomic_compare_exchange_n(&page->_refcount, &old, 0, false,
+					   __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
+}
+
+static inline void page_ref_unfreeze(struct page *page, int count)
+{
+	__atomic_store_n(&page->_refcount, count, __ATOMIC_RELEASE);
+}
+
+static inline int page_mapcount(const struct page *page)
+{
+	return __atomic_load_n(&page->_mapcount, __ATOMIC_RELAXED);
+}
+
+static inline void page_mapcount_inc(struct page *page)
+{
+	__atomic_fetch_add(&page->_mapcount, 1, __ATOMIC_RELAXED);
+}
+
+static inline void page_mapcount_dec(struct page *page)
+{
+	__atomic_fetch_sub(&page->_mapcount, 1, __ATOMIC_RELEASE);
+}
+
+static inline int page_mapcount_dec_return(struct page *page)
+{
+	return __atomic_sub_fetch(&page->_mapcount, 1, __ATOMIC_ACQ_REL);
 }
 
 #endif

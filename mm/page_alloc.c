@@ -14,8 +14,13 @@
  * a wrong order or a pfn outside online memory panics with the pfn and the
  * reason, before any list is touched.
  *
- * Order-0 pages go through a per-CPU cache (one CPU runs the kernel, but
- * the structure is Linux's: batch refill from the zone, drain above high).
+ * Order-0 pages go through a cache per CPU, as Linux's: batch refill from
+ * the zone, drain above high. Its fast path takes no lock: the list is
+ * its CPU's own and is touched only with that CPU's interrupts off.
+ * Everything else of a zone is under zone->lock (interrupts off too, so
+ * that an interrupt on the holder's CPU cannot spin on it). No TLB
+ * shootdown or other cross-CPU call is ever sent under zone->lock: a
+ * CPU spinning on it with interrupts off could not answer.
  */
 #include "mm/page_alloc.h"
 #include "mm/fail_page_alloc.h"
@@ -25,6 +30,7 @@
 #include "mm/memblock.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
+#include "kernel/tlbflush.h"
 #include "kernel/traps.h"
 #include "libc/errno.h"
 #include "libc/stdio.h"
@@ -67,7 +73,7 @@ void set_pageblock_migratetype(unsigned long pfn, enum migratetype mt)
 
 static const struct free_memmap_ops *memmap_ops;
 
-static unsigned long nr_memmap_lent;
+static long nr_memmap_lent;		/* atomic: changed under any zone's lock */
 
 void set_free_memmap_ops(const struct free_memmap_ops *ops)
 {
@@ -77,12 +83,12 @@ void set_free_memmap_ops(const struct free_memmap_ops *ops)
 void memmap_lend_page(struct page *page)
 {
 	SetPageMemmap(page);
-	nr_memmap_lent++;
+	__atomic_add_fetch(&nr_memmap_lent, 1, __ATOMIC_RELAXED);
 }
 
 unsigned long nr_memmap_lent_pages(void)
 {
-	return nr_memmap_lent;
+	return __atomic_load_n(&nr_memmap_lent, __ATOMIC_RELAXED);
 }
 
 static void __free_one_page(unsigned long pfn, unsigned int order);
@@ -93,9 +99,9 @@ static void reset_freed_page(struct page *page)
 	if (PageMemmap(page)) {
 		/* A lent memmap page comes back (its block's memmap went away). */
 		ClearPageMemmap(page);
-		nr_memmap_lent--;
+		__atomic_sub_fetch(&nr_memmap_lent, 1, __ATOMIC_RELAXED);
 	}
-	page->_refcount = 0;
+	set_page_count(page, 0);
 	page->_mapcount = 0;
 	page->index = 0;
 	/* The order: once merged into a larger block this page is no head. */
@@ -106,16 +112,17 @@ static void reset_freed_page(struct page *page)
 /*
  * A block of pageblocks is whole and free: lent memmaps come back,
  * straight to the free lists (not the per-CPU ones), so that a drain
- * leaves nothing behind. Interrupts off.
+ * leaves nothing behind. Interrupts off, the block's zone->lock held.
  */
 static LIST_HEAD(lent_to_free);
-static bool freeing_lent;
+static DEFINE_SPINLOCK(lent_lock);	/* lent_to_free; inside any zone->lock */
 
 /*
  * Freeing a lent page may make another block whole, which gives back its
- * own lent pages: a queue, emptied by the outermost caller, keeps that
- * chain from nesting (a chain can be thousands of blocks long after a
- * 1 GiB range was restored).
+ * own lent pages: a queue keeps that chain from nesting (a chain can be
+ * thousands of blocks long after a 1 GiB range was restored), and the
+ * pages may be in another zone, whose lock is not held here: zone_unlock()
+ * empties the queue once the lock is dropped.
  */
 static void reshare_lent(unsigned long pfn, unsigned int order)
 {
@@ -127,21 +134,74 @@ static void reshare_lent(unsigned long pfn, unsigned int order)
 		if (PageVmemmapOptimized(pfn_to_page(pfn + i)) ||
 		    !memmap_ops->reshare_lent(pfn_to_page(pfn + i), lent))
 			continue;
+		spin_lock(&lent_lock);
 		for (unsigned int j = 0; j < MEMMAP_SELF_PAGES; j++) {
 			reset_freed_page(lent[j]);
 			list_add_tail(&lent[j]->lru, &lent_to_free);
 		}
+		spin_unlock(&lent_lock);
 	}
-	if (freeing_lent)
-		return;
-	freeing_lent = true;
-	while (!list_empty(&lent_to_free)) {
-		struct page *p = list_first_entry(&lent_to_free, struct page, lru);
+}
 
+static struct page *next_lent_to_free(void)
+{
+	struct page *p = NULL;
+
+	spin_lock(&lent_lock);
+	if (!list_empty(&lent_to_free)) {
+		p = list_first_entry(&lent_to_free, struct page, lru);
 		list_del(&p->lru);
-		__free_one_page(page_to_pfn(p), 0);
 	}
-	freeing_lent = false;
+	spin_unlock(&lent_lock);
+	return p;
+}
+
+/* Interrupts off, no zone->lock held. */
+static void free_lent_queue(void)
+{
+	struct page *p;
+
+	while (READ_ONCE(lent_to_free.next) != &lent_to_free && (p = next_lent_to_free())) {
+		struct zone *zone = page_zone(p);
+
+		spin_lock(&zone->lock);
+		__free_one_page(page_to_pfn(p), 0);
+		spin_unlock(&zone->lock);
+	}
+}
+
+/* Interrupts are off already (zone->lock is never taken with them on). */
+static void zone_lock(struct zone *zone)
+{
+	spin_lock(&zone->lock);
+}
+
+static void zone_unlock(struct zone *zone)
+{
+	spin_unlock(&zone->lock);
+	free_lent_queue();
+}
+
+/*
+ * Every zone, in index order (the one order that two CPUs can both
+ * follow): for the rare walks of a pfn range that may cross a zone
+ * boundary (contiguous takes, offline, hardware poison).
+ */
+unsigned long lock_all_zones(void)
+{
+	unsigned long flags = local_irq_save();
+
+	for (int z = 0; z < MAX_NR_ZONES; z++)
+		spin_lock(&zones[z].lock);
+	return flags;
+}
+
+void unlock_all_zones(unsigned long flags)
+{
+	for (int z = MAX_NR_ZONES - 1; z >= 0; z--)
+		spin_unlock(&zones[z].lock);
+	free_lent_queue();
+	local_irq_restore(flags);
 }
 
 static inline void set_buddy_order(struct page *page, unsigned int order)
@@ -236,18 +296,21 @@ static void try_reshare(struct zone *zone, unsigned long pfn)
 	}
 	memmap_ops->reshare_self(pfn_to_page(pfn));
 	zone->managed_pages += MEMMAP_SELF_PAGES;
-	nr_memmap_lent -= MEMMAP_SELF_PAGES;
+	__atomic_sub_fetch(&nr_memmap_lent, MEMMAP_SELF_PAGES, __ATOMIC_RELAXED);
 	__free_one_page(pfn, pageblock_order);
 }
 
 void free_memmap_try_reshare(unsigned long pfn)
 {
+	struct zone *zone = page_zone(pfn_to_page(pfn));
 	unsigned long flags;
 
 	if (!memmap_ops || !pageblock_self_hosted(pfn))
 		return;
 	flags = local_irq_save();
-	try_reshare(page_zone(pfn_to_page(pfn)), pfn);
+	zone_lock(zone);
+	try_reshare(zone, pfn);
+	zone_unlock(zone);
 	local_irq_restore(flags);
 }
 
@@ -267,7 +330,7 @@ static void split_optimized(struct zone *zone, struct page *page,
 	expand(zone, page, pageblock_order, o, mt);
 	memmap_ops->unshare_self(page);
 	zone->managed_pages -= MEMMAP_SELF_PAGES;
-	nr_memmap_lent += MEMMAP_SELF_PAGES;
+	__atomic_add_fetch(&nr_memmap_lent, MEMMAP_SELF_PAGES, __ATOMIC_RELAXED);
 	while (pfn < end) {
 		unsigned int order = fit_order(pfn, end);
 		struct page *p = pfn_to_page(pfn);
@@ -288,7 +351,7 @@ static bool needs_unshare(const struct page *page, unsigned int o, unsigned int 
 
 /*
  * Merge with free buddies as far as possible, then put the block on its
- * list. A partly filled merge is not filled as a whole.
+ * list. A partly filled merge is not filled as a whole. zone->lock held.
  */
 static void __free_one_page(unsigned long pfn, unsigned int order)
 {
@@ -408,13 +471,21 @@ static struct page *__rmqueue(struct zone *zone, unsigned int order,
 	return page;
 }
 
-/* Per-CPU cache. */
+/* Per-CPU cache: this CPU's own, with its interrupts off. */
+
+static struct per_cpu_pages *this_pcp(struct zone *zone)
+{
+	return &zone->pcp[smp_processor_id()];
+}
 
 static void free_pcppages_bulk(struct zone *zone, unsigned int count)
 {
-	struct per_cpu_pages *pcp = &zone->pcp;
+	struct per_cpu_pages *pcp = this_pcp(zone);
 	int mt = 0;
 
+	if (!count || !pcp->count)
+		return;
+	zone_lock(zone);
 	while (count && pcp->count) {
 		struct list_head *list = &pcp->lists[mt];
 
@@ -430,37 +501,62 @@ static void free_pcppages_bulk(struct zone *zone, unsigned int count)
 		count--;
 		__free_one_page(page_to_pfn(page), 0);
 	}
+	zone_unlock(zone);
 }
 
 static unsigned int rmqueue_bulk(struct zone *zone, unsigned int count,
 				 enum migratetype mt)
 {
+	struct per_cpu_pages *pcp = this_pcp(zone);
 	unsigned int n;
 
+	zone_lock(zone);
 	for (n = 0; n < count; n++) {
 		struct page *page = __rmqueue(zone, 0, mt);
 
 		if (!page)
 			break;
 		SetPagePcp(page);
-		list_add_tail(&page->lru, &zone->pcp.lists[mt]);
-		zone->pcp.count++;
+		list_add_tail(&page->lru, &pcp->lists[mt]);
+		pcp->count++;
 	}
+	zone_unlock(zone);
 	return n;
 }
 
-void drain_all_pages(void)
+void drain_local_pages(void)
 {
 	unsigned long flags = local_irq_save();
 
 	for (int z = 0; z < MAX_NR_ZONES; z++)
-		free_pcppages_bulk(&zones[z], zones[z].pcp.count);
+		free_pcppages_bulk(&zones[z], this_pcp(&zones[z])->count);
 	local_irq_restore(flags);
+}
+
+static void drain_local_pages_call(void *unused)
+{
+	(void)unused;
+	drain_local_pages();
+}
+
+static bool irqs_enabled(void)
+{
+	unsigned long flags;
+
+	__asm__ __volatile__("pushf; pop %0" : "=r"(flags));
+	return flags & BIT(9);
+}
+
+void drain_all_pages(void)
+{
+	drain_local_pages();
+	if (irqs_enabled())
+		call_on_other_cpus(drain_local_pages_call, NULL);
 }
 
 static struct page *rmqueue_pcp(struct zone *zone, enum migratetype mt)
 {
-	struct per_cpu_pages *pcp = &zone->pcp;
+	struct per_cpu_pages *pcp = this_pcp(zone);
 	struct page *page;
 
 	/*
@@ -483,10 +579,11 @@ static struct page *rmqueue_pcp(struct zone *zone, enum migratetype mt)
 static bool zone_watermark_ok(struct zone *z, unsigned int order, gfp_t gfp)
 {
 	unsigned long mark = z->watermark[WMARK_MIN];
-	long free = z->free_pages + z->pcp.count;
+	/* Unlocked: a watermark is a heuristic (Linux reads it so too). */
+	long free = READ_ONCE(z->free_pages) + this_pcp(z)->count;
 
 	if (gfp & __GFP_MEMALLOC)
-		return z->free_pages + z->pcp.count >= (1UL << order);
+		return free >= (long)(1UL << order);
 	if (gfp & __GFP_HIGH)
 		mark /= 2;
 	return free - (long)(1UL << order) >= (long)mark;
@@ -539,7 +636,7 @@ void setup_zone_watermarks(void)
 static void prep_new_page(struct page *page, unsigned int order, gfp_t gfp)
 {
 	check_page_fill(page, order);
-	page->_refcount = 1;
+	set_page_count(page, 1);
 	page->_mapcount = -1;
 	page->private = order;
 	page->lru.next = NULL;
@@ -589,7 +686,13 @@ static struct page *get_page_from_zones(gfp_t gfp, unsigned int order)
 
 		if (!z->managed_pages || !zone_watermark_ok(z, order, gfp))
 			continue;
-		page = order ? __rmqueue(z, order, mt) : rmqueue_pcp(z, mt);
+		if (order) {
+			zone_lock(z);
+			page = __rmqueue(z, order, mt);
+			zone_unlock(z);
+		} else {
+			page = rmqueue_pcp(z, mt);
+		}
 		if (page)
 			return page;
 	}
@@ -622,15 +725,25 @@ struct page *alloc_pages(gfp_t gfp, unsigned int order)
 		return NULL;
 	flags = local_irq_save();
 	page = get_page_from_zones(gfp, order);
-	if (!page && !(gfp & __GFP_NORETRY) && nr_pcp_pages()) {
-		/* Free pages may sit in the per-CPU caches of other zones. */
-		drain_all_pages();
-		page = get_page_from_zones(gfp, order);
-	}
 	local_irq_restore(flags);
-	if (page && unshare_allocated(page, order, gfp)) {
+	if (!page && !(gfp & __GFP_NORETRY) && nr_pcp_pages()) {
+		/*
+		 * Free pages may sit in the per-CPU caches of other zones and
+		 * CPUs (drain_all_pages() reaches other CPUs only when the
+		 * caller's interrupts are on).
+		 */
+		drain_all_pages();
 		flags = local_irq_save();
+		page = get_page_from_zones(gfp, order);
+		local_irq_restore(flags);
+	}
+	if (page && unshare_allocated(page, order, gfp)) {
+		struct zone *zone = page_zone(page);
+
+		flags = local_irq_save();
+		zone_lock(zone);
 		__free_one_page(page_to_pfn(page), order);
+		zone_unlock(zone);
 		local_irq_restore(flags);
 		page = NULL;
 	}
@@ -657,30 +770,44 @@ unsigned long get_free_page(gfp_t gfp)
 
 /* Freeing. */
 
-int free_pages_check(struct page *page, unsigned int order, const char **reason)
+/*
+ * The count a free expects: exactly 1 (free_pages_check()), at least 1
+ * (free_pages(): a speculative reference may be held), or 0 (the last
+ * put_page() has dropped it).
+ */
+enum free_ref { REF_ONE, REF_SOME, REF_DROPPED };
+
+/* Why a free of page at order is wrong, or NULL. */
+static const char *bad_free_reason(struct page *page, unsigned int order, enum free_ref ref)
 {
 	unsigned long pfn = page_to_pfn(page);
 
-	*reason = NULL;
 	if ((unsigned long)page < VMEMMAP_START || !pfn_online(pfn))
-		*reason = "pfn in no online section";
-	else if (order > MAX_ORDER)
-		*reason = "order too large";
-	else if (pfn & ((1UL << order) - 1))
-		*reason = "pfn not aligned to the order";
-	else if (PageTail(page))
-		*reason = "free of a tail page";
-	else if (PageBuddy(page) || PagePcp(page))
-		*reason = "double free (page is already free)";
-	else if (PageReserved(page))
-		*reason = "free of a reserved page";
-	else if (PageSlab(page) || PagePgtable(page) || PageHugeTLB(page))
-		*reason = "page still in use by its owner (slab, page table or hugetlb)";
-	else if (page->_refcount != 1)
-		*reason = page->_refcount == 0 ? "double free (refcount already 0)" :
-						"page still referenced (refcount > 1)";
-	else if (page->private != order)
-		*reason = "wrong order (not the order it was allocated with)";
+		return "pfn in no online section";
+	if (order > MAX_ORDER)
+		return "order too large";
+	if (pfn & ((1UL << order) - 1))
+		return "pfn not aligned to the order";
+	if (PageTail(page))
+		return "free of a tail page";
+	if (PageBuddy(page) || PagePcp(page))
+		return "double free (page is already free)";
+	if (PageReserved(page))
+		return "free of a reserved page";
+	if (PageSlab(page) || PagePgtable(page) || PageHugeTLB(page))
+		return "page still in use by its owner (slab, page table or hugetlb)";
+	if (ref != REF_DROPPED && page_ref_count(page) <= 0)
+		return "double free (refcount already 0)";
+	if (ref == REF_ONE && page_ref_count(page) != 1)
+		return "page still referenced (refcount > 1)";
+	if (page->private != order)
+		return "wrong order (not the order it was allocated with)";
+	return NULL;
+}
+
+int free_pages_check(struct page *page, unsigned int order, const char **reason)
+{
+	*reason = bad_free_reason(page, order, REF_ONE);
 	return *reason ? -EINVAL : 0;
 }
 
@@ -692,24 +819,32 @@ int free_pages_check(struct page *page, unsigned int order, const char **reason)
  * lets the free path look inside larger blocks only while such pages
  * exist.
  */
-static unsigned long nr_hwpoison_in_use;
+static unsigned long nr_hwpoison_in_use;	/* atomic */
+
+static void hwpoison_in_use_dec(void)
+{
+	unsigned long old = __atomic_load_n(&nr_hwpoison_in_use, __ATOMIC_RELAXED);
+
+	while (old && !__atomic_compare_exchange_n(&nr_hwpoison_in_use, &old, old - 1, false,
+						   __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		;
+}
 
 void hwpoison_mark_in_use(struct page *page)
 {
 	SetPageHWPoison(page);
-	nr_hwpoison_in_use++;
+	__atomic_add_fetch(&nr_hwpoison_in_use, 1, __ATOMIC_RELAXED);
 }
 
 void hwpoison_clear_in_use(struct page *page)
 {
 	ClearPageHWPoison(page);
-	if (nr_hwpoison_in_use)
-		nr_hwpoison_in_use--;
+	hwpoison_in_use_dec();
 }
 
 unsigned long nr_hwpoison_pages_in_use(void)
 {
-	return nr_hwpoison_in_use;
+	return __atomic_load_n(&nr_hwpoison_in_use, __ATOMIC_RELAXED);
 }
 
 /* The largest order of an aligned block that starts at start and ends by end. */
@@ -740,7 +875,7 @@ static void free_range(unsigned long start, unsigned long end, bool fill)
 
 /*
  * Free [pfn, end) around the hardware-poisoned pages in it, which are held.
- * False (nothing done) when there are none. Interrupts off.
+ * False (nothing done) when there are none. Every zone locked.
  */
 static bool free_hwpoisoned_range(unsigned long pfn, unsigned long end)
 {
@@ -754,10 +889,9 @@ static bool free_hwpoisoned_range(unsigned long pfn, unsigned long end)
 			continue;
 		found = true;
 		SetPageOffline(q);
-		q->_refcount = 1;
+		set_page_count(q, 1);
 		q->private = 0;
-		if (nr_hwpoison_in_use)
-			nr_hwpoison_in_use--;
+		hwpoison_in_use_dec();
 		free_range(start, pfn, true);
 		start = pfn + 1;
 	}
@@ -770,11 +904,33 @@ static bool free_hwpoisoned_range(unsigned long pfn, unsigned long end)
 static bool free_hwpoisoned(struct page *page, unsigned int order)
 {
 	unsigned long pfn = page_to_pfn(page);
-	unsigned long flags = local_irq_save();
+	unsigned long flags = lock_all_zones();
 	bool found = free_hwpoisoned_range(pfn, pfn + (1UL << order));
 
-	local_irq_restore(flags);
+	unlock_all_zones(flags);
 	return found;
+}
+
+/* Interrupts off. */
+static void free_to_pcp(struct page *page, enum migratetype mt)
+{
+	struct zone *zone = page_zone(page);
+	struct per_cpu_pages *pcp = this_pcp(zone);
+
+	SetPagePcp(page);
+	list_add(&page->lru, &pcp->lists[mt]);
+	if (++pcp->count >= pcp->high)
+		free_pcppages_bulk(zone, pcp->batch);
+}
+
+/* Interrupts off. */
+static void free_one_locked(struct page *page, unsigned int order)
+{
+	struct zone *zone = page_zone(page);
+
+	zone_lock(zone);
+	__free_one_page(page_to_pfn(page), order);
+	zone_unlock(zone);
 }
 
 static void __free_pages_ok(struct page *page, unsigned int order)
@@ -790,37 +946,36 @@ static void __free_pages_ok(struct page *page, unsigned int order)
 		}
 	}
 	reset_freed_page(page);
-	if ((PageHWPoison(page) || (order && nr_hwpoison_in_use)) &&
+	if ((PageHWPoison(page) || (order && nr_hwpoison_pages_in_use())) &&
 	    free_hwpoisoned(page, order))
 		return;
 	fill_pages(page, order);
 	flags = local_irq_save();
-	if (order == 0) {
-		struct zone *zone = page_zone(page);
-		enum migratetype mt = get_pageblock_migratetype(pfn);
-
-		if (mt == MIGRATE_ISOLATE) {
-			__free_one_page(pfn, 0);
-		} else {
-			SetPagePcp(page);
-			list_add(&page->lru, &zone->pcp.lists[mt]);
-			if (++zone->pcp.count >= zone->pcp.high)
-				free_pcppages_bulk(zone, zone->pcp.batch);
-		}
-	} else {
-		__free_one_page(pfn, order);
-	}
+	if (order == 0 && get_pageblock_migratetype(pfn) != MIGRATE_ISOLATE)
+		free_to_pcp(page, get_pageblock_migratetype(pfn));
+	else
+		free_one_locked(page, order);
 	local_irq_restore(flags);
 }
 
+static void bad_free(struct page *page, unsigned int order, const char *reason)
+{
+	panic("Bad page free: pfn %#lx order %u: %s", page_to_pfn(page), order, reason);
+}
+
+/*
+ * The owner's reference goes; a speculative one that another CPU holds
+ * (get_page_unless_zero()) is not an error: its put_page() frees the
+ * page, as Linux's __free_pages() leaves it to the last put.
+ */
 void free_pages(struct page *page, unsigned int order)
 {
-	const char *reason;
+	const char *reason = bad_free_reason(page, order, REF_SOME);
 
-	if (free_pages_check(page, order, &reason))
-		panic("Bad page free: pfn %#lx order %u: %s", page_to_pfn(page),
-		      order, reason);
-	__free_pages_ok(page, order);
+	if (reason)
+		bad_free(page, order, reason);
+	if (page_ref_dec_and_test(page))
+		__free_pages_ok(page, order);
 }
 
 void free_page(unsigned long addr)
@@ -832,20 +987,42 @@ void free_page(unsigned long addr)
 void get_page(struct page *page)
 {
 	page = compound_head(page);
-	BUG_ON(page->_refcount <= 0);
-	page->_refcount++;
+	BUG_ON(page_ref_count(page) <= 0);
+	page_ref_inc(page);
+}
+
+bool get_page_unless_zero(struct page *page)
+{
+	struct page *head = compound_head(page);
+
+	if (!page_ref_add_unless(head, 1, 0))
+		return false;
+	/* Split, dissolved or freed and reused in between: not the page we meant. */
+	if (compound_head(page) != head) {
+		put_page(head);
+		return false;
+	}
+	return true;
 }
 
 void put_page(struct page *page)
 {
+	const char *reason;
+	unsigned int order;
+	int ref;
+
 	page = compound_head(page);
-	if (page->_refcount <= 0)
+	ref = page_ref_dec_return(page);
+	if (ref < 0)
 		panic("put_page: pfn %#lx has refcount %d (double put)",
-		      page_to_pfn(page), page->_refcount);
-	if (--page->_refcount)
+		      page_to_pfn(page), ref + 1);
+	if (ref)
 		return;
-	page->_refcount = 1;	/* free_pages() checks the last reference */
-	free_pages(page, PageHead(page) ? compound_order(page) : page->private);
+	order = PageHead(page) ? compound_order(page) : page->private;
+	reason = bad_free_reason(page, order, REF_DROPPED);
+	if (reason)
+		bad_free(page, order, reason);
+	__free_pages_ok(page, order);
 }
 
 /* Memory handed over from memblock. */
@@ -853,9 +1030,9 @@ void put_page(struct page *page)
 void free_reserved_page(struct page *page)
 {
 	ClearPageReserved(page);
-	page->_refcount = 1;
+	set_page_count(page, 1);
 	page->private = 0;
-	zones[pfn_zone_idx(page_to_pfn(page))].managed_pages++;
+	zone_add_managed(page_zone(page), 1);
 	__free_pages_ok(page, 0);
 }
 
@@ -865,11 +1042,17 @@ void free_pages_range_to_buddy(unsigned long start, unsigned long end)
 	while (start < end) {
 		unsigned int order = range_block_order(start, end);
 		struct page *page = pfn_to_page(start);
+		struct zone *zone = page_zone(page);
+		unsigned long flags;
 
 		for (unsigned long i = 0; i < (1UL << order); i++)
 			ClearPageReserved(page + i);
-		zones[pfn_zone_idx(start)].managed_pages += 1UL << order;
+		flags = local_irq_save();
+		zone_lock(zone);
+		zone->managed_pages += 1UL << order;
 		__free_one_page(start, order);
+		zone_unlock(zone);
+		local_irq_restore(flags);
 		start += 1UL << order;
 	}
 }
@@ -961,15 +1144,25 @@ int unshare_free_range(unsigned long start, unsigned long end)
 	return 0;
 }
 
+/* Under every zone's lock: the walk reads free blocks' heads. */
+static bool range_is_free_locked(unsigned long start, unsigned long end)
+{
+	unsigned long flags = lock_all_zones();
+	bool free = range_is_free(start, end);
+
+	unlock_all_zones(flags);
+	return free;
+}
+
+/*
+ * The per-CPU lists are drained (interrupts on: every CPU's) before the
+ * zones are locked; a page freed to one in between makes the range busy,
+ * as a page freed just after the look would.
+ */
 bool range_free_now(unsigned long start, unsigned long end)
 {
-	unsigned long flags = local_irq_save();
-	bool free;
-
 	drain_all_pages();
-	free = range_is_free(start, end);
-	local_irq_restore(flags);
-	return free;
+	return range_is_free_locked(start, end);
 }
 
 /* Take a range known to be wholly free; the first page holds the reference. */
@@ -983,18 +1176,18 @@ static int take_contig(unsigned long start_pfn, unsigned long nr_pages)
 		return -EBUSY;
 	if (unshare_free_range(start_pfn, end))
 		return -ENOMEM;
-	flags = local_irq_save();
 	drain_all_pages();
+	flags = lock_all_zones();
 	if (!range_is_free(start_pfn, end)) {
-		local_irq_restore(flags);
+		unlock_all_zones(flags);
 		return -EBUSY;
 	}
 	take_free_range(start_pfn, end);
-	local_irq_restore(flags);
+	unlock_all_zones(flags);
 	for (unsigned long pfn = start_pfn; pfn < end; pfn++) {
 		struct page *p = pfn_to_page(pfn);
 
-		p->_refcount = pfn == start_pfn;
+		set_page_count(p, pfn == start_pfn);
 		p->private = 0;
 	}
 	return 0;
@@ -1046,7 +1239,7 @@ static struct page *alloc_contig_in_zones(const enum zone_type *zl, unsigned int
 			/* Out of memory to move them: the next candidate may need less. */
 			if (migrate && migrate_memmap(pfn, pfn + nr_pages))
 				continue;
-			if (!range_is_free(pfn, pfn + nr_pages))
+			if (!range_is_free_locked(pfn, pfn + nr_pages))
 				continue;
 			if (take_contig(pfn, nr_pages) == 0)
 				return pfn_to_page(pfn);
@@ -1107,14 +1300,14 @@ void free_contig_range(unsigned long start_pfn, unsigned long nr_pages)
 	for (unsigned long pfn = start_pfn; pfn < end; pfn++) {
 		struct page *p = pfn_to_page(pfn);
 
-		p->_refcount = 0;
+		set_page_count(p, 0);
 		p->private = 0;
 	}
-	flags = local_irq_save();
+	flags = lock_all_zones();
 	/* Pages poisoned while the range was in use stay out. */
-	if (!nr_hwpoison_in_use || !free_hwpoisoned_range(start_pfn, end))
+	if (!nr_hwpoison_pages_in_use() || !free_hwpoisoned_range(start_pfn, end))
 		free_range(start_pfn, end, true);
-	local_irq_restore(flags);
+	unlock_all_zones(flags);
 }
 
 /*
@@ -1140,18 +1333,17 @@ int isolate_free_range(unsigned long start_pfn, unsigned long end_pfn)
 	if (unshare_free_range(start_pfn, ALIGN(start_pfn, pageblock_nr_pages)) ||
 	    unshare_free_range(ALIGN_DOWN(end_pfn, pageblock_nr_pages), end_pfn))
 		return -ENOMEM;
-	flags = local_irq_save();
-
 	drain_all_pages();
+	flags = lock_all_zones();
 	if (!range_is_free(start_pfn, end_pfn)) {
-		local_irq_restore(flags);
+		unlock_all_zones(flags);
 		return -EBUSY;
 	}
 	take_free_range(start_pfn, end_pfn);
 	if (memmap_ops)
 		forget_optimized(start_pfn, end_pfn);
 	zones[pfn_zone_idx(start_pfn)].managed_pages -= end_pfn - start_pfn;
-	local_irq_restore(flags);
+	unlock_all_zones(flags);
 	return 0;
 }
 
@@ -1169,11 +1361,11 @@ bool take_page_off_buddy(struct page *page)
 	/* A page in an optimized block: the block's memmap comes back first. */
 	if (!range_free_now(pfn, pfn + 1) || unshare_free_range(pfn, pfn + 1))
 		return false;
-	flags = local_irq_save();
 	drain_all_pages();
+	flags = lock_all_zones();
 	head = free_block_head(pfn);
 	if (head == ~0UL) {
-		local_irq_restore(flags);
+		unlock_all_zones(flags);
 		return false;
 	}
 	block = pfn_to_page(head);
@@ -1183,27 +1375,37 @@ bool take_page_off_buddy(struct page *page)
 	/* The block is split around the page; the rest stays free. */
 	free_range(head, pfn, false);
 	free_range(pfn + 1, head + (1UL << order), false);
-	local_irq_restore(flags);
+	unlock_all_zones(flags);
 	return true;
 }
 
 /* Counters. */
+
+/* Unlocked sums, as Linux's counters: exact once the CPUs are quiet. */
+unsigned long zone_pcp_pages(const struct zone *zone)
+{
+	unsigned long n = 0;
+
+	for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++)
+		n += READ_ONCE(zone->pcp[cpu].count);
+	return n;
+}
 
 unsigned long nr_pcp_pages(void)
 {
 	unsigned long n = 0;
 
 	for (int i = 0; i < MAX_NR_ZONES; i++)
-		n += zones[i].pcp.count;
+		n += zone_pcp_pages(&zones[i]);
 	return n;
 }
 
 unsigned long nr_free_pages(void)
 {
-	unsigned long n = 0;
+	unsigned long n = nr_pcp_pages();
 
 	for (int i = 0; i < MAX_NR_ZONES; i++)
-		n += zones[i].free_pages + zones[i].pcp.count;
+		n += READ_ONCE(zones[i].free_pages);
 	return n;
 }
 
@@ -1212,14 +1414,24 @@ unsigned long nr_managed_pages(void)
 	unsigned long n = 0;
 
 	for (int i = 0; i < MAX_NR_ZONES; i++)
-		n += zones[i].managed_pages;
+		n += READ_ONCE(zones[i].managed_pages);
 	return n;
+}
+
+void zone_add_managed(struct zone *zone, long pages)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&zone->lock, flags);
+	zone->managed_pages += pages;
+	spin_unlock_irqrestore(&zone->lock, flags);
 }
 
 /* Setup. */
 
 static void zone_init(struct zone *z, unsigned long start, unsigned long end)
 {
+	spin_lock_init(&z->lock, "zone->lock");
 	z->zone_start_pfn = start;
 	z->spanned_pages = end > start ? end - start : 0;
 	for (int o = 0; o < NR_PAGE_ORDERS; o++) {
@@ -1227,10 +1439,14 @@ static void zone_init(struct zone *z, unsigned long start, unsigned long end)
 			INIT_LIST_HEAD(&z->free_area[o].free_list[mt]);
 		z->free_area[o].nr_free = 0;
 	}
-	for (int mt = 0; mt < MIGRATE_TYPES; mt++)
-		INIT_LIST_HEAD(&z->pcp.lists[mt]);
-	z->pcp.batch = 31;
-	z->pcp.high = 6 * 31;
+	for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++) {
+		struct per_cpu_pages *pcp = &z->pcp[cpu];
+
+		for (int mt = 0; mt < MIGRATE_TYPES; mt++)
+			INIT_LIST_HEAD(&pcp->lists[mt]);
+		pcp->batch = 31;
+		pcp->high = 6 * 31;
+	}
 }
 
 /*
@@ -1280,7 +1496,7 @@ void page_alloc_init(void)
 void split_page(struct page *page, unsigned int order)
 {
 	for (unsigned long i = 0; i < (1UL << order); i++) {
-		page[i]._refcount = 1;
+		set_page_count(page + i, 1);
 		page[i].private = 0;
 	}
 }

@@ -5,10 +5,19 @@
 /*
  * The buddy allocator: zones DMA (< 16 MiB), DMA32 (< 4 GiB) and Normal,
  * free lists for orders 0..MAX_ORDER per migratetype (at 2 MiB pageblock
- * granularity), an order-0 per-CPU cache, watermarks.
+ * granularity), an order-0 cache per CPU, watermarks.
+ *
+ * Locking (README, "Locking"): zone->lock, taken with interrupts off,
+ * guards a zone's free lists, free_pages and managed_pages. Each CPU's
+ * per-CPU list (zone->pcp[cpu]) is touched only by that CPU with its
+ * interrupts off, no lock: the fast path of an order-0 allocation or
+ * free. Another CPU's list is drained by sending that CPU a call
+ * (drain_all_pages()), never touched from outside.
  */
 #include "kernel/types.h"
 #include "kernel/list.h"
+#include "kernel/percpu.h"
+#include "kernel/spinlock.h"
 #include "mm/page.h"
 
 #define MAX_ORDER		10
@@ -56,6 +65,7 @@ struct per_cpu_pages {
 };
 
 struct zone {
+	spinlock_t lock;		/* the fields below but pcp; interrupts off */
 	const char *name;
 	unsigned long zone_start_pfn;
 	unsigned long spanned_pages;
@@ -64,7 +74,7 @@ struct zone {
 	unsigned long free_pages;	/* in the free lists (not the pcp) */
 	unsigned long watermark[NR_WMARK];
 	struct free_area free_area[NR_PAGE_ORDERS];
-	struct per_cpu_pages pcp;
+	struct per_cpu_pages pcp[NR_CPUS];	/* its CPU's alone, interrupts off */
 };
 
 extern struct zone zones[MAX_NR_ZONES];
@@ -107,6 +117,13 @@ void free_page(unsigned long addr);
 void get_page(struct page *page);
 /* Drop a reference; frees the page (its whole allocation) at zero. */
 void put_page(struct page *page);
+/*
+ * A speculative reference on the page (its compound head): false when
+ * the page is free or frozen (refcount 0), or stopped being part of the
+ * same compound page meanwhile (Linux's folio_try_get() and recheck).
+ * Safe on any pfn with a memmap, from any CPU; put_page() drops it.
+ */
+bool get_page_unless_zero(struct page *page);
 
 /*
  * Validate a free without doing it: 0, or -EINVAL with *reason set
@@ -144,10 +161,22 @@ void hwpoison_mark_in_use(struct page *page);
 void hwpoison_clear_in_use(struct page *page);
 unsigned long nr_hwpoison_pages_in_use(void);
 
+/*
+ * Every CPU's per-CPU lists back to the zones. With interrupts off (the
+ * caller may hold a lock another CPU spins on) only this CPU's list is
+ * drained: the others are reached by a call, which needs ours on.
+ */
 void drain_all_pages(void);
+void drain_local_pages(void);
+/* Every zone->lock, in zone order, interrupts off (checkers, range walks). */
+unsigned long lock_all_zones(void);
+void unlock_all_zones(unsigned long flags);
 unsigned long nr_free_pages(void);	/* buddy + per-CPU caches */
 unsigned long nr_managed_pages(void);
+/* Pages enter or leave a zone's management (hotplug), under its lock. */
+void zone_add_managed(struct zone *zone, long pages);
 unsigned long nr_pcp_pages(void);
+unsigned long zone_pcp_pages(const struct zone *zone);	/* every CPU's */
 bool page_alloc_ready(void);
 
 void page_alloc_init(void);

@@ -34,7 +34,7 @@ pteval_t *init_pgd;
 bool direct_gbpages;
 
 static bool pgtable_counts_ready;
-static unsigned long nr_tables;
+static unsigned long nr_tables;	/* atomic: /proc/meminfo PageTables, any CPU */
 
 extern char _text[], _etext[], _rodata[], _erodata[], _data[], _end[];
 extern char init_stack_guard[];
@@ -72,7 +72,7 @@ pteval_t *pgtable_alloc(enum pg_level level)
 			page->pt_level = level;
 		}
 	}
-	nr_tables++;
+	__atomic_add_fetch(&nr_tables, 1, __ATOMIC_RELAXED);
 	return table;
 }
 
@@ -84,13 +84,13 @@ void pgtable_free(pteval_t *table)
 	BUG_ON(page->pt_count);
 	ClearPagePgtable(page);
 	page->pt_level = 0;
-	nr_tables--;
+	__atomic_sub_fetch(&nr_tables, 1, __ATOMIC_RELAXED);
 	page_source_free(page, 0);
 }
 
 unsigned long nr_kernel_pgtable_pages(void)
 {
-	return nr_tables;
+	return __atomic_load_n(&nr_tables, __ATOMIC_RELAXED);
 }
 
 void set_entry(pteval_t *table, unsigned int idx, pteval_t val)

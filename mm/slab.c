@@ -72,8 +72,10 @@ static const u8 size_index[24] = {
 static struct kmem_cache kmem_cache_boot;
 static struct kmem_cache kmalloc_caches[KMALLOC_NR_CACHES];
 static LIST_HEAD(slab_caches);
+/* slab_caches; taken before a cache's own lock, interrupts off. */
+static DEFINE_SPINLOCK(slab_caches_lock);
 static bool slab_ready;
-static unsigned long nr_large_pages;
+static unsigned long nr_large_pages;	/* atomic */
 
 /* Object and slab geometry. */
 
@@ -197,6 +199,7 @@ static int cache_setup(struct kmem_cache *c, const char *name, unsigned int size
 		       unsigned int align, unsigned int flags)
 {
 	unsigned int stride;
+	unsigned long irqflags;
 
 	if (!size || (align & (align - 1)) || align > PAGE_SIZE)
 		return -EINVAL;
@@ -218,7 +221,10 @@ static int cache_setup(struct kmem_cache *c, const char *name, unsigned int size
 	INIT_LIST_HEAD(&c->slabs_partial);
 	INIT_LIST_HEAD(&c->slabs_full);
 	INIT_LIST_HEAD(&c->slabs_free);
+	spin_lock_init(&c->lock, "kmem_cache->lock");
+	spin_lock_irqsave(&slab_caches_lock, irqflags);
 	list_add_tail(&c->list, &slab_caches);
+	spin_unlock_irqrestore(&slab_caches_lock, irqflags);
 	return 0;
 }
 
@@ -286,17 +292,19 @@ static void *slab_alloc(struct kmem_cache *c, gfp_t gfp)
 	void *obj, *next;
 	unsigned long flags;
 
-	flags = local_irq_save();
+	spin_lock_irqsave(&c->lock, flags);
 	slab = get_slab(c, gfp);
 	if (!slab) {
-		local_irq_restore(flags);
+		spin_unlock_irqrestore(&c->lock, flags);
 		return NULL;
 	}
 	obj = slab->freelist;
 	next = *freepointer_ptr(obj);
-	if (unlikely(next && !slab_obj_in_slab(c, slab, next)))
+	if (unlikely(next && !slab_obj_in_slab(c, slab, next))) {
+		spin_unlock_irqrestore(&c->lock, flags);
 		panic("%s: free list of slab pfn %#lx corrupted: %p -> %p (write after free?)",
 		      c->name, page_to_pfn(slab), obj, next);
+	}
 	slab->freelist = next;
 	slab->index++;
 	c->active_objs++;
@@ -304,7 +312,7 @@ static void *slab_alloc(struct kmem_cache *c, gfp_t gfp)
 		list_del(&slab->lru);
 		list_add(&slab->lru, &c->slabs_full);
 	}
-	local_irq_restore(flags);
+	spin_unlock_irqrestore(&c->lock, flags);
 
 	clear_free_tag(c, obj);
 	if (gfp & __GFP_ZERO)
@@ -316,12 +324,17 @@ static void *slab_alloc(struct kmem_cache *c, gfp_t gfp)
 static void slab_free(struct kmem_cache *c, struct page *slab, void *obj,
 		      const char *fn)
 {
-	unsigned long flags = local_irq_save();
-	bool was_full = !slab->freelist;
+	unsigned long flags;
+	bool was_full;
 
-	if (object_is_free(c, slab, obj))
+	spin_lock_irqsave(&c->lock, flags);
+	was_full = !slab->freelist;
+	/* Unlocked first: a test catches the panic and goes on using the cache. */
+	if (object_is_free(c, slab, obj)) {
+		spin_unlock_irqrestore(&c->lock, flags);
 		panic("%s(%p): double free (cache %s, slab pfn %#lx)", fn, obj,
 		      c->name, page_to_pfn(slab));
+	}
 	*freepointer_ptr(obj) = slab->freelist;
 	set_free_tag(c, obj);
 	slab->freelist = obj;
@@ -340,7 +353,7 @@ static void slab_free(struct kmem_cache *c, struct page *slab, void *obj,
 		list_del(&slab->lru);
 		list_add(&slab->lru, &c->slabs_partial);
 	}
-	local_irq_restore(flags);
+	spin_unlock_irqrestore(&c->lock, flags);
 }
 
 /*
@@ -421,7 +434,6 @@ struct kmem_cache *kmem_cache_create(const char *name, unsigned int size,
 				     unsigned int align)
 {
 	struct kmem_cache *c;
-	unsigned long flags;
 	int ret;
 
 	if (!slab_ready || !name || !*name)
@@ -429,9 +441,7 @@ struct kmem_cache *kmem_cache_create(const char *name, unsigned int size,
 	c = kmem_cache_alloc(&kmem_cache_boot, GFP_KERNEL);
 	if (!c)
 		return NULL;
-	flags = local_irq_save();
 	ret = cache_setup(c, name, size, align, 0);
-	local_irq_restore(flags);
 	if (ret) {
 		pr_warn("kmem_cache_create(%s): bad size %u or align %u\n", name,
 			size, align);
@@ -462,9 +472,9 @@ unsigned long kmem_cache_shrink(struct kmem_cache *c)
 
 	if (!c)
 		return 0;
-	flags = local_irq_save();
+	spin_lock_irqsave(&c->lock, flags);
 	pages = __kmem_cache_shrink(c);
-	local_irq_restore(flags);
+	spin_unlock_irqrestore(&c->lock, flags);
 	return pages;
 }
 
@@ -473,10 +483,13 @@ unsigned long kmem_cache_shrink_all(void)
 	struct kmem_cache *c;
 	unsigned long flags, pages = 0;
 
-	flags = local_irq_save();
-	list_for_each_entry(c, &slab_caches, list)
+	spin_lock_irqsave(&slab_caches_lock, flags);
+	list_for_each_entry(c, &slab_caches, list) {
+		spin_lock(&c->lock);
 		pages += __kmem_cache_shrink(c);
-	local_irq_restore(flags);
+		spin_unlock(&c->lock);
+	}
+	spin_unlock_irqrestore(&slab_caches_lock, flags);
 	return pages;
 }
 
@@ -490,9 +503,11 @@ int kmem_cache_destroy(struct kmem_cache *c)
 		pr_warn("kmem_cache_destroy %s: a boot cache is never destroyed\n", c->name);
 		return -EPERM;
 	}
-	flags = local_irq_save();
+	spin_lock_irqsave(&slab_caches_lock, flags);
+	spin_lock(&c->lock);
 	if (c->active_objs) {
-		local_irq_restore(flags);
+		spin_unlock(&c->lock);
+		spin_unlock_irqrestore(&slab_caches_lock, flags);
 		pr_warn("kmem_cache_destroy %s: Slab cache still has objects (%lu)\n",
 			c->name, c->active_objs);
 		return -EBUSY;
@@ -500,19 +515,26 @@ int kmem_cache_destroy(struct kmem_cache *c)
 	__kmem_cache_shrink(c);
 	BUG_ON(c->nr_slabs);
 	list_del(&c->list);
-	local_irq_restore(flags);
+	spin_unlock(&c->lock);
+	spin_unlock_irqrestore(&slab_caches_lock, flags);
 	kmem_cache_free(&kmem_cache_boot, c);
 	return 0;
 }
 
 struct kmem_cache *kmem_cache_find(const char *name)
 {
-	struct kmem_cache *c;
+	struct kmem_cache *c, *found = NULL;
+	unsigned long flags;
 
-	list_for_each_entry(c, &slab_caches, list)
-		if (!strcmp(c->name, name))
-			return c;
-	return NULL;
+	spin_lock_irqsave(&slab_caches_lock, flags);
+	list_for_each_entry(c, &slab_caches, list) {
+		if (!strcmp(c->name, name)) {
+			found = c;
+			break;
+		}
+	}
+	spin_unlock_irqrestore(&slab_caches_lock, flags);
+	return found;
 }
 
 void *kmem_cache_alloc(struct kmem_cache *c, gfp_t gfp)
@@ -574,7 +596,6 @@ static void *kmalloc_large(size_t size, gfp_t gfp)
 {
 	unsigned int order;
 	struct page *page;
-	unsigned long flags;
 
 	if (size > KMALLOC_MAX_SIZE) {
 		if (!(gfp & __GFP_NOWARN))
@@ -586,24 +607,19 @@ static void *kmalloc_large(size_t size, gfp_t gfp)
 	if (!page)
 		return NULL;
 	page->slab_cache = KMALLOC_LARGE_TAG;
-	flags = local_irq_save();
-	nr_large_pages += 1UL << order;
-	local_irq_restore(flags);
+	__atomic_add_fetch(&nr_large_pages, 1UL << order, __ATOMIC_RELAXED);
 	return page_address(page);
 }
 
 static void kfree_large(struct page *head, const void *ptr)
 {
 	unsigned int order = large_order(head);
-	unsigned long flags;
 
 	if (ptr != page_address(head))
 		panic("kfree(%p): not the start of a kmalloc_large block (pfn %#lx)",
 		      ptr, page_to_pfn(head));
 	head->slab_cache = NULL;
-	flags = local_irq_save();
-	nr_large_pages -= 1UL << order;
-	local_irq_restore(flags);
+	__atomic_sub_fetch(&nr_large_pages, 1UL << order, __ATOMIC_RELAXED);
 	free_pages(head, order);
 }
 
@@ -677,17 +693,21 @@ size_t ksize(const void *ptr)
 	return c->object_size;
 }
 
+/* fn runs under slab_caches_lock, interrupts off: it may take c->lock, not allocate. */
 int kmem_cache_for_each(int (*fn)(struct kmem_cache *c, void *arg), void *arg)
 {
 	struct kmem_cache *c;
-	int ret;
+	unsigned long flags;
+	int ret = 0;
 
+	spin_lock_irqsave(&slab_caches_lock, flags);
 	list_for_each_entry(c, &slab_caches, list) {
 		ret = fn(c, arg);
 		if (ret)
-			return ret;
+			break;
 	}
-	return 0;
+	spin_unlock_irqrestore(&slab_caches_lock, flags);
+	return ret;
 }
 
 /* Accounting. */
@@ -695,16 +715,19 @@ int kmem_cache_for_each(int (*fn)(struct kmem_cache *c, void *arg), void *arg)
 unsigned long slab_free_slab_pages(void)
 {
 	struct kmem_cache *c;
-	unsigned long pages = 0;
+	unsigned long flags, pages = 0;
 
+	/* The counters are read unlocked, as Linux sums its slab counters. */
+	spin_lock_irqsave(&slab_caches_lock, flags);
 	list_for_each_entry(c, &slab_caches, list)
-		pages += c->nr_free_slabs << c->order;
+		pages += READ_ONCE(c->nr_free_slabs) << c->order;
+	spin_unlock_irqrestore(&slab_caches_lock, flags);
 	return pages;
 }
 
 unsigned long kmalloc_large_pages(void)
 {
-	return nr_large_pages;
+	return __atomic_load_n(&nr_large_pages, __ATOMIC_RELAXED);
 }
 
 unsigned long slab_reclaimable_bytes(void)
@@ -716,10 +739,12 @@ unsigned long slab_reclaimable_bytes(void)
 unsigned long slab_unreclaimable_bytes(void)
 {
 	struct kmem_cache *c;
-	unsigned long pages = nr_large_pages;
+	unsigned long flags, pages = kmalloc_large_pages();
 
+	spin_lock_irqsave(&slab_caches_lock, flags);
 	list_for_each_entry(c, &slab_caches, list)
-		pages += c->nr_slabs << c->order;
+		pages += READ_ONCE(c->nr_slabs) << c->order;
+	spin_unlock_irqrestore(&slab_caches_lock, flags);
 	return pages * PAGE_SIZE;
 }
 
@@ -728,12 +753,14 @@ unsigned long slab_unreclaimable_bytes(void)
 static int slabinfo_show(struct seq_buf *m, void *data)
 {
 	struct kmem_cache *c;
+	unsigned long flags;
 
 	(void)data;
 	seq_puts(m, "slabinfo - version: 2.1\n");
 	seq_puts(m, "# name            <active_objs> <num_objs> <objsize> <objperslab> <pagesperslab>"
 		 " : tunables <limit> <batchcount> <sharedfactor>"
 		 " : slabdata <active_slabs> <num_slabs> <sharedavail>\n");
+	spin_lock_irqsave(&slab_caches_lock, flags);
 	list_for_each_entry(c, &slab_caches, list) {
 		seq_printf(m, "%-17s %6lu %6lu %6u %4u %4u", c->name, c->active_objs,
 			   c->total_objs, c->size, c->objects, 1U << c->order);
@@ -741,11 +768,12 @@ static int slabinfo_show(struct seq_buf *m, void *data)
 		seq_printf(m, " : slabdata %6lu %6lu %6lu\n",
 			   c->nr_slabs - c->nr_free_slabs, c->nr_slabs, 0UL);
 	}
+	spin_unlock_irqrestore(&slab_caches_lock, flags);
 	return 0;
 }
 PSEUDO_FILE(slabinfo, "/proc/slabinfo", slabinfo_show, NULL);
 
 unsigned long slab_large_pages(void)
 {
-	return nr_large_pages;
+	return kmalloc_large_pages();
 }

@@ -34,6 +34,7 @@
  */
 #include "kernel/types.h"
 #include "kernel/list.h"
+#include "kernel/spinlock.h"
 #include "mm/page_alloc.h"
 
 #define KMEM_CACHE_NAME_LEN	32
@@ -61,6 +62,14 @@ struct kmem_cache {
 	unsigned int objects;		/* objects per slab */
 	unsigned int order;		/* each slab is 2^order pages */
 	unsigned int flags;		/* SLAB_* */
+
+	/*
+	 * Everything below but list: taken with interrupts off, so that
+	 * kmalloc works from every CPU and from interrupts. The slab's
+	 * pages come from and go back to the buddy under it (order:
+	 * c->lock -> zone->lock).
+	 */
+	spinlock_t lock;
 
 	struct list_head slabs_partial;	/* some objects in use */
 	struct list_head slabs_full;	/* no free object */

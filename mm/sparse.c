@@ -23,6 +23,7 @@
 #include "mm/pgtable.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
+#include "kernel/spinlock.h"
 #include "kernel/tlbflush.h"
 #include "kernel/traps.h"
 #include "libc/errno.h"
@@ -31,16 +32,27 @@
 struct mem_section *mem_section;
 unsigned long nr_mem_sections;
 unsigned long max_pfn;
-static unsigned long vmemmap_pages;	/* pages holding struct pages */
+static unsigned long vmemmap_pages;	/* pages holding struct pages; atomic */
+static DEFINE_SPINLOCK(vmemmap_spinlock);
+
+void vmemmap_lock(void)
+{
+	spin_lock(&vmemmap_spinlock);
+}
+
+void vmemmap_unlock(void)
+{
+	spin_unlock(&vmemmap_spinlock);
+}
 
 unsigned long vmemmap_bytes(void)
 {
-	return vmemmap_pages << PAGE_SHIFT;
+	return __atomic_load_n(&vmemmap_pages, __ATOMIC_RELAXED) << PAGE_SHIFT;
 }
 
 void vmemmap_account(long pages)
 {
-	vmemmap_pages += pages;
+	__atomic_add_fetch(&vmemmap_pages, pages, __ATOMIC_RELAXED);
 }
 
 unsigned long nr_present_sections(void)
@@ -119,7 +131,7 @@ static int populate_ptes(unsigned long va)
 	return 0;
 }
 
-int sparse_populate_section(unsigned long nr)
+static int __sparse_populate_section(unsigned long nr)
 {
 	struct mem_section *ms = __nr_to_section(nr);
 	unsigned long va = section_vmemmap(nr);
@@ -139,7 +151,7 @@ int sparse_populate_section(unsigned long nr)
 	return 0;
 }
 
-void sparse_depopulate_section(unsigned long nr)
+static void __sparse_depopulate_section(unsigned long nr)
 {
 	struct mem_section *ms = __nr_to_section(nr);
 	unsigned long va = section_vmemmap(nr);
@@ -200,15 +212,32 @@ static struct page *alloc_block_outside(unsigned long start_pfn, unsigned long e
  * blocks would otherwise pin every free gigabyte (Linux migrates what
  * alloc_contig_range() finds in the way).
  */
+struct memmap_switch {
+	const void *from;
+	void *to;
+	pteval_t *pmd;
+	phys_addr_t pa;
+};
+
+/* Every other CPU parked: copy the section's memmap and point its PMD at the copy. */
+static void switch_memmap_block(void *arg)
+{
+	struct memmap_switch *sw = arg;
+	pteval_t *table = (pteval_t *)((unsigned long)sw->pmd & PAGE_MASK);
+
+	memcpy(sw->to, sw->from, SECTION_MEMMAP_SIZE);
+	set_entry(table, sw->pmd - table, (*sw->pmd & ~PTE_PFN_MASK) | sw->pa);
+}
+
 static int vmemmap_move_block(unsigned long nr, unsigned long start_pfn,
 			      unsigned long end_pfn)
 {
 	unsigned long va = section_vmemmap(nr);
 	enum pg_level level;
 	pteval_t *e = kernel_lookup(va, &level);
+	struct memmap_switch sw;
 	struct page *block;
-	unsigned long pfn, flags;
-	pteval_t *table;
+	unsigned long pfn;
 
 	if (!e || level != PG_LEVEL_2M || !entry_leaf(*e, level))
 		return 0;
@@ -224,17 +253,43 @@ static int vmemmap_move_block(unsigned long nr, unsigned long start_pfn,
 	block = alloc_block_outside(start_pfn, end_pfn);
 	if (!block)
 		return -ENOMEM;
-	flags = local_irq_save();
-	memcpy(page_address(block), (void *)va, SECTION_MEMMAP_SIZE);
-	table = (pteval_t *)((unsigned long)e & PAGE_MASK);
-	set_entry(table, e - table, (*e & ~PTE_PFN_MASK) | page_to_phys(block));
-	flush_tlb_kernel_range(va, va + SECTION_MEMMAP_SIZE);
-	local_irq_restore(flags);
+	/* Other CPUs may write struct pages of the section meanwhile: parked. */
+	sw = (struct memmap_switch){ (void *)va, page_address(block), e, page_to_phys(block) };
+	kernel_mapping_switch(switch_memmap_block, &sw);
 	vmemmap_free_block(PFN_PHYS(pfn), PMD_SIZE);
 	return 0;
 }
 
+static int __vmemmap_migrate_range(unsigned long start_pfn, unsigned long end_pfn);
+
 int vmemmap_migrate_range(unsigned long start_pfn, unsigned long end_pfn)
+{
+	int ret;
+
+	vmemmap_lock();
+	ret = __vmemmap_migrate_range(start_pfn, end_pfn);
+	vmemmap_unlock();
+	return ret;
+}
+
+int sparse_populate_section(unsigned long nr)
+{
+	int ret;
+
+	vmemmap_lock();
+	ret = __sparse_populate_section(nr);
+	vmemmap_unlock();
+	return ret;
+}
+
+void sparse_depopulate_section(unsigned long nr)
+{
+	vmemmap_lock();
+	__sparse_depopulate_section(nr);
+	vmemmap_unlock();
+}
+
+static int __vmemmap_migrate_range(unsigned long start_pfn, unsigned long end_pfn)
 {
 	for (unsigned long nr = 0; nr < nr_mem_sections; nr++) {
 		int ret;

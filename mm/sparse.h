@@ -127,6 +127,20 @@ void sparse_depopulate_section(unsigned long nr);
 /* Move 2 MiB memmap blocks out of [start_pfn, end_pfn), for alloc_contig_pages(). */
 int vmemmap_migrate_range(unsigned long start_pfn, unsigned long end_pfn);
 
+/*
+ * The vmemmap lock serialises every change of the vmemmap's page tables
+ * made for a section or a huge page (populate, depopulate, block moves,
+ * HVO's remaps, restores, section rebuilds and collapses) and every copy
+ * of a live memmap. A spinlock taken with interrupts ON, never from an
+ * interrupt: its holder sends TLB shootdowns and parks the other CPUs
+ * (kernel_mapping_switch()), which a CPU waiting for it must answer; a
+ * mutex would do as well, but nothing under it sleeps. Order:
+ * hugetlb_lock -> vmemmap lock -> slab and zone locks. The free-memory
+ * dedup (mm/buddy_vmemmap.c) remaps under zone->lock instead.
+ */
+void vmemmap_lock(void);
+void vmemmap_unlock(void);
+
 /* Bytes of memory holding struct pages (shared tail pages counted once). */
 unsigned long vmemmap_bytes(void);
 void vmemmap_account(long pages);

@@ -56,6 +56,19 @@ static int pagetypeinfo_show(struct seq_buf *m, void *data)
 }
 PSEUDO_FILE(pagetypeinfo, "/proc/pagetypeinfo", pagetypeinfo_show, NULL);
 
+/* Linux lists every possible CPU; here every CPU brought up (its area set up). */
+static void for_each_pcp_cpu(struct zone *z, struct seq_buf *m)
+{
+	for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++) {
+		struct per_cpu_pages *pcp = &z->pcp[cpu];
+
+		if (cpu && !per_cpu_area(cpu)->self)
+			continue;
+		seq_printf(m, "    cpu: %u\n              count: %u\n              high:  %u\n              batch: %u\n",
+			   cpu, READ_ONCE(pcp->count), pcp->high, pcp->batch);
+	}
+}
+
 static int zoneinfo_show(struct seq_buf *m, void *data)
 {
 	(void)data;
@@ -63,15 +76,15 @@ static int zoneinfo_show(struct seq_buf *m, void *data)
 		struct zone *z = &zones[zi];
 
 		seq_printf(m, "Node 0, zone %8s\n", z->name);
-		seq_printf(m, "  pages free     %lu\n", z->free_pages + z->pcp.count);
+		seq_printf(m, "  pages free     %lu\n", READ_ONCE(z->free_pages) + zone_pcp_pages(z));
 		seq_printf(m, "        min      %lu\n", z->watermark[WMARK_MIN]);
 		seq_printf(m, "        low      %lu\n", z->watermark[WMARK_LOW]);
 		seq_printf(m, "        high     %lu\n", z->watermark[WMARK_HIGH]);
 		seq_printf(m, "        spanned  %lu\n", z->spanned_pages);
 		seq_printf(m, "        present  %lu\n", z->present_pages);
 		seq_printf(m, "        managed  %lu\n", z->managed_pages);
-		seq_printf(m, "  pagesets\n    cpu: 0\n              count: %u\n              high:  %u\n              batch: %u\n",
-			   z->pcp.count, z->pcp.high, z->pcp.batch);
+		seq_printf(m, "  pagesets\n");
+		for_each_pcp_cpu(z, m);
 		seq_printf(m, "  start_pfn:           %lu\n", z->zone_start_pfn);
 	}
 	return 0;

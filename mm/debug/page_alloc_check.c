@@ -48,22 +48,24 @@ static int check_free_lists(struct zone *z, int zi, struct errmsg *msg,
 	return 0;
 }
 
-static int check_pcp(struct zone *z, struct errmsg *msg)
+static int check_pcp(struct zone *z, unsigned int cpu, struct errmsg *msg)
 {
+	struct per_cpu_pages *pcp = &z->pcp[cpu];
 	unsigned long n = 0;
 
 	for (int mt = 0; mt < MIGRATE_TYPES; mt++) {
 		struct page *page;
 
-		list_for_each_entry(page, &z->pcp.lists[mt], lru) {
+		list_for_each_entry(page, &pcp->lists[mt], lru) {
 			CHECK(PagePcp(page) && !PageBuddy(page),
-			      "pcp page pfn %#lx has flags %#lx", page_to_pfn(page), page->flags);
+			      "cpu %u pcp page pfn %#lx has flags %#lx", cpu, page_to_pfn(page), page->flags);
 			n++;
 		}
 	}
-	CHECK(n == z->pcp.count, "zone %s: %lu pages on pcp lists, count %u", z->name, n, z->pcp.count);
-	CHECK(z->pcp.count < z->pcp.high, "zone %s: pcp count %u not below high %u",
-	      z->name, z->pcp.count, z->pcp.high);
+	CHECK(n == pcp->count, "zone %s cpu %u: %lu pages on pcp lists, count %u", z->name, cpu, n,
+	      pcp->count);
+	CHECK(pcp->count < pcp->high, "zone %s cpu %u: pcp count %u not below high %u",
+	      z->name, cpu, pcp->count, pcp->high);
 	return 0;
 }
 
@@ -96,7 +98,7 @@ static int check_memmap(struct errmsg *msg, unsigned long *nr_heads)
 				pfn += 1UL << o;
 				continue;
 			}
-			CHECK(page->_refcount >= 0, "pfn %#lx: refcount %d", pfn, page->_refcount);
+			CHECK(page_ref_count(page) >= 0, "pfn %#lx: refcount %d", pfn, page_ref_count(page));
 			pfn++;
 		}
 	}
@@ -106,18 +108,19 @@ static int check_memmap(struct errmsg *msg, unsigned long *nr_heads)
 int page_alloc_check(struct errmsg *msg)
 {
 	unsigned long blocks = 0, heads = 0, managed = 0;
-	unsigned long flags = local_irq_save();
+	/* Other CPUs' per-CPU lists are read as they are: call it with them quiet. */
+	unsigned long flags = lock_all_zones();
 	int ret = 0;
 
 	for (int zi = 0; zi < MAX_NR_ZONES && !ret; zi++) {
 		ret = check_free_lists(&zones[zi], zi, msg, &blocks);
-		if (!ret)
-			ret = check_pcp(&zones[zi], msg);
+		for (unsigned int cpu = 0; cpu < NR_CPUS && !ret; cpu++)
+			ret = check_pcp(&zones[zi], cpu, msg);
 		managed += zones[zi].managed_pages;
 	}
 	if (!ret)
 		ret = check_memmap(msg, &heads);
-	local_irq_restore(flags);
+	unlock_all_zones(flags);
 	if (ret)
 		return ret;
 	CHECK(heads == blocks, "%lu free block heads in the memmap, %lu on the lists", heads, blocks);

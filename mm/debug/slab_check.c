@@ -146,9 +146,9 @@ int kmem_cache_check(struct kmem_cache *c, struct errmsg *msg)
 	if (!c) {
 		return errmsg_set(msg, -EINVAL, "NULL cache");
 	}
-	flags = local_irq_save();
+	spin_lock_irqsave(&c->lock, flags);
 	ret = __kmem_cache_check(c, msg);
-	local_irq_restore(flags);
+	spin_unlock_irqrestore(&c->lock, flags);
 	return ret;
 }
 

@@ -168,7 +168,7 @@ static bool tags_intact(struct page *page, unsigned int order, u64 tag)
 
 static unsigned long zone_free(enum zone_type z)
 {
-	return zones[z].free_pages + zones[z].pcp.count;
+	return zones[z].free_pages + zone_pcp_pages(&zones[z]);
 }
 
 /* Sections/pfns computed from the memory map itself, not the allocator. */
@@ -600,10 +600,10 @@ KTEST(buddy, pcp_batch_high_drain)
 
 	buddy_state(&before);
 	for (int z = 0; z < MAX_NR_ZONES; z++)
-		EXPECT_EQ(test, zones[z].pcp.count, 0);
+		EXPECT_EQ(test, zone_pcp_pages(&zones[z]), 0);
 	pages[0] = alloc_page(GFP_KERNEL);
 	ASSERT_NOT_NULL(test, pages[0]);
-	pcp = &page_zone(pages[0])->pcp;
+	pcp = &page_zone(pages[0])->pcp[smp_processor_id()];
 	ASSERT_GT(test, pcp->batch, 1);
 	ASSERT_GT(test, pcp->high, pcp->batch);
 	/* One refill of batch pages, one of them handed out. */

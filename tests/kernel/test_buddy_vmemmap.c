@@ -150,7 +150,7 @@ static unsigned long split_one(struct page **pages, unsigned long max,
 		n++;
 	}
 	/* The rest of the refill that split it: held, so that it stays split. */
-	while (n && n < max && page_zone(pages[n - 1])->pcp.count) {
+	while (n && n < max && page_zone(pages[n - 1])->pcp[smp_processor_id()].count) {
 		pages[n] = alloc_page(GFP_KERNEL);
 		if (!pages[n])
 			break;
