@@ -12,6 +12,7 @@
 #include "kernel/apic.h"
 #include "kernel/io.h"
 #include "kernel/param.h"
+#include "kernel/printk.h"
 #include "kernel/pseudofs.h"
 #include "kernel/smp.h"
 #include "kernel/spinlock.h"
@@ -433,6 +434,87 @@ KTEST(smp, spinlock_stress_every_cpu)
 	EXPECT_EQ(test, s.overlaps, 0);
 	EXPECT_EQ(test, s.irq_on_inside, 0);
 	EXPECT_FALSE(test, spin_is_locked(&s.lock));
+}
+
+/*
+ * printk from every CPU at once into one capture: every line must come
+ * out whole (no line cut into by another CPU's) and each CPU's lines in
+ * its order. The capture is where an unlocked printk loses most visibly:
+ * two CPUs that read the same length write over each other.
+ */
+#define PK_LINE_MAX	64
+#define PK_BUF_SIZE	(32 * 1024)
+
+struct pk_lines {
+	struct stress start;
+	unsigned long per_cpu;
+};
+
+static void pk_print_fn(void *arg)
+{
+	struct pk_lines *pk = arg;
+	unsigned int cpu = smp_processor_id();
+
+	start_line(&pk->start);
+	for (unsigned long i = 0; i < pk->per_cpu; i++)
+		printk("pkline cpu %02u n %03lu ................................\n",
+		       cpu, i);
+}
+
+/* Checks one whole line of len bytes; -1 when it is not one of ours in order. */
+static long pk_check_line(const char *line, size_t len, unsigned long *next)
+{
+	static const char dots[] = "................................";
+	unsigned long cpu, n;
+	char *end;
+
+	if (strncmp(line, "pkline cpu ", 11))
+		return -1;
+	cpu = strtoul(line + 11, &end, 10);
+	if (cpu >= NR_CPUS || strncmp(end, " n ", 3))
+		return -1;
+	n = strtoul(end + 3, &end, 10);
+	if (n != next[cpu] || *end != ' ' || strcmp(end + 1, dots) ||
+	    (size_t)(end + 1 + strlen(dots) - line) != len)
+		return -1;
+	next[cpu]++;
+	return cpu;
+}
+
+KTEST(smp, printk_lines_whole_from_every_cpu)
+{
+	static char buf[PK_BUF_SIZE];
+	static unsigned long next[NR_CPUS];
+	static struct pk_lines pk;
+	struct printk_capture cap = { .buf = buf, .size = sizeof(buf) };
+	unsigned long bad = 0, lines = 0;
+	unsigned int cpu;
+
+	if (!need_two_cpus(test))
+		return;
+	memset(&pk, 0, sizeof(pk));
+	memset(next, 0, sizeof(next));
+	pk.per_cpu = min(40UL, PK_BUF_SIZE / 2 / (PK_LINE_MAX * num_online_cpus()));
+	printk_capture_begin(&cap);
+	on_each_cpu(pk_print_fn, &pk, true);
+	printk_capture_end(&cap);
+	EXPECT_FALSE(test, cap.overflow);
+	EXPECT_EQ(test, pk.start.late, 0);
+	for (const char *p = buf; *p; ) {
+		size_t n = strcspn(p, "\n");
+		char line[PK_LINE_MAX];
+
+		strlcpy(line, p, min(n + 1, sizeof(line)));
+		if (pk_check_line(line, n, next) < 0 && bad++ < 3)
+			ktest_log(test, "bad line: '%s'", line);
+		lines++;
+		p += n + (p[n] == '\n');
+	}
+	EXPECT_EQ(test, bad, 0);
+	EXPECT_EQ(test, lines, pk.per_cpu * num_online_cpus());
+	for_each_online_cpu(cpu)
+		EXPECT_EQ(test, next[cpu], pk.per_cpu);
+	EXPECT_EQ(test, printk_forced_count(), 0);
 }
 
 /* Interrupts on for a case, and back as they were after it. */
