@@ -42,6 +42,7 @@ MEMORY_FAILURE_1G = ("memory_failure.*1g*",)
 # needs a free CPU number, which -smp 64 does not leave.
 SMP_ALL = ("smp.*",)
 SCHED_ALL = ("sched.*",)
+LOCKDEP_ALL = ("lockdep.*", "lockdep_clean.*")
 SMP_64 = ("smp.cpus_found*", "smp.per_cpu_ids*", "smp.ipi_*", "smp.on_each_cpu*",
           "smp.spinlock_*", "smp.shootdown_*", "smp.lapic_timer*", "smp.proc_cpuinfo*")
 
@@ -103,7 +104,7 @@ CONFIGS = [
     # alone with 1 and 64 CPUs, and nr_cpus=/maxcpus= (3 CPUs present, 2
     # brought up); the sched suite with 1, 2 and 4.
     Config("smp-4", memory="1G", extra="-smp 4", timeout=300, groups=("smp",),
-           must_run=SMP_ALL + SCHED_ALL),
+           must_run=SMP_ALL + SCHED_ALL + LOCKDEP_ALL),
     Config("smp-1", memory="512M", extra="-smp 1", cmdline="test=smp,sched", groups=("smp",)),
     Config("smp-64", memory="1G", extra="-smp 64", cmdline="test=smp", timeout=300,
            groups=("smp",), must_run=SMP_64),
