@@ -17,6 +17,7 @@
 #include "kernel/printk.h"
 #include "kernel/console.h"
 #include "kernel/io.h"
+#include "kernel/panic.h"
 #include "kernel/percpu.h"
 #include "kernel/traps.h"
 #include "libc/stdio.h"
@@ -30,8 +31,8 @@ static int console_loglevel = LOGLEVEL_DEBUG;
 static struct printk_capture *capture;
 
 #define PRINTK_UNLOCKED		-1
-/* About a tenth of a second under TCG; a line takes far less. */
-#define PRINTK_PANIC_SPINS	(1UL << 22)
+/* Milliseconds on hardware, under a second under TCG; a line takes far less. */
+#define PRINTK_PANIC_SPINS	(1UL << 18)
 
 enum printk_hold { PRINTK_LOCKED, PRINTK_NESTED, PRINTK_FORCED };
 
@@ -105,6 +106,20 @@ size_t printk_log_read(char *dst, size_t size)
 		dst[i] = log_buf[(start + i) % LOG_BUF_SIZE];
 	printk_unlock(hold, flags);
 	return n;
+}
+
+unsigned long printk_lock_hold(void)
+{
+	unsigned long flags;
+
+	if (printk_lock(&flags) == PRINTK_NESTED)
+		panic("printk_lock_hold: this CPU holds the printk lock already");
+	return flags;
+}
+
+void printk_lock_release(unsigned long flags)
+{
+	printk_unlock(PRINTK_LOCKED, flags);
 }
 
 void printk_capture_begin(struct printk_capture *c)

@@ -55,4 +55,7 @@ size_t printk_log_read(char *dst, size_t size);
 void printk_enter_panic(void);
 void printk_leave_panic(void);
 unsigned long printk_forced_count(void);
+/* Hold the lock every line is written under (tests: a CPU that never lets go). */
+unsigned long printk_lock_hold(void);
+void printk_lock_release(unsigned long flags);
 #endif
