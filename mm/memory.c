@@ -42,6 +42,7 @@
 #include "mm/page.h"
 #include "mm/page_alloc.h"
 #include "mm/pgtable.h"
+#include "mm/shmem.h"
 #include "kernel/param.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
@@ -712,6 +713,27 @@ struct page *dax_fault_page(struct vm_area_struct *vma, unsigned long addr)
 }
 
 /*
+ * The page a shared anonymous VMA maps at addr, from its object; the
+ * mapping's reference (and mapcount) taken. 0 or VM_FAULT_*.
+ */
+static int shmem_fault_page(struct vm_area_struct *vma, unsigned long addr,
+			    struct page **page)
+{
+	unsigned long index = vma->vm_pgoff + ((addr - vma->vm_start) >> PAGE_SHIFT);
+	int ret;
+
+	if (vma->vm_hstate)
+		index >>= vma->vm_hstate->order;
+	ret = shmem_get_page(vma->vm_shm, index, page);
+	if (ret)
+		return ret == -ENOMEM ? VM_FAULT_OOM : VM_FAULT_SIGBUS;
+	(*page)->_refcount++;
+	if (!vma->vm_hstate)
+		(*page)->_mapcount++;
+	return 0;
+}
+
+/*
  * Map the page (or huge page) for addr in vma. Everything is allocated
  * before anything is linked, so a failure changes nothing.
  */
@@ -735,9 +757,13 @@ static int do_fault(struct mm *mm, struct vm_area_struct *vma, unsigned long add
 			goto fail;
 		nr++;
 	}
-	if (vma->vm_dax) {
+	reserved = false;
+	if (vma->vm_shm) {
+		ret = shmem_fault_page(vma, addr, &page);
+		if (ret)
+			goto fail;
+	} else if (vma->vm_dax) {
 		page = dax_fault_page(vma, addr);
-		reserved = false;
 	} else {
 		page = alloc_fault_page(vma, &reserved);
 	}

@@ -59,32 +59,20 @@ static double now(void)
 }
 
 /*
- * Waits until the shared turn reaches n; 0, or -1 after ten seconds in
- * which neither the turn nor the other side's progress count (turn[1])
- * moved. A stuck partner is caught; a slow one (64 forks on a loaded,
- * emulated 4-CPU machine took over a minute) is not failed for speed.
+ * Waits until the shared turn reaches n; 0, or -1 after two minutes: a
+ * guard against a peer that died, not a time limit (64 children forked
+ * on a loaded machine under emulation take more than ten seconds).
  */
 static int wait_turn(int n)
 {
-	int seen = __atomic_load_n(&turn[1], __ATOMIC_ACQUIRE);
-	double deadline = now() + 10;
+	double deadline = now() + 120;
 
 	while (__atomic_load_n(turn, __ATOMIC_ACQUIRE) < n) {
-		if (__atomic_load_n(&turn[1], __ATOMIC_ACQUIRE) != seen) {
-			seen = __atomic_load_n(&turn[1], __ATOMIC_ACQUIRE);
-			deadline = now() + 10;
-		}
 		if (now() > deadline)
 			return -1;
 		sched_yield();
 	}
 	return 0;
-}
-
-/* Tells the waiters that this side is still getting somewhere. */
-static void progress(void)
-{
-	__atomic_add_fetch(&turn[1], 1, __ATOMIC_RELEASE);
 }
 
 static void set_turn(int n)
@@ -286,7 +274,6 @@ static void test_many(void)
 	fill(data_region, REGION, 'M');
 	set_turn(0);
 	for (i = 0; i < NR_CHILDREN; i++) {
-		progress();
 		if ((pid = fork_or_fail()) == 0) {
 			if (check_fill(data_region, REGION, 'M') >= 0)
 				_exit(255);
