@@ -57,7 +57,7 @@ CFLAGS	:= -std=gnu11 -O2 -g -Wall -Wextra -Werror \
 	   -fno-asynchronous-unwind-tables -fno-strict-aliasing \
 	   -I. -MMD -MP
 ifeq ($(DEBUG),1)
-CFLAGS	+= -DCONFIG_DEBUG_PAGEALLOC_POISON -DCONFIG_DEBUG_SPINLOCK
+CFLAGS	+= -DCONFIG_DEBUG_PAGEALLOC_POISON -DCONFIG_DEBUG_SPINLOCK -DCONFIG_LOCKDEP
 endif
 ASFLAGS	:= -I. -D__ASSEMBLY__ -MMD -MP
 LDFLAGS	:= -nostdlib -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments
@@ -66,10 +66,13 @@ SRCS	:= $(filter-out kernel/ksyms_empty.S,$(wildcard boot/*.S boot/*.c kernel/*.
 	   fs/*.c cmds/*.c bench/*.c \
 	   drivers/*.c libc/*.c))
 ifeq ($(KTEST),1)
-SRCS	+= $(filter-out tests/kernel/test_runner_selftest.c,$(wildcard tests/kernel/*.c))
+# lockdep_clean last: its case checks what every other suite left.
+SRCS	+= $(filter-out tests/kernel/test_runner_selftest.c tests/kernel/test_lockdep_clean.c,\
+	   $(wildcard tests/kernel/*.c)) tests/kernel/test_lockdep_clean.c
 endif
 ifeq ($(KTEST),selftest)
-SRCS	+= $(wildcard tests/kernel/*.c)
+SRCS	+= $(filter-out tests/kernel/test_lockdep_clean.c,$(wildcard tests/kernel/*.c)) \
+	   tests/kernel/test_lockdep_clean.c
 endif
 OBJS	:= $(patsubst %,$(OUT)/%.o,$(basename $(SRCS)))
 # The screen console's font, a PSF font from Debian's console-setup-linux

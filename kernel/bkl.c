@@ -8,6 +8,7 @@
 #include "kernel/spinlock.h"
 #include "kernel/task.h"
 #include "kernel/traps.h"
+#include "kernel/uaccess.h"
 
 static DEFINE_SPINLOCK(kernel_flag);
 
@@ -22,7 +23,7 @@ static void lock_kernel(void)
 	unsigned long flags = local_irq_save();
 
 	local_irq_enable();
-	spin_lock(&kernel_flag);
+	raw_spin_lock(&kernel_flag);
 	local_irq_restore(flags);
 }
 
@@ -42,9 +43,20 @@ bool bkl_tryenter(void)
 
 	if (t->bkl_held)
 		return true;
-	if (!spin_trylock(&kernel_flag))
+	if (!raw_spin_trylock(&kernel_flag))
 		return false;
 	t->bkl_held = true;
+	return true;
+}
+
+bool bkl_enter_for_fault(unsigned long addr, unsigned long rflags)
+{
+	struct task_struct *t = current;
+
+	if (addr >= TASK_SIZE_MAX || !(rflags & BIT(9)) || !t ||
+	    !t->mm || t->bkl_held)
+		return false;
+	bkl_enter();
 	return true;
 }
 
@@ -55,13 +67,13 @@ void bkl_exit(void)
 	if (!t->bkl_held)
 		return;
 	t->bkl_held = false;
-	spin_unlock(&kernel_flag);
+	raw_spin_unlock(&kernel_flag);
 }
 
 void bkl_release_for_switch(struct task_struct *prev)
 {
 	if (prev->bkl_held)
-		spin_unlock(&kernel_flag);
+		raw_spin_unlock(&kernel_flag);
 }
 
 void bkl_reacquire_after_switch(struct task_struct *curr)

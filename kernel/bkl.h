@@ -34,6 +34,12 @@ void bkl_enter(void);
 void bkl_exit(void);
 /* Try once; true if current holds it now. */
 bool bkl_tryenter(void);
+/*
+ * A kernel-mode fault on a user address from a system call that runs
+ * without the lock (sched_yield, clock_gettime: their one user access
+ * may fault, a COW of the stack): takes it for the fault, true if it did.
+ */
+bool bkl_enter_for_fault(unsigned long addr, unsigned long rflags);
 
 /* schedule(): let go while switched out, and take it back after. */
 void bkl_release_for_switch(struct task_struct *prev);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "kernel/ksyms.h"
 #include "kernel/types.h"
+#include "libc/stdio.h"
 #include "libc/string.h"
 
 struct ksym {
@@ -42,4 +43,16 @@ unsigned long ksym_address(const char *name)
 		if (!strcmp(ksym_table[i].name, name))
 			return ksym_table[i].addr;
 	return 0;
+}
+
+const char *ksym_snprint(char *buf, unsigned long len, unsigned long addr)
+{
+	unsigned long off;
+	const char *name = ksym_lookup(addr, &off);
+
+	if (name)
+		snprintf(buf, len, "%s+0x%lx", name, off);
+	else
+		snprintf(buf, len, "%#lx", addr);
+	return buf;
 }

@@ -9,5 +9,7 @@
  */
 const char *ksym_lookup(unsigned long addr, unsigned long *offset);
 unsigned long ksym_address(const char *name);
+/* "name+0xoff" into buf, or the bare address outside kernel text; buf. */
+const char *ksym_snprint(char *buf, unsigned long len, unsigned long addr);
 
 #endif

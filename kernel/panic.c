@@ -72,6 +72,7 @@ void panic(const char *fmt, ...)
 	va_list ap;
 
 	local_irq_disable();
+	printk_enter_panic();
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
@@ -86,6 +87,7 @@ void panic(const char *fmt, ...)
 	dump_stack();
 	if (panic_hook) {
 		panicking = 0;
+		printk_leave_panic();	/* the test goes on: waits unbounded again */
 		run_panic_hook(buf);
 	}
 	printk("---[ end Kernel panic - not syncing: %s ]---\n", buf);

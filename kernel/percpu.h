@@ -27,6 +27,7 @@
 
 struct task_struct;
 struct mm;
+struct lockdep_task;
 
 /* Linux's names, counted per CPU and summed for /proc/vmstat. */
 enum tlb_stat {
@@ -46,6 +47,8 @@ struct percpu {
 	struct task_struct *curr;	/* current */
 	struct task_struct *idle;	/* this CPU's idle task */
 	struct task_struct *prev_task;	/* the task a switch in progress leaves */
+	struct lockdep_task *lockdep_task;	/* curr's sleeping locks (kernel/lockdep.c) */
+	int hardirq_nest;		/* interrupt handlers running (do_trap) */
 	struct mm *loaded_mm;		/* in CR3 (current_mm); NULL: init_pgd */
 	bool need_resched;		/* the tick or a wake-up wants a switch */
 	bool lapic_periodic;		/* this CPU's APIC timer is the tick */

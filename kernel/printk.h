@@ -51,4 +51,11 @@ void printk_capture_end(struct printk_capture *c);
 /* Write text as is, any length, to the consoles (or the capture). */
 void printk_write(const char *s, size_t len);
 size_t printk_log_read(char *dst, size_t size);
+/* From panic on: a CPU waits a bounded time for the console, then forces it. */
+void printk_enter_panic(void);
+void printk_leave_panic(void);
+unsigned long printk_forced_count(void);
+/* Hold the lock every line is written under (tests: a CPU that never lets go). */
+unsigned long printk_lock_hold(void);
+void printk_lock_release(unsigned long flags);
 #endif

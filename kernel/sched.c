@@ -27,6 +27,7 @@
  * after the switch.
  */
 #include "kernel/sched.h"
+#include "kernel/lockdep.h"
 #include "kernel/apic.h"
 #include "kernel/bkl.h"
 #include "kernel/console.h"
@@ -206,6 +207,15 @@ static void switch_task_state(struct task_struct *prev, struct task_struct *next
 	}
 }
 
+/* current on p's CPU, and lockdep's view of the locks it holds. */
+static void set_current(struct percpu *p, struct task_struct *t)
+{
+#ifdef CONFIG_LOCKDEP
+	p->lockdep_task = &t->lockdep;
+#endif
+	WRITE_ONCE(p->curr, t);
+}
+
 /* The incoming task's half of a switch: rq_lock held, interrupts off. */
 static void finish_task_switch(void)
 {
@@ -238,10 +248,12 @@ void schedule_tail(void)
 
 void schedule(void)
 {
-	unsigned long flags = local_irq_save();
+	unsigned long flags;
 	struct task_struct *prev = current, *next;
 	struct percpu *p;
 
+	lockdep_schedule_check((unsigned long)__builtin_return_address(0));
+	flags = local_irq_save();
 	bkl_release_for_switch(prev);
 	spin_lock(&rq_lock);
 	p = this_cpu();
@@ -262,7 +274,7 @@ void schedule(void)
 		switch_task_state(prev, next);
 		p->prev_task = prev;
 		p->nr_switches++;
-		WRITE_ONCE(p->curr, next);
+		set_current(p, next);
 		__switch_to_asm(&prev->thread_sp, next->thread_sp);
 		/* prev again, on whichever CPU picked it. */
 		finish_task_switch();
@@ -479,7 +491,7 @@ static void sched_ap_start(void)
 	spin_lock(&rq_lock);
 	idle->on_cpu = 1;
 	p->prev_task = NULL;
-	WRITE_ONCE(p->curr, idle);
+	set_current(p, idle);
 	__switch_to_asm(&boot_sp, idle->thread_sp);
 	panic("sched: CPU%u came back to its boot stack", p->cpu);
 }
@@ -497,13 +509,14 @@ void sched_init(void)
 	 * starts runs anywhere.
 	 */
 	init_task.cpus_allowed = BIT(0);
-	bsp->curr = &init_task;
+	set_current(bsp, &init_task);
 	for_each_online_cpu(cpu)
 		make_idle(cpu);
 	set_system_vector(RESCHEDULE_VECTOR, resched_interrupt);
 	timer_start();
 	running = true;
 	console_set_input_wait(console_input_wait);
+	register_fault_lock(bkl_enter_for_fault, bkl_exit);
 	/* The console task holds the interim big kernel lock while it runs. */
 	bkl_enter();
 	local_irq_enable();

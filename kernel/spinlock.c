@@ -8,6 +8,7 @@
 #include "kernel/spinlock.h"
 #include "kernel/io.h"
 #include "kernel/ksyms.h"
+#include "kernel/lockdep.h"
 #include "kernel/panic.h"
 #include "kernel/percpu.h"
 #include "kernel/traps.h"
@@ -34,16 +35,8 @@ static const char *lock_name(const spinlock_t *lock)
 
 static const char *sym(unsigned long ip, char *buf, size_t len)
 {
-	unsigned long off;
-	const char *name = ksym_lookup(ip, &off);
-
-	if (name)
-		snprintf(buf, len, "%s+0x%lx", name, off);
-	else
-		snprintf(buf, len, "%#lx", ip);
-	return buf;
+	return ksym_snprint(buf, len, ip);
 }
-
 static void debug_before_lock(spinlock_t *lock, unsigned long ip)
 {
 	char a[64], b[64];
@@ -95,7 +88,14 @@ static inline void debug_unlock(spinlock_t *lock, unsigned long ip)
 }
 #endif
 
-static void do_lock(spinlock_t *lock, unsigned long ip)
+/* The lock's lockdep class is its name (debug builds only have one). */
+#ifdef CONFIG_DEBUG_SPINLOCK
+#define lock_class_name(lock)	((lock)->name)
+#else
+#define lock_class_name(lock)	((const char *)NULL)
+#endif
+
+static void ticket_lock(spinlock_t *lock, unsigned long ip)
 {
 	u16 ticket;
 
@@ -106,10 +106,22 @@ static void do_lock(spinlock_t *lock, unsigned long ip)
 	debug_after_lock(lock, ip);
 }
 
-static void do_unlock(spinlock_t *lock, unsigned long ip)
+static void ticket_unlock(spinlock_t *lock, unsigned long ip)
 {
 	debug_unlock(lock, ip);
 	__atomic_store_n(&lock->owner, (u16)(lock->owner + 1), __ATOMIC_RELEASE);
+}
+
+static void do_lock(spinlock_t *lock, unsigned long ip)
+{
+	lock_acquire_spin(lock_class_name(lock), ip, false);
+	ticket_lock(lock, ip);
+}
+
+static void do_unlock(spinlock_t *lock, unsigned long ip)
+{
+	lock_release_spin(lock_class_name(lock), ip);
+	ticket_unlock(lock, ip);
 }
 
 void spin_lock(spinlock_t *lock)
@@ -122,7 +134,18 @@ void spin_unlock(spinlock_t *lock)
 	do_unlock(lock, (unsigned long)__builtin_return_address(0));
 }
 
-bool spin_trylock(spinlock_t *lock)
+/* Outside lockdep: the big kernel lock, held across sleeps by design. */
+void raw_spin_lock(spinlock_t *lock)
+{
+	ticket_lock(lock, (unsigned long)__builtin_return_address(0));
+}
+
+void raw_spin_unlock(spinlock_t *lock)
+{
+	ticket_unlock(lock, (unsigned long)__builtin_return_address(0));
+}
+
+static bool do_trylock(spinlock_t *lock, unsigned long ip)
 {
 	u32 old = __atomic_load_n((u32 *)lock, __ATOMIC_RELAXED);
 	u16 owner = old & 0xffff, next = old >> 16;
@@ -134,8 +157,23 @@ bool spin_trylock(spinlock_t *lock)
 	if (!__atomic_compare_exchange_n((u32 *)lock, &old, want, false,
 					 __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
 		return false;
-	debug_after_lock(lock, (unsigned long)__builtin_return_address(0));
+	debug_after_lock(lock, ip);
 	return true;
+}
+
+bool spin_trylock(spinlock_t *lock)
+{
+	unsigned long ip = (unsigned long)__builtin_return_address(0);
+
+	if (!do_trylock(lock, ip))
+		return false;
+	lock_acquire_spin(lock_class_name(lock), ip, true);
+	return true;
+}
+
+bool raw_spin_trylock(spinlock_t *lock)
+{
+	return do_trylock(lock, (unsigned long)__builtin_return_address(0));
 }
 
 bool spin_is_locked(spinlock_t *lock)

@@ -44,6 +44,11 @@ bool spin_is_locked(spinlock_t *lock);
 unsigned long _spin_lock_irqsave(spinlock_t *lock);
 void spin_unlock_irqrestore(spinlock_t *lock, unsigned long flags);
 
+/* The same without lockdep (kernel/lockdep.h): only the big kernel lock. */
+void raw_spin_lock(spinlock_t *lock);
+void raw_spin_unlock(spinlock_t *lock);
+bool raw_spin_trylock(spinlock_t *lock);
+
 #define spin_lock_irqsave(lock, flags)	((flags) = _spin_lock_irqsave(lock))
 
 #endif

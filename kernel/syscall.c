@@ -203,8 +203,15 @@ bool do_syscall_64(struct pt_regs *regs)
 {
 	unsigned long nr = regs->error_code;
 
-	/* sched_yield() touches nothing but the run queue: polling loops need no BKL. */
-	if (nr != __NR_sched_yield)
+	/*
+	 * sched_yield() touches nothing but the run queue and clock_gettime()
+	 * nothing but the caller's timespec: the loops that poll with them
+	 * (64 children waiting for their turn while the parent forks) must
+	 * not queue for the BKL at every turn, or the parent's fork waits
+	 * behind each of them (ticket order; on an overcommitted host each
+	 * hand-over may wait for a vCPU the host has descheduled).
+	 */
+	if (nr != __NR_sched_yield && nr != __NR_clock_gettime)
 		bkl_enter();
 	current->user_regs = regs;
 	regs->rax = syscall_dispatch(nr, regs->rdi, regs->rsi, regs->rdx, regs->r10,
@@ -223,10 +230,13 @@ void exit_to_user_mode(struct pt_regs *regs)
 	local_irq_disable();
 	while (need_resched() || signal_pending(current)) {
 		local_irq_enable();
-		bkl_enter();
+		/* Preemption needs no BKL: only the signal work does. */
 		if (need_resched())
 			schedule();
-		do_signal(regs);
+		if (signal_pending(current)) {
+			bkl_enter();
+			do_signal(regs);
+		}
 		local_irq_disable();
 	}
 	bkl_exit();

@@ -20,6 +20,7 @@
  */
 #include "kernel/types.h"
 #include "kernel/list.h"
+#include "kernel/lockdep.h"
 
 struct mm;
 struct files_struct;
@@ -100,6 +101,9 @@ struct task_struct {
 	unsigned int cpu;		/* where it runs, or last ran */
 	int on_cpu;			/* running, or not yet switched out (rq_lock) */
 	bool bkl_held;			/* kernel/bkl.h */
+#ifdef CONFIG_LOCKDEP
+	struct lockdep_task lockdep;	/* its sleeping locks held */
+#endif
 };
 
 /* flags */

@@ -8,6 +8,7 @@
  * test framework takes it as a failure of that case.
  */
 #include "kernel/traps.h"
+#include "kernel/percpu.h"
 #include "kernel/gdt.h"
 #include "kernel/io.h"
 #include "kernel/printk.h"
@@ -39,6 +40,8 @@ static struct idt_entry idt[256] __aligned(16);
 static system_vector_handler_t system_vectors[256 - FIRST_SYSTEM_VECTOR];
 static irq_handler_t irq_handlers[NR_IRQS];
 static page_fault_handler_t pf_handler;
+static fault_lock_enter_t fault_lock_enter;
+static void (*fault_lock_exit)(void);
 static fault_describer_t describers[4];
 static unsigned long spurious_irqs;
 
@@ -153,6 +156,23 @@ void request_irq(unsigned int irq, irq_handler_t fn)
 		return;
 	irq_handlers[irq] = fn;
 	pic_unmask(irq);
+}
+
+void register_fault_lock(fault_lock_enter_t enter, void (*exit)(void))
+{
+	fault_lock_exit = exit;
+	fault_lock_enter = enter;
+}
+
+static bool handle_kernel_fault(struct pt_regs *regs)
+{
+	unsigned long addr = read_cr2();
+	bool took = fault_lock_enter && fault_lock_enter(addr, regs->rflags);
+	bool handled = pf_handler(regs, addr);
+
+	if (took)
+		fault_lock_exit();
+	return handled;
 }
 
 void register_page_fault_handler(page_fault_handler_t fn)
@@ -278,12 +298,16 @@ void do_trap(struct pt_regs *regs)
 	if (regs->vector >= FIRST_SYSTEM_VECTOR) {
 		system_vector_handler_t fn = system_vectors[regs->vector - FIRST_SYSTEM_VECTOR];
 
+		this_cpu()->hardirq_nest++;
 		if (fn)
 			fn(regs);
+		this_cpu()->hardirq_nest--;
 		return;
 	}
 	if (regs->vector >= NR_EXCEPTIONS) {
+		this_cpu()->hardirq_nest++;
 		do_irq(regs);
+		this_cpu()->hardirq_nest--;
 		return;
 	}
 	/*
@@ -292,8 +316,7 @@ void do_trap(struct pt_regs *regs)
 	 * other kernel-mode fault on a user address, which falls to the
 	 * fixup (probes), then to the report.
 	 */
-	if (regs->vector == X86_TRAP_PF && pf_handler &&
-	    pf_handler(regs, read_cr2()))
+	if (regs->vector == X86_TRAP_PF && pf_handler && handle_kernel_fault(regs))
 		return;
 	if (fixup_exception(regs))
 		return;

@@ -161,8 +161,14 @@ def scenario_test_all(r, q, font, expect=()):
 
 
 def scenario_qemu64(r, q, font, extra=()):
-    """No pdpe1gb, 4 CPUs (the others stay parked), memory hotplug slots."""
+    """No pdpe1gb, 4 CPUs all brought up and scheduling, memory hotplug
+    slots. test=all runs the SMP suites here too: each must have run
+    and passed, not been skipped or left out."""
     scenario_test_all(r, q, font, expect=(
+        ("4 CPUs brought up", r"^smp: Brought up 1 node, 4 CPUs"),
+        ("the smp suite passed on 4 CPUs", r"^ok \d+ smp$"),
+        ("the sched suite passed on 4 CPUs", r"^ok \d+ sched$"),
+        ("lockdep found nothing in the run", r"^ok \d+ lockdep_clean$"),
         ("CPU model printed", r"^CPU: QEMU Virtual CPU"),
         ("CPU features: no pdpe1gb on qemu64", r"^CPU: features used:.* !pdpe1gb"),
         ("direct map falls back to 2 MiB pages", r"direct map with 2 MiB pages"),

@@ -5,6 +5,7 @@
  * on purpose. The runner that calls the cases is kernel/ktest.c.
  */
 #include "tests/kernel/ktest.h"
+#include "kernel/lockdep.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
 #include "kernel/setjmp.h"
@@ -68,6 +69,7 @@ int ktest_shell(const char *line, char *out, size_t size)
 static struct jmp_buf catch_jmp;
 static char *catch_reason;
 static size_t catch_len;
+static unsigned int catch_held;
 
 static void catch_hook(const char *reason)
 {
@@ -81,10 +83,12 @@ bool ktest_catch_panic(void (*fn)(void *arg), void *arg, char *reason,
 {
 	catch_reason = reason;
 	catch_len = len;
+	catch_held = lockdep_held_depth();
 	if (reason && len)
 		reason[0] = '\0';
 	if (kernel_setjmp(&catch_jmp)) {
 		set_panic_hook(NULL);
+		lockdep_unwind(catch_held);	/* the locks fn took are gone with it */
 		return true;
 	}
 	set_panic_hook(catch_hook);

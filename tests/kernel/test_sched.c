@@ -16,6 +16,7 @@
 #include "kernel/exec.h"
 #include "kernel/exit.h"
 #include "kernel/io.h"
+#include "kernel/mutex.h"
 #include "kernel/printk.h"
 #include "kernel/sched.h"
 #include "kernel/smp.h"
@@ -32,6 +33,7 @@
 #define UNBOUND_ROUNDS		50
 #define UNBOUND_SPIN		20000
 #define PINGPONG_ROUNDS		10000
+#define MUTEX_ROUNDS		100
 #define STALL_POLLS		200	/* 10 ms each: 2 s without progress is stuck */
 #define POLL_NS			(10 * NSEC_PER_MSEC)
 
@@ -407,4 +409,75 @@ KTEST(sched, user_gs_base_survives_kernel_entries)
 	EXPECT_TRUE(test, strstr(gs_out, "PASS gs_base\n") != NULL);
 	if (test->failed)
 		ktest_log(test, "output:\n%s", gs_out);
+}
+
+/*
+ * A mutex from one bound thread per CPU: its holder sleeps (schedule())
+ * in the middle of a stretched read-modify-write, so that a second
+ * holder would show as an overlap or a lost increment; the others wait
+ * asleep on it, and every unlock wakes one.
+ */
+struct mutex_stress {
+	struct mutex lock;
+	unsigned long counter;		/* plain: only the mutex protects it */
+	int inside;
+	unsigned long overlaps;
+	unsigned long not_owner;
+	unsigned long done_rounds;	/* progress, for wait_progress() */
+	struct completion done[NR_CPUS];
+};
+
+static struct mutex_stress ms;
+
+static void mutex_fn(void *p)
+{
+	unsigned int cpu = smp_processor_id();
+	unsigned long v;
+
+	(void)p;
+	for (unsigned int i = 0; i < MUTEX_ROUNDS; i++) {
+		mutex_lock(&ms.lock);
+		if (ms.inside++)
+			ms.overlaps++;
+		if (ms.lock.owner != current)
+			ms.not_owner++;
+		v = READ_ONCE(ms.counter);
+		schedule();
+		WRITE_ONCE(ms.counter, v + 1);
+		ms.inside--;
+		mutex_unlock(&ms.lock);
+		__atomic_add_fetch(&ms.done_rounds, 1, __ATOMIC_RELAXED);
+	}
+	complete(&ms.done[cpu]);
+}
+
+KTEST(sched, mutex_excludes_sleeping_holders)
+{
+	unsigned long want = (unsigned long)MUTEX_ROUNDS * num_online_cpus();
+	unsigned int cpu;
+
+	memset(&ms, 0, sizeof(ms));
+	mutex_init(&ms.lock);
+	for_each_online_cpu(cpu) {
+		init_completion(&ms.done[cpu]);
+		if (!start_thread(mutex_fn, NULL, "ktest_mutex", cpu)) {
+			EXPECT_TRUE(test, false);	/* no memory for a thread */
+			complete(&ms.done[cpu]);
+			want -= MUTEX_ROUNDS;
+		}
+	}
+	if (!wait_progress(&ms.done_rounds, want)) {
+		ktest_log(test, "stalled after %lu of %lu rounds", ms.done_rounds, want);
+		EXPECT_TRUE(test, false);
+		return;
+	}
+	for_each_online_cpu(cpu)
+		wait_for_completion(&ms.done[cpu]);
+	EXPECT_EQ(test, ms.counter, want);
+	EXPECT_EQ(test, ms.overlaps, 0);
+	EXPECT_EQ(test, ms.not_owner, 0);
+	EXPECT_FALSE(test, mutex_is_locked(&ms.lock));
+	EXPECT_TRUE(test, mutex_trylock(&ms.lock));
+	EXPECT_FALSE(test, mutex_trylock(&ms.lock));
+	mutex_unlock(&ms.lock);
 }

@@ -12,6 +12,7 @@
 #include "kernel/apic.h"
 #include "kernel/io.h"
 #include "kernel/param.h"
+#include "kernel/printk.h"
 #include "kernel/pseudofs.h"
 #include "kernel/smp.h"
 #include "kernel/spinlock.h"
@@ -435,6 +436,87 @@ KTEST(smp, spinlock_stress_every_cpu)
 	EXPECT_FALSE(test, spin_is_locked(&s.lock));
 }
 
+/*
+ * printk from every CPU at once into one capture: every line must come
+ * out whole (no line cut into by another CPU's) and each CPU's lines in
+ * its order. The capture is where an unlocked printk loses most visibly:
+ * two CPUs that read the same length write over each other.
+ */
+#define PK_LINE_MAX	64
+#define PK_BUF_SIZE	(32 * 1024)
+
+struct pk_lines {
+	struct stress start;
+	unsigned long per_cpu;
+};
+
+static void pk_print_fn(void *arg)
+{
+	struct pk_lines *pk = arg;
+	unsigned int cpu = smp_processor_id();
+
+	start_line(&pk->start);
+	for (unsigned long i = 0; i < pk->per_cpu; i++)
+		printk("pkline cpu %02u n %03lu ................................\n",
+		       cpu, i);
+}
+
+/* Checks one whole line of len bytes; -1 when it is not one of ours in order. */
+static long pk_check_line(const char *line, size_t len, unsigned long *next)
+{
+	static const char dots[] = "................................";
+	unsigned long cpu, n;
+	char *end;
+
+	if (strncmp(line, "pkline cpu ", 11))
+		return -1;
+	cpu = strtoul(line + 11, &end, 10);
+	if (cpu >= NR_CPUS || strncmp(end, " n ", 3))
+		return -1;
+	n = strtoul(end + 3, &end, 10);
+	if (n != next[cpu] || *end != ' ' || strcmp(end + 1, dots) ||
+	    (size_t)(end + 1 + strlen(dots) - line) != len)
+		return -1;
+	next[cpu]++;
+	return cpu;
+}
+
+KTEST(smp, printk_lines_whole_from_every_cpu)
+{
+	static char buf[PK_BUF_SIZE];
+	static unsigned long next[NR_CPUS];
+	static struct pk_lines pk;
+	struct printk_capture cap = { .buf = buf, .size = sizeof(buf) };
+	unsigned long bad = 0, lines = 0, forced = printk_forced_count();
+	unsigned int cpu;
+
+	if (!need_two_cpus(test))
+		return;
+	memset(&pk, 0, sizeof(pk));
+	memset(next, 0, sizeof(next));
+	pk.per_cpu = min(40UL, PK_BUF_SIZE / 2 / (PK_LINE_MAX * num_online_cpus()));
+	printk_capture_begin(&cap);
+	on_each_cpu(pk_print_fn, &pk, true);
+	printk_capture_end(&cap);
+	EXPECT_FALSE(test, cap.overflow);
+	EXPECT_EQ(test, pk.start.late, 0);
+	for (const char *p = buf; *p; ) {
+		size_t n = strcspn(p, "\n");
+		char line[PK_LINE_MAX];
+
+		strlcpy(line, p, min(n + 1, sizeof(line)));
+		if (pk_check_line(line, n, next) < 0 && bad++ < 3)
+			ktest_log(test, "bad line: '%s'", line);
+		lines++;
+		p += n + (p[n] == '\n');
+	}
+	EXPECT_EQ(test, bad, 0);
+	EXPECT_EQ(test, lines, pk.per_cpu * num_online_cpus());
+	for_each_online_cpu(cpu)
+		EXPECT_EQ(test, next[cpu], pk.per_cpu);
+	EXPECT_EQ(test, printk_forced_count(), forced);
+}
+
 /* Interrupts on for a case, and back as they were after it. */
 static unsigned long irqs_on(void)
 {
@@ -534,6 +616,74 @@ static unsigned int remote_cpu(void)
  * still show it. QEMU's TCG keeps a TLB per vCPU, flushed only by that
  * vCPU's own invlpg or CR3 write, so without the shootdown this fails.
  */
+/* printk on another CPU while this one holds the printk lock. */
+static void pk_remote_fn(void *arg)
+{
+	printk("pkheld: a line that had to wait for the holder\n");
+	__atomic_store_n((int *)arg, 1, __ATOMIC_RELEASE);
+}
+
+/* Whether *flag is set within ms (bounds a wait; never a verdict on speed). */
+static bool flag_within(int *flag, unsigned long ms)
+{
+	u64 end = ktime_get_ns() + ms * NSEC_PER_MSEC;
+
+	while (!__atomic_load_n(flag, __ATOMIC_ACQUIRE)) {
+		if (ktime_get_ns() > end)
+			return false;
+		cpu_relax();
+	}
+	return true;
+}
+
+/* Holds the lock while cpu prints: whether the line got through before release. */
+static bool pk_print_while_held(unsigned int cpu, int *done, unsigned long ms)
+{
+	unsigned long flags = printk_lock_hold();
+	bool through;
+
+	smp_call_function_single(cpu, pk_remote_fn, done, false);
+	through = flag_within(done, ms);
+	printk_lock_release(flags);
+	return through;
+}
+
+/*
+ * Another CPU's line waits while this CPU holds the lock; once a panic
+ * has begun, it waits a bounded time and then forces its way (a holder
+ * stopped by the panic must not silence the report).
+ */
+KTEST(smp, printk_waits_for_holder_then_forces_in_panic)
+{
+	static char buf[1024];
+	struct printk_capture cap = { .buf = buf, .size = sizeof(buf) };
+	unsigned int cpu = remote_cpu();
+	unsigned long forced;
+	static int done;
+	bool through;
+
+	if (!need_two_cpus(test))
+		return;
+	done = 0;
+	printk_capture_begin(&cap);
+	through = pk_print_while_held(cpu, &done, 50);
+	EXPECT_TRUE(test, flag_within(&done, LIVENESS_MS));
+	printk_capture_end(&cap);
+	EXPECT_FALSE(test, through);
+	EXPECT_TRUE(test, strstr(buf, "pkheld") != NULL);
+
+	done = 0;
+	forced = printk_forced_count();
+	printk_capture_begin(&cap);
+	printk_enter_panic();
+	through = pk_print_while_held(cpu, &done, LIVENESS_MS);
+	printk_leave_panic();
+	printk_capture_end(&cap);
+	EXPECT_TRUE(test, through);
+	EXPECT_EQ(test, printk_forced_count() - forced, 1);
+	EXPECT_TRUE(test, strstr(buf, "pkheld") != NULL);
+}
+
 KTEST(smp, shootdown_vmemmap_remote_read)
 {
 	static struct vmemmap_batch batch;

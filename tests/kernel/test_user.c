@@ -102,20 +102,12 @@ static int run_captured(int argc, char **argv)
 	return ret < 0 ? ret : status;
 }
 
-static void show_output(struct kunit *test)
-{
-	size_t len = strlen(out);
-	const char *tail = len > 1500 ? out + len - 1500 : out;
-
-	ktest_log(test, "output (last 1500 bytes):\n%s", tail);
-}
-
-/* The program's own summary lines (those starting with prefix), for the log. */
-static void log_lines(struct kunit *test, const char *prefix)
+/* The lines of text that start with prefix, each its own log line. */
+static void log_lines_from(struct kunit *test, const char *text, const char *prefix)
 {
 	char line[160];
 
-	for (const char *p = out; *p; ) {
+	for (const char *p = text; *p; ) {
 		size_t n = strcspn(p, "\n");
 
 		if (!strncmp(p, prefix, strlen(prefix))) {
@@ -124,6 +116,22 @@ static void log_lines(struct kunit *test, const char *prefix)
 		}
 		p += n + (p[n] == '\n');
 	}
+}
+
+/* The program's own summary lines (those starting with prefix), for the log. */
+static void log_lines(struct kunit *test, const char *prefix)
+{
+	log_lines_from(test, out, prefix);
+}
+
+/* Line by line: one log line is too short for the reason a program failed. */
+static void show_output(struct kunit *test)
+{
+	size_t len = strlen(out);
+	const char *tail = len > 1500 ? out + len - 1500 : out;
+
+	ktest_log(test, "output (last 1500 bytes):");
+	log_lines_from(test, tail, "");
 }
 
 struct baseline {
