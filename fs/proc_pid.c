@@ -16,6 +16,7 @@
 #include "fs/proc_pid.h"
 #include "kernel/pseudofs.h"
 #include "kernel/seq_buf.h"
+#include "kernel/sched.h"
 #include "kernel/task.h"
 #include "kernel/traps.h"
 #include "mm/mm_types.h"
@@ -175,18 +176,30 @@ void proc_pid_show_maps(struct seq_buf *m, struct task_struct *t)
 
 /*
  * The task may run, and change its VMAs, between two reads: the text is
- * made with interrupts off, so that it is one consistent snapshot.
+ * made with interrupts off (the task cannot go away) and its mm's
+ * mmap_lock held for read (no other CPU changes the VMAs), so that it is
+ * one consistent snapshot. A sleeping lock cannot be waited for with
+ * interrupts off: a busy mmap_lock is tried again after a yield.
  */
 static int show_task(struct seq_buf *m, void *data,
 		     void (*show)(struct seq_buf *m, struct task_struct *t))
 {
-	unsigned long flags = local_irq_save();
-	struct task_struct *t = find_task_by_pid((long)data);
+	for (;;) {
+		unsigned long flags = local_irq_save();
+		struct task_struct *t = find_task_by_pid((long)data);
+		struct mm *mm = t ? t->mm : NULL;
 
-	if (t)
-		show(m, t);
-	local_irq_restore(flags);
-	return t ? 0 : -ESRCH;
+		if (!mm || mmap_read_trylock(mm)) {
+			if (t)
+				show(m, t);
+			if (mm)
+				mmap_read_unlock(mm);
+			local_irq_restore(flags);
+			return t ? 0 : -ESRCH;
+		}
+		local_irq_restore(flags);
+		schedule();
+	}
 }
 
 static int status_show(struct seq_buf *m, void *data)

@@ -28,6 +28,7 @@
 #include "mm/slab.h"
 #include "libc/errno.h"
 #include "libc/string.h"
+#include "kernel/rwsem.h"
 
 #define PIT_HZ		1193182UL
 #define PIT_CH0		0x40
@@ -253,6 +254,31 @@ static void console_input_wait(void)
 	schedule_timeout(CONSOLE_POLL_NS);
 }
 
+/* How a reader-writer semaphore (kernel/rwsem.h, below us) sleeps. */
+static void *rwsem_current(void)
+{
+	return current;
+}
+
+static void rwsem_prepare(void)
+{
+	current->state = TASK_UNINTERRUPTIBLE;
+}
+
+static void rwsem_finish(void)
+{
+	current->state = TASK_RUNNING;
+}
+
+static void rwsem_wake_task(void *task)
+{
+	wake_up_process(task);
+}
+
+static const struct rwsem_sleeper rwsem_sched_sleeper = {
+	rwsem_current, rwsem_prepare, schedule, rwsem_finish, rwsem_wake_task,
+};
+
 void sched_init(void)
 {
 	idle_task = kthread_create(idle_loop, NULL, "idle");
@@ -263,6 +289,7 @@ void sched_init(void)
 	timer_start();
 	running = true;
 	console_set_input_wait(console_input_wait);
+	rwsem_set_sleeper(&rwsem_sched_sleeper);
 	local_irq_enable();
 }
 

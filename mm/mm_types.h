@@ -21,6 +21,8 @@
 #include "kernel/types.h"
 #include "kernel/list.h"
 #include "kernel/pseudofs.h"
+#include "kernel/rwsem.h"
+#include "kernel/spinlock.h"
 #include "mm/pgtable.h"
 #include "mm/hugetlb.h"
 
@@ -59,8 +61,20 @@ struct vm_area_struct {
 #define MM_NAME_LEN	16
 #define MM_REPORT_LEN	160
 
+/*
+ * Locking (README, Locking): mmap_lock, held for write, protects the VMA
+ * set and every field below it that a mapping call changes; faults,
+ * MADV_DONTNEED/FREE and readers of the VMAs hold it for read.
+ * page_table_lock protects the entries of the PMD, PUD and PGD tables
+ * (installing and clearing tables, huge leaves) and vm_resv; a PTE
+ * table's entries are under that table's own lock (its struct page's
+ * ptl). The counters that faults change under the read lock (rss,
+ * nr_huge, nr_pgtables, min_flt, pt_reclaimed) change atomically.
+ */
 struct mm {
 	pteval_t *pgd;			/* upper half shared with init_pgd */
+	struct rw_semaphore mmap_lock;
+	spinlock_t page_table_lock;
 	unsigned int id;		/* like a pid: /proc/<id>/status */
 	char name[MM_NAME_LEN];
 	struct list_head list;		/* on mm_list */

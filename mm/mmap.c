@@ -49,6 +49,7 @@
 
 struct mm *current_mm;
 LIST_HEAD(mm_list);
+DEFINE_SPINLOCK(mm_list_lock);
 static unsigned int next_mm_id = 1;
 
 #define USER_CEILING	(1UL << 47)
@@ -422,8 +423,8 @@ static long mmap_place(struct mm *mm, unsigned long *addr, unsigned long len,
 	return 0;
 }
 
-long do_mmap(struct mm *mm, unsigned long addr, unsigned long len,
-	     unsigned long prot, unsigned long flags)
+static long __do_mmap(struct mm *mm, unsigned long addr, unsigned long len,
+		      unsigned long prot, unsigned long flags)
 {
 	struct vm_area_struct vma = { 0 };
 	struct hstate *h = NULL;
@@ -512,8 +513,8 @@ static int check_dax_args(unsigned long addr, unsigned long len, unsigned long p
 	return 0;
 }
 
-long do_mmap_dax(struct mm *mm, unsigned long addr, unsigned long len,
-		 unsigned long prot, unsigned long flags, struct dax_region *region,
+static long __do_mmap_dax(struct mm *mm, unsigned long addr, unsigned long len,
+			  unsigned long prot, unsigned long flags, struct dax_region *region,
 		 unsigned long offset, struct errmsg *e)
 {
 	struct vm_area_struct vma = { 0 };
@@ -546,7 +547,7 @@ long do_mmap_dax(struct mm *mm, unsigned long addr, unsigned long len,
 	return addr;
 }
 
-int do_munmap(struct mm *mm, unsigned long start, unsigned long len)
+static int __do_munmap(struct mm *mm, unsigned long start, unsigned long len)
 {
 	unsigned int splits;
 	int ret;
@@ -577,24 +578,24 @@ static unsigned long vm_flags_to_prot(unsigned long vm_flags)
 static long mremap_move(struct mm *mm, unsigned long addr, unsigned long old_len,
 			unsigned long new_len, unsigned long target, unsigned long prot)
 {
-	long ret = do_mmap(mm, target, new_len, prot,
+	long ret = __do_mmap(mm, target, new_len, prot,
 			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE);
 
 	if (ret < 0)
 		return ret;
 	ret = move_page_range(mm, addr, target, min(old_len, new_len));
 	if (ret) {
-		do_munmap(mm, target, new_len);
+		__do_munmap(mm, target, new_len);
 		return ret;
 	}
-	do_munmap(mm, addr, old_len);
+	__do_munmap(mm, addr, old_len);
 	if (pt_reclaim_enabled())
 		reclaim_empty_tables(mm);
 	return target;
 }
 
-long do_mremap(struct mm *mm, unsigned long addr, unsigned long old_len,
-	       unsigned long new_len, unsigned long flags, unsigned long new_addr)
+static long __do_mremap(struct mm *mm, unsigned long addr, unsigned long old_len,
+			unsigned long new_len, unsigned long flags, unsigned long new_addr)
 {
 	struct vm_area_struct *vma;
 	unsigned long prot;
@@ -622,17 +623,17 @@ long do_mremap(struct mm *mm, unsigned long addr, unsigned long old_len,
 			return -EINVAL;
 		if (new_addr < addr + old_len && addr < new_addr + new_len)
 			return -EINVAL;
-		ret = do_munmap(mm, new_addr, new_len);
+		ret = __do_munmap(mm, new_addr, new_len);
 		return ret ? ret : mremap_move(mm, addr, old_len, new_len, new_addr, prot);
 	}
 	if (new_len <= old_len) {
 		if (new_len < old_len)
-			do_munmap(mm, addr + new_len, old_len - new_len);
+			__do_munmap(mm, addr + new_len, old_len - new_len);
 		return addr;
 	}
 	if (addr + old_len == vma->vm_end && addr + new_len <= TASK_SIZE &&
 	    !range_has_vma(mm, addr + old_len, addr + new_len)) {
-		ret = do_mmap(mm, addr + old_len, new_len - old_len, prot,
+		ret = __do_mmap(mm, addr + old_len, new_len - old_len, prot,
 			      MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE);
 		return ret < 0 ? ret : (long)addr;
 	}
@@ -649,8 +650,8 @@ static unsigned long prot_to_vm_flags(unsigned long prot)
 	return calc_vm_flags(prot, 0, NULL);
 }
 
-int do_mprotect(struct mm *mm, unsigned long start, unsigned long len,
-		unsigned long prot)
+static int __do_mprotect(struct mm *mm, unsigned long start, unsigned long len,
+			 unsigned long prot)
 {
 	unsigned long end, vm_prot = prot_to_vm_flags(prot);
 	unsigned int splits, first, last;
@@ -692,10 +693,13 @@ int do_mprotect(struct mm *mm, unsigned long start, unsigned long len,
 /* madvise */
 
 /* The zapped huge pages of a reserving VMA get their reservations back. */
-static void rereserve(struct vm_area_struct *v, unsigned long n)
+static void rereserve(struct mm *mm, struct vm_area_struct *v, unsigned long n)
 {
+	/* Under the read lock: faults consume vm_resv beside us. */
+	spin_lock(&mm->page_table_lock);
 	while (n-- && !hugetlb_acquire_reservation(v->vm_hstate, 1))
 		v->vm_resv++;
+	spin_unlock(&mm->page_table_lock);
 }
 
 /* Linux's rule: a hugetlb piece starts aligned, its end is rounded down. */
@@ -738,12 +742,12 @@ static int madvise_dontneed(struct mm *mm, unsigned long start, unsigned long en
 		n = zap_page_range(&tlb, s, e, v->vm_hstate);
 		tlb_finish_mmu(&tlb);
 		if ((v->vm_flags & (VM_HUGETLB | VM_NORESERVE)) == VM_HUGETLB)
-			rereserve(v, n);
+			rereserve(mm, v, n);
 	}
 	return 0;
 }
 
-int do_madvise(struct mm *mm, unsigned long start, unsigned long len, int advice)
+static int __do_madvise(struct mm *mm, unsigned long start, unsigned long len, int advice)
 {
 	unsigned long end;
 
@@ -765,11 +769,119 @@ int do_madvise(struct mm *mm, unsigned long start, unsigned long len, int advice
 	return madvise_dontneed(mm, start, end);
 }
 
+/*
+ * The entry points: each takes mmap_lock as Linux's system calls do.
+ * Write for anything that changes the VMA set; madvise DONTNEED, FREE
+ * and WILLNEED only read it (the zap has the page-table locks), NORMAL
+ * changes VMA flags in Linux and takes it for write as there.
+ */
+long do_mmap(struct mm *mm, unsigned long addr, unsigned long len,
+	     unsigned long prot, unsigned long flags)
+{
+	long ret;
+
+	mmap_write_lock(mm);
+	ret = __do_mmap(mm, addr, len, prot, flags);
+	mmap_write_unlock(mm);
+	return ret;
+}
+
+long do_mmap_dax(struct mm *mm, unsigned long addr, unsigned long len,
+		 unsigned long prot, unsigned long flags, struct dax_region *region,
+		 unsigned long offset, struct errmsg *e)
+{
+	long ret;
+
+	mmap_write_lock(mm);
+	ret = __do_mmap_dax(mm, addr, len, prot, flags, region, offset, e);
+	mmap_write_unlock(mm);
+	return ret;
+}
+
+int do_munmap(struct mm *mm, unsigned long start, unsigned long len)
+{
+	int ret;
+
+	mmap_write_lock(mm);
+	ret = __do_munmap(mm, start, len);
+	mmap_write_unlock(mm);
+	return ret;
+}
+
+long do_mremap(struct mm *mm, unsigned long addr, unsigned long old_len,
+	       unsigned long new_len, unsigned long flags, unsigned long new_addr)
+{
+	long ret;
+
+	mmap_write_lock(mm);
+	ret = __do_mremap(mm, addr, old_len, new_len, flags, new_addr);
+	mmap_write_unlock(mm);
+	return ret;
+}
+
+int do_mprotect(struct mm *mm, unsigned long start, unsigned long len,
+		unsigned long prot)
+{
+	int ret;
+
+	mmap_write_lock(mm);
+	ret = __do_mprotect(mm, start, len, prot);
+	mmap_write_unlock(mm);
+	return ret;
+}
+
+int do_madvise(struct mm *mm, unsigned long start, unsigned long len, int advice)
+{
+	bool write = advice == MADV_NORMAL;
+	int ret;
+
+	if (write)
+		mmap_write_lock(mm);
+	else
+		mmap_read_lock(mm);
+	ret = __do_madvise(mm, start, len, advice);
+	if (write)
+		mmap_write_unlock(mm);
+	else
+		mmap_read_unlock(mm);
+	return ret;
+}
+
+/*
+ * The heap is one anonymous mapping grown and shrunk at its end, and the
+ * break moves with it under one write lock, so that two threads calling
+ * brk() at once cannot both grow it from the same old end.
+ */
+unsigned long do_brk(struct mm *mm, unsigned long brk)
+{
+	unsigned long new_end = ALIGN(brk, PAGE_SIZE), old_end;
+
+	mmap_write_lock(mm);
+	old_end = ALIGN(mm->brk, PAGE_SIZE);
+	if (brk < mm->start_brk || brk > TASK_SIZE)
+		goto out;
+	if (new_end > old_end &&
+	    __do_mmap(mm, old_end, new_end - old_end, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE) < 0)
+		goto out;
+	if (new_end < old_end && __do_munmap(mm, new_end, old_end - new_end))
+		goto out;
+	mm->brk = brk;
+out:
+	brk = mm->brk;
+	mmap_write_unlock(mm);
+	return brk;
+}
+
 /* Address spaces. */
 
 static int status_show(struct seq_buf *m, void *data)
 {
-	mm_show_status(m, data);
+	struct mm *mm = data;
+
+	mmap_read_lock(mm);
+	mm_show_status(m, mm);
+	mmap_read_unlock(mm);
 	return 0;
 }
 
@@ -777,6 +889,7 @@ static int maps_show(struct seq_buf *m, void *data)
 {
 	struct mm *mm = data;
 
+	mmap_read_lock(mm);
 	for (unsigned int i = 0; i < mm->map_count; i++) {
 		struct vm_area_struct *v = &mm->vmas[i];
 
@@ -793,6 +906,7 @@ static int maps_show(struct seq_buf *m, void *data)
 			   v->vm_flags & VM_EXEC ? 'x' : '-', v->vm_flags & VM_SHARED ? 's' : 'p',
 			   v->vm_hstate ? "                          /anon_hugepage (deleted)" : "");
 	}
+	mmap_read_unlock(mm);
 	return 0;
 }
 
@@ -822,7 +936,11 @@ static struct mm *mm_alloc(void)
 		return NULL;
 	}
 	mm->mm_users = 1;
+	init_rwsem(&mm->mmap_lock, "mmap_lock");
+	spin_lock_init(&mm->page_table_lock, "page_table_lock");
+	spin_lock(&mm_list_lock);
 	list_add_tail(&mm->list, &mm_list);
+	spin_unlock(&mm_list_lock);
 	return mm;
 }
 
@@ -853,14 +971,11 @@ struct mm *mm_create_user(int pid, const char *comm)
 	return mm;
 }
 
-struct mm *mm_dup(struct mm *old, int pid)
+/* Both mms write-locked: the parent's set and leaves cannot change under the copy. */
+static int dup_mmap(struct mm *mm, struct mm *old)
 {
-	struct mm *mm = mm_create_user(pid, old->name);
-
-	if (!mm)
-		return NULL;
 	if (vma_reserve(mm, old->map_count))
-		goto fail;
+		return -ENOMEM;
 	for (unsigned int i = 0; i < old->map_count; i++) {
 		struct vm_area_struct v = old->vmas[i];
 
@@ -879,29 +994,50 @@ struct mm *mm_dup(struct mm *old, int pid)
 		if (v.vm_flags & VM_SHARED && !v.vm_dax)
 			populate_vma_range(old, &old->vmas[i], v.vm_start, v.vm_end);
 		if (!v.vm_dax && copy_page_range(mm, old, &v))
-			goto fail;
+			return -ENOMEM;
 	}
 	mm->hiwater_vm = mm->total_vm;
 	mm->start_brk = old->start_brk;
 	mm->brk = old->brk;
+	return 0;
+}
+
+struct mm *mm_dup(struct mm *old, int pid)
+{
+	struct mm *mm = mm_create_user(pid, old->name);
+	int ret;
+
+	if (!mm)
+		return NULL;
+	/* Linux's dup_mmap(): the parent for write, then the child. */
+	mmap_write_lock(old);
+	mmap_write_lock(mm);
+	ret = dup_mmap(mm, old);
+	mmap_write_unlock(mm);
+	mmap_write_unlock(old);
+	if (ret) {
+		mm_destroy(mm);
+		return NULL;
+	}
 	return mm;
-fail:
-	mm_destroy(mm);
-	return NULL;
 }
 
 void mm_destroy(struct mm *mm)
 {
 	if (current_mm == mm)
 		switch_mm(NULL);
+	mmap_write_lock(mm);
 	unmap_range(mm, 0, TASK_SIZE);
 	pgd_free(mm);
+	mmap_write_unlock(mm);
 	kfree(mm->vmas);
 	if (mm->files_registered) {
 		pseudofs_unregister(&mm->maps_file);
 		pseudofs_unregister(&mm->status_file);
 	}
+	spin_lock(&mm_list_lock);
 	list_del(&mm->list);
+	spin_unlock(&mm_list_lock);
 	kfree(mm);
 }
 
@@ -926,10 +1062,12 @@ unsigned long mm_hugetlb_reserved(const struct hstate *h)
 	unsigned long n = 0;
 	struct mm *mm;
 
+	spin_lock(&mm_list_lock);
 	list_for_each_entry(mm, &mm_list, list)
 		for (unsigned int i = 0; i < mm->map_count; i++)
 			if (mm->vmas[i].vm_hstate == h)
 				n += mm->vmas[i].vm_resv;
+	spin_unlock(&mm_list_lock);
 	return n;
 }
 

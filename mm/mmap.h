@@ -49,9 +49,47 @@
 #define MADV_DONTNEED		4
 #define MADV_FREE		8
 
+/*
+ * mmap_lock (Linux's names): write for changes to the VMA set (mmap,
+ * munmap, mprotect, mremap, brk, fork's copy of the parent), read for
+ * faults, MADV_DONTNEED/FREE and whatever only reads the VMAs. The
+ * do_* calls below take it themselves; never call one holding it.
+ */
+static inline void mmap_read_lock(struct mm *mm)
+{
+	down_read(&mm->mmap_lock);
+}
+
+static inline void mmap_read_unlock(struct mm *mm)
+{
+	up_read(&mm->mmap_lock);
+}
+
+static inline bool mmap_read_trylock(struct mm *mm)
+{
+	return down_read_trylock(&mm->mmap_lock);
+}
+
+static inline void mmap_write_lock(struct mm *mm)
+{
+	down_write(&mm->mmap_lock);
+}
+
+static inline void mmap_write_unlock(struct mm *mm)
+{
+	up_write(&mm->mmap_lock);
+}
+
+static inline bool mmap_write_trylock(struct mm *mm)
+{
+	return down_write_trylock(&mm->mmap_lock);
+}
+
 /* The address space loaded in CR3, or NULL for the kernel's own (init_pgd). */
 extern struct mm *current_mm;
 extern struct list_head mm_list;
+/* Adding to and removing from mm_list, and walks over it. */
+extern spinlock_t mm_list_lock;
 
 /* NULL when memory is short. name may be NULL ("as<id>"). */
 struct mm *mm_create(const char *name);
@@ -90,6 +128,8 @@ long do_mremap(struct mm *mm, unsigned long addr, unsigned long old_len,
 int do_mprotect(struct mm *mm, unsigned long start, unsigned long len,
 		unsigned long prot);
 int do_madvise(struct mm *mm, unsigned long start, unsigned long len, int advice);
+/* brk(2): the new break, or the old one when it cannot move (Linux's answer). */
+unsigned long do_brk(struct mm *mm, unsigned long brk);
 
 /* The first VMA with vm_end > addr, or NULL (Linux's find_vma). */
 struct vm_area_struct *find_vma(struct mm *mm, unsigned long addr);
