@@ -181,17 +181,16 @@ void proc_pid_show_maps(struct seq_buf *m, struct task_struct *t)
  * one consistent snapshot. A sleeping lock cannot be waited for with
  * interrupts off: a busy mmap_lock is tried again after a yield.
  */
-static int show_task(struct seq_buf *m, void *data,
-		     void (*show)(struct seq_buf *m, struct task_struct *t))
+int proc_pid_locked(long pid, void (*fn)(struct task_struct *t, void *arg), void *arg)
 {
 	for (;;) {
 		unsigned long flags = local_irq_save();
-		struct task_struct *t = find_task_by_pid((long)data);
+		struct task_struct *t = find_task_by_pid(pid);
 		struct mm *mm = t ? t->mm : NULL;
 
 		if (!mm || mmap_read_trylock(mm)) {
 			if (t)
-				show(m, t);
+				fn(t, arg);
 			if (mm)
 				mmap_read_unlock(mm);
 			local_irq_restore(flags);
@@ -200,6 +199,26 @@ static int show_task(struct seq_buf *m, void *data,
 		local_irq_restore(flags);
 		schedule();
 	}
+}
+
+struct show_arg {
+	struct seq_buf *m;
+	void (*show)(struct seq_buf *m, struct task_struct *t);
+};
+
+static void show_one(struct task_struct *t, void *arg)
+{
+	struct show_arg *a = arg;
+
+	a->show(a->m, t);
+}
+
+static int show_task(struct seq_buf *m, void *data,
+		     void (*show)(struct seq_buf *m, struct task_struct *t))
+{
+	struct show_arg a = { m, show };
+
+	return proc_pid_locked((long)data, show_one, &a);
 }
 
 static int status_show(struct seq_buf *m, void *data)
@@ -323,7 +342,8 @@ static int proc_pid_list(const char *dir, pseudofs_list_fn fn, void *arg)
 		return 0;
 	fn("status", false, arg);
 	fn("maps", false, arg);
-	return 2;
+	fn("pagemap", false, arg);
+	return 3;
 }
 
 void proc_pid_init(void)

@@ -7,6 +7,7 @@
 #include "kernel/syscalls.h"
 #include "kernel/syscall_uaccess.h"
 #include "kernel/task.h"
+#include "mm/gup.h"
 #include "mm/memory.h"
 #include "mm/mmap.h"
 #include "libc/errno.h"
@@ -74,9 +75,9 @@ long sys_mincore(unsigned long addr, unsigned long len, unsigned long vec)
 		}
 	}
 	mmap_read_unlock(mm);
-	/* No lock is held across put_user_mem()'s faults. */
+	/* The lockless walker: no lock is held across put_user_mem()'s faults. */
 	for (a = addr; a < end; a += PAGE_SIZE) {
-		buf[n++] = user_page_present(mm, a);
+		buf[n++] = gup_fast_present(mm, a);
 		if (n == MINCORE_CHUNK || a + PAGE_SIZE == end) {
 			if (put_user_mem(vec, buf, n))
 				return -EFAULT;
