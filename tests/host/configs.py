@@ -101,7 +101,7 @@ CONFIGS = [
     # calls; the mm stays on the boot CPU), the smp suite alone with 1 and
     # 64 CPUs, and nr_cpus=/maxcpus= (3 CPUs present, 2 brought up).
     Config("smp-4", memory="1G", extra="-smp 4", timeout=300, groups=("smp",),
-           must_run=SMP_ALL),
+           must_run=SMP_ALL + ("gup.*",)),
     Config("smp-1", memory="512M", extra="-smp 1", cmdline="test=smp", groups=("smp",)),
     Config("smp-64", memory="1G", extra="-smp 64", cmdline="test=smp", timeout=300,
            groups=("smp",), must_run=SMP_64),
