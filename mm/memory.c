@@ -729,21 +729,6 @@ int move_page_range(struct mm *mm, unsigned long old, unsigned long new, unsigne
 	return 0;
 }
 
-bool user_page_present(struct mm *mm, unsigned long addr)
-{
-	pteval_t *table = mm->pgd;
-
-	for (enum pg_level l = PG_LEVEL_512G; ; l--) {
-		pteval_t e = table[level_index(addr, l)];
-
-		if (entry_none(e))
-			return false;
-		if (entry_leaf(e, l))
-			return true;
-		table = entry_table(e);
-	}
-}
-
 struct protect_arg {
 	unsigned long vm_flags;
 };

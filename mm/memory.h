@@ -118,8 +118,6 @@ int copy_page_range(struct mm *dst, struct mm *src, const struct vm_area_struct 
  * first, so -ENOMEM moves nothing.
  */
 int move_page_range(struct mm *mm, unsigned long old, unsigned long new, unsigned long len);
-/* A leaf maps addr (mincore: PROT_NONE pages count, they hold memory). */
-bool user_page_present(struct mm *mm, unsigned long addr);
 
 int pgd_alloc(struct mm *mm);
 /* Teardown: every table below the PGD, then the PGD. Nothing mapped. */
