@@ -25,6 +25,7 @@
 #include "kernel/spinlock.h"
 #include "mm/pgtable.h"
 #include "mm/hugetlb.h"
+#include "mm/devdax.h"
 
 /* vm_flags, Linux's values. */
 #define VM_READ		0x00000001UL
@@ -110,5 +111,66 @@ struct mm {
 	bool files_registered;
 	bool owned_by_task;		/* a process's, not the console's */
 };
+
+/*
+ * What faults and zaps (mm/memory.c) need of the VMA set that mm/mmap.c
+ * keeps, declared here, below both: mmap.c calls down into memory.c, so
+ * memory.c must not include mmap.h.
+ */
+
+/* The address space loaded in CR3, or NULL for the kernel's own (init_pgd). */
+extern struct mm *current_mm;
+extern struct list_head mm_list;
+/* Adding to and removing from mm_list, and walks over it. */
+extern spinlock_t mm_list_lock;
+
+/*
+ * mmap_lock (Linux's names, include/linux/mmap_lock.h): write for changes
+ * to the VMA set (mmap, munmap, mprotect, mremap, brk, fork's copy of the
+ * parent), read for faults, MADV_DONTNEED/FREE and whatever only reads
+ * the VMAs. The do_* calls of mm/mmap.h take it themselves; never call
+ * one holding it.
+ */
+static inline void mmap_read_lock(struct mm *mm)
+{
+	down_read(&mm->mmap_lock);
+}
+
+static inline void mmap_read_unlock(struct mm *mm)
+{
+	up_read(&mm->mmap_lock);
+}
+
+static inline bool mmap_read_trylock(struct mm *mm)
+{
+	return down_read_trylock(&mm->mmap_lock);
+}
+
+static inline void mmap_write_lock(struct mm *mm)
+{
+	down_write(&mm->mmap_lock);
+}
+
+static inline void mmap_write_unlock(struct mm *mm)
+{
+	up_write(&mm->mmap_lock);
+}
+
+static inline bool mmap_write_trylock(struct mm *mm)
+{
+	return down_write_trylock(&mm->mmap_lock);
+}
+
+/* The first VMA with vm_end > addr, or NULL (Linux's find_vma). */
+struct vm_area_struct *find_vma(struct mm *mm, unsigned long addr);
+/* The VMA containing addr, or NULL. */
+struct vm_area_struct *vma_lookup(struct mm *mm, unsigned long addr);
+
+static inline unsigned long vma_pagesize(const struct vm_area_struct *vma)
+{
+	if (vma->vm_dax)
+		return dax_region_align(vma->vm_dax);
+	return vma->vm_hstate ? huge_page_size(vma->vm_hstate) : PAGE_SIZE;
+}
 
 #endif
