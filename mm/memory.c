@@ -130,7 +130,7 @@ pteval_t mk_leaf(phys_addr_t pa, unsigned long vm_flags, enum pg_level level)
 
 static bool mm_is_loaded(const struct mm *mm)
 {
-	return read_cr3_phys() == __pa(mm->pgd);
+	return __atomic_load_n(&mm->cpu_mask, __ATOMIC_SEQ_CST) != 0;
 }
 
 /* Counters that faults change under the read lock, on several CPUs. */
@@ -266,13 +266,18 @@ static void tlb_flush(struct mmu_gather *tlb)
 	if (tlb->end <= tlb->start && !tlb->nr_tables)
 		return;
 	if (tlb->nr_tables) {
-		/* Also flushes the paging-structure caches here. */
+		/*
+		 * Every online CPU flushes everything: the mm's CPUs for the
+		 * retired tables in their paging-structure caches, the others
+		 * to synchronise with lockless walkers.
+		 */
 		tlb_table_sync();
 		if (mm_is_loaded(mm))
-			mm->tlb_flushes++;
+			mm_counter_add(&mm->tlb_flushes, 1);
 	} else if (mm_is_loaded(mm)) {
-		local_flush_tlb_range(tlb->start, tlb->end);
-		mm->tlb_flushes++;
+		/* Every CPU that has it loaded. */
+		flush_tlb_mm_range(mm, tlb->start, tlb->end, false);
+		mm_counter_add(&mm->tlb_flushes, 1);
 	}
 	tlb->start = ~0UL;
 	tlb->end = 0;
@@ -767,7 +772,7 @@ void change_protection(struct mm *mm, unsigned long start, unsigned long end,
 	walk_leaves(mm->pgd, PG_LEVEL_512G, start, end, protect_leaf, &p);
 	/* Permissions may have shrunk: no stale writable entry may survive. */
 	if (mm_is_loaded(mm)) {
-		local_flush_tlb_range(start, end);
+		flush_tlb_mm_range(mm, start, end, false);
 		mm->tlb_flushes++;
 	}
 }

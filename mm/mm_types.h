@@ -20,6 +20,7 @@
  */
 #include "kernel/types.h"
 #include "kernel/list.h"
+#include "kernel/percpu.h"
 #include "kernel/pseudofs.h"
 #include "kernel/rwsem.h"
 #include "kernel/spinlock.h"
@@ -79,6 +80,7 @@ struct mm {
 	unsigned int id;		/* like a pid: /proc/<id>/status */
 	char name[MM_NAME_LEN];
 	struct list_head list;		/* on mm_list */
+	u64 cpu_mask;			/* CPUs that may cache its entries (switch_mm) */
 
 	struct vm_area_struct *vmas;	/* sorted by vm_start */
 	unsigned int map_count;		/* VMAs in use */
@@ -118,8 +120,8 @@ struct mm {
  * memory.c must not include mmap.h.
  */
 
-/* The address space loaded in CR3, or NULL for the kernel's own (init_pgd). */
-extern struct mm *current_mm;
+/* The address space in this CPU's CR3, or NULL for the kernel's own (init_pgd). */
+#define current_mm	(this_cpu()->loaded_mm)
 extern struct list_head mm_list;
 /* Adding to and removing from mm_list, and walks over it. */
 extern spinlock_t mm_list_lock;

@@ -40,13 +40,13 @@
 #include "kernel/panic.h"
 #include "kernel/printk.h"
 #include "kernel/pseudofs.h"
+#include "kernel/tlbflush.h"
 #include "kernel/traps.h"
 #include "libc/ctype.h"
 #include "libc/errno.h"
 #include "libc/stdio.h"
 #include "libc/string.h"
 
-struct mm *current_mm;
 LIST_HEAD(mm_list);
 DEFINE_SPINLOCK(mm_list_lock);
 static unsigned int next_mm_id = 1;
@@ -1021,10 +1021,17 @@ struct mm *mm_dup(struct mm *old, int pid)
 	return mm;
 }
 
+static void drop_loaded_mm(void *arg)
+{
+	if (current_mm == arg)
+		switch_mm(NULL);
+}
+
 void mm_destroy(struct mm *mm)
 {
-	if (current_mm == mm)
-		switch_mm(NULL);
+	/* A CPU running a kernel thread may still have it in CR3 (lazy TLB). */
+	drop_loaded_mm(mm);
+	tlb_call_cpus(&mm->cpu_mask, drop_loaded_mm, mm);
 	mmap_write_lock(mm);
 	unmap_range(mm, 0, TASK_SIZE);
 	pgd_free(mm);
@@ -1040,10 +1047,29 @@ void mm_destroy(struct mm *mm)
 	kfree(mm);
 }
 
+/*
+ * The CPU's bit goes into the new mm's cpu_mask before CR3 is loaded, so
+ * a flusher that reads the mask after changing an entry either sees the
+ * bit or changed the entry before this CPU could cache it; it leaves the
+ * old mm's mask only once that mm is out of CR3.
+ */
 void switch_mm(struct mm *mm)
 {
+	struct mm *prev = current_mm;
+	u64 bit = BIT(smp_processor_id());
+
+	if (mm)
+		__atomic_or_fetch(&mm->cpu_mask, bit, __ATOMIC_SEQ_CST);
 	write_cr3(__pa(mm ? mm->pgd : init_pgd));
 	current_mm = mm;
+	if (prev && prev != mm)
+		__atomic_and_fetch(&prev->cpu_mask, ~bit, __ATOMIC_SEQ_CST);
+}
+
+void flush_tlb_mm_range(struct mm *mm, unsigned long start, unsigned long end,
+			bool freed_tables)
+{
+	flush_tlb_mask_range(&mm->cpu_mask, start, end, freed_tables);
 }
 
 struct mm *find_mm(unsigned int id)

@@ -14,8 +14,8 @@
  *     pieces of the same range: the checker is clean afterwards and rss
  *     and the PTE-table count are exactly what is mapped.
  *
- * The threads run wherever the scheduler puts them: with one CPU they
- * interleave at every yield; the locks they take are the same either way.
+ * The rwsem threads are spread over every online CPU (bound round
+ * robin, the boot CPU last); with one CPU they interleave at every yield.
  */
 #include "tests/kernel/ktest.h"
 #include "tests/kernel/ktest_mm.h"
@@ -43,17 +43,34 @@ struct thread_set {
 	unsigned int started, done;
 };
 
-/* Start fn(arg[i]) in n kernel threads; false if one could not be made. */
+/* The n-th online CPU (0: the first). */
+static unsigned int nth_online_cpu(unsigned int n)
+{
+	unsigned int cpu;
+
+	for_each_online_cpu(cpu)
+		if (!n--)
+			return cpu;
+	return 0;
+}
+
+/*
+ * Start fn(arg[i]) in n kernel threads, the i-th bound to CPU i modulo
+ * the CPUs online (spread), or all to the boot CPU; false if one could
+ * not be made.
+ */
 static bool start_threads(struct kunit *test, struct thread_set *s, unsigned int n,
-			  void (*fn)(void *), void *args, size_t arg_size)
+			  void (*fn)(void *), void *args, size_t arg_size, bool spread)
 {
 	for (unsigned int i = 0; i < n; i++) {
 		struct task_struct *t = kthread_create(fn, (char *)args + i * arg_size, "ktest-mm");
+		unsigned int cpu = spread ? nth_online_cpu((s->started + 1) % num_online_cpus()) : 0;
 
 		if (!t) {
 			ktest_fail(test, __FILE__, __LINE__, "kthread_create %u failed", i);
 			return false;
 		}
+		kthread_bind(t, cpu);
 		s->started++;
 		wake_up_process(t);
 	}
@@ -152,7 +169,7 @@ KTEST(mmap_lock, rwsem_readers_writers)
 	writes_done = 0;
 	for (int i = 0; i < NR_THREADS; i++)
 		args[i] = (struct rw_arg){ .write = i >= NR_READERS, .seed = 0x13a5 + i * 7919 };
-	start_threads(test, &rw_set, NR_THREADS, rw_thread, args, sizeof(args[0]));
+	start_threads(test, &rw_set, NR_THREADS, rw_thread, args, sizeof(args[0]), true);
 	ASSERT_TRUE(test, wait_threads(&rw_set));
 	EXPECT_EQ(test, violations, 0);
 	EXPECT_GE(test, max_readers, 2);
@@ -208,11 +225,11 @@ KTEST(mmap_lock, rwsem_writer_blocks_new_readers)
 	memset(&fair_set, 0, sizeof(fair_set));
 	order_len = 0;
 	down_read(&test_sem);
-	start_threads(test, &fair_set, 1, fair_thread, sides, 1);
+	start_threads(test, &fair_set, 1, fair_thread, sides, 1, true);
 	ASSERT_TRUE(test, wait_queued(1));
 	/* A writer waits: a new reader may not pass it. */
 	EXPECT_FALSE(test, down_read_trylock(&test_sem));
-	start_threads(test, &fair_set, 1, fair_thread, sides + 1, 1);
+	start_threads(test, &fair_set, 1, fair_thread, sides + 1, 1, true);
 	ASSERT_TRUE(test, wait_queued(2));
 	EXPECT_EQ(test, order_len, 0);
 	up_read(&test_sem);
@@ -232,6 +249,12 @@ KTEST(mmap_lock, rwsem_writer_blocks_new_readers)
 #define NR_FAULTERS	3
 #define FAULTS_EACH	400
 #define ZAPS		150
+/*
+ * The faulting threads stay on the boot CPU until the page allocator and
+ * the slab take their own locks (issue 13's mm locking): the kernel
+ * threads run without the interim big kernel lock.
+ */
+#define FAULTS_SPREAD	false
 
 struct fault_arg {
 	struct mm *mm;
@@ -318,8 +341,10 @@ KTEST(mmap_lock, faults_vs_dontneed_munmap)
 	memset(&fault_set, 0, sizeof(fault_set));
 	for (int i = 0; i <= NR_FAULTERS; i++)
 		args[i] = (struct fault_arg){ .mm = mm, .seed = 0xfa017 + i * 104729 };
-	start_threads(test, &fault_set, NR_FAULTERS, faulter, args, sizeof(args[0]));
-	start_threads(test, &fault_set, 1, zapper, &args[NR_FAULTERS], sizeof(args[0]));
+	start_threads(test, &fault_set, NR_FAULTERS, faulter, args, sizeof(args[0]),
+		      FAULTS_SPREAD);
+	start_threads(test, &fault_set, 1, zapper, &args[NR_FAULTERS], sizeof(args[0]),
+		      FAULTS_SPREAD);
 	ASSERT_TRUE(test, wait_threads(&fault_set));
 	for (int i = 0; i < NR_FAULTERS; i++) {
 		EXPECT_UEQ(test, args[i].other, 0);
