@@ -42,6 +42,7 @@
 #include "mm/page.h"
 #include "mm/page_alloc.h"
 #include "mm/pgtable.h"
+#include "mm/shmem.h"
 #include "mm/slab.h"
 #include "kernel/param.h"
 #include "kernel/panic.h"
@@ -853,11 +854,33 @@ struct page *dax_fault_page(struct vm_area_struct *vma, unsigned long addr)
 }
 
 /*
+ * The page a shared anonymous VMA maps at addr, from its object; the
+ * mapping's reference (and mapcount) taken. 0 or VM_FAULT_*.
+ */
+static int shmem_fault_page(struct vm_area_struct *vma, unsigned long addr,
+			    struct page **page)
+{
+	unsigned long index = vma->vm_pgoff + ((addr - vma->vm_start) >> PAGE_SHIFT);
+	int ret;
+
+	if (vma->vm_hstate)
+		index >>= vma->vm_hstate->order;
+	ret = shmem_get_page(vma->vm_shm, index, page);
+	if (ret)
+		return ret == -ENOMEM ? VM_FAULT_OOM : VM_FAULT_SIGBUS;
+	(*page)->_refcount++;
+	if (!vma->vm_hstate)
+		(*page)->_mapcount++;
+	return 0;
+}
+
+/*
  * Map the page (or huge page) for addr in vma. Everything is allocated
- * before anything is linked, so a failure changes nothing. Hugetlb and
- * device-dax faults run whole under page_table_lock (the leaf is a PMD
- * or PUD entry, and vm_resv is consumed there); they are rare and cheap
- * beside the 4 KiB faults, which take it only to find their PTE table.
+ * before anything is linked, so a failure changes nothing. Hugetlb,
+ * device-dax and shared anonymous faults run whole under page_table_lock
+ * (a huge leaf is a PMD or PUD entry, vm_resv is consumed there, and the
+ * object's page is looked up there); the private 4 KiB faults take it
+ * only to find their PTE table.
  */
 static int do_locked_fault(struct mm *mm, struct vm_area_struct *vma, unsigned long addr)
 {
@@ -879,9 +902,13 @@ static int do_locked_fault(struct mm *mm, struct vm_area_struct *vma, unsigned l
 			goto fail;
 		nr++;
 	}
-	if (vma->vm_dax) {
+	reserved = false;
+	if (vma->vm_shm) {
+		ret = shmem_fault_page(vma, addr, &page);
+		if (ret)
+			goto fail;
+	} else if (vma->vm_dax) {
 		page = dax_fault_page(vma, addr);
-		reserved = false;
 	} else {
 		page = alloc_fault_page(vma, &reserved);
 	}
@@ -910,7 +937,11 @@ static int do_locked_fault(struct mm *mm, struct vm_area_struct *vma, unsigned l
 		mm_counter_add(&mm->rss_dax, size >> PAGE_SHIFT);
 		return 0;
 	}
-	BUG_ON(level == PG_LEVEL_4K);
+	if (level == PG_LEVEL_4K) {
+		/* A shared anonymous object's page. */
+		mm_counter_add(&mm->rss, 1);
+		return 0;
+	}
 	mm_counter_add(&mm->nr_huge[level_hstate_idx(level)], 1);
 	if (reserved)
 		vma->vm_resv--;
@@ -1050,7 +1081,7 @@ static int do_fault(struct mm *mm, struct vm_area_struct *vma, unsigned long add
 {
 	int ret;
 
-	if (vma_pagesize(vma) == PAGE_SIZE && !vma->vm_dax)
+	if (vma_pagesize(vma) == PAGE_SIZE && !vma->vm_dax && !vma->vm_shm)
 		return do_anonymous_page(mm, vma, ALIGN_DOWN(addr, PAGE_SIZE));
 	spin_lock(&mm->page_table_lock);
 	ret = do_locked_fault(mm, vma, addr);

@@ -39,6 +39,7 @@
 #define VM_ACCESS_FLAGS	(VM_READ | VM_WRITE | VM_EXEC)
 
 struct dax_region;
+struct shmem_object;
 
 struct vm_area_struct {
 	unsigned long vm_start;		/* first byte */
@@ -58,6 +59,12 @@ struct vm_area_struct {
 	 */
 	struct dax_region *vm_dax;
 	unsigned long vm_pgoff;
+	/*
+	 * MAP_SHARED anonymous memory: the object whose pages this VMA
+	 * maps, vm_pgoff being the object's 4 KiB page at vm_start. Each
+	 * piece holds one shmem_get() reference, as for vm_dax.
+	 */
+	struct shmem_object *vm_shm;
 };
 
 #define MM_NAME_LEN	16

@@ -92,6 +92,12 @@ unsigned long do_brk(struct mm *mm, unsigned long brk);
 /* Sum of vm_resv over every mm, per hstate (the checker's ledger). */
 unsigned long mm_hugetlb_reserved(const struct hstate *h);
 
+/*
+ * The 4 KiB pages of shared anonymous memory mm maps (Linux's RssShmem;
+ * mm->rss counts them too, among every 4 KiB page mapped).
+ */
+unsigned long mm_rss_shmem(struct mm *mm);
+
 /* /proc/<id>/status text. */
 void mm_show_status(struct seq_buf *m, struct mm *mm);
 /* a ends where b starts and the two would merge (the checker asks too). */
