@@ -896,6 +896,9 @@ static int do_locked_fault(struct mm *mm, struct vm_area_struct *vma, unsigned l
 	table = walk_existing(mm, addr, level, &reached);
 	if (reached == level && !entry_none(table[level_index(addr, level)]))
 		return 0;
+	/* The owner took this copy's page back (Linux's hugetlb_no_page()). */
+	if (vma->vm_flags & VM_RESV_UNMAPPED)
+		return VM_FAULT_SIGBUS;
 	for (enum pg_level l = reached; l > level; l--) {
 		new[nr] = user_table_alloc(mm, l - 1);
 		if (!new[nr])
@@ -1091,6 +1094,70 @@ static int do_fault(struct mm *mm, struct vm_area_struct *vma, unsigned long add
 
 #define WP_NOT_PRESENT	(-1)
 
+/* The leaf of mm at addr (of a huge page's size) if it maps page. */
+static bool maps_huge_page(struct mm *mm, unsigned long addr, enum pg_level level,
+			   const struct page *page)
+{
+	enum pg_level reached;
+	pteval_t *table = walk_existing(mm, addr, level, &reached);
+	pteval_t e;
+
+	if (reached != level)
+		return false;
+	e = table[level_index(addr, level)];
+	return (e & _PAGE_PRESENT) && entry_page(e) == page;
+}
+
+/*
+ * Linux's unmap_ref_private(): the reservation owner must not lose its
+ * private huge page to a fork child that still shares it, so the page is
+ * taken from every other mm mapping it at addr (fork keeps addresses and
+ * hugetlb is never mremapped, so no other place can map it) and their
+ * VMA is marked: a later fault there is SIGBUS, not a fresh zeroed page
+ * that would look like lost data.
+ */
+static void unmap_ref_private(struct mm *owner, const struct vm_area_struct *vma,
+			      struct page *page, unsigned long addr, enum pg_level level)
+{
+	struct mm *mm;
+
+	list_for_each_entry(mm, &mm_list, list) {
+		struct vm_area_struct *v = mm == owner ? NULL : vma_lookup(mm, addr);
+		struct mmu_gather tlb;
+
+		if (!v || v->vm_hstate != vma->vm_hstate ||
+		    (v->vm_flags & (VM_SHARED | VM_RESV_OWNER)))
+			continue;
+		if (!maps_huge_page(mm, addr, level, page))
+			continue;
+		tlb_gather_mmu(&tlb, mm);
+		zap_page_range(&tlb, addr, addr + level_size(level), v->vm_hstate);
+		tlb_finish_mmu(&tlb);
+		v->vm_flags |= VM_RESV_UNMAPPED;
+	}
+}
+
+/*
+ * No free huge page for a copy-on-write: SIGBUS (Linux's answer), except
+ * for the reservation owner, which takes the page back from the children
+ * (hugetlb_wp()) and, alone on it now, writes it in place.
+ */
+static int wp_huge_no_page(struct mm *mm, struct vm_area_struct *vma, pteval_t *table,
+			   unsigned int idx, enum pg_level level, unsigned long addr)
+{
+	struct page *page = entry_page(table[idx]);
+
+	if (!(vma->vm_flags & VM_RESV_OWNER))
+		return VM_FAULT_SIGBUS;
+	unmap_ref_private(mm, vma, page, addr, level);
+	if (page_cow_shared(page, level))
+		return VM_FAULT_SIGBUS;
+	set_user_entry(table, idx, mk_leaf(page_to_phys(page), vma->vm_flags, level));
+	if (mm_is_loaded(mm))
+		flush_tlb_one(addr);
+	return 0;
+}
+
 /* Replace a copy-on-write leaf by a private copy of its page. */
 static int wp_copy(struct mm *mm, struct vm_area_struct *vma, pteval_t *table,
 		   unsigned int idx, enum pg_level level, unsigned long addr)
@@ -1104,10 +1171,9 @@ static int wp_copy(struct mm *mm, struct vm_area_struct *vma, pteval_t *table,
 			return VM_FAULT_OOM;
 		new->_mapcount = 0;
 	} else {
-		/* Linux's answer too: no huge page for the copy is SIGBUS. */
 		new = alloc_huge_page(vma->vm_hstate, false);
 		if (!new)
-			return VM_FAULT_SIGBUS;
+			return wp_huge_no_page(mm, vma, table, idx, level, addr);
 	}
 	memcpy(page_address(new), page_address(old), size);
 	set_user_entry(table, idx, mk_leaf(page_to_phys(new), vma->vm_flags, level));

@@ -475,6 +475,7 @@ static long __do_mmap(struct mm *mm, unsigned long addr, unsigned long len,
 		if (hugetlb_acquire_reservation(h, len / align))
 			return -ENOMEM;
 		vma.vm_resv = len / align;
+		vma.vm_flags |= VM_RESV_OWNER;
 	}
 
 	install_vma(mm, &vma, flags);
@@ -626,6 +627,50 @@ static long mremap_move(struct mm *mm, const struct vm_area_struct *vma, unsigne
 	return target;
 }
 
+/*
+ * old_len 0: a second mapping of the same shared pages (Linux keeps it
+ * for DOSEMU's "duplicate shm area"), at a new place, so MREMAP_MAYMOVE
+ * is required (without it Linux cannot grow in place: ENOMEM). A private
+ * mapping would get fresh pages unrelated to the old: EINVAL, as Linux.
+ * The old mapping stays as it was.
+ */
+static long mremap_dup(struct mm *mm, unsigned long addr, unsigned long new_len,
+		       unsigned long flags, unsigned long new_addr)
+{
+	struct vm_area_struct *vma, v;
+	long ret;
+
+	if (flags & MREMAP_FIXED) {
+		if (!IS_ALIGNED(new_addr, PAGE_SIZE) || new_addr > TASK_SIZE - new_len)
+			return -EINVAL;
+		if (new_addr < addr && addr < new_addr + new_len)
+			return -EINVAL;
+	}
+	vma = vma_lookup(mm, addr);
+	if (!vma)
+		return -EFAULT;
+	/* Device-dax and hugetlb are not remapped here at all (below). */
+	if (!(vma->vm_flags & VM_SHARED) || !vma->vm_shm || vma->vm_hstate)
+		return -EINVAL;
+	if (!(flags & MREMAP_MAYMOVE))
+		return -ENOMEM;
+	/* A copy: the array moves under the calls below. */
+	v = *vma;
+	if (flags & MREMAP_FIXED) {
+		ret = __do_munmap(mm, new_addr, new_len);
+		if (ret)
+			return ret;
+		/* Linux unmaps first and finds nothing at addr any more. */
+		if (new_addr == addr)
+			return -EFAULT;
+	} else {
+		new_addr = get_unmapped_area(mm, 0, new_len, PAGE_SIZE);
+		if ((long)new_addr < 0)
+			return (long)new_addr;
+	}
+	return map_like(mm, &v, addr, new_addr, new_len);
+}
+
 static long __do_mremap(struct mm *mm, unsigned long addr, unsigned long old_len,
 			unsigned long new_len, unsigned long flags, unsigned long new_addr)
 {
@@ -640,9 +685,10 @@ static long __do_mremap(struct mm *mm, unsigned long addr, unsigned long old_len
 		return -EINVAL;
 	old_len = ALIGN(old_len, PAGE_SIZE);
 	new_len = ALIGN(new_len, PAGE_SIZE);
-	/* old_len 0 duplicates a shared mapping in Linux: not done here. */
-	if (!new_len || !old_len)
+	if (!new_len)
 		return -EINVAL;
+	if (!old_len)
+		return mremap_dup(mm, addr, new_len, flags, new_addr);
 	vma = vma_lookup(mm, addr);
 	if (!vma || addr + old_len > vma->vm_end)
 		return -EFAULT;
@@ -772,7 +818,8 @@ static int madvise_dontneed(struct mm *mm, unsigned long start, unsigned long en
 		tlb_gather_mmu(&tlb, mm);
 		n = zap_page_range(&tlb, s, e, v->vm_hstate);
 		tlb_finish_mmu(&tlb);
-		if ((v->vm_flags & (VM_HUGETLB | VM_NORESERVE | VM_SHARED)) == VM_HUGETLB)
+		/* A fork's copy has no reservations to take back (Linux's too). */
+		if (v->vm_flags & VM_RESV_OWNER)
 			rereserve(mm, v, n);
 	}
 	return 0;
@@ -1012,6 +1059,7 @@ static int dup_mmap(struct mm *mm, struct mm *old)
 
 		/* Reservations stay with the parent, as Linux's HPAGE_RESV_OWNER. */
 		v.vm_resv = 0;
+		v.vm_flags &= ~(VM_RESV_OWNER | VM_RESV_UNMAPPED);
 		if (v.vm_dax)
 			BUG_ON(dax_region_get(v.vm_dax->id) != v.vm_dax);
 		vma_insert(mm, i, &v);

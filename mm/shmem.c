@@ -14,6 +14,7 @@
  */
 #include "mm/shmem.h"
 #include "mm/hugetlb.h"
+#include "mm/meminfo.h"
 #include "mm/page.h"
 #include "mm/page_alloc.h"
 #include "mm/slab.h"
@@ -85,6 +86,7 @@ static void release_page(struct shmem_object *obj, struct page *page)
 	BUG_ON(page->_refcount != 1 || page->_mapcount != -1);
 	page->data[0] = 0;
 	put_page(page);
+	meminfo_shmem_add(-1);
 }
 
 static void free_node(struct shmem_object *obj, void **node, unsigned int level)
@@ -175,6 +177,9 @@ int shmem_get_page(struct shmem_object *obj, unsigned long index, struct page **
 		if (!*slot)
 			return obj->h ? -ENOSPC : -ENOMEM;
 		obj->nr_present++;
+		/* Hugetlb pages are HugePages_*, never Shmem (Linux). */
+		if (!obj->h)
+			meminfo_shmem_add(1);
 	}
 	*page = *slot;
 	return 0;

@@ -6,8 +6,11 @@
  * side keeps its own data, the copy comes from the pool), and for 2 MiB
  * the reservations across fork, as Linux keeps them: a private mapping's
  * belong to the process that made it (HPAGE_RESV_OWNER), so the child
- * neither holds nor consumes them, they go when the owner exits, and a
- * child's copy that finds no free unreserved page is SIGBUS; a shared
+ * neither holds nor consumes them, they go when the owner exits, a
+ * child's copy that finds no free unreserved page is SIGBUS, and the
+ * owner's copy that finds none takes the page from the child instead
+ * (Linux's unmap_ref_private(): the child is SIGBUS at its next touch of
+ * it); a shared
  * mapping's belong to the mapping, one set for both processes.
  * HugePages_Rsvd is read back after every step, except while an orphan
  * maps the private page of an owner that exited: Linux 6.18 (the build
@@ -290,20 +293,40 @@ static void resv_shared(const struct pool *p, long base)
 	utest_check(rsvd() == base, "shared, after munmap: Rsvd %ld, want %ld", rsvd(), base);
 }
 
-/* Every free page reserved by the parent: the child's copy is SIGBUS. */
-static void resv_child_cow_sigbus(const struct pool *p, long base)
+/*
+ * One private page mapped and touched, every other free page reserved by
+ * a second mapping (*hold, *avail pages; none when avail is 0), then
+ * fork: the pid, as fork's.
+ */
+static pid_t touch_hold_fork(const struct pool *p, char *mem, char **hold, long *avail)
 {
-	char *mem = map_huge(p, 1, 0), *hold = NULL;
-	long avail;
-	int status;
 	pid_t pid;
 
 	mem[0] = 'P';
-	avail = pool_free(p) - rsvd();
-	if (avail > 0)
-		hold = map_huge(p, avail, 0);
+	*hold = NULL;
+	*avail = pool_free(p) - rsvd();
+	if (*avail > 0)
+		*hold = map_huge(p, *avail, 0);
 	pid = fork();
 	utest_check(pid >= 0, "fork: %s", strerror(errno));
+	return pid;
+}
+
+static void unmap_held(const struct pool *p, char *mem, char *hold, long avail)
+{
+	if (hold)
+		munmap(hold, avail * p->size);
+	utest_check(!munmap(mem, p->size), "munmap: %s", strerror(errno));
+}
+
+/* Every free page reserved by the parent: the child's copy is SIGBUS. */
+static void resv_child_cow_sigbus(const struct pool *p, long base)
+{
+	char *mem = map_huge(p, 1, 0), *hold;
+	long avail;
+	int status;
+	pid_t pid = touch_hold_fork(p, mem, &hold, &avail);
+
 	if (pid == 0) {
 		mem[0] = 'C';
 		_exit(0);
@@ -312,10 +335,44 @@ static void resv_child_cow_sigbus(const struct pool *p, long base)
 		    WTERMSIG(status) == SIGBUS,
 		    "the child's copy with no page left was not SIGBUS (status %#x)", status);
 	utest_check(mem[0] == 'P', "the parent lost its data");
-	if (hold)
-		munmap(hold, avail * p->size);
-	utest_check(!munmap(mem, p->size), "munmap: %s", strerror(errno));
+	unmap_held(p, mem, hold, avail);
 	utest_check(rsvd() == base, "after the SIGBUS case: Rsvd %ld, want %ld", rsvd(), base);
+}
+
+/*
+ * Every free page reserved elsewhere: the owner's copy cannot be made, so
+ * the owner takes the shared page back from the child and writes it in
+ * place (no page from the pool); the child's next touch is SIGBUS.
+ */
+static void resv_owner_cow_unmaps_child(const struct pool *p, long base)
+{
+	char *mem = map_huge(p, 1, 0), *hold;
+	volatile int *turn = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
+				  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	long avail, free_before;
+	int status;
+	pid_t pid;
+
+	utest_check(turn != MAP_FAILED, "mmap: %s", strerror(errno));
+	*turn = 0;
+	pid = touch_hold_fork(p, mem, &hold, &avail);
+	if (pid == 0) {
+		while (!*turn)
+			sched_yield();
+		_exit(((volatile char *)mem)[0] == 'P' ? 2 : 3);
+	}
+	free_before = pool_free(p);
+	mem[0] = 'O';
+	utest_check(pool_free(p) == free_before, "the owner's write took a page: free %ld, was %ld",
+		    pool_free(p), free_before);
+	*turn = 1;
+	utest_check(waitpid(pid, &status, 0) == pid && WIFSIGNALED(status) &&
+		    WTERMSIG(status) == SIGBUS,
+		    "the child kept the page the owner took back (status %#x)", status);
+	utest_check(mem[0] == 'O', "the owner lost its write");
+	unmap_held(p, mem, hold, avail);
+	munmap((void *)turn, PAGE);
+	utest_check(rsvd() == base, "after the owner's copy: Rsvd %ld, want %ld", rsvd(), base);
 }
 
 static void resv_checks(struct pool *p)
@@ -326,6 +383,9 @@ static void resv_checks(struct pool *p)
 	resv_owner_exits(p, base);
 	resv_shared(p, base);
 	resv_child_cow_sigbus(p, base);
+	resv_owner_cow_unmaps_child(p, base);
+	printf("hugepage: %s: the owner's copy with the pool empty took the page from the child\n",
+	       p->name);
 	expect_free(p, free_before, "after the reservation cases");
 	printf("hugepage: %s: HugePages_Rsvd exact through fork, exit and munmap\n",
 	       p->name);

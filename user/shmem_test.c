@@ -5,7 +5,9 @@
  * them from one process only (RssShmem drops) and the data survives in
  * the object; a munmap on one side leaves the other its data; mprotect
  * and mremap (moved, grown) keep the mapping one object, and a grown
- * mapping past the object's size is SIGBUS; /proc/self/maps names it
+ * mapping past the object's size is SIGBUS; mremap with old_len 0 maps
+ * the same pages a second time (MREMAP_MAYMOVE required: ENOMEM
+ * without; a private mapping cannot be duplicated: EINVAL); /proc/self/maps names it
  * "/dev/zero (deleted)"; a shared futex in it wakes a waiter in another
  * process; and two processes of two threads each fault, write and drop
  * pages of one object at once (a fixed number of steps, no clock), each
@@ -308,12 +310,45 @@ static void concurrent_fault_and_drop(void)
 	       2 * STRESS_WORKERS, STRESS_STEPS);
 }
 
+/* mremap(addr, 0, len, MREMAP_MAYMOVE): a second view of one object. */
+static void mremap_duplicate(void)
+{
+	char *mem = mmap(NULL, LEN, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	char *priv = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *dup;
+
+	utest_check(mem != MAP_FAILED && priv != MAP_FAILED, "mmap: %s", strerror(errno));
+	fill(mem, 'D');
+	dup = mremap(priv, 0, PAGE, MREMAP_MAYMOVE);
+	utest_check(dup == MAP_FAILED && errno == EINVAL,
+		    "mremap of a private mapping with old_len 0: %p (%s), want EINVAL", dup,
+		    strerror(errno));
+	dup = mremap(mem + PAGE, 0, 2 * PAGE, 0);
+	utest_check(dup == MAP_FAILED && errno == ENOMEM,
+		    "mremap old_len 0 without MREMAP_MAYMOVE: %p (%s), want ENOMEM", dup,
+		    strerror(errno));
+	dup = mremap(mem + PAGE, 0, 2 * PAGE, MREMAP_MAYMOVE);
+	utest_check(dup != MAP_FAILED, "mremap old_len 0: %s", strerror(errno));
+	utest_check(dup != mem + PAGE, "the duplicate is at the original's place");
+	utest_check(!memcmp(dup, mem + PAGE, 2 * PAGE), "the duplicate shows other data");
+	dup[PAGE + 5] = 'x';
+	utest_check(mem[2 * PAGE + 5] == 'x', "a write through the duplicate is not seen");
+	utest_check(!munmap(mem, LEN), "munmap: %s", strerror(errno));
+	/* The object lives on in the duplicate. */
+	utest_check(dup[PAGE + 5] == 'x' && dup[8] == (char)('D' + 1),
+		    "the duplicate lost its data with the original");
+	munmap(dup, 2 * PAGE);
+	munmap(priv, PAGE);
+	printf("shmem_test: mremap old_len 0 maps the same pages twice\n");
+}
+
 int main(void)
 {
 	utest_init("shmem_test");
 	fork_dontneed_munmap();
 	munmap_one_side();
 	mprotect_mremap();
+	mremap_duplicate();
 	futex_across_fork();
 	concurrent_fault_and_drop();
 	utest_pass();

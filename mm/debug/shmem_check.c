@@ -8,6 +8,7 @@
  */
 #include "mm/debug/check.h"
 #include "mm/hugetlb.h"
+#include "mm/meminfo.h"
 #include "mm/mm_types.h"
 #include "mm/mmap.h"
 #include "mm/page.h"
@@ -137,10 +138,12 @@ static int check_pages(struct shmem_object *obj, struct errmsg *msg)
 int shmem_check(struct errmsg *msg)
 {
 	struct shmem_object *obj;
-	unsigned long refs;
+	unsigned long refs, small = 0;
 	int ret;
 
 	list_for_each_entry(obj, &shmem_objects, list) {
+		if (!obj->h)
+			small += obj->nr_present;
 		CHECK(obj->nr_pages && obj->height, "shmem object %lu: %lu pages, height %u",
 		      obj->ino, obj->nr_pages, obj->height);
 		CHECK(obj->h || !obj->resv, "shmem object %lu: 4 KiB pages with %lu reservations",

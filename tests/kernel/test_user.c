@@ -30,8 +30,10 @@
 #include "kernel/syscall.h"
 #include "kernel/task.h"
 #include "kernel/time.h"
+#include "kernel/traps.h"
 #include "kernel/uaccess.h"
 #include "mm/hugetlb.h"
+#include "mm/meminfo.h"
 #include "mm/memory.h"
 #include "mm/debug/check.h"
 #include "mm/mmap.h"
@@ -414,6 +416,7 @@ KTEST(user, hugepage_2m)
 	char *argv[] = { "/bin/hugepage", "2M", NULL };
 
 	expect_pass(test, "hugepage", 2, argv);
+	log_lines(test, "hugepage: 2M: ");
 }
 
 /* 1 GiB pages need pdpe1gb and a free aligned GiB: the runner's user configuration. */
@@ -784,6 +787,7 @@ struct resv_case {
 	unsigned long pool, resv;	/* the pool's size and HugePages_Rsvd before */
 	struct baseline b;
 	struct mm *saved, *parent, *child;
+	unsigned long size, overcommit;	/* the pool's, while emptied */
 };
 
 static void resv_teardown(struct kunit *test, struct resv_case *rc)
@@ -887,6 +891,191 @@ KTEST(user, hugetlb_resv_shared_follows_the_mapping)
 	switch_mm(saved);
 	mm_destroy(parent);
 	resv_teardown(test, &rc);
+}
+
+/*
+ * resv_start() (private), then no huge page left in the pool but those
+ * in use and reserved, and none to overcommit.
+ */
+static bool empty_pool_start(struct kunit *test, struct resv_case *rc)
+{
+	if (!resv_start(test, rc, MAP_PRIVATE))
+		return false;
+	rc->overcommit = rc->h->nr_overcommit_huge_pages;
+	rc->size = rc->h->nr_huge_pages - rc->h->surplus_huge_pages;
+	rc->h->nr_overcommit_huge_pages = 0;
+	set_max_huge_pages(rc->h, 0);
+	return true;
+}
+
+/* Both mms gone, the pool as the case's baseline had it, then checked. */
+static void empty_pool_end(struct kunit *test, struct resv_case *rc)
+{
+	expect_mm_ok(test, rc->parent);
+	expect_mm_ok(test, rc->child);
+	KTEST_MM_CHECKERS(test);
+	switch_mm(rc->saved);
+	mm_destroy(rc->child);
+	mm_destroy(rc->parent);
+	rc->h->nr_overcommit_huge_pages = rc->overcommit;
+	set_max_huge_pages(rc->h, rc->size);
+	resv_teardown(test, rc);
+}
+
+/*
+ * The owner's copy-on-write with the pool empty (Linux's hugetlb_wp()
+ * and unmap_ref_private()): the child loses the shared page, the owner
+ * writes it in place, no page or reservation changes hands, and every
+ * later fault in the child's copy of the mapping is SIGBUS.
+ */
+KTEST(user, hugetlb_owner_cow_unmaps_child)
+{
+	struct resv_case rc;
+	struct mm *parent, *child;
+	unsigned long free;
+	struct page *pg;
+	int si_code = 0;
+	u64 v = 0;
+
+	if (!empty_pool_start(test, &rc))
+		return;
+	parent = rc.parent;
+	child = rc.child;
+	/* Left: the shared page and the parent's reserved one, free. */
+	EXPECT_EQ(test, rc.h->free_huge_pages, rc.h->resv_huge_pages);
+	free = rc.h->free_huge_pages;
+	pg = page_at(parent, RESV_BASE);
+	EXPECT_TRUE(test, pg && pg == page_at(child, RESV_BASE));
+	EXPECT_EQ(test, pg->_refcount, 2);
+	EXPECT_EQ(test, child->nr_huge[HSTATE_2M], 1);
+
+	switch_mm(parent);
+	EXPECT_EQ(test, put_user_u64(5, (u64 *)RESV_BASE), 0);
+	EXPECT_EQ(test, get_user_u64(&v, (u64 *)RESV_BASE), 0);
+	EXPECT_EQ(test, v, 5);
+	EXPECT_TRUE(test, page_at(parent, RESV_BASE) == pg);
+	EXPECT_EQ(test, parent->nr_cow, 0);
+	EXPECT_EQ(test, pg->_refcount, 1);
+	EXPECT_TRUE(test, page_at(child, RESV_BASE) == NULL);
+	EXPECT_EQ(test, child->nr_huge[HSTATE_2M], 0);
+	EXPECT_TRUE(test, vma_lookup(child, RESV_BASE)->vm_flags & VM_RESV_UNMAPPED);
+	EXPECT_FALSE(test, vma_lookup(parent, RESV_BASE)->vm_flags & VM_RESV_UNMAPPED);
+	EXPECT_EQ(test, rc.h->free_huge_pages, free);
+	EXPECT_EQ(test, rc.h->resv_huge_pages, rc.resv + 1);
+	expect_mm_ok(test, parent);
+	expect_mm_ok(test, child);
+	KTEST_MM_CHECKERS(test);
+
+	/* The child: SIGBUS where the page was and where none ever was. */
+	EXPECT_EQ(test, handle_mm_fault(child, RESV_BASE, X86_PF_USER, &si_code),
+		  VM_FAULT_SIGBUS);
+	EXPECT_EQ(test, handle_mm_fault(child, RESV_BASE + HPAGE_2M, X86_PF_USER | X86_PF_WRITE,
+					&si_code), VM_FAULT_SIGBUS);
+	EXPECT_EQ(test, rc.h->free_huge_pages, free);
+	/* The parent's reservation still serves its second page. */
+	EXPECT_EQ(test, put_user_u64(6, (u64 *)(RESV_BASE + HPAGE_2M)), 0);
+	EXPECT_EQ(test, rc.h->resv_huge_pages, rc.resv);
+	EXPECT_EQ(test, rc.h->free_huge_pages, free - 1);
+	empty_pool_end(test, &rc);
+}
+
+/* A fork child's copy-on-write with the pool empty stays SIGBUS. */
+KTEST(user, hugetlb_child_cow_empty_pool_sigbus)
+{
+	struct resv_case rc;
+	int si_code = 0;
+	u64 v = 0;
+
+	if (!empty_pool_start(test, &rc))
+		return;
+	EXPECT_EQ(test, handle_mm_fault(rc.child, RESV_BASE, X86_PF_USER | X86_PF_WRITE,
+					&si_code), VM_FAULT_SIGBUS);
+	EXPECT_TRUE(test, page_at(rc.parent, RESV_BASE) == page_at(rc.child, RESV_BASE));
+	EXPECT_FALSE(test, vma_lookup(rc.child, RESV_BASE)->vm_flags & VM_RESV_UNMAPPED);
+	switch_mm(rc.parent);
+	EXPECT_EQ(test, get_user_u64(&v, (u64 *)RESV_BASE), 0);
+	EXPECT_EQ(test, v, 1);
+	empty_pool_end(test, &rc);
+}
+
+/* /proc/meminfo's Shmem line, in kB, as Linux prints it; -1 if absent. */
+static long meminfo_shmem_kb(void)
+{
+	static char buf[4096];
+	const char *p;
+
+	if (ktest_shell("cat /proc/meminfo", buf, sizeof(buf)))
+		return -1;
+	p = strstr(buf, "\nShmem:");
+	return p ? (long)strtoul(p + 7, NULL, 10) : -1;
+}
+
+#define DUP_BASE	0x60000000UL
+#define DUP_PAGES	4
+
+/*
+ * Shmem rises with each page a shared mapping faults in, not with a
+ * second mapping of it (fork, mremap's duplicate), and falls when the
+ * object goes with its last mapping.
+ */
+KTEST(user, shmem_meminfo_and_mremap_duplicate)
+{
+	struct mm *saved = current_mm, *mm, *child;
+	long base_kb = meminfo_shmem_kb(), dup;
+	unsigned long base = meminfo_shmem_pages();
+	struct baseline b;
+	u64 v = 0;
+
+	ASSERT_TRUE(test, base_kb >= 0);
+	EXPECT_EQ(test, (unsigned long)base_kb, base * 4);
+	take_baseline(&b);
+	mm = mm_create_user(0, "shm-dup");
+	ASSERT_NOT_NULL(test, mm);
+	ASSERT_EQ(test, do_mmap(mm, DUP_BASE, DUP_PAGES * PAGE_SIZE, PROT_READ | PROT_WRITE,
+				MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED), DUP_BASE);
+	EXPECT_EQ(test, meminfo_shmem_pages(), base);
+	switch_mm(mm);
+	for (unsigned long i = 0; i < 3; i++)
+		EXPECT_EQ(test, put_user_u64(10 + i, (u64 *)(DUP_BASE + i * PAGE_SIZE)), 0);
+	EXPECT_EQ(test, meminfo_shmem_pages(), base + 3);
+	EXPECT_EQ(test, meminfo_shmem_kb(), base_kb + 12);
+
+	/* Private memory cannot be duplicated; shared needs MREMAP_MAYMOVE. */
+	EXPECT_EQ(test, do_mmap(mm, DUP_BASE - 4 * PAGE_SIZE, PAGE_SIZE, PROT_READ,
+				MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED), DUP_BASE - 4 * PAGE_SIZE);
+	EXPECT_EQ(test, do_mremap(mm, DUP_BASE - 4 * PAGE_SIZE, 0, PAGE_SIZE, MREMAP_MAYMOVE, 0),
+		  -EINVAL);
+	EXPECT_EQ(test, do_mremap(mm, DUP_BASE, 0, PAGE_SIZE, 0, 0), -ENOMEM);
+	EXPECT_EQ(test, do_mremap(mm, DUP_BASE - 2 * PAGE_SIZE, 0, PAGE_SIZE, MREMAP_MAYMOVE, 0),
+		  -EFAULT);
+	/* From the second page on: the same pages, at a new place. */
+	dup = do_mremap(mm, DUP_BASE + PAGE_SIZE, 0, 3 * PAGE_SIZE, MREMAP_MAYMOVE, 0);
+	ASSERT_TRUE(test, dup > 0 && dup != (long)(DUP_BASE + PAGE_SIZE));
+	EXPECT_EQ(test, vma_lookup(mm, dup)->vm_shm, vma_lookup(mm, DUP_BASE)->vm_shm);
+	EXPECT_EQ(test, get_user_u64(&v, (u64 *)dup), 0);
+	EXPECT_EQ(test, v, 11);
+	EXPECT_EQ(test, put_user_u64(99, (u64 *)(dup + 2 * PAGE_SIZE)), 0);
+	EXPECT_EQ(test, get_user_u64(&v, (u64 *)(DUP_BASE + 3 * PAGE_SIZE)), 0);
+	EXPECT_EQ(test, v, 99);
+	EXPECT_EQ(test, meminfo_shmem_pages(), base + 4);
+	expect_mm_ok(test, mm);
+	KTEST_MM_CHECKERS(test);
+
+	/* A fork maps the same pages: no new Shmem. */
+	child = mm_dup(mm, 0);
+	ASSERT_NOT_NULL(test, child);
+	EXPECT_EQ(test, meminfo_shmem_pages(), base + 4);
+	switch_mm(saved);
+	mm_destroy(child);
+	/* The first mapping goes; the duplicate keeps the object alive. */
+	EXPECT_EQ(test, do_munmap(mm, DUP_BASE, DUP_PAGES * PAGE_SIZE), 0);
+	EXPECT_EQ(test, meminfo_shmem_pages(), base + 4);
+	EXPECT_EQ(test, do_munmap(mm, dup, 3 * PAGE_SIZE), 0);
+	EXPECT_EQ(test, meminfo_shmem_pages(), base);
+	EXPECT_EQ(test, meminfo_shmem_kb(), base_kb);
+	KTEST_MM_CHECKERS(test);
+	mm_destroy(mm);
+	expect_baseline(test, &b);
 }
 
 /*
