@@ -116,8 +116,11 @@ static int as_list(void)
 	printk("%5s %-12s %14s %10s %9s %5s %5s %5s %6s %9s %6s\n", "ID", "NAME",
 	       "VmSize(kB)", "VmRSS(kB)", "VmPTE(kB)", "PUD", "PMD", "PTE", "VMAs", "Huge(kB)",
 	       "Faults");
+	/* Processes on other CPUs fork and exit meanwhile. */
+	spin_lock(&mm_list_lock);
 	list_for_each_entry(mm, &mm_list, list)
 		list_one(mm);
+	spin_unlock(&mm_list_lock);
 	printk("pt_reclaim: %s\n", pt_reclaim_enabled() ? "on" : "off");
 	return 0;
 }

@@ -8,6 +8,7 @@
 #include "fs/fdtable.h"
 #include "fs/file.h"
 #include "fs/fs_syscalls.h"
+#include "fs/proc_pagemap.h"
 #include "fs/proc_pid.h"
 #include "fs/pseudo_file.h"
 #include "fs/ramfs.h"
@@ -84,10 +85,14 @@ int file_open(const char *path, unsigned int flags, struct file **out)
 	/* As on Linux, "file/" must name a directory. */
 	if (path[len - 1] == '/')
 		flags |= O_DIRECTORY;
-	if (on_pseudo_mount(canon))
-		ret = pseudo_file_open(canon, flags, out);
-	else
+	if (on_pseudo_mount(canon)) {
+		/* /proc/<pid>/pagemap is binary, a file of its own. */
+		ret = proc_pagemap_open(canon, flags, out);
+		if (ret == -ENOENT)
+			ret = pseudo_file_open(canon, flags, out);
+	} else {
 		ret = ramfs_open(path, flags, out);
+	}
 	kfree(canon);
 	return ret;
 }

@@ -16,6 +16,7 @@
 #include "fs/proc_pid.h"
 #include "kernel/pseudofs.h"
 #include "kernel/seq_buf.h"
+#include "kernel/sched.h"
 #include "kernel/task.h"
 #include "kernel/traps.h"
 #include "mm/mm_types.h"
@@ -181,18 +182,49 @@ void proc_pid_show_maps(struct seq_buf *m, struct task_struct *t)
 
 /*
  * The task may run, and change its VMAs, between two reads: the text is
- * made with interrupts off, so that it is one consistent snapshot.
+ * made with interrupts off (the task cannot go away) and its mm's
+ * mmap_lock held for read (no other CPU changes the VMAs), so that it is
+ * one consistent snapshot. A sleeping lock cannot be waited for with
+ * interrupts off: a busy mmap_lock is tried again after a yield.
  */
+int proc_pid_locked(long pid, void (*fn)(struct task_struct *t, void *arg), void *arg)
+{
+	for (;;) {
+		unsigned long flags = local_irq_save();
+		struct task_struct *t = find_task_by_pid(pid);
+		struct mm *mm = t ? t->mm : NULL;
+
+		if (!mm || mmap_read_trylock(mm)) {
+			if (t)
+				fn(t, arg);
+			if (mm)
+				mmap_read_unlock(mm);
+			local_irq_restore(flags);
+			return t ? 0 : -ESRCH;
+		}
+		local_irq_restore(flags);
+		schedule();
+	}
+}
+
+struct show_arg {
+	struct seq_buf *m;
+	void (*show)(struct seq_buf *m, struct task_struct *t);
+};
+
+static void show_one(struct task_struct *t, void *arg)
+{
+	struct show_arg *a = arg;
+
+	a->show(a->m, t);
+}
+
 static int show_task(struct seq_buf *m, void *data,
 		     void (*show)(struct seq_buf *m, struct task_struct *t))
 {
-	unsigned long flags = local_irq_save();
-	struct task_struct *t = find_task_by_pid((long)data);
+	struct show_arg a = { m, show };
 
-	if (t)
-		show(m, t);
-	local_irq_restore(flags);
-	return t ? 0 : -ESRCH;
+	return proc_pid_locked((long)data, show_one, &a);
 }
 
 static int status_show(struct seq_buf *m, void *data)
@@ -316,7 +348,8 @@ static int proc_pid_list(const char *dir, pseudofs_list_fn fn, void *arg)
 		return 0;
 	fn("status", false, arg);
 	fn("maps", false, arg);
-	return 2;
+	fn("pagemap", false, arg);
+	return 3;
 }
 
 void proc_pid_init(void)

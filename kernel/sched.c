@@ -48,6 +48,7 @@
 #include "mm/slab.h"
 #include "libc/errno.h"
 #include "libc/string.h"
+#include "kernel/rwsem.h"
 
 #define PIT_HZ		1193182UL
 #define PIT_CH0		0x40
@@ -496,6 +497,32 @@ static void sched_ap_start(void)
 	panic("sched: CPU%u came back to its boot stack", p->cpu);
 }
 
+/* How a reader-writer semaphore (kernel/rwsem.h, below us) sleeps. */
+static void *rwsem_current(void)
+{
+	return current;
+}
+
+/* Ordered before the waiter's test of its granted flag, as prepare_to_wait(). */
+static void rwsem_prepare(void)
+{
+	__atomic_store_n(&current->state, TASK_UNINTERRUPTIBLE, __ATOMIC_SEQ_CST);
+}
+
+static void rwsem_finish(void)
+{
+	__atomic_store_n(&current->state, TASK_RUNNING, __ATOMIC_SEQ_CST);
+}
+
+static void rwsem_wake_task(void *task)
+{
+	wake_up_process(task);
+}
+
+static const struct rwsem_sleeper rwsem_sched_sleeper = {
+	rwsem_current, rwsem_prepare, schedule, rwsem_finish, rwsem_wake_task,
+};
+
 void sched_init(void)
 {
 	struct percpu *bsp = this_cpu();
@@ -517,6 +544,7 @@ void sched_init(void)
 	running = true;
 	console_set_input_wait(console_input_wait);
 	register_fault_lock(bkl_enter_for_fault, bkl_exit);
+	rwsem_set_sleeper(&rwsem_sched_sleeper);
 	/* The console task holds the interim big kernel lock while it runs. */
 	bkl_enter();
 	local_irq_enable();

@@ -7,6 +7,7 @@
 #include "kernel/syscalls.h"
 #include "kernel/syscall_uaccess.h"
 #include "kernel/task.h"
+#include "mm/gup.h"
 #include "mm/memory.h"
 #include "mm/mmap.h"
 #include "libc/errno.h"
@@ -43,25 +44,9 @@ long sys_madvise(unsigned long addr, unsigned long len, unsigned long advice)
 	return do_madvise(current->mm, addr, len, (int)advice);
 }
 
-/*
- * The heap is one anonymous mapping grown and shrunk at its end. Linux's
- * answer to a request it cannot meet is the current break, not an error.
- */
 long sys_brk(unsigned long brk)
 {
-	struct mm *mm = current->mm;
-	unsigned long new_end = ALIGN(brk, PAGE_SIZE), old_end = ALIGN(mm->brk, PAGE_SIZE);
-
-	if (brk < mm->start_brk || brk > TASK_SIZE)
-		return mm->brk;
-	if (new_end > old_end &&
-	    do_mmap(mm, old_end, new_end - old_end, PROT_READ | PROT_WRITE,
-		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE) < 0)
-		return mm->brk;
-	if (new_end < old_end && do_munmap(mm, new_end, old_end - new_end))
-		return mm->brk;
-	mm->brk = brk;
-	return brk;
+	return do_brk(current->mm, brk);
 }
 
 long sys_mremap(unsigned long addr, unsigned long old_len, unsigned long new_len,
@@ -82,11 +67,17 @@ long sys_mincore(unsigned long addr, unsigned long len, unsigned long vec)
 	end = addr + ALIGN(len, PAGE_SIZE);
 	if (end < addr || end > TASK_SIZE)
 		return -ENOMEM;
-	for (a = addr; a < end; a += PAGE_SIZE)
-		if (!vma_lookup(mm, a))
-			return -ENOMEM;
+	mmap_read_lock(mm);
 	for (a = addr; a < end; a += PAGE_SIZE) {
-		buf[n++] = user_page_present(mm, a);
+		if (!vma_lookup(mm, a)) {
+			mmap_read_unlock(mm);
+			return -ENOMEM;
+		}
+	}
+	mmap_read_unlock(mm);
+	/* The lockless walker: no lock is held across put_user_mem()'s faults. */
+	for (a = addr; a < end; a += PAGE_SIZE) {
+		buf[n++] = gup_fast_present(mm, a);
 		if (n == MINCORE_CHUNK || a + PAGE_SIZE == end) {
 			if (put_user_mem(vec, buf, n))
 				return -EFAULT;

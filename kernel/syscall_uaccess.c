@@ -33,14 +33,9 @@ static int fault_in_user_range(unsigned long uaddr, size_t n, bool write)
 		return 0;
 	if (!mm || end < uaddr || end > TASK_SIZE)
 		return -EFAULT;
-	for (addr = ALIGN_DOWN(uaddr, PAGE_SIZE); addr < end; addr += PAGE_SIZE) {
-		struct vm_area_struct *vma = vma_lookup(mm, addr);
-
-		if (!vma || !(vma->vm_flags & (write ? VM_WRITE : VM_READ)))
+	for (addr = ALIGN_DOWN(uaddr, PAGE_SIZE); addr < end; addr += PAGE_SIZE)
+		if (fault_in_user_page(mm, addr, err, write ? VM_WRITE : VM_READ, &si_code))
 			return -EFAULT;
-		if (handle_mm_fault(mm, addr, err, &si_code))
-			return -EFAULT;
-	}
 	return 0;
 }
 

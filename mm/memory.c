@@ -43,6 +43,7 @@
 #include "mm/page_alloc.h"
 #include "mm/pgtable.h"
 #include "mm/shmem.h"
+#include "mm/slab.h"
 #include "kernel/param.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
@@ -133,22 +134,73 @@ static bool mm_is_loaded(const struct mm *mm)
 	return __atomic_load_n(&mm->cpu_mask, __ATOMIC_SEQ_CST) != 0;
 }
 
-/* Tables. */
+/* Counters that faults change under the read lock, on several CPUs. */
+static void mm_counter_add(unsigned long *counter, long n)
+{
+	__atomic_fetch_add(counter, n, __ATOMIC_RELAXED);
+}
+
+/*
+ * Tables.
+ *
+ * Split page-table locks (Linux's ptlock): every PTE table has its own
+ * spinlock, reached from its struct page (private, which a page table
+ * does not otherwise use), so that faults in different 2 MiB ranges of
+ * one mm never wait for each other. It is allocated with the table
+ * (Linux's ALLOC_SPLIT_PTLOCKS: a debug spinlock does not fit in the
+ * struct page) and freed with it, from its own cache "ptlock" (Linux's
+ * page_ptl_cachep). Entries of the upper tables (PMD, PUD,
+ * PGD: installing and unlinking tables, huge leaves) are under
+ * mm->page_table_lock. Order: page_table_lock, then a PTE table's lock.
+ */
+static struct kmem_cache *ptlock_cache;
+
+static spinlock_t *pte_lockptr(pteval_t *pte_table)
+{
+	return (spinlock_t *)pt_page(pte_table)->private;
+}
 
 static pteval_t *user_table_alloc(struct mm *mm, enum pg_level level)
 {
 	pteval_t *table = pgtable_alloc(level);
+	spinlock_t *ptl;
 
 	if (!table)
 		return NULL;
 	pt_page(table)->pt_owner = (unsigned long)mm;
+	pt_page(table)->private = 0;
+	if (level != PG_LEVEL_4K)
+		return table;
+	ptl = kmem_cache_alloc(ptlock_cache, GFP_KERNEL);
+	if (!ptl) {
+		pt_page(table)->pt_owner = 0;
+		pgtable_free(table);
+		return NULL;
+	}
+	spin_lock_init(ptl, "ptl");
+	pt_page(table)->private = (unsigned long)ptl;
 	return table;
 }
 
-/* Only for a table never linked, or unlinked and flushed. */
+/*
+ * Only for a table never linked, or unlinked, flushed and synchronised
+ * with the lockless walkers (tlb_flush()). Debug builds fill it with
+ * PT_FREED_POISON, the free-page fill's pattern, so that a walker that
+ * reads through it after the free sees the pattern (mm/gup.c checks).
+ */
 static void user_table_free(pteval_t *table)
 {
-	pt_page(table)->pt_owner = 0;
+	struct page *page = pt_page(table);
+
+	if (page->private)
+		kmem_cache_free(ptlock_cache, (void *)page->private);
+	page->private = 0;
+	page->pt_owner = 0;
+#ifdef CONFIG_DEBUG_PAGEALLOC_POISON
+	for (unsigned int i = 0; i < PTRS_PER_TABLE; i++)
+		WRITE_ONCE(table[i], PT_FREED_POISON);
+	page->pt_count = 0;
+#endif
 	pgtable_free(table);
 }
 
@@ -176,16 +228,57 @@ void tlb_gather_mmu(struct mmu_gather *tlb, struct mm *mm)
 	tlb->nr_tables = 0;
 }
 
+/*
+ * Freeing page tables against the lockless walker (mm/gup.c), which
+ * reads an upper entry, then the table it points to, with interrupts
+ * off and no lock. Without a synchronisation:
+ *
+ *   walker (CPU 1, IRQs off)            zap with reclaim (CPU 0)
+ *   e = READ_ONCE(pmd[i])  -> table T
+ *                                       lock PMD, lock T: T empty
+ *                                       pmd[i] = 0; unlock
+ *                                       flush; free T
+ *   READ_ONCE(T[j])   <- a freed page: PT_FREED_POISON, or reused
+ *                        as anything, followed as a table or a page
+ *
+ * x86's answer, taken here: after the unlink and before the free, every
+ * other online CPU is sent an IPI and waited for. A walker keeps
+ * interrupts off from its first read to its last, so its CPU answers
+ * only once the walk is over, and a walk that starts after the IPI
+ * reads the cleared entry. One round per gather batch (up to
+ * TLB_BATCH_TABLES tables), nothing when no other CPU is online; the
+ * round is flush_tlb_all(), the shootdown that the paging-structure
+ * caches need for retired tables anyway once an mm runs on several
+ * CPUs. Linux's other answer, RCU-deferred freeing (6.14's PT reclaim),
+ * needs a grace-period machine with quiescent states in the scheduler;
+ * this needs nothing but the IPI calls the CPUs already have, and frees
+ * at once. Its cost is the round on each batch that frees tables, and
+ * that walkers must not sleep: they never do.
+ */
+static void tlb_table_sync(void)
+{
+	flush_tlb_all();
+}
+
 static void tlb_flush(struct mmu_gather *tlb)
 {
 	struct mm *mm = tlb->mm;
 
 	if (tlb->end <= tlb->start && !tlb->nr_tables)
 		return;
-	/* Every CPU that has it loaded; retired tables: a full flush. */
-	if (mm_is_loaded(mm)) {
-		flush_tlb_mm_range(mm, tlb->start, tlb->end, tlb->nr_tables);
-		mm->tlb_flushes++;
+	if (tlb->nr_tables) {
+		/*
+		 * Every online CPU flushes everything: the mm's CPUs for the
+		 * retired tables in their paging-structure caches, the others
+		 * to synchronise with lockless walkers.
+		 */
+		tlb_table_sync();
+		if (mm_is_loaded(mm))
+			mm_counter_add(&mm->tlb_flushes, 1);
+	} else if (mm_is_loaded(mm)) {
+		/* Every CPU that has it loaded. */
+		flush_tlb_mm_range(mm, tlb->start, tlb->end, false);
+		mm_counter_add(&mm->tlb_flushes, 1);
 	}
 	tlb->start = ~0UL;
 	tlb->end = 0;
@@ -257,7 +350,7 @@ static void unlink_table(struct mmu_gather *tlb, pteval_t *parent, unsigned int 
 
 	BUG_ON(pt_page(child)->pt_count);
 	set_user_entry(parent, idx, 0);
-	mm->nr_pgtables[pt_page(child)->pt_level]--;
+	mm_counter_add(&mm->nr_pgtables[pt_page(child)->pt_level], -1);
 	tlb_remove_table(tlb, child);
 }
 
@@ -285,16 +378,16 @@ static void zap_leaf(struct zap_details *d, pteval_t *table, unsigned int idx,
 		BUG_ON(PageTail(page) || page->_refcount < 1 || page->_mapcount < 1);
 		page_ref_dec(page);
 		page_mapcount_dec(page);
-		mm->rss_dax -= level_size(level) >> PAGE_SHIFT;
+		mm_counter_add(&mm->rss_dax, -(long)(level_size(level) >> PAGE_SHIFT));
 		return;
 	}
 	if (level == PG_LEVEL_4K) {
-		mm->rss--;
+		mm_counter_add(&mm->rss, -1);
 		page_mapcount_dec(page);
 	} else {
 		unsigned int hi = level_hstate_idx(level);
 
-		mm->nr_huge[hi]--;
+		mm_counter_add(&mm->nr_huge[hi], -1);
 		if (d->h == &hstates[hi])
 			d->nr_huge++;
 		/* Still mapped by a fork relative: only our reference goes. */
@@ -303,6 +396,9 @@ static void zap_leaf(struct zap_details *d, pteval_t *table, unsigned int idx,
 	}
 	tlb_remove_page(d->tlb, page);
 }
+
+static void zap_pte_table(struct zap_details *d, pteval_t *pmd, unsigned int idx,
+			  pteval_t *pte, unsigned long addr, unsigned long end);
 
 static void zap_table(struct zap_details *d, pteval_t *table, enum pg_level level,
 		      unsigned long addr, unsigned long end)
@@ -327,23 +423,80 @@ static void zap_table(struct zap_details *d, pteval_t *table, enum pg_level leve
 			continue;
 		}
 		child = entry_table(e);
-		zap_table(d, child, level - 1, addr, next);
-		if (pt_reclaim && !pt_page(child)->pt_count) {
-			unlink_table(d->tlb, table, idx, child);
-			d->tlb->mm->pt_reclaimed++;
+		if (level == PG_LEVEL_2M) {
+			zap_pte_table(d, table, idx, child, addr, next);
+		} else {
+			zap_table(d, child, level - 1, addr, next);
+			if (pt_reclaim && !pt_page(child)->pt_count) {
+				unlink_table(d->tlb, table, idx, child);
+				mm_counter_add(&d->tlb->mm->pt_reclaimed, 1);
+			}
 		}
 		addr = next;
 	}
 }
 
+/*
+ * Unlink an empty PTE table (Linux's pt_reclaim): with its lock held, so
+ * that no fault is filling it, re-validate that the PMD entry still
+ * points at it, then clear the entry. The caller holds page_table_lock.
+ */
+static bool try_unlink_pte_table(struct mmu_gather *tlb, pteval_t *pmd, unsigned int idx,
+				 pteval_t *pte)
+{
+	if (pt_page(pte)->pt_count || READ_ONCE(pmd[idx]) != (__pa(pte) | _PAGE_TABLE))
+		return false;
+	unlink_table(tlb, pmd, idx, pte);
+	return true;
+}
+
+static void zap_pte_table(struct zap_details *d, pteval_t *pmd, unsigned int idx,
+			  pteval_t *pte, unsigned long addr, unsigned long end)
+{
+	spinlock_t *ptl = pte_lockptr(pte);
+
+	spin_lock(ptl);
+	zap_table(d, pte, PG_LEVEL_4K, addr, end);
+	if (pt_reclaim && try_unlink_pte_table(d->tlb, pmd, idx, pte))
+		mm_counter_add(&d->tlb->mm->pt_reclaimed, 1);
+	spin_unlock(ptl);
+}
+
+/*
+ * Under page_table_lock throughout: the upper tables cannot change under
+ * the walk, and each PTE table is zapped under its own lock.
+ */
 unsigned long zap_page_range(struct mmu_gather *tlb, unsigned long start,
 			     unsigned long end, const struct hstate *h)
 {
 	struct zap_details d = { .tlb = tlb, .h = h, .nr_huge = 0 };
+	struct mm *mm = tlb->mm;
 
 	BUG_ON(end > USER_PGTABLES_CEILING || start > end);
-	zap_table(&d, tlb->mm->pgd, PG_LEVEL_512G, start, end);
+	spin_lock(&mm->page_table_lock);
+	zap_table(&d, mm->pgd, PG_LEVEL_512G, start, end);
+	spin_unlock(&mm->page_table_lock);
 	return d.nr_huge;
+}
+
+/* Unlink child of table (at level) if empty; a PTE table under its lock. */
+static bool try_unlink_table(struct mmu_gather *tlb, pteval_t *table, enum pg_level level,
+			     unsigned int idx, pteval_t *child)
+{
+	spinlock_t *ptl;
+	bool done;
+
+	if (level != PG_LEVEL_2M) {
+		if (pt_page(child)->pt_count)
+			return false;
+		unlink_table(tlb, table, idx, child);
+		return true;
+	}
+	ptl = pte_lockptr(child);
+	spin_lock(ptl);
+	done = try_unlink_pte_table(tlb, table, idx, child);
+	spin_unlock(ptl);
+	return done;
 }
 
 /*
@@ -368,18 +521,22 @@ static void free_table_range(struct mmu_gather *tlb, pteval_t *table, enum pg_le
 		child = entry_table(e);
 		free_table_range(tlb, child, level - 1, addr, min(base + size, end),
 				 floor, ceiling);
-		if (base >= floor && base + size <= ceiling && !pt_page(child)->pt_count)
-			unlink_table(tlb, table, idx, child);
+		if (base >= floor && base + size <= ceiling)
+			try_unlink_table(tlb, table, level, idx, child);
 	}
 }
 
 void free_pgtables(struct mmu_gather *tlb, unsigned long start, unsigned long end,
 		   unsigned long floor, unsigned long ceiling)
 {
+	struct mm *mm = tlb->mm;
+
 	if (start >= end)
 		return;
-	free_table_range(tlb, tlb->mm->pgd, PG_LEVEL_512G, start, end, floor,
+	spin_lock(&mm->page_table_lock);
+	free_table_range(tlb, mm->pgd, PG_LEVEL_512G, start, end, floor,
 			 min(ceiling, USER_PGTABLES_CEILING));
+	spin_unlock(&mm->page_table_lock);
 }
 
 /* Teardown: everything is zapped already; every table is empty. */
@@ -415,10 +572,7 @@ static unsigned long reclaim_table(struct mmu_gather *tlb, pteval_t *table,
 			continue;
 		child = entry_table(e);
 		freed += reclaim_table(tlb, child, level - 1);
-		if (!pt_page(child)->pt_count) {
-			unlink_table(tlb, table, i, child);
-			freed++;
-		}
+		freed += try_unlink_table(tlb, table, level, i, child);
 	}
 	return freed;
 }
@@ -429,9 +583,11 @@ unsigned long reclaim_empty_tables(struct mm *mm)
 	unsigned long freed;
 
 	tlb_gather_mmu(&tlb, mm);
+	spin_lock(&mm->page_table_lock);
 	freed = reclaim_table(&tlb, mm->pgd, PG_LEVEL_512G);
+	spin_unlock(&mm->page_table_lock);
 	tlb_finish_mmu(&tlb);
-	mm->pt_reclaimed += freed;
+	mm_counter_add(&mm->pt_reclaimed, freed);
 	return freed;
 }
 
@@ -577,21 +733,6 @@ int move_page_range(struct mm *mm, unsigned long old, unsigned long new, unsigne
 	return 0;
 }
 
-bool user_page_present(struct mm *mm, unsigned long addr)
-{
-	pteval_t *table = mm->pgd;
-
-	for (enum pg_level l = PG_LEVEL_512G; ; l--) {
-		pteval_t e = table[level_index(addr, l)];
-
-		if (entry_none(e))
-			return false;
-		if (entry_leaf(e, l))
-			return true;
-		table = entry_table(e);
-	}
-}
-
 struct protect_arg {
 	unsigned long vm_flags;
 };
@@ -733,9 +874,13 @@ static int shmem_fault_page(struct vm_area_struct *vma, unsigned long addr,
 
 /*
  * Map the page (or huge page) for addr in vma. Everything is allocated
- * before anything is linked, so a failure changes nothing.
+ * before anything is linked, so a failure changes nothing. Hugetlb,
+ * device-dax and shared anonymous faults run whole under page_table_lock
+ * (a huge leaf is a PMD or PUD entry, vm_resv is consumed there, and the
+ * object's page is looked up there); the private 4 KiB faults take it
+ * only to find their PTE table.
  */
-static int do_fault(struct mm *mm, struct vm_area_struct *vma, unsigned long addr)
+static int do_locked_fault(struct mm *mm, struct vm_area_struct *vma, unsigned long addr)
 {
 	unsigned long size = vma_pagesize(vma);
 	enum pg_level level = size_to_pg_level(size), reached;
@@ -777,23 +922,28 @@ static int do_fault(struct mm *mm, struct vm_area_struct *vma, unsigned long add
 
 	for (unsigned int i = 0; i < nr; i++) {
 		set_user_entry(table, level_index(addr, reached - i), __pa(new[i]) | _PAGE_TABLE);
-		mm->nr_pgtables[reached - i - 1]++;
+		mm_counter_add(&mm->nr_pgtables[reached - i - 1], 1);
 		table = new[i];
 	}
+	if (level == PG_LEVEL_4K)
+		spin_lock(pte_lockptr(table));
 	set_user_entry(table, level_index(addr, level),
 		       mk_leaf(page_to_phys(page), vma->vm_flags, level));
+	if (level == PG_LEVEL_4K)
+		spin_unlock(pte_lockptr(table));
 	if (vma->vm_dax) {
 		/* The head only: a tail struct page is shared and read-only. */
 		page_ref_inc(page);
 		page_mapcount_inc(page);
-		mm->rss_dax += size >> PAGE_SHIFT;
+		mm_counter_add(&mm->rss_dax, size >> PAGE_SHIFT);
 		return 0;
 	}
 	if (level == PG_LEVEL_4K) {
-		mm->rss++;
+		/* A shared anonymous object's page. */
+		mm_counter_add(&mm->rss, 1);
 		return 0;
 	}
-	mm->nr_huge[level_hstate_idx(level)]++;
+	mm_counter_add(&mm->nr_huge[level_hstate_idx(level)], 1);
 	if (reserved)
 		vma->vm_resv--;
 	return 0;
@@ -801,6 +951,142 @@ static int do_fault(struct mm *mm, struct vm_area_struct *vma, unsigned long add
 fail:
 	while (nr)
 		user_table_free(new[--nr]);
+	return ret;
+}
+
+/*
+ * The PTE table for addr, locked, or NULL when there is none. The walk
+ * holds page_table_lock, so no upper table can be unlinked under it, and
+ * takes the PTE table's lock before letting go (hand over hand): a table
+ * whose lock is held is not reclaimed (reclaim re-tests it under that
+ * lock), so it stays linked until the caller unlocks.
+ */
+static pteval_t *pte_offset_map_lock(struct mm *mm, unsigned long addr, spinlock_t **ptlp)
+{
+	enum pg_level reached;
+	pteval_t *table;
+
+	spin_lock(&mm->page_table_lock);
+	table = walk_existing(mm, addr, PG_LEVEL_4K, &reached);
+	if (reached != PG_LEVEL_4K) {
+		spin_unlock(&mm->page_table_lock);
+		return NULL;
+	}
+	*ptlp = pte_lockptr(table);
+	spin_lock(*ptlp);
+	spin_unlock(&mm->page_table_lock);
+	return table;
+}
+
+/* Spare tables for the levels below `reached` that a walk found missing. */
+static bool spares_cover(pteval_t **spare, enum pg_level reached)
+{
+	for (enum pg_level l = PG_LEVEL_4K; l < reached; l++)
+		if (!spare[l])
+			return false;
+	return true;
+}
+
+static int alloc_spares(struct mm *mm, pteval_t **spare, enum pg_level reached)
+{
+	for (enum pg_level l = PG_LEVEL_4K; l < reached; l++) {
+		if (!spare[l])
+			spare[l] = user_table_alloc(mm, l);
+		if (!spare[l])
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/*
+ * As pte_offset_map_lock(), making the missing tables. They are
+ * allocated with no lock held and linked only once all are there, so
+ * -ENOMEM (NULL) links nothing; a walk that finds more missing after
+ * the allocation (a racing reclaim) allocates again. What is left over
+ * was never linked and is freed at once.
+ */
+static pteval_t *pte_alloc_map_lock(struct mm *mm, unsigned long addr, spinlock_t **ptlp)
+{
+	pteval_t *spare[PG_LEVEL_512G] = { NULL }, *table = NULL;
+	enum pg_level reached;
+
+	for (;;) {
+		spin_lock(&mm->page_table_lock);
+		table = walk_existing(mm, addr, PG_LEVEL_4K, &reached);
+		if (spares_cover(spare, reached))
+			break;
+		spin_unlock(&mm->page_table_lock);
+		if (alloc_spares(mm, spare, reached)) {
+			table = NULL;
+			goto out;
+		}
+	}
+	for (enum pg_level l = reached; l > PG_LEVEL_4K; l--) {
+		pteval_t *child = spare[l - 1];
+
+		spare[l - 1] = NULL;
+		set_user_entry(table, level_index(addr, l), __pa(child) | _PAGE_TABLE);
+		mm_counter_add(&mm->nr_pgtables[l - 1], 1);
+		table = child;
+	}
+	*ptlp = pte_lockptr(table);
+	spin_lock(*ptlp);
+	spin_unlock(&mm->page_table_lock);
+out:
+	for (enum pg_level l = PG_LEVEL_4K; l < PG_LEVEL_512G; l++)
+		if (spare[l])
+			user_table_free(spare[l]);
+	return table;
+}
+
+/*
+ * A 4 KiB anonymous page: allocated and zeroed with no lock held, then
+ * linked under its PTE table's lock alone, so that faults in other
+ * tables of the mm (other threads, other CPUs) run beside it.
+ */
+static int do_anonymous_page(struct mm *mm, struct vm_area_struct *vma, unsigned long addr)
+{
+	unsigned int idx = level_index(addr, PG_LEVEL_4K);
+	struct page *page;
+	pteval_t *pte;
+	spinlock_t *ptl;
+	bool reserved;
+
+	pte = pte_offset_map_lock(mm, addr, &ptl);
+	if (pte) {
+		bool mapped = !entry_none(pte[idx]);
+
+		spin_unlock(ptl);
+		if (mapped)
+			return 0;
+	}
+	page = alloc_fault_page(vma, &reserved);
+	if (!page)
+		return VM_FAULT_OOM;
+	pte = pte_alloc_map_lock(mm, addr, &ptl);
+	if (!pte || !entry_none(pte[idx])) {
+		/* No memory for a table, or another thread mapped it first. */
+		if (pte)
+			spin_unlock(ptl);
+		page_mapcount_dec(page);
+		put_page(page);
+		return pte ? 0 : VM_FAULT_OOM;
+	}
+	set_user_entry(pte, idx, mk_leaf(page_to_phys(page), vma->vm_flags, PG_LEVEL_4K));
+	mm_counter_add(&mm->rss, 1);
+	spin_unlock(ptl);
+	return 0;
+}
+
+static int do_fault(struct mm *mm, struct vm_area_struct *vma, unsigned long addr)
+{
+	int ret;
+
+	if (vma_pagesize(vma) == PAGE_SIZE && !vma->vm_dax && !vma->vm_shm)
+		return do_anonymous_page(mm, vma, ALIGN_DOWN(addr, PAGE_SIZE));
+	spin_lock(&mm->page_table_lock);
+	ret = do_locked_fault(mm, vma, addr);
+	spin_unlock(&mm->page_table_lock);
 	return ret;
 }
 
@@ -908,21 +1194,14 @@ static int wp_copy(struct mm *mm, struct vm_area_struct *vma, pteval_t *table,
  * simply made writable again (Linux's reuse); a shared one is copied.
  * WP_NOT_PRESENT: nothing mapped there, the ordinary fault applies.
  */
-static int do_wp_page(struct mm *mm, struct vm_area_struct *vma, unsigned long addr)
+static int wp_page_locked(struct mm *mm, struct vm_area_struct *vma, pteval_t *table,
+			  enum pg_level level, unsigned long addr)
 {
-	unsigned long size = vma_pagesize(vma);
-	enum pg_level level = size_to_pg_level(size), reached;
-	pteval_t *table, e;
-	unsigned int idx;
+	unsigned int idx = level_index(addr, level);
+	pteval_t e = table[idx];
 
-	if (vma->vm_dax)
+	if (!(e & _PAGE_PRESENT))
 		return WP_NOT_PRESENT;
-	addr = ALIGN_DOWN(addr, size);
-	table = walk_existing(mm, addr, level, &reached);
-	idx = level_index(addr, level);
-	if (reached != level || !(table[idx] & _PAGE_PRESENT))
-		return WP_NOT_PRESENT;
-	e = table[idx];
 	if (!(e & _PAGE_RW) && page_cow_shared(entry_page(e), level))
 		return wp_copy(mm, vma, table, idx, level, addr);
 	if (!(e & _PAGE_RW))
@@ -930,6 +1209,35 @@ static int do_wp_page(struct mm *mm, struct vm_area_struct *vma, unsigned long a
 	if (mm_is_loaded(mm))
 		flush_tlb_one(addr);
 	return 0;
+}
+
+/* Under the leaf's lock: the PTE table's, or page_table_lock for a huge leaf. */
+static int do_wp_page(struct mm *mm, struct vm_area_struct *vma, unsigned long addr)
+{
+	unsigned long size = vma_pagesize(vma);
+	enum pg_level level = size_to_pg_level(size), reached;
+	spinlock_t *ptl = &mm->page_table_lock;
+	pteval_t *table;
+	int ret;
+
+	if (vma->vm_dax)
+		return WP_NOT_PRESENT;
+	addr = ALIGN_DOWN(addr, size);
+	if (level == PG_LEVEL_4K) {
+		table = pte_offset_map_lock(mm, addr, &ptl);
+		if (!table)
+			return WP_NOT_PRESENT;
+	} else {
+		spin_lock(ptl);
+		table = walk_existing(mm, addr, level, &reached);
+		if (reached != level) {
+			spin_unlock(ptl);
+			return WP_NOT_PRESENT;
+		}
+	}
+	ret = wp_page_locked(mm, vma, table, level, addr);
+	spin_unlock(ptl);
+	return ret;
 }
 
 static bool access_error(unsigned long error_code, const struct vm_area_struct *vma)
@@ -941,8 +1249,8 @@ static bool access_error(unsigned long error_code, const struct vm_area_struct *
 	return !(vma->vm_flags & VM_ACCESS_FLAGS);
 }
 
-int handle_mm_fault(struct mm *mm, unsigned long addr, unsigned long error_code,
-		    int *si_code)
+static int __handle_mm_fault(struct mm *mm, unsigned long addr, unsigned long error_code,
+			     int *si_code)
 {
 	struct vm_area_struct *vma = vma_lookup(mm, addr);
 	int ret;
@@ -967,7 +1275,34 @@ int handle_mm_fault(struct mm *mm, unsigned long addr, unsigned long error_code,
 	}
 	ret = do_fault(mm, vma, addr);
 	if (!ret)
-		mm->min_flt++;
+		mm_counter_add(&mm->min_flt, 1);
+	return ret;
+}
+
+/* Faults run under the read lock: many at once, beside MADV_DONTNEED. */
+int handle_mm_fault(struct mm *mm, unsigned long addr, unsigned long error_code,
+		    int *si_code)
+{
+	int ret;
+
+	mmap_read_lock(mm);
+	ret = __handle_mm_fault(mm, addr, error_code, si_code);
+	mmap_read_unlock(mm);
+	return ret;
+}
+
+int fault_in_user_page(struct mm *mm, unsigned long addr, unsigned long error_code,
+		       unsigned long vm_flags, int *si_code)
+{
+	struct vm_area_struct *vma;
+	int ret = VM_FAULT_SIGSEGV;
+
+	*si_code = SEGV_MAPERR;
+	mmap_read_lock(mm);
+	vma = vma_lookup(mm, addr);
+	if (vma && (vma->vm_flags & vm_flags))
+		ret = __handle_mm_fault(mm, addr, error_code, si_code);
+	mmap_read_unlock(mm);
 	return ret;
 }
 
@@ -1070,8 +1405,11 @@ static bool do_user_addr_fault(struct pt_regs *regs, unsigned long addr)
 	if (!fault)
 		return true;
 	/* A process's system call just gets -EFAULT: no event to report. */
-	if (!mm->owned_by_task)
+	if (!mm->owned_by_task) {
+		mmap_read_lock(mm);
 		mm_report_fault(mm, addr, regs->rip, regs->error_code, fault, si_code);
+		mmap_read_unlock(mm);
+	}
 	/* The access fails through its exception-table fixup (-EFAULT). */
 	return false;
 }
@@ -1087,9 +1425,12 @@ void set_pt_reclaim(bool on)
 {
 	struct mm *mm;
 
-	if (on && !pt_reclaim)
+	if (on && !pt_reclaim) {
+		spin_lock(&mm_list_lock);
 		list_for_each_entry(mm, &mm_list, list)
 			reclaim_empty_tables(mm);
+		spin_unlock(&mm_list_lock);
+	}
 	pt_reclaim = on;
 }
 
@@ -1124,5 +1465,8 @@ PSEUDO_FILE(pt_reclaim, "/proc/sys/vm/pt_reclaim", pt_reclaim_show, pt_reclaim_s
 
 void pagefault_init(void)
 {
+	ptlock_cache = kmem_cache_create("ptlock", sizeof(spinlock_t), sizeof(long));
+	if (!ptlock_cache)
+		panic("mm: no memory for the page-table lock cache");
 	register_page_fault_handler(do_user_addr_fault);
 }

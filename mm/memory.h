@@ -38,6 +38,19 @@
  */
 int handle_mm_fault(struct mm *mm, unsigned long addr, unsigned long error_code,
 		    int *si_code);
+/*
+ * A system call's fault-in of one user page: as handle_mm_fault(), but
+ * SIGSEGV (SEGV_MAPERR) unless a VMA with one of vm_flags holds addr.
+ */
+int fault_in_user_page(struct mm *mm, unsigned long addr, unsigned long error_code,
+		       unsigned long vm_flags, int *si_code);
+
+/*
+ * What a page-table page holds once freed, in debug builds: the free-page
+ * fill's pattern (mm/page_fill.c), written on free. A lockless walker
+ * that ever reads it read through a freed table (mm/gup.c counts it).
+ */
+#define PT_FREED_POISON	0xaaaaaaaaaaaaaaaaULL
 
 /* Fault in [start, end) of one VMA (MAP_POPULATE); best effort. */
 void populate_vma_range(struct mm *mm, struct vm_area_struct *vma,
@@ -106,8 +119,6 @@ int copy_page_range(struct mm *dst, struct mm *src, const struct vm_area_struct 
  * first, so -ENOMEM moves nothing.
  */
 int move_page_range(struct mm *mm, unsigned long old, unsigned long new, unsigned long len);
-/* A leaf maps addr (mincore: PROT_NONE pages count, they hold memory). */
-bool user_page_present(struct mm *mm, unsigned long addr);
 
 int pgd_alloc(struct mm *mm);
 /* Teardown: every table below the PGD, then the PGD. Nothing mapped. */

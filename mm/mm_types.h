@@ -22,6 +22,8 @@
 #include "kernel/list.h"
 #include "kernel/percpu.h"
 #include "kernel/pseudofs.h"
+#include "kernel/rwsem.h"
+#include "kernel/spinlock.h"
 #include "mm/pgtable.h"
 #include "mm/hugetlb.h"
 #include "mm/devdax.h"
@@ -76,8 +78,20 @@ struct vm_area_struct {
 #define MM_NAME_LEN	16
 #define MM_REPORT_LEN	160
 
+/*
+ * Locking (README, Locking): mmap_lock, held for write, protects the VMA
+ * set and every field below it that a mapping call changes; faults,
+ * MADV_DONTNEED/FREE and readers of the VMAs hold it for read.
+ * page_table_lock protects the entries of the PMD, PUD and PGD tables
+ * (installing and clearing tables, huge leaves) and vm_resv; a PTE
+ * table's entries are under that table's own lock (its struct page's
+ * ptl). The counters that faults change under the read lock (rss,
+ * nr_huge, nr_pgtables, min_flt, pt_reclaimed) change atomically.
+ */
 struct mm {
 	pteval_t *pgd;			/* upper half shared with init_pgd */
+	struct rw_semaphore mmap_lock;
+	spinlock_t page_table_lock;
 	unsigned int id;		/* like a pid: /proc/<id>/status */
 	char name[MM_NAME_LEN];
 	struct list_head list;		/* on mm_list */
@@ -124,6 +138,45 @@ struct mm {
 /* The address space in this CPU's CR3, or NULL for the kernel's own (init_pgd). */
 #define current_mm	(this_cpu()->loaded_mm)
 extern struct list_head mm_list;
+/* Adding to and removing from mm_list, and walks over it. */
+extern spinlock_t mm_list_lock;
+
+/*
+ * mmap_lock (Linux's names, include/linux/mmap_lock.h): write for changes
+ * to the VMA set (mmap, munmap, mprotect, mremap, brk, fork's copy of the
+ * parent), read for faults, MADV_DONTNEED/FREE and whatever only reads
+ * the VMAs. The do_* calls of mm/mmap.h take it themselves; never call
+ * one holding it.
+ */
+static inline void mmap_read_lock(struct mm *mm)
+{
+	down_read(&mm->mmap_lock);
+}
+
+static inline void mmap_read_unlock(struct mm *mm)
+{
+	up_read(&mm->mmap_lock);
+}
+
+static inline bool mmap_read_trylock(struct mm *mm)
+{
+	return down_read_trylock(&mm->mmap_lock);
+}
+
+static inline void mmap_write_lock(struct mm *mm)
+{
+	down_write(&mm->mmap_lock);
+}
+
+static inline void mmap_write_unlock(struct mm *mm)
+{
+	up_write(&mm->mmap_lock);
+}
+
+static inline bool mmap_write_trylock(struct mm *mm)
+{
+	return down_write_trylock(&mm->mmap_lock);
+}
 
 /* The first VMA with vm_end > addr, or NULL (Linux's find_vma). */
 struct vm_area_struct *find_vma(struct mm *mm, unsigned long addr);

@@ -52,6 +52,7 @@
 #include "libc/string.h"
 
 LIST_HEAD(mm_list);
+DEFINE_SPINLOCK(mm_list_lock);
 static unsigned int next_mm_id = 1;
 
 #define USER_CEILING	(1UL << 47)
@@ -430,8 +431,8 @@ static long mmap_place(struct mm *mm, unsigned long *addr, unsigned long len,
 	return 0;
 }
 
-long do_mmap(struct mm *mm, unsigned long addr, unsigned long len,
-	     unsigned long prot, unsigned long flags)
+static long __do_mmap(struct mm *mm, unsigned long addr, unsigned long len,
+		      unsigned long prot, unsigned long flags)
 {
 	struct vm_area_struct vma = { 0 };
 	struct hstate *h = NULL;
@@ -523,8 +524,8 @@ static int check_dax_args(unsigned long addr, unsigned long len, unsigned long p
 	return 0;
 }
 
-long do_mmap_dax(struct mm *mm, unsigned long addr, unsigned long len,
-		 unsigned long prot, unsigned long flags, struct dax_region *region,
+static long __do_mmap_dax(struct mm *mm, unsigned long addr, unsigned long len,
+			  unsigned long prot, unsigned long flags, struct dax_region *region,
 		 unsigned long offset, struct errmsg *e)
 {
 	struct vm_area_struct vma = { 0 };
@@ -557,7 +558,7 @@ long do_mmap_dax(struct mm *mm, unsigned long addr, unsigned long len,
 	return addr;
 }
 
-int do_munmap(struct mm *mm, unsigned long start, unsigned long len)
+static int __do_munmap(struct mm *mm, unsigned long start, unsigned long len)
 {
 	unsigned int splits;
 	int ret;
@@ -596,8 +597,8 @@ static long map_like(struct mm *mm, const struct vm_area_struct *src, unsigned l
 	struct vm_area_struct v = *src;
 
 	if (!v.vm_shm)
-		return do_mmap(mm, start, len, vm_flags_to_prot(v.vm_flags),
-			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE);
+		return __do_mmap(mm, start, len, vm_flags_to_prot(v.vm_flags),
+				 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE);
 	if (vma_reserve(mm, 1))
 		return -ENOMEM;
 	v.vm_pgoff += (src_addr - v.vm_start) >> PAGE_SHIFT;
@@ -617,10 +618,10 @@ static long mremap_move(struct mm *mm, const struct vm_area_struct *vma, unsigne
 		return ret;
 	ret = move_page_range(mm, addr, target, min(old_len, new_len));
 	if (ret) {
-		do_munmap(mm, target, new_len);
+		__do_munmap(mm, target, new_len);
 		return ret;
 	}
-	do_munmap(mm, addr, old_len);
+	__do_munmap(mm, addr, old_len);
 	if (pt_reclaim_enabled())
 		reclaim_empty_tables(mm);
 	return target;
@@ -656,7 +657,7 @@ static long mremap_dup(struct mm *mm, unsigned long addr, unsigned long new_len,
 	/* A copy: the array moves under the calls below. */
 	v = *vma;
 	if (flags & MREMAP_FIXED) {
-		ret = do_munmap(mm, new_addr, new_len);
+		ret = __do_munmap(mm, new_addr, new_len);
 		if (ret)
 			return ret;
 		/* Linux unmaps first and finds nothing at addr any more. */
@@ -670,8 +671,8 @@ static long mremap_dup(struct mm *mm, unsigned long addr, unsigned long new_len,
 	return map_like(mm, &v, addr, new_addr, new_len);
 }
 
-long do_mremap(struct mm *mm, unsigned long addr, unsigned long old_len,
-	       unsigned long new_len, unsigned long flags, unsigned long new_addr)
+static long __do_mremap(struct mm *mm, unsigned long addr, unsigned long old_len,
+			unsigned long new_len, unsigned long flags, unsigned long new_addr)
 {
 	struct vm_area_struct *vma, v;
 	long ret;
@@ -701,12 +702,12 @@ long do_mremap(struct mm *mm, unsigned long addr, unsigned long old_len,
 		if (new_addr < addr + old_len && addr < new_addr + new_len)
 			return -EINVAL;
 		/* The object outlives the unmap: v's piece holds it still. */
-		ret = do_munmap(mm, new_addr, new_len);
+		ret = __do_munmap(mm, new_addr, new_len);
 		return ret ? ret : mremap_move(mm, &v, addr, old_len, new_len, new_addr);
 	}
 	if (new_len <= old_len) {
 		if (new_len < old_len)
-			do_munmap(mm, addr + new_len, old_len - new_len);
+			__do_munmap(mm, addr + new_len, old_len - new_len);
 		return addr;
 	}
 	if (addr + old_len == vma->vm_end && addr + new_len <= TASK_SIZE &&
@@ -727,8 +728,8 @@ static unsigned long prot_to_vm_flags(unsigned long prot)
 	return calc_vm_flags(prot, 0, NULL);
 }
 
-int do_mprotect(struct mm *mm, unsigned long start, unsigned long len,
-		unsigned long prot)
+static int __do_mprotect(struct mm *mm, unsigned long start, unsigned long len,
+			 unsigned long prot)
 {
 	unsigned long end, vm_prot = prot_to_vm_flags(prot);
 	unsigned int splits, first, last;
@@ -770,10 +771,13 @@ int do_mprotect(struct mm *mm, unsigned long start, unsigned long len,
 /* madvise */
 
 /* The zapped huge pages of a reserving VMA get their reservations back. */
-static void rereserve(struct vm_area_struct *v, unsigned long n)
+static void rereserve(struct mm *mm, struct vm_area_struct *v, unsigned long n)
 {
+	/* Under the read lock: faults consume vm_resv beside us. */
+	spin_lock(&mm->page_table_lock);
 	while (n-- && !hugetlb_acquire_reservation(v->vm_hstate, 1))
 		v->vm_resv++;
+	spin_unlock(&mm->page_table_lock);
 }
 
 /* Linux's rule: a hugetlb piece starts aligned, its end is rounded down. */
@@ -816,12 +820,12 @@ static int madvise_dontneed(struct mm *mm, unsigned long start, unsigned long en
 		tlb_finish_mmu(&tlb);
 		/* A fork's copy has no reservations to take back (Linux's too). */
 		if (v->vm_flags & VM_RESV_OWNER)
-			rereserve(v, n);
+			rereserve(mm, v, n);
 	}
 	return 0;
 }
 
-int do_madvise(struct mm *mm, unsigned long start, unsigned long len, int advice)
+static int __do_madvise(struct mm *mm, unsigned long start, unsigned long len, int advice)
 {
 	unsigned long end;
 
@@ -843,11 +847,119 @@ int do_madvise(struct mm *mm, unsigned long start, unsigned long len, int advice
 	return madvise_dontneed(mm, start, end);
 }
 
+/*
+ * The entry points: each takes mmap_lock as Linux's system calls do.
+ * Write for anything that changes the VMA set; madvise DONTNEED, FREE
+ * and WILLNEED only read it (the zap has the page-table locks), NORMAL
+ * changes VMA flags in Linux and takes it for write as there.
+ */
+long do_mmap(struct mm *mm, unsigned long addr, unsigned long len,
+	     unsigned long prot, unsigned long flags)
+{
+	long ret;
+
+	mmap_write_lock(mm);
+	ret = __do_mmap(mm, addr, len, prot, flags);
+	mmap_write_unlock(mm);
+	return ret;
+}
+
+long do_mmap_dax(struct mm *mm, unsigned long addr, unsigned long len,
+		 unsigned long prot, unsigned long flags, struct dax_region *region,
+		 unsigned long offset, struct errmsg *e)
+{
+	long ret;
+
+	mmap_write_lock(mm);
+	ret = __do_mmap_dax(mm, addr, len, prot, flags, region, offset, e);
+	mmap_write_unlock(mm);
+	return ret;
+}
+
+int do_munmap(struct mm *mm, unsigned long start, unsigned long len)
+{
+	int ret;
+
+	mmap_write_lock(mm);
+	ret = __do_munmap(mm, start, len);
+	mmap_write_unlock(mm);
+	return ret;
+}
+
+long do_mremap(struct mm *mm, unsigned long addr, unsigned long old_len,
+	       unsigned long new_len, unsigned long flags, unsigned long new_addr)
+{
+	long ret;
+
+	mmap_write_lock(mm);
+	ret = __do_mremap(mm, addr, old_len, new_len, flags, new_addr);
+	mmap_write_unlock(mm);
+	return ret;
+}
+
+int do_mprotect(struct mm *mm, unsigned long start, unsigned long len,
+		unsigned long prot)
+{
+	int ret;
+
+	mmap_write_lock(mm);
+	ret = __do_mprotect(mm, start, len, prot);
+	mmap_write_unlock(mm);
+	return ret;
+}
+
+int do_madvise(struct mm *mm, unsigned long start, unsigned long len, int advice)
+{
+	bool write = advice == MADV_NORMAL;
+	int ret;
+
+	if (write)
+		mmap_write_lock(mm);
+	else
+		mmap_read_lock(mm);
+	ret = __do_madvise(mm, start, len, advice);
+	if (write)
+		mmap_write_unlock(mm);
+	else
+		mmap_read_unlock(mm);
+	return ret;
+}
+
+/*
+ * The heap is one anonymous mapping grown and shrunk at its end, and the
+ * break moves with it under one write lock, so that two threads calling
+ * brk() at once cannot both grow it from the same old end.
+ */
+unsigned long do_brk(struct mm *mm, unsigned long brk)
+{
+	unsigned long new_end = ALIGN(brk, PAGE_SIZE), old_end;
+
+	mmap_write_lock(mm);
+	old_end = ALIGN(mm->brk, PAGE_SIZE);
+	if (brk < mm->start_brk || brk > TASK_SIZE)
+		goto out;
+	if (new_end > old_end &&
+	    __do_mmap(mm, old_end, new_end - old_end, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE) < 0)
+		goto out;
+	if (new_end < old_end && __do_munmap(mm, new_end, old_end - new_end))
+		goto out;
+	mm->brk = brk;
+out:
+	brk = mm->brk;
+	mmap_write_unlock(mm);
+	return brk;
+}
+
 /* Address spaces. */
 
 static int status_show(struct seq_buf *m, void *data)
 {
-	mm_show_status(m, data);
+	struct mm *mm = data;
+
+	mmap_read_lock(mm);
+	mm_show_status(m, mm);
+	mmap_read_unlock(mm);
 	return 0;
 }
 
@@ -855,6 +967,7 @@ static int maps_show(struct seq_buf *m, void *data)
 {
 	struct mm *mm = data;
 
+	mmap_read_lock(mm);
 	for (unsigned int i = 0; i < mm->map_count; i++) {
 		struct vm_area_struct *v = &mm->vmas[i];
 
@@ -871,6 +984,7 @@ static int maps_show(struct seq_buf *m, void *data)
 			   v->vm_flags & VM_EXEC ? 'x' : '-', v->vm_flags & VM_SHARED ? 's' : 'p',
 			   v->vm_hstate ? "                          /anon_hugepage (deleted)" : "");
 	}
+	mmap_read_unlock(mm);
 	return 0;
 }
 
@@ -900,7 +1014,11 @@ static struct mm *mm_alloc(void)
 		return NULL;
 	}
 	mm->mm_users = 1;
+	init_rwsem(&mm->mmap_lock, "mmap_lock");
+	spin_lock_init(&mm->page_table_lock, "page_table_lock");
+	spin_lock(&mm_list_lock);
 	list_add_tail(&mm->list, &mm_list);
+	spin_unlock(&mm_list_lock);
 	return mm;
 }
 
@@ -931,14 +1049,11 @@ struct mm *mm_create_user(int pid, const char *comm)
 	return mm;
 }
 
-struct mm *mm_dup(struct mm *old, int pid)
+/* Both mms write-locked: the parent's set and leaves cannot change under the copy. */
+static int dup_mmap(struct mm *mm, struct mm *old)
 {
-	struct mm *mm = mm_create_user(pid, old->name);
-
-	if (!mm)
-		return NULL;
 	if (vma_reserve(mm, old->map_count))
-		goto fail;
+		return -ENOMEM;
 	for (unsigned int i = 0; i < old->map_count; i++) {
 		struct vm_area_struct v = old->vmas[i];
 
@@ -953,15 +1068,32 @@ struct mm *mm_dup(struct mm *old, int pid)
 		if (v.vm_shm)
 			shmem_get(v.vm_shm);
 		if (!v.vm_dax && copy_page_range(mm, old, &v))
-			goto fail;
+			return -ENOMEM;
 	}
 	mm->hiwater_vm = mm->total_vm;
 	mm->start_brk = old->start_brk;
 	mm->brk = old->brk;
+	return 0;
+}
+
+struct mm *mm_dup(struct mm *old, int pid)
+{
+	struct mm *mm = mm_create_user(pid, old->name);
+	int ret;
+
+	if (!mm)
+		return NULL;
+	/* Linux's dup_mmap(): the parent for write, then the child. */
+	mmap_write_lock(old);
+	mmap_write_lock(mm);
+	ret = dup_mmap(mm, old);
+	mmap_write_unlock(mm);
+	mmap_write_unlock(old);
+	if (ret) {
+		mm_destroy(mm);
+		return NULL;
+	}
 	return mm;
-fail:
-	mm_destroy(mm);
-	return NULL;
 }
 
 static void drop_loaded_mm(void *arg)
@@ -975,14 +1107,18 @@ void mm_destroy(struct mm *mm)
 	/* A CPU running a kernel thread may still have it in CR3 (lazy TLB). */
 	drop_loaded_mm(mm);
 	tlb_call_cpus(&mm->cpu_mask, drop_loaded_mm, mm);
+	mmap_write_lock(mm);
 	unmap_range(mm, 0, TASK_SIZE);
 	pgd_free(mm);
+	mmap_write_unlock(mm);
 	kfree(mm->vmas);
 	if (mm->files_registered) {
 		pseudofs_unregister(&mm->maps_file);
 		pseudofs_unregister(&mm->status_file);
 	}
+	spin_lock(&mm_list_lock);
 	list_del(&mm->list);
+	spin_unlock(&mm_list_lock);
 	kfree(mm);
 }
 
@@ -1026,10 +1162,12 @@ unsigned long mm_hugetlb_reserved(const struct hstate *h)
 	unsigned long n = 0;
 	struct mm *mm;
 
+	spin_lock(&mm_list_lock);
 	list_for_each_entry(mm, &mm_list, list)
 		for (unsigned int i = 0; i < mm->map_count; i++)
 			if (mm->vmas[i].vm_hstate == h)
 				n += mm->vmas[i].vm_resv;
+	spin_unlock(&mm_list_lock);
 	return n;
 }
 

@@ -86,6 +86,8 @@ long do_mremap(struct mm *mm, unsigned long addr, unsigned long old_len,
 int do_mprotect(struct mm *mm, unsigned long start, unsigned long len,
 		unsigned long prot);
 int do_madvise(struct mm *mm, unsigned long start, unsigned long len, int advice);
+/* brk(2): the new break, or the old one when it cannot move (Linux's answer). */
+unsigned long do_brk(struct mm *mm, unsigned long brk);
 
 /* Sum of vm_resv over every mm, per hstate (the checker's ledger). */
 unsigned long mm_hugetlb_reserved(const struct hstate *h);

@@ -44,7 +44,7 @@ MODULE_LAYER = {
 KERNEL_CORE = {"types", "list", "io", "panic", "printk", "param", "traps",
                "cpu", "seq_buf", "pseudofs", "strerror", "time", "extable",
                "uaccess", "setjmp", "ksyms", "gdt", "console", "errmsg",
-               "power", "percpu", "spinlock", "tlbflush", "lockdep"}
+               "power", "percpu", "spinlock", "tlbflush", "lockdep", "rwsem"}
 KERNEL_PROC = {"task", "sched", "signal", "exit", "fork", "exec", "futex",
                "fpu", "syscall", "syscall_uaccess", "syscalls",
                "syscall_table", "syscall_64", "sys_misc", "sys_mm", "run",

@@ -1,20 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * mmap_test: the semantics of mmap, munmap, mprotect, madvise, mremap,
- * mincore and brk that programs rely on, and the errnos Linux returns for
- * bad arguments. The error cases use raw system calls, so that libc's own
+ * mincore, brk and /proc/self/pagemap that programs rely on, and the
+ * errnos Linux returns for bad arguments. The error cases use raw system calls, so that libc's own
  * checks do not answer in the kernel's place.
  */
 #define _GNU_SOURCE
 #include "utest.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -22,6 +25,11 @@
 #define KERNEL_ADDR	0xffff888000000000UL
 #define SEGV_CAUGHT	3
 #define SEGV_WRONG_ADDR	4
+/* /proc/<pid>/pagemap bits that do not depend on the kernel's version or privileges. */
+#define PM_PFN_MASK	((1ULL << 55) - 1)
+#define PM_EXCLUSIVE	(1ULL << 56)
+#define PM_FILE		(1ULL << 61)
+#define PM_PRESENT	(1ULL << 63)
 
 /* Shared with the children of expect_segv(): whether the handler is in. */
 static volatile char *segv_report;
@@ -323,6 +331,95 @@ static void test_other_errors(void)
 	printf("mmap_test: bad arguments get Linux's errnos\n");
 }
 
+/* The pagemap entry of addr, read with pread at its virtual page number. */
+static uint64_t pagemap_entry(int fd, const void *addr)
+{
+	uint64_t e;
+	off_t off = (uintptr_t)addr / PAGE * sizeof(e);
+
+	utest_check(pread(fd, &e, sizeof(e), off) == sizeof(e), "pagemap pread at %#lx: %s",
+		    (unsigned long)off, strerror(errno));
+	return e;
+}
+
+static void expect_present(int fd, const char *p, int present, const char *what)
+{
+	uint64_t e = pagemap_entry(fd, p);
+
+	utest_check(!!(e & PM_PRESENT) == present, "pagemap %s: entry %#llx, expected %s",
+		    what, (unsigned long long)e, present ? "present" : "not present");
+}
+
+/* Present after a touch, gone after MADV_DONTNEED, exclusive until a fork shares it. */
+static void pagemap_private(int fd)
+{
+	char *p = map_rw(4 * PAGE);
+	volatile char *done = map(PAGE, PROT_READ | PROT_WRITE, MAP_SHARED);
+	uint64_t e0, e2;
+	pid_t pid;
+
+	for (int i = 0; i < 4; i++)
+		expect_present(fd, p + i * PAGE, 0, "untouched page");
+	p[0] = 1;
+	p[2 * PAGE] = 1;
+	e0 = pagemap_entry(fd, p);
+	e2 = pagemap_entry(fd, p + 2 * PAGE);
+	utest_check((e0 & PM_PRESENT) && (e0 & PM_EXCLUSIVE) && !(e0 & PM_FILE),
+		    "pagemap touched private page: %#llx", (unsigned long long)e0);
+	utest_check((e2 & PM_PRESENT) && (e2 & PM_EXCLUSIVE), "pagemap page 2: %#llx",
+		    (unsigned long long)e2);
+	/* Linux shows PFNs to privileged readers only: 0 is allowed, a repeat is not. */
+	utest_check(!(e0 & PM_PFN_MASK) || (e0 & PM_PFN_MASK) != (e2 & PM_PFN_MASK),
+		    "pagemap: two pages with one PFN %#llx", (unsigned long long)(e0 & PM_PFN_MASK));
+	expect_present(fd, p + PAGE, 0, "page between two touched ones");
+	expect_ok(madvise(p, PAGE, MADV_DONTNEED), "madvise DONTNEED");
+	expect_present(fd, p, 0, "page after MADV_DONTNEED");
+	expect_present(fd, p + 2 * PAGE, 1, "page beside the DONTNEED");
+
+	/* The child keeps the page mapped until the parent has looked. */
+	pid = fork();
+	utest_check(pid >= 0, "fork: %s", strerror(errno));
+	if (pid == 0) {
+		while (!*done)
+			sched_yield();
+		_exit(0);
+	}
+	e2 = pagemap_entry(fd, p + 2 * PAGE);
+	*done = 1;
+	utest_wait_ok(pid, "pagemap fork child");
+	utest_check((e2 & PM_PRESENT) && !(e2 & PM_EXCLUSIVE),
+		    "pagemap page shared with a fork child: %#llx", (unsigned long long)e2);
+	expect_ok(munmap(p, 4 * PAGE), "munmap");
+	expect_ok(munmap((void *)done, PAGE), "munmap flag");
+	expect_present(fd, p + 2 * PAGE, 0, "unmapped page");
+}
+
+static void test_pagemap(void)
+{
+	int fd = open("/proc/self/pagemap", O_RDONLY);
+	char *s = map(PAGE, PROT_READ | PROT_WRITE, MAP_SHARED);
+	uint64_t e[2];
+
+	utest_check(fd >= 0, "open /proc/self/pagemap: %s", strerror(errno));
+	pagemap_private(fd);
+	s[0] = 1;
+	e[0] = pagemap_entry(fd, s);
+	utest_check((e[0] & PM_PRESENT) && (e[0] & PM_FILE),
+		    "pagemap shared anonymous page: %#llx", (unsigned long long)e[0]);
+	/* lseek to the entry and read: the same as pread. */
+	utest_check(lseek(fd, (uintptr_t)s / PAGE * 8, SEEK_SET) == (off_t)((uintptr_t)s / PAGE * 8),
+		    "pagemap lseek: %s", strerror(errno));
+	utest_check(read(fd, e, 16) == 16 && e[0] == pagemap_entry(fd, s),
+		    "pagemap read after lseek: %#llx", (unsigned long long)e[0]);
+	expect_err(pread(fd, e, 8, 4), EINVAL, "pagemap pread at an unaligned offset");
+	expect_err(pread(fd, e, 7, 0), EINVAL, "pagemap pread of 7 bytes");
+	/* Past the user half: end of file. */
+	utest_check(pread(fd, e, 8, (1ULL << 47) / PAGE * 8) == 0,
+		    "pagemap pread past the user half: not end of file");
+	expect_ok(munmap(s, PAGE), "munmap shared");
+	close(fd);
+}
+
 int main(void)
 {
 	utest_init("mmap_test");
@@ -336,5 +433,6 @@ int main(void)
 	test_brk();
 	test_mmap_errors();
 	test_other_errors();
+	test_pagemap();
 	utest_pass();
 }

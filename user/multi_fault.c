@@ -1,25 +1,32 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * multi_fault THREADS SECONDS [REGION_MIB]: a page-fault benchmark in the
+ * multi_fault THREADS|sweep SECONDS [REGION_MIB]: a page-fault benchmark in the
  * spirit of seed 001's (lore.kernel.org/patchwork/comment/296794): each
  * thread faults in every page of its own anonymous region, drops it with
  * MADV_DONTNEED, and again, until the time is up; the total of faults
  * taken, divided by the time, is printed. Each thread writes once per
  * page right after the region was emptied, so every write is one fault
  * (page-table pages come and go too where the kernel reclaims them).
+ *
+ * "sweep" runs 1, 2 and 4 threads, with page-table reclaim on and then
+ * off where /proc/sys/vm/pt_reclaim can switch it (pagefold), in one
+ * run, and puts the switch back as it was.
  */
 #include "utest.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <time.h>
+#include <unistd.h>
 
 #define PAGE		4096UL
 #define MAX_THREADS	256
+#define PT_RECLAIM	"/proc/sys/vm/pt_reclaim"
 
 struct worker {
 	pthread_t thread;
@@ -83,22 +90,17 @@ static void start_workers(struct worker *w, int n, unsigned long len)
 	}
 }
 
-int main(int argc, char **argv)
+/* Faults per second of n threads over secs seconds. */
+static double run(int n, unsigned long len, long secs)
 {
 	static struct worker workers[MAX_THREADS];
-	unsigned long total = 0, len = 16UL << 20;
-	struct timespec ts;
-	double start, secs;
-	int n, i;
+	struct timespec ts = { secs, 0 };
+	unsigned long total = 0;
+	double start, took;
+	int i;
 
-	utest_init("multi_fault");
-	if (argc < 3 || argc > 4)
-		utest_fail("usage: multi_fault THREADS SECONDS [REGION_MIB]");
-	n = parse_arg(argv[1], MAX_THREADS, "thread count");
-	ts.tv_sec = parse_arg(argv[2], 3600, "seconds");
-	ts.tv_nsec = 0;
-	if (argc == 4)
-		len = parse_arg(argv[3], 1024, "region size in MiB") << 20;
+	memset(workers, 0, sizeof(workers));
+	__atomic_store_n(&stop, 0, __ATOMIC_RELAXED);
 	start = now();
 	start_workers(workers, n, len);
 	while (nanosleep(&ts, &ts) && errno == EINTR)
@@ -109,10 +111,76 @@ int main(int argc, char **argv)
 		utest_check(!workers[i].err, "thread %d: madvise: %s", i,
 			    strerror(workers[i].err));
 		total += workers[i].faults;
+		munmap(workers[i].region, len);
 	}
-	secs = now() - start;
+	took = now() - start;
 	printf("multi_fault: %d threads, %lu MiB each, %.2f s: %lu faults, %.0f faults/s\n",
-	       n, len >> 20, secs, total, total / secs);
+	       n, len >> 20, took, total, total / took);
 	utest_check(total > 0, "no fault was taken");
+	return total / took;
+}
+
+/* Write the reclaim switch: 0, or -1 where there is none (Linux). */
+static int set_reclaim(char on)
+{
+	int fd = open(PT_RECLAIM, O_WRONLY);
+	int ok;
+
+	if (fd < 0)
+		return -1;
+	ok = write(fd, on ? "1\n" : "0\n", 2) == 2;
+	close(fd);
+	utest_check(ok, "write %s: %s", PT_RECLAIM, strerror(errno));
+	return 0;
+}
+
+static int get_reclaim(void)
+{
+	char c = '1';
+	int fd = open(PT_RECLAIM, O_RDONLY);
+
+	if (fd < 0)
+		return -1;
+	utest_check(read(fd, &c, 1) == 1, "read %s: %s", PT_RECLAIM, strerror(errno));
+	close(fd);
+	return c == '1';
+}
+
+static void sweep(unsigned long len, long secs)
+{
+	static const int threads[] = { 1, 2, 4 };
+	int was = get_reclaim();
+	double fps[2][3];
+
+	for (int on = 1; on >= 0; on--) {
+		if (on == 0 && was < 0)
+			break;
+		if (was >= 0)
+			set_reclaim(on);
+		for (int i = 0; i < 3; i++)
+			fps[on][i] = run(threads[i], len, secs);
+	}
+	if (was >= 0)
+		set_reclaim(was);
+	for (int i = 0; i < 3 && was >= 0; i++)
+		printf("multi_fault: %d threads: reclaim on %.0f, off %.0f faults/s (%+.1f %%)\n",
+		       threads[i], fps[1][i], fps[0][i], 100 * (fps[1][i] / fps[0][i] - 1));
+}
+
+int main(int argc, char **argv)
+{
+	unsigned long len = 16UL << 20;
+	long secs;
+
+	utest_init("multi_fault");
+	if (argc < 3 || argc > 4)
+		utest_fail("usage: multi_fault THREADS|sweep SECONDS [REGION_MIB]");
+	secs = parse_arg(argv[2], 3600, "seconds");
+	if (argc == 4)
+		len = parse_arg(argv[3], 1024, "region size in MiB") << 20;
+	if (!strcmp(argv[1], "sweep"))
+		sweep(len, secs);
+	else
+		run(parse_arg(argv[1], MAX_THREADS, "thread count"), len, secs);
 	utest_pass();
 }

@@ -153,7 +153,7 @@ static int check_reservations(struct check_ctx *c)
 	return 0;
 }
 
-int mm_check(struct mm *mm, struct errmsg *msg)
+static int __mm_check(struct mm *mm, struct errmsg *msg)
 {
 	struct check_ctx c = { .mm = mm, .msg = msg };
 	int ret;
@@ -175,4 +175,15 @@ int mm_check(struct mm *mm, struct errmsg *msg)
 		CHECK(c.tables[l] == mm->nr_pgtables[l],
 		      "level-%d tables: counter %lu, %lu found", l, mm->nr_pgtables[l], c.tables[l]);
 	return check_reservations(&c);
+}
+
+/* For write: no fault or zap may be half-way through a table's count. */
+int mm_check(struct mm *mm, struct errmsg *msg)
+{
+	int ret;
+
+	mmap_write_lock(mm);
+	ret = __mm_check(mm, msg);
+	mmap_write_unlock(mm);
+	return ret;
 }

@@ -108,7 +108,7 @@ CONFIGS = [
     # alone with 1 and 64 CPUs, and nr_cpus=/maxcpus= (3 CPUs present, 2
     # brought up); the sched suite with 1, 2 and 4.
     Config("smp-4", memory="1G", extra="-smp 4", timeout=300, groups=("smp",),
-           must_run=SMP_ALL + SCHED_ALL + SMP_MM + LOCKDEP_ALL),
+           must_run=SMP_ALL + SCHED_ALL + SMP_MM + LOCKDEP_ALL + ("gup.*",)),
     Config("smp-4-mm", memory="4G", extra="-smp 4", cmdline="test=smp_mm", timeout=300,
            groups=("smp",), must_run=("smp_mm.*",)),
     Config("smp-1", memory="512M", extra="-smp 1", cmdline="test=smp,sched", groups=("smp",)),

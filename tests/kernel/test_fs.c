@@ -1152,7 +1152,7 @@ KTEST(fs, getdents64_mount_points_and_pids)
 	list_add_tail(&proc_task.tasks, &process_list);
 	EXPECT_EQ(test, uopen("/proc/4246", O_RDONLY), 4);
 	EXPECT_GT(test, list_dir(4, 1024, names, sizeof(names)), 0);
-	EXPECT_STREQ(test, names, ". .. status maps");
+	EXPECT_STREQ(test, names, ". .. status maps pagemap");
 	EXPECT_EQ(test, uopen("/proc", O_RDONLY), 5);
 	EXPECT_GT(test, list_dir(5, 1024, names, sizeof(names)), 0);
 	list_del(&proc_task.tasks);

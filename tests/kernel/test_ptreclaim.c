@@ -71,8 +71,21 @@ static void expect_user_pgd_empty(struct kunit *test, struct mm *mm)
 	EXPECT_EQ(test, virt_to_page(mm->pgd)->pt_count, kernel_pgd_entries());
 }
 
+/*
+ * Pages the slab holds for PTE tables' locks (mm/memory.c allocates one
+ * per PTE table from the "ptlock" cache), after ktest_settled_free_pages()
+ * has given back the empty slabs: read from the slab, not the tables.
+ */
+static unsigned long ptlock_slab_pages(void)
+{
+	struct kmem_cache *c = kmem_cache_find("ptlock");
+
+	return c ? c->nr_slabs << c->order : 0;
+}
+
 /* One page in each of 1000 GiBs, 1 GiB apart, at a seeded offset. */
 static unsigned long empty;	/* free pages with the range mapped, nothing touched */
+static unsigned long empty_ptlock;	/* ptlock_slab_pages() then */
 
 static int map_and_touch_scattered(struct kunit *test, struct mm *mm)
 {
@@ -85,6 +98,7 @@ static int map_and_touch_scattered(struct kunit *test, struct mm *mm)
 		return -1;
 	}
 	empty = ktest_settled_free_pages();
+	empty_ptlock = ptlock_slab_pages();
 	for (unsigned long i = 0; i < NR_SCATTER; i++) {
 		scatter[i] = BASE + i * SZ_1G +
 			     ((xorshift64(&s) % (SZ_1G / PAGE_SIZE)) << PAGE_SHIFT);
@@ -126,8 +140,10 @@ KTEST(ptreclaim, scattered_1000_dontneed_reclaim_on)
 
 	ASSERT_NOT_NULL(test, mm);
 	ASSERT_EQ(test, map_and_touch_scattered(test, mm), 0);
-	/* Exactly 1000 pages and 2002 tables on top of the empty mm. */
-	EXPECT_EQ(test, ktest_settled_free_pages() + NR_SCATTER + 2 + 2 * NR_SCATTER, empty);
+	/* Exactly 1000 pages, 2002 tables and their locks' slabs on top of the empty mm. */
+	EXPECT_EQ(test, ktest_settled_free_pages() + NR_SCATTER + 2 + 2 * NR_SCATTER +
+		  ptlock_slab_pages() - empty_ptlock, empty);
+	EXPECT_GT(test, ptlock_slab_pages(), empty_ptlock);
 	ASSERT_EQ(test, dontneed_each(test, mm, true), 0);
 	EXPECT_EQ(test, ktest_settled_free_pages(), empty);
 	EXPECT_EQ(test, mm->rss, 0);
@@ -157,12 +173,13 @@ KTEST(ptreclaim, scattered_1000_dontneed_reclaim_off)
 	EXPECT_TABLES(test, mm, 2, NR_SCATTER, NR_SCATTER);
 	EXPECT_EQ(test, mm->pt_reclaimed, 0);
 	CHECK_MM(test, mm);
-	/* Switching reclaim on frees them all at once. */
-	before = ktest_settled_free_pages();
+	/* Switching reclaim on frees them all at once, and their locks. */
+	before = ktest_settled_free_pages() + ptlock_slab_pages();
 	set_pt_reclaim(true);
 	EXPECT_TABLES(test, mm, 0, 0, 0);
 	EXPECT_EQ(test, mm->pt_reclaimed, 2 + 2 * NR_SCATTER);
-	EXPECT_EQ(test, ktest_settled_free_pages(), before + 2 + 2 * NR_SCATTER);
+	EXPECT_EQ(test, ktest_settled_free_pages() + ptlock_slab_pages(),
+		  before + 2 + 2 * NR_SCATTER);
 	expect_user_pgd_empty(test, mm);
 	CHECK_MM(test, mm);
 	mm_destroy(mm);
