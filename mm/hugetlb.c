@@ -473,6 +473,94 @@ static void dissolve_poisoned(struct hstate *h, struct page *head)
 }
 
 /*
+ * Fresh memory for h that lies outside [start, end): blocks the buddy
+ * hands out from inside are held aside (at most as many as the range
+ * has) and given back after.
+ */
+static struct page *alloc_fresh_outside(struct hstate *h, unsigned long start,
+					unsigned long end)
+{
+	unsigned long budget = (end - start) >> h->order;
+	LIST_HEAD(inside);
+	struct page *page;
+
+	while ((page = alloc_fresh_memory(h))) {
+		unsigned long pfn = page_to_pfn(page);
+
+		if (pfn >= end || pfn + pages_per_huge_page(h) <= start)
+			break;
+		list_add(&page->lru, &inside);
+		if (!budget--) {
+			page = NULL;
+			break;
+		}
+	}
+	while (!list_empty(&inside)) {
+		struct page *p = list_first_entry(&inside, struct page, lru);
+
+		list_del(&p->lru);
+		free_huge_memory(p, h->order, false);
+	}
+	return page;
+}
+
+/*
+ * One free pool page leaves [start, end): a surplus page is dissolved
+ * (the pool keeps those only until they are used); any other is
+ * replaced first by fresh memory from outside the range, so that the
+ * pool keeps its size and its reservations (Linux's
+ * alloc_and_dissolve_hugetlb_folio()).
+ */
+static int move_free_huge_page(struct hstate *h, struct page *old,
+			       unsigned long start, unsigned long end)
+{
+	struct page *new;
+
+	if (h->surplus_huge_pages && available_huge_pages(h)) {
+		if (dissolve_free_huge_page(h, old))
+			return -ENOMEM;
+		h->surplus_huge_pages--;
+		return 0;
+	}
+	new = alloc_fresh_outside(h, start, end);
+	if (!new)
+		return -ENOMEM;
+	if (dissolve_free_huge_page(h, old)) {
+		free_huge_memory(new, h->order, false);
+		return -ENOMEM;
+	}
+	prep_new_huge_page(h, new, &grow_batch, 0);
+	vmemmap_batch_finish(&grow_batch);
+	enqueue_free(h, new);
+	h->nr_huge_pages++;
+	return 0;
+}
+
+/*
+ * A gigantic allocation wants [start, end) free, and the free 2 MiB pool
+ * pages in it pin it: they move out (Linux's
+ * isolate_or_dissolve_huge_page()). Pages in use and poisoned pages stay,
+ * and so does the range (-EBUSY).
+ */
+static int move_free_huge_pages(unsigned long start, unsigned long end)
+{
+	struct hstate *h = &hstates[HSTATE_2M];
+	struct page *head, *next;
+
+	list_for_each_entry_safe(head, next, &h->hugepage_freelist, lru) {
+		unsigned long pfn = page_to_pfn(head);
+
+		if (pfn < start || pfn >= end)
+			continue;
+		if (huge_page_hwpoisoned(head))
+			return -EBUSY;
+		if (move_free_huge_page(h, head, start, end))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/*
  * Mark (or unmark) the want newest free pages a shrink may take: the fast
  * path gives back the same pages as the slow one would, newest first.
  */
@@ -1123,4 +1211,5 @@ void hugetlb_init(void)
 	register_proc_files();
 	register_meminfo_extra(&hugetlb_meminfo_extra);
 	hugetlb_vmemmap_register_fault_describer();
+	set_contig_move_free_huge(move_free_huge_pages);
 }

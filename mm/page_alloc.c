@@ -104,6 +104,32 @@ static void reset_freed_page(struct page *page)
 }
 
 /*
+ * The pageblocks a take (a contiguous range, offline, poison) is busy
+ * with: their memmap was restored for it and must stay restored until
+ * the take is done. Pages freed meanwhile (memmap pages the restore
+ * turned down for lying inside, per-CPU drains) can make such a block
+ * whole again, and sharing its tails then would have the take write a
+ * read-only tail. Takes do not nest.
+ */
+static unsigned long held_start, held_end;
+
+static void hold_pageblocks(unsigned long start, unsigned long end)
+{
+	held_start = ALIGN_DOWN(start, pageblock_nr_pages);
+	held_end = ALIGN(end, pageblock_nr_pages);
+}
+
+static void release_pageblocks(void)
+{
+	held_start = held_end = 0;
+}
+
+static bool pageblock_held(unsigned long pfn)
+{
+	return pfn >= held_start && pfn < held_end;
+}
+
+/*
  * A block of pageblocks is whole and free: lent memmaps come back,
  * straight to the free lists (not the per-CPU ones), so that a drain
  * leaves nothing behind. Interrupts off.
@@ -124,7 +150,7 @@ static void reshare_lent(unsigned long pfn, unsigned int order)
 	if (!memmap_ops || !memmap_ops->enabled())
 		return;
 	for (unsigned long i = 0; i < (1UL << order); i += pageblock_nr_pages) {
-		if (PageVmemmapOptimized(pfn_to_page(pfn + i)) ||
+		if (PageVmemmapOptimized(pfn_to_page(pfn + i)) || pageblock_held(pfn + i) ||
 		    !memmap_ops->reshare_lent(pfn_to_page(pfn + i), lent))
 			continue;
 		for (unsigned int j = 0; j < MEMMAP_SELF_PAGES; j++) {
@@ -225,7 +251,7 @@ static void try_reshare(struct zone *zone, unsigned long pfn)
 	unsigned long p = pfn, end = pfn + MEMMAP_SELF_FIRST;
 
 	if (!memmap_ops->enabled() || get_pageblock_migratetype(pfn) == MIGRATE_ISOLATE ||
-	    !self_hosted_all_free(pfn))
+	    pageblock_held(pfn) || !self_hosted_all_free(pfn))
 		return;
 	while (p < end) {
 		unsigned int order = fit_order(p, end);
@@ -972,25 +998,88 @@ bool range_free_now(unsigned long start, unsigned long end)
 	return free;
 }
 
+static int unshare_edge(unsigned long pfn, unsigned long start, unsigned long end)
+{
+	struct page *p = pfn_to_page(pfn);
+
+	if (pfn >= start && pfn + pageblock_nr_pages <= end)
+		return 0;
+	if (!PageVmemmapOptimized(p) || !is_free_buddy_page(p))
+		return 0;
+	return memmap_ops->unshare(p, start, end);
+}
+
+/*
+ * The pageblocks cut by the ends of [start, end) are split by a take:
+ * those get their memmap back before it, from pages outside the range.
+ */
+static int unshare_edges(unsigned long start, unsigned long end)
+{
+	if (!memmap_ops)
+		return 0;
+	if (unshare_edge(ALIGN_DOWN(start, pageblock_nr_pages), start, end) ||
+	    unshare_edge(ALIGN_DOWN(end - 1, pageblock_nr_pages), start, end))
+		return -ENOMEM;
+	return 0;
+}
+
+/* The optimized pageblocks inside a taken range get their memmap back. */
+static int unshare_taken(unsigned long start, unsigned long end)
+{
+	if (!memmap_ops)
+		return 0;
+	for (unsigned long pfn = ALIGN(start, pageblock_nr_pages); pfn + pageblock_nr_pages <= end;
+	     pfn += pageblock_nr_pages)
+		if (PageVmemmapOptimized(pfn_to_page(pfn)) &&
+		    memmap_ops->unshare(pfn_to_page(pfn), start, end))
+			return -ENOMEM;
+	return 0;
+}
+
+/*
+ * Off the free lists first, then the memmap of its optimized pageblocks
+ * restored: taken, the range cannot hand out the very pages its restore
+ * needs (they would pin it), and nothing in it can be shared again
+ * before its struct pages are written. Held throughout.
+ */
+static int take_range_restored(unsigned long start, unsigned long end)
+{
+	unsigned long flags;
+
+	if (unshare_edges(start, end))
+		return -ENOMEM;
+	flags = local_irq_save();
+	drain_all_pages();
+	if (!range_is_free(start, end)) {
+		local_irq_restore(flags);
+		return -EBUSY;
+	}
+	take_free_range(start, end);
+	local_irq_restore(flags);
+	if (!unshare_taken(start, end))
+		return 0;
+	/* Given back unheld: the blocks restored so far are shared again. */
+	release_pageblocks();
+	flags = local_irq_save();
+	free_range(start, end, false);
+	local_irq_restore(flags);
+	return -ENOMEM;
+}
+
 /* Take a range known to be wholly free; the first page holds the reference. */
 static int take_contig(unsigned long start_pfn, unsigned long nr_pages)
 {
 	unsigned long end = start_pfn + nr_pages;
-	unsigned long flags;
+	int ret;
 
 	/* Busy ranges cost nothing: look before restoring any memmap. */
 	if (!range_free_now(start_pfn, end))
 		return -EBUSY;
-	if (unshare_free_range(start_pfn, end))
-		return -ENOMEM;
-	flags = local_irq_save();
-	drain_all_pages();
-	if (!range_is_free(start_pfn, end)) {
-		local_irq_restore(flags);
-		return -EBUSY;
-	}
-	take_free_range(start_pfn, end);
-	local_irq_restore(flags);
+	hold_pageblocks(start_pfn, end);
+	ret = take_range_restored(start_pfn, end);
+	release_pageblocks();
+	if (ret)
+		return ret;
 	for (unsigned long pfn = start_pfn; pfn < end; pfn++) {
 		struct page *p = pfn_to_page(pfn);
 
@@ -1012,10 +1101,19 @@ int alloc_contig_range(unsigned long start_pfn, unsigned long nr_pages)
 	return take_contig(start_pfn, nr_pages);
 }
 
+static int (*move_free_huge)(unsigned long start, unsigned long end);
+
+void set_contig_move_free_huge(int (*fn)(unsigned long start, unsigned long end))
+{
+	move_free_huge = fn;
+}
+
 static int migrate_memmap(unsigned long start, unsigned long end)
 {
 	int ret;
 
+	if (move_free_huge && move_free_huge(start, end))
+		return -EBUSY;
 	if (vmemmap_migrate_range(start, end))
 		return -ENOMEM;
 	if (!memmap_ops)
@@ -1027,9 +1125,9 @@ static int migrate_memmap(unsigned long start, unsigned long end)
 }
 
 /*
- * With migrate, the memmap blocks and the pages lent to restored free
- * blocks' memmaps in each candidate range move out of the way first, as
- * Linux migrates movable pages.
+ * With migrate, the free 2 MiB pool pages, the memmap blocks and the
+ * pages lent to restored free blocks' memmaps in each candidate range
+ * move out of the way first, as Linux migrates movable pages.
  */
 static struct page *alloc_contig_in_zones(const enum zone_type *zl, unsigned int n,
 					  unsigned long nr_pages, unsigned long align,
@@ -1134,25 +1232,27 @@ int isolate_free_range(unsigned long start_pfn, unsigned long end_pfn)
 {
 	unsigned long flags;
 
+	int ret = -EBUSY;
+
 	if (!range_free_now(start_pfn, end_pfn))
 		return -EBUSY;
-	/* Blocks cut by the range's ends are split: those get their memmap back. */
-	if (unshare_free_range(start_pfn, ALIGN(start_pfn, pageblock_nr_pages)) ||
-	    unshare_free_range(ALIGN_DOWN(end_pfn, pageblock_nr_pages), end_pfn))
+	hold_pageblocks(start_pfn, end_pfn);
+	if (unshare_edges(start_pfn, end_pfn)) {
+		release_pageblocks();
 		return -ENOMEM;
-	flags = local_irq_save();
-
-	drain_all_pages();
-	if (!range_is_free(start_pfn, end_pfn)) {
-		local_irq_restore(flags);
-		return -EBUSY;
 	}
-	take_free_range(start_pfn, end_pfn);
-	if (memmap_ops)
-		forget_optimized(start_pfn, end_pfn);
-	zones[pfn_zone_idx(start_pfn)].managed_pages -= end_pfn - start_pfn;
+	flags = local_irq_save();
+	drain_all_pages();
+	if (range_is_free(start_pfn, end_pfn)) {
+		take_free_range(start_pfn, end_pfn);
+		if (memmap_ops)
+			forget_optimized(start_pfn, end_pfn);
+		zones[pfn_zone_idx(start_pfn)].managed_pages -= end_pfn - start_pfn;
+		ret = 0;
+	}
 	local_irq_restore(flags);
-	return 0;
+	release_pageblocks();
+	return ret;
 }
 
 bool is_free_buddy_page(const struct page *page)
@@ -1167,24 +1267,28 @@ bool take_page_off_buddy(struct page *page)
 	unsigned int order;
 
 	/* A page in an optimized block: the block's memmap comes back first. */
-	if (!range_free_now(pfn, pfn + 1) || unshare_free_range(pfn, pfn + 1))
+	if (!range_free_now(pfn, pfn + 1))
 		return false;
+	hold_pageblocks(pfn, pfn + 1);
+	if (unshare_edges(pfn, pfn + 1)) {
+		release_pageblocks();
+		return false;
+	}
 	flags = local_irq_save();
 	drain_all_pages();
 	head = free_block_head(pfn);
-	if (head == ~0UL) {
-		local_irq_restore(flags);
-		return false;
+	if (head != ~0UL) {
+		block = pfn_to_page(head);
+		order = block->private;
+		del_from_free_list(block, page_zone(block), order);
+		check_page_fill(block, order);
+		/* The block is split around the page; the rest stays free. */
+		free_range(head, pfn, false);
+		free_range(pfn + 1, head + (1UL << order), false);
 	}
-	block = pfn_to_page(head);
-	order = block->private;
-	del_from_free_list(block, page_zone(block), order);
-	check_page_fill(block, order);
-	/* The block is split around the page; the rest stays free. */
-	free_range(head, pfn, false);
-	free_range(pfn + 1, head + (1UL << order), false);
 	local_irq_restore(flags);
-	return true;
+	release_pageblocks();
+	return head != ~0UL;
 }
 
 /* Counters. */

@@ -121,6 +121,12 @@ int alloc_contig_range(unsigned long start_pfn, unsigned long nr_pages);
 struct page *alloc_contig_pages(unsigned long nr_pages, unsigned long align,
 				gfp_t gfp);
 void free_contig_range(unsigned long start_pfn, unsigned long nr_pages);
+/*
+ * Free huge pages pin a candidate range of alloc_contig_pages(): the pools
+ * move them out (mm/hugetlb.c registers; Linux's
+ * isolate_or_dissolve_huge_page()). 0, or -errno when some stay.
+ */
+void set_contig_move_free_huge(int (*fn)(unsigned long start, unsigned long end));
 
 /* Give a page memblock reserved (vmemmap, page table) to the buddy. */
 void free_reserved_page(struct page *page);

@@ -27,6 +27,7 @@
 #include "kernel/printk.h"
 #include "kernel/tlbflush.h"
 #include "libc/stdio.h"
+#include "libc/stdlib.h"
 #include "libc/string.h"
 
 #define H2M		(&hstates[HSTATE_2M])
@@ -493,6 +494,55 @@ static unsigned long optimized_free_in(unsigned long start, unsigned long end)
 	return n;
 }
 
+/* Two optimized free pageblocks side by side, the first at pfn. */
+static unsigned long find_optimized_pair(void)
+{
+	for (unsigned long nr = nr_mem_sections; nr-- > 0;) {
+		unsigned long base = section_nr_to_pfn(nr);
+
+		if (!(mem_section[nr].flags & SECTION_ONLINE) || mem_section[nr].nr_free_optimized < 2)
+			continue;
+		for (unsigned long pfn = base; pfn < base + PAGES_PER_SECTION; pfn += 2 * pageblock_nr_pages)
+			if (optimized_free_in(pfn, pfn + 2 * pageblock_nr_pages) == 2)
+				return pfn;
+	}
+	return 0;
+}
+
+/*
+ * A range cutting two optimized blocks: both are split by the take, so
+ * both get their memmap back (7 pages each, from outside the range) and
+ * stay restored while their other halves are free; every struct page of
+ * the range is the taker's to write. Freed, they are shared again.
+ */
+KTEST(buddy_vmemmap, contig_range_cutting_blocks_restores_both)
+{
+	unsigned long pfn, first, n = pageblock_nr_pages;
+	struct snap s;
+
+	if (!start(test, &s))
+		return;
+	pfn = find_optimized_pair();
+	if (!pfn) {
+		ktest_skip(test, "no two optimized free pageblocks side by side");
+		return;
+	}
+	first = pfn + n / 2;
+	ASSERT_EQ(test, alloc_contig_range(first, n), 0);
+	EXPECT_FALSE(test, PageVmemmapOptimized(pfn_to_page(pfn)));
+	EXPECT_FALSE(test, PageVmemmapOptimized(pfn_to_page(pfn + n)));
+	for (unsigned long i = 0; i < n; i++)
+		pfn_to_page(first + i)->index = i;
+	EXPECT_EQ(test, tails_inside(pfn_to_page(pfn), first, first + n), 0);
+	EXPECT_EQ(test, tails_inside(pfn_to_page(pfn + n), first, first + n), 0);
+	EXPECT_SNAP(test, &s, .free = -(long)(n + 2 * TAILS), .lent = 2 * TAILS,
+		    .vmemmap_pages = 2 * TAILS, .optimized = -2);
+	for (unsigned long i = 0; i < n; i++)
+		pfn_to_page(first + i)->index = 0;
+	free_contig_range(first, n);
+	EXPECT_SNAP(test, &s, 0);
+}
+
 /*
  * The 7 memmap pages block b borrows come from pageblock p (all taken):
  * freed last onto the per-CPU list an order-0 GFP_KERNEL allocation
@@ -573,8 +623,7 @@ static bool want_on;
 
 static int want_switch(const char *val)
 {
-	want_on = !*val || !strcmp(val, "on") || !strcmp(val, "1") || !strcmp(val, "y");
-	return 0;
+	return kstrtobool(*val ? val : "on", &want_on);
 }
 
 static const struct kernel_param want_params[] = {
@@ -583,12 +632,12 @@ static const struct kernel_param want_params[] = {
 
 /*
  * The cases above turn the switch on; the suites after this one run with
- * the switch as the command line set it (off unless asked), so it goes
- * back, and every optimized block with it when that is off.
+ * the switch as the command line set it (on unless turned off), so it
+ * goes back, and every optimized block with it when that is off.
  */
 KTEST(buddy_vmemmap, switch_back_as_booted)
 {
-	want_on = false;
+	want_on = true;
 	parse_args(saved_command_line(), want_params, want_params + ARRAY_SIZE(want_params), NULL);
 	EXPECT_EQ(test, buddy_vmemmap_set(want_on), 0);
 	EXPECT_EQ(test, buddy_vmemmap_enabled(), want_on);
