@@ -301,8 +301,8 @@ static struct page *alloc_fresh_memory(struct hstate *h)
 {
 	/* With HVO, an optimized free block is taken as it is. */
 	if (h->order == HVO_ORDER_2M)
-		return alloc_pages(GFP_KERNEL | __GFP_NOWARN | __GFP_NORETRY |
-				   (hvo_enabled ? __GFP_OPTIMIZED_MEMMAP : 0), h->order);
+		return alloc_pageblock_packed(GFP_KERNEL | __GFP_NOWARN | __GFP_NORETRY |
+					      (hvo_enabled ? __GFP_OPTIMIZED_MEMMAP : 0));
 	return alloc_contig_pages(1UL << h->order, 1UL << h->order, __GFP_NOWARN);
 }
 

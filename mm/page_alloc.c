@@ -1172,6 +1172,131 @@ struct page *alloc_contig_pages(unsigned long nr_pages, unsigned long align,
 	return page;
 }
 
+/*
+ * Placement of whole pageblocks (2 MiB pool pages). The buddy hands out
+ * the block freed last, which spreads pool pages over every 1 GiB range
+ * and leaves a gigantic allocation none free. Taken instead from the
+ * lowest 1 GiB range already partly in use, they keep whole free ranges
+ * whole, so that a gigantic allocation seldom has anything to move:
+ *
+ *    GiB 0  [kernel|used|2M|2M|free|used|free ...]   <- taken from here
+ *    GiB 1  [free free free free ... free free]      <- stays whole
+ *    GiB 2  [free free ... 2M ... free]              <- next, when 0 is full
+ *
+ * Only while free memory is kept optimized: the spreading is its doing
+ * (plain free memory keeps the buddy's placement, which the HVO section
+ * rebuild is measured against). The block is taken as it is; an owner
+ * that keeps an optimized memmap (a pool with HVO) gets only optimized
+ * blocks here, so that its section need not be split. The search resumes
+ * after the last block taken while its range has more.
+ */
+#define GIGANTIC_NR_PAGES	(SZ_1G >> PAGE_SHIFT)
+
+static unsigned long pack_next;
+
+static bool pack_block_ok(unsigned long pfn, gfp_t gfp)
+{
+	enum zone_type zt;
+	unsigned int n;
+	const enum zone_type *zl = zonelist(gfp, &n);
+
+	if (!pfn_online(pfn) || !pageblock_is_free(pfn))
+		return false;
+	/* Taken as it is when it can be: HVO need not split its section. */
+	if ((gfp & __GFP_OPTIMIZED_MEMMAP) && !PageVmemmapOptimized(pfn_to_page(pfn)))
+		return false;
+	zt = pfn_zone_idx(pfn);
+	for (unsigned int i = 0; i < n; i++)
+		if (zl[i] == zt && zt != ZONE_DMA)
+			return zone_watermark_ok(&zones[zt], pageblock_order, gfp);
+	return false;
+}
+
+/* A free pageblock at or after pfn in its 1 GiB range, or ~0UL. */
+static unsigned long pack_in_gig(unsigned long pfn, gfp_t gfp)
+{
+	unsigned long end = ALIGN(pfn + 1, GIGANTIC_NR_PAGES);
+
+	for (; pfn < end && pfn < max_pfn; pfn += pageblock_nr_pages)
+		if (pack_block_ok(pfn, gfp))
+			return pfn;
+	return ~0UL;
+}
+
+static bool pageblock_used(unsigned long pfn)
+{
+	return pfn >= max_pfn || !pfn_online(pfn) || !pageblock_is_free(pfn);
+}
+
+/*
+ * Some pageblock of the 1 GiB range holding pfn is absent or not free;
+ * pfn (the last block taken there, most likely still in use) first.
+ */
+static bool gig_partly_used(unsigned long pfn)
+{
+	unsigned long base = ALIGN_DOWN(pfn, GIGANTIC_NR_PAGES);
+
+	if (pageblock_used(ALIGN_DOWN(pfn, pageblock_nr_pages)))
+		return true;
+	for (pfn = base; pfn < base + GIGANTIC_NR_PAGES; pfn += pageblock_nr_pages)
+		if (pageblock_used(pfn))
+			return true;
+	return false;
+}
+
+static unsigned long find_pack_block(gfp_t gfp)
+{
+	unsigned long pfn = ~0UL;
+
+	if (pack_next && pack_next % GIGANTIC_NR_PAGES && gig_partly_used(pack_next - 1))
+		pfn = pack_in_gig(pack_next, gfp);
+	for (unsigned long base = 0; pfn == ~0UL && base < max_pfn; base += GIGANTIC_NR_PAGES) {
+		pfn = pack_in_gig(base, gfp);
+		if (pfn != ~0UL && !gig_partly_used(base))
+			pfn = ~0UL;
+	}
+	return pfn;
+}
+
+static struct page *take_pack_block(gfp_t gfp)
+{
+	unsigned long flags = local_irq_save();
+	unsigned long pfn = find_pack_block(gfp);
+
+	if (pfn == ~0UL) {
+		pack_next = 0;
+		local_irq_restore(flags);
+		return NULL;
+	}
+	take_free_range(pfn, pfn + pageblock_nr_pages);
+	pack_next = pfn + pageblock_nr_pages;
+	local_irq_restore(flags);
+	return pfn_to_page(pfn);
+}
+
+struct page *alloc_pageblock_packed(gfp_t gfp)
+{
+	struct page *page;
+
+	/* Off, free memory is plain and the buddy's placement is kept. */
+	if (!ready || !memmap_ops || !memmap_ops->enabled())
+		return alloc_pages(gfp, pageblock_order);
+	if (!(gfp & __GFP_NOFAIL_INJECT) && should_fail_alloc_page())
+		return NULL;
+	page = take_pack_block(gfp);
+	if (!page)
+		return alloc_pages(gfp | __GFP_NOFAIL_INJECT, pageblock_order);
+	if (unshare_allocated(page, pageblock_order, gfp)) {
+		unsigned long flags = local_irq_save();
+
+		__free_one_page(page_to_pfn(page), pageblock_order);
+		local_irq_restore(flags);
+		return NULL;
+	}
+	prep_new_page(page, pageblock_order, gfp);
+	return page;
+}
+
 /* The first pfn of [start, end) that is not a plain allocated page, or end. */
 static unsigned long first_not_allocated(unsigned long start, unsigned long end)
 {
