@@ -25,12 +25,7 @@ static char boot_names[BENCH_NAMES_MAX];
 
 static int bench_param(const char *val)
 {
-	if (!*val)
-		val = "all";
-	if (strlen(val) >= sizeof(boot_names))
-		return -ERANGE;
-	strlcpy(boot_names, val, sizeof(boot_names));
-	return 0;
+	return param_copy_names(val, boot_names, sizeof(boot_names));
 }
 early_param("bench", bench_param);
 

@@ -16,6 +16,7 @@
  */
 #include "mm/mmap.h"
 #include "mm/memory.h"
+#include "mm/debug/check.h"
 #include "kernel/uaccess.h"
 #include "mm/hugetlb.h"
 #include "mm/devdax.h"
@@ -138,10 +139,10 @@ static struct mm *parse_mm(const char *s)
 
 static int as_check(struct mm *mm)
 {
-	char why[160];
+	struct errmsg msg;
 
-	if (mm_check(mm, why, sizeof(why))) {
-		printk("as: %s[%u] is inconsistent: %s\n", mm->name, mm->id, why);
+	if (mm_check(mm, &msg)) {
+		printk("as: %s[%u] is inconsistent: %s\n", mm->name, mm->id, msg.why);
 		return -EINVAL;
 	}
 	printk("as: %s[%u] consistent\n", mm->name, mm->id);

@@ -8,12 +8,12 @@
 
 static int cmd_slabcheck(int argc, char **argv)
 {
-	char why[160];
+	struct errmsg msg;
 
 	if (shell_no_args(argc, argv))
 		return -EINVAL;
-	if (slab_check_all(why, sizeof(why))) {
-		printk("slabcheck: %s\n", why);
+	if (slab_check_all(&msg)) {
+		printk("slabcheck: %s\n", msg.why);
 		return -EINVAL;
 	}
 	printk("slabcheck: %lu KiB in slabs, %lu KiB kmalloc_large, all caches consistent\n",

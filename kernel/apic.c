@@ -58,9 +58,8 @@
 static volatile u32 *lapic_mmio;
 static bool x2apic_mode;
 static bool nolapic;
-/* The scheduler's tick and the CPU whose timer runs it (periodic). */
+/* The scheduler's tick; a CPU whose timer runs it has lapic_periodic set. */
 static void (*periodic_tick)(void);
-static unsigned int periodic_cpu;
 
 /* Linux's nolapic: no local APIC, so one CPU, and the PIT ticks. */
 static int nolapic_setup(const char *val)
@@ -156,7 +155,7 @@ static void lapic_timer_interrupt(struct pt_regs *regs)
 	(void)regs;
 	this_cpu()->lapic_timer_irqs++;
 	lapic_eoi();
-	if (periodic_tick && smp_processor_id() == periodic_cpu)
+	if (periodic_tick && this_cpu()->lapic_periodic)
 		periodic_tick();
 }
 
@@ -197,7 +196,7 @@ void lapic_timer_oneshot(unsigned int ms)
 	unsigned long ticks = this_cpu()->lapic_timer_per_ms * ms;
 
 	/* The tick's timer fires every millisecond already: it stays periodic. */
-	if (periodic_tick && smp_processor_id() == periodic_cpu)
+	if (this_cpu()->lapic_periodic)
 		return;
 
 	if (!ticks)
@@ -216,8 +215,8 @@ int lapic_timer_periodic(unsigned int hz, void (*tick)(void))
 
 	if (!ticks || ticks > 0xffffffffUL)
 		return -ENODEV;
-	periodic_cpu = p->cpu;
 	periodic_tick = tick;
+	p->lapic_periodic = true;
 	apic_write(APIC_TDCR, APIC_TDR_DIV_16);
 	apic_write(APIC_LVTT, APIC_LVT_TIMER_PERIODIC | LOCAL_TIMER_VECTOR);
 	apic_write(APIC_TMICT, (u32)ticks);

@@ -31,12 +31,13 @@ u32 apic_read_esr(void);
 
 /*
  * Arm this CPU's timer once, ms milliseconds ahead (LOCAL_TIMER_VECTOR);
- * on the CPU whose timer is the periodic tick, that timer is left alone.
+ * on a CPU whose timer is the periodic tick, that timer is left alone.
  */
 void lapic_timer_oneshot(unsigned int ms);
 /*
  * The scheduler's tick: this CPU's timer made periodic at hz, tick()
- * called from its interrupt after the EOI. 0, or -ENODEV when this CPU's
+ * called from its interrupt after the EOI (each CPU calls it for its own
+ * timer; the tick function is the same on all). 0, or -ENODEV when this CPU's
  * APIC is not set up (none, or nolapic): the caller ticks from the PIT.
  */
 int lapic_timer_periodic(unsigned int hz, void (*tick)(void));

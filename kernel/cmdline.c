@@ -8,6 +8,7 @@
 #include "kernel/param.h"
 #include "kernel/printk.h"
 #include "kernel/strerror.h"
+#include "libc/errno.h"
 #include "libc/string.h"
 #include "libc/ctype.h"
 
@@ -19,6 +20,16 @@ static char command_line[COMMAND_LINE_SIZE];
 const char *saved_command_line(void)
 {
 	return command_line;
+}
+
+int param_copy_names(const char *val, char *buf, size_t size)
+{
+	if (!*val)
+		val = "all";
+	if (strlen(val) >= size)
+		return -ERANGE;
+	strlcpy(buf, val, size);
+	return 0;
 }
 
 static bool parameq(const char *a, const char *b)

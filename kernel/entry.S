@@ -6,6 +6,13 @@
  * as struct pt_regs (kernel/traps.h) and calls do_trap(), or, when
  * the CPU was in ring 3, do_user_trap() (kernel/syscall.c), which also
  * does the work due before returning there.
+ *
+ * GS: an entry from ring 3 swaps in the kernel's (the per-CPU area) with
+ * SWAPGS and the return to ring 3 swaps the user's back, as the SYSCALL
+ * path does. NMI, #DF and #MC can also arrive in ring 0 in the few
+ * instructions where GS is still the user's (right after SYSCALL, right
+ * before SYSRET or IRET): for those three the entry reads MSR_GS_BASE,
+ * Linux's paranoid entry, and swaps only when it holds a user address.
  */
 #include "kernel/pt_regs_offsets.h"
 
@@ -66,6 +73,8 @@ system_stubs:
 	TRAP_NOERR \v
 	.endr
 
+#define MSR_GS_BASE	0xc0000101
+
 trap_common:
 	PUSH_REGS
 	cld
@@ -73,12 +82,35 @@ trap_common:
 	/* From ring 3 (CS's RPL): the user path, which may switch tasks. */
 	testb	$3, PT_CS(%rsp)
 	jnz	1f
+	cmpq	$2, PT_VECTOR(%rsp)		/* NMI */
+	je	paranoid_entry
+	cmpq	$8, PT_VECTOR(%rsp)		/* #DF */
+	je	paranoid_entry
+	cmpq	$18, PT_VECTOR(%rsp)		/* #MC */
+	je	paranoid_entry
 	call	do_trap
 	jmp	restore_regs_and_iret
-1:	call	do_user_trap
+1:	swapgs
+	call	do_user_trap
+	jmp	restore_regs_and_iret
 
+paranoid_entry:
+	movl	$MSR_GS_BASE, %ecx
+	rdmsr
+	testl	%edx, %edx
+	js	2f				/* a kernel address: the per-CPU area */
+	swapgs
+	call	do_trap
+	swapgs
+	jmp	restore_regs_and_iret
+2:	call	do_trap
+
+	/* Interrupts are off: nothing may run between SWAPGS and IRETQ. */
 	.globl	restore_regs_and_iret
 restore_regs_and_iret:
-	POP_REGS
+	testb	$3, PT_CS(%rsp)
+	jz	3f
+	swapgs
+3:	POP_REGS
 	addq	$16, %rsp
 	iretq

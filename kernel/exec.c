@@ -453,6 +453,8 @@ static void flush_old_exec(struct task_struct *t)
 	t->sas_ss_size = 0;
 	t->fsbase = 0;
 	wrmsr(MSR_FS_BASE, 0);
+	t->gsbase = 0;
+	wrmsr(MSR_KERNEL_GS_BASE, 0);
 	fpu_init_task(t);
 	fpu_restore_current(t->fpu);
 	vfork_done(t);

@@ -31,7 +31,7 @@
 #define WCONTINUED	8
 #define RUSAGE_SIZE	144
 
-static struct wait_queue_head child_exit_wq = { LIST_HEAD_INIT(child_exit_wq.head) };
+static DECLARE_WAIT_QUEUE_HEAD(child_exit_wq);
 static LIST_HEAD(dead_tasks);
 
 void reap_dead_tasks(void)
@@ -39,7 +39,8 @@ void reap_dead_tasks(void)
 	struct task_struct *t, *n;
 
 	list_for_each_entry_safe(t, n, &dead_tasks, tasks) {
-		if (t == current)
+		/* Still on its way off another CPU: its stack is in use. */
+		if (t == current || __atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE))
 			continue;
 		list_del(&t->tasks);
 		kfree(t->stack);

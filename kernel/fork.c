@@ -199,6 +199,7 @@ struct task_struct *copy_process(unsigned long flags, unsigned long newsp,
 	if (newsp)
 		p->user_regs->rsp = newsp;
 	p->fsbase = (flags & CLONE_SETTLS) ? tls : rdmsr(MSR_FS_BASE);
+	p->gsbase = rdmsr(MSR_KERNEL_GS_BASE);	/* the user's, while in the kernel */
 	fpu_copy(p, cur);
 	p->blocked = cur->blocked;
 	p->sas_ss_sp = (flags & CLONE_VM) ? 0 : cur->sas_ss_sp;

@@ -71,7 +71,20 @@ void gdt_init_cpu(struct cpu_gdt *g, u8 (*ist)[IST_STACK_SIZE])
 		: "rax", "memory");
 }
 
+/*
+ * Each CPU runs on its own struct cpu_gdt (the boot CPU's static one, an
+ * AP's in its per-CPU area), and GDTR points at its first word: the TSS
+ * to change is the one beside the GDT this CPU has loaded.
+ */
 void tss_set_rsp0(unsigned long rsp0)
 {
-	boot_gdt.tss.rsp[0] = rsp0;
+	struct __attribute__((packed)) {
+		u16 limit;
+		unsigned long base;
+	} gdtr;
+	struct cpu_gdt *g;
+
+	__asm__ __volatile__("sgdt %0" : "=m"(gdtr));
+	g = (struct cpu_gdt *)gdtr.base;
+	g->tss.rsp[0] = rsp0;
 }

@@ -37,7 +37,7 @@ struct cpu_gdt {
 void gdt_init(void);
 /* Build g with IST stacks ist[0..2] and load it (GDT, segments, TR) here. */
 void gdt_init_cpu(struct cpu_gdt *g, u8 (*ist)[IST_STACK_SIZE]);
-/* Kernel stack used on entry from ring 3. */
+/* Kernel stack used on entry from ring 3, on this CPU. */
 void tss_set_rsp0(unsigned long rsp0);
 #endif
 

@@ -20,13 +20,10 @@ static bool boot_filter_set;
 
 static int test_param(const char *val)
 {
-	if (!*val)
-		val = "all";
-	if (strlen(val) >= sizeof(boot_filter))
-		return -ERANGE;
-	strlcpy(boot_filter, val, sizeof(boot_filter));
-	boot_filter_set = true;
-	return 0;
+	int ret = param_copy_names(val, boot_filter, sizeof(boot_filter));
+
+	boot_filter_set |= !ret;
+	return ret;
 }
 early_param("test", test_param);
 

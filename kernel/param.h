@@ -30,6 +30,13 @@ struct kernel_param {
 void parse_cmdline(const char *cmdline);
 const char *saved_command_line(void);
 
+/*
+ * For the parameters that name what to run (test=, bench=): val copied
+ * into buf of size bytes, "all" for a bare name; -ERANGE, buf untouched,
+ * when it does not fit.
+ */
+int param_copy_names(const char *val, char *buf, size_t size);
+
 /* Exposed for the tests: parse without touching the saved line. */
 int parse_args(const char *cmdline, const struct kernel_param *start,
 	       const struct kernel_param *end, int *nr_bad);

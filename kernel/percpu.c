@@ -10,6 +10,12 @@
 
 struct percpu percpu_areas[NR_CPUS];
 
+_Static_assert(__builtin_offsetof(struct percpu, syscall_kernel_rsp) == PERCPU_KERNEL_RSP,
+	       "PERCPU_KERNEL_RSP");
+_Static_assert(__builtin_offsetof(struct percpu, syscall_user_rsp) == PERCPU_USER_RSP,
+	       "PERCPU_USER_RSP");
+_Static_assert(__builtin_offsetof(struct percpu, curr) == PERCPU_CURRENT, "PERCPU_CURRENT");
+
 void percpu_setup(unsigned int cpu)
 {
 	struct percpu *p = &percpu_areas[cpu];

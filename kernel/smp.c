@@ -64,6 +64,7 @@ static struct call_queue call_queues[NR_CPUS];
 static struct call_single_data csd_data[NR_CPUS][NR_CPUS];	/* [sender][target] */
 static volatile int boot_state[NR_CPUS];
 static u64 bsp_pat;
+static void (*ap_work)(void);
 static unsigned int nr_cpus_param = NR_CPUS;
 static unsigned int maxcpus_param = NR_CPUS;
 static bool use_shorthand;
@@ -213,16 +214,15 @@ int smp_call_function_single(unsigned int cpu, smp_call_func_t func, void *info,
 	return 0;
 }
 
-/* Queue a call on every other online CPU and send the IPIs. */
-static void call_others(smp_call_func_t func, void *info, bool wait)
+/* Queue a call on each CPU of targets (online, not this one) and send the IPIs. */
+static void call_many(u64 targets, smp_call_func_t func, void *info, bool wait)
 {
 	unsigned int me = smp_processor_id(), cpu;
-	u64 targets = cpu_online_mask & ~BIT(me);
 
 	if (!targets)
 		return;
 	for_each_online_cpu(cpu)
-		if (cpu != me)
+		if (targets & BIT(cpu))
 			queue_call(cpu, csd_prepare(cpu, func, info, wait));
 	/* The shorthand reaches every CPU there is: only when all are online. */
 	if (use_shorthand && targets == (cpu_present_mask & ~BIT(me))) {
@@ -230,33 +230,47 @@ static void call_others(smp_call_func_t func, void *info, bool wait)
 		return;
 	}
 	for_each_online_cpu(cpu)
-		if (cpu != me)
+		if (targets & BIT(cpu))
 			apic_send_ipi(cpu_apicid(cpu), CALL_FUNCTION_VECTOR);
 }
 
-static void wait_others(void)
+static void wait_many(u64 targets)
 {
 	unsigned int me = smp_processor_id(), cpu;
 
 	for_each_online_cpu(cpu)
-		if (cpu != me)
+		if (targets & BIT(cpu))
 			csd_lock_wait(&csd_data[me][cpu]);
+}
+
+static u64 others(u64 mask)
+{
+	return mask & cpu_online_mask & ~BIT(smp_processor_id());
+}
+
+void smp_call_function_many(u64 mask, smp_call_func_t func, void *info, bool wait)
+{
+	u64 targets = others(mask);
+
+	call_many(targets, func, info, wait);
+	if (wait)
+		wait_many(targets);
 }
 
 void smp_call_function(smp_call_func_t func, void *info, bool wait)
 {
-	call_others(func, info, wait);
-	if (wait)
-		wait_others();
+	smp_call_function_many(cpu_online_mask, func, info, wait);
 }
 
 void on_each_cpu(smp_call_func_t func, void *info, bool wait)
 {
-	call_others(func, info, wait);
+	u64 targets = others(cpu_online_mask);
+
+	call_many(targets, func, info, wait);
 	/* The local run overlaps with the others'. */
 	run_local(func, info);
 	if (wait)
-		wait_others();
+		wait_many(targets);
 }
 
 /* The AP side. */
@@ -287,8 +301,25 @@ void start_secondary(unsigned int cpu)
 	local_flush_tlb_all();
 	WRITE_ONCE(boot_state[cpu], CPU_ALIVE);
 	local_irq_enable();
-	for (;;)
+	for (;;) {
+		void (*work)(void) = READ_ONCE(ap_work);
+
+		if (work)
+			work();
 		halt();
+	}
+}
+
+static void kick(void *info)
+{
+	(void)info;
+}
+
+void smp_set_ap_work(void (*work)(void))
+{
+	WRITE_ONCE(ap_work, work);
+	/* Out of hlt: each AP finds the work after the call's interrupt. */
+	smp_call_function(kick, NULL, true);
 }
 
 /* The BSP side. */
@@ -472,13 +503,13 @@ static bool cpu_has_apic(void)
 	return d & BIT(9);
 }
 
-/* tlbflush's way to the other CPUs: how many were sent the call. */
-static unsigned int call_other_cpus(smp_call_func_t func, void *info)
+/* tlbflush's way to the other CPUs of mask: how many were sent the call. */
+static unsigned int call_other_cpus(u64 mask, smp_call_func_t func, void *info)
 {
-	if (num_online_cpus() < 2)
-		return 0;
-	smp_call_function(func, info, true);
-	return num_online_cpus() - 1;
+	u64 targets = others(mask);
+
+	smp_call_function_many(targets, func, info, true);
+	return hweight64(targets);
 }
 
 void smp_init(void)

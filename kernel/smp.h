@@ -4,10 +4,10 @@
 
 /*
  * Every CPU the MADT reports, brought up with INIT-SIPI-SIPI, and
- * function calls on other CPUs through IPIs, in Linux's shape. The APs
- * run nothing else today: they idle in hlt with interrupts on and run
- * the calls sent to them (the scheduler and the memory manager are
- * still single-CPU, on the boot CPU).
+ * function calls on other CPUs through IPIs, in Linux's shape. An AP
+ * idles in hlt with interrupts on and runs the calls sent to them until
+ * the scheduler, which sits above, hands it its work (smp_set_ap_work:
+ * its idle task and tick).
  *
  * Calls run in interrupt context on the target, with interrupts off:
  * they must be short and must not sleep or send calls themselves. They
@@ -70,6 +70,8 @@ int smp_call_function_single(unsigned int cpu, smp_call_func_t func, void *info,
 			     bool wait);
 /* On every other online CPU. */
 void smp_call_function(smp_call_func_t func, void *info, bool wait);
+/* On every online CPU of mask but this one. */
+void smp_call_function_many(u64 mask, smp_call_func_t func, void *info, bool wait);
 /* On every online CPU, this one included. */
 void on_each_cpu(smp_call_func_t func, void *info, bool wait);
 
@@ -83,6 +85,12 @@ int smp_boot_cpu(unsigned int cpu, u32 apicid);
 
 /* The APIC ID the MADT gave cpu. */
 u32 cpu_apicid(unsigned int cpu);
+/*
+ * What every AP runs once it is online, in its boot context (the
+ * scheduler: it never returns). Set once; the APs are woken to find it.
+ */
+void smp_set_ap_work(void (*work)(void));
+
 /* The AP entry point from the trampoline. */
 void start_secondary(unsigned int cpu);
 

@@ -14,6 +14,7 @@
 #include "kernel/syscall.h"
 #include "kernel/syscalls.h"
 #include "kernel/syscall_table.h"
+#include "kernel/bkl.h"
 #include "kernel/gdt.h"
 #include "kernel/io.h"
 #include "kernel/printk.h"
@@ -53,7 +54,6 @@ _Static_assert(offsetof(struct pt_regs, ss) == PT_SS, "pt_regs layout");
 _Static_assert(sizeof(struct pt_regs) == PT_SIZE, "pt_regs layout");
 
 extern char entry_SYSCALL_64[];
-extern unsigned long syscall_kernel_rsp;
 
 typedef long (*syscall_fn_t)(unsigned long, unsigned long, unsigned long,
 			     unsigned long, unsigned long, unsigned long);
@@ -208,6 +208,9 @@ bool do_syscall_64(struct pt_regs *regs)
 {
 	unsigned long nr = regs->error_code;
 
+	/* sched_yield() touches nothing but the run queue: polling loops need no BKL. */
+	if (nr != __NR_sched_yield)
+		bkl_enter();
 	current->user_regs = regs;
 	regs->rax = syscall_dispatch(nr, regs->rdi, regs->rsi, regs->rdx, regs->r10,
 				     regs->r8, regs->r9);
@@ -223,13 +226,15 @@ void exit_to_user_mode(struct pt_regs *regs)
 {
 	current->user_regs = regs;
 	local_irq_disable();
-	while (need_resched || signal_pending(current)) {
+	while (need_resched() || signal_pending(current)) {
 		local_irq_enable();
-		if (need_resched)
+		bkl_enter();
+		if (need_resched())
 			schedule();
 		do_signal(regs);
 		local_irq_disable();
 	}
+	bkl_exit();
 }
 
 static const char *const user_trap_reason[NR_EXCEPTIONS] = {
@@ -266,6 +271,7 @@ static void do_user_page_fault(struct pt_regs *regs)
 	int fault = VM_FAULT_SIGSEGV, si_code = SEGV_MAPERR;
 
 	local_irq_enable();
+	bkl_enter();
 	if (mm && addr < TASK_SIZE && !(regs->error_code & X86_PF_RSVD))
 		fault = handle_mm_fault(mm, addr, regs->error_code, &si_code);
 	if (!fault)
@@ -296,6 +302,7 @@ void do_user_trap(struct pt_regs *regs)
 	} else {
 		const char *why = user_trap_reason[regs->vector];
 
+		bkl_enter();
 		force_sig_fault(user_trap_signal(regs->vector), 0, 0, regs,
 				why ? why : trap_name(regs->vector));
 	}
@@ -304,7 +311,7 @@ void do_user_trap(struct pt_regs *regs)
 
 void syscall_set_kernel_stack(unsigned long top)
 {
-	syscall_kernel_rsp = top;
+	this_cpu()->syscall_kernel_rsp = top;
 }
 
 static void cpuid_count(u32 leaf, u32 sub, u32 *a, u32 *b, u32 *c, u32 *d)

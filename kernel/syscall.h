@@ -18,11 +18,12 @@
 #define MSR_SYSCALL_MASK	0xc0000084
 #define MSR_FS_BASE		0xc0000100
 #define MSR_GS_BASE		0xc0000101
+#define MSR_KERNEL_GS_BASE	0xc0000102
 
 
 struct pt_regs;
 
-/* MSRs, SSE for user code, SMEP/SMAP where the CPU has them. */
+/* MSRs, SSE for user code, SMEP/SMAP where the CPU has them: on each CPU. */
 void syscall_init(void);
 /* The stack the SYSCALL entry switches to (the running task's). */
 void syscall_set_kernel_stack(unsigned long top);

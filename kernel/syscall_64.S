@@ -4,34 +4,29 @@
  *
  * The CPU arrives with the user RSP, RIP in RCX, RFLAGS in R11, and IF
  * cleared by SFMASK, so nothing can interrupt before the kernel stack is
- * loaded; one CPU, so the scratch slot for the user RSP needs no per-CPU
- * area (and no SWAPGS: the kernel does not use GS). The frame built is
- * struct pt_regs, the same as an interrupt from ring 3 builds at the
- * same place (the top of the task's kernel stack), so every return path
- * can use IRET. SYSRET is taken only when do_syscall_64() says the frame
- * allows it (see there: the non-canonical RIP hazard).
+ * loaded. GS is the user's until SWAPGS, which swaps in the per-CPU area
+ * from MSR_KERNEL_GS_BASE (and parks the user's GS base there, where
+ * arch_prctl(ARCH_SET_GS) and the context switch find it), as Linux:
+ * the CPU's area holds the running task's stack top and a scratch slot
+ * for the user RSP. The frame built is struct pt_regs, the same as an
+ * interrupt from ring 3 builds at the same place (the top of the task's
+ * kernel stack), so every return path can use IRET. SYSRET is taken
+ * only when do_syscall_64() says the frame allows it (see there: the
+ * non-canonical RIP hazard); both swap GS back just before leaving.
  */
 #include "kernel/gdt.h"
+#include "kernel/percpu.h"
 #include "kernel/pt_regs_offsets.h"
-
-
-
-	.data
-	.balign	8
-	.globl	syscall_kernel_rsp
-syscall_kernel_rsp:
-	.quad	0
-syscall_user_rsp:
-	.quad	0
 
 	.text
 	.balign	16
 	.globl	entry_SYSCALL_64
 entry_SYSCALL_64:
-	movq	%rsp, syscall_user_rsp(%rip)
-	movq	syscall_kernel_rsp(%rip), %rsp
+	swapgs
+	movq	%rsp, %gs:PERCPU_USER_RSP
+	movq	%gs:PERCPU_KERNEL_RSP, %rsp
 	pushq	$__USER_DS
-	pushq	syscall_user_rsp(%rip)
+	pushq	%gs:PERCPU_USER_RSP
 	pushq	%r11
 	pushq	$__USER_CS
 	pushq	%rcx
@@ -48,6 +43,7 @@ entry_SYSCALL_64:
 	/* do_syscall_64 put RIP in RCX and RFLAGS in R11 for SYSRET. */
 	POP_REGS
 	movq	PT_RSP - PT_VECTOR(%rsp), %rsp
+	swapgs
 	sysretq
 
 /*
@@ -57,6 +53,7 @@ entry_SYSCALL_64:
  */
 	.globl	ret_from_fork
 ret_from_fork:
+	call	schedule_tail
 	testq	%rbx, %rbx
 	jz	1f
 	sti

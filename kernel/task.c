@@ -9,6 +9,9 @@
  */
 #include "kernel/task.h"
 #include "kernel/io.h"
+#include "kernel/panic.h"
+#include "kernel/percpu.h"
+#include "kernel/smp.h"
 #include "kernel/syscall.h"
 #include "kernel/syscall_uaccess.h"
 #include "kernel/syscalls.h"
@@ -36,11 +39,20 @@ struct task_struct init_task = {
 	.thread_group = LIST_HEAD_INIT(init_task.thread_group),
 };
 
-struct task_struct *current_task_ptr = &init_task;
-
+/* Until sched_init() gives the CPUs their tasks, the boot context is kshell. */
 struct task_struct *current_task(void)
 {
-	return current_task_ptr;
+	struct task_struct *t = this_cpu()->curr;
+
+	return t ? t : &init_task;
+}
+
+void kthread_bind(struct task_struct *t, unsigned int cpu)
+{
+	if (!cpu_online(cpu))
+		panic("kthread_bind: %s to CPU%u, which is not online", t->comm, cpu);
+	t->cpus_allowed = BIT(cpu);
+	t->cpu = cpu;
 }
 
 struct task_struct *find_task_by_pid(int pid)
@@ -145,9 +157,14 @@ long sys_arch_prctl(unsigned long code, unsigned long addr)
 	case ARCH_GET_FS:
 		return put_user_ulong(addr, rdmsr(MSR_FS_BASE));
 	case ARCH_SET_GS:
+		/* In the kernel the user's GS base waits in MSR_KERNEL_GS_BASE (SWAPGS). */
+		if (addr >= TASK_SIZE)
+			return -EPERM;
+		current->gsbase = addr;
+		wrmsr(MSR_KERNEL_GS_BASE, addr);
+		return 0;
 	case ARCH_GET_GS:
-		/* The kernel keeps GS to itself (no SWAPGS): refuse, as a seccomp'd Linux would. */
-		return -EINVAL;
+		return put_user_ulong(addr, rdmsr(MSR_KERNEL_GS_BASE));
 	default:
 		return -EINVAL;
 	}

@@ -12,6 +12,11 @@
  * exited, as in Linux; another thread is on its leader's thread_group
  * list until it exits. A zombie keeps its pid, comm and exit_code but
  * no mm and no files. kshell (pid 1) and idle (pid 0) are on neither list.
+ *
+ * SMP: every CPU runs tasks (kernel/sched.c); a task may move between
+ * CPUs from one run to the next unless kthread_bind() pinned it. The
+ * process lists are still guarded by the interim big kernel lock
+ * (kernel/bkl.h) held by every task that changes them.
  */
 #include "kernel/types.h"
 #include "kernel/list.h"
@@ -56,6 +61,7 @@ struct task_struct {
 	void *stack;			/* kernel stack, KERNEL_STACK_SIZE */
 	struct pt_regs *user_regs;	/* user frame at the top of the stack */
 	unsigned long fsbase;		/* ARCH_SET_FS */
+	unsigned long gsbase;		/* ARCH_SET_GS (MSR_KERNEL_GS_BASE while in the kernel) */
 	u8 *fpu;			/* FXSAVE area (16-byte aligned in fpu_buf) */
 	u8 fpu_buf[512 + 16];
 
@@ -87,6 +93,11 @@ struct task_struct {
 	void *wait_private;		/* futex: the key this task sleeps on */
 	unsigned long utime_ticks;	/* timer ticks spent running */
 	unsigned int slice_ticks;	/* of the current time slice */
+
+	u64 cpus_allowed;		/* CPUs it may run on; 0: any (kthread_bind) */
+	unsigned int cpu;		/* where it runs, or last ran */
+	int on_cpu;			/* running, or not yet switched out (rq_lock) */
+	bool bkl_held;			/* kernel/bkl.h */
 };
 
 /* flags */
@@ -97,7 +108,7 @@ struct task_struct {
 /* Process leaders, oldest first. */
 extern struct list_head process_list;
 
-/* The task running on this CPU. */
+/* The task running on this CPU (per-CPU, through GS). */
 struct task_struct *current_task(void);
 #define current current_task()
 
@@ -123,6 +134,13 @@ void free_pid(int pid);
  * wake_up_process(). NULL when memory is short.
  */
 struct task_struct *kthread_create(void (*fn)(void *), void *arg, const char *name);
+/*
+ * Run t only on cpu, as Linux: after kthread_create(), before
+ * wake_up_process(). cpu must be online (a bad one is a bug: it panics).
+ * Join a kernel thread with a struct completion (kernel/sched.h) that
+ * it completes last.
+ */
+void kthread_bind(struct task_struct *t, unsigned int cpu);
 
 /* "R (running)", "S (sleeping)", ... as /proc/<pid>/status prints it. */
 const char *task_state_name(const struct task_struct *t);

@@ -61,18 +61,46 @@ static void flush_func(void *arg)
 	do_flush(arg);
 }
 
-static unsigned int (*remote_call)(void (*func)(void *info), void *info);
+static tlb_remote_call_t remote_call;
 
-void tlb_set_remote_call(unsigned int (*call)(void (*func)(void *info), void *info))
+void tlb_set_remote_call(tlb_remote_call_t call)
 {
 	remote_call = call;
+}
+
+void tlb_call_cpus(const u64 *cpu_mask, void (*func)(void *info), void *info)
+{
+	u64 cpus = __atomic_load_n(cpu_mask, __ATOMIC_SEQ_CST);
+
+	if (remote_call)
+		remote_call(cpus, func, info);
+}
+
+/* The other CPUs of cpus, one round of calls; counted when any was sent. */
+static void flush_remote(u64 cpus, const struct flush_info *f)
+{
+	if (remote_call && remote_call(cpus, flush_func, (void *)f))
+		count(NR_TLB_REMOTE_FLUSH, 1);
 }
 
 static void flush_everywhere(const struct flush_info *f)
 {
 	do_flush(f);
-	if (remote_call && remote_call(flush_func, (void *)f))
-		count(NR_TLB_REMOTE_FLUSH, 1);
+	flush_remote(~0ULL, f);
+}
+
+void flush_tlb_mask_range(const u64 *cpu_mask, unsigned long start, unsigned long end,
+			  bool freed_tables)
+{
+	/* Freed tables may sit in the paging-structure caches: all of it. */
+	struct flush_info f = { freed_tables ? 0 : start, freed_tables ? 0 : end };
+	u64 cpus = __atomic_load_n(cpu_mask, __ATOMIC_SEQ_CST);
+
+	if (!freed_tables && end <= start)
+		return;
+	if (cpus & BIT(smp_processor_id()))
+		do_flush(&f);
+	flush_remote(cpus, &f);
 }
 
 void flush_tlb_all(void)

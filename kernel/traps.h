@@ -38,6 +38,7 @@ struct pt_regs {
 #define FIRST_SYSTEM_VECTOR	0xec
 #define LOCAL_TIMER_VECTOR	0xec
 #define CALL_FUNCTION_VECTOR	0xfb
+#define RESCHEDULE_VECTOR	0xfd
 #define ERROR_APIC_VECTOR	0xfe
 #define SPURIOUS_APIC_VECTOR	0xff
 

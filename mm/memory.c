@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * User page tables: demand faults, zapping with empty page-table reclaim
- * at every level, protection changes, teardown, and the checker.
+ * at every level, protection changes and teardown (the checker of these
+ * invariants is mm/debug/memory_check.c).
  *
  * Counting. A user table's struct page counts its non-none entries in
  * pt_count (set_user_entry() is the only writer of user tables). The
@@ -37,7 +38,6 @@
  * reachable, so no flush) and leaves the tables exactly as they were.
  */
 #include "mm/memory.h"
-#include "mm/mmap.h"
 #include "mm/hugetlb.h"
 #include "mm/page.h"
 #include "mm/page_alloc.h"
@@ -99,7 +99,7 @@ static enum pg_level size_to_pg_level(unsigned long size)
 	return PG_LEVEL_4K;
 }
 
-static unsigned int level_hstate_idx(enum pg_level level)
+unsigned int level_hstate_idx(enum pg_level level)
 {
 	return level == PG_LEVEL_1G ? HSTATE_1G : HSTATE_2M;
 }
@@ -118,7 +118,7 @@ static pteval_t vm_page_prot(unsigned long vm_flags)
 	return prot & __supported_pte_mask;
 }
 
-static pteval_t mk_leaf(phys_addr_t pa, unsigned long vm_flags, enum pg_level level)
+pteval_t mk_leaf(phys_addr_t pa, unsigned long vm_flags, enum pg_level level)
 {
 	pteval_t e = pa | vm_page_prot(vm_flags);
 
@@ -129,7 +129,7 @@ static pteval_t mk_leaf(phys_addr_t pa, unsigned long vm_flags, enum pg_level le
 
 static bool mm_is_loaded(const struct mm *mm)
 {
-	return read_cr3_phys() == __pa(mm->pgd);
+	return __atomic_load_n(&mm->cpu_mask, __ATOMIC_SEQ_CST) != 0;
 }
 
 /* Tables. */
@@ -181,13 +181,9 @@ static void tlb_flush(struct mmu_gather *tlb)
 
 	if (tlb->end <= tlb->start && !tlb->nr_tables)
 		return;
-	/* User address spaces are loaded on the boot CPU only: flush here. */
+	/* Every CPU that has it loaded; retired tables: a full flush. */
 	if (mm_is_loaded(mm)) {
-		/* Retired tables may sit in the paging-structure caches. */
-		if (tlb->nr_tables)
-			local_flush_tlb_all();
-		else
-			local_flush_tlb_range(tlb->start, tlb->end);
+		flush_tlb_mm_range(mm, tlb->start, tlb->end, tlb->nr_tables);
 		mm->tlb_flushes++;
 	}
 	tlb->start = ~0UL;
@@ -635,7 +631,7 @@ void change_protection(struct mm *mm, unsigned long start, unsigned long end,
 	walk_leaves(mm->pgd, PG_LEVEL_512G, start, end, protect_leaf, &p);
 	/* Permissions may have shrunk: no stale writable entry may survive. */
 	if (mm_is_loaded(mm)) {
-		local_flush_tlb_range(start, end);
+		flush_tlb_mm_range(mm, start, end, false);
 		mm->tlb_flushes++;
 	}
 }
@@ -707,7 +703,7 @@ static struct page *alloc_fault_page(struct vm_area_struct *vma, bool *reserved)
 }
 
 /* The device page a VM_DAX vma maps at addr (aligned to its leaf size). */
-static struct page *dax_fault_page(struct vm_area_struct *vma, unsigned long addr)
+struct page *dax_fault_page(struct vm_area_struct *vma, unsigned long addr)
 {
 	unsigned long pfn = vma->vm_dax->start_pfn + vma->vm_pgoff +
 			    ((addr - vma->vm_start) >> PAGE_SHIFT);
@@ -1035,177 +1031,6 @@ static int pt_reclaim_store(const char *buf, size_t len, void *data, struct errm
 	return 0;
 }
 PSEUDO_FILE(pt_reclaim, "/proc/sys/vm/pt_reclaim", pt_reclaim_show, pt_reclaim_store);
-
-/* The checker. */
-
-struct check_ctx {
-	struct mm *mm;
-	char *why;
-	size_t len;
-	unsigned long rss;
-	unsigned long rss_dax;
-	unsigned long huge[HUGE_MAX_HSTATE];
-	unsigned long tables[PG_LEVEL_512G + 1];
-};
-
-#define CHECK(c, cond, ...) do {					\
-	if (!(cond)) {							\
-		snprintf((c)->why, (c)->len, __VA_ARGS__);		\
-		return -EINVAL;						\
-	}								\
-} while (0)
-
-#define LEAF_FLAGS_MASK	(~PTE_PFN_MASK & ~(pteval_t)_PAGE_DIRTY)
-
-static int check_leaf(struct check_ctx *c, pteval_t e, enum pg_level level,
-		      unsigned long addr)
-{
-	struct vm_area_struct *vma = vma_lookup(c->mm, addr);
-	struct page *page = entry_page(e);
-	pteval_t want;
-
-	CHECK(c, vma, "leaf at %lx outside any VMA", addr);
-	CHECK(c, vma_pagesize(vma) == level_size(level),
-	      "%lx: a %lu kB leaf in a VMA of %lu kB pages", addr, level_size(level) >> 10,
-	      vma_pagesize(vma) >> 10);
-	want = mk_leaf(0, vma->vm_flags, level);
-	/* Copy-on-write: a private writable leaf may be read-only. */
-	if (!(vma->vm_flags & (VM_SHARED | VM_DAX)))
-		want = (want & ~(pteval_t)_PAGE_RW) | (e & _PAGE_RW);
-	CHECK(c, (e & LEAF_FLAGS_MASK) == (want & LEAF_FLAGS_MASK),
-	      "%lx: entry %#lx, the VMA's protection gives flags %#lx", addr,
-	      (unsigned long)e, (unsigned long)want);
-	CHECK(c, IS_ALIGNED(entry_phys(e), level_size(level)), "%lx: misaligned leaf %#lx",
-	      addr, (unsigned long)e);
-	CHECK(c, !(vma->vm_flags & VM_DAX) == !PageDevice(page),
-	      "%lx: pfn %#lx (%s) in a%s VMA", addr, page_to_pfn(page),
-	      PageDevice(page) ? "device memory" : "RAM", vma->vm_dax ? " dax" : "n anonymous");
-	if (vma->vm_dax) {
-		CHECK(c, page == dax_fault_page(vma, addr),
-		      "%lx: maps pfn %#lx, dax%u.0 puts pfn %#lx there", addr, page_to_pfn(page),
-		      vma->vm_dax->id, page_to_pfn(dax_fault_page(vma, addr)));
-		CHECK(c, !PageTail(page) && compound_order(page) == vma->vm_dax->order &&
-		      page->_refcount >= 1 && page->_mapcount >= 1,
-		      "%lx: device pfn %#lx: order %u (dax%u.0: %u) ref %d map %d", addr,
-		      page_to_pfn(page), compound_order(page), vma->vm_dax->id,
-		      vma->vm_dax->order, page->_refcount, page->_mapcount);
-		c->rss_dax += level_size(level) >> PAGE_SHIFT;
-		return 0;
-	}
-	if (level == PG_LEVEL_4K) {
-		CHECK(c, !PageBuddy(page) && !PagePgtable(page) && !PageSlab(page) &&
-		      !PageCompound(page) && page->_mapcount >= 0 &&
-		      page->_refcount > page->_mapcount,
-		      "%lx: pfn %#lx is not a mapped anonymous page (flags %#lx ref %d map %d)",
-		      addr, page_to_pfn(page), page->flags, page->_refcount, page->_mapcount);
-		c->rss++;
-		return 0;
-	}
-	CHECK(c, PageHead(page) && PageHugeTLB(page) &&
-	      compound_order(page) == vma->vm_hstate->order && page->_refcount >= 1,
-	      "%lx: pfn %#lx is not an in-use %s folio", addr, page_to_pfn(page),
-	      vma->vm_hstate->name);
-	c->huge[level_hstate_idx(level)]++;
-	return 0;
-}
-
-static int check_table(struct check_ctx *c, pteval_t *table, enum pg_level level,
-		       unsigned long base)
-{
-	struct page *page = pt_page(table);
-	unsigned int n = 0;
-	int ret;
-
-	CHECK(c, PagePgtable(page) && page->pt_level == level &&
-	      page->pt_owner == (unsigned long)c->mm,
-	      "table %lx (level %d at %lx): flags %#lx level %u owner %#lx",
-	      (unsigned long)table, level, base, page->flags, page->pt_level, page->pt_owner);
-	c->tables[level]++;
-	for (unsigned int i = 0; i < PTRS_PER_TABLE; i++) {
-		unsigned long addr = base + i * level_size(level);
-		pteval_t e = table[i];
-
-		if (level == PG_LEVEL_512G && i >= PTRS_PER_TABLE / 2) {
-			CHECK(c, entry_phys(e) == entry_phys(init_pgd[i]) &&
-			      entry_none(e) == entry_none(init_pgd[i]),
-			      "PGD entry %u differs from the kernel's", i);
-			n += !entry_none(e);
-			continue;
-		}
-		if (entry_none(e))
-			continue;
-		n++;
-		if (entry_leaf(e, level)) {
-			CHECK(c, level <= PG_LEVEL_1G, "PGD entry %u is a leaf", i);
-			ret = check_leaf(c, e, level, addr);
-		} else {
-			CHECK(c, (e & ~PTE_PFN_MASK) == _PAGE_TABLE,
-			      "%lx: table entry %#lx has flags other than _PAGE_TABLE", addr,
-			      (unsigned long)e);
-			ret = check_table(c, entry_table(e), level - 1, addr);
-		}
-		if (ret)
-			return ret;
-	}
-	CHECK(c, page->pt_count == n, "table at %lx (level %d): pt_count %u, %u entries",
-	      base, level, page->pt_count, n);
-	CHECK(c, !pt_reclaim || level == PG_LEVEL_512G || n,
-	      "empty level-%d table at %lx with reclaim on", level, base);
-	return 0;
-}
-
-static int check_reservations(struct check_ctx *c)
-{
-	struct mm *mm = c->mm;
-
-	for (unsigned int i = 0; i < mm->map_count; i++) {
-		struct vm_area_struct *v = &mm->vmas[i];
-		unsigned long pages, mapped;
-
-		if (!(v->vm_flags & VM_HUGETLB)) {
-			CHECK(c, !v->vm_resv, "anonymous VMA %lx-%lx holds reservations",
-			      v->vm_start, v->vm_end);
-			continue;
-		}
-		pages = (v->vm_end - v->vm_start) / huge_page_size(v->vm_hstate);
-		mapped = count_mapped(mm, v->vm_start, v->vm_end, huge_page_size(v->vm_hstate));
-		CHECK(c, !(v->vm_flags & VM_NORESERVE) || !v->vm_resv,
-		      "MAP_NORESERVE VMA %lx-%lx holds %lu reservations", v->vm_start,
-		      v->vm_end, v->vm_resv);
-		CHECK(c, v->vm_resv + mapped <= pages,
-		      "VMA %lx-%lx: %lu reserved + %lu mapped > %lu pages", v->vm_start,
-		      v->vm_end, v->vm_resv, mapped, pages);
-	}
-	for (int i = 0; i < HUGE_MAX_HSTATE; i++)
-		CHECK(c, mm_hugetlb_reserved(&hstates[i]) <= hstates[i].resv_huge_pages,
-		      "%s: mappings hold %lu reservations, the pool %lu", hstates[i].name,
-		      mm_hugetlb_reserved(&hstates[i]), hstates[i].resv_huge_pages);
-	return 0;
-}
-
-int mm_check(struct mm *mm, char *why, size_t len)
-{
-	struct check_ctx c = { .mm = mm, .why = why, .len = len };
-	int ret;
-
-	ret = mm_check_vmas(mm, why, len);
-	if (ret)
-		return ret;
-	CHECK(&c, mm->pgd, "no PGD");
-	ret = check_table(&c, mm->pgd, PG_LEVEL_512G, 0);
-	if (ret)
-		return ret;
-	CHECK(&c, c.rss == mm->rss, "rss %lu, %lu pages mapped", mm->rss, c.rss);
-	CHECK(&c, c.rss_dax == mm->rss_dax, "rss_dax %lu, %lu device pages mapped",
-	      mm->rss_dax, c.rss_dax);
-	for (int i = 0; i < HUGE_MAX_HSTATE; i++)
-		CHECK(&c, c.huge[i] == mm->nr_huge[i], "%s: counter %lu, %lu mapped",
-		      hstates[i].name, mm->nr_huge[i], c.huge[i]);
-	for (int l = PG_LEVEL_4K; l <= PG_LEVEL_512G; l++)
-		CHECK(&c, c.tables[l] == mm->nr_pgtables[l],
-		      "level-%d tables: counter %lu, %lu found", l, mm->nr_pgtables[l], c.tables[l]);
-	return check_reservations(&c);
-}
 
 void pagefault_init(void)
 {

@@ -4,7 +4,8 @@
 
 /*
  * The page-table side of address spaces: demand faults, zapping, empty
- * page-table reclaim, protection changes, and the address-space checker.
+ * page-table reclaim and protection changes (checked by mm_check(),
+ * mm/debug/check.h).
  *
  * User page-table pages count their non-none entries in struct page
  * pt_count: present entries, and PROT_NONE leaves (which keep their page
@@ -118,13 +119,13 @@ bool pt_reclaim_enabled(void);
 void set_pt_reclaim(bool on);
 
 /*
- * The checker: the VMA set (mm_check_vmas), then every table of mm
- * (owner, level, pt_count == non-none entries, none empty while reclaim
- * is on, kernel half identical to init_pgd), every leaf inside a VMA of
- * its kind with the VMA's protection, rss/nr_huge/nr_pgtables equal to
- * what is mapped, and vm_resv within the unmapped huge pages.
+ * What a leaf should be, for the checker (mm/debug/memory_check.c): the
+ * entry mapping pa at level in a VMA of vm_flags, the hstate index of a
+ * huge leaf's level, and the device page a VM_DAX vma maps at addr.
  */
-int mm_check(struct mm *mm, char *why, size_t len);
+pteval_t mk_leaf(phys_addr_t pa, unsigned long vm_flags, enum pg_level level);
+unsigned int level_hstate_idx(enum pg_level level);
+struct page *dax_fault_page(struct vm_area_struct *vma, unsigned long addr);
 
 /* Faults on user addresses go to the loaded mm's VMAs from now on. */
 void pagefault_init(void);

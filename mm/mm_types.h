@@ -20,9 +20,11 @@
  */
 #include "kernel/types.h"
 #include "kernel/list.h"
+#include "kernel/percpu.h"
 #include "kernel/pseudofs.h"
 #include "mm/pgtable.h"
 #include "mm/hugetlb.h"
+#include "mm/devdax.h"
 
 /* vm_flags, Linux's values. */
 #define VM_READ		0x00000001UL
@@ -64,6 +66,7 @@ struct mm {
 	unsigned int id;		/* like a pid: /proc/<id>/status */
 	char name[MM_NAME_LEN];
 	struct list_head list;		/* on mm_list */
+	u64 cpu_mask;			/* CPUs that may cache its entries (switch_mm) */
 
 	struct vm_area_struct *vmas;	/* sorted by vm_start */
 	unsigned int map_count;		/* VMAs in use */
@@ -96,5 +99,27 @@ struct mm {
 	bool files_registered;
 	bool owned_by_task;		/* a process's, not the console's */
 };
+
+/*
+ * What faults and zaps (mm/memory.c) need of the VMA set that mm/mmap.c
+ * keeps, declared here, below both: mmap.c calls down into memory.c, so
+ * memory.c must not include mmap.h.
+ */
+
+/* The address space in this CPU's CR3, or NULL for the kernel's own (init_pgd). */
+#define current_mm	(this_cpu()->loaded_mm)
+extern struct list_head mm_list;
+
+/* The first VMA with vm_end > addr, or NULL (Linux's find_vma). */
+struct vm_area_struct *find_vma(struct mm *mm, unsigned long addr);
+/* The VMA containing addr, or NULL. */
+struct vm_area_struct *vma_lookup(struct mm *mm, unsigned long addr);
+
+static inline unsigned long vma_pagesize(const struct vm_area_struct *vma)
+{
+	if (vma->vm_dax)
+		return dax_region_align(vma->vm_dax);
+	return vma->vm_hstate ? huge_page_size(vma->vm_hstate) : PAGE_SIZE;
+}
 
 #endif

@@ -33,7 +33,6 @@
  * (vma_remove) drops one.
  */
 #include "mm/mmap.h"
-#include "mm/debug/check.h"
 #include "mm/memory.h"
 #include "mm/hugetlb.h"
 #include "mm/page_alloc.h"
@@ -41,13 +40,13 @@
 #include "kernel/panic.h"
 #include "kernel/printk.h"
 #include "kernel/pseudofs.h"
+#include "kernel/tlbflush.h"
 #include "kernel/traps.h"
 #include "libc/ctype.h"
 #include "libc/errno.h"
 #include "libc/stdio.h"
 #include "libc/string.h"
 
-struct mm *current_mm;
 LIST_HEAD(mm_list);
 static unsigned int next_mm_id = 1;
 
@@ -144,7 +143,7 @@ static void vma_remove(struct mm *mm, unsigned int i, unsigned int n)
 	mm->map_count -= n;
 }
 
-static bool vma_compatible(const struct vm_area_struct *a, const struct vm_area_struct *b)
+bool vma_compatible(const struct vm_area_struct *a, const struct vm_area_struct *b)
 {
 	return a->vm_end == b->vm_start && a->vm_flags == b->vm_flags &&
 	       a->vm_hstate == b->vm_hstate && a->vm_dax == b->vm_dax &&
@@ -890,10 +889,17 @@ fail:
 	return NULL;
 }
 
+static void drop_loaded_mm(void *arg)
+{
+	if (current_mm == arg)
+		switch_mm(NULL);
+}
+
 void mm_destroy(struct mm *mm)
 {
-	if (current_mm == mm)
-		switch_mm(NULL);
+	/* A CPU running a kernel thread may still have it in CR3 (lazy TLB). */
+	drop_loaded_mm(mm);
+	tlb_call_cpus(&mm->cpu_mask, drop_loaded_mm, mm);
 	unmap_range(mm, 0, TASK_SIZE);
 	pgd_free(mm);
 	kfree(mm->vmas);
@@ -905,10 +911,29 @@ void mm_destroy(struct mm *mm)
 	kfree(mm);
 }
 
+/*
+ * The CPU's bit goes into the new mm's cpu_mask before CR3 is loaded, so
+ * a flusher that reads the mask after changing an entry either sees the
+ * bit or changed the entry before this CPU could cache it; it leaves the
+ * old mm's mask only once that mm is out of CR3.
+ */
 void switch_mm(struct mm *mm)
 {
+	struct mm *prev = current_mm;
+	u64 bit = BIT(smp_processor_id());
+
+	if (mm)
+		__atomic_or_fetch(&mm->cpu_mask, bit, __ATOMIC_SEQ_CST);
 	write_cr3(__pa(mm ? mm->pgd : init_pgd));
 	current_mm = mm;
+	if (prev && prev != mm)
+		__atomic_and_fetch(&prev->cpu_mask, ~bit, __ATOMIC_SEQ_CST);
+}
+
+void flush_tlb_mm_range(struct mm *mm, unsigned long start, unsigned long end,
+			bool freed_tables)
+{
+	flush_tlb_mask_range(&mm->cpu_mask, start, end, freed_tables);
 }
 
 struct mm *find_mm(unsigned int id)
@@ -969,52 +994,4 @@ void mm_show_status(struct seq_buf *m, struct mm *mm)
 	seq_printf(m, "Oom:\t%lu\n", mm->nr_oom);
 	if (mm->last_report[0])
 		seq_printf(m, "LastFault:\t%s\n", mm->last_report);
-}
-
-int mm_check_vmas(struct mm *mm, char *why, size_t len)
-{
-	unsigned long total = 0, prev_end = 0;
-
-	CHECK(mm->map_count <= mm->vma_cap, "%u VMAs in room for %u", mm->map_count,
-	      mm->vma_cap);
-	for (unsigned int i = 0; i < mm->map_count; i++) {
-		struct vm_area_struct *v = &mm->vmas[i];
-		unsigned long size;
-
-		CHECK(!(v->vm_flags & VM_HUGETLB) == !v->vm_hstate,
-		      "VMA %lx-%lx: VM_HUGETLB without hstate or the reverse", v->vm_start,
-		      v->vm_end);
-		CHECK(!(v->vm_flags & VM_DAX) == !v->vm_dax,
-		      "VMA %lx-%lx: VM_DAX without a region or the reverse", v->vm_start,
-		      v->vm_end);
-		if (v->vm_dax) {
-			const struct dax_region *r = v->vm_dax;
-
-			CHECK(r->active && r->users && !v->vm_hstate &&
-			      (v->vm_flags & VM_SHARED) && !v->vm_resv,
-			      "dax VMA %lx-%lx: region dax%u.0 %s, %u users, flags %#lx",
-			      v->vm_start, v->vm_end, r->id, r->active ? "active" : "destroyed",
-			      r->users, v->vm_flags);
-			CHECK(IS_ALIGNED(v->vm_pgoff, 1UL << r->order) && v->vm_pgoff < r->nr_pages &&
-			      ((v->vm_end - v->vm_start) >> PAGE_SHIFT) <= r->nr_pages - v->vm_pgoff,
-			      "dax VMA %lx-%lx: pages %#lx+%#lx outside or misaligned in dax%u.0",
-			      v->vm_start, v->vm_end, v->vm_pgoff,
-			      (v->vm_end - v->vm_start) >> PAGE_SHIFT, r->id);
-		}
-		size = vma_pagesize(v);
-		CHECK(v->vm_start < v->vm_end, "VMA %u: empty or reversed %lx-%lx", i,
-		      v->vm_start, v->vm_end);
-		CHECK(IS_ALIGNED(v->vm_start | v->vm_end, size), "VMA %lx-%lx not %lu kB aligned",
-		      v->vm_start, v->vm_end, size >> 10);
-		CHECK(v->vm_start >= MMAP_MIN_ADDR && v->vm_end <= TASK_SIZE,
-		      "VMA %lx-%lx outside the user half", v->vm_start, v->vm_end);
-		CHECK(v->vm_start >= prev_end, "VMA %lx-%lx overlaps or precedes one ending at %lx",
-		      v->vm_start, v->vm_end, prev_end);
-		CHECK(!i || !vma_compatible(&mm->vmas[i - 1], v),
-		      "VMAs ending and starting at %lx are compatible but not merged", v->vm_start);
-		prev_end = v->vm_end;
-		total += (v->vm_end - v->vm_start) >> PAGE_SHIFT;
-	}
-	CHECK(total == mm->total_vm, "total_vm %lu, VMAs cover %lu pages", mm->total_vm, total);
-	return 0;
 }

@@ -49,10 +49,6 @@
 #define MADV_DONTNEED		4
 #define MADV_FREE		8
 
-/* The address space loaded in CR3, or NULL for the kernel's own (init_pgd). */
-extern struct mm *current_mm;
-extern struct list_head mm_list;
-
 /* NULL when memory is short. name may be NULL ("as<id>"). */
 struct mm *mm_create(const char *name);
 /*
@@ -91,24 +87,12 @@ int do_mprotect(struct mm *mm, unsigned long start, unsigned long len,
 		unsigned long prot);
 int do_madvise(struct mm *mm, unsigned long start, unsigned long len, int advice);
 
-/* The first VMA with vm_end > addr, or NULL (Linux's find_vma). */
-struct vm_area_struct *find_vma(struct mm *mm, unsigned long addr);
-/* The VMA containing addr, or NULL. */
-struct vm_area_struct *vma_lookup(struct mm *mm, unsigned long addr);
-
-static inline unsigned long vma_pagesize(const struct vm_area_struct *vma)
-{
-	if (vma->vm_dax)
-		return dax_region_align(vma->vm_dax);
-	return vma->vm_hstate ? huge_page_size(vma->vm_hstate) : PAGE_SIZE;
-}
-
 /* Sum of vm_resv over every mm, per hstate (the checker's ledger). */
 unsigned long mm_hugetlb_reserved(const struct hstate *h);
 
 /* /proc/<id>/status text. */
 void mm_show_status(struct seq_buf *m, struct mm *mm);
-/* The VMA set checker: sorted, disjoint, aligned, merged, counters. */
-int mm_check_vmas(struct mm *mm, char *why, size_t len);
+/* a ends where b starts and the two would merge (the checker asks too). */
+bool vma_compatible(const struct vm_area_struct *a, const struct vm_area_struct *b);
 
 #endif

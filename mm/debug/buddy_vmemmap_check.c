@@ -17,7 +17,7 @@
 
 static unsigned long seen_optimized, seen_self_hosted;
 
-static int check_self_hosted(struct page *block, char *why, size_t len)
+static int check_self_hosted(struct page *block, struct errmsg *msg)
 {
 	unsigned long pfn = page_to_pfn(block);
 	phys_addr_t pa[TAIL_PAGES];
@@ -37,7 +37,7 @@ static int check_self_hosted(struct page *block, char *why, size_t len)
 	return 0;
 }
 
-static int check_optimized(struct page *block, char *why, size_t len)
+static int check_optimized(struct page *block, struct errmsg *msg)
 {
 	unsigned long pfn = page_to_pfn(block);
 	unsigned long info = compound_info_for_order(HVO_ORDER_2M);
@@ -49,32 +49,30 @@ static int check_optimized(struct page *block, char *why, size_t len)
 	for (unsigned int i = 1; i <= HEAD_TAILS; i++)
 		CHECK(block[i].flags == 0 && block[i].compound_info == info && !block[i].private,
 		      "optimized free pfn %#lx: struct page %u is not a tail", pfn, i);
-	return hugetlb_vmemmap_check(block, HVO_ORDER_2M, why, len);
+	return hugetlb_vmemmap_check(block, HVO_ORDER_2M, msg);
 }
 
-static char *check_why;
-static size_t check_len;
+static struct errmsg *check_msg;
 
 static int check_pageblock(unsigned long pfn)
 {
 	struct page *block = pfn_to_page(pfn);
-	char *why = check_why;
-	size_t len = check_len;
+	struct errmsg *msg = check_msg;
 	int ret;
 
 	if (pageblock_self_hosted(pfn)) {
 		seen_self_hosted++;
-		return check_self_hosted(block, why, len);
+		return check_self_hosted(block, msg);
 	}
 	if (!PageVmemmapOptimized(block))
 		return 0;
-	ret = check_optimized(block, why, len);
+	ret = check_optimized(block, msg);
 	if (!ret && !PageHugeTLB(block))
 		seen_optimized++;
 	return ret;
 }
 
-static int check_sections(char *why, size_t len)
+static int check_sections(struct errmsg *msg)
 {
 	for (unsigned long nr = 0; nr < nr_mem_sections; nr++) {
 		unsigned long pfn = section_nr_to_pfn(nr), n = 0;
@@ -97,17 +95,16 @@ static int check_sections(char *why, size_t len)
 	return 0;
 }
 
-int buddy_vmemmap_check(char *why, size_t len)
+int buddy_vmemmap_check(struct errmsg *msg)
 {
 	unsigned long flags = local_irq_save();
 	int ret;
 
 	seen_optimized = seen_self_hosted = 0;
-	check_why = why;
-	check_len = len;
+	check_msg = msg;
 	ret = for_each_online_pageblock(check_pageblock);
 	if (!ret)
-		ret = check_sections(why, len);
+		ret = check_sections(msg);
 	local_irq_restore(flags);
 	if (ret)
 		return ret;

@@ -5,58 +5,57 @@
 /*
  * The invariant checkers of mm/ (the *_check.c files in mm/debug). Each returns 0 when
  * every list, count and page state agrees, or -EINVAL with the first broken
- * invariant described in why (len bytes, NULL allowed), so that a test or
- * the console can print what is wrong and where.
+ * invariant recorded in msg (kernel/errmsg.h; NULL allowed), so that a test
+ * or the console can print what is wrong and where.
  */
 #include "kernel/types.h"
+#include "kernel/errmsg.h"
+#include "libc/errno.h"
 
 /*
- * Inside a checker whose report buffer is `why` of `len` bytes: when cond
- * does not hold, describe it and return -EINVAL from the checker.
+ * Inside a checker whose report goes to `msg`: when cond does not hold,
+ * record it and return -EINVAL from the checker.
  */
 #define CHECK(cond, ...) do {						\
 	if (!(cond))							\
-		return check_failed(why, len, __VA_ARGS__);		\
+		return errmsg_set(msg, -EINVAL, __VA_ARGS__);		\
 } while (0)
 
-int check_failed(char *why, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
 /* The buddy: free lists, per-CPU lists, memmap and zone counters agree. */
-int page_alloc_check(char *why, size_t len);
+int page_alloc_check(struct errmsg *msg);
 /*
  * Invariant checker for the kernel's page-table tree: every table
  * reachable from init_pgd is a PG_pgtable page of the right level whose
  * pt_count equals its present entries, no PGD entry is a leaf, every leaf
  * is aligned to its size, and no kernel-half leaf is user accessible.
- * 0, or -EINVAL with the first problem in why.
+ * 0, or -EINVAL with the first problem in msg.
  */
-int kernel_pgtable_check(char *why, size_t len);
+int kernel_pgtable_check(struct errmsg *msg);
 /* HVO: the vmemmap of head is in the right shape for its state. */
 struct page;
-int hugetlb_vmemmap_check(struct page *head, unsigned int order, char *why, size_t len);
+int hugetlb_vmemmap_check(struct page *head, unsigned int order, struct errmsg *msg);
 /* HVO's shared tail pages: every struct page in them is a pristine tail. */
-int vmemmap_shared_tails_check(char *why, size_t len);
+int vmemmap_shared_tails_check(struct errmsg *msg);
 /*
  * Invariant checker: every record is a distinct pfn whose struct page (if
  * it has one) says poisoned, held pages are in no free block, and the
- * buddy's count of marked in-use pages matches. 0 or -EINVAL with why.
+ * buddy's count of marked in-use pages matches. 0 or -EINVAL with msg.
  */
-int memory_failure_check(char *why, size_t len);
+int memory_failure_check(struct errmsg *msg);
 /* The hugetlb pools: lists, counters, struct pages, vmemmap shape. */
-int hugetlb_check(char *why, size_t len);
+int hugetlb_check(struct errmsg *msg);
 /* Free blocks kept optimized: shapes and counts (mm/buddy_vmemmap.c). */
-int buddy_vmemmap_check(char *why, size_t len);
+int buddy_vmemmap_check(struct errmsg *msg);
 /*
  * The slab allocator: 0 when every slab of the cache has PG_slab and
  * the right cache, sits on the list its inuse count says, holds a free
  * list of exactly objects - inuse objects (in the slab, on object
  * boundaries, tagged free, no loop), and the counters add up. Otherwise
- * -EINVAL and why.
+ * -EINVAL and msg.
  */
 struct kmem_cache;
-int kmem_cache_check(struct kmem_cache *cache, char *why, size_t len);
-int slab_check_all(char *why, size_t len);
+int kmem_cache_check(struct kmem_cache *cache, struct errmsg *msg);
+int slab_check_all(struct errmsg *msg);
 /*
  * Device-dax: for every region, each compound page's vmemmap has the
  * deduplicated shape (its own head page, read-only shared tails, the
@@ -64,6 +63,17 @@ int slab_check_all(char *why, size_t len);
  * of struct pages is the head, the accounting adds up, and the section
  * state (subsection map, users) is exactly what the regions cover.
  */
-int dax_check(char *why, size_t len);
+int dax_check(struct errmsg *msg);
+/* An address space's VMA set: sorted, disjoint, aligned, merged, counters. */
+struct mm;
+int mm_check_vmas(struct mm *mm, struct errmsg *msg);
+/*
+ * An address space: the VMA set (mm_check_vmas), then every table of mm
+ * (owner, level, pt_count == non-none entries, none empty while reclaim
+ * is on, kernel half identical to init_pgd), every leaf inside a VMA of
+ * its kind with the VMA's protection, rss/nr_huge/nr_pgtables equal to
+ * what is mapped, and vm_resv within the unmapped huge pages.
+ */
+int mm_check(struct mm *mm, struct errmsg *msg);
 
 #endif

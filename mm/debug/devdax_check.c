@@ -14,10 +14,10 @@
 #define STRUCT_PAGES_PER_PAGE	(PAGE_SIZE / sizeof(struct page))	/* 64 */
 
 /* HVO's shared tail pages and its all-tail table, on which regions build. */
-static int check_shared(char *why, size_t len)
+static int check_shared(struct errmsg *msg)
 {
 	const pteval_t *all = __va(vmemmap_all_tail_table_phys());
-	int ret = vmemmap_shared_tails_check(why, len);
+	int ret = vmemmap_shared_tails_check(msg);
 
 	if (ret)
 		return ret;
@@ -28,7 +28,7 @@ static int check_shared(char *why, size_t len)
 }
 
 /* The vmemmap page at va maps a page of its own, read-write. */
-static int check_own_page(unsigned long va, char *why, size_t len)
+static int check_own_page(unsigned long va, struct errmsg *msg)
 {
 	enum pg_level level;
 	pteval_t *e = kernel_lookup(va, &level);
@@ -38,7 +38,7 @@ static int check_own_page(unsigned long va, char *why, size_t len)
 	return 0;
 }
 
-static int check_compound(struct page *head, unsigned int order, char *why, size_t len)
+static int check_compound(struct page *head, unsigned int order, struct errmsg *msg)
 {
 	unsigned long n = 1UL << order;
 
@@ -60,11 +60,11 @@ static int check_compound(struct page *head, unsigned int order, char *why, size
 	return 0;
 }
 
-static int check_2m_unit(unsigned long pfn, char *why, size_t len)
+static int check_2m_unit(unsigned long pfn, struct errmsg *msg)
 {
 	struct page *head = pfn_to_page(pfn);
 	unsigned long va = (unsigned long)head;
-	int ret = check_own_page(va, why, len);
+	int ret = check_own_page(va, msg);
 
 	if (ret)
 		return ret;
@@ -75,10 +75,10 @@ static int check_2m_unit(unsigned long pfn, char *why, size_t len)
 		CHECK(e && level == PG_LEVEL_4K && *e == vmemmap_tail_pte(HVO_ORDER_2M),
 		      "2M pfn %#lx: vmemmap page %u is not the RO shared tail", pfn, i);
 	}
-	return check_compound(head, HVO_ORDER_2M, why, len);
+	return check_compound(head, HVO_ORDER_2M, msg);
 }
 
-static int check_1g_unit(unsigned long pfn, char *why, size_t len)
+static int check_1g_unit(unsigned long pfn, struct errmsg *msg)
 {
 	struct page *head = pfn_to_page(pfn);
 	unsigned long va = (unsigned long)head;
@@ -97,17 +97,17 @@ static int check_1g_unit(unsigned long pfn, char *why, size_t len)
 		      "1G pfn %#lx: PMD 0 PTE %u is not the RO shared tail", pfn, i);
 	for (unsigned int i = 1; i < GIGANTIC_PMDS; i++)
 		CHECK(vmemmap_pmd_is_all_tail(pmd[i]), "1G pfn %#lx: PMD %u is not the all-tail table", pfn, i);
-	return check_compound(head, HVO_ORDER_1G, why, len);
+	return check_compound(head, HVO_ORDER_1G, msg);
 }
 
 /* A 4 KiB aligned subsection: 8 own pages (or part of a PMD leaf) of plain pages. */
-static int check_4k_unit(unsigned long pfn, char *why, size_t len)
+static int check_4k_unit(unsigned long pfn, struct errmsg *msg)
 {
 	unsigned long va = (unsigned long)pfn_to_page(pfn);
 
 	for (unsigned int i = 0; i < VMEMMAP_PAGES_2M; i++) {
 		struct page *p = (struct page *)(va + i * PAGE_SIZE);
-		int ret = check_own_page(va + i * PAGE_SIZE, why, len);
+		int ret = check_own_page(va + i * PAGE_SIZE, msg);
 
 		if (ret)
 			return ret;
@@ -126,7 +126,7 @@ static unsigned long expected_vmemmap_pages(const struct dax_region *r)
 	return r->nr_pages / STRUCT_PAGES_PER_PAGE;
 }
 
-static int check_region(const struct dax_region *r, char *why, size_t len)
+static int check_region(const struct dax_region *r, struct errmsg *msg)
 {
 	unsigned long step = r->order ? 1UL << r->order : PAGES_PER_SUBSECTION;
 
@@ -142,11 +142,11 @@ static int check_region(const struct dax_region *r, char *why, size_t len)
 		CHECK(pfn_valid(pfn) && pfn_valid(pfn + step - 1), "dax%u.0: pfn %#lx not valid",
 		      r->id, pfn);
 		if (r->order == HVO_ORDER_1G)
-			ret = check_1g_unit(pfn, why, len);
+			ret = check_1g_unit(pfn, msg);
 		else if (r->order == HVO_ORDER_2M)
-			ret = check_2m_unit(pfn, why, len);
+			ret = check_2m_unit(pfn, msg);
 		else
-			ret = check_4k_unit(pfn, why, len);
+			ret = check_4k_unit(pfn, msg);
 		if (ret)
 			return ret;
 	}
@@ -154,7 +154,7 @@ static int check_region(const struct dax_region *r, char *why, size_t len)
 }
 
 /* Section state is exactly what the regions cover; the rest is unmapped. */
-static int check_sections(char *why, size_t len)
+static int check_sections(struct errmsg *msg)
 {
 	for (unsigned long nr = 0; nr < nr_mem_sections; nr++) {
 		struct mem_section *ms = &mem_section[nr];
@@ -196,10 +196,10 @@ static int check_sections(char *why, size_t len)
 	return 0;
 }
 
-int dax_check(char *why, size_t len)
+int dax_check(struct errmsg *msg)
 {
 	unsigned long total = 0;
-	int ret = check_shared(why, len);
+	int ret = check_shared(msg);
 
 	if (ret)
 		return ret;
@@ -208,12 +208,12 @@ int dax_check(char *why, size_t len)
 
 		if (!r)
 			continue;
-		ret = check_region(r, why, len);
+		ret = check_region(r, msg);
 		if (ret)
 			return ret;
 		total += r->vmemmap_pages;
 	}
 	CHECK(total == dax_vmemmap_pages(), "regions hold %lu vmemmap pages, the total says %lu",
 	      total, dax_vmemmap_pages());
-	return check_sections(why, len);
+	return check_sections(msg);
 }

@@ -6,8 +6,7 @@
 #include "mm/pgtable.h"
 #include "mm/sparse.h"
 
-static int check_huge_page(struct hstate *h, struct page *head, bool free, char *why,
-		       size_t len)
+static int check_huge_page(struct hstate *h, struct page *head, bool free, struct errmsg *msg)
 {
 	unsigned long pfn = page_to_pfn(head);
 	unsigned long step;
@@ -24,17 +23,17 @@ static int check_huge_page(struct hstate *h, struct page *head, bool free, char 
 	for (unsigned long i = 1; i < (1UL << h->order); i = step == 1 ? i + 1 : ALIGN(i + 1, step))
 		CHECK(compound_head(head + i) == head && PageTail(head + i),
 		      "%s: compound_head(pfn %#lx) is not pfn %#lx", h->name, pfn + i, pfn);
-	return hugetlb_vmemmap_check(head, h->order, why, len);
+	return hugetlb_vmemmap_check(head, h->order, msg);
 }
 
-static int check_hstate(struct hstate *h, unsigned long *optimized, char *why, size_t len)
+static int check_hstate(struct hstate *h, unsigned long *optimized, struct errmsg *msg)
 {
 	unsigned long nfree = 0, nactive = 0, npoisoned = 0;
 	struct page *head;
 	int ret;
 
 	list_for_each_entry(head, &h->hugepage_freelist, lru) {
-		ret = check_huge_page(h, head, true, why, len);
+		ret = check_huge_page(h, head, true, msg);
 		if (ret)
 			return ret;
 		nfree++;
@@ -42,7 +41,7 @@ static int check_hstate(struct hstate *h, unsigned long *optimized, char *why, s
 		*optimized += PageVmemmapOptimized(head) ? (h->order == HVO_ORDER_1G ? 8 : 1) : 0;
 	}
 	list_for_each_entry(head, &h->hugepage_activelist, lru) {
-		ret = check_huge_page(h, head, false, why, len);
+		ret = check_huge_page(h, head, false, msg);
 		if (ret)
 			return ret;
 		nactive++;
@@ -64,13 +63,13 @@ static int check_hstate(struct hstate *h, unsigned long *optimized, char *why, s
 	return 0;
 }
 
-int hugetlb_check(char *why, size_t len)
+int hugetlb_check(struct errmsg *msg)
 {
 	unsigned long optimized = 0, in_sections = 0;
 	int ret;
 
 	for (int i = 0; i < HUGE_MAX_HSTATE; i++) {
-		ret = check_hstate(&hstates[i], &optimized, why, len);
+		ret = check_hstate(&hstates[i], &optimized, msg);
 		if (ret)
 			return ret;
 	}

@@ -11,7 +11,7 @@ static pteval_t *vmemmap_pmd(unsigned long va)
 	return kernel_walk_alloc(va, PG_LEVEL_2M);
 }
 
-static int check_tail_page(phys_addr_t pa, unsigned int order, char *why, size_t len)
+static int check_tail_page(phys_addr_t pa, unsigned int order, struct errmsg *msg)
 {
 	const struct page *p = __va(pa);
 	unsigned long info = compound_info_for_order(order);
@@ -25,7 +25,7 @@ static int check_tail_page(phys_addr_t pa, unsigned int order, char *why, size_t
 	return 0;
 }
 
-static int check_2m_shape(struct page *head, char *why, size_t len)
+static int check_2m_shape(struct page *head, struct errmsg *msg)
 {
 	unsigned long va = (unsigned long)head;
 	pteval_t *pmd = vmemmap_pmd(va);
@@ -45,7 +45,7 @@ static int check_2m_shape(struct page *head, char *why, size_t len)
 	return 0;
 }
 
-static int check_1g_shape(struct page *head, char *why, size_t len)
+static int check_1g_shape(struct page *head, struct errmsg *msg)
 {
 	unsigned long va = (unsigned long)head;
 	pteval_t *pmd0 = vmemmap_pmd(va);
@@ -70,7 +70,7 @@ static int check_1g_shape(struct page *head, char *why, size_t len)
 }
 
 /* An unoptimized page: no vmemmap PTE of it maps a shared tail. */
-static int check_plain_shape(struct page *head, unsigned int order, char *why, size_t len)
+static int check_plain_shape(struct page *head, unsigned int order, struct errmsg *msg)
 {
 	unsigned long va = (unsigned long)head;
 	unsigned long end = va + ((1UL << order) * sizeof(struct page));
@@ -86,26 +86,25 @@ static int check_plain_shape(struct page *head, unsigned int order, char *why, s
 	return 0;
 }
 
-int vmemmap_shared_tails_check(char *why, size_t len)
+int vmemmap_shared_tails_check(struct errmsg *msg)
 {
 	int ret;
 
-	ret = check_tail_page(vmemmap_shared_tail_phys(HVO_ORDER_2M), HVO_ORDER_2M, why, len);
+	ret = check_tail_page(vmemmap_shared_tail_phys(HVO_ORDER_2M), HVO_ORDER_2M, msg);
 	if (!ret)
-		ret = check_tail_page(vmemmap_shared_tail_phys(HVO_ORDER_1G), HVO_ORDER_1G, why, len);
+		ret = check_tail_page(vmemmap_shared_tail_phys(HVO_ORDER_1G), HVO_ORDER_1G, msg);
 	return ret;
 }
 
-int hugetlb_vmemmap_check(struct page *head, unsigned int order, char *why,
-			  size_t len)
+int hugetlb_vmemmap_check(struct page *head, unsigned int order, struct errmsg *msg)
 {
-	int ret = vmemmap_shared_tails_check(why, len);
+	int ret = vmemmap_shared_tails_check(msg);
 
 	if (ret)
 		return ret;
 	if (!PageVmemmapOptimized(head))
-		return check_plain_shape(head, order, why, len);
+		return check_plain_shape(head, order, msg);
 	if (order == HVO_ORDER_1G)
-		return check_1g_shape(head, why, len);
-	return check_2m_shape(head, why, len);
+		return check_1g_shape(head, msg);
+	return check_2m_shape(head, msg);
 }

@@ -12,8 +12,7 @@
 #include "mm/sparse.h"
 
 struct mf_check {
-	char *why;
-	size_t len;
+	struct errmsg *msg;
 	unsigned long pfn;	/* the record the inner walk looks for */
 	unsigned int seen;	/* how often the inner walk met it */
 	unsigned long in_use;	/* records of pages still in use */
@@ -30,8 +29,7 @@ static int count_pfn(const struct hwpoison_info *r, void *arg)
 static int check_record(const struct hwpoison_info *r, void *arg)
 {
 	struct mf_check *c = arg;
-	char *why = c->why;
-	size_t len = c->len;
+	struct errmsg *msg = c->msg;
 	struct page *page;
 
 	c->pfn = r->pfn;
@@ -56,9 +54,9 @@ static int check_record(const struct hwpoison_info *r, void *arg)
 	return 0;
 }
 
-int memory_failure_check(char *why, size_t len)
+int memory_failure_check(struct errmsg *msg)
 {
-	struct mf_check c = { .why = why, .len = len };
+	struct mf_check c = { .msg = msg };
 	int ret = hwpoison_for_each_record(check_record, &c);
 
 	if (ret)

@@ -8,7 +8,7 @@
 #include "mm/sparse.h"
 #include "kernel/traps.h"
 
-static int check_free_lists(struct zone *z, int zi, char *why, size_t len,
+static int check_free_lists(struct zone *z, int zi, struct errmsg *msg,
 			    unsigned long *nr_blocks)
 {
 	unsigned long pages = 0;
@@ -48,7 +48,7 @@ static int check_free_lists(struct zone *z, int zi, char *why, size_t len,
 	return 0;
 }
 
-static int check_pcp(struct zone *z, char *why, size_t len)
+static int check_pcp(struct zone *z, struct errmsg *msg)
 {
 	unsigned long n = 0;
 
@@ -72,7 +72,7 @@ static int check_pcp(struct zone *z, char *why, size_t len)
  * block whose other pages carry no free-state flags, and the number of
  * such heads equals the blocks on the lists.
  */
-static int check_memmap(char *why, size_t len, unsigned long *nr_heads)
+static int check_memmap(struct errmsg *msg, unsigned long *nr_heads)
 {
 	for (unsigned long nr = 0; nr < nr_mem_sections; nr++) {
 		unsigned long pfn = section_nr_to_pfn(nr);
@@ -103,20 +103,20 @@ static int check_memmap(char *why, size_t len, unsigned long *nr_heads)
 	return 0;
 }
 
-int page_alloc_check(char *why, size_t len)
+int page_alloc_check(struct errmsg *msg)
 {
 	unsigned long blocks = 0, heads = 0, managed = 0;
 	unsigned long flags = local_irq_save();
 	int ret = 0;
 
 	for (int zi = 0; zi < MAX_NR_ZONES && !ret; zi++) {
-		ret = check_free_lists(&zones[zi], zi, why, len, &blocks);
+		ret = check_free_lists(&zones[zi], zi, msg, &blocks);
 		if (!ret)
-			ret = check_pcp(&zones[zi], why, len);
+			ret = check_pcp(&zones[zi], msg);
 		managed += zones[zi].managed_pages;
 	}
 	if (!ret)
-		ret = check_memmap(why, len, &heads);
+		ret = check_memmap(msg, &heads);
 	local_irq_restore(flags);
 	if (ret)
 		return ret;

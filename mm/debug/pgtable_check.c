@@ -7,7 +7,7 @@
 #include "libc/stdio.h"
 
 static int check_leaf(pteval_t e, enum pg_level level, unsigned long va,
-		      char *why, size_t len)
+		      struct errmsg *msg)
 {
 	phys_addr_t pa = entry_phys(e & ~(level > PG_LEVEL_4K ? _PAGE_PAT_LARGE : 0));
 
@@ -27,7 +27,7 @@ static unsigned long canonical(unsigned long va)
 }
 
 static int check_table(pteval_t *table, enum pg_level level, unsigned long base,
-		       char *why, size_t len)
+		       struct errmsg *msg)
 {
 	struct page *page = virt_to_page(table);
 	unsigned int present = 0;
@@ -46,9 +46,9 @@ static int check_table(pteval_t *table, enum pg_level level, unsigned long base,
 		present++;
 		/* PSE in a PGD entry is no leaf but an error: check_leaf says so. */
 		if (level == PG_LEVEL_4K || (e & _PAGE_PSE))
-			ret = check_leaf(e, level, va, why, len);
+			ret = check_leaf(e, level, va, msg);
 		else
-			ret = check_table(entry_table(e), level - 1, va, why, len);
+			ret = check_table(entry_table(e), level - 1, va, msg);
 		if (ret)
 			return ret;
 	}
@@ -57,11 +57,10 @@ static int check_table(pteval_t *table, enum pg_level level, unsigned long base,
 	return 0;
 }
 
-int kernel_pgtable_check(char *why, size_t len)
+int kernel_pgtable_check(struct errmsg *msg)
 {
 	if (!pgtable_counts_set_up()) {
-		snprintf(why, len, "page-table counts are not set up yet");
-		return -EBUSY;
+		return errmsg_set(msg, -EBUSY, "page-table counts are not set up yet");
 	}
-	return check_table(init_pgd, PG_LEVEL_512G, 0, why, len);
+	return check_table(init_pgd, PG_LEVEL_512G, 0, msg);
 }

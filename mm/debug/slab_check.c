@@ -27,7 +27,7 @@ static bool plausible_page(const struct page *page)
 }
 
 static int check_freelist(const struct kmem_cache *c, const struct page *slab,
-			  char *why, size_t len)
+			  struct errmsg *msg)
 {
 	unsigned long pfn = page_to_pfn(slab);
 	unsigned int n = 0;
@@ -50,7 +50,7 @@ static int check_freelist(const struct kmem_cache *c, const struct page *slab,
 }
 
 static int check_slab(const struct kmem_cache *c, const struct page *slab,
-		      enum slab_list which, char *why, size_t len)
+		      enum slab_list which, struct errmsg *msg)
 {
 	unsigned long pfn = page_to_pfn(slab);
 	unsigned int inuse = slab_inuse(slab);
@@ -79,12 +79,12 @@ static int check_slab(const struct kmem_cache *c, const struct page *slab,
 	else
 		CHECK(!inuse, "%s: slab pfn %#lx on the free list has inuse %u",
 		      c->name, pfn, inuse);
-	return check_freelist(c, slab, why, len);
+	return check_freelist(c, slab, msg);
 }
 
 static int check_list(const struct kmem_cache *c, const struct list_head *head,
 		      enum slab_list which, unsigned long *nr, unsigned long *inuse,
-		      char *why, size_t len)
+		      struct errmsg *msg)
 {
 	const struct list_head *pos;
 	int ret;
@@ -98,7 +98,7 @@ static int check_list(const struct kmem_cache *c, const struct list_head *head,
 		      c->name, c->nr_slabs);
 		CHECK(pos->next->prev == pos, "%s: %s list broken at slab pfn %#lx",
 		      c->name, slab_list_names[which], page_to_pfn(slab));
-		ret = check_slab(c, slab, which, why, len);
+		ret = check_slab(c, slab, which, msg);
 		if (ret)
 			return ret;
 		(*nr)++;
@@ -107,7 +107,7 @@ static int check_list(const struct kmem_cache *c, const struct list_head *head,
 	return 0;
 }
 
-static int __kmem_cache_check(const struct kmem_cache *c, char *why, size_t len)
+static int __kmem_cache_check(const struct kmem_cache *c, struct errmsg *msg)
 {
 	unsigned long nr = 0, nr_free, inuse = 0;
 	int ret;
@@ -116,12 +116,12 @@ static int __kmem_cache_check(const struct kmem_cache *c, char *why, size_t len)
 	      c->objects == (PAGE_SIZE << c->order) / c->size && c->objects,
 	      "%s: geometry: object %u size %u align %u order %u objects %u",
 	      c->name, c->object_size, c->size, c->align, c->order, c->objects);
-	ret = check_list(c, &c->slabs_partial, SL_PARTIAL, &nr, &inuse, why, len);
+	ret = check_list(c, &c->slabs_partial, SL_PARTIAL, &nr, &inuse, msg);
 	if (!ret)
-		ret = check_list(c, &c->slabs_full, SL_FULL, &nr, &inuse, why, len);
+		ret = check_list(c, &c->slabs_full, SL_FULL, &nr, &inuse, msg);
 	nr_free = nr;
 	if (!ret)
-		ret = check_list(c, &c->slabs_free, SL_FREE, &nr, &inuse, why, len);
+		ret = check_list(c, &c->slabs_free, SL_FREE, &nr, &inuse, msg);
 	if (ret)
 		return ret;
 	nr_free = nr - nr_free;
@@ -138,37 +138,26 @@ static int __kmem_cache_check(const struct kmem_cache *c, char *why, size_t len)
 	return 0;
 }
 
-int kmem_cache_check(struct kmem_cache *c, char *why, size_t len)
+int kmem_cache_check(struct kmem_cache *c, struct errmsg *msg)
 {
 	unsigned long flags;
 	int ret;
 
 	if (!c) {
-		if (why && len)
-			snprintf(why, len, "NULL cache");
-		return -EINVAL;
+		return errmsg_set(msg, -EINVAL, "NULL cache");
 	}
 	flags = local_irq_save();
-	ret = __kmem_cache_check(c, why, len);
+	ret = __kmem_cache_check(c, msg);
 	local_irq_restore(flags);
 	return ret;
 }
 
-struct report {
-	char *why;
-	size_t len;
-};
-
 static int check_one(struct kmem_cache *c, void *arg)
 {
-	struct report *r = arg;
-
-	return kmem_cache_check(c, r->why, r->len);
+	return kmem_cache_check(c, arg);
 }
 
-int slab_check_all(char *why, size_t len)
+int slab_check_all(struct errmsg *msg)
 {
-	struct report r = { .why = why, .len = len };
-
-	return kmem_cache_for_each(check_one, &r);
+	return kmem_cache_for_each(check_one, msg);
 }

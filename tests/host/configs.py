@@ -41,6 +41,7 @@ MEMORY_FAILURE_1G = ("memory_failure.*1g*",)
 # configurations with more CPUs must see them run. unanswered_cpu_skipped
 # needs a free CPU number, which -smp 64 does not leave.
 SMP_ALL = ("smp.*",)
+SCHED_ALL = ("sched.*",)
 SMP_64 = ("smp.cpus_found*", "smp.per_cpu_ids*", "smp.ipi_*", "smp.on_each_cpu*",
           "smp.spinlock_*", "smp.shootdown_*", "smp.lapic_timer*", "smp.proc_cpuinfo*")
 
@@ -97,16 +98,17 @@ CONFIGS = [
     # that a free aligned GiB exists for the 1 GiB hugepage case.
     Config("user", memory="4G", timeout=900, groups=("user",),
            cmdline="test=user ktest_user_fuzz=100000"),
-    # SMP (issue 13): every suite with 4 CPUs up (the APs only run IPI
-    # calls; the mm stays on the boot CPU), the smp suite alone with 1 and
-    # 64 CPUs, and nr_cpus=/maxcpus= (3 CPUs present, 2 brought up).
+    # SMP (issue 13): every suite with 4 CPUs up (every CPU schedules;
+    # the mm is serialised by the interim big kernel lock), the smp suite
+    # alone with 1 and 64 CPUs, and nr_cpus=/maxcpus= (3 CPUs present, 2
+    # brought up); the sched suite with 1, 2 and 4.
     Config("smp-4", memory="1G", extra="-smp 4", timeout=300, groups=("smp",),
-           must_run=SMP_ALL),
-    Config("smp-1", memory="512M", extra="-smp 1", cmdline="test=smp", groups=("smp",)),
+           must_run=SMP_ALL + SCHED_ALL),
+    Config("smp-1", memory="512M", extra="-smp 1", cmdline="test=smp,sched", groups=("smp",)),
     Config("smp-64", memory="1G", extra="-smp 64", cmdline="test=smp", timeout=300,
            groups=("smp",), must_run=SMP_64),
     Config("smp-4-limits", memory="512M", extra="-smp 4", groups=("smp",),
-           cmdline="nr_cpus=3 maxcpus=2 test=smp", must_run=SMP_ALL),
+           cmdline="nr_cpus=3 maxcpus=2 test=smp,sched", must_run=SMP_ALL + SCHED_ALL),
     # Free memory keeps a deduplicated memmap by default (issue 14), so
     # every configuration above runs with it on; here every suite runs
     # with it off from boot, so that both behaviours stay tested.

@@ -55,6 +55,7 @@ CASES = [
     Case("fuzz", ["fuzz", "1", "20000", "4", "2"]),
     Case("seed001.small", ["seed001", "-n", "64", "-m", "256M"]),
     Case("multi_fault", ["multi_fault", "2", "1"]),
+    Case("gs_base", ["gs_base", "4"]),
     Case("hugepage.2M", ["hugepage", "2M"]),
     Case("hugepage.1G", ["hugepage", "1G"]),
 ]

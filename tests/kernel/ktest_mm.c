@@ -22,7 +22,7 @@
 
 struct mm_checker {
 	const char *name;
-	int (*check)(char *why, size_t len);
+	int (*check)(struct errmsg *msg);
 };
 
 static const struct mm_checker checkers[] = {
@@ -35,23 +35,44 @@ static const struct mm_checker checkers[] = {
 };
 
 bool ktest_check(struct kunit *test, const char *file, int line, const char *name,
-		 int (*check)(char *why, size_t len))
+		 int (*check)(struct errmsg *msg))
 {
-	char why[192];
+	struct errmsg msg;
 
-	if (!check(why, sizeof(why)))
+	if (!check(&msg))
 		return true;
-	ktest_fail(test, file, line, "%s: %s", name, why);
+	ktest_fail(test, file, line, "%s: %s", name, msg.why);
+	return false;
+}
+
+void ktest_mm_counts_take(struct ktest_mm_counts *c)
+{
+	drain_all_pages();
+	c->free = ktest_free_pages();
+	c->memmap = ktest_vmemmap_bytes();
+	c->tables = nr_kernel_pgtable_pages();
+}
+
+bool ktest_mm_counts_same(struct kunit *test, const char *file, int line,
+			  const struct ktest_mm_counts *c)
+{
+	struct ktest_mm_counts now;
+
+	ktest_mm_counts_take(&now);
+	if (now.free == c->free && now.memmap == c->memmap && now.tables == c->tables)
+		return true;
+	ktest_fail(test, file, line, "free %lu/%lu memmap %lu/%lu tables %lu/%lu", now.free,
+		   c->free, now.memmap, c->memmap, now.tables, c->tables);
 	return false;
 }
 
 bool ktest_mm_check(struct kunit *test, const char *file, int line, struct mm *mm)
 {
-	char why[160];
+	struct errmsg msg;
 
-	if (!mm_check(mm, why, sizeof(why)))
+	if (!mm_check(mm, &msg))
 		return true;
-	ktest_fail(test, file, line, "mm_check: %s", why);
+	ktest_fail(test, file, line, "mm_check: %s", msg.why);
 	return false;
 }
 

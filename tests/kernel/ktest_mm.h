@@ -5,13 +5,14 @@
 /* Helpers shared by the mm suites. */
 #include "tests/kernel/ktest.h"
 #include "mm/hugetlb.h"
+#include "kernel/errmsg.h"
 
 /*
  * One invariant checker: on failure the case fails at file:line with
  * "name: reason". KTEST_CHECK names the checker after its function.
  */
 bool ktest_check(struct kunit *test, const char *file, int line, const char *name,
-		 int (*check)(char *why, size_t len));
+		 int (*check)(struct errmsg *msg));
 #define KTEST_CHECK(test, check)	ktest_check(test, __FILE__, __LINE__, #check, check)
 
 /* mm_check() of an address space, reported the same way. */
@@ -22,6 +23,18 @@ bool ktest_mm_check(struct kunit *test, const char *file, int line, struct mm *m
 struct mm *ktest_mm_create(struct kunit *test, const char *name);
 /* Write addr to itself as a user access: 0, or the fault's -EFAULT. */
 int ktest_touch(unsigned long addr);
+
+/*
+ * What an mm case must leave as it found it: free pages (per-CPU lists
+ * drained), the vmemmap's bytes and the kernel's page-table pages.
+ */
+struct ktest_mm_counts {
+	unsigned long free, memmap, tables;
+};
+void ktest_mm_counts_take(struct ktest_mm_counts *c);
+/* Fails the case at file:line unless all three are as taken; true if so. */
+bool ktest_mm_counts_same(struct kunit *test, const char *file, int line,
+			  const struct ktest_mm_counts *c);
 
 /*
  * Every mm invariant checker: buddy, kernel page tables, hugetlb pools and

@@ -17,6 +17,7 @@
 #include "mm/e820.h"
 #include "mm/hugetlb_vmemmap.h"
 #include "mm/memory.h"
+#include "mm/debug/check.h"
 #include "kernel/uaccess.h"
 #include "mm/mmap.h"
 #include "mm/page.h"
@@ -45,10 +46,10 @@ static bool find_device_memory(struct kunit *test, u64 need)
 
 static bool __check(struct kunit *test, struct mm *mm, int line)
 {
-	char why[192];
+	struct errmsg msg;
 
-	if (mm && mm_check(mm, why, sizeof(why))) {
-		ktest_fail(test, __FILE__, line, "mm_check: %s", why);
+	if (mm && mm_check(mm, &msg)) {
+		ktest_fail(test, __FILE__, line, "mm_check: %s", msg.why);
 		return false;
 	}
 	if (!ktest_mm_checkers(test, __FILE__, line))
@@ -352,7 +353,7 @@ static void inject_fault(struct kunit *test, u64 start, u64 size, unsigned long 
 			EXPECT_EQ(test, ret, 0);
 			break;
 		}
-		/* A user access fails with -EFAULT (Linux); the mm says why. */
+		/* A user access fails with -EFAULT (Linux); the mm says msg.why. */
 		EXPECT_EQ(test, ret, -EFAULT);
 		EXPECT_UEQ(test, mm->nr_oom, oom + 1);
 		EXPECT_UEQ(test, mm->rss_dax, 0);

@@ -48,16 +48,14 @@ static bool find_device_memory(struct kunit *test, u64 need)
 }
 
 struct baseline {
-	unsigned long free, memmap, tables, dax_pages;
+	struct ktest_mm_counts mm;
+	unsigned long dax_pages;
 	unsigned int regions;
 };
 
 static void take_baseline(struct baseline *b)
 {
-	drain_all_pages();
-	b->free = ktest_free_pages();
-	b->memmap = ktest_vmemmap_bytes();
-	b->tables = nr_kernel_pgtable_pages();
+	ktest_mm_counts_take(&b->mm);
 	b->dax_pages = dax_vmemmap_pages();
 	b->regions = dax_nr_regions();
 }
@@ -67,15 +65,10 @@ static void take_baseline(struct baseline *b)
 /* Memory and page tables as they were, exactly. */
 static void expect_baseline_at(struct kunit *test, const struct baseline *b, int line)
 {
-	drain_all_pages();
-	if (ktest_free_pages() != b->free || ktest_vmemmap_bytes() != b->memmap ||
-	    nr_kernel_pgtable_pages() != b->tables || dax_vmemmap_pages() != b->dax_pages ||
-	    dax_nr_regions() != b->regions)
-		ktest_fail(test, __FILE__, line,
-			   "free %lu/%lu memmap %lu/%lu tables %lu/%lu dax pages %lu/%lu regions %u/%u",
-			   ktest_free_pages(), b->free, ktest_vmemmap_bytes(), b->memmap,
-			   nr_kernel_pgtable_pages(), b->tables, dax_vmemmap_pages(), b->dax_pages,
-			   dax_nr_regions(), b->regions);
+	ktest_mm_counts_same(test, __FILE__, line, &b->mm);
+	if (dax_vmemmap_pages() != b->dax_pages || dax_nr_regions() != b->regions)
+		ktest_fail(test, __FILE__, line, "dax pages %lu/%lu regions %u/%u",
+			   dax_vmemmap_pages(), b->dax_pages, dax_nr_regions(), b->regions);
 	ktest_mm_checkers(test, __FILE__, line);
 }
 #define EXPECT_BASELINE(test, b) expect_baseline_at(test, b, __LINE__)
@@ -116,11 +109,11 @@ static int create_checked(struct kunit *test, u64 start, u64 size, unsigned long
 		return id;
 	}
 	drain_all_pages();
-	EXPECT_EQ(test, ktest_vmemmap_bytes(), b.memmap + want_pages * PAGE_SIZE);
+	EXPECT_EQ(test, ktest_vmemmap_bytes(), b.mm.memmap + want_pages * PAGE_SIZE);
 	EXPECT_EQ(test, dax_vmemmap_pages(), b.dax_pages + want_pages);
 	EXPECT_EQ(test, dax_region_find(id)->vmemmap_pages, want_pages);
-	EXPECT_EQ(test, nr_kernel_pgtable_pages(), b.tables + tables);
-	EXPECT_EQ(test, ktest_free_pages(), b.free - want_pages - tables +
+	EXPECT_EQ(test, nr_kernel_pgtable_pages(), b.mm.tables + tables);
+	EXPECT_EQ(test, ktest_free_pages(), b.mm.free - want_pages - tables +
 		  /* a 1 GiB page's table is both: count it once */
 		  (align == SZ_1G ? size / SZ_1G : 0));
 	CHECKERS_PASS(test);
@@ -334,9 +327,9 @@ KTEST(devdax, partial_sections_shared)
 	/* The middle region goes; the tables stay for the other two. */
 	destroy_ok(test, a);
 	drain_all_pages();
-	EXPECT_EQ(test, nr_kernel_pgtable_pages(), mid.tables);
-	EXPECT_EQ(test, ktest_vmemmap_bytes(), mid.memmap - 64 * PAGE_SIZE);
-	EXPECT_EQ(test, ktest_free_pages(), mid.free + 64);
+	EXPECT_EQ(test, nr_kernel_pgtable_pages(), mid.mm.tables);
+	EXPECT_EQ(test, ktest_vmemmap_bytes(), mid.mm.memmap - 64 * PAGE_SIZE);
+	EXPECT_EQ(test, ktest_free_pages(), mid.mm.free + 64);
 	CHECKERS_PASS(test);
 	expect_2m_shape(test, PHYS_PFN(s0 + SECTION_BYTES + half));
 	destroy_ok(test, c);

@@ -109,6 +109,31 @@ static void apply(struct e820_table *t, const struct e820_edits *ed)
 	e820__update_table(t);
 }
 
+/*
+ * The base map with the one edit memmap=arg makes, of the given type,
+ * applied; false, the case failed, when arg does not make exactly one.
+ */
+static bool base_map_with(struct kunit *test, int line, const char *arg, u32 type)
+{
+	int ret;
+
+	base_map(&tbl);
+	edits_reset(&edits);
+	ret = e820_parse_memmap(&edits, arg);
+	if (ret)
+		ktest_fail(test, __FILE__, line, "memmap=%s: %d", arg, ret);
+	if (edits.nr != 1) {
+		ktest_fail(test, __FILE__, line, "memmap=%s: %u edits, not 1", arg, edits.nr);
+		return false;
+	}
+	if (edits.edit[0].type != type)
+		ktest_fail(test, __FILE__, line, "memmap=%s: type %u, not %u", arg,
+			   edits.edit[0].type, type);
+	apply(&tbl, &edits);
+	return true;
+}
+#define BASE_MAP_WITH(test, arg, type)	base_map_with(test, __LINE__, arg, type)
+
 KTEST(e820, base_map_sanitized)
 {
 	base_map(&tbl);
@@ -484,12 +509,8 @@ KTEST(e820, memmap_add_ram)
 /* memmap=16M$64M: reserved, RAM split around it. */
 KTEST(e820, memmap_reserve)
 {
-	base_map(&tbl);
-	edits_reset(&edits);
-	EXPECT_EQ(test, e820_parse_memmap(&edits, "16M$64M"), 0);
-	ASSERT_EQ(test, edits.nr, 1);
-	EXPECT_EQ(test, edits.edit[0].type, RES);
-	apply(&tbl, &edits);
+	if (!BASE_MAP_WITH(test, "16M$64M", RES))
+		return;
 	EXPECT_MAP(test, &tbl, BASE_LOW, E(MiB(1), MiB(63), RAM),
 		   E(MiB(64), MiB(16), RES), E(MiB(80), MiB(48), RAM), BASE_FLASH,
 		   E(GiB(4), GiB(4), RAM));
@@ -498,12 +519,8 @@ KTEST(e820, memmap_reserve)
 /* memmap=1G!4G: device memory carved out of RAM. */
 KTEST(e820, memmap_pram)
 {
-	base_map(&tbl);
-	edits_reset(&edits);
-	EXPECT_EQ(test, e820_parse_memmap(&edits, "1G!4G"), 0);
-	ASSERT_EQ(test, edits.nr, 1);
-	EXPECT_EQ(test, edits.edit[0].type, PRAM);
-	apply(&tbl, &edits);
+	if (!BASE_MAP_WITH(test, "1G!4G", PRAM))
+		return;
 	EXPECT_MAP(test, &tbl, BASE_LOW, E(MiB(1), MiB(127), RAM), BASE_FLASH,
 		   E(GiB(4), GiB(1), PRAM), E(GiB(5), GiB(3), RAM));
 	EXPECT_TRUE(test, __e820__mapped_all(&tbl, GiB(4), GiB(5), PRAM));
@@ -513,12 +530,8 @@ KTEST(e820, memmap_pram)
 /* memmap=64K#0x2000000: ACPI data at 32 MiB. */
 KTEST(e820, memmap_acpi)
 {
-	base_map(&tbl);
-	edits_reset(&edits);
-	EXPECT_EQ(test, e820_parse_memmap(&edits, "64K#0x2000000"), 0);
-	ASSERT_EQ(test, edits.nr, 1);
-	EXPECT_EQ(test, edits.edit[0].type, ACPI);
-	apply(&tbl, &edits);
+	if (!BASE_MAP_WITH(test, "64K#0x2000000", ACPI))
+		return;
 	EXPECT_MAP(test, &tbl, BASE_LOW, E(MiB(1), MiB(31), RAM),
 		   E(MiB(32), KiB(64), ACPI), E(MiB(32) + KiB(64), MiB(96) - KiB(64), RAM),
 		   BASE_FLASH, E(GiB(4), GiB(4), RAM));

@@ -32,27 +32,19 @@
 static struct errmsg werr;
 
 struct baseline {
-	unsigned long free, memmap, tables;
+	struct ktest_mm_counts mm;
 };
 
 static void take_baseline(struct baseline *b)
 {
-	drain_all_pages();
-	b->free = ktest_free_pages();
-	b->memmap = ktest_vmemmap_bytes();
-	b->tables = nr_kernel_pgtable_pages();
+	ktest_mm_counts_take(&b->mm);
 }
 
 #define CHECKERS_PASS(test)	KTEST_MM_CHECKERS(test)
 
 static void expect_baseline_at(struct kunit *test, const struct baseline *b, int line)
 {
-	drain_all_pages();
-	if (ktest_free_pages() != b->free || ktest_vmemmap_bytes() != b->memmap ||
-	    nr_kernel_pgtable_pages() != b->tables)
-		ktest_fail(test, __FILE__, line, "free %lu/%lu memmap %lu/%lu tables %lu/%lu",
-			   ktest_free_pages(), b->free, ktest_vmemmap_bytes(), b->memmap,
-			   nr_kernel_pgtable_pages(), b->tables);
+	ktest_mm_counts_same(test, __FILE__, line, &b->mm);
 	ktest_mm_checkers(test, __FILE__, line);
 }
 #define EXPECT_BASELINE(test, b) expect_baseline_at(test, b, __LINE__)
@@ -178,9 +170,9 @@ KTEST(hotplug, offline_online_exact)
 	EXPECT_EQ(test, kernel_virt_to_phys(section_vmemmap(nr) + SECTION_MEMMAP_SIZE - 1), ~0ULL);
 	drain_all_pages();
 	/* 32768 pages out, the 512 pages of its memmap (and a PTE table) back. */
-	EXPECT_EQ(test, ktest_free_pages(), b.free - PAGES_PER_SECTION + 512 + !pmd);
-	EXPECT_EQ(test, ktest_vmemmap_bytes(), b.memmap - SECTION_MEMMAP_SIZE);
-	EXPECT_EQ(test, nr_kernel_pgtable_pages(), b.tables - !pmd);
+	EXPECT_EQ(test, ktest_free_pages(), b.mm.free - PAGES_PER_SECTION + 512 + !pmd);
+	EXPECT_EQ(test, ktest_vmemmap_bytes(), b.mm.memmap - SECTION_MEMMAP_SIZE);
+	EXPECT_EQ(test, nr_kernel_pgtable_pages(), b.mm.tables - !pmd);
 	EXPECT_WMARKS(test);
 	CHECKERS_PASS(test);
 	ASSERT_EQ(test, write_state(nr, "online"), 0);
@@ -373,12 +365,12 @@ static void unfragment_memory(struct fragmentation *f)
 static bool counters_at(struct kunit *test, const struct baseline *b, int line)
 {
 	drain_all_pages();
-	if (ktest_free_pages() == b->free && ktest_vmemmap_bytes() == b->memmap &&
-	    nr_kernel_pgtable_pages() == b->tables)
+	if (ktest_free_pages() == b->mm.free && ktest_vmemmap_bytes() == b->mm.memmap &&
+	    nr_kernel_pgtable_pages() == b->mm.tables)
 		return true;
 	ktest_fail(test, __FILE__, line, "free %lu/%lu memmap %lu/%lu tables %lu/%lu",
-		   ktest_free_pages(), b->free, ktest_vmemmap_bytes(), b->memmap,
-		   nr_kernel_pgtable_pages(), b->tables);
+		   ktest_free_pages(), b->mm.free, ktest_vmemmap_bytes(), b->mm.memmap,
+		   nr_kernel_pgtable_pages(), b->mm.tables);
 	return false;
 }
 
@@ -466,7 +458,7 @@ KTEST(hotplug, poisoned_page_survives)
 	EXPECT_TRUE(test, PageHWPoison(pfn_to_page(pfn)) && PageOffline(pfn_to_page(pfn)));
 	EXPECT_FALSE(test, is_free_buddy_page(pfn_to_page(pfn)));
 	drain_all_pages();
-	EXPECT_EQ(test, ktest_free_pages(), b.free - 1);
+	EXPECT_EQ(test, ktest_free_pages(), b.mm.free - 1);
 	CHECKERS_PASS(test);
 	/* Offline and online again with it, then give it back. */
 	EXPECT_EQ(test, write_state(nr, "offline"), 0);
@@ -618,7 +610,7 @@ static bool migrate_setup(struct kunit *test, struct migrate_case *c)
 static void migrate_teardown(struct kunit *test, struct migrate_case *c)
 {
 	/* Skipped before the baseline was taken: nothing was changed. */
-	if (c->b.free) {
+	if (c->b.mm.free) {
 		release_held(c, false);
 		if (c->used_pfn)
 			free_contig_range(c->used_pfn, 7);

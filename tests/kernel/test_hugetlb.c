@@ -38,10 +38,8 @@ static struct errmsg werr;
 #define H1G	(&hstates[HSTATE_1G])
 
 struct baseline {
-	unsigned long free;		/* ktest_free_pages() after a drain */
-	unsigned long memmap;		/* vmemmap bytes */
+	struct ktest_mm_counts mm;	/* free pages, vmemmap bytes, tables */
 	unsigned long optimized;	/* pages */
-	unsigned long tables;
 	unsigned long nr[HUGE_MAX_HSTATE];
 	bool hvo;
 };
@@ -70,11 +68,8 @@ static bool take_baseline(struct kunit *test, struct baseline *b)
 		return false;
 	/* hugetlb records poisoned subpages with kmalloc: let its cache have its slab. */
 	kfree(kmalloc(16, GFP_KERNEL));
-	drain_all_pages();
-	b->free = ktest_free_pages();
-	b->memmap = ktest_vmemmap_bytes();
+	ktest_mm_counts_take(&b->mm);
 	b->optimized = vmemmap_optimized_pages();
-	b->tables = nr_kernel_pgtable_pages();
 	b->nr[0] = H2M->nr_huge_pages;
 	b->nr[1] = H1G->nr_huge_pages;
 	b->hvo = hugetlb_optimize_vmemmap_enabled();
@@ -95,10 +90,10 @@ static void expect_baseline(struct kunit *test, const struct baseline *b)
 	drain_all_pages();
 	EXPECT_EQ(test, H2M->nr_huge_pages, b->nr[0]);
 	EXPECT_EQ(test, H1G->nr_huge_pages, b->nr[1]);
-	EXPECT_EQ(test, ktest_free_pages(), b->free);
-	EXPECT_EQ(test, ktest_vmemmap_bytes(), b->memmap);
+	EXPECT_EQ(test, ktest_free_pages(), b->mm.free);
+	EXPECT_EQ(test, ktest_vmemmap_bytes(), b->mm.memmap);
 	EXPECT_EQ(test, vmemmap_optimized_pages(), b->optimized);
-	EXPECT_EQ(test, nr_kernel_pgtable_pages(), b->tables);
+	EXPECT_EQ(test, nr_kernel_pgtable_pages(), b->mm.tables);
 	checkers_pass(test);
 }
 
@@ -321,11 +316,11 @@ static void grow_shrink_2m(struct kunit *test, bool hvo)
 		splits = hvo ? sections_split_by(pmd_map) : 0;
 		EXPECT_EQ(test, H2M->nr_huge_pages, n);
 		EXPECT_EQ(test, H2M->free_huge_pages, n);
-		EXPECT_EQ(test, ktest_vmemmap_bytes(), b.memmap - (hvo ? 7 * n * PAGE_SIZE : 0));
+		EXPECT_EQ(test, ktest_vmemmap_bytes(), b.mm.memmap - (hvo ? 7 * n * PAGE_SIZE : 0));
 		EXPECT_EQ(test, vmemmap_optimized_pages(), b.optimized + (hvo ? 7 * n : 0));
-		EXPECT_EQ(test, nr_kernel_pgtable_pages(), b.tables + splits);
+		EXPECT_EQ(test, nr_kernel_pgtable_pages(), b.mm.tables + splits);
 		EXPECT_EQ(test, ktest_free_pages(),
-			  b.free - 512 * n + (hvo ? 7 * n : 0) - splits);
+			  b.mm.free - 512 * n + (hvo ? 7 * n : 0) - splits);
 		if (!checkers_pass(test))
 			break;
 	}
@@ -512,14 +507,14 @@ KTEST(hugetlb, gigantic_optimized_accounting)
 	if (!have_gigantic(test, 1))
 		goto out;
 	drain_all_pages();
-	EXPECT_EQ(test, ktest_vmemmap_bytes(), b.memmap - 4094 * PAGE_SIZE);
+	EXPECT_EQ(test, ktest_vmemmap_bytes(), b.mm.memmap - 4094 * PAGE_SIZE);
 	EXPECT_EQ(test, vmemmap_optimized_pages(), b.optimized + 4094);
 	/*
 	 * 1 GiB out; 8 x 2 MiB of memmap back; a head page and a table in;
 	 * and the PTE tables free memory's shared tails needed there, if any.
 	 */
 	EXPECT_EQ(test, ktest_free_pages(),
-		  b.free - 262144 + 4096 - 2 + (b.tables + 1 - nr_kernel_pgtable_pages()));
+		  b.mm.free - 262144 + 4096 - 2 + (b.mm.tables + 1 - nr_kernel_pgtable_pages()));
 	list_for_each_entry(head, &H1G->hugepage_freelist, lru) {
 		if (!PageVmemmapOptimized(head))
 			continue;
@@ -543,8 +538,8 @@ KTEST(hugetlb, gigantic_unoptimized_accounting)
 	if (!have_gigantic(test, 1))
 		goto out;
 	drain_all_pages();
-	EXPECT_EQ(test, ktest_vmemmap_bytes(), b.memmap);
-	EXPECT_EQ(test, ktest_free_pages(), b.free - 262144);
+	EXPECT_EQ(test, ktest_vmemmap_bytes(), b.mm.memmap);
+	EXPECT_EQ(test, ktest_free_pages(), b.mm.free - 262144);
 	checkers_pass(test);
 out:
 	expect_baseline(test, &b);
@@ -565,7 +560,7 @@ KTEST(hugetlb, demote_optimized_gigantic)
 	EXPECT_EQ(test, H2M->nr_huge_pages, b.nr[0] + 512);
 	drain_all_pages();
 	EXPECT_EQ(test, vmemmap_optimized_pages(), b.optimized + 7 * 512);
-	EXPECT_EQ(test, ktest_vmemmap_bytes(), b.memmap - 7 * 512 * PAGE_SIZE);
+	EXPECT_EQ(test, ktest_vmemmap_bytes(), b.mm.memmap - 7 * 512 * PAGE_SIZE);
 	EXPECT_EQ(test, pseudofs_read("/sys/kernel/mm/hugepages/hugepages-1048576kB/demote_size", buf, sizeof(buf)), 7);
 	EXPECT_STREQ(test, buf, "2048kB\n");
 	checkers_pass(test);
@@ -848,8 +843,8 @@ KTEST(hugetlb, fault_injection_grow)
 			break;
 		set_max_huge_pages(H2M, b.nr[0]);
 		drain_all_pages();
-		EXPECT_EQ(test, ktest_free_pages(), b.free);
-		EXPECT_EQ(test, ktest_vmemmap_bytes(), b.memmap);
+		EXPECT_EQ(test, ktest_free_pages(), b.mm.free);
+		EXPECT_EQ(test, ktest_vmemmap_bytes(), b.mm.memmap);
 		if (fail_page_alloc_injected() == injected)
 			break;		/* the kth allocation never happened */
 	}
@@ -900,8 +895,8 @@ static void shrink_with_faults(struct kunit *test, bool whole_sections,
 		EXPECT_EQ(test, H2M->surplus_huge_pages, 0);
 		EXPECT_EQ(test, H2M->nr_huge_pages, b.nr[0]);
 		drain_all_pages();
-		EXPECT_EQ(test, ktest_free_pages(), b.free);
-		EXPECT_EQ(test, ktest_vmemmap_bytes(), b.memmap);
+		EXPECT_EQ(test, ktest_free_pages(), b.mm.free);
+		EXPECT_EQ(test, ktest_vmemmap_bytes(), b.mm.memmap);
 		if (fail_page_alloc_injected() == injected)
 			break;
 	}

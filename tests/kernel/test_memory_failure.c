@@ -35,7 +35,8 @@ static struct errmsg werr;
 #define H1G	(&hstates[HSTATE_1G])
 
 struct baseline {
-	unsigned long free, poisoned, in_use, memmap;
+	struct ktest_mm_counts mm;	/* free pages, vmemmap bytes, tables */
+	unsigned long poisoned, in_use;
 	unsigned long nr[HUGE_MAX_HSTATE];
 	bool hvo;
 };
@@ -44,11 +45,9 @@ static void take_baseline(struct baseline *b)
 {
 	/* hugetlb records subpages with kmalloc: let its cache have its slab. */
 	kfree(kmalloc(16, GFP_KERNEL));
-	drain_all_pages();
-	b->free = ktest_free_pages();
+	ktest_mm_counts_take(&b->mm);
 	b->poisoned = num_poisoned_pages();
 	b->in_use = nr_hwpoison_pages_in_use();
-	b->memmap = ktest_vmemmap_bytes();
 	b->nr[0] = H2M->nr_huge_pages;
 	b->nr[1] = H1G->nr_huge_pages;
 	b->hvo = hugetlb_optimize_vmemmap_enabled();
@@ -61,9 +60,9 @@ static void expect_state(struct kunit *test, const struct baseline *b, unsigned 
 			 int line)
 {
 	drain_all_pages();
-	if (ktest_free_pages() != b->free - lost || num_poisoned_pages() != b->poisoned + lost)
+	if (ktest_free_pages() != b->mm.free - lost || num_poisoned_pages() != b->poisoned + lost)
 		ktest_fail(test, __FILE__, line, "free %lu, want %lu; poisoned %lu, want %lu",
-			   ktest_free_pages(), b->free - lost, num_poisoned_pages(), b->poisoned + lost);
+			   ktest_free_pages(), b->mm.free - lost, num_poisoned_pages(), b->poisoned + lost);
 	ktest_mm_checkers(test, __FILE__, line);
 }
 #define EXPECT_LOST(test, b, n) expect_state(test, b, n, __LINE__)
@@ -99,6 +98,30 @@ static unsigned long empty_2m_pool(void)
 	set_max_huge_pages(H2M, 0);
 	return n;
 }
+
+/* Cases that poison pool pages start from an empty 2 MiB pool, HVO on. */
+static unsigned long start_pool_case(struct baseline *b)
+{
+	unsigned long keep = empty_2m_pool();
+
+	take_baseline(b);
+	hugetlb_set_optimize_vmemmap(true);
+	return keep;
+}
+
+/* Unpoison the held pfn and put the pools back: nothing is lost any more. */
+static void unpoison_and_restore(struct kunit *test, const struct baseline *b,
+				 unsigned long pfn, int line)
+{
+	int ret = unpoison_memory(pfn, &werr);
+
+	if (ret)
+		ktest_fail(test, __FILE__, line, "unpoison_memory(%#lx) returned %d: %s", pfn,
+			   ret, errmsg_why(&werr, ret));
+	restore_pools(b);
+	expect_state(test, b, 0, line);
+}
+#define UNPOISON_AND_RESTORE(test, b, pfn) unpoison_and_restore(test, b, pfn, __LINE__)
 
 /* A page in the middle of a free 4 MiB block: the block is split around it. */
 KTEST(memory_failure, free_page)
@@ -321,9 +344,7 @@ KTEST(memory_failure, hugetlb_2m_free_page)
 	struct page *head;
 	unsigned long pfn;
 
-	keep = empty_2m_pool();
-	take_baseline(&b);
-	hugetlb_set_optimize_vmemmap(true);
+	keep = start_pool_case(&b);
 	ASSERT_EQ(test, set_max_huge_pages(H2M, b.nr[0] + 1), b.nr[0] + 1);
 	head = newest_free_huge(H2M);
 	ASSERT_NOT_NULL(test, head);
@@ -332,12 +353,10 @@ KTEST(memory_failure, hugetlb_2m_free_page)
 	EXPECT_NOT_NULL(test, strstr(werr.why, "huge page: Recovered"));
 	EXPECT_EQ(test, H2M->nr_huge_pages, b.nr[0]);
 	EXPECT_HELD(test, pfn);
-	EXPECT_EQ(test, ktest_vmemmap_bytes(), b.memmap);
+	EXPECT_EQ(test, ktest_vmemmap_bytes(), b.mm.memmap);
 	EXPECT_EQ(test, memory_failure(pfn, &werr), -EHWPOISON);
 	EXPECT_LOST(test, &b, 1);
-	EXPECT_EQ(test, unpoison_memory(pfn, &werr), 0);
-	restore_pools(&b);
-	EXPECT_LOST(test, &b, 0);
+	UNPOISON_AND_RESTORE(test, &b, pfn);
 	set_max_huge_pages(H2M, keep);
 }
 
@@ -353,9 +372,7 @@ KTEST(memory_failure, hugetlb_2m_in_use_then_shrink)
 	struct page *head;
 	unsigned long pfn;
 
-	keep = empty_2m_pool();
-	take_baseline(&b);
-	hugetlb_set_optimize_vmemmap(true);
+	keep = start_pool_case(&b);
 	ASSERT_EQ(test, set_max_huge_pages(H2M, b.nr[0] + 3), b.nr[0] + 3);
 	head = alloc_huge_page(H2M, false);
 	ASSERT_NOT_NULL(test, head);
@@ -380,9 +397,7 @@ KTEST(memory_failure, hugetlb_2m_in_use_then_shrink)
 	EXPECT_FALSE(test, hugetlb_subpage_poisoned(pfn));
 	EXPECT_HELD(test, pfn);
 	EXPECT_LOST(test, &b, 1);
-	EXPECT_EQ(test, unpoison_memory(pfn, &werr), 0);
-	restore_pools(&b);
-	EXPECT_LOST(test, &b, 0);
+	UNPOISON_AND_RESTORE(test, &b, pfn);
 	set_max_huge_pages(H2M, keep);
 }
 
@@ -408,11 +423,9 @@ KTEST(memory_failure, hugetlb_1g_page)
 	EXPECT_HELD(test, pfn);
 	EXPECT_TRUE(test, is_free_buddy_page(pfn_to_page(pfn - 1)));
 	EXPECT_TRUE(test, is_free_buddy_page(pfn_to_page(pfn + 1)));
-	EXPECT_EQ(test, ktest_vmemmap_bytes(), b.memmap);
+	EXPECT_EQ(test, ktest_vmemmap_bytes(), b.mm.memmap);
 	EXPECT_LOST(test, &b, 1);
-	EXPECT_EQ(test, unpoison_memory(pfn, &werr), 0);
-	restore_pools(&b);
-	EXPECT_LOST(test, &b, 0);
+	UNPOISON_AND_RESTORE(test, &b, pfn);
 }
 
 /*
@@ -430,9 +443,7 @@ KTEST(memory_failure, never_handed_out_again)
 	unsigned long bad = 0;
 	bool was_poisoning;
 
-	keep = empty_2m_pool();
-	take_baseline(&b);
-	hugetlb_set_optimize_vmemmap(true);
+	keep = start_pool_case(&b);
 	p = alloc_pages(GFP_KERNEL, 5);
 	ASSERT_NOT_NULL(test, p);
 	pfns[0] = page_to_pfn(p) + 7;

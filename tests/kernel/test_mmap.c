@@ -73,14 +73,14 @@ static void expect_baseline(struct kunit *test, const struct baseline *b)
 
 static bool __check_allocators(struct kunit *test, int line)
 {
-	char why[160];
+	struct errmsg msg;
 
-	if (page_alloc_check(why, sizeof(why))) {
-		ktest_fail(test, __FILE__, line, "page_alloc_check: %s", why);
+	if (page_alloc_check(&msg)) {
+		ktest_fail(test, __FILE__, line, "page_alloc_check: %s", msg.why);
 		return false;
 	}
-	if (hugetlb_check(why, sizeof(why))) {
-		ktest_fail(test, __FILE__, line, "hugetlb_check: %s", why);
+	if (hugetlb_check(&msg)) {
+		ktest_fail(test, __FILE__, line, "hugetlb_check: %s", msg.why);
 		return false;
 	}
 	return true;

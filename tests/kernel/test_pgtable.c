@@ -549,7 +549,7 @@ KTEST(pgtable, check_catches)
 	struct pt_base base;
 	struct page *table;
 	pteval_t *e;
-	char why[192];
+	struct errmsg msg;
 	enum pg_level level;
 
 	SKIP_UNLESS_SCRATCH_EMPTY(test);
@@ -560,12 +560,12 @@ KTEST(pgtable, check_catches)
 	ASSERT_NOT_NULL(test, e);
 	table = virt_to_page((void *)((unsigned long)e & PAGE_MASK));
 	table->pt_count++;
-	EXPECT_EQ(test, kernel_pgtable_check(why, sizeof(why)), -EINVAL);
-	EXPECT_TRUE(test, strstr(why, "pt_count") != NULL);
+	EXPECT_EQ(test, kernel_pgtable_check(&msg), -EINVAL);
+	EXPECT_TRUE(test, strstr(msg.why, "pt_count") != NULL);
 	table->pt_count--;
 	*e |= _PAGE_USER;
-	EXPECT_EQ(test, kernel_pgtable_check(why, sizeof(why)), -EINVAL);
-	EXPECT_TRUE(test, strstr(why, "user") != NULL);
+	EXPECT_EQ(test, kernel_pgtable_check(&msg), -EINVAL);
+	EXPECT_TRUE(test, strstr(msg.why, "user") != NULL);
 	*e &= ~_PAGE_USER;
 	EXPECT_PGTABLE_OK(test);
 	EXPECT_EQ(test, kernel_unmap_range(SCRATCH, PAGE_SIZE), 2);

@@ -22,11 +22,11 @@
 
 static bool cache_ok(struct kunit *test, struct kmem_cache *c, int line)
 {
-	char why[192];
+	struct errmsg msg;
 
-	if (!kmem_cache_check(c, why, sizeof(why)))
+	if (!kmem_cache_check(c, &msg))
 		return true;
-	ktest_fail(test, __FILE__, line, "kmem_cache_check: %s", why);
+	ktest_fail(test, __FILE__, line, "kmem_cache_check: %s", msg.why);
 	return false;
 }
 
@@ -701,7 +701,7 @@ KTEST(slab, bad_pointer_panics)
 KTEST(slab, checker_detects_corruption)
 {
 	struct kmem_cache *c = kmem_cache_create("test-corrupt", 64, 0);
-	char why[192];
+	struct errmsg msg;
 	void **a, *b, *saved;
 	struct page *slab;
 
@@ -717,37 +717,37 @@ KTEST(slab, checker_detects_corruption)
 	saved = a[0];
 
 	a[0] = a;
-	EXPECT_EQ(test, kmem_cache_check(c, why, sizeof(why)), -EINVAL);
-	EXPECT_TRUE(test, contains(why, "loops"));
+	EXPECT_EQ(test, kmem_cache_check(c, &msg), -EINVAL);
+	EXPECT_TRUE(test, contains(msg.why, "loops"));
 	a[0] = (char *)saved + 1;
-	EXPECT_EQ(test, kmem_cache_check(c, why, sizeof(why)), -EINVAL);
-	EXPECT_TRUE(test, contains(why, "object boundary"));
+	EXPECT_EQ(test, kmem_cache_check(c, &msg), -EINVAL);
+	EXPECT_TRUE(test, contains(msg.why, "object boundary"));
 	a[0] = saved;
 	EXPECT_CACHE_OK(test, c);
 
 	saved = a[1];
 	a[1] = NULL;
-	EXPECT_EQ(test, kmem_cache_check(c, why, sizeof(why)), -EINVAL);
-	EXPECT_TRUE(test, contains(why, "free tag"));
+	EXPECT_EQ(test, kmem_cache_check(c, &msg), -EINVAL);
+	EXPECT_TRUE(test, contains(msg.why, "free tag"));
 	a[1] = saved;
 
 	slab->index++;
-	EXPECT_EQ(test, kmem_cache_check(c, why, sizeof(why)), -EINVAL);
-	EXPECT_TRUE(test, contains(why, "inuse"));
+	EXPECT_EQ(test, kmem_cache_check(c, &msg), -EINVAL);
+	EXPECT_TRUE(test, contains(msg.why, "inuse"));
 	slab->index--;
 
 	c->active_objs++;
-	EXPECT_EQ(test, kmem_cache_check(c, why, sizeof(why)), -EINVAL);
-	EXPECT_TRUE(test, contains(why, "active_objs"));
+	EXPECT_EQ(test, kmem_cache_check(c, &msg), -EINVAL);
+	EXPECT_TRUE(test, contains(msg.why, "active_objs"));
 	c->active_objs--;
 
 	ClearPageSlab(slab);
-	EXPECT_EQ(test, kmem_cache_check(c, why, sizeof(why)), -EINVAL);
-	EXPECT_TRUE(test, contains(why, "PG_slab"));
+	EXPECT_EQ(test, kmem_cache_check(c, &msg), -EINVAL);
+	EXPECT_TRUE(test, contains(msg.why, "PG_slab"));
 	SetPageSlab(slab);
 
 	c->nr_slabs++;
-	EXPECT_EQ(test, kmem_cache_check(c, why, sizeof(why)), -EINVAL);
+	EXPECT_EQ(test, kmem_cache_check(c, &msg), -EINVAL);
 	c->nr_slabs--;
 	EXPECT_CACHE_OK(test, c);
 

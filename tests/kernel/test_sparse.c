@@ -363,7 +363,7 @@ static void sparse_base(struct sparse_base *b, unsigned long nr)
 static void expect_sparse_base(struct kunit *test, const struct sparse_base *b,
 			       unsigned long nr, int line)
 {
-	char why[192];
+	struct errmsg msg;
 
 	drain_all_pages();
 	if (ktest_vmemmap_bytes() != b->memmap || nr_kernel_pgtable_pages() != b->tables ||
@@ -375,8 +375,8 @@ static void expect_sparse_base(struct kunit *test, const struct sparse_base *b,
 	    mapped(section_vmemmap(nr) + MEMMAP_PER_SECTION - 8))
 		ktest_fail(test, __FILE__, line, "section %lu: vmemmap still mapped", nr);
 	ktest_check(test, __FILE__, line, "kernel_pgtable_check", kernel_pgtable_check);
-	if (page_alloc_check(why, sizeof(why)))
-		ktest_fail(test, __FILE__, line, "page_alloc_check: %s", why);
+	if (page_alloc_check(&msg))
+		ktest_fail(test, __FILE__, line, "page_alloc_check: %s", msg.why);
 }
 
 #define EXPECT_SPARSE_BASE(test, b, nr) expect_sparse_base(test, b, nr, __LINE__)

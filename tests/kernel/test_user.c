@@ -33,6 +33,7 @@
 #include "kernel/uaccess.h"
 #include "mm/hugetlb.h"
 #include "mm/memory.h"
+#include "mm/debug/check.h"
 #include "mm/mmap.h"
 #include "mm/page.h"
 #include "mm/page_alloc.h"
@@ -647,10 +648,10 @@ KTEST(user, second_ctrl_c_sends_sigkill)
 
 static void expect_mm_ok(struct kunit *test, struct mm *mm)
 {
-	char why[160];
+	struct errmsg msg;
 
-	if (mm_check(mm, why, sizeof(why)))
-		ktest_fail(test, __FILE__, __LINE__, "%s: %s", mm->name, why);
+	if (mm_check(mm, &msg))
+		ktest_fail(test, __FILE__, __LINE__, "%s: %s", mm->name, msg.why);
 }
 
 static struct page *page_at(struct mm *mm, unsigned long addr)
