@@ -50,7 +50,7 @@
  * pages allocated elsewhere instead, since the block must stay whole;
  * those can fail (-ENOMEM), and nothing changes then.
  *
- * Policy: with buddy_vmemmap_optimize on (the default), boot-time free
+ * Policy: with buddy_vmemmap_optimize on (off by default), boot-time free
  * memory starts optimized, pages leaving a 2 MiB pool stay optimized,
  * and self-hosted blocks are re-optimized as they become free. Other
  * free order-9 blocks (merged from small frees) stay plain until the
@@ -79,7 +79,7 @@
 #define TAIL_PAGES	(MEMMAP_SELF_PAGES)		/* vmemmap pages 1..7 */
 #define HEAD_TAILS	(TAILS_PER_VMEMMAP_PAGE - 1)
 
-static bool enabled = true;	/* buddy_vmemmap_optimize=off turns it off */
+static bool enabled;	/* off until a boot asks: see the README */
 static unsigned long nr_optimized;	/* free pageblocks with shared tails */
 static unsigned long nr_self_hosted;
 

@@ -755,12 +755,12 @@ static const struct kernel_param want_params[] = {
 
 /*
  * The cases above turn the switch on; the suites after this one run with
- * the switch as the command line set it (on unless turned off), so it
- * goes back, and every optimized block with it when that is off.
+ * the switch as the command line set it (off unless asked), so it goes
+ * back, and every optimized block with it when that is off.
  */
 KTEST(buddy_vmemmap, switch_back_as_booted)
 {
-	want_on = true;
+	want_on = false;
 	parse_args(saved_command_line(), want_params, want_params + ARRAY_SIZE(want_params), NULL);
 	EXPECT_EQ(test, buddy_vmemmap_set(want_on), 0);
 	EXPECT_EQ(test, buddy_vmemmap_enabled(), want_on);

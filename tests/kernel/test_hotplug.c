@@ -11,7 +11,6 @@
  */
 #include "tests/kernel/ktest.h"
 #include "tests/kernel/ktest_mm.h"
-#include "mm/buddy_vmemmap.h"
 #include "mm/devdax.h"
 #include "mm/hugetlb.h"
 #include "mm/debug/check.h"
@@ -477,11 +476,6 @@ KTEST(hotplug, poisoned_page_survives)
  * vmemmap_migrate_range(): a section's 2 MiB memmap block placed inside a
  * free 1 GiB range R on purpose (offline, every 2 MiB block outside R
  * held, online), then moved out by hand or by alloc_contig_pages().
- * Free memory's memmap is kept plain for these cases (the switch is put
- * back after): holding every block would restore each optimized one
- * from pages lent out of R's own free pages, and the cases compare R's
- * section struct page by struct page (the lent-page moves have cases of
- * their own in buddy_vmemmap).
  */
 #define GIB_PAGES	(SZ_1G >> PAGE_SHIFT)
 
@@ -492,7 +486,6 @@ struct migrate_case {
 	struct page *snap;		/* 2 MiB: the section's struct pages */
 	unsigned long used_pfn;		/* a few pages of the section in use */
 	struct baseline b;
-	bool dedup;			/* buddy_vmemmap as it was */
 };
 
 static bool in_range(const struct migrate_case *c, unsigned long pfn)
@@ -568,14 +561,8 @@ static bool pick_section(struct kunit *test, struct migrate_case *c)
 
 static bool migrate_setup(struct kunit *test, struct migrate_case *c)
 {
-	struct page *r;
+	struct page *r = alloc_contig_pages(GIB_PAGES, GIB_PAGES, GFP_KERNEL);
 
-	c->dedup = buddy_vmemmap_enabled();
-	if (buddy_vmemmap_set(false)) {
-		ktest_fail(test, __FILE__, __LINE__, "free memory's memmap could not be restored");
-		return false;
-	}
-	r = alloc_contig_pages(GIB_PAGES, GIB_PAGES, GFP_KERNEL);
 	INIT_LIST_HEAD(&c->held);
 	if (!r) {
 		ktest_skip(test, "no free 1 GiB range in this guest");
@@ -610,15 +597,14 @@ static bool migrate_setup(struct kunit *test, struct migrate_case *c)
 static void migrate_teardown(struct kunit *test, struct migrate_case *c)
 {
 	/* Skipped before the baseline was taken: nothing was changed. */
-	if (c->b.mm.free) {
-		release_held(c, false);
-		if (c->used_pfn)
-			free_contig_range(c->used_pfn, 7);
-		if (c->snap)
-			free_pages(c->snap, pageblock_order);
-		EXPECT_BASELINE(test, &c->b);
-	}
-	EXPECT_EQ(test, buddy_vmemmap_set(c->dedup), 0);
+	if (!c->b.mm.free)
+		return;
+	release_held(c, false);
+	if (c->used_pfn)
+		free_contig_range(c->used_pfn, 7);
+	if (c->snap)
+		free_pages(c->snap, pageblock_order);
+	EXPECT_BASELINE(test, &c->b);
 }
 
 static void take_snapshot(struct migrate_case *c)

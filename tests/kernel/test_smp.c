@@ -19,7 +19,6 @@
 #include "kernel/tlbflush.h"
 #include "kernel/traps.h"
 #include "drivers/acpi_madt.h"
-#include "mm/buddy_vmemmap.h"
 #include "mm/hugetlb_vmemmap.h"
 #include "mm/page_alloc.h"
 #include "mm/page_fill.h"
@@ -601,22 +600,17 @@ KTEST(smp, shootdown_reaches_every_cpu_once)
 
 /*
  * Growing a pool by 64 optimized 2 MiB pages remaps 448 vmemmap pages:
- * batched, that is a handful of shootdowns, not one per page. From plain
- * free memory: with buddy_vmemmap on (the default), pool pages are taken
- * already optimized and nothing is remapped at all (buddy_vmemmap's
- * pool_moves_touch_no_tail counts that), so the switch is off here.
+ * batched, that is a handful of shootdowns, not one per page.
  */
 KTEST(smp, shootdown_batched_for_hvo)
 {
 	unsigned long a[NR_TLB_STATS], b[NR_TLB_STATS], before, after, sent;
 	const char *path = "/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages";
-	bool dedup = buddy_vmemmap_enabled();
 	char buf[32];
 	u64 t0, ns;
 
 	if (!need_two_cpus(test))
 		return;
-	ASSERT_EQ(test, buddy_vmemmap_set(false), 0);
 	ASSERT_GT(test, pseudofs_read(path, buf, sizeof(buf)), 0);
 	before = strtoul(buf, NULL, 10);
 	snprintf(buf, sizeof(buf), "%lu", before + 64);
@@ -629,7 +623,6 @@ KTEST(smp, shootdown_batched_for_hvo)
 	after = strtoul(buf, NULL, 10);
 	snprintf(buf, sizeof(buf), "%lu", before);
 	EXPECT_EQ(test, pseudofs_write(path, buf, strlen(buf), NULL), 0);
-	EXPECT_EQ(test, buddy_vmemmap_set(dedup), 0);
 	ASSERT_EQ(test, after, before + 64);
 	sent = b[NR_TLB_REMOTE_FLUSH] - a[NR_TLB_REMOTE_FLUSH];
 	ktest_log(test, "%u CPUs: 64 pages grown with %lu shootdowns, %lu ns per page (TCG)",
