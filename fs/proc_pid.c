@@ -20,6 +20,7 @@
 #include "kernel/traps.h"
 #include "mm/mm_types.h"
 #include "mm/mmap.h"
+#include "mm/shmem.h"
 #include "libc/errno.h"
 #include "libc/stdio.h"
 #include "libc/stdlib.h"
@@ -78,8 +79,9 @@ static void show_kb(struct seq_buf *m, const char *name, unsigned long kb)
 	seq_printf(m, "%s:\t%8lu kB\n", name, kb);
 }
 
-static void show_mem(struct seq_buf *m, const struct mm *mm, unsigned long sp)
+static void show_mem(struct seq_buf *m, struct mm *mm, unsigned long sp)
 {
+	unsigned long shmem = mm_rss_shmem(mm);
 	struct vm_sizes s;
 
 	count_vmas(mm, sp, &s);
@@ -88,9 +90,9 @@ static void show_mem(struct seq_buf *m, const struct mm *mm, unsigned long sp)
 	show_kb(m, "VmLck", 0);
 	show_kb(m, "VmPin", 0);
 	show_kb(m, "VmRSS", KB(mm->rss + mm->rss_dax));
-	show_kb(m, "RssAnon", KB(mm->rss));
+	show_kb(m, "RssAnon", KB(mm->rss - shmem));
 	show_kb(m, "RssFile", KB(mm->rss_dax));
-	show_kb(m, "RssShmem", 0);
+	show_kb(m, "RssShmem", KB(shmem));
 	show_kb(m, "VmData", KB(s.data));
 	show_kb(m, "VmStk", KB(s.stk));
 	show_kb(m, "VmExe", KB(s.exe));
@@ -133,6 +135,9 @@ static const char *vma_name(const struct mm *mm, const struct vm_area_struct *v,
 	}
 	if (v->vm_hstate)
 		return "/anon_hugepage (deleted)";
+	/* Linux's shmem_zero_setup() names the object so. */
+	if (v->vm_shm)
+		return "/dev/zero (deleted)";
 	if (mm->brk > mm->start_brk && v->vm_start < mm->brk && v->vm_end > mm->start_brk)
 		return "[heap]";
 	if (sp >= v->vm_start && sp < v->vm_end)
@@ -149,12 +154,13 @@ static void show_map_vma(struct seq_buf *m, const struct mm *mm,
 	size_t start = m->len;
 	char buf[32];
 	const char *name = vma_name(mm, v, sp, buf, sizeof(buf));
-	unsigned long pgoff = v->vm_dax ? v->vm_pgoff << PAGE_SHIFT : 0;
+	unsigned long pgoff = (v->vm_dax || v->vm_shm) ? v->vm_pgoff << PAGE_SHIFT : 0;
 
-	seq_printf(m, "%08lx-%08lx %c%c%c%c %08lx 00:00 0 ", v->vm_start, v->vm_end,
+	/* Shared memory: Linux's shmem device (00:01) and the object's inode. */
+	seq_printf(m, "%08lx-%08lx %c%c%c%c %08lx 00:%02x %lu ", v->vm_start, v->vm_end,
 		   v->vm_flags & VM_READ ? 'r' : '-', v->vm_flags & VM_WRITE ? 'w' : '-',
 		   v->vm_flags & VM_EXEC ? 'x' : '-', v->vm_flags & VM_SHARED ? 's' : 'p',
-		   pgoff);
+		   pgoff, v->vm_shm ? 1 : 0, v->vm_shm ? v->vm_shm->ino : 0);
 	if (name) {
 		size_t used = m->len - start;
 

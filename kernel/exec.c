@@ -16,15 +16,19 @@
  * the caller unchanged.
  */
 #include "kernel/exec.h"
+#include "kernel/exit.h"
 #include "kernel/fork.h"
+#include "kernel/futex.h"
 #include "kernel/fpu.h"
 #include "kernel/gdt.h"
 #include "kernel/io.h"
 #include "kernel/panic.h"
+#include "kernel/sched.h"
 #include "kernel/signal.h"
 #include "kernel/syscall.h"
 #include "kernel/syscall_uaccess.h"
 #include "kernel/syscalls.h"
+#include "kernel/time.h"
 #include "kernel/traps.h"
 #include "fs/fdtable.h"
 #include "fs/ramfs.h"
@@ -460,6 +464,92 @@ static void flush_old_exec(struct task_struct *t)
 	vfork_done(t);
 }
 
+/* Only t is left of its group (a zombie leader aside). */
+static bool others_gone(struct task_struct *t)
+{
+	struct task_struct *leader = t->group_leader, *th;
+
+	for_each_thread(leader, th) {
+		if (th != t && !(th == leader && th->state == EXIT_ZOMBIE))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * t, not the leader, becomes it: it takes the leader's pid, its place on
+ * the process list and among its parent's children, and its children;
+ * the old leader (a zombie now) takes t's pid with it and is freed.
+ *
+ *   before: process_list -> L(pid 5) -> thread_group: L, T(pid 7)
+ *   after:  process_list -> T(pid 5) -> thread_group: T        (7 freed)
+ */
+static void take_leadership(struct task_struct *t)
+{
+	struct task_struct *leader = t->group_leader, *c, *n;
+	int pid = leader->pid;
+
+	leader->pid = t->pid;
+	t->pid = t->tgid = pid;
+	list_del(&t->thread_node);
+	list_del(&leader->thread_node);
+	list_add_tail(&t->thread_node, &t->thread_group);
+	/* Each list_add then list_del puts t where the leader was. */
+	list_add(&t->tasks, &leader->tasks);
+	list_del(&leader->tasks);
+	if (leader->parent) {
+		list_add(&t->sibling, &leader->sibling);
+		list_del(&leader->sibling);
+	}
+	list_for_each_entry_safe(c, n, &leader->children, sibling) {
+		list_del(&c->sibling);
+		list_add_tail(&c->sibling, &t->children);
+		c->parent = t;
+	}
+	t->parent = leader->parent;
+	t->pgid = leader->pgid;
+	t->exit_signal = leader->exit_signal;
+	t->autoreap = leader->autoreap;
+	t->group_leader = t;
+	leader->parent = NULL;
+	release_old_leader(leader);
+}
+
+/*
+ * Linux's de_thread(): every other thread of the process is killed and
+ * waited for (they exit with status 0: see do_group_exit), then the
+ * caller is the leader. -EAGAIN when the process is already exiting or
+ * another thread is exec'ing, -EINTR when the caller is killed meanwhile;
+ * either way a SIGKILL is on its way to the caller.
+ */
+static int de_thread(struct task_struct *t)
+{
+	struct task_struct *leader = t->group_leader, *th;
+	int ret = 0;
+
+	if (leader->group_exiting || leader->group_exec_task)
+		return -EAGAIN;
+	leader->group_exec_task = t;
+	for_each_thread(leader, th)
+		if (th != t)
+			send_sig_to_thread(th, SIGKILL);
+	while (!others_gone(t)) {
+		if (t->pending & sigmask(SIGKILL)) {
+			ret = -EINTR;
+			break;
+		}
+		schedule_timeout(NSEC_PER_MSEC);
+	}
+	leader->group_exec_task = NULL;
+	if (ret)
+		return ret;
+	local_irq_disable();
+	if (leader != t)
+		take_leadership(t);
+	local_irq_enable();
+	return 0;
+}
+
 static long do_execve(struct binprm *b, char *path)
 {
 	struct task_struct *t = current;
@@ -469,9 +559,14 @@ static long do_execve(struct binprm *b, char *path)
 	ret = open_image(b);
 	if (ret)
 		return ret;
-	/* Linux's de_thread() is not here: a threaded process cannot exec. */
-	if (nr_threads_of(t) > 1)
-		return -EBUSY;
+	if (nr_threads_of(t) > 1) {
+		ret = de_thread(t);
+		if (ret)
+			return ret;
+	}
+	/* Linux's exec_mm_release(): robust futexes, CLONE_CHILD_CLEARTID. */
+	futex_exit_robust(t);
+	t->clear_child_tid = 0;
 	ret = exec_mm(t, b, &old);
 	if (ret)
 		return ret;

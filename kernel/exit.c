@@ -48,6 +48,13 @@ void reap_dead_tasks(void)
 	}
 }
 
+void release_old_leader(struct task_struct *old)
+{
+	old->state = EXIT_DEAD;
+	free_pid(old->pid);
+	list_add_tail(&old->tasks, &dead_tasks);
+}
+
 static bool process_dead(struct task_struct *leader)
 {
 	/* The leader stays on its own thread list: alone there, it is the last. */
@@ -104,6 +111,7 @@ static void process_died(struct task_struct *leader)
 /* CLONE_CHILD_CLEARTID: how a joiner learns that this thread is gone. */
 static void mm_release(struct task_struct *t)
 {
+	futex_exit_robust(t);
 	if (t->clear_child_tid && t->mm && t->mm->mm_users > 1) {
 		put_user_u32(t->clear_child_tid, 0);
 		futex_wake_address(t->mm, t->clear_child_tid, 1);
@@ -163,9 +171,11 @@ void do_group_exit(int code)
 {
 	struct task_struct *leader = current->group_leader, *t;
 
-	if (leader->group_exiting) {
+	if (leader->group_exiting)
 		do_exit(leader->group_exit_code);
-	}
+	/* Killed by an execve in another thread (Linux: exit code 0). */
+	if (leader->group_exec_task && leader->group_exec_task != current)
+		do_exit(0);
 	leader->group_exiting = true;
 	leader->group_exit_code = code;
 	for_each_thread(leader, t)
@@ -254,11 +264,15 @@ long sys_wait4(unsigned long upid, unsigned long wstatus, unsigned long options,
 
 int kernel_wait(int pid, int *status, void (*poll)(int pid))
 {
-	struct task_struct *p = find_task_by_pid(pid);
+	struct task_struct *p;
 
-	if (!p || p->group_leader != p || p->parent || p->autoreap)
-		return -ECHILD;
-	while (!process_dead(p)) {
+	/* Looked up each time: an execve in a thread replaces the leader's struct. */
+	for (;;) {
+		p = find_task_by_pid(pid);
+		if (!p || p->group_leader != p || p->parent || p->autoreap)
+			return -ECHILD;
+		if (process_dead(p))
+			break;
 		if (poll)
 			poll(pid);
 		schedule_timeout(10 * 1000000UL);

@@ -24,6 +24,11 @@ __noreturn void kthread_exit(void);
  * poll, when set, is called every 10 ms while waiting.
  */
 int kernel_wait(int pid, int *status, void (*poll)(int pid));
+/*
+ * execve's de_thread() made another thread the leader: the old leader,
+ * a zombie off every list, gives back its pid and is freed.
+ */
+void release_old_leader(struct task_struct *old);
 /* Free the memory of tasks that exited (called after a task switch). */
 void reap_dead_tasks(void);
 

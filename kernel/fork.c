@@ -173,14 +173,18 @@ struct task_struct *copy_process(unsigned long flags, unsigned long newsp,
 	struct task_struct *cur = current, *p;
 	int pid;
 
-	/*
-	 * Linux's rules: threads share handlers, shared handlers need one
-	 * mm; and a TLS base outside the user half would make WRMSR fault.
-	 */
+	/* Linux's rules: threads share handlers, shared handlers need one mm. */
 	if (((flags & CLONE_THREAD) && !(flags & CLONE_SIGHAND)) ||
-	    ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM)) ||
-	    ((flags & CLONE_SETTLS) && tls >= TASK_SIZE)) {
+	    ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM))) {
 		*err = -EINVAL;
+		return NULL;
+	}
+	/*
+	 * A TLS base outside the user half would make WRMSR fault: EPERM,
+	 * as Linux's do_arch_prctl_64(ARCH_SET_FS) answers for CLONE_SETTLS.
+	 */
+	if ((flags & CLONE_SETTLS) && tls >= TASK_SIZE) {
+		*err = -EPERM;
 		return NULL;
 	}
 	p = alloc_task_with_pid(cur->comm, err);

@@ -1,14 +1,19 @@
 // SPDX-License-Identifier: MIT
 /*
  * Futexes: WAIT, WAKE, their BITSET forms, REQUEUE and CMP_REQUEUE, with
- * timeouts. A waiter is keyed by (mm, address): private and shared
- * futexes are the same thing here, since there is no memory shared
- * between address spaces (MAP_SHARED anonymous memory is not shared
- * across fork). One list: futex users are few, and the scan is cheap
- * next to a context switch.
+ * timeouts. A waiter is keyed as Linux's get_futex_key() keys it: a
+ * private futex (FUTEX_PRIVATE_FLAG), or one in private memory, by
+ * (mm, address); a shared one in MAP_SHARED memory by (shmem object,
+ * offset in it), so that processes mapping the object at different
+ * addresses meet. A waiter holds a reference on its object while it
+ * sleeps. One list: futex users are few, and the scan is cheap next to
+ * a context switch.
  *
- * The value check and the sleep cannot race with a waker: one CPU, and
- * the kernel is not preempted between them.
+ * The value check and the sleep cannot race with a waker: both hold the
+ * big kernel lock (kernel/bkl.h), which the waiter lets go of only in
+ * schedule(). The robust-list walk changes futex words with an atomic
+ * user compare-exchange: their owners' threads run in ring 3 on other
+ * CPUs meanwhile.
  */
 #include "kernel/futex.h"
 #include "kernel/sched.h"
@@ -17,6 +22,8 @@
 #include "kernel/syscalls.h"
 #include "kernel/time.h"
 #include "kernel/traps.h"
+#include "mm/mmap.h"
+#include "mm/shmem.h"
 #include "libc/errno.h"
 
 #define FUTEX_WAIT		0
@@ -30,11 +37,16 @@
 #define FUTEX_CMD_MASK		(~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME))
 #define FUTEX_BITSET_MATCH_ANY	0xffffffffU
 
+/* (mm, address), or (shmem object, byte offset in it). */
+struct futex_key {
+	const void *ptr;
+	unsigned long word;
+};
+
 struct futex_q {
 	struct list_head list;
 	struct task_struct *task;
-	struct mm *mm;
-	unsigned long uaddr;
+	struct futex_key key;
 	u32 bitset;
 	bool woken;
 };
@@ -46,7 +58,27 @@ struct timespec64 {
 
 static LIST_HEAD(futex_queue);
 
-static int wake_matching(struct mm *mm, unsigned long uaddr, int n, u32 bitset)
+/* The shmem object behind a shared futex word, or NULL. */
+static struct shmem_object *futex_key(struct mm *mm, unsigned long uaddr, bool private,
+				      struct futex_key *key)
+{
+	struct vm_area_struct *vma = private ? NULL : vma_lookup(mm, uaddr);
+
+	key->ptr = mm;
+	key->word = uaddr;
+	if (!vma || !vma->vm_shm)
+		return NULL;
+	key->ptr = vma->vm_shm;
+	key->word = (vma->vm_pgoff << PAGE_SHIFT) + (uaddr - vma->vm_start);
+	return vma->vm_shm;
+}
+
+static bool key_eq(const struct futex_key *a, const struct futex_key *b)
+{
+	return a->ptr == b->ptr && a->word == b->word;
+}
+
+static int wake_matching(const struct futex_key *key, int n, u32 bitset)
 {
 	struct futex_q *q, *tmp;
 	int woken = 0;
@@ -54,7 +86,7 @@ static int wake_matching(struct mm *mm, unsigned long uaddr, int n, u32 bitset)
 	list_for_each_entry_safe(q, tmp, &futex_queue, list) {
 		if (woken >= n)
 			break;
-		if (q->mm != mm || q->uaddr != uaddr || !(q->bitset & bitset))
+		if (!key_eq(&q->key, key) || !(q->bitset & bitset))
 			continue;
 		list_del(&q->list);
 		INIT_LIST_HEAD(&q->list);
@@ -67,7 +99,10 @@ static int wake_matching(struct mm *mm, unsigned long uaddr, int n, u32 bitset)
 
 int futex_wake_address(struct mm *mm, unsigned long uaddr, int n)
 {
-	return wake_matching(mm, uaddr, n, FUTEX_BITSET_MATCH_ANY);
+	struct futex_key key;
+
+	futex_key(mm, uaddr, false, &key);
+	return wake_matching(&key, n, FUTEX_BITSET_MATCH_ANY);
 }
 
 void futex_exit(struct task_struct *t)
@@ -80,6 +115,111 @@ void futex_exit(struct task_struct *t)
 			INIT_LIST_HEAD(&q->list);
 		}
 	}
+}
+
+/*
+ * Robust futexes, as Linux's kernel/futex/core.c: the list lives in user
+ * memory (struct robust_list_head), so every read may fault and a
+ * corrupt or circular list must not hang the exit: at most
+ * ROBUST_LIST_LIMIT entries, and the walk stops at the first bad read.
+ */
+#define FUTEX_WAITERS		0x80000000U
+#define FUTEX_OWNER_DIED	0x40000000U
+#define FUTEX_TID_MASK		0x3fffffffU
+#define ROBUST_LIST_LIMIT	2048
+#define ROBUST_HEAD_SIZE	24	/* next, futex_offset, list_op_pending */
+
+long sys_set_robust_list(unsigned long head, unsigned long len)
+{
+	if (len != ROBUST_HEAD_SIZE)
+		return -EINVAL;
+	current->robust_list = head;
+	return 0;
+}
+
+long sys_get_robust_list(unsigned long pid, unsigned long head_ptr, unsigned long len_ptr)
+{
+	struct task_struct *t = pid ? find_task_by_pid((int)pid) : current;
+
+	if ((long)pid < 0 || !t || (t->flags & PF_KTHREAD))
+		return -ESRCH;
+	if (put_user_ulong(len_ptr, ROBUST_HEAD_SIZE) ||
+	    put_user_ulong(head_ptr, t->robust_list))
+		return -EFAULT;
+	return 0;
+}
+
+/* Linux's handle_futex_death(): -EFAULT stops the walk. */
+static int handle_futex_death(struct task_struct *t, unsigned long uaddr, bool pi,
+			      bool pending)
+{
+	u32 uval, nval;
+
+	if (uaddr & 3)
+		return -EFAULT;
+	for (;;) {
+		if (get_user_u32(&uval, uaddr))
+			return -EFAULT;
+		/* Died between taking the lock and queueing it: wake one to retry. */
+		if (pending && !pi && !uval) {
+			futex_wake_address(t->mm, uaddr, 1);
+			return 0;
+		}
+		if ((uval & FUTEX_TID_MASK) != (u32)t->pid)
+			return 0;
+		if (cmpxchg_user_u32(uaddr, uval, (uval & FUTEX_WAITERS) | FUTEX_OWNER_DIED,
+				     &nval))
+			return -EFAULT;
+		if (nval == uval)
+			break;
+	}
+	if (!pi && (uval & FUTEX_WAITERS))
+		futex_wake_address(t->mm, uaddr, 1);
+	return 0;
+}
+
+/* The entry pointer, its low bit being the PI flag. */
+static int fetch_robust_entry(unsigned long *entry, bool *pi, unsigned long uaddr)
+{
+	unsigned long v;
+
+	if (get_user_ulong(&v, uaddr))
+		return -EFAULT;
+	*entry = v & ~1UL;
+	*pi = v & 1;
+	return 0;
+}
+
+void futex_exit_robust(struct task_struct *t)
+{
+	unsigned long head = t->robust_list, entry, next, pending;
+	unsigned int limit = ROBUST_LIST_LIMIT;
+	bool pi, next_pi, pending_pi;
+	long offset;
+	int rc;
+
+	t->robust_list = 0;
+	if (!head || !t->mm)
+		return;
+	if (fetch_robust_entry(&entry, &pi, head) ||
+	    get_user_ulong((unsigned long *)&offset, head + 8) ||
+	    fetch_robust_entry(&pending, &pending_pi, head + 16))
+		return;
+	while (entry != head) {
+		rc = fetch_robust_entry(&next, &next_pi, entry);
+		/* The pending op is handled last, once (Linux's order). */
+		if (entry != pending &&
+		    handle_futex_death(t, entry + offset, pi, false))
+			return;
+		if (rc)
+			return;
+		if (!--limit)
+			break;
+		entry = next;
+		pi = next_pi;
+	}
+	if (pending)
+		handle_futex_death(t, pending + offset, pending_pi, true);
 }
 
 /* The timeout in ns from now; 0 for none; -EINVAL/-EFAULT/-ETIMEDOUT. */
@@ -108,10 +248,10 @@ static long futex_timeout(unsigned long utime, bool absolute, u64 *ns)
 }
 
 static long futex_wait(unsigned long uaddr, u32 val, unsigned long utime, u32 bitset,
-		       bool absolute)
+		       bool absolute, bool private)
 {
-	struct futex_q q = { .task = current, .mm = current->mm, .uaddr = uaddr,
-			     .bitset = bitset };
+	struct futex_q q = { .task = current, .bitset = bitset };
+	struct shmem_object *obj;
 	u64 ns;
 	long ret;
 	u32 cur;
@@ -127,6 +267,9 @@ static long futex_wait(unsigned long uaddr, u32 val, unsigned long utime, u32 bi
 		return -EFAULT;
 	if (cur != val)
 		return -EAGAIN;
+	obj = futex_key(current->mm, uaddr, private, &q.key);
+	if (obj)
+		shmem_get(obj);
 	list_add_tail(&q.list, &futex_queue);
 	if (ns) {
 		schedule_timeout(ns);
@@ -135,16 +278,21 @@ static long futex_wait(unsigned long uaddr, u32 val, unsigned long utime, u32 bi
 		schedule();
 	}
 	if (q.woken)
-		return 0;
-	list_del(&q.list);
-	return (ns && !signal_pending(current)) ? -ETIMEDOUT : -EINTR;
+		ret = 0;
+	else
+		ret = (ns && !signal_pending(current)) ? -ETIMEDOUT : -EINTR;
+	if (!q.woken)
+		list_del(&q.list);
+	if (obj)
+		shmem_put(obj);
+	return ret;
 }
 
 static long futex_requeue(unsigned long uaddr, unsigned long uaddr2, int nr_wake,
-			  int nr_requeue, u32 *cmpval)
+			  int nr_requeue, u32 *cmpval, bool private)
 {
+	struct futex_key key, key2;
 	struct futex_q *q, *tmp;
-	struct mm *mm = current->mm;
 	int woken, moved = 0;
 	u32 cur;
 
@@ -156,12 +304,15 @@ static long futex_requeue(unsigned long uaddr, unsigned long uaddr2, int nr_wake
 		if (cur != *cmpval)
 			return -EAGAIN;
 	}
-	woken = wake_matching(mm, uaddr, nr_wake, FUTEX_BITSET_MATCH_ANY);
+	futex_key(current->mm, uaddr, private, &key);
+	/* A waiter keeps the reference it took: on its first key's object. */
+	futex_key(current->mm, uaddr2, private, &key2);
+	woken = wake_matching(&key, nr_wake, FUTEX_BITSET_MATCH_ANY);
 	list_for_each_entry_safe(q, tmp, &futex_queue, list) {
 		if (moved >= nr_requeue)
 			break;
-		if (q->mm == mm && q->uaddr == uaddr) {
-			q->uaddr = uaddr2;
+		if (key_eq(&q->key, &key)) {
+			q->key = key2;
 			moved++;
 		}
 	}
@@ -172,24 +323,27 @@ long sys_futex(unsigned long uaddr, unsigned long op, unsigned long val,
 	       unsigned long utime, unsigned long uaddr2, unsigned long val3)
 {
 	int cmd = op & FUTEX_CMD_MASK;
+	bool private = op & FUTEX_PRIVATE_FLAG;
+	struct futex_key key;
 	u32 cmp = val3;
 
 	switch (cmd) {
 	case FUTEX_WAIT:
-		return futex_wait(uaddr, (u32)val, utime, FUTEX_BITSET_MATCH_ANY, false);
+		return futex_wait(uaddr, (u32)val, utime, FUTEX_BITSET_MATCH_ANY, false, private);
 	case FUTEX_WAIT_BITSET:
-		return futex_wait(uaddr, (u32)val, utime, val3, true);
+		return futex_wait(uaddr, (u32)val, utime, val3, true, private);
 	case FUTEX_WAKE:
-		return (uaddr & 3) ? -EINVAL : wake_matching(current->mm, uaddr, (int)val,
-							    FUTEX_BITSET_MATCH_ANY);
 	case FUTEX_WAKE_BITSET:
-		if (!val3)
+		if (cmd == FUTEX_WAKE)
+			val3 = FUTEX_BITSET_MATCH_ANY;
+		if (!val3 || (uaddr & 3))
 			return -EINVAL;
-		return (uaddr & 3) ? -EINVAL : wake_matching(current->mm, uaddr, (int)val, val3);
+		futex_key(current->mm, uaddr, private, &key);
+		return wake_matching(&key, (int)val, val3);
 	case FUTEX_REQUEUE:
-		return futex_requeue(uaddr, uaddr2, (int)val, (int)utime, NULL);
+		return futex_requeue(uaddr, uaddr2, (int)val, (int)utime, NULL, private);
 	case FUTEX_CMP_REQUEUE:
-		return futex_requeue(uaddr, uaddr2, (int)val, (int)utime, &cmp);
+		return futex_requeue(uaddr, uaddr2, (int)val, (int)utime, &cmp, private);
 	default:
 		return -ENOSYS;
 	}

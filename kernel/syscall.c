@@ -61,11 +61,6 @@ typedef long (*syscall_fn_t)(unsigned long, unsigned long, unsigned long,
 /* void (*)(void) converts to any function type without a warning. */
 #define SC(nr, fn)	[__NR_##nr] = (syscall_fn_t)(void (*)(void))(fn)
 
-static long sys_ni_ok(void)
-{
-	return 0;
-}
-
 static const syscall_fn_t sys_call_table[NR_syscalls] = {
 	SC(read, sys_read),
 	SC(write, sys_write),
@@ -120,8 +115,8 @@ static const syscall_fn_t sys_call_table[NR_syscalls] = {
 	SC(getdents64, sys_getdents64),
 	SC(openat, sys_openat),
 	SC(newfstatat, sys_newfstatat),
-	/* No robust futexes: a thread dying with a lock held is not cleaned up. */
-	SC(set_robust_list, sys_ni_ok),
+	SC(set_robust_list, sys_set_robust_list),
+	SC(get_robust_list, sys_get_robust_list),
 	SC(prlimit64, sys_prlimit64),
 	SC(getrandom, sys_getrandom),
 };

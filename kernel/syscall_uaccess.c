@@ -64,6 +64,20 @@ int put_user_mem(unsigned long uaddr, const void *src, size_t n)
 	return 0;
 }
 
+int cmpxchg_user_u32(unsigned long uaddr, u32 old, u32 new, u32 *cur)
+{
+	u32 *p = (u32 *)uaddr;
+
+	if ((uaddr & 3) || fault_in_user_range(uaddr, sizeof(u32), true))
+		return -EFAULT;
+	user_access_begin();
+	__asm__ __volatile__("lock cmpxchgl %2, %1"
+			     : "+a"(old), "+m"(*p) : "r"(new) : "memory");
+	user_access_end();
+	*cur = old;
+	return 0;
+}
+
 long get_user_str(char *dst, unsigned long uaddr, size_t max)
 {
 	size_t i = 0;

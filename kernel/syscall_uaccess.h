@@ -36,6 +36,13 @@ static inline int put_user_ulong(unsigned long uaddr, unsigned long v)
 	return put_user_mem(uaddr, &v, sizeof(v));
 }
 
+/*
+ * An atomic compare-and-exchange of the aligned u32 at uaddr (futexes:
+ * user space changes the word from other CPUs meanwhile). 0 with the
+ * value found in *cur (the exchange happened if it equals old), or -EFAULT.
+ */
+int cmpxchg_user_u32(unsigned long uaddr, u32 old, u32 new, u32 *cur);
+
 /* SMAP: the kernel may touch user pages only between these. */
 void user_access_begin(void);
 void user_access_end(void);

@@ -47,6 +47,8 @@ long sys_sigaltstack(unsigned long uss, unsigned long uoss);
 long sys_pause(void);
 
 /* kernel/futex.c */
+long sys_set_robust_list(unsigned long head, unsigned long len);
+long sys_get_robust_list(unsigned long pid, unsigned long head_ptr, unsigned long len_ptr);
 long sys_futex(unsigned long uaddr, unsigned long op, unsigned long val,
 	       unsigned long utime, unsigned long uaddr2, unsigned long val3);
 

@@ -81,10 +81,12 @@ struct task_struct {
 	int fault_code;
 	bool force_iret;		/* the frame needs IRET (rt_sigreturn, handler) */
 	bool group_exiting;		/* leader: exit_group or a deadly signal */
+	struct task_struct *group_exec_task;	/* leader: the thread in de_thread() */
 	bool autoreap;			/* no one will wait4: free at exit */
 	int group_exit_code;		/* leader: the status when group_exiting */
 
 	unsigned long clear_child_tid;	/* CLONE_CHILD_CLEARTID, set_tid_address */
+	unsigned long robust_list;	/* set_robust_list: walked at exit */
 	struct task_struct *vfork_parent;	/* woken when we exec or exit */
 	bool vfork_done;		/* the vfork child let its parent go */
 

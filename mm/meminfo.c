@@ -16,6 +16,18 @@
 #define K(pages)	((pages) << (PAGE_SHIFT - 10))
 
 static struct meminfo_extra *extras[8];
+/* 4 KiB pages held by shared anonymous objects (Linux's NR_SHMEM). */
+static long nr_shmem_pages;
+
+void meminfo_shmem_add(long pages)
+{
+	__atomic_fetch_add(&nr_shmem_pages, pages, __ATOMIC_RELAXED);
+}
+
+unsigned long meminfo_shmem_pages(void)
+{
+	return __atomic_load_n(&nr_shmem_pages, __ATOMIC_RELAXED);
+}
 
 void register_meminfo_extra(struct meminfo_extra *e)
 {
@@ -43,6 +55,7 @@ static int meminfo_show(struct seq_buf *m, void *data)
 	seq_printf(m, "MemTotal:       %8lu kB\n", K(nr_managed_pages()));
 	seq_printf(m, "MemFree:        %8lu kB\n", K(nr_free_pages()));
 	seq_printf(m, "MemAvailable:   %8lu kB\n", K(available_pages()));
+	seq_printf(m, "Shmem:          %8lu kB\n", K(meminfo_shmem_pages()));
 	seq_printf(m, "Slab:           %8lu kB\n", slab_unreclaimable_bytes() >> 10);
 	seq_printf(m, "SUnreclaim:     %8lu kB\n", slab_unreclaimable_bytes() >> 10);
 	seq_printf(m, "PageTables:     %8lu kB\n", K(nr_kernel_pgtable_pages()));

@@ -11,4 +11,8 @@ struct meminfo_extra {
 
 void register_meminfo_extra(struct meminfo_extra *e);
 
+/* Shmem: shared anonymous 4 KiB pages come (+1) and go (-1); the total. */
+void meminfo_shmem_add(long pages);
+unsigned long meminfo_shmem_pages(void);
+
 #endif

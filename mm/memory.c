@@ -42,6 +42,7 @@
 #include "mm/page.h"
 #include "mm/page_alloc.h"
 #include "mm/pgtable.h"
+#include "mm/shmem.h"
 #include "kernel/param.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
@@ -712,6 +713,27 @@ struct page *dax_fault_page(struct vm_area_struct *vma, unsigned long addr)
 }
 
 /*
+ * The page a shared anonymous VMA maps at addr, from its object; the
+ * mapping's reference (and mapcount) taken. 0 or VM_FAULT_*.
+ */
+static int shmem_fault_page(struct vm_area_struct *vma, unsigned long addr,
+			    struct page **page)
+{
+	unsigned long index = vma->vm_pgoff + ((addr - vma->vm_start) >> PAGE_SHIFT);
+	int ret;
+
+	if (vma->vm_hstate)
+		index >>= vma->vm_hstate->order;
+	ret = shmem_get_page(vma->vm_shm, index, page);
+	if (ret)
+		return ret == -ENOMEM ? VM_FAULT_OOM : VM_FAULT_SIGBUS;
+	(*page)->_refcount++;
+	if (!vma->vm_hstate)
+		(*page)->_mapcount++;
+	return 0;
+}
+
+/*
  * Map the page (or huge page) for addr in vma. Everything is allocated
  * before anything is linked, so a failure changes nothing.
  */
@@ -729,15 +751,22 @@ static int do_fault(struct mm *mm, struct vm_area_struct *vma, unsigned long add
 	table = walk_existing(mm, addr, level, &reached);
 	if (reached == level && !entry_none(table[level_index(addr, level)]))
 		return 0;
+	/* The owner took this copy's page back (Linux's hugetlb_no_page()). */
+	if (vma->vm_flags & VM_RESV_UNMAPPED)
+		return VM_FAULT_SIGBUS;
 	for (enum pg_level l = reached; l > level; l--) {
 		new[nr] = user_table_alloc(mm, l - 1);
 		if (!new[nr])
 			goto fail;
 		nr++;
 	}
-	if (vma->vm_dax) {
+	reserved = false;
+	if (vma->vm_shm) {
+		ret = shmem_fault_page(vma, addr, &page);
+		if (ret)
+			goto fail;
+	} else if (vma->vm_dax) {
 		page = dax_fault_page(vma, addr);
-		reserved = false;
 	} else {
 		page = alloc_fault_page(vma, &reserved);
 	}
@@ -779,6 +808,70 @@ fail:
 
 #define WP_NOT_PRESENT	(-1)
 
+/* The leaf of mm at addr (of a huge page's size) if it maps page. */
+static bool maps_huge_page(struct mm *mm, unsigned long addr, enum pg_level level,
+			   const struct page *page)
+{
+	enum pg_level reached;
+	pteval_t *table = walk_existing(mm, addr, level, &reached);
+	pteval_t e;
+
+	if (reached != level)
+		return false;
+	e = table[level_index(addr, level)];
+	return (e & _PAGE_PRESENT) && entry_page(e) == page;
+}
+
+/*
+ * Linux's unmap_ref_private(): the reservation owner must not lose its
+ * private huge page to a fork child that still shares it, so the page is
+ * taken from every other mm mapping it at addr (fork keeps addresses and
+ * hugetlb is never mremapped, so no other place can map it) and their
+ * VMA is marked: a later fault there is SIGBUS, not a fresh zeroed page
+ * that would look like lost data.
+ */
+static void unmap_ref_private(struct mm *owner, const struct vm_area_struct *vma,
+			      struct page *page, unsigned long addr, enum pg_level level)
+{
+	struct mm *mm;
+
+	list_for_each_entry(mm, &mm_list, list) {
+		struct vm_area_struct *v = mm == owner ? NULL : vma_lookup(mm, addr);
+		struct mmu_gather tlb;
+
+		if (!v || v->vm_hstate != vma->vm_hstate ||
+		    (v->vm_flags & (VM_SHARED | VM_RESV_OWNER)))
+			continue;
+		if (!maps_huge_page(mm, addr, level, page))
+			continue;
+		tlb_gather_mmu(&tlb, mm);
+		zap_page_range(&tlb, addr, addr + level_size(level), v->vm_hstate);
+		tlb_finish_mmu(&tlb);
+		v->vm_flags |= VM_RESV_UNMAPPED;
+	}
+}
+
+/*
+ * No free huge page for a copy-on-write: SIGBUS (Linux's answer), except
+ * for the reservation owner, which takes the page back from the children
+ * (hugetlb_wp()) and, alone on it now, writes it in place.
+ */
+static int wp_huge_no_page(struct mm *mm, struct vm_area_struct *vma, pteval_t *table,
+			   unsigned int idx, enum pg_level level, unsigned long addr)
+{
+	struct page *page = entry_page(table[idx]);
+
+	if (!(vma->vm_flags & VM_RESV_OWNER))
+		return VM_FAULT_SIGBUS;
+	unmap_ref_private(mm, vma, page, addr, level);
+	if (page_cow_shared(page, level))
+		return VM_FAULT_SIGBUS;
+	set_user_entry(table, idx, mk_leaf(page_to_phys(page), vma->vm_flags, level));
+	if (mm_is_loaded(mm))
+		flush_tlb_one(addr);
+	return 0;
+}
+
 /* Replace a copy-on-write leaf by a private copy of its page. */
 static int wp_copy(struct mm *mm, struct vm_area_struct *vma, pteval_t *table,
 		   unsigned int idx, enum pg_level level, unsigned long addr)
@@ -792,10 +885,9 @@ static int wp_copy(struct mm *mm, struct vm_area_struct *vma, pteval_t *table,
 			return VM_FAULT_OOM;
 		new->_mapcount = 0;
 	} else {
-		/* Linux's answer too: no huge page for the copy is SIGBUS. */
 		new = alloc_huge_page(vma->vm_hstate, false);
 		if (!new)
-			return VM_FAULT_SIGBUS;
+			return wp_huge_no_page(mm, vma, table, idx, level, addr);
 	}
 	memcpy(page_address(new), page_address(old), size);
 	set_user_entry(table, idx, mk_leaf(page_to_phys(new), vma->vm_flags, level));

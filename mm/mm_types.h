@@ -34,9 +34,18 @@
 #define VM_NORESERVE	0x00200000UL	/* hugetlb: no reservation, faults may fail */
 #define VM_HUGETLB	0x00400000UL
 #define VM_DAX		0x10000000UL	/* device-dax: maps a region's pfns (vm_dax) */
+/*
+ * Private hugetlb, Linux's HPAGE_RESV_OWNER and HPAGE_RESV_UNMAPPED: the
+ * VMA of the mm that mapped it with reservations (a fork's copy is not),
+ * and a copy whose page the owner took back when the pool was empty
+ * (unmap_ref_private()): a later fault there is SIGBUS.
+ */
+#define VM_RESV_OWNER	0x01000000UL
+#define VM_RESV_UNMAPPED 0x02000000UL
 #define VM_ACCESS_FLAGS	(VM_READ | VM_WRITE | VM_EXEC)
 
 struct dax_region;
+struct shmem_object;
 
 struct vm_area_struct {
 	unsigned long vm_start;		/* first byte */
@@ -56,6 +65,12 @@ struct vm_area_struct {
 	 */
 	struct dax_region *vm_dax;
 	unsigned long vm_pgoff;
+	/*
+	 * MAP_SHARED anonymous memory: the object whose pages this VMA
+	 * maps, vm_pgoff being the object's 4 KiB page at vm_start. Each
+	 * piece holds one shmem_get() reference, as for vm_dax.
+	 */
+	struct shmem_object *vm_shm;
 };
 
 #define MM_NAME_LEN	16

@@ -4,10 +4,12 @@
  * mmap, munmap, mprotect, madvise(MADV_DONTNEED), mremap with Linux's
  * flags and errors.
  *
- * MAP_SHARED anonymous mappings have no shmem object behind them: their
- * pages are shared by mapping the same pages in a fork child (every page
- * is faulted in at fork for that), and MADV_DONTNEED leaves them mapped,
- * which keeps the data as Linux's shmem would.
+ * MAP_SHARED anonymous mappings map a shmem object (mm/shmem.h): the
+ * VMA holds a reference on it and its offset in vm_pgoff, as a file
+ * mapping would. Fork shares the object (the parent's present entries
+ * are copied, the rest found by the child's faults), MADV_DONTNEED
+ * unmaps from this mm only and the object keeps the data, mremap and
+ * mprotect keep the object and the offset; the last VMA to go frees it.
  *
  * Every call validates the whole request and makes every allocation it
  * needs (hugetlb reservation, room in the VMA array) before it changes
@@ -18,7 +20,8 @@
  * pages before the old mapping gives its own back, so for a moment the
  * pool must cover both. MAP_POPULATE is best effort, as in Linux.
  *
- * Hugetlb reservations follow the VMA: a reserving VMA holds one for each
+ * Hugetlb reservations of a private mapping follow the VMA (those of a
+ * shared one are its object's): a reserving VMA holds one for each
  * of its huge pages that is not mapped (vm_resv). A fault consumes one;
  * munmap releases those of the VMAs it removes; MADV_DONTNEED takes the
  * zapped pages' reservations again (Linux leaves them consumed, so that a
@@ -36,6 +39,7 @@
 #include "mm/memory.h"
 #include "mm/hugetlb.h"
 #include "mm/page_alloc.h"
+#include "mm/shmem.h"
 #include "mm/slab.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
@@ -133,12 +137,15 @@ static void vma_insert(struct mm *mm, unsigned int i, const struct vm_area_struc
 	mm->map_count++;
 }
 
-/* Remove vmas[i..i+n): their dax references go with them. */
+/* Remove vmas[i..i+n): their dax and shmem references go with them. */
 static void vma_remove(struct mm *mm, unsigned int i, unsigned int n)
 {
-	for (unsigned int k = i; k < i + n; k++)
+	for (unsigned int k = i; k < i + n; k++) {
 		if (mm->vmas[k].vm_dax)
 			dax_region_put(mm->vmas[k].vm_dax);
+		if (mm->vmas[k].vm_shm)
+			shmem_put(mm->vmas[k].vm_shm);
+	}
 	memmove(&mm->vmas[i], &mm->vmas[i + n], (mm->map_count - i - n) * sizeof(mm->vmas[0]));
 	mm->map_count -= n;
 }
@@ -147,7 +154,7 @@ bool vma_compatible(const struct vm_area_struct *a, const struct vm_area_struct 
 {
 	return a->vm_end == b->vm_start && a->vm_flags == b->vm_flags &&
 	       a->vm_hstate == b->vm_hstate && a->vm_dax == b->vm_dax &&
-	       (!a->vm_dax ||
+	       a->vm_shm == b->vm_shm && ((!a->vm_dax && !a->vm_shm) ||
 		a->vm_pgoff + ((a->vm_end - a->vm_start) >> PAGE_SHIFT) == b->vm_pgoff);
 }
 
@@ -169,11 +176,13 @@ static void split_vma(struct mm *mm, unsigned int i, unsigned long addr)
 	hi = &mm->vmas[i + 1];
 	lo->vm_end = addr;
 	hi->vm_start = addr;
-	if (hi->vm_dax) {
+	if (hi->vm_dax || hi->vm_shm)
 		hi->vm_pgoff += (addr - lo->vm_start) >> PAGE_SHIFT;
-		/* The region is held by lo: it is active, this cannot fail. */
+	/* The region is held by lo: it is active, this cannot fail. */
+	if (hi->vm_dax)
 		BUG_ON(dax_region_get(hi->vm_dax->id) != hi->vm_dax);
-	}
+	if (hi->vm_shm)
+		shmem_get(hi->vm_shm);
 	if (!lo->vm_resv)
 		return;
 	resv = lo->vm_resv;
@@ -429,6 +438,7 @@ long do_mmap(struct mm *mm, unsigned long addr, unsigned long len,
 	unsigned long align = PAGE_SIZE;
 	unsigned int splits = 0;
 	long ret;
+	int err;
 
 	ret = check_mmap_args(len, prot, flags);
 	if (ret)
@@ -452,17 +462,19 @@ long do_mmap(struct mm *mm, unsigned long addr, unsigned long len,
 	vma.vm_end = addr + len;
 	vma.vm_flags = calc_vm_flags(prot, flags, h);
 	vma.vm_hstate = h;
-	if (h && !(flags & MAP_NORESERVE)) {
-		ret = hugetlb_acquire_reservation(h, len / align);
-		if (ret)
+	ret = vma_reserve(mm, splits + 1);
+	if (ret)
+		return ret;
+	if (flags & MAP_SHARED) {
+		/* The object holds the reservation, for every mm that maps it. */
+		vma.vm_shm = shmem_create(h, len / align, !(flags & MAP_NORESERVE), &err);
+		if (!vma.vm_shm)
+			return err;
+	} else if (h && !(flags & MAP_NORESERVE)) {
+		if (hugetlb_acquire_reservation(h, len / align))
 			return -ENOMEM;
 		vma.vm_resv = len / align;
-	}
-	ret = vma_reserve(mm, splits + 1);
-	if (ret) {
-		if (vma.vm_resv)
-			hugetlb_release_reservation(h, vma.vm_resv);
-		return ret;
+		vma.vm_flags |= VM_RESV_OWNER;
 	}
 
 	install_vma(mm, &vma, flags);
@@ -573,11 +585,33 @@ static unsigned long vm_flags_to_prot(unsigned long vm_flags)
 	       (vm_flags & VM_EXEC ? PROT_EXEC : 0);
 }
 
-static long mremap_move(struct mm *mm, unsigned long addr, unsigned long old_len,
-			unsigned long new_len, unsigned long target, unsigned long prot)
+/*
+ * mremap's new range [start, start + len), free until now: a VMA like
+ * src (a copy of src's VMA), and for shared memory the same object at
+ * the offset src_addr has in it, so that the mapping stays one object.
+ */
+static long map_like(struct mm *mm, const struct vm_area_struct *src, unsigned long src_addr,
+		     unsigned long start, unsigned long len)
 {
-	long ret = do_mmap(mm, target, new_len, prot,
-			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE);
+	struct vm_area_struct v = *src;
+
+	if (!v.vm_shm)
+		return do_mmap(mm, start, len, vm_flags_to_prot(v.vm_flags),
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE);
+	if (vma_reserve(mm, 1))
+		return -ENOMEM;
+	v.vm_pgoff += (src_addr - v.vm_start) >> PAGE_SHIFT;
+	v.vm_start = start;
+	v.vm_end = start + len;
+	shmem_get(v.vm_shm);
+	install_vma(mm, &v, 0);
+	return start;
+}
+
+static long mremap_move(struct mm *mm, const struct vm_area_struct *vma, unsigned long addr,
+			unsigned long old_len, unsigned long new_len, unsigned long target)
+{
+	long ret = map_like(mm, vma, addr, target, new_len);
 
 	if (ret < 0)
 		return ret;
@@ -592,11 +626,54 @@ static long mremap_move(struct mm *mm, unsigned long addr, unsigned long old_len
 	return target;
 }
 
+/*
+ * old_len 0: a second mapping of the same shared pages (Linux keeps it
+ * for DOSEMU's "duplicate shm area"), at a new place, so MREMAP_MAYMOVE
+ * is required (without it Linux cannot grow in place: ENOMEM). A private
+ * mapping would get fresh pages unrelated to the old: EINVAL, as Linux.
+ * The old mapping stays as it was.
+ */
+static long mremap_dup(struct mm *mm, unsigned long addr, unsigned long new_len,
+		       unsigned long flags, unsigned long new_addr)
+{
+	struct vm_area_struct *vma, v;
+	long ret;
+
+	if (flags & MREMAP_FIXED) {
+		if (!IS_ALIGNED(new_addr, PAGE_SIZE) || new_addr > TASK_SIZE - new_len)
+			return -EINVAL;
+		if (new_addr < addr && addr < new_addr + new_len)
+			return -EINVAL;
+	}
+	vma = vma_lookup(mm, addr);
+	if (!vma)
+		return -EFAULT;
+	/* Device-dax and hugetlb are not remapped here at all (below). */
+	if (!(vma->vm_flags & VM_SHARED) || !vma->vm_shm || vma->vm_hstate)
+		return -EINVAL;
+	if (!(flags & MREMAP_MAYMOVE))
+		return -ENOMEM;
+	/* A copy: the array moves under the calls below. */
+	v = *vma;
+	if (flags & MREMAP_FIXED) {
+		ret = do_munmap(mm, new_addr, new_len);
+		if (ret)
+			return ret;
+		/* Linux unmaps first and finds nothing at addr any more. */
+		if (new_addr == addr)
+			return -EFAULT;
+	} else {
+		new_addr = get_unmapped_area(mm, 0, new_len, PAGE_SIZE);
+		if ((long)new_addr < 0)
+			return (long)new_addr;
+	}
+	return map_like(mm, &v, addr, new_addr, new_len);
+}
+
 long do_mremap(struct mm *mm, unsigned long addr, unsigned long old_len,
 	       unsigned long new_len, unsigned long flags, unsigned long new_addr)
 {
-	struct vm_area_struct *vma;
-	unsigned long prot;
+	struct vm_area_struct *vma, v;
 	long ret;
 
 	if (flags & ~(unsigned long)(MREMAP_MAYMOVE | MREMAP_FIXED))
@@ -607,22 +684,25 @@ long do_mremap(struct mm *mm, unsigned long addr, unsigned long old_len,
 		return -EINVAL;
 	old_len = ALIGN(old_len, PAGE_SIZE);
 	new_len = ALIGN(new_len, PAGE_SIZE);
-	/* old_len 0 duplicates a shared mapping in Linux; none are private. */
-	if (!new_len || !old_len)
+	if (!new_len)
 		return -EINVAL;
+	if (!old_len)
+		return mremap_dup(mm, addr, new_len, flags, new_addr);
 	vma = vma_lookup(mm, addr);
 	if (!vma || addr + old_len > vma->vm_end)
 		return -EFAULT;
 	if (vma->vm_hstate || vma->vm_dax)
 		return -EINVAL;
-	prot = vm_flags_to_prot(vma->vm_flags);
+	/* A copy: the array moves under the calls below. */
+	v = *vma;
 	if (flags & MREMAP_FIXED) {
 		if (!IS_ALIGNED(new_addr, PAGE_SIZE) || new_addr > TASK_SIZE - new_len)
 			return -EINVAL;
 		if (new_addr < addr + old_len && addr < new_addr + new_len)
 			return -EINVAL;
+		/* The object outlives the unmap: v's piece holds it still. */
 		ret = do_munmap(mm, new_addr, new_len);
-		return ret ? ret : mremap_move(mm, addr, old_len, new_len, new_addr, prot);
+		return ret ? ret : mremap_move(mm, &v, addr, old_len, new_len, new_addr);
 	}
 	if (new_len <= old_len) {
 		if (new_len < old_len)
@@ -631,8 +711,7 @@ long do_mremap(struct mm *mm, unsigned long addr, unsigned long old_len,
 	}
 	if (addr + old_len == vma->vm_end && addr + new_len <= TASK_SIZE &&
 	    !range_has_vma(mm, addr + old_len, addr + new_len)) {
-		ret = do_mmap(mm, addr + old_len, new_len - old_len, prot,
-			      MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE);
+		ret = map_like(mm, &v, addr + old_len, addr + old_len, new_len - old_len);
 		return ret < 0 ? ret : (long)addr;
 	}
 	if (!(flags & MREMAP_MAYMOVE))
@@ -640,7 +719,7 @@ long do_mremap(struct mm *mm, unsigned long addr, unsigned long old_len,
 	ret = get_unmapped_area(mm, 0, new_len, PAGE_SIZE);
 	if (ret < 0)
 		return ret;
-	return mremap_move(mm, addr, old_len, new_len, ret, prot);
+	return mremap_move(mm, &v, addr, old_len, new_len, ret);
 }
 
 static unsigned long prot_to_vm_flags(unsigned long prot)
@@ -726,17 +805,17 @@ static int madvise_dontneed(struct mm *mm, unsigned long start, unsigned long en
 
 		dontneed_range(v, start, end, &s, &e);
 		/*
-		 * Shared anonymous memory keeps its data (Linux's shmem does);
-		 * with no object behind the mapping, its pages stay mapped.
-		 * Device-dax memory is its own object: zapped, the next fault
-		 * maps the same pfn.
+		 * Shared memory (a shmem object, device-dax) keeps its pages:
+		 * only this mm's mappings go, the next fault maps them again,
+		 * and no reservation was consumed by this VMA.
 		 */
-		if (s >= e || ((v->vm_flags & VM_SHARED) && !v->vm_dax))
+		if (s >= e)
 			continue;
 		tlb_gather_mmu(&tlb, mm);
 		n = zap_page_range(&tlb, s, e, v->vm_hstate);
 		tlb_finish_mmu(&tlb);
-		if ((v->vm_flags & (VM_HUGETLB | VM_NORESERVE)) == VM_HUGETLB)
+		/* A fork's copy has no reservations to take back (Linux's too). */
+		if (v->vm_flags & VM_RESV_OWNER)
 			rereserve(v, n);
 	}
 	return 0;
@@ -865,18 +944,14 @@ struct mm *mm_dup(struct mm *old, int pid)
 
 		/* Reservations stay with the parent, as Linux's HPAGE_RESV_OWNER. */
 		v.vm_resv = 0;
+		v.vm_flags &= ~(VM_RESV_OWNER | VM_RESV_UNMAPPED);
 		if (v.vm_dax)
 			BUG_ON(dax_region_get(v.vm_dax->id) != v.vm_dax);
 		vma_insert(mm, i, &v);
 		mm->total_vm += (v.vm_end - v.vm_start) >> PAGE_SHIFT;
-		/*
-		 * Shared anonymous memory has no object to find its pages by
-		 * later: every page is faulted in now, so that both sides map
-		 * the same ones. Shared device memory is found again by the
-		 * child's faults.
-		 */
-		if (v.vm_flags & VM_SHARED && !v.vm_dax)
-			populate_vma_range(old, &old->vmas[i], v.vm_start, v.vm_end);
+		/* Shared memory is the same object on both sides. */
+		if (v.vm_shm)
+			shmem_get(v.vm_shm);
 		if (!v.vm_dax && copy_page_range(mm, old, &v))
 			goto fail;
 	}
@@ -955,6 +1030,19 @@ unsigned long mm_hugetlb_reserved(const struct hstate *h)
 		for (unsigned int i = 0; i < mm->map_count; i++)
 			if (mm->vmas[i].vm_hstate == h)
 				n += mm->vmas[i].vm_resv;
+	return n;
+}
+
+unsigned long mm_rss_shmem(struct mm *mm)
+{
+	unsigned long n = 0;
+
+	for (unsigned int i = 0; i < mm->map_count; i++) {
+		struct vm_area_struct *v = &mm->vmas[i];
+
+		if (v->vm_shm && !v->vm_hstate)
+			n += count_mapped(mm, v->vm_start, v->vm_end, PAGE_SIZE);
+	}
 	return n;
 }
 

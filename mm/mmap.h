@@ -90,6 +90,12 @@ int do_madvise(struct mm *mm, unsigned long start, unsigned long len, int advice
 /* Sum of vm_resv over every mm, per hstate (the checker's ledger). */
 unsigned long mm_hugetlb_reserved(const struct hstate *h);
 
+/*
+ * The 4 KiB pages of shared anonymous memory mm maps (Linux's RssShmem;
+ * mm->rss counts them too, among every 4 KiB page mapped).
+ */
+unsigned long mm_rss_shmem(struct mm *mm);
+
 /* /proc/<id>/status text. */
 void mm_show_status(struct seq_buf *m, struct mm *mm);
 /* a ends where b starts and the two would merge (the checker asks too). */

@@ -58,10 +58,14 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* Waits until the shared turn reaches n; 0, or -1 after ten seconds. */
+/*
+ * Waits until the shared turn reaches n; 0, or -1 after two minutes: a
+ * guard against a peer that died, not a time limit (64 children forked
+ * on a loaded machine under emulation take more than ten seconds).
+ */
 static int wait_turn(int n)
 {
-	double deadline = now() + 10;
+	double deadline = now() + 120;
 
 	while (__atomic_load_n(turn, __ATOMIC_ACQUIRE) < n) {
 		if (now() > deadline)

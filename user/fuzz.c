@@ -88,6 +88,8 @@ static const struct call calls[] = {
 	{ SYS_sigaltstack, "sigaltstack", { A_ADDR, A_ADDR } },
 	{ SYS_arch_prctl, "arch_prctl", { A_ARCHCODE, A_ADDR } },
 	{ SYS_set_tid_address, "set_tid_address", { A_ADDR } },
+	{ SYS_set_robust_list, "set_robust_list", { A_ADDR, A_LEN } },
+	{ SYS_get_robust_list, "get_robust_list", { A_PID, A_ADDR, A_ADDR } },
 	{ SYS_futex, "futex", { A_ADDR, A_FUTEXOP, A_INT, A_TIMESPEC, A_ADDR, A_INT } },
 	{ SYS_clock_gettime, "clock_gettime", { A_CLOCK, A_ADDR } },
 	{ SYS_nanosleep, "nanosleep", { A_TIMESPEC, A_ADDR } },
@@ -326,6 +328,9 @@ static void make_safe(struct fuzzer *f, long nr, unsigned long *a)
 		a[2] &= ~(O_CREAT | O_TRUNC | (O_TMPFILE & ~O_DIRECTORY));
 	if (nr == SYS_prlimit64 && a[1] == RLIMIT_CORE)
 		a[2] = 0;
+	/* The one size Linux takes: half the lists are set, walked at exit. */
+	if (nr == SYS_set_robust_list && pick(f, 2))
+		a[1] = 3 * sizeof(long);
 	/* A timespec read from the stack or the scratch area can say years:
 	 * a user-half pointer other than the fuzzer's own (and the unmapped
 	 * low pages, which must fault) sleeps 1 us instead. */

@@ -75,5 +75,7 @@ int mm_check_vmas(struct mm *mm, struct errmsg *msg);
  * what is mapped, and vm_resv within the unmapped huge pages.
  */
 int mm_check(struct mm *mm, struct errmsg *msg);
+/* Shared anonymous memory objects against every mm's VMAs and mappings. */
+int shmem_check(struct errmsg *msg);
 
 #endif

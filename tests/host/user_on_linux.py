@@ -43,6 +43,9 @@ class Case:
 CASES = [
     Case("fork_cow", ["fork_cow"]),
     Case("mmap_test", ["mmap_test"]),
+    Case("thread_exec", ["thread_exec"]),
+    Case("robust_mutex", ["robust_mutex"]),
+    Case("shmem_test", ["shmem_test"]),
     Case("crash.badptr", ["crash", "badptr"]),
     Case("crash.null", ["crash", "null"], signal.SIGSEGV,
          says="crash: storing to NULL"),

@@ -32,6 +32,7 @@ static const struct mm_checker checkers[] = {
 	{ "buddy_vmemmap_check", buddy_vmemmap_check },
 	{ "memory_failure_check", memory_failure_check },
 	{ "dax_check", dax_check },
+	{ "shmem_check", shmem_check },
 };
 
 bool ktest_check(struct kunit *test, const char *file, int line, const char *name,
