@@ -515,6 +515,7 @@ static int move_free_huge_page(struct hstate *h, struct page *old,
 			       unsigned long start, unsigned long end)
 {
 	struct page *new;
+	bool hvo;
 
 	if (h->surplus_huge_pages && available_huge_pages(h)) {
 		if (dissolve_free_huge_page(h, old))
@@ -522,18 +523,22 @@ static int move_free_huge_page(struct hstate *h, struct page *old,
 		h->surplus_huge_pages--;
 		return 0;
 	}
+	/* The replacement keeps the old page's memmap shape, whatever HVO is now. */
+	hvo = hvo_enabled;
+	hvo_enabled = PageVmemmapOptimized(old);
 	new = alloc_fresh_outside(h, start, end);
-	if (!new)
-		return -ENOMEM;
-	if (dissolve_free_huge_page(h, old)) {
+	if (new && dissolve_free_huge_page(h, old)) {
 		free_huge_memory(new, h->order, false);
-		return -ENOMEM;
+		new = NULL;
 	}
-	prep_new_huge_page(h, new, &grow_batch, 0);
-	vmemmap_batch_finish(&grow_batch);
-	enqueue_free(h, new);
-	h->nr_huge_pages++;
-	return 0;
+	if (new) {
+		prep_new_huge_page(h, new, &grow_batch, 0);
+		vmemmap_batch_finish(&grow_batch);
+		enqueue_free(h, new);
+		h->nr_huge_pages++;
+	}
+	hvo_enabled = hvo;
+	return new ? 0 : -ENOMEM;
 }
 
 /*
