@@ -60,6 +60,20 @@ struct hstate hstates[HUGE_MAX_HSTATE] = {
 };
 struct hstate *default_hstate = &hstates[HSTATE_2M];
 static DEFINE_SPINLOCK(hugetlb_lock);
+/* The CPU holding hugetlb_lock, or NR_CPUS: see move_free_huge_pages(). */
+static unsigned int hugetlb_lock_cpu = NR_CPUS;
+
+static void hugetlb_lock_take(void)
+{
+	spin_lock(&hugetlb_lock);
+	WRITE_ONCE(hugetlb_lock_cpu, smp_processor_id());
+}
+
+static void hugetlb_lock_drop(void)
+{
+	WRITE_ONCE(hugetlb_lock_cpu, NR_CPUS);
+	spin_unlock(&hugetlb_lock);
+}
 
 /*
  * Speculative references (get_page_unless_zero(), then put_page()) are
@@ -332,8 +346,8 @@ static struct page *alloc_fresh_memory(struct hstate *h)
 {
 	/* With HVO, an optimized free block is taken as it is. */
 	if (h->order == HVO_ORDER_2M)
-		return alloc_pages(GFP_KERNEL | __GFP_NOWARN | __GFP_NORETRY |
-				   (hvo_enabled ? __GFP_OPTIMIZED_MEMMAP : 0), h->order);
+		return alloc_pageblock_packed(GFP_KERNEL | __GFP_NOWARN | __GFP_NORETRY |
+					      (hvo_enabled ? __GFP_OPTIMIZED_MEMMAP : 0));
 	return alloc_contig_pages(1UL << h->order, 1UL << h->order, __GFP_NOWARN);
 }
 
@@ -504,6 +518,115 @@ static void dissolve_poisoned(struct hstate *h, struct page *head)
 	if (h->surplus_huge_pages)
 		h->surplus_huge_pages--;
 	h->max_huge_pages = persistent_huge_pages(h);
+}
+
+/*
+ * Fresh memory for h that lies outside [start, end): blocks the buddy
+ * hands out from inside are held aside (at most as many as the range
+ * has) and given back after.
+ */
+static struct page *alloc_fresh_outside(struct hstate *h, unsigned long start,
+					unsigned long end)
+{
+	unsigned long budget = (end - start) >> h->order;
+	LIST_HEAD(inside);
+	struct page *page;
+
+	while ((page = alloc_fresh_memory(h))) {
+		unsigned long pfn = page_to_pfn(page);
+
+		if (pfn >= end || pfn + pages_per_huge_page(h) <= start)
+			break;
+		list_add(&page->lru, &inside);
+		if (!budget--) {
+			page = NULL;
+			break;
+		}
+	}
+	while (!list_empty(&inside)) {
+		struct page *p = list_first_entry(&inside, struct page, lru);
+
+		list_del(&p->lru);
+		free_huge_memory(p, h->order, false);
+	}
+	return page;
+}
+
+/*
+ * One free pool page leaves [start, end): a surplus page is dissolved
+ * (the pool keeps those only until they are used); any other is
+ * replaced first by fresh memory from outside the range, so that the
+ * pool keeps its size and its reservations (Linux's
+ * alloc_and_dissolve_hugetlb_folio()).
+ */
+static int move_free_huge_page(struct hstate *h, struct page *old,
+			       unsigned long start, unsigned long end)
+{
+	struct page *new;
+	bool hvo;
+
+	if (h->surplus_huge_pages && available_huge_pages(h)) {
+		if (dissolve_free_huge_page(h, old))
+			return -ENOMEM;
+		h->surplus_huge_pages--;
+		return 0;
+	}
+	/* The replacement keeps the old page's memmap shape, whatever HVO is now. */
+	hvo = hvo_enabled;
+	hvo_enabled = PageVmemmapOptimized(old);
+	new = alloc_fresh_outside(h, start, end);
+	if (new && dissolve_free_huge_page(h, old)) {
+		free_huge_memory(new, h->order, false);
+		new = NULL;
+	}
+	if (new) {
+		prep_new_huge_page(h, new, &grow_batch, 0);
+		vmemmap_batch_finish(&grow_batch);
+		enqueue_free(h, new);
+		h->nr_huge_pages++;
+	}
+	hvo_enabled = hvo;
+	return new ? 0 : -ENOMEM;
+}
+
+/*
+ * A gigantic allocation wants [start, end) free, and the free 2 MiB pool
+ * pages in it pin it: they move out (Linux's
+ * isolate_or_dissolve_huge_page()). Pages in use and poisoned pages stay,
+ * and so does the range (-EBUSY).
+ */
+static int __move_free_huge_pages(unsigned long start, unsigned long end)
+{
+	struct hstate *h = &hstates[HSTATE_2M];
+	struct page *head, *next;
+
+	list_for_each_entry_safe(head, next, &h->hugepage_freelist, lru) {
+		unsigned long pfn = page_to_pfn(head);
+
+		if (pfn < start || pfn >= end)
+			continue;
+		if (huge_page_hwpoisoned(head))
+			return -EBUSY;
+		if (move_free_huge_page(h, head, start, end))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/*
+ * alloc_contig_pages() calls this from a 1 GiB pool grow, which already
+ * holds hugetlb_lock on this CPU, and from anywhere else without it.
+ */
+static int move_free_huge_pages(unsigned long start, unsigned long end)
+{
+	int ret;
+
+	if (READ_ONCE(hugetlb_lock_cpu) == smp_processor_id())
+		return __move_free_huge_pages(start, end);
+	hugetlb_lock_take();
+	ret = __move_free_huge_pages(start, end);
+	hugetlb_lock_drop();
+	return ret;
 }
 
 /*
@@ -883,9 +1006,9 @@ int hugetlb_memory_failure(struct page *head, unsigned long pfn)
 {
 	int ret;
 
-	spin_lock(&hugetlb_lock);
+	hugetlb_lock_take();
 	ret = __hugetlb_memory_failure(head, pfn);
-	spin_unlock(&hugetlb_lock);
+	hugetlb_lock_drop();
 	return ret;
 }
 
@@ -893,9 +1016,9 @@ bool hugetlb_subpage_poisoned(unsigned long pfn)
 {
 	bool ret;
 
-	spin_lock(&hugetlb_lock);
+	hugetlb_lock_take();
 	ret = __hugetlb_subpage_poisoned(pfn);
-	spin_unlock(&hugetlb_lock);
+	hugetlb_lock_drop();
 	return ret;
 }
 
@@ -903,9 +1026,9 @@ unsigned long set_max_huge_pages(struct hstate *h, unsigned long count)
 {
 	unsigned long ret;
 
-	spin_lock(&hugetlb_lock);
+	hugetlb_lock_take();
 	ret = __set_max_huge_pages(h, count);
-	spin_unlock(&hugetlb_lock);
+	hugetlb_lock_drop();
 	return ret;
 }
 
@@ -913,26 +1036,26 @@ int hugetlb_acquire_reservation(struct hstate *h, long n)
 {
 	int ret;
 
-	spin_lock(&hugetlb_lock);
+	hugetlb_lock_take();
 	ret = __hugetlb_acquire_reservation(h, n);
-	spin_unlock(&hugetlb_lock);
+	hugetlb_lock_drop();
 	return ret;
 }
 
 void hugetlb_release_reservation(struct hstate *h, long n)
 {
-	spin_lock(&hugetlb_lock);
+	hugetlb_lock_take();
 	__hugetlb_release_reservation(h, n);
-	spin_unlock(&hugetlb_lock);
+	hugetlb_lock_drop();
 }
 
 struct page *alloc_huge_page(struct hstate *h, bool reserved)
 {
 	struct page *page;
 
-	spin_lock(&hugetlb_lock);
+	hugetlb_lock_take();
 	page = __alloc_huge_page(h, reserved);
-	spin_unlock(&hugetlb_lock);
+	hugetlb_lock_drop();
 	/* Ours alone now (on the active list, off the free one): cleared unlocked. */
 	if (page)
 		memset(page_address(page), 0, huge_page_size(h));
@@ -941,18 +1064,18 @@ struct page *alloc_huge_page(struct hstate *h, bool reserved)
 
 void free_huge_page(struct page *head)
 {
-	spin_lock(&hugetlb_lock);
+	hugetlb_lock_take();
 	__free_huge_page(head);
-	spin_unlock(&hugetlb_lock);
+	hugetlb_lock_drop();
 }
 
 static int demote_one(void)
 {
 	int ret;
 
-	spin_lock(&hugetlb_lock);
+	hugetlb_lock_take();
 	ret = __demote_one();
-	spin_unlock(&hugetlb_lock);
+	hugetlb_lock_drop();
 	return ret;
 }
 
@@ -964,7 +1087,7 @@ static void hugetlb_meminfo(struct seq_buf *m)
 	unsigned long total_kb = 0;
 
 	/* One consistent snapshot of the counters (printing takes no other lock). */
-	spin_lock(&hugetlb_lock);
+	hugetlb_lock_take();
 	for (int i = 0; i < HUGE_MAX_HSTATE; i++)
 		total_kb += hstates[i].nr_huge_pages * (huge_page_size(&hstates[i]) >> 10);
 	seq_printf(m, "HugePages_Total:   %5lu\n", h->nr_huge_pages);
@@ -974,7 +1097,7 @@ static void hugetlb_meminfo(struct seq_buf *m)
 	seq_printf(m, "Hugepagesize:   %8lu kB\n", huge_page_size(h) >> 10);
 	seq_printf(m, "Hugetlb:        %8lu kB\n", total_kb);
 	seq_printf(m, "VmemmapOptimized: %6lu kB\n", vmemmap_optimized_pages() << 2);
-	spin_unlock(&hugetlb_lock);
+	hugetlb_lock_drop();
 }
 
 static struct meminfo_extra hugetlb_meminfo_extra = { .show = hugetlb_meminfo };
@@ -1031,9 +1154,9 @@ static int hattr_show(struct seq_buf *m, void *data)
 {
 	int ret;
 
-	spin_lock(&hugetlb_lock);
+	hugetlb_lock_take();
 	ret = __hattr_show(m, data);
-	spin_unlock(&hugetlb_lock);
+	hugetlb_lock_drop();
 	return ret;
 }
 
@@ -1060,9 +1183,9 @@ static int store_overcommit(struct hstate *h, unsigned long count, struct errmsg
 	if (h->order > MAX_ORDER)
 		return errmsg_set(e, -EINVAL, "nr_overcommit_hugepages: %s pages cannot be overcommitted",
 				  h->name);
-	spin_lock(&hugetlb_lock);
+	hugetlb_lock_take();
 	h->nr_overcommit_huge_pages = count;
-	spin_unlock(&hugetlb_lock);
+	hugetlb_lock_drop();
 	return 0;
 }
 
@@ -1251,4 +1374,5 @@ void hugetlb_init(void)
 	register_proc_files();
 	register_meminfo_extra(&hugetlb_meminfo_extra);
 	hugetlb_vmemmap_register_fault_describer();
+	set_contig_move_free_huge(move_free_huge_pages);
 }

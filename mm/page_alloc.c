@@ -110,6 +110,32 @@ static void reset_freed_page(struct page *page)
 }
 
 /*
+ * The pageblocks a take (a contiguous range, offline, poison) is busy
+ * with: their memmap was restored for it and must stay restored until
+ * the take is done. Pages freed meanwhile (memmap pages the restore
+ * turned down for lying inside, per-CPU drains) can make such a block
+ * whole again, and sharing its tails then would have the take write a
+ * read-only tail. Takes do not nest.
+ */
+static unsigned long held_start, held_end;
+
+static void hold_pageblocks(unsigned long start, unsigned long end)
+{
+	held_start = ALIGN_DOWN(start, pageblock_nr_pages);
+	held_end = ALIGN(end, pageblock_nr_pages);
+}
+
+static void release_pageblocks(void)
+{
+	held_start = held_end = 0;
+}
+
+static bool pageblock_held(unsigned long pfn)
+{
+	return pfn >= held_start && pfn < held_end;
+}
+
+/*
  * A block of pageblocks is whole and free: lent memmaps come back,
  * straight to the free lists (not the per-CPU ones), so that a drain
  * leaves nothing behind. Interrupts off, the block's zone->lock held.
@@ -131,7 +157,7 @@ static void reshare_lent(unsigned long pfn, unsigned int order)
 	if (!memmap_ops || !memmap_ops->enabled())
 		return;
 	for (unsigned long i = 0; i < (1UL << order); i += pageblock_nr_pages) {
-		if (PageVmemmapOptimized(pfn_to_page(pfn + i)) ||
+		if (PageVmemmapOptimized(pfn_to_page(pfn + i)) || pageblock_held(pfn + i) ||
 		    !memmap_ops->reshare_lent(pfn_to_page(pfn + i), lent))
 			continue;
 		spin_lock(&lent_lock);
@@ -242,7 +268,6 @@ bool page_is_buddy(unsigned long buddy_pfn, unsigned int order,
 	return PageBuddy(buddy) && buddy->private == order;
 }
 
-static void __free_one_page(unsigned long pfn, unsigned int order);
 static void expand(struct zone *zone, struct page *page, unsigned int low,
 		   unsigned int high, enum migratetype mt);
 
@@ -285,7 +310,7 @@ static void try_reshare(struct zone *zone, unsigned long pfn)
 	unsigned long p = pfn, end = pfn + MEMMAP_SELF_FIRST;
 
 	if (!memmap_ops->enabled() || get_pageblock_migratetype(pfn) == MIGRATE_ISOLATE ||
-	    !self_hosted_all_free(pfn))
+	    pageblock_held(pfn) || !self_hosted_all_free(pfn))
 		return;
 	while (p < end) {
 		unsigned int order = fit_order(p, end);
@@ -1165,25 +1190,88 @@ bool range_free_now(unsigned long start, unsigned long end)
 	return range_is_free_locked(start, end);
 }
 
+static int unshare_edge(unsigned long pfn, unsigned long start, unsigned long end)
+{
+	struct page *p = pfn_to_page(pfn);
+
+	if (pfn >= start && pfn + pageblock_nr_pages <= end)
+		return 0;
+	if (!PageVmemmapOptimized(p) || !is_free_buddy_page(p))
+		return 0;
+	return memmap_ops->unshare(p, start, end);
+}
+
+/*
+ * The pageblocks cut by the ends of [start, end) are split by a take:
+ * those get their memmap back before it, from pages outside the range.
+ */
+static int unshare_edges(unsigned long start, unsigned long end)
+{
+	if (!memmap_ops)
+		return 0;
+	if (unshare_edge(ALIGN_DOWN(start, pageblock_nr_pages), start, end) ||
+	    unshare_edge(ALIGN_DOWN(end - 1, pageblock_nr_pages), start, end))
+		return -ENOMEM;
+	return 0;
+}
+
+/* The optimized pageblocks inside a taken range get their memmap back. */
+static int unshare_taken(unsigned long start, unsigned long end)
+{
+	if (!memmap_ops)
+		return 0;
+	for (unsigned long pfn = ALIGN(start, pageblock_nr_pages); pfn + pageblock_nr_pages <= end;
+	     pfn += pageblock_nr_pages)
+		if (PageVmemmapOptimized(pfn_to_page(pfn)) &&
+		    memmap_ops->unshare(pfn_to_page(pfn), start, end))
+			return -ENOMEM;
+	return 0;
+}
+
+/*
+ * Off the free lists first, then the memmap of its optimized pageblocks
+ * restored: taken, the range cannot hand out the very pages its restore
+ * needs (they would pin it), and nothing in it can be shared again
+ * before its struct pages are written. Held throughout.
+ */
+static int take_range_restored(unsigned long start, unsigned long end)
+{
+	unsigned long flags;
+
+	if (unshare_edges(start, end))
+		return -ENOMEM;
+	drain_all_pages();
+	flags = lock_all_zones();
+	if (!range_is_free(start, end)) {
+		unlock_all_zones(flags);
+		return -EBUSY;
+	}
+	take_free_range(start, end);
+	unlock_all_zones(flags);
+	if (!unshare_taken(start, end))
+		return 0;
+	/* Given back unheld: the blocks restored so far are shared again. */
+	release_pageblocks();
+	flags = lock_all_zones();
+	free_range(start, end, false);
+	unlock_all_zones(flags);
+	return -ENOMEM;
+}
+
 /* Take a range known to be wholly free; the first page holds the reference. */
 static int take_contig(unsigned long start_pfn, unsigned long nr_pages)
 {
 	unsigned long end = start_pfn + nr_pages;
-	unsigned long flags;
+	int ret;
 
 	/* Busy ranges cost nothing: look before restoring any memmap. */
 	if (!range_free_now(start_pfn, end))
 		return -EBUSY;
-	if (unshare_free_range(start_pfn, end))
-		return -ENOMEM;
-	drain_all_pages();
-	flags = lock_all_zones();
-	if (!range_is_free(start_pfn, end)) {
-		unlock_all_zones(flags);
-		return -EBUSY;
-	}
-	take_free_range(start_pfn, end);
-	unlock_all_zones(flags);
+	hold_pageblocks(start_pfn, end);
+	ret = take_range_restored(start_pfn, end);
+	release_pageblocks();
+	if (ret)
+		return ret;
 	for (unsigned long pfn = start_pfn; pfn < end; pfn++) {
 		struct page *p = pfn_to_page(pfn);
 
@@ -1205,10 +1293,19 @@ int alloc_contig_range(unsigned long start_pfn, unsigned long nr_pages)
 	return take_contig(start_pfn, nr_pages);
 }
 
+static int (*move_free_huge)(unsigned long start, unsigned long end);
+
+void set_contig_move_free_huge(int (*fn)(unsigned long start, unsigned long end))
+{
+	move_free_huge = fn;
+}
+
 static int migrate_memmap(unsigned long start, unsigned long end)
 {
 	int ret;
 
+	if (move_free_huge && move_free_huge(start, end))
+		return -EBUSY;
 	if (vmemmap_migrate_range(start, end))
 		return -ENOMEM;
 	if (!memmap_ops)
@@ -1220,9 +1317,9 @@ static int migrate_memmap(unsigned long start, unsigned long end)
 }
 
 /*
- * With migrate, the memmap blocks and the pages lent to restored free
- * blocks' memmaps in each candidate range move out of the way first, as
- * Linux migrates movable pages.
+ * With migrate, the free 2 MiB pool pages, the memmap blocks and the
+ * pages lent to restored free blocks' memmaps in each candidate range
+ * move out of the way first, as Linux migrates movable pages.
  */
 static struct page *alloc_contig_in_zones(const enum zone_type *zl, unsigned int n,
 					  unsigned long nr_pages, unsigned long align,
@@ -1264,6 +1361,132 @@ struct page *alloc_contig_pages(unsigned long nr_pages, unsigned long align,
 	page = alloc_contig_in_zones(zl, n, nr_pages, align, false);
 	if (!page)
 		page = alloc_contig_in_zones(zl, n, nr_pages, align, true);
+	return page;
+}
+
+/*
+ * Placement of whole pageblocks (2 MiB pool pages). The buddy hands out
+ * the block freed last, which spreads pool pages over every 1 GiB range
+ * and leaves a gigantic allocation none free. Taken instead from the
+ * lowest 1 GiB range already partly in use, they keep whole free ranges
+ * whole, so that a gigantic allocation seldom has anything to move:
+ *
+ *    GiB 0  [kernel|used|2M|2M|free|used|free ...]   <- taken from here
+ *    GiB 1  [free free free free ... free free]      <- stays whole
+ *    GiB 2  [free free ... 2M ... free]              <- next, when 0 is full
+ *
+ * Only while free memory is kept optimized: the spreading is its doing
+ * (plain free memory keeps the buddy's placement, which the HVO section
+ * rebuild is measured against). The block is taken as it is; an owner
+ * that keeps an optimized memmap (a pool with HVO) gets only optimized
+ * blocks here, so that its section need not be split. The search resumes
+ * after the last block taken while its range has more.
+ */
+#define GIGANTIC_NR_PAGES	(SZ_1G >> PAGE_SHIFT)
+
+static unsigned long pack_next;
+
+static bool pack_block_ok(unsigned long pfn, gfp_t gfp)
+{
+	enum zone_type zt;
+	unsigned int n;
+	const enum zone_type *zl = zonelist(gfp, &n);
+
+	if (!pfn_online(pfn) || !pageblock_is_free(pfn))
+		return false;
+	/* Taken as it is when it can be: HVO need not split its section. */
+	if ((gfp & __GFP_OPTIMIZED_MEMMAP) && !PageVmemmapOptimized(pfn_to_page(pfn)))
+		return false;
+	zt = pfn_zone_idx(pfn);
+	for (unsigned int i = 0; i < n; i++)
+		if (zl[i] == zt && zt != ZONE_DMA)
+			return zone_watermark_ok(&zones[zt], pageblock_order, gfp);
+	return false;
+}
+
+/* A free pageblock at or after pfn in its 1 GiB range, or ~0UL. */
+static unsigned long pack_in_gig(unsigned long pfn, gfp_t gfp)
+{
+	unsigned long end = ALIGN(pfn + 1, GIGANTIC_NR_PAGES);
+
+	for (; pfn < end && pfn < max_pfn; pfn += pageblock_nr_pages)
+		if (pack_block_ok(pfn, gfp))
+			return pfn;
+	return ~0UL;
+}
+
+static bool pageblock_used(unsigned long pfn)
+{
+	return pfn >= max_pfn || !pfn_online(pfn) || !pageblock_is_free(pfn);
+}
+
+/*
+ * Some pageblock of the 1 GiB range holding pfn is absent or not free;
+ * pfn (the last block taken there, most likely still in use) first.
+ */
+static bool gig_partly_used(unsigned long pfn)
+{
+	unsigned long base = ALIGN_DOWN(pfn, GIGANTIC_NR_PAGES);
+
+	if (pageblock_used(ALIGN_DOWN(pfn, pageblock_nr_pages)))
+		return true;
+	for (pfn = base; pfn < base + GIGANTIC_NR_PAGES; pfn += pageblock_nr_pages)
+		if (pageblock_used(pfn))
+			return true;
+	return false;
+}
+
+static unsigned long find_pack_block(gfp_t gfp)
+{
+	unsigned long pfn = ~0UL;
+
+	if (pack_next && pack_next % GIGANTIC_NR_PAGES && gig_partly_used(pack_next - 1))
+		pfn = pack_in_gig(pack_next, gfp);
+	for (unsigned long base = 0; pfn == ~0UL && base < max_pfn; base += GIGANTIC_NR_PAGES) {
+		pfn = pack_in_gig(base, gfp);
+		if (pfn != ~0UL && !gig_partly_used(base))
+			pfn = ~0UL;
+	}
+	return pfn;
+}
+
+/* Under every zone lock: the scan reads free lists of any zone. */
+static struct page *take_pack_block(gfp_t gfp)
+{
+	unsigned long flags = lock_all_zones();
+	unsigned long pfn = find_pack_block(gfp);
+
+	if (pfn == ~0UL) {
+		pack_next = 0;
+		unlock_all_zones(flags);
+		return NULL;
+	}
+	take_free_range(pfn, pfn + pageblock_nr_pages);
+	pack_next = pfn + pageblock_nr_pages;
+	unlock_all_zones(flags);
+	return pfn_to_page(pfn);
+}
+
+struct page *alloc_pageblock_packed(gfp_t gfp)
+{
+	struct page *page;
+
+	/* Off, free memory is plain and the buddy's placement is kept. */
+	if (!ready || !memmap_ops || !memmap_ops->enabled())
+		return alloc_pages(gfp, pageblock_order);
+	if (!(gfp & __GFP_NOFAIL_INJECT) && should_fail_alloc_page())
+		return NULL;
+	page = take_pack_block(gfp);
+	if (!page)
+		return alloc_pages(gfp | __GFP_NOFAIL_INJECT, pageblock_order);
+	if (unshare_allocated(page, pageblock_order, gfp)) {
+		unsigned long flags = lock_all_zones();
+
+		__free_one_page(page_to_pfn(page), pageblock_order);
+		unlock_all_zones(flags);
+		return NULL;
+	}
+	prep_new_page(page, pageblock_order, gfp);
 	return page;
 }
 
@@ -1327,24 +1550,27 @@ int isolate_free_range(unsigned long start_pfn, unsigned long end_pfn)
 {
 	unsigned long flags;
 
+	int ret = -EBUSY;
+
 	if (!range_free_now(start_pfn, end_pfn))
 		return -EBUSY;
-	/* Blocks cut by the range's ends are split: those get their memmap back. */
-	if (unshare_free_range(start_pfn, ALIGN(start_pfn, pageblock_nr_pages)) ||
-	    unshare_free_range(ALIGN_DOWN(end_pfn, pageblock_nr_pages), end_pfn))
+	hold_pageblocks(start_pfn, end_pfn);
+	if (unshare_edges(start_pfn, end_pfn)) {
+		release_pageblocks();
 		return -ENOMEM;
+	}
 	drain_all_pages();
 	flags = lock_all_zones();
-	if (!range_is_free(start_pfn, end_pfn)) {
-		unlock_all_zones(flags);
-		return -EBUSY;
+	if (range_is_free(start_pfn, end_pfn)) {
+		take_free_range(start_pfn, end_pfn);
+		if (memmap_ops)
+			forget_optimized(start_pfn, end_pfn);
+		zones[pfn_zone_idx(start_pfn)].managed_pages -= end_pfn - start_pfn;
+		ret = 0;
 	}
-	take_free_range(start_pfn, end_pfn);
-	if (memmap_ops)
-		forget_optimized(start_pfn, end_pfn);
-	zones[pfn_zone_idx(start_pfn)].managed_pages -= end_pfn - start_pfn;
 	unlock_all_zones(flags);
-	return 0;
+	release_pageblocks();
+	return ret;
 }
 
 bool is_free_buddy_page(const struct page *page)
@@ -1359,24 +1585,28 @@ bool take_page_off_buddy(struct page *page)
 	unsigned int order;
 
 	/* A page in an optimized block: the block's memmap comes back first. */
-	if (!range_free_now(pfn, pfn + 1) || unshare_free_range(pfn, pfn + 1))
+	if (!range_free_now(pfn, pfn + 1))
 		return false;
+	hold_pageblocks(pfn, pfn + 1);
+	if (unshare_edges(pfn, pfn + 1)) {
+		release_pageblocks();
+		return false;
+	}
 	drain_all_pages();
 	flags = lock_all_zones();
 	head = free_block_head(pfn);
-	if (head == ~0UL) {
-		unlock_all_zones(flags);
-		return false;
+	if (head != ~0UL) {
+		block = pfn_to_page(head);
+		order = block->private;
+		del_from_free_list(block, page_zone(block), order);
+		check_page_fill(block, order);
+		/* The block is split around the page; the rest stays free. */
+		free_range(head, pfn, false);
+		free_range(pfn + 1, head + (1UL << order), false);
 	}
-	block = pfn_to_page(head);
-	order = block->private;
-	del_from_free_list(block, page_zone(block), order);
-	check_page_fill(block, order);
-	/* The block is split around the page; the rest stays free. */
-	free_range(head, pfn, false);
-	free_range(pfn + 1, head + (1UL << order), false);
 	unlock_all_zones(flags);
-	return true;
+	release_pageblocks();
+	return head != ~0UL;
 }
 
 /* Counters. */

@@ -138,6 +138,18 @@ int alloc_contig_range(unsigned long start_pfn, unsigned long nr_pages);
 struct page *alloc_contig_pages(unsigned long nr_pages, unsigned long align,
 				gfp_t gfp);
 void free_contig_range(unsigned long start_pfn, unsigned long nr_pages);
+/*
+ * One pageblock (order 9), from the lowest 1 GiB range already partly in
+ * use, so that free 1 GiB ranges stay whole, while free memory is kept
+ * optimized; alloc_pages() otherwise, and when no such range has one.
+ */
+struct page *alloc_pageblock_packed(gfp_t gfp);
+/*
+ * Free huge pages pin a candidate range of alloc_contig_pages(): the pools
+ * move them out (mm/hugetlb.c registers; Linux's
+ * isolate_or_dissolve_huge_page()). 0, or -errno when some stay.
+ */
+void set_contig_move_free_huge(int (*fn)(unsigned long start, unsigned long end));
 
 /* Give a page memblock reserved (vmemmap, page table) to the buddy. */
 void free_reserved_page(struct page *page);

@@ -850,6 +850,69 @@ KTEST(buddy, contig_1g)
 	EXPECT_SAME_STATE(test, &before);
 }
 
+#define MAX_GIGS	64
+#define NR_PACKED	16
+
+static bool gig_wholly_free(unsigned long base)
+{
+	return base + PAGES_1G <= max_pfn && pfn_online(base) && pfn_online(base + PAGES_1G - 1) &&
+	       range_free_now(base, base + PAGES_1G);
+}
+
+/*
+ * Optimized free pageblocks outside DMA in 1 GiB ranges that are not
+ * wholly free: what a pool with HVO is given first.
+ */
+static unsigned long free_blocks_in_used_gigs(const bool *whole)
+{
+	unsigned long n = 0;
+
+	for (unsigned long pfn = 0; pfn < max_pfn && pfn / PAGES_1G < MAX_GIGS; pfn += pageblock_nr_pages)
+		n += !whole[pfn / PAGES_1G] && pfn_online(pfn) && zone_of(pfn) != ZONE_DMA &&
+		     pageblock_is_free(pfn) && PageVmemmapOptimized(pfn_to_page(pfn));
+	return n;
+}
+
+/*
+ * 2 MiB pool pages are placed in 1 GiB ranges already partly in use while
+ * those have free pageblocks: every wholly free range stays wholly free.
+ * (With free memory plain, the buddy's own placement is kept.)
+ */
+KTEST(buddy, pageblock_packed_keeps_free_gigabytes_whole)
+{
+	static struct page *got[NR_PACKED];
+	bool whole[MAX_GIGS] = { false };
+	struct buddy_state before;
+	unsigned long nr_whole = 0;
+
+	if (!buddy_vmemmap_enabled()) {
+		ktest_skip(test, "free memory's memmap is plain (buddy_vmemmap_optimize=off)");
+		return;
+	}
+	if (max_pfn > MAX_GIGS * PAGES_1G) {
+		ktest_skip(test, "more than 64 GiB: the case's table is too small");
+		return;
+	}
+	buddy_state(&before);
+	for (unsigned long g = 0; g * PAGES_1G < max_pfn; g++)
+		nr_whole += whole[g] = gig_wholly_free(g * PAGES_1G);
+	ASSERT_TRUE(test, free_blocks_in_used_gigs(whole) >= NR_PACKED);
+	ktest_log(test, "%lu wholly free 1 GiB ranges", nr_whole);
+	for (unsigned int i = 0; i < NR_PACKED; i++) {
+		got[i] = alloc_pageblock_packed(GFP_KERNEL | __GFP_NOWARN | __GFP_OPTIMIZED_MEMMAP);
+		ASSERT_NOT_NULL(test, got[i]);
+		EXPECT_UEQ(test, page_to_pfn(got[i]) & (pageblock_nr_pages - 1), 0);
+		EXPECT_FALSE(test, whole[page_to_pfn(got[i]) / PAGES_1G]);
+	}
+	for (unsigned long g = 0; g * PAGES_1G < max_pfn; g++)
+		if (whole[g])
+			EXPECT_TRUE(test, gig_wholly_free(g * PAGES_1G));
+	EXPECT_BUDDY_OK(test);
+	for (unsigned int i = 0; i < NR_PACKED; i++)
+		free_pages(got[i], pageblock_order);
+	EXPECT_SAME_STATE(test, &before);
+}
+
 /* ---------------------------------------------------------------------- */
 
 /* Bad frees: a panic naming the pfn and the reason, and the check says why. */

@@ -27,6 +27,7 @@
 #include "kernel/printk.h"
 #include "kernel/tlbflush.h"
 #include "libc/stdio.h"
+#include "libc/stdlib.h"
 #include "libc/string.h"
 
 #define H2M		(&hstates[HSTATE_2M])
@@ -456,6 +457,52 @@ static bool gig_free(unsigned long pfn)
 	       range_free_now(pfn, pfn + PAGES_1G);
 }
 
+static void unpin_gigs(const unsigned long *gigs, unsigned long n)
+{
+	for (unsigned long i = 0; i < n; i++)
+		free_contig_range(gigs[i] + PAGES_1G / 2, 1);
+}
+
+/*
+ * Every free 1 GiB aligned range gets one page taken but the last, which
+ * is then the only candidate alloc_contig_pages() has. How many ranges
+ * were found (0: skipped).
+ */
+static unsigned long pin_all_gigs_but_last(struct kunit *test, unsigned long *gigs)
+{
+	unsigned long n = 0;
+
+	for (unsigned long pfn = 0; pfn + PAGES_1G <= max_pfn && n < MAX_GIGS; pfn += PAGES_1G)
+		if (gig_free(pfn))
+			gigs[n++] = pfn;
+	if (!n) {
+		ktest_skip(test, "no free 1 GiB aligned range in this guest");
+		return 0;
+	}
+	for (unsigned long i = 0; i + 1 < n; i++)
+		if (alloc_contig_range(gigs[i] + PAGES_1G / 2, 1)) {
+			unpin_gigs(gigs, i);
+			ktest_fail(test, __FILE__, __LINE__, "a free 1 GiB range could not be pinned");
+			return 0;
+		}
+	return n;
+}
+
+/* start(), then pinned as above: r is the candidate; how many are pinned, or -1. */
+static long start_pinned(struct kunit *test, struct snap *s, unsigned long *gigs,
+			 unsigned long *r)
+{
+	unsigned long n;
+
+	if (!start(test, s))
+		return -1;
+	n = pin_all_gigs_but_last(test, gigs);
+	if (!n--)
+		return -1;
+	*r = gigs[n];
+	return n;
+}
+
 /* An optimized free pageblock outside [start, end). */
 static unsigned long optimized_outside(unsigned long start, unsigned long end)
 {
@@ -493,6 +540,55 @@ static unsigned long optimized_free_in(unsigned long start, unsigned long end)
 	return n;
 }
 
+/* Two optimized free pageblocks side by side, the first at pfn. */
+static unsigned long find_optimized_pair(void)
+{
+	for (unsigned long nr = nr_mem_sections; nr-- > 0;) {
+		unsigned long base = section_nr_to_pfn(nr);
+
+		if (!(mem_section[nr].flags & SECTION_ONLINE) || mem_section[nr].nr_free_optimized < 2)
+			continue;
+		for (unsigned long pfn = base; pfn < base + PAGES_PER_SECTION; pfn += 2 * pageblock_nr_pages)
+			if (optimized_free_in(pfn, pfn + 2 * pageblock_nr_pages) == 2)
+				return pfn;
+	}
+	return 0;
+}
+
+/*
+ * A range cutting two optimized blocks: both are split by the take, so
+ * both get their memmap back (7 pages each, from outside the range) and
+ * stay restored while their other halves are free; every struct page of
+ * the range is the taker's to write. Freed, they are shared again.
+ */
+KTEST(buddy_vmemmap, contig_range_cutting_blocks_restores_both)
+{
+	unsigned long pfn, first, n = pageblock_nr_pages;
+	struct snap s;
+
+	if (!start(test, &s))
+		return;
+	pfn = find_optimized_pair();
+	if (!pfn) {
+		ktest_skip(test, "no two optimized free pageblocks side by side");
+		return;
+	}
+	first = pfn + n / 2;
+	ASSERT_EQ(test, alloc_contig_range(first, n), 0);
+	EXPECT_FALSE(test, PageVmemmapOptimized(pfn_to_page(pfn)));
+	EXPECT_FALSE(test, PageVmemmapOptimized(pfn_to_page(pfn + n)));
+	for (unsigned long i = 0; i < n; i++)
+		pfn_to_page(first + i)->index = i;
+	EXPECT_EQ(test, tails_inside(pfn_to_page(pfn), first, first + n), 0);
+	EXPECT_EQ(test, tails_inside(pfn_to_page(pfn + n), first, first + n), 0);
+	EXPECT_SNAP(test, &s, .free = -(long)(n + 2 * TAILS), .lent = 2 * TAILS,
+		    .vmemmap_pages = 2 * TAILS, .optimized = -2);
+	for (unsigned long i = 0; i < n; i++)
+		pfn_to_page(first + i)->index = 0;
+	free_contig_range(first, n);
+	EXPECT_SNAP(test, &s, 0);
+}
+
 /*
  * The 7 memmap pages block b borrows come from pageblock p (all taken):
  * freed last onto the per-CPU list an order-0 GFP_KERNEL allocation
@@ -514,23 +610,15 @@ static void lend_from(struct page *p, unsigned long b)
 
 KTEST(buddy_vmemmap, contig_take_moves_lent_pages_out)
 {
-	unsigned long gigs[MAX_GIGS], nr_gigs = 0, r = 0, p, b, opt, h;
+	unsigned long gigs[MAX_GIGS], r = 0, p, b, opt, h;
+	long nr_gigs;
 	bool fill = page_fill_enabled();
 	struct page *page;
 	struct snap s, t;
 
-	if (!start(test, &s))
+	nr_gigs = start_pinned(test, &s, gigs, &r);
+	if (nr_gigs < 0)
 		return;
-	for (unsigned long pfn = 0; pfn + PAGES_1G <= max_pfn && nr_gigs < MAX_GIGS; pfn += PAGES_1G)
-		if (gig_free(pfn))
-			gigs[nr_gigs++] = pfn;
-	if (!nr_gigs) {
-		ktest_skip(test, "no free 1 GiB aligned range in this guest");
-		return;
-	}
-	r = gigs[--nr_gigs];
-	for (unsigned long i = 0; i < nr_gigs; i++)
-		ASSERT_EQ(test, alloc_contig_range(gigs[i] + PAGES_1G / 2, 1), 0);
 	for (p = r; p < r + PAGES_1G && !pageblock_is_free(p); p += pageblock_nr_pages)
 		;
 	b = optimized_outside(r, r + PAGES_1G);
@@ -562,8 +650,93 @@ KTEST(buddy_vmemmap, contig_take_moves_lent_pages_out)
 	free_contig_range(r, PAGES_1G);
 	set_page_fill(fill);
 	free_contig_range(b, pageblock_nr_pages);
-	for (unsigned long i = 0; i < nr_gigs; i++)
-		free_contig_range(gigs[i] + PAGES_1G / 2, 1);
+	unpin_gigs(gigs, nr_gigs);
+	EXPECT_EQ(test, buddy_vmemmap_set(true), 0);
+	EXPECT_SNAP(test, &s, 0);
+}
+
+/*
+ * Free 2 MiB pool pages inside the only candidate 1 GiB range: a gigantic
+ * allocation moves them out (fresh pages from outside replace them, as
+ * Linux's alloc_and_dissolve_hugetlb_folio()), and the pool keeps its
+ * size. The pool is grown while every other free block is held, so its
+ * pages can only come from the range.
+ */
+#define POOL_IN_RANGE	4
+
+/* Every free pageblock the buddy has, held; one inside [start, end), or NULL. */
+static struct page *hold_all_blocks(unsigned long start, unsigned long end,
+				    struct list_head *held)
+{
+	struct page *p;
+
+	while ((p = alloc_pages(GFP_KERNEL | __GFP_NOWARN | __GFP_OPTIMIZED_MEMMAP, pageblock_order))) {
+		list_add(&p->lru, held);
+		/* Inside: given back first. */
+		p->index = page_to_pfn(p) >= start && page_to_pfn(p) < end;
+	}
+	list_for_each_entry(p, held, lru)
+		if (p->index)
+			return p;
+	return NULL;
+}
+
+static void free_held(struct list_head *held, bool inside)
+{
+	struct page *p, *next;
+
+	list_for_each_entry_safe(p, next, held, lru) {
+		if (inside != !!p->index)
+			continue;
+		list_del(&p->lru);
+		p->index = 0;
+		free_pages(p, pageblock_order);
+	}
+}
+
+static unsigned long pool_pages_in(unsigned long start, unsigned long end)
+{
+	struct page *head;
+	unsigned long n = 0;
+
+	list_for_each_entry(head, &H2M->hugepage_freelist, lru)
+		n += page_to_pfn(head) >= start && page_to_pfn(head) < end;
+	return n;
+}
+
+KTEST(buddy_vmemmap, contig_take_moves_free_huge_pages_out)
+{
+	unsigned long gigs[MAX_GIGS], r = 0, base = H2M->nr_huge_pages;
+	long nr_gigs;
+	bool fill = page_fill_enabled();
+	LIST_HEAD(held);
+	struct page *page;
+	struct snap s;
+
+	nr_gigs = start_pinned(test, &s, gigs, &r);
+	if (nr_gigs < 0)
+		return;
+	ASSERT_NOT_NULL(test, hold_all_blocks(r, r + PAGES_1G, &held));
+	free_held(&held, true);
+	ASSERT_EQ(test, set_max_huge_pages(H2M, base + POOL_IN_RANGE), base + POOL_IN_RANGE);
+	free_held(&held, false);
+	/* The setup worked: the new pool pages lie in r, the only candidate. */
+	EXPECT_EQ(test, pool_pages_in(r, r + PAGES_1G), POOL_IN_RANGE);
+	EXPECT_FALSE(test, range_free_now(r, r + PAGES_1G));
+	ASSERT_TRUE(test, ktest_mm_checkers(test, __FILE__, __LINE__));
+
+	set_page_fill(false);
+	page = alloc_contig_pages(PAGES_1G, PAGES_1G, GFP_KERNEL);
+	ASSERT_NOT_NULL(test, page);
+	EXPECT_EQ(test, page_to_pfn(page), r);
+	EXPECT_EQ(test, H2M->nr_huge_pages, base + POOL_IN_RANGE);
+	EXPECT_EQ(test, H2M->free_huge_pages, base + POOL_IN_RANGE);
+	EXPECT_EQ(test, pool_pages_in(r, r + PAGES_1G), 0);
+	EXPECT_TRUE(test, ktest_mm_checkers(test, __FILE__, __LINE__));
+	free_contig_range(r, PAGES_1G);
+	set_page_fill(fill);
+	EXPECT_EQ(test, set_max_huge_pages(H2M, base), base);
+	unpin_gigs(gigs, nr_gigs);
 	EXPECT_EQ(test, buddy_vmemmap_set(true), 0);
 	EXPECT_SNAP(test, &s, 0);
 }
@@ -573,8 +746,7 @@ static bool want_on;
 
 static int want_switch(const char *val)
 {
-	want_on = !*val || !strcmp(val, "on") || !strcmp(val, "1") || !strcmp(val, "y");
-	return 0;
+	return kstrtobool(*val ? val : "on", &want_on);
 }
 
 static const struct kernel_param want_params[] = {
