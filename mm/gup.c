@@ -110,23 +110,6 @@ bool gup_fast_present(struct mm *mm, unsigned long addr)
 	return gup_fast_leaf(mm, addr, &leaf);
 }
 
-/*
- * get_page_unless_zero(): a reference only on a page someone still
- * holds. (A local copy until the atomic page references of the mm
- * locking work land in mm/page.h; then that one.)
- */
-static bool try_get_page(struct page *page)
-{
-	int old = __atomic_load_n(&page->_refcount, __ATOMIC_RELAXED);
-
-	do {
-		if (old <= 0)
-			return false;
-	} while (!__atomic_compare_exchange_n(&page->_refcount, &old, old + 1, false,
-					      __ATOMIC_ACQUIRE, __ATOMIC_RELAXED));
-	return true;
-}
-
 int get_user_page_fast(struct mm *mm, unsigned long addr, struct page **pagep,
 		       struct gup_leaf *leaf)
 {
@@ -145,7 +128,7 @@ int get_user_page_fast(struct mm *mm, unsigned long addr, struct page **pagep,
 	if (PageDevice(page))
 		goto out;
 	ret = -EAGAIN;
-	if (!try_get_page(page))
+	if (!get_page_unless_zero(page))
 		goto out;
 	if (READ_ONCE(*slot) != leaf->entry) {
 		put_page(page);
