@@ -164,14 +164,23 @@ void register_fault_lock(fault_lock_enter_t enter, void (*exit)(void))
 	fault_lock_enter = enter;
 }
 
+/*
+ * The fault may sleep (mmap_lock, the allocator), so, as Linux's
+ * do_user_addr_fault(), it runs with interrupts on when the code it
+ * interrupted had them on (RFLAGS.IF, bit 9); CR2 is read first.
+ */
 static bool handle_kernel_fault(struct pt_regs *regs)
 {
 	unsigned long addr = read_cr2();
-	bool took = fault_lock_enter && fault_lock_enter(addr, regs->rflags);
-	bool handled = pf_handler(regs, addr);
+	bool took, handled;
 
+	if (regs->rflags & BIT(9))
+		local_irq_enable();
+	took = fault_lock_enter && fault_lock_enter(addr, regs->rflags);
+	handled = pf_handler(regs, addr);
 	if (took)
 		fault_lock_exit();
+	local_irq_disable();
 	return handled;
 }
 
