@@ -616,12 +616,25 @@ static void walk_leaves(pteval_t *table, enum pg_level level, unsigned long addr
 	}
 }
 
+/*
+ * A user mapping changed: only the CPUs that have mm loaded can cache it
+ * (its cpu_mask), so only they are sent a flush; a flush of every CPU
+ * here cost fork and each copy-on-write fault an IPI round that, under
+ * the big kernel lock, every other CPU waited for.
+ */
 static void flush_tlb_mm(struct mm *mm)
 {
 	if (mm_is_loaded(mm)) {
-		flush_tlb_all();
+		flush_tlb_mm_range(mm, 0, USER_PGTABLES_CEILING, false);
 		mm->tlb_flushes++;
 	}
+}
+
+/* The leaf mapping addr changed (any level: one invlpg covers it). */
+static void flush_tlb_leaf(struct mm *mm, unsigned long addr)
+{
+	addr &= PAGE_MASK;
+	flush_tlb_mm_range(mm, addr, addr + PAGE_SIZE, false);
 }
 
 /* fork: the child's table for addr at level, made where missing. */
@@ -1152,7 +1165,7 @@ static int wp_huge_no_page(struct mm *mm, struct vm_area_struct *vma, pteval_t *
 		return VM_FAULT_SIGBUS;
 	set_user_entry(table, idx, mk_leaf(page_to_phys(page), vma->vm_flags, level));
 	if (mm_is_loaded(mm))
-		flush_tlb_one(addr);
+		flush_tlb_leaf(mm, addr);
 	return 0;
 }
 
@@ -1176,7 +1189,7 @@ static int wp_copy(struct mm *mm, struct vm_area_struct *vma, pteval_t *table,
 	memcpy(page_address(new), page_address(old), size);
 	set_user_entry(table, idx, mk_leaf(page_to_phys(new), vma->vm_flags, level));
 	if (mm_is_loaded(mm))
-		flush_tlb_one(addr);
+		flush_tlb_leaf(mm, addr);
 	if (level == PG_LEVEL_4K) {
 		page_mapcount_dec(old);
 		put_page(old);
@@ -1207,7 +1220,7 @@ static int wp_page_locked(struct mm *mm, struct vm_area_struct *vma, pteval_t *t
 	if (!(e & _PAGE_RW))
 		set_user_entry(table, idx, mk_leaf(entry_phys(e), vma->vm_flags, level));
 	if (mm_is_loaded(mm))
-		flush_tlb_one(addr);
+		flush_tlb_leaf(mm, addr);
 	return 0;
 }
 
