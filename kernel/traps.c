@@ -40,8 +40,6 @@ static struct idt_entry idt[256] __aligned(16);
 static system_vector_handler_t system_vectors[256 - FIRST_SYSTEM_VECTOR];
 static irq_handler_t irq_handlers[NR_IRQS];
 static page_fault_handler_t pf_handler;
-static fault_lock_enter_t fault_lock_enter;
-static void (*fault_lock_exit)(void);
 static fault_describer_t describers[4];
 static unsigned long spurious_irqs;
 
@@ -158,21 +156,14 @@ void request_irq(unsigned int irq, irq_handler_t fn)
 	pic_unmask(irq);
 }
 
-void register_fault_lock(fault_lock_enter_t enter, void (*exit)(void))
-{
-	fault_lock_exit = exit;
-	fault_lock_enter = enter;
-}
-
+/*
+ * A kernel-mode fault on a user address (a user accessor's page not yet
+ * faulted in) takes no lock here: mm's handler takes mmap_lock and the
+ * page-table locks itself, with or without the big kernel lock held.
+ */
 static bool handle_kernel_fault(struct pt_regs *regs)
 {
-	unsigned long addr = read_cr2();
-	bool took = fault_lock_enter && fault_lock_enter(addr, regs->rflags);
-	bool handled = pf_handler(regs, addr);
-
-	if (took)
-		fault_lock_exit();
-	return handled;
+	return pf_handler(regs, read_cr2());
 }
 
 void register_page_fault_handler(page_fault_handler_t fn)
