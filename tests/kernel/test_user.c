@@ -572,6 +572,24 @@ KTEST(user, multi_fault)
 	log_lines(test, "multi_fault: ");
 }
 
+/*
+ * Threads of one process fault in one region on every CPU while another
+ * zaps, protects, moves and replaces pieces of it (page-table reclaim
+ * on) and a third walks it locklessly (pagemap, mincore): the program
+ * checks what every thread reads back; here, every page and page-table
+ * page comes back and the checkers find nothing after (expect_pass()).
+ */
+KTEST(user, mm_stress_threads)
+{
+	char *argv[] = { "/bin/mm_stress", "13", "5000", NULL };
+	bool was = pt_reclaim_enabled();
+
+	set_pt_reclaim(true);
+	expect_pass(test, "mm_stress", 3, argv);
+	set_pt_reclaim(was);
+	log_lines(test, "mm_stress: ");
+}
+
 KTEST(user, fuzz)
 {
 	char calls[24], *argv[] = { "/bin/fuzz", "1", calls, NULL };
