@@ -19,10 +19,12 @@
  *
  * A faulter that finds a hole or a read-only page (SIGSEGV inside the
  * region) yields and tries again: the mutator always puts the region
- * back. What it reads must be what it wrote last or 0 (a zap or a
- * replacement), never another value; a present pagemap entry has a
+ * back. What it reads must be what it wrote last, or 0 where a zap, an
+ * unmap or a replacement of that page was under way or began since the
+ * write (the mutator counts them per page), never another value; a present pagemap entry has a
  * frame; mincore says 0 or 1, or ENOMEM while a piece is away. At the
- * end the region is whole and every word is the last written or 0.
+ * end the region is whole and every word is the last written, or 0 by
+ * the same rule.
  */
 #define _GNU_SOURCE
 #include "utest.h"
@@ -59,6 +61,7 @@ struct faulter {
 	uint64_t rng;
 	unsigned long steps;
 	uint64_t last[NR_PAGES];
+	unsigned long zaps_before[NR_PAGES];	/* zaps_done[] when it wrote last */
 	char err[160];
 };
 
@@ -68,6 +71,8 @@ static uint64_t seed;
 static volatile int done, mutator_done;
 static unsigned long segv_retries, walks, mincores, mincore_enomem;
 static __thread unsigned long retries_in_a_row;
+/* Zeroing operations (zap, unmap, replace) on each page: begun, and over. */
+static unsigned long zaps_begun[NR_PAGES], zaps_done[NR_PAGES];
 
 static uint64_t next_rand(uint64_t *s)
 {
@@ -98,27 +103,49 @@ static void on_segv(int sig, siginfo_t *si, void *uc)
 	sched_yield();
 }
 
+static unsigned long load(const unsigned long *p)
+{
+	return __atomic_load_n(p, __ATOMIC_SEQ_CST);
+}
+
+static void mark_zaps(unsigned long *count, unsigned long first, unsigned long n)
+{
+	for (unsigned long p = first; p < first + n; p++)
+		__atomic_fetch_add(&count[p], 1, __ATOMIC_SEQ_CST);
+}
+
+/*
+ * A word written after `before` zeroing operations had finished may read
+ * 0 only if one was under way then or began since: otherwise the write
+ * was lost.
+ */
+static int zero_allowed(unsigned long page, unsigned long before)
+{
+	return load(&zaps_begun[page]) != before;
+}
+
 static void *fault_loop(void *arg)
 {
 	struct faulter *f = arg;
 
-	/* At least STEPS, and on while the mutator works (at most 256 x STEPS). */
+	/* At least STEPS, and on while the mutator works (at most 64 x STEPS). */
 	for (f->steps = 0; f->steps < nr_steps ||
-	     (!__atomic_load_n(&mutator_done, __ATOMIC_ACQUIRE) && f->steps < 256 * nr_steps);
+	     (!__atomic_load_n(&mutator_done, __ATOMIC_ACQUIRE) && f->steps < 64 * nr_steps);
 	     f->steps++) {
 		unsigned long page = next_rand(&f->rng) % NR_PAGES;
 		volatile uint64_t *word = (uint64_t *)(REGION + page * PAGE) + f->id;
 		uint64_t v = (f->steps << 8) | (uint64_t)(f->id + 1), r;
 
+		f->zaps_before[page] = load(&zaps_done[page]);
 		*word = v;
 		f->last[page] = v;
 		r = *word;
 		retries_in_a_row = 0;
-		if (r != v && r != 0) {
+		if (r != v && (r != 0 || !zero_allowed(page, f->zaps_before[page]))) {
 			snprintf(f->err, sizeof(f->err),
-				 "thread %d step %lu: page %lu holds %#llx, wrote %#llx",
+				 "thread %d step %lu: page %lu holds %#llx, wrote %#llx%s",
 				 f->id, f->steps, page, (unsigned long long)r,
-				 (unsigned long long)v);
+				 (unsigned long long)v, r ? "" : " and nothing zapped it");
 			break;
 		}
 	}
@@ -158,43 +185,61 @@ static void brk_up_and_down(void)
 	utest_check((unsigned long)syscall(SYS_brk, cur) == cur, "brk down to %#lx", cur);
 }
 
-static void mutate(uint64_t *rng)
+/* The operations that leave zeroed pages behind. */
+static void zeroing_op(unsigned int op, unsigned long first, unsigned long n)
 {
-	unsigned long n = 1 + next_rand(rng) % MAX_PIECE;
-	unsigned long first = next_rand(rng) % (NR_PAGES - n + 1);
-
-	/* A quarter of the time a whole PTE table's range: reclaim frees it. */
-	if (!(next_rand(rng) % 4)) {
-		n = PTRS_PER_TABLE;
-		first = ALIGN_DOWN(first, PTRS_PER_TABLE);
-	}
 	char *piece = REGION + first * PAGE;
 	unsigned long len = n * PAGE;
 
-	switch (next_rand(rng) % 7) {
+	mark_zaps(zaps_begun, first, n);
+	switch (op) {
 	case 0:
 		check_ok(!madvise(piece, len, MADV_DONTNEED), "MADV_DONTNEED", piece, n);
-		break;
-	case 1:
-		check_ok(!mprotect(piece, len, PROT_READ), "mprotect read-only", piece, n);
-		sched_yield();
-		check_ok(!mprotect(piece, len, PROT_READ | PROT_WRITE), "mprotect back", piece, n);
-		break;
-	case 2:
-		check_ok(!mprotect(piece, len, PROT_READ | PROT_WRITE | PROT_EXEC),
-			 "mprotect +exec", piece, n);
-		check_ok(!mprotect(piece, len, PROT_READ | PROT_WRITE), "mprotect -exec", piece, n);
-		break;
-	case 3:
-		remap_away_and_back(piece, len);
 		break;
 	case 4:
 		check_ok(!munmap(piece, len), "munmap", piece, n);
 		sched_yield();
 		map_fixed(piece, len);
 		break;
-	case 5:
+	default:
 		map_fixed(piece, len);
+		break;
+	}
+	mark_zaps(zaps_done, first, n);
+}
+
+static void mutate(uint64_t *rng)
+{
+	unsigned long n = 1 + next_rand(rng) % MAX_PIECE;
+	unsigned long first = next_rand(rng) % (NR_PAGES - n + 1);
+	unsigned int op;
+	char *piece;
+
+	/* A quarter of the time a whole PTE table's range: reclaim frees it. */
+	if (!(next_rand(rng) % 4)) {
+		n = PTRS_PER_TABLE;
+		first = ALIGN_DOWN(first, PTRS_PER_TABLE);
+	}
+	piece = REGION + first * PAGE;
+	op = next_rand(rng) % 7;
+	switch (op) {
+	case 0:
+	case 4:
+	case 5:
+		zeroing_op(op, first, n);
+		break;
+	case 1:
+		check_ok(!mprotect(piece, n * PAGE, PROT_READ), "mprotect read-only", piece, n);
+		sched_yield();
+		check_ok(!mprotect(piece, n * PAGE, PROT_READ | PROT_WRITE), "mprotect back", piece, n);
+		break;
+	case 2:
+		check_ok(!mprotect(piece, n * PAGE, PROT_READ | PROT_WRITE | PROT_EXEC),
+			 "mprotect +exec", piece, n);
+		check_ok(!mprotect(piece, n * PAGE, PROT_READ | PROT_WRITE), "mprotect -exec", piece, n);
+		break;
+	case 3:
+		remap_away_and_back(piece, n * PAGE);
 		break;
 	default:
 		brk_up_and_down();
@@ -271,7 +316,7 @@ static void check_final(void)
 		for (unsigned long p = 0; p < NR_PAGES; p++) {
 			uint64_t r = ((volatile uint64_t *)(REGION + p * PAGE))[f->id];
 
-			utest_check(r == f->last[p] || r == 0,
+			utest_check(r == f->last[p] || (r == 0 && zero_allowed(p, f->zaps_before[p])),
 				    "thread %d page %lu holds %#llx at the end, last wrote %#llx",
 				    f->id, p, (unsigned long long)r,
 				    (unsigned long long)f->last[p]);

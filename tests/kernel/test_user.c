@@ -581,7 +581,7 @@ KTEST(user, multi_fault)
  */
 KTEST(user, mm_stress_threads)
 {
-	char *argv[] = { "/bin/mm_stress", "13", "5000", NULL };
+	char *argv[] = { "/bin/mm_stress", "13", "4000", NULL };
 	bool was = pt_reclaim_enabled();
 
 	set_pt_reclaim(true);
