@@ -225,6 +225,8 @@ void tlb_gather_mmu(struct mmu_gather *tlb, struct mm *mm)
 	tlb->start = ~0UL;
 	tlb->end = 0;
 	tlb->nr_pages = 0;
+	tlb->max_pages = TLB_BATCH_PAGES;
+	tlb->pages = tlb->local;
 	tlb->nr_tables = 0;
 }
 
@@ -320,6 +322,28 @@ static void tlb_flush_mmu(struct mmu_gather *tlb)
 void tlb_finish_mmu(struct mmu_gather *tlb)
 {
 	tlb_flush_mmu(tlb);
+	if (tlb->pages != tlb->local)
+		free_page((unsigned long)tlb->pages);
+}
+
+/*
+ * The local array is full: move it into a borrowed page, with room for
+ * TLB_MORE_PAGES. Never an injected failure (it would only change which
+ * allocation a test's countdown hits); a real one means flushing now.
+ */
+static bool tlb_more_pages(struct mmu_gather *tlb)
+{
+	struct page **more;
+
+	if (tlb->pages != tlb->local)
+		return false;
+	more = (struct page **)get_free_page(GFP_KERNEL | __GFP_NOFAIL_INJECT);
+	if (!more)
+		return false;
+	memcpy(more, tlb->local, sizeof(tlb->local));
+	tlb->pages = more;
+	tlb->max_pages = TLB_MORE_PAGES;
+	return true;
 }
 
 static void tlb_track(struct mmu_gather *tlb, unsigned long start, unsigned long end)
@@ -330,7 +354,7 @@ static void tlb_track(struct mmu_gather *tlb, unsigned long start, unsigned long
 
 static void tlb_remove_page(struct mmu_gather *tlb, struct page *page)
 {
-	if (tlb->nr_pages == TLB_BATCH_PAGES)
+	if (tlb->nr_pages == tlb->max_pages && !tlb_more_pages(tlb))
 		tlb_flush_mmu(tlb);
 	tlb->pages[tlb->nr_pages++] = page;
 }
@@ -961,11 +985,54 @@ fail:
  * whose lock is held is not reclaimed (reclaim re-tests it under that
  * lock), so it stays linked until the caller unlocks.
  */
+/*
+ * The fast path of the two below, without page_table_lock, which every
+ * fault of the mm would otherwise take (threads on every CPU queue on it):
+ * the upper tables are read once each with interrupts off, as the
+ * lockless walker reads them, so none can be freed under the walk (table
+ * freeing waits for an IPI round that this CPU answers only after it).
+ * The PTE table's lock is only tried there (its holder may be waiting
+ * for this CPU to answer a shootdown); once held, the PMD entry is read
+ * again: reclaim unlinks a PTE table only under that lock, so one still
+ * linked now stays linked until the caller unlocks, and so does its PMD
+ * table, which is not empty while it points at it. NULL (no table, a
+ * huge leaf, a busy lock, a table just unlinked): the locked walk.
+ */
+static pteval_t *pte_offset_map_trylock(struct mm *mm, unsigned long addr, spinlock_t **ptlp)
+{
+	unsigned long flags = local_irq_save();
+	pteval_t *table = mm->pgd, *pmd = NULL, e = 0;
+	spinlock_t *ptl;
+
+	for (enum pg_level l = PG_LEVEL_512G; l > PG_LEVEL_4K; l--) {
+		e = READ_ONCE(table[level_index(addr, l)]);
+		if (entry_none(e) || entry_leaf(e, l))
+			goto none;
+		pmd = table;
+		table = entry_table(e);
+	}
+	ptl = pte_lockptr(table);
+	if (!spin_trylock(ptl))
+		goto none;
+	if (READ_ONCE(pmd[level_index(addr, PG_LEVEL_2M)]) != e) {
+		spin_unlock(ptl);
+		goto none;
+	}
+	local_irq_restore(flags);
+	*ptlp = ptl;
+	return table;
+none:
+	local_irq_restore(flags);
+	return NULL;
+}
+
 static pteval_t *pte_offset_map_lock(struct mm *mm, unsigned long addr, spinlock_t **ptlp)
 {
 	enum pg_level reached;
-	pteval_t *table;
+	pteval_t *table = pte_offset_map_trylock(mm, addr, ptlp);
 
+	if (table)
+		return table;
 	spin_lock(&mm->page_table_lock);
 	table = walk_existing(mm, addr, PG_LEVEL_4K, &reached);
 	if (reached != PG_LEVEL_4K) {
@@ -1010,6 +1077,9 @@ static pteval_t *pte_alloc_map_lock(struct mm *mm, unsigned long addr, spinlock_
 	pteval_t *spare[PG_LEVEL_512G] = { NULL }, *table = NULL;
 	enum pg_level reached;
 
+	table = pte_offset_map_trylock(mm, addr, ptlp);
+	if (table)
+		return table;
 	for (;;) {
 		spin_lock(&mm->page_table_lock);
 		table = walk_existing(mm, addr, PG_LEVEL_4K, &reached);
