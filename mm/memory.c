@@ -1255,6 +1255,16 @@ static int wp_huge_no_page(const struct vm_area_struct *vma)
 	return WP_UNMAP_REF;
 }
 
+/*
+ * The read-only leaf at addr changed: the CPUs that have mm loaded flush
+ * it (one invlpg covers a huge leaf too), not every CPU: with threads on
+ * every CPU each copy-on-write fault would interrupt them all.
+ */
+static void flush_tlb_wp(struct mm *mm, unsigned long addr)
+{
+	flush_tlb_mm_range(mm, addr, addr + PAGE_SIZE, false);
+}
+
 /* Replace a copy-on-write leaf by a private copy of its page. */
 static int wp_copy(struct mm *mm, struct vm_area_struct *vma, pteval_t *table,
 		   unsigned int idx, enum pg_level level, unsigned long addr)
@@ -1274,8 +1284,7 @@ static int wp_copy(struct mm *mm, struct vm_area_struct *vma, pteval_t *table,
 	}
 	memcpy(page_address(new), page_address(old), size);
 	set_user_entry(table, idx, mk_leaf(page_to_phys(new), vma->vm_flags, level));
-	if (mm_is_loaded(mm))
-		flush_tlb_one(addr);
+	flush_tlb_wp(mm, addr);
 	if (level == PG_LEVEL_4K) {
 		page_mapcount_dec(old);
 		put_page(old);
@@ -1305,8 +1314,7 @@ static int wp_page_locked(struct mm *mm, struct vm_area_struct *vma, pteval_t *t
 		return wp_copy(mm, vma, table, idx, level, addr);
 	if (!(e & _PAGE_RW))
 		set_user_entry(table, idx, mk_leaf(entry_phys(e), vma->vm_flags, level));
-	if (mm_is_loaded(mm))
-		flush_tlb_one(addr);
+	flush_tlb_wp(mm, addr);
 	return 0;
 }
 
