@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mm_stress SEED STEPS: the threads of one process on every CPU fault in
+ * mm_stress SEED STEPS (and nobkl ROUNDS, below): the threads of one process on every CPU fault in
  * one 8 MiB region while another thread unmaps, zaps, protects, moves and
  * replaces pieces of it and a third reads /proc/self/pagemap and calls
  * mincore over it (the kernel's lockless walker), all at once. Seeded,
@@ -331,6 +331,58 @@ static void start(pthread_t *t, void *(*fn)(void *), void *arg)
 	utest_check(!err, "pthread_create: %s", strerror(err));
 }
 
+/*
+ * mm_stress nobkl ROUNDS: between mapping and unmapping NOBKL_FLAG, only
+ * page faults and memory system calls, ROUNDS times over a fresh 64
+ * pages: mmap, write each, mprotect read-only and read back, DONTNEED
+ * and read zeros, mincore, mremap bigger (moved), brk up and down,
+ * munmap. The kernel's test holds the big kernel lock throughout: none
+ * of this may need it.
+ */
+#define NOBKL_FLAG	((char *)0x210000000UL)
+#define NOBKL_PAGES	64
+
+static void nobkl_round(void)
+{
+	unsigned long len = NOBKL_PAGES * PAGE;
+	unsigned char vec[NOBKL_PAGES];
+	char *p, *q;
+
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	utest_check(p != MAP_FAILED, "mmap: %s", strerror(errno));
+	for (unsigned long i = 0; i < NOBKL_PAGES; i++)
+		p[i * PAGE] = (char)(i + 1);
+	utest_check(!mprotect(p, len, PROT_READ), "mprotect: %s", strerror(errno));
+	for (unsigned long i = 0; i < NOBKL_PAGES; i++)
+		utest_check(p[i * PAGE] == (char)(i + 1), "page %lu lost its byte", i);
+	utest_check(!madvise(p, len, MADV_DONTNEED), "madvise: %s", strerror(errno));
+	utest_check(p[PAGE] == 0, "MADV_DONTNEED kept the data");
+	utest_check(!mincore(p, len, vec) && vec[1] == 1 && vec[2] == 0,
+		    "mincore: %s, %u %u", strerror(errno), vec[1], vec[2]);
+	q = mremap(p, len, 2 * len, MREMAP_MAYMOVE);
+	utest_check(q != MAP_FAILED, "mremap: %s", strerror(errno));
+	brk_up_and_down();
+	utest_check(!munmap(q, 2 * len), "munmap: %s", strerror(errno));
+}
+
+static void nobkl(const char *rounds_arg)
+{
+	char *end;
+	unsigned long rounds = strtoul(rounds_arg, &end, 0);
+	void *flag;
+
+	utest_check(!*end && rounds && rounds <= 100000, "bad round count '%s' (1 to 100000)",
+		    rounds_arg);
+	flag = mmap(NOBKL_FLAG, PAGE, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	utest_check(flag == NOBKL_FLAG, "mmap flag page: %s", strerror(errno));
+	for (unsigned long i = 0; i < rounds; i++)
+		nobkl_round();
+	utest_check(!munmap(flag, PAGE), "munmap flag page: %s", strerror(errno));
+	printf("mm_stress: nobkl: %lu rounds of %d pages\n", rounds, NOBKL_PAGES);
+	utest_pass();
+}
+
 int main(int argc, char **argv)
 {
 	struct sigaction sa = { .sa_sigaction = on_segv, .sa_flags = SA_SIGINFO | SA_NODEFER };
@@ -340,7 +392,9 @@ int main(int argc, char **argv)
 
 	utest_init("mm_stress");
 	if (argc != 3)
-		utest_fail("usage: mm_stress SEED STEPS");
+		utest_fail("usage: mm_stress SEED STEPS | nobkl ROUNDS");
+	if (!strcmp(argv[1], "nobkl"))
+		nobkl(argv[2]);
 	seed = strtoull(argv[1], &end, 0);
 	utest_check(!*end && end != argv[1] && seed, "bad seed '%s' (a non-zero number)", argv[1]);
 	nr_steps = strtoul(argv[2], &end, 0);

@@ -49,7 +49,8 @@ SMP_MM = ("smp_mm.buddy_*", "smp_mm.slab_*", "smp_mm.hvo_*", "smp_mm.speculative
 LOCKDEP_ALL = ("lockdep.*", "lockdep_clean.*")
 # One address space faulted, zapped and walked from every CPU at once
 # (faults and the mm system calls run without the big kernel lock).
-AS_THREADS = ("mmap_lock.*", "user.mm_stress_threads", "user.shmem_test", "user.multi_fault")
+AS_THREADS = ("mmap_lock.*", "user.mm_stress_threads", "user.mm_calls_run_without_bkl",
+              "user.shmem_test", "user.multi_fault")
 SMP_64 = ("smp.cpus_found*", "smp.per_cpu_ids*", "smp.ipi_*", "smp.on_each_cpu*",
           "smp.spinlock_*", "smp.shootdown_*", "smp.lapic_timer*", "smp.proc_cpuinfo*")
 
