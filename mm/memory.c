@@ -979,13 +979,6 @@ fail:
 }
 
 /*
- * The PTE table for addr, locked, or NULL when there is none. The walk
- * holds page_table_lock, so no upper table can be unlinked under it, and
- * takes the PTE table's lock before letting go (hand over hand): a table
- * whose lock is held is not reclaimed (reclaim re-tests it under that
- * lock), so it stays linked until the caller unlocks.
- */
-/*
  * The fast path of the two below, without page_table_lock, which every
  * fault of the mm would otherwise take (threads on every CPU queue on it):
  * the upper tables are read once each with interrupts off, as the
@@ -997,6 +990,19 @@ fail:
  * linked now stays linked until the caller unlocks, and so does its PMD
  * table, which is not empty while it points at it. NULL (no table, a
  * huge leaf, a busy lock, a table just unlinked): the locked walk.
+ *
+ *   fault (CPU 1, IRQs off)             zap with reclaim (CPU 0)
+ *   e = pmd[i]  -> table T
+ *                                       page_table_lock; lock T: T empty
+ *                                       pmd[i] = 0; unlock T
+ *   trylock T: ok
+ *   pmd[i] != e: unlock T, locked walk  IPI round: waits for CPU 1,
+ *   IRQs on                             which answers now; free T
+ *
+ * Had the fault's trylock come first, reclaim would have waited for T's
+ * lock and then found T no longer empty, or empty and unlinked it only
+ * after the fault let go: a fault never writes into a table that it did
+ * not find still linked under that table's own lock.
  */
 static pteval_t *pte_offset_map_trylock(struct mm *mm, unsigned long addr, spinlock_t **ptlp)
 {
@@ -1026,6 +1032,13 @@ none:
 	return NULL;
 }
 
+/*
+ * The PTE table for addr, locked, or NULL when there is none. The walk
+ * holds page_table_lock, so no upper table can be unlinked under it, and
+ * takes the PTE table's lock before letting go (hand over hand): a table
+ * whose lock is held is not reclaimed (reclaim re-tests it under that
+ * lock), so it stays linked until the caller unlocks.
+ */
 static pteval_t *pte_offset_map_lock(struct mm *mm, unsigned long addr, spinlock_t **ptlp)
 {
 	enum pg_level reached;
