@@ -34,6 +34,7 @@ struct idt_ptr {
 
 #define NR_VECTORS	49
 #define TRAP_STUB_SIZE	16
+#define X86_EFLAGS_IF	BIT(9)
 
 extern const char trap_stubs[], system_stubs[];
 static struct idt_entry idt[256] __aligned(16);
@@ -158,12 +159,24 @@ void request_irq(unsigned int irq, irq_handler_t fn)
 
 /*
  * A kernel-mode fault on a user address (a user accessor's page not yet
- * faulted in) takes no lock here: mm's handler takes mmap_lock and the
- * page-table locks itself, with or without the big kernel lock held.
+ * faulted in, or copy-on-write since a fork) takes no lock here: mm's
+ * handler takes mmap_lock and the page-table locks itself, with or
+ * without the big kernel lock held. As Linux's do_user_addr_fault(), it
+ * runs with interrupts on when the faulting code had them on (the gate
+ * turned them off): a page-table lock's holder may be waiting for this
+ * CPU to answer a shootdown, and mmap_lock may sleep. CR2 is read first,
+ * before an interrupt can fault and change it.
  */
 static bool handle_kernel_fault(struct pt_regs *regs)
 {
-	return pf_handler(regs, read_cr2());
+	unsigned long addr = read_cr2();
+	bool handled;
+
+	if (regs->rflags & X86_EFLAGS_IF)
+		local_irq_enable();
+	handled = pf_handler(regs, addr);
+	local_irq_disable();
+	return handled;
 }
 
 void register_page_fault_handler(page_fault_handler_t fn)

@@ -13,7 +13,8 @@
  *                  MADV_DONTNEED, mprotect read-only and back, mprotect
  *                  with PROT_EXEC and back (split and merge), mremap away
  *                  and back, munmap and mmap again, mmap MAP_FIXED over
- *                  it; and brk up and down
+ *                  it; brk up and down; fork a child that writes
+ *                  into its copy of the region and exits
  *   walker         pagemap and mincore over the region until the others
  *                  are done
  *
@@ -40,6 +41,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define PAGE		4096UL
@@ -185,6 +187,27 @@ static void brk_up_and_down(void)
 	utest_check((unsigned long)syscall(SYS_brk, cur) == cur, "brk down to %#lx", cur);
 }
 
+/*
+ * Fork while the faulters write: the parent's pages turn copy-on-write
+ * under them (their next writes copy or reuse, on every CPU); the child,
+ * the mutator's copy alone, writes a page of each PTE table and leaves.
+ */
+static void fork_and_touch(void)
+{
+	int status = 0;
+	pid_t pid = fork();
+
+	utest_check(pid >= 0, "fork: %s", strerror(errno));
+	if (!pid) {
+		for (unsigned long p = 0; p < NR_PAGES; p += PTRS_PER_TABLE)
+			REGION[p * PAGE + PAGE - 1] = 1;
+		_exit(REGION[PAGE - 1] == 1 ? 0 : 1);
+	}
+	utest_check(waitpid(pid, &status, 0) == pid, "waitpid: %s", strerror(errno));
+	utest_check(WIFEXITED(status) && !WEXITSTATUS(status), "forked child: status %#x",
+		    status);
+}
+
 /* The operations that leave zeroed pages behind. */
 static void zeroing_op(unsigned int op, unsigned long first, unsigned long n)
 {
@@ -221,7 +244,7 @@ static void mutate(uint64_t *rng)
 		first = ALIGN_DOWN(first, PTRS_PER_TABLE);
 	}
 	piece = REGION + first * PAGE;
-	op = next_rand(rng) % 7;
+	op = next_rand(rng) % 8;
 	switch (op) {
 	case 0:
 	case 4:
@@ -241,8 +264,11 @@ static void mutate(uint64_t *rng)
 	case 3:
 		remap_away_and_back(piece, n * PAGE);
 		break;
-	default:
+	case 6:
 		brk_up_and_down();
+		break;
+	default:
+		fork_and_touch();
 		break;
 	}
 }
