@@ -640,12 +640,25 @@ static void walk_leaves(pteval_t *table, enum pg_level level, unsigned long addr
 	}
 }
 
+/*
+ * A user mapping changed: only the CPUs that have mm loaded can cache it
+ * (its cpu_mask), so only they are sent a flush; a flush of every CPU
+ * here cost fork and each copy-on-write fault an IPI round that, under
+ * the big kernel lock, every other CPU waited for.
+ */
 static void flush_tlb_mm(struct mm *mm)
 {
 	if (mm_is_loaded(mm)) {
-		flush_tlb_all();
-		mm_counter_add(&mm->tlb_flushes, 1);
+		flush_tlb_mm_range(mm, 0, USER_PGTABLES_CEILING, false);
+		mm->tlb_flushes++;
 	}
+}
+
+/* The leaf mapping addr changed (any level: one invlpg covers it). */
+static void flush_tlb_leaf(struct mm *mm, unsigned long addr)
+{
+	addr &= PAGE_MASK;
+	flush_tlb_mm_range(mm, addr, addr + PAGE_SIZE, false);
 }
 
 /* fork: the child's table for addr at level, made where missing. */
@@ -1268,16 +1281,6 @@ static int wp_huge_no_page(const struct vm_area_struct *vma)
 	return WP_UNMAP_REF;
 }
 
-/*
- * The read-only leaf at addr changed: the CPUs that have mm loaded flush
- * it (one invlpg covers a huge leaf too), not every CPU: with threads on
- * every CPU each copy-on-write fault would interrupt them all.
- */
-static void flush_tlb_wp(struct mm *mm, unsigned long addr)
-{
-	flush_tlb_mm_range(mm, addr, addr + PAGE_SIZE, false);
-}
-
 /* Replace a copy-on-write leaf by a private copy of its page. */
 static int wp_copy(struct mm *mm, struct vm_area_struct *vma, pteval_t *table,
 		   unsigned int idx, enum pg_level level, unsigned long addr)
@@ -1297,7 +1300,8 @@ static int wp_copy(struct mm *mm, struct vm_area_struct *vma, pteval_t *table,
 	}
 	memcpy(page_address(new), page_address(old), size);
 	set_user_entry(table, idx, mk_leaf(page_to_phys(new), vma->vm_flags, level));
-	flush_tlb_wp(mm, addr);
+	if (mm_is_loaded(mm))
+		flush_tlb_leaf(mm, addr);
 	if (level == PG_LEVEL_4K) {
 		page_mapcount_dec(old);
 		put_page(old);
@@ -1327,7 +1331,8 @@ static int wp_page_locked(struct mm *mm, struct vm_area_struct *vma, pteval_t *t
 		return wp_copy(mm, vma, table, idx, level, addr);
 	if (!(e & _PAGE_RW))
 		set_user_entry(table, idx, mk_leaf(entry_phys(e), vma->vm_flags, level));
-	flush_tlb_wp(mm, addr);
+	if (mm_is_loaded(mm))
+		flush_tlb_leaf(mm, addr);
 	return 0;
 }
 
