@@ -25,6 +25,9 @@
 #include "mm/slab.h"
 #include "mm/sparse.h"
 #include "kernel/printk.h"
+#include "kernel/sched.h"
+#include "kernel/smp.h"
+#include "kernel/task.h"
 #include "kernel/tlbflush.h"
 #include "libc/stdio.h"
 #include "libc/stdlib.h"
@@ -737,6 +740,145 @@ KTEST(buddy_vmemmap, contig_take_moves_free_huge_pages_out)
 	set_page_fill(fill);
 	EXPECT_EQ(test, set_max_huge_pages(H2M, base), base);
 	unpin_gigs(gigs, nr_gigs);
+	EXPECT_EQ(test, buddy_vmemmap_set(true), 0);
+	EXPECT_SNAP(test, &s, 0);
+}
+
+/*
+ * SMP: one kernel thread per online CPU allocates and frees blocks of
+ * every order (splits of optimized blocks, whole-block allocations that
+ * borrow memmap pages, frees that make blocks whole to be shared again)
+ * while the thread on the first CPU grows and shrinks the 2 MiB pool and
+ * turns the switch off and on. Seeded, bounded by step counts; each
+ * block carries a tag at both ends, checked when it is freed (a block
+ * handed out twice is caught). Afterwards the checkers, and every count
+ * of the snapshot exact.
+ */
+#define SMP_STEPS	160
+#define SMP_HELD	8
+#define SMP_ROUNDS	6
+
+struct smp_thread {
+	struct completion done;
+	u64 rng;
+	bool pool;
+	unsigned long steps, allocated, errors;
+	char why[96];
+};
+
+static struct smp_thread smp_threads[NR_CPUS];
+
+static void smp_error(struct smp_thread *t, const char *what, struct page *p, unsigned int order)
+{
+	if (!t->errors++)
+		snprintf(t->why, sizeof(t->why), "%s: pfn %#lx order %u", what, page_to_pfn(p), order);
+}
+
+static void smp_tag(struct live *l, u64 tag, bool check, struct smp_thread *t)
+{
+	u64 *head = page_address(l->page);
+	u64 *tail = head + (PAGE_SIZE << l->order) / sizeof(u64) - 1;
+
+	if (!check) {
+		*head = tag;
+		*tail = ~tag;
+	} else if (*head != tag || *tail != ~tag) {
+		smp_error(t, "tag overwritten (handed out twice?)", l->page, l->order);
+	}
+}
+
+static void smp_swap(struct smp_thread *t, struct live *l)
+{
+	u64 tag = (u64)(unsigned long)t ^ (u64)(unsigned long)l;
+
+	if (l->page) {
+		smp_tag(l, tag, true, t);
+		free_pages(l->page, l->order);
+		l->page = NULL;
+		return;
+	}
+	l->order = rnd(&t->rng) % (MAX_ORDER + 1);
+	l->page = alloc_pages(GFP_KERNEL | __GFP_NOWARN, l->order);
+	if (!l->page)
+		return;
+	t->allocated++;
+	/* Its struct pages are writable: the allocator wrote them, and so may we. */
+	if (page_ref_count(l->page) != 1 || PageVmemmapOptimized(l->page))
+		smp_error(t, "allocated with refcount or shared tails", l->page, l->order);
+	l->page[(1UL << l->order) - 1].index = 0;
+	smp_tag(l, tag, false, t);
+}
+
+static void smp_pool_rounds(struct smp_thread *t)
+{
+	unsigned long base = H2M->nr_huge_pages;
+
+	for (unsigned int r = 0; r < SMP_ROUNDS; r++) {
+		set_max_huge_pages(H2M, base + 1 + rnd(&t->rng) % 16);
+		schedule();
+		/* Out of memory for some restore: a later write finishes it. */
+		buddy_vmemmap_set(r & 1);
+		set_max_huge_pages(H2M, base);
+		t->steps++;
+		schedule();
+	}
+}
+
+static void smp_main(void *arg)
+{
+	struct smp_thread *t = arg;
+	struct live held[SMP_HELD] = { { NULL, 0 } };
+
+	if (t->pool)
+		smp_pool_rounds(t);
+	for (unsigned int i = 0; !t->pool && i < SMP_STEPS; i++) {
+		smp_swap(t, &held[rnd(&t->rng) % SMP_HELD]);
+		if (++t->steps % 8 == 0)
+			schedule();
+	}
+	for (unsigned int i = 0; i < SMP_HELD; i++)
+		if (held[i].page)
+			smp_swap(t, &held[i]);
+	complete(&t->done);
+}
+
+KTEST(buddy_vmemmap, smp_allocators_against_pool_and_switch)
+{
+	unsigned long pool = H2M->nr_huge_pages, allocated = 0;
+	unsigned int cpu, n = 0;
+	struct snap s;
+
+	if (!start(test, &s))
+		return;
+	for_each_online_cpu(cpu) {
+		struct smp_thread *t = &smp_threads[n];
+		struct task_struct *task;
+
+		memset(t, 0, sizeof(*t));
+		init_completion(&t->done);
+		t->rng = 0x5eed0000ULL + cpu;
+		t->pool = n == 0;
+		task = kthread_create(smp_main, t, "bv_smp");
+		ASSERT_NOT_NULL(test, task);
+		kthread_bind(task, cpu);
+		wake_up_process(task);
+		n++;
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		wait_for_completion(&smp_threads[i].done);
+		if (smp_threads[i].errors)
+			ktest_fail(test, __FILE__, __LINE__, "thread %u: %lu errors, the first: %s", i,
+				   smp_threads[i].errors, smp_threads[i].why);
+		EXPECT_GT(test, smp_threads[i].steps, 0);
+		allocated += smp_threads[i].allocated;
+	}
+	ktest_log(test, "%u threads, %lu blocks allocated", n, allocated);
+	EXPECT_GT(test, allocated, 0);
+	EXPECT_UEQ(test, H2M->nr_huge_pages, pool);
+	EXPECT_TRUE(test, buddy_vmemmap_enabled());
+	/* The threads' own memory (stacks) comes back as their CPUs reap them. */
+	for (unsigned int i = 0; i < 200 && ktest_settled_free_pages() != s.free; i++)
+		schedule();
 	EXPECT_EQ(test, buddy_vmemmap_set(true), 0);
 	EXPECT_SNAP(test, &s, 0);
 }
