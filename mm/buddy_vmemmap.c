@@ -60,6 +60,15 @@
  * 10 here, so a free 1 GiB range has no head to keep): growing restores
  * the range's optimized blocks from pages outside it, and a page leaving
  * is restored, its range then optimized again.
+ *
+ * Locking (SMP): a block's vmemmap entries change only under the vmemmap
+ * lock and only while the block is off the free lists (taken under
+ * zone->lock: nobody else can allocate it, split it or share it
+ * meanwhile), and every flush is sent with zone->lock dropped and
+ * interrupts on. Splits are done by alloc_pages() for a block it took
+ * "in transit", re-shares later from a queue (mm/page_alloc.c has the
+ * sequence); the free pages a walker may look at keep the shape it
+ * expects until the flag changes, which is after the flush.
  */
 #include "mm/buddy_vmemmap.h"
 #include "mm/hugetlb_vmemmap.h"
