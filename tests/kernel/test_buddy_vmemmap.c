@@ -1021,13 +1021,17 @@ KTEST(buddy_vmemmap, smp_allocators_against_pool_and_switch)
 
 	if (!start(test, &s))
 		return;
-	for_each_online_cpu(cpu) {
+	/* One per CPU, and two at least: with one CPU they take turns. */
+	for (cpu = cpumask_next_online(-1); n < max(num_online_cpus(), 2U);
+	     cpu = cpumask_next_online(cpu)) {
 		struct smp_thread *t = &smp_threads[n];
 		struct task_struct *task;
 
+		if (cpu >= NR_CPUS)
+			cpu = cpumask_next_online(-1);
 		memset(t, 0, sizeof(*t));
 		init_completion(&t->done);
-		t->rng = 0x5eed0000ULL + cpu;
+		t->rng = 0x5eed0000ULL + n;
 		t->pool = n == 0;
 		task = kthread_create(smp_main, t, "bv_smp");
 		ASSERT_NOT_NULL(test, task);
