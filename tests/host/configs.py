@@ -122,7 +122,8 @@ CONFIGS = [
     # stress case races splits, re-shares and pool moves on real threads.
     Config("buddy-vmemmap-on", memory="1G", extra="-smp 4", timeout=540,
            groups=("buddy-vmemmap",), cmdline="buddy_vmemmap_optimize=on test=all",
-           must_run=("buddy_vmemmap.*",)),
+           must_run=("buddy_vmemmap.smp_*", "buddy_vmemmap.split_*", "buddy_vmemmap.page_fill_*",
+                     "buddy_vmemmap.pagetypeinfo_*", "buddy_vmemmap.checker_*")),
 ]
 
 # `--bench`: one boot that runs the benchmarks (bench/bench.h). 4 GiB so
