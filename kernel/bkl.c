@@ -8,7 +8,6 @@
 #include "kernel/spinlock.h"
 #include "kernel/task.h"
 #include "kernel/traps.h"
-#include "kernel/uaccess.h"
 
 static DEFINE_SPINLOCK(kernel_flag);
 
@@ -46,17 +45,6 @@ bool bkl_tryenter(void)
 	if (!raw_spin_trylock(&kernel_flag))
 		return false;
 	t->bkl_held = true;
-	return true;
-}
-
-bool bkl_enter_for_fault(unsigned long addr, unsigned long rflags)
-{
-	struct task_struct *t = current;
-
-	if (addr >= TASK_SIZE_MAX || !(rflags & BIT(9)) || !t ||
-	    !t->mm || t->bkl_held)
-		return false;
-	bkl_enter();
 	return true;
 }
 

@@ -11,7 +11,8 @@
  *
  * The value check and the sleep cannot race with a waker: both hold the
  * big kernel lock (kernel/bkl.h), which the waiter lets go of only in
- * schedule(). The robust-list walk changes futex words with an atomic
+ * schedule(), and nothing between the read of the word and the queueing
+ * may sleep (the key, whose mmap_lock may, is made first). The robust-list walk changes futex words with an atomic
  * user compare-exchange: their owners' threads run in ring 3 on other
  * CPUs meanwhile.
  */
@@ -58,19 +59,34 @@ struct timespec64 {
 
 static LIST_HEAD(futex_queue);
 
-/* The shmem object behind a shared futex word, or NULL. */
+/*
+ * The shmem object behind a shared futex word, or NULL; a reference on
+ * it taken when get. The VMA is read under mmap_lock (mmap and munmap
+ * run without the big kernel lock), which may sleep and so let go of
+ * the BKL: keys are made before the futex word is read, never between
+ * the value check and the queueing.
+ */
 static struct shmem_object *futex_key(struct mm *mm, unsigned long uaddr, bool private,
-				      struct futex_key *key)
+				      bool get, struct futex_key *key)
 {
-	struct vm_area_struct *vma = private ? NULL : vma_lookup(mm, uaddr);
+	struct shmem_object *obj = NULL;
+	struct vm_area_struct *vma;
 
 	key->ptr = mm;
 	key->word = uaddr;
-	if (!vma || !vma->vm_shm)
+	if (private)
 		return NULL;
-	key->ptr = vma->vm_shm;
-	key->word = (vma->vm_pgoff << PAGE_SHIFT) + (uaddr - vma->vm_start);
-	return vma->vm_shm;
+	mmap_read_lock(mm);
+	vma = vma_lookup(mm, uaddr);
+	if (vma && vma->vm_shm) {
+		obj = vma->vm_shm;
+		key->ptr = obj;
+		key->word = (vma->vm_pgoff << PAGE_SHIFT) + (uaddr - vma->vm_start);
+		if (get)
+			shmem_get(obj);
+	}
+	mmap_read_unlock(mm);
+	return obj;
 }
 
 static bool key_eq(const struct futex_key *a, const struct futex_key *b)
@@ -101,7 +117,7 @@ int futex_wake_address(struct mm *mm, unsigned long uaddr, int n)
 {
 	struct futex_key key;
 
-	futex_key(mm, uaddr, false, &key);
+	futex_key(mm, uaddr, false, false, &key);
 	return wake_matching(&key, n, FUTEX_BITSET_MATCH_ANY);
 }
 
@@ -263,13 +279,13 @@ static long futex_wait(unsigned long uaddr, u32 val, unsigned long utime, u32 bi
 	ret = futex_timeout(utime, absolute, &ns);
 	if (ret)
 		return ret;
-	if (get_user_u32(&cur, uaddr))
-		return -EFAULT;
-	if (cur != val)
-		return -EAGAIN;
-	obj = futex_key(current->mm, uaddr, private, &q.key);
-	if (obj)
-		shmem_get(obj);
+	obj = futex_key(current->mm, uaddr, private, true, &q.key);
+	ret = get_user_u32(&cur, uaddr) ? -EFAULT : cur != val ? -EAGAIN : 0;
+	if (ret) {
+		if (obj)
+			shmem_put(obj);
+		return ret;
+	}
 	list_add_tail(&q.list, &futex_queue);
 	if (ns) {
 		schedule_timeout(ns);
@@ -298,15 +314,15 @@ static long futex_requeue(unsigned long uaddr, unsigned long uaddr2, int nr_wake
 
 	if ((uaddr | uaddr2) & 3 || nr_wake < 0 || nr_requeue < 0)
 		return -EINVAL;
+	futex_key(current->mm, uaddr, private, false, &key);
+	/* A waiter keeps the reference it took: on its first key's object. */
+	futex_key(current->mm, uaddr2, private, false, &key2);
 	if (cmpval) {
 		if (get_user_u32(&cur, uaddr))
 			return -EFAULT;
 		if (cur != *cmpval)
 			return -EAGAIN;
 	}
-	futex_key(current->mm, uaddr, private, &key);
-	/* A waiter keeps the reference it took: on its first key's object. */
-	futex_key(current->mm, uaddr2, private, &key2);
 	woken = wake_matching(&key, nr_wake, FUTEX_BITSET_MATCH_ANY);
 	list_for_each_entry_safe(q, tmp, &futex_queue, list) {
 		if (moved >= nr_requeue)
@@ -338,7 +354,7 @@ long sys_futex(unsigned long uaddr, unsigned long op, unsigned long val,
 			val3 = FUTEX_BITSET_MATCH_ANY;
 		if (!val3 || (uaddr & 3))
 			return -EINVAL;
-		futex_key(current->mm, uaddr, private, &key);
+		futex_key(current->mm, uaddr, private, false, &key);
 		return wake_matching(&key, (int)val, val3);
 	case FUTEX_REQUEUE:
 		return futex_requeue(uaddr, uaddr2, (int)val, (int)utime, NULL, private);

@@ -543,7 +543,6 @@ void sched_init(void)
 	timer_start();
 	running = true;
 	console_set_input_wait(console_input_wait);
-	register_fault_lock(bkl_enter_for_fault, bkl_exit);
 	rwsem_set_sleeper(&rwsem_sched_sleeper);
 	/* The console task holds the interim big kernel lock while it runs. */
 	bkl_enter();

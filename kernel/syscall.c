@@ -151,6 +151,24 @@ static const char *const syscall_names[NR_syscalls] = {
 	NAME(statx), NAME(rseq), NAME(clone3),
 };
 
+/*
+ * The calls that run without the interim big kernel lock: they take
+ * the locks of what they touch themselves (kernel/bkl.h lists what is
+ * still under it). sched_yield() touches nothing but the run queue and
+ * clock_gettime() nothing but the caller's timespec: the loops that
+ * poll with them (64 children waiting for their turn while the parent
+ * forks) must not queue for the BKL at every turn. The memory calls
+ * take the address space's mmap_lock, as Linux's, so that the threads
+ * of one process map, unmap and fault on every CPU at once.
+ */
+#define NO_BKL(nr)	[__NR_##nr] = true
+
+static const bool syscall_no_bkl[NR_syscalls] = {
+	NO_BKL(sched_yield), NO_BKL(clock_gettime),
+	NO_BKL(mmap), NO_BKL(munmap), NO_BKL(mprotect), NO_BKL(madvise),
+	NO_BKL(mremap), NO_BKL(brk), NO_BKL(mincore),
+};
+
 /* One bit per number: each unknown call is reported once. */
 static u64 enosys_seen[(NR_syscalls + 63) / 64];
 static unsigned long enosys_other_seen;
@@ -203,15 +221,8 @@ bool do_syscall_64(struct pt_regs *regs)
 {
 	unsigned long nr = regs->error_code;
 
-	/*
-	 * sched_yield() touches nothing but the run queue and clock_gettime()
-	 * nothing but the caller's timespec: the loops that poll with them
-	 * (64 children waiting for their turn while the parent forks) must
-	 * not queue for the BKL at every turn, or the parent's fork waits
-	 * behind each of them (ticket order; on an overcommitted host each
-	 * hand-over may wait for a vCPU the host has descheduled).
-	 */
-	if (nr != __NR_sched_yield && nr != __NR_clock_gettime)
+	/* An unknown number takes it too: reporting it writes a bitmap. */
+	if (nr >= NR_syscalls || !syscall_no_bkl[nr])
 		bkl_enter();
 	current->user_regs = regs;
 	regs->rax = syscall_dispatch(nr, regs->rdi, regs->rsi, regs->rdx, regs->r10,
@@ -268,7 +279,13 @@ static int user_trap_signal(unsigned long vector)
 	}
 }
 
-/* A user page fault that mm cannot resolve is a signal, never a kernel fault. */
+/*
+ * A user page fault that mm cannot resolve is a signal, never a kernel
+ * fault. The fault itself needs no BKL: handle_mm_fault() takes mmap_lock
+ * for read and the page-table locks, as Linux's, so the threads of one
+ * process fault on every CPU at once. Only the signal takes it (signals
+ * are still under it).
+ */
 static void do_user_page_fault(struct pt_regs *regs)
 {
 	unsigned long addr = read_cr2();
@@ -276,11 +293,11 @@ static void do_user_page_fault(struct pt_regs *regs)
 	int fault = VM_FAULT_SIGSEGV, si_code = SEGV_MAPERR;
 
 	local_irq_enable();
-	bkl_enter();
 	if (mm && addr < TASK_SIZE && !(regs->error_code & X86_PF_RSVD))
 		fault = handle_mm_fault(mm, addr, regs->error_code, &si_code);
 	if (!fault)
 		return;
+	bkl_enter();
 	if (fault & VM_FAULT_SIGBUS)
 		force_sig_fault(SIGBUS, BUS_ADRERR, addr, regs, "bus error (no huge page in the pool)");
 	else if (fault & VM_FAULT_OOM)

@@ -9,18 +9,6 @@
 #include "libc/errno.h"
 #include "libc/string.h"
 
-void user_access_begin(void)
-{
-	if (smap_enabled())
-		__asm__ __volatile__("stac" ::: "memory");
-}
-
-void user_access_end(void)
-{
-	if (smap_enabled())
-		__asm__ __volatile__("clac" ::: "memory");
-}
-
 /* Every page of [uaddr, uaddr + n) mapped and allowing the access. */
 static int fault_in_user_range(unsigned long uaddr, size_t n, bool write)
 {
@@ -39,38 +27,38 @@ static int fault_in_user_range(unsigned long uaddr, size_t n, bool write)
 	return 0;
 }
 
+/*
+ * The range is faulted in first (and must allow the access), but the
+ * copy itself is one of kernel/uaccess.h's, which may fault all the
+ * same: another thread of the process may zap, unmap or write-protect
+ * (fork) the pages on another CPU in between, since the memory system
+ * calls and faults run without the big kernel lock. Such a fault is
+ * served again, or the copy fails with -EFAULT.
+ */
 int get_user_mem(void *dst, unsigned long uaddr, size_t n)
 {
 	if (fault_in_user_range(uaddr, n, false))
 		return -EFAULT;
-	user_access_begin();
-	memcpy(dst, (const void *)uaddr, n);
-	user_access_end();
-	return 0;
+	return copy_from_user(dst, (const void __user *)uaddr, n) ? -EFAULT : 0;
 }
 
 int put_user_mem(unsigned long uaddr, const void *src, size_t n)
 {
 	if (fault_in_user_range(uaddr, n, true))
 		return -EFAULT;
-	user_access_begin();
-	memcpy((void *)uaddr, src, n);
-	user_access_end();
-	return 0;
+	return copy_to_user((void __user *)uaddr, src, n) ? -EFAULT : 0;
 }
+
+/* In kernel/uaccess_64.S, with an exception-table entry like the copies'. */
+int __cmpxchg_user_u32(u32 __user *uaddr, u32 old, u32 new, u32 *cur);
 
 int cmpxchg_user_u32(unsigned long uaddr, u32 old, u32 new, u32 *cur)
 {
-	u32 *p = (u32 *)uaddr;
-
 	if ((uaddr & 3) || fault_in_user_range(uaddr, sizeof(u32), true))
 		return -EFAULT;
-	user_access_begin();
-	__asm__ __volatile__("lock cmpxchgl %2, %1"
-			     : "+a"(old), "+m"(*p) : "r"(new) : "memory");
-	user_access_end();
-	*cur = old;
-	return 0;
+	if (!access_ok((u32 __user *)uaddr, sizeof(u32)))
+		return -EFAULT;
+	return __cmpxchg_user_u32((u32 __user *)uaddr, old, new, cur);
 }
 
 long get_user_str(char *dst, unsigned long uaddr, size_t max)

@@ -43,8 +43,4 @@ static inline int put_user_ulong(unsigned long uaddr, unsigned long v)
  */
 int cmpxchg_user_u32(unsigned long uaddr, u32 old, u32 new, u32 *cur);
 
-/* SMAP: the kernel may touch user pages only between these. */
-void user_access_begin(void);
-void user_access_end(void);
-
 #endif

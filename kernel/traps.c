@@ -34,14 +34,13 @@ struct idt_ptr {
 
 #define NR_VECTORS	49
 #define TRAP_STUB_SIZE	16
+#define X86_EFLAGS_IF	BIT(9)
 
 extern const char trap_stubs[], system_stubs[];
 static struct idt_entry idt[256] __aligned(16);
 static system_vector_handler_t system_vectors[256 - FIRST_SYSTEM_VECTOR];
 static irq_handler_t irq_handlers[NR_IRQS];
 static page_fault_handler_t pf_handler;
-static fault_lock_enter_t fault_lock_enter;
-static void (*fault_lock_exit)(void);
 static fault_describer_t describers[4];
 static unsigned long spurious_irqs;
 
@@ -158,20 +157,25 @@ void request_irq(unsigned int irq, irq_handler_t fn)
 	pic_unmask(irq);
 }
 
-void register_fault_lock(fault_lock_enter_t enter, void (*exit)(void))
-{
-	fault_lock_exit = exit;
-	fault_lock_enter = enter;
-}
-
+/*
+ * A kernel-mode fault on a user address (a user accessor's page not yet
+ * faulted in, or copy-on-write since a fork) takes no lock here: mm's
+ * handler takes mmap_lock and the page-table locks itself, with or
+ * without the big kernel lock held. As Linux's do_user_addr_fault(), it
+ * runs with interrupts on when the faulting code had them on (the gate
+ * turned them off): a page-table lock's holder may be waiting for this
+ * CPU to answer a shootdown, and mmap_lock may sleep. CR2 is read first,
+ * before an interrupt can fault and change it.
+ */
 static bool handle_kernel_fault(struct pt_regs *regs)
 {
 	unsigned long addr = read_cr2();
-	bool took = fault_lock_enter && fault_lock_enter(addr, regs->rflags);
-	bool handled = pf_handler(regs, addr);
+	bool handled;
 
-	if (took)
-		fault_lock_exit();
+	if (regs->rflags & X86_EFLAGS_IF)
+		local_irq_enable();
+	handled = pf_handler(regs, addr);
+	local_irq_disable();
 	return handled;
 }
 

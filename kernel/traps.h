@@ -57,12 +57,6 @@ const char *trap_name(unsigned long vector);
  */
 typedef bool (*page_fault_handler_t)(struct pt_regs *regs, unsigned long addr);
 void register_page_fault_handler(page_fault_handler_t fn);
-/*
- * Taken around a kernel-mode fault's handler (the interim big kernel
- * lock, kernel/bkl.h, registers itself): enter says whether it took it.
- */
-typedef bool (*fault_lock_enter_t)(unsigned long addr, unsigned long rflags);
-void register_fault_lock(fault_lock_enter_t enter, void (*exit)(void));
 
 /*
  * Something that can explain a faulting kernel address in the exception

@@ -104,6 +104,23 @@ __put_user_u64:
 	.size	__put_user_u64, . - __put_user_u64
 	EXTABLE	1b, uaccess_fail_efault, EX_TYPE_UACCESS
 
+/*
+ * int __cmpxchg_user_u32(u32 *uaddr, u32 old, u32 new, u32 *cur): the
+ * word's value before the exchange in *cur, 0; or -EFAULT.
+ */
+	.globl	__cmpxchg_user_u32
+	.type	__cmpxchg_user_u32, @function
+__cmpxchg_user_u32:
+	movl	%esi, %eax
+	ASM_STAC
+1:	lock cmpxchgl %edx, (%rdi)
+	ASM_CLAC
+	movl	%eax, (%rcx)
+	xorl	%eax, %eax
+	ret
+	.size	__cmpxchg_user_u32, . - __cmpxchg_user_u32
+	EXTABLE	1b, uaccess_fail_efault, EX_TYPE_UACCESS
+
 uaccess_fail_efault:
 	ASM_CLAC
 	movq	$-14, %rax

@@ -2,6 +2,7 @@
 /* Page allocator fault injection: see mm/fail_page_alloc.h. */
 #include "mm/fail_page_alloc.h"
 #include "kernel/param.h"
+#include "kernel/spinlock.h"
 #include "libc/errno.h"
 #include "libc/stdlib.h"
 
@@ -9,6 +10,7 @@ static unsigned long fail_nth;
 static unsigned long fail_one_in;
 static u64 fail_rng;
 static unsigned long nr_injected;
+static DEFINE_SPINLOCK(fail_rng_lock);
 
 void fail_page_alloc_nth(unsigned long nth)
 {
@@ -34,19 +36,44 @@ unsigned long fail_page_alloc_injected(void)
 	return nr_injected;
 }
 
-bool should_fail_alloc_page(void)
+/*
+ * Allocations run on every CPU at once (faults of threads, per-CPU
+ * lists): the countdown and the counter are atomic, so that the nth
+ * allocation fails exactly once; the random stream is one generator
+ * under a lock (IRQs off: it may be drawn from an interrupt).
+ */
+static bool countdown_hits(void)
 {
-	if (fail_nth) {
-		if (--fail_nth)
-			return false;
-		nr_injected++;
-		return true;
-	}
-	if (fail_one_in && xorshift64(&fail_rng) % fail_one_in == 0) {
-		nr_injected++;
-		return true;
+	unsigned long n = __atomic_load_n(&fail_nth, __ATOMIC_RELAXED);
+
+	while (n) {
+		if (__atomic_compare_exchange_n(&fail_nth, &n, n - 1, false,
+						__ATOMIC_RELAXED, __ATOMIC_RELAXED))
+			return n == 1;
 	}
 	return false;
+}
+
+static bool random_hits(void)
+{
+	unsigned long one_in = __atomic_load_n(&fail_one_in, __ATOMIC_RELAXED), flags;
+	bool hit;
+
+	if (!one_in)
+		return false;
+	spin_lock_irqsave(&fail_rng_lock, flags);
+	hit = xorshift64(&fail_rng) % one_in == 0;
+	spin_unlock_irqrestore(&fail_rng_lock, flags);
+	return hit;
+}
+
+bool should_fail_alloc_page(void)
+{
+	bool hit = __atomic_load_n(&fail_nth, __ATOMIC_RELAXED) ? countdown_hits() : random_hits();
+
+	if (hit)
+		__atomic_fetch_add(&nr_injected, 1, __ATOMIC_RELAXED);
+	return hit;
 }
 
 static int fail_page_alloc_param(const char *val)

@@ -225,6 +225,8 @@ void tlb_gather_mmu(struct mmu_gather *tlb, struct mm *mm)
 	tlb->start = ~0UL;
 	tlb->end = 0;
 	tlb->nr_pages = 0;
+	tlb->max_pages = TLB_BATCH_PAGES;
+	tlb->pages = tlb->local;
 	tlb->nr_tables = 0;
 }
 
@@ -320,6 +322,28 @@ static void tlb_flush_mmu(struct mmu_gather *tlb)
 void tlb_finish_mmu(struct mmu_gather *tlb)
 {
 	tlb_flush_mmu(tlb);
+	if (tlb->pages != tlb->local)
+		free_page((unsigned long)tlb->pages);
+}
+
+/*
+ * The local array is full: move it into a borrowed page, with room for
+ * TLB_MORE_PAGES. Never an injected failure (it would only change which
+ * allocation a test's countdown hits); a real one means flushing now.
+ */
+static bool tlb_more_pages(struct mmu_gather *tlb)
+{
+	struct page **more;
+
+	if (tlb->pages != tlb->local)
+		return false;
+	more = (struct page **)get_free_page(GFP_KERNEL | __GFP_NOFAIL_INJECT);
+	if (!more)
+		return false;
+	memcpy(more, tlb->local, sizeof(tlb->local));
+	tlb->pages = more;
+	tlb->max_pages = TLB_MORE_PAGES;
+	return true;
 }
 
 static void tlb_track(struct mmu_gather *tlb, unsigned long start, unsigned long end)
@@ -330,7 +354,7 @@ static void tlb_track(struct mmu_gather *tlb, unsigned long start, unsigned long
 
 static void tlb_remove_page(struct mmu_gather *tlb, struct page *page)
 {
-	if (tlb->nr_pages == TLB_BATCH_PAGES)
+	if (tlb->nr_pages == tlb->max_pages && !tlb_more_pages(tlb))
 		tlb_flush_mmu(tlb);
 	tlb->pages[tlb->nr_pages++] = page;
 }
@@ -616,12 +640,25 @@ static void walk_leaves(pteval_t *table, enum pg_level level, unsigned long addr
 	}
 }
 
+/*
+ * A user mapping changed: only the CPUs that have mm loaded can cache it
+ * (its cpu_mask), so only they are sent a flush; a flush of every CPU
+ * here cost fork and each copy-on-write fault an IPI round that, under
+ * the big kernel lock, every other CPU waited for.
+ */
 static void flush_tlb_mm(struct mm *mm)
 {
 	if (mm_is_loaded(mm)) {
-		flush_tlb_all();
+		flush_tlb_mm_range(mm, 0, USER_PGTABLES_CEILING, false);
 		mm->tlb_flushes++;
 	}
+}
+
+/* The leaf mapping addr changed (any level: one invlpg covers it). */
+static void flush_tlb_leaf(struct mm *mm, unsigned long addr)
+{
+	addr &= PAGE_MASK;
+	flush_tlb_mm_range(mm, addr, addr + PAGE_SIZE, false);
 }
 
 /* fork: the child's table for addr at level, made where missing. */
@@ -772,7 +809,7 @@ void change_protection(struct mm *mm, unsigned long start, unsigned long end,
 	/* Permissions may have shrunk: no stale writable entry may survive. */
 	if (mm_is_loaded(mm)) {
 		flush_tlb_mm_range(mm, start, end, false);
-		mm->tlb_flushes++;
+		mm_counter_add(&mm->tlb_flushes, 1);
 	}
 }
 
@@ -955,6 +992,60 @@ fail:
 }
 
 /*
+ * The fast path of the two below, without page_table_lock, which every
+ * fault of the mm would otherwise take (threads on every CPU queue on it):
+ * the upper tables are read once each with interrupts off, as the
+ * lockless walker reads them, so none can be freed under the walk (table
+ * freeing waits for an IPI round that this CPU answers only after it).
+ * The PTE table's lock is only tried there (its holder may be waiting
+ * for this CPU to answer a shootdown); once held, the PMD entry is read
+ * again: reclaim unlinks a PTE table only under that lock, so one still
+ * linked now stays linked until the caller unlocks, and so does its PMD
+ * table, which is not empty while it points at it. NULL (no table, a
+ * huge leaf, a busy lock, a table just unlinked): the locked walk.
+ *
+ *   fault (CPU 1, IRQs off)             zap with reclaim (CPU 0)
+ *   e = pmd[i]  -> table T
+ *                                       page_table_lock; lock T: T empty
+ *                                       pmd[i] = 0; unlock T
+ *   trylock T: ok
+ *   pmd[i] != e: unlock T, locked walk  IPI round: waits for CPU 1,
+ *   IRQs on                             which answers now; free T
+ *
+ * Had the fault's trylock come first, reclaim would have waited for T's
+ * lock and then found T no longer empty, or empty and unlinked it only
+ * after the fault let go: a fault never writes into a table that it did
+ * not find still linked under that table's own lock.
+ */
+static pteval_t *pte_offset_map_trylock(struct mm *mm, unsigned long addr, spinlock_t **ptlp)
+{
+	unsigned long flags = local_irq_save();
+	pteval_t *table = mm->pgd, *pmd = NULL, e = 0;
+	spinlock_t *ptl;
+
+	for (enum pg_level l = PG_LEVEL_512G; l > PG_LEVEL_4K; l--) {
+		e = READ_ONCE(table[level_index(addr, l)]);
+		if (entry_none(e) || entry_leaf(e, l))
+			goto none;
+		pmd = table;
+		table = entry_table(e);
+	}
+	ptl = pte_lockptr(table);
+	if (!spin_trylock(ptl))
+		goto none;
+	if (READ_ONCE(pmd[level_index(addr, PG_LEVEL_2M)]) != e) {
+		spin_unlock(ptl);
+		goto none;
+	}
+	local_irq_restore(flags);
+	*ptlp = ptl;
+	return table;
+none:
+	local_irq_restore(flags);
+	return NULL;
+}
+
+/*
  * The PTE table for addr, locked, or NULL when there is none. The walk
  * holds page_table_lock, so no upper table can be unlinked under it, and
  * takes the PTE table's lock before letting go (hand over hand): a table
@@ -964,8 +1055,10 @@ fail:
 static pteval_t *pte_offset_map_lock(struct mm *mm, unsigned long addr, spinlock_t **ptlp)
 {
 	enum pg_level reached;
-	pteval_t *table;
+	pteval_t *table = pte_offset_map_trylock(mm, addr, ptlp);
 
+	if (table)
+		return table;
 	spin_lock(&mm->page_table_lock);
 	table = walk_existing(mm, addr, PG_LEVEL_4K, &reached);
 	if (reached != PG_LEVEL_4K) {
@@ -1010,6 +1103,9 @@ static pteval_t *pte_alloc_map_lock(struct mm *mm, unsigned long addr, spinlock_
 	pteval_t *spare[PG_LEVEL_512G] = { NULL }, *table = NULL;
 	enum pg_level reached;
 
+	table = pte_offset_map_trylock(mm, addr, ptlp);
+	if (table)
+		return table;
 	for (;;) {
 		spin_lock(&mm->page_table_lock);
 		table = walk_existing(mm, addr, PG_LEVEL_4K, &reached);
@@ -1091,6 +1187,8 @@ static int do_fault(struct mm *mm, struct vm_area_struct *vma, unsigned long add
 }
 
 #define WP_NOT_PRESENT	(-1)
+/* The owner must take its huge page back from fork children first. */
+#define WP_UNMAP_REF	(-2)
 
 /* The leaf of mm at addr (of a huge page's size) if it maps page. */
 static bool maps_huge_page(struct mm *mm, unsigned long addr, enum pg_level level,
@@ -1106,6 +1204,37 @@ static bool maps_huge_page(struct mm *mm, unsigned long addr, enum pg_level leve
 	return (e & _PAGE_PRESENT) && entry_page(e) == page;
 }
 
+/* A mapping's reference on a huge page goes; the last frees it. */
+static void put_huge_ref(struct page *page)
+{
+	if (!page_ref_add_unless(page, -1, 1))
+		free_huge_page(page);
+}
+
+/* Under mm's mmap_lock (read): take page from mm at addr if a child copy maps it. */
+static void unmap_ref_private_one(struct mm *mm, const struct vm_area_struct *vma,
+				  struct page *page, unsigned long addr, enum pg_level level)
+{
+	struct vm_area_struct *v = vma_lookup(mm, addr);
+	struct mmu_gather tlb;
+	bool mapped;
+
+	if (!v || v->vm_hstate != vma->vm_hstate ||
+	    (v->vm_flags & (VM_SHARED | VM_RESV_OWNER)))
+		return;
+	/* Marked first: a fault of mm's after the zap must see it. */
+	spin_lock(&mm->page_table_lock);
+	mapped = maps_huge_page(mm, addr, level, page);
+	if (mapped)
+		v->vm_flags |= VM_RESV_UNMAPPED;
+	spin_unlock(&mm->page_table_lock);
+	if (!mapped)
+		return;
+	tlb_gather_mmu(&tlb, mm);
+	zap_page_range(&tlb, addr, addr + level_size(level), v->vm_hstate);
+	tlb_finish_mmu(&tlb);
+}
+
 /*
  * Linux's unmap_ref_private(): the reservation owner must not lose its
  * private huge page to a fork child that still shares it, so the page is
@@ -1113,47 +1242,43 @@ static bool maps_huge_page(struct mm *mm, unsigned long addr, enum pg_level leve
  * hugetlb is never mremapped, so no other place can map it) and their
  * VMA is marked: a later fault there is SIGBUS, not a fresh zeroed page
  * that would look like lost data.
+ *
+ * Locks: the owner holds its mmap_lock for read and no spinlock (the
+ * mm list's lock nests outside page_table_lock). Every other mm's
+ * mmap_lock is only tried, since a sleeping lock cannot be waited for
+ * under mm_list_lock; a busy one is skipped, and the owner's fault,
+ * which returns without mapping anything, comes back until no child
+ * maps the page. Only a fork child (a descendant) can map it, and fork
+ * takes the parent's mmap_lock before the child's: the same order.
+ * The caller's reference on page keeps it from being freed and reused
+ * meanwhile (the owner may zap its own leaf on another CPU).
  */
 static void unmap_ref_private(struct mm *owner, const struct vm_area_struct *vma,
 			      struct page *page, unsigned long addr, enum pg_level level)
 {
 	struct mm *mm;
 
+	spin_lock(&mm_list_lock);
 	list_for_each_entry(mm, &mm_list, list) {
-		struct vm_area_struct *v = mm == owner ? NULL : vma_lookup(mm, addr);
-		struct mmu_gather tlb;
-
-		if (!v || v->vm_hstate != vma->vm_hstate ||
-		    (v->vm_flags & (VM_SHARED | VM_RESV_OWNER)))
+		if (mm == owner || !mmap_read_trylock(mm))
 			continue;
-		if (!maps_huge_page(mm, addr, level, page))
-			continue;
-		tlb_gather_mmu(&tlb, mm);
-		zap_page_range(&tlb, addr, addr + level_size(level), v->vm_hstate);
-		tlb_finish_mmu(&tlb);
-		v->vm_flags |= VM_RESV_UNMAPPED;
+		unmap_ref_private_one(mm, vma, page, addr, level);
+		mmap_read_unlock(mm);
 	}
+	spin_unlock(&mm_list_lock);
 }
 
 /*
  * No free huge page for a copy-on-write: SIGBUS (Linux's answer), except
  * for the reservation owner, which takes the page back from the children
- * (hugetlb_wp()) and, alone on it now, writes it in place.
+ * (hugetlb_wp(), after the leaf's lock is dropped: WP_UNMAP_REF) and,
+ * alone on it then, writes it in place when the access comes back.
  */
-static int wp_huge_no_page(struct mm *mm, struct vm_area_struct *vma, pteval_t *table,
-			   unsigned int idx, enum pg_level level, unsigned long addr)
+static int wp_huge_no_page(const struct vm_area_struct *vma)
 {
-	struct page *page = entry_page(table[idx]);
-
 	if (!(vma->vm_flags & VM_RESV_OWNER))
 		return VM_FAULT_SIGBUS;
-	unmap_ref_private(mm, vma, page, addr, level);
-	if (page_cow_shared(page, level))
-		return VM_FAULT_SIGBUS;
-	set_user_entry(table, idx, mk_leaf(page_to_phys(page), vma->vm_flags, level));
-	if (mm_is_loaded(mm))
-		flush_tlb_one(addr);
-	return 0;
+	return WP_UNMAP_REF;
 }
 
 /* Replace a copy-on-write leaf by a private copy of its page. */
@@ -1171,20 +1296,20 @@ static int wp_copy(struct mm *mm, struct vm_area_struct *vma, pteval_t *table,
 	} else {
 		new = alloc_huge_page(vma->vm_hstate, false);
 		if (!new)
-			return wp_huge_no_page(mm, vma, table, idx, level, addr);
+			return wp_huge_no_page(vma);
 	}
 	memcpy(page_address(new), page_address(old), size);
 	set_user_entry(table, idx, mk_leaf(page_to_phys(new), vma->vm_flags, level));
 	if (mm_is_loaded(mm))
-		flush_tlb_one(addr);
+		flush_tlb_leaf(mm, addr);
 	if (level == PG_LEVEL_4K) {
 		page_mapcount_dec(old);
 		put_page(old);
 	} else {
-		/* Another mm maps it (else it was reused): never the last. */
-		page_ref_dec(old);
+		/* The other mapper may be unmapping it on another CPU now. */
+		put_huge_ref(old);
 	}
-	mm->nr_cow++;
+	mm_counter_add(&mm->nr_cow, 1);
 	return 0;
 }
 
@@ -1207,7 +1332,7 @@ static int wp_page_locked(struct mm *mm, struct vm_area_struct *vma, pteval_t *t
 	if (!(e & _PAGE_RW))
 		set_user_entry(table, idx, mk_leaf(entry_phys(e), vma->vm_flags, level));
 	if (mm_is_loaded(mm))
-		flush_tlb_one(addr);
+		flush_tlb_leaf(mm, addr);
 	return 0;
 }
 
@@ -1217,6 +1342,7 @@ static int do_wp_page(struct mm *mm, struct vm_area_struct *vma, unsigned long a
 	unsigned long size = vma_pagesize(vma);
 	enum pg_level level = size_to_pg_level(size), reached;
 	spinlock_t *ptl = &mm->page_table_lock;
+	struct page *page = NULL;
 	pteval_t *table;
 	int ret;
 
@@ -1236,8 +1362,17 @@ static int do_wp_page(struct mm *mm, struct vm_area_struct *vma, unsigned long a
 		}
 	}
 	ret = wp_page_locked(mm, vma, table, level, addr);
+	if (ret == WP_UNMAP_REF) {
+		page = entry_page(table[level_index(addr, level)]);
+		page_ref_inc(page);
+	}
 	spin_unlock(ptl);
-	return ret;
+	if (!page)
+		return ret;
+	/* The access comes back and finds the page unshared (or tries again). */
+	unmap_ref_private(mm, vma, page, addr, level);
+	put_huge_ref(page);
+	return 0;
 }
 
 static bool access_error(unsigned long error_code, const struct vm_area_struct *vma)
@@ -1427,8 +1562,20 @@ void set_pt_reclaim(bool on)
 
 	if (on && !pt_reclaim) {
 		spin_lock(&mm_list_lock);
-		list_for_each_entry(mm, &mm_list, list)
-			reclaim_empty_tables(mm);
+		list_for_each_entry(mm, &mm_list, list) {
+			/*
+			 * mmap_lock for read, as MADV_DONTNEED's reclaim: a
+			 * writer (mprotect, mremap, fork) walks tables without
+			 * page_table_lock. A sleeping lock is only tried under
+			 * the list's spinlock: a busy mm keeps its empty tables
+			 * until its next zap. A torn-down one has no PGD.
+			 */
+			if (!mmap_read_trylock(mm))
+				continue;
+			if (mm->pgd)
+				reclaim_empty_tables(mm);
+			mmap_read_unlock(mm);
+		}
 		spin_unlock(&mm_list_lock);
 	}
 	pt_reclaim = on;

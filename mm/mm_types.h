@@ -86,7 +86,10 @@ struct vm_area_struct {
  * (installing and clearing tables, huge leaves) and vm_resv; a PTE
  * table's entries are under that table's own lock (its struct page's
  * ptl). The counters that faults change under the read lock (rss,
- * nr_huge, nr_pgtables, min_flt, pt_reclaimed) change atomically.
+ * rss_dax, nr_huge, nr_pgtables, nr_cow, min_flt, pt_reclaimed,
+ * tlb_flushes) change atomically. mm_users changes under the big
+ * kernel lock (fork, exit, exec keep it); the nr_segv ... last_report
+ * events are the console's address spaces', under mmap_lock.
  */
 struct mm {
 	pteval_t *pgd;			/* upper half shared with init_pgd */

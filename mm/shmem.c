@@ -27,6 +27,7 @@
 #define SHMEM_NODE_SIZE	(SHMEM_FANOUT * sizeof(void *))
 
 LIST_HEAD(shmem_objects);
+DEFINE_SPINLOCK(shmem_list_lock);
 static unsigned long next_ino = 1;
 
 static unsigned int height_for(unsigned long nr_pages)
@@ -60,11 +61,14 @@ struct shmem_object *shmem_create(struct hstate *h, unsigned long nr_pages, bool
 		obj->resv = nr_pages;
 	}
 	obj->refcount = 1;
-	obj->ino = next_ino++;
+	spin_lock_init(&obj->lock, "shmem_object");
 	obj->h = h;
 	obj->nr_pages = nr_pages;
 	obj->height = height_for(nr_pages);
+	spin_lock(&shmem_list_lock);
+	obj->ino = next_ino++;
 	list_add_tail(&obj->list, &shmem_objects);
+	spin_unlock(&shmem_list_lock);
 	*err = 0;
 	return obj;
 }
@@ -72,7 +76,7 @@ struct shmem_object *shmem_create(struct hstate *h, unsigned long nr_pages, bool
 void shmem_get(struct shmem_object *obj)
 {
 	BUG_ON(obj->refcount <= 0);
-	obj->refcount++;
+	__atomic_fetch_add(&obj->refcount, 1, __ATOMIC_RELAXED);
 }
 
 /* The object's own reference on a page it drops: no mapping is left. */
@@ -105,12 +109,15 @@ static void free_node(struct shmem_object *obj, void **node, unsigned int level)
 void shmem_put(struct shmem_object *obj)
 {
 	BUG_ON(obj->refcount <= 0);
-	if (--obj->refcount)
+	/* The last reference: no VMA or futex waiter can reach it any more. */
+	if (__atomic_sub_fetch(&obj->refcount, 1, __ATOMIC_ACQ_REL))
 		return;
+	spin_lock(&shmem_list_lock);
+	list_del(&obj->list);
+	spin_unlock(&shmem_list_lock);
 	free_node(obj, obj->root, obj->height);
 	if (obj->resv)
 		hugetlb_release_reservation(obj->h, obj->resv);
-	list_del(&obj->list);
 	kfree(obj);
 }
 
@@ -134,14 +141,19 @@ static void **slot_of(const struct shmem_object *obj, unsigned long index, bool 
 	return &node[index & (SHMEM_FANOUT - 1)];
 }
 
-struct page *shmem_find_page(const struct shmem_object *obj, unsigned long index)
+struct page *shmem_find_page(struct shmem_object *obj, unsigned long index)
 {
+	struct page *page = NULL;
 	void **slot;
 
 	if (index >= obj->nr_pages)
 		return NULL;
+	spin_lock(&obj->lock);
 	slot = slot_of(obj, index, false);
-	return slot ? *slot : NULL;
+	if (slot)
+		page = *slot;
+	spin_unlock(&obj->lock);
+	return page;
 }
 
 static struct page *alloc_shmem_page(struct shmem_object *obj)
@@ -163,13 +175,16 @@ static struct page *alloc_shmem_page(struct shmem_object *obj)
 	return page;
 }
 
-int shmem_get_page(struct shmem_object *obj, unsigned long index, struct page **page)
+/*
+ * Under the object's lock: faults of two mms (or two PTE tables of one)
+ * on one index find one page. Allocation never sleeps, so the page is
+ * allocated under it.
+ */
+static int __shmem_get_page(struct shmem_object *obj, unsigned long index,
+			    struct page **page)
 {
-	void **slot;
+	void **slot = slot_of(obj, index, true);
 
-	if (index >= obj->nr_pages)
-		return -EFAULT;
-	slot = slot_of(obj, index, true);
 	if (!slot)
 		return -ENOMEM;
 	if (!*slot) {
@@ -183,6 +198,18 @@ int shmem_get_page(struct shmem_object *obj, unsigned long index, struct page **
 	}
 	*page = *slot;
 	return 0;
+}
+
+int shmem_get_page(struct shmem_object *obj, unsigned long index, struct page **page)
+{
+	int ret;
+
+	if (index >= obj->nr_pages)
+		return -EFAULT;
+	spin_lock(&obj->lock);
+	ret = __shmem_get_page(obj, index, page);
+	spin_unlock(&obj->lock);
+	return ret;
 }
 
 static int walk_node(void **node, unsigned int level, unsigned long base,
@@ -215,8 +242,10 @@ unsigned long shmem_hugetlb_reserved(const struct hstate *h)
 	struct shmem_object *obj;
 	unsigned long n = 0;
 
+	spin_lock(&shmem_list_lock);
 	list_for_each_entry(obj, &shmem_objects, list)
 		if (obj->h == h)
-			n += obj->resv;
+			n += __atomic_load_n(&obj->resv, __ATOMIC_RELAXED);
+	spin_unlock(&shmem_list_lock);
 	return n;
 }

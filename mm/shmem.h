@@ -16,6 +16,14 @@
  * on each of its pages; each mapping of a page holds another (and, for
  * 4 KiB pages, one mapcount), as for any page.
  *
+ * Locks: the object's lock (a spinlock, IRQs on, taken inside a
+ * fault's page_table_lock and outside hugetlb_lock) protects its page
+ * index, nr_present and resv: two processes (or threads of one, under
+ * different page-table locks) may fault the same index at once, and one
+ * page must come out. The refcount is atomic: VMA pieces of different
+ * mms come and go under different mmap_locks. shmem_objects and the
+ * inode numbers are under shmem_list_lock.
+ *
  * Hugetlb objects reserve their pages at creation unless MAP_NORESERVE:
  * the reservation belongs to the object (Linux's hugetlbfs inode
  * resv_map), one for each index not yet holding a page, shared by every
@@ -23,12 +31,14 @@
  */
 #include "kernel/types.h"
 #include "kernel/list.h"
+#include "kernel/spinlock.h"
 
 struct hstate;
 struct page;
 
 struct shmem_object {
-	int refcount;			/* VMA pieces pointing at it, in any mm */
+	int refcount;			/* VMA pieces pointing at it, in any mm (atomic) */
+	spinlock_t lock;		/* the index, nr_present, resv */
 	unsigned long ino;		/* /proc/<pid>/maps's inode column */
 	struct hstate *h;		/* hugetlb page size, or NULL: 4 KiB */
 	unsigned long nr_pages;		/* its size, in its own pages */
@@ -39,8 +49,9 @@ struct shmem_object {
 	struct list_head list;		/* on shmem_objects */
 };
 
-/* Every live object (the checker, the tests). */
+/* Every live object (the checker, the tests), under shmem_list_lock. */
 extern struct list_head shmem_objects;
+extern spinlock_t shmem_list_lock;
 
 /*
  * A new object of nr_pages pages of h's size (4 KiB when h is NULL),
@@ -62,7 +73,7 @@ void shmem_put(struct shmem_object *obj);
  */
 int shmem_get_page(struct shmem_object *obj, unsigned long index, struct page **page);
 /* The page at index, or NULL. */
-struct page *shmem_find_page(const struct shmem_object *obj, unsigned long index);
+struct page *shmem_find_page(struct shmem_object *obj, unsigned long index);
 
 /*
  * fn on every page the object holds, in index order, visiting only the

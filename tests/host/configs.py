@@ -47,6 +47,10 @@ SCHED_ALL = ("sched.*",)
 SMP_MM = ("smp_mm.buddy_*", "smp_mm.slab_*", "smp_mm.hvo_*", "smp_mm.speculative_*",
           "smp_mm.ref_*")
 LOCKDEP_ALL = ("lockdep.*", "lockdep_clean.*")
+# One address space faulted, zapped and walked from every CPU at once
+# (faults and the mm system calls run without the big kernel lock).
+AS_THREADS = ("mmap_lock.*", "user.mm_stress_threads", "user.mm_calls_run_without_bkl",
+              "user.shmem_test", "user.multi_fault")
 SMP_64 = ("smp.cpus_found*", "smp.per_cpu_ids*", "smp.ipi_*", "smp.on_each_cpu*",
           "smp.spinlock_*", "smp.shootdown_*", "smp.lapic_timer*", "smp.proc_cpuinfo*")
 
@@ -108,7 +112,7 @@ CONFIGS = [
     # alone with 1 and 64 CPUs, and nr_cpus=/maxcpus= (3 CPUs present, 2
     # brought up); the sched suite with 1, 2 and 4.
     Config("smp-4", memory="1G", extra="-smp 4", timeout=300, groups=("smp",),
-           must_run=SMP_ALL + SCHED_ALL + SMP_MM + LOCKDEP_ALL + ("gup.*",)),
+           must_run=SMP_ALL + SCHED_ALL + SMP_MM + LOCKDEP_ALL + ("gup.*",) + AS_THREADS),
     Config("smp-4-mm", memory="4G", extra="-smp 4", cmdline="test=smp_mm", timeout=300,
            groups=("smp",), must_run=("smp_mm.*",)),
     Config("smp-1", memory="512M", extra="-smp 1", cmdline="test=smp,sched", groups=("smp",)),

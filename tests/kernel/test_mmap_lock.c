@@ -250,11 +250,12 @@ KTEST(mmap_lock, rwsem_writer_blocks_new_readers)
 #define FAULTS_EACH	400
 #define ZAPS		150
 /*
- * The faulting threads stay on the boot CPU until the page allocator and
- * the slab take their own locks (issue 13's mm locking): the kernel
- * threads run without the interim big kernel lock.
+ * The faulting threads and the zapper run on every CPU (thread i on the
+ * i-th online CPU after the boot CPU, round robin), as user threads do
+ * now that faults and the mm calls run without the interim big kernel
+ * lock: the allocators, the slab and the address space have their own.
  */
-#define FAULTS_SPREAD	false
+#define FAULTS_SPREAD	true
 
 struct fault_arg {
 	struct mm *mm;

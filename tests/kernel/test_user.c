@@ -27,6 +27,7 @@
 #include "kernel/printk.h"
 #include "kernel/sched.h"
 #include "kernel/signal.h"
+#include "kernel/smp.h"
 #include "kernel/syscall.h"
 #include "kernel/task.h"
 #include "kernel/time.h"
@@ -87,8 +88,8 @@ static void watchdog(int pid)
 	kill_process(p, SIGKILL);
 }
 
-/* Run argv[0] with its output captured in out; the wait status, or -errno. */
-static int run_captured(int argc, char **argv)
+/* As run_captured(), with poll (which calls watchdog()) while it waits. */
+static int run_captured_poll(int argc, char **argv, void (*poll)(int pid))
 {
 	struct printk_capture cap = { .buf = out, .size = sizeof(out) };
 	int pid, status = 0, ret;
@@ -97,9 +98,15 @@ static int run_captured(int argc, char **argv)
 	run_timed_out = false;
 	printk_capture_begin(&cap);
 	pid = user_spawn(argv[0], argc, argv);
-	ret = pid < 0 ? pid : kernel_wait(pid, &status, watchdog);
+	ret = pid < 0 ? pid : kernel_wait(pid, &status, poll);
 	printk_capture_end(&cap);
 	return ret < 0 ? ret : status;
+}
+
+/* Run argv[0] with its output captured in out; the wait status, or -errno. */
+static int run_captured(int argc, char **argv)
+{
+	return run_captured_poll(argc, argv, watchdog);
 }
 
 /* The lines of text that start with prefix, each its own log line. */
@@ -570,6 +577,104 @@ KTEST(user, multi_fault)
 
 	expect_pass(test, "multi_fault", 3, argv);
 	log_lines(test, "multi_fault: ");
+}
+
+/*
+ * Threads of one process fault in one region on every CPU while another
+ * zaps, protects, moves and replaces pieces of it (page-table reclaim
+ * on) and a third walks it locklessly (pagemap, mincore): the program
+ * checks what every thread reads back; here, every page and page-table
+ * page comes back and the checkers find nothing after (expect_pass()).
+ */
+KTEST(user, mm_stress_threads)
+{
+	char *argv[] = { "/bin/mm_stress", "13", "4000", NULL };
+	bool was = pt_reclaim_enabled();
+
+	set_pt_reclaim(true);
+	expect_pass(test, "mm_stress", 3, argv);
+	set_pt_reclaim(was);
+	log_lines(test, "mm_stress: ");
+}
+
+#define NOBKL_FLAG	0x210000000UL	/* user/mm_stress.c's */
+#define NOBKL_SPIN_NS	(60 * NSEC_PER_SEC)	/* only a hang detector */
+
+static struct {
+	bool seen, done;
+} nobkl;
+
+/* 1 if the program maps its flag page, 0 if not, -1 if its mm is busy or gone. */
+static int nobkl_flag_mapped(int pid)
+{
+	struct task_struct *p = find_task_by_pid(pid);
+	struct mm *mm = p ? p->mm : NULL;
+	int mapped;
+
+	if (!mm || !mmap_read_trylock(mm))
+		return -1;
+	mapped = vma_lookup(mm, NOBKL_FLAG) != NULL;
+	mmap_read_unlock(mm);
+	return mapped;
+}
+
+/*
+ * kernel_wait()'s poll runs in the console task, which holds the big
+ * kernel lock. Once the program has mapped its flag page it makes only
+ * faults and memory system calls until it unmaps it: this spins without
+ * sleeping, so without letting the lock go, until it has.
+ */
+static void hold_bkl_while_mapping(int pid)
+{
+	u64 end;
+
+	watchdog(pid);
+	if (nobkl.seen || nobkl_flag_mapped(pid) != 1)
+		return;
+	nobkl.seen = true;
+	end = ktime_get_ns() + NOBKL_SPIN_NS;
+	while (ktime_get_ns() < end) {
+		if (!nobkl_flag_mapped(pid)) {
+			nobkl.done = true;
+			return;
+		}
+		cpu_relax();
+	}
+}
+
+/*
+ * Page faults and mmap, mprotect, madvise, mincore, mremap, brk and
+ * munmap make progress on another CPU while this one holds the big
+ * kernel lock and never lets go: they run without it.
+ */
+KTEST(user, mm_calls_run_without_bkl)
+{
+	char *argv[] = { "/bin/mm_stress", "nobkl", "200", NULL };
+	struct baseline b;
+	int status;
+
+	if (num_online_cpus() < 2) {
+		ktest_skip(test, "needs a second CPU to run the program while this one holds the lock");
+		return;
+	}
+	ASSERT_TRUE(test, current->bkl_held);
+	memset(&nobkl, 0, sizeof(nobkl));
+	take_baseline(&b);
+	status = run_captured_poll(3, argv, hold_bkl_while_mapping);
+	if (status == -ENOENT) {
+		ktest_skip(test, "the program is not in the initramfs (make iso packs user/)");
+		return;
+	}
+	EXPECT_EQ(test, status, 0);
+	EXPECT_TRUE(test, nobkl.seen);
+	if (!nobkl.done)
+		ktest_fail(test, __FILE__, __LINE__,
+			   "the program's faults and mm calls stalled while the BKL was held");
+	EXPECT_TRUE(test, strstr(out, "PASS mm_stress") != NULL);
+	if (test->failed)
+		show_output(test);
+	expect_baseline(test, &b);
+	log_lines(test, "mm_stress: ");
 }
 
 KTEST(user, fuzz)
