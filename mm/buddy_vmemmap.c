@@ -60,6 +60,15 @@
  * 10 here, so a free 1 GiB range has no head to keep): growing restores
  * the range's optimized blocks from pages outside it, and a page leaving
  * is restored, its range then optimized again.
+ *
+ * Locking (SMP): a block's vmemmap entries change only under the vmemmap
+ * lock and only while the block is off the free lists (taken under
+ * zone->lock: nobody else can allocate it, split it or share it
+ * meanwhile), and every flush is sent with zone->lock dropped and
+ * interrupts on. Splits are done by alloc_pages() for a block it took
+ * "in transit", re-shares later from a queue (mm/page_alloc.c has the
+ * sequence); the free pages a walker may look at keep the shape it
+ * expects until the flag changes, which is after the flush.
  */
 #include "mm/buddy_vmemmap.h"
 #include "mm/hugetlb_vmemmap.h"
@@ -80,6 +89,7 @@
 #define HEAD_TAILS	(TAILS_PER_VMEMMAP_PAGE - 1)
 
 static bool enabled;	/* off until a boot asks: see the README */
+/* Atomics: changed under zone->lock, the vmemmap lock or hugetlb_lock. */
 static unsigned long nr_optimized;	/* free pageblocks with shared tails */
 static unsigned long nr_self_hosted;
 
@@ -96,23 +106,24 @@ bool buddy_vmemmap_enabled(void)
 
 unsigned long buddy_vmemmap_saved_pages(void)
 {
-	return nr_optimized * TAIL_PAGES;
+	return buddy_vmemmap_nr_optimized() * TAIL_PAGES;
 }
 
 unsigned long buddy_vmemmap_nr_optimized(void)
 {
-	return nr_optimized;
+	return __atomic_load_n(&nr_optimized, __ATOMIC_RELAXED);
 }
 
 unsigned long buddy_vmemmap_nr_self_hosted(void)
 {
-	return nr_self_hosted;
+	return __atomic_load_n(&nr_self_hosted, __ATOMIC_RELAXED);
 }
 
 static void count_optimized(struct page *block, int delta)
 {
-	nr_optimized += delta;
-	__pfn_to_section(page_to_pfn(block))->nr_free_optimized += delta;
+	__atomic_add_fetch(&nr_optimized, delta, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&__pfn_to_section(page_to_pfn(block))->nr_free_optimized, delta,
+			   __ATOMIC_RELAXED);
 }
 
 /* Tails 1..63 of the head vmemmap page become plain interior struct pages. */
@@ -139,9 +150,10 @@ static void unshare_self(struct page *block)
 		last[i].flags = BIT(PG_reserved) | BIT(PG_memmap);
 		last[i]._refcount = 1;
 	}
+	/* Flushed everywhere before the flag goes: then the tails are writable. */
 	vmemmap_unshare_tails_2m(block, pa);
 	clear_head_tails(block);
-	nr_self_hosted++;
+	__atomic_add_fetch(&nr_self_hosted, 1, __ATOMIC_RELAXED);
 }
 
 static void reshare_self(struct page *block)
@@ -150,7 +162,7 @@ static void reshare_self(struct page *block)
 	vmemmap_write_free_tails(block);
 	block->flags = BIT(PG_vmemmap_optimized);
 	count_optimized(block, 1);
-	nr_self_hosted--;
+	__atomic_sub_fetch(&nr_self_hosted, 1, __ATOMIC_RELAXED);
 }
 
 static void free_memmap_pages(struct page **pages, unsigned int n)
@@ -208,17 +220,26 @@ static void free_rejected(struct list_head *rejected)
 
 /*
  * From 7 pages allocated elsewhere (zeroed: plain interior struct pages).
- * The block is checked again once they are had: taking them may have
- * split it (then it restored itself).
+ * A free block is taken off the lists for it, so that nobody allocates
+ * it meanwhile; the caller's own block (owned: allocated, or taken with
+ * a range) is the caller's already. Under the vmemmap lock, interrupts
+ * on: the new entries are flushed everywhere before the flag goes, and
+ * with it the last reason for anyone to think the tails shared. A block
+ * that is no longer free and optimized once the pages are had (another
+ * CPU took it) is left alone.
  */
-static int unshare(struct page *block, unsigned long avoid_start, unsigned long avoid_end)
+static int unshare(struct page *block, unsigned long avoid_start, unsigned long avoid_end,
+		   bool owned)
 {
+	unsigned long pfn = page_to_pfn(block);
 	struct page *pages[TAIL_PAGES];
 	phys_addr_t pa[TAIL_PAGES];
 	unsigned int nr_rejected = 0;
 	LIST_HEAD(rejected);
-	unsigned long flags;
+	bool locked, ours;
 
+	if (!local_irqs_enabled())
+		return -EAGAIN;
 	for (unsigned int i = 0; i < TAIL_PAGES; i++) {
 		pages[i] = alloc_memmap_page(avoid_start, avoid_end, &rejected, &nr_rejected);
 		if (!pages[i]) {
@@ -229,9 +250,13 @@ static int unshare(struct page *block, unsigned long avoid_start, unsigned long 
 		pa[i] = page_to_phys(pages[i]);
 	}
 	free_rejected(&rejected);
-	flags = local_irq_save();
-	if (!PageVmemmapOptimized(block)) {
-		local_irq_restore(flags);
+	locked = vmemmap_lock_unless_held();
+	ours = owned || pageblock_take_free(pfn);
+	if (!ours || !PageVmemmapOptimized(block) || PageHugeTLB(block)) {
+		if (ours && !owned)
+			pageblock_put_free(pfn);
+		if (locked)
+			vmemmap_unlock();
 		free_memmap_pages(pages, TAIL_PAGES);
 		return 0;
 	}
@@ -239,30 +264,37 @@ static int unshare(struct page *block, unsigned long avoid_start, unsigned long 
 		memmap_lend_page(pages[i]);
 	vmemmap_unshare_tails_2m(block, pa);
 	clear_head_tails(block);
-	local_irq_restore(flags);
+	if (!owned)
+		pageblock_put_free(pfn);
+	if (locked)
+		vmemmap_unlock();
 	return 0;
 }
 
-/*
- * A whole free pageblock whose memmap is in 7 lent pages (unshare()):
- * share the tails again and flush; the buddy frees the 7 after.
- */
-static bool reshare_lent(struct page *block, struct page *lent[TAIL_PAGES])
+/* A whole free pageblock whose memmap is in 7 lent pages (unshare()): which. */
+static bool lent_memmap(struct page *block, struct page *lent[TAIL_PAGES])
 {
 	phys_addr_t pa[TAIL_PAGES];
 
 	if (vmemmap_tail_pages_2m(block, pa))
 		return false;
 	for (unsigned int i = 0; i < TAIL_PAGES; i++) {
+		if (!pfn_valid(PHYS_PFN(pa[i])))
+			return false;
 		lent[i] = pfn_to_page(PHYS_PFN(pa[i]));
 		if (!PageMemmap(lent[i]) || PageReserved(lent[i]))
 			return false;
 	}
+	return true;
+}
+
+/* Share its tails again; the buddy flushes, then frees the 7. */
+static void reshare_lent(struct page *block)
+{
 	vmemmap_reshare_tails_2m(block);
 	vmemmap_write_free_tails(block);
 	SetPageVmemmapOptimized(block);
 	count_optimized(block, 1);
-	return true;
 }
 
 /*
@@ -299,21 +331,46 @@ static pteval_t *lent_in_range(unsigned long nr, unsigned long start, unsigned l
 	return table;
 }
 
+struct lent_move {
+	pteval_t *table;
+	unsigned int idx[MOVE_BATCH], n;
+	struct page *new[MOVE_BATCH], *old[MOVE_BATCH];
+};
+
+/*
+ * With every other CPU parked (kernel_mapping_switch()): the struct
+ * pages in the old pages may be live (a restored block allocated and in
+ * use), so the copy and the switch must not race with their writers.
+ */
+static void switch_lent(void *arg)
+{
+	struct lent_move *m = arg;
+
+	for (unsigned int i = 0; i < m->n; i++) {
+		pteval_t e = m->table[m->idx[i]];
+
+		m->old[i] = pfn_to_page(PHYS_PFN(entry_phys(e)));
+		memcpy(page_address(m->new[i]), page_address(m->old[i]), PAGE_SIZE);
+		if (PageMemmap(m->old[i]))
+			memmap_lend_page(m->new[i]);
+		set_entry(m->table, m->idx[i], (e & ~PTE_PFN_MASK) | page_to_phys(m->new[i]));
+	}
+}
+
 /*
  * Up to MOVE_BATCH vmemmap pages of section nr leave [start, end):
- * replacements are had first (outside it), then, interrupts off, each is
- * copied and its PTE switched, one flush for all, and only then are the
- * old pages freed. The lent count stays exact: a lent page's replacement
- * is lent, one for one.
+ * replacements are had first (outside it), then, under the vmemmap lock,
+ * each is copied and its PTE switched with the other CPUs parked, every
+ * TLB flushed, and only then are the old pages freed. The lent count
+ * stays exact: a lent page's replacement is lent, one for one.
  */
 static int move_lent_batch(unsigned long nr, unsigned long start, unsigned long end,
 			   unsigned int *moved)
 {
-	struct page *new[MOVE_BATCH], *old[MOVE_BATCH];
+	static struct lent_move m;	/* under the vmemmap lock */
+	struct page *new[MOVE_BATCH];
 	unsigned int idx[MOVE_BATCH], n, k, nr_rejected = 0;
 	LIST_HEAD(rejected);
-	unsigned long flags;
-	pteval_t *table;
 
 	*moved = 0;
 	if (!lent_in_range(nr, start, end, idx, MOVE_BATCH, &n) || !n)
@@ -328,22 +385,17 @@ static int move_lent_batch(unsigned long nr, unsigned long start, unsigned long 
 		free_memmap_pages(new, k);
 		return -ENOMEM;
 	}
-	flags = local_irq_save();
+	vmemmap_lock();
 	/* Taking the pages may have given some back (a block made whole): look again. */
-	table = lent_in_range(nr, start, end, idx, k, &n);
-	for (unsigned int i = 0; i < n; i++) {
-		pteval_t e = table[idx[i]];
-
-		old[i] = pfn_to_page(PHYS_PFN(entry_phys(e)));
-		memcpy(page_address(new[i]), page_address(old[i]), PAGE_SIZE);
-		if (PageMemmap(old[i]))
-			memmap_lend_page(new[i]);
-		set_entry(table, idx[i], (e & ~PTE_PFN_MASK) | page_to_phys(new[i]));
-	}
-	if (n)
-		flush_tlb_kernel_range(section_vmemmap(nr), section_vmemmap(nr) + SECTION_MEMMAP_SIZE);
-	local_irq_restore(flags);
-	free_memmap_pages(old, n);
+	m.table = lent_in_range(nr, start, end, m.idx, k, &m.n);
+	if (!m.table)
+		m.n = 0;
+	memcpy(m.new, new, sizeof(new[0]) * k);
+	if (m.n)
+		kernel_mapping_switch(switch_lent, &m);
+	n = m.n;
+	vmemmap_unlock();
+	free_memmap_pages(m.old, n);
 	free_memmap_pages(new + n, k - n);
 	*moved = n;
 	return 0;
@@ -384,6 +436,7 @@ static const struct free_memmap_ops ops = {
 	.unshare_self = unshare_self,
 	.reshare_self = reshare_self,
 	.unshare = unshare,
+	.lent_memmap = lent_memmap,
 	.reshare_lent = reshare_lent,
 	.forget = forget,
 	.migrate_lent = migrate_lent,
@@ -405,39 +458,50 @@ void buddy_vmemmap_from_pool(struct page *head)
 
 /* Optimizing free memory. */
 
-static bool plain_free_pageblock(unsigned long pfn)
+static bool plain_free_pageblock_taken(unsigned long pfn)
 {
-	struct page *block = pfn_to_page(pfn);
-
-	return !PageVmemmapOptimized(block) && !pageblock_self_hosted(pfn) &&
-	       pageblock_is_free(pfn);
+	return !PageVmemmapOptimized(pfn_to_page(pfn)) && !pageblock_self_hosted(pfn);
 }
 
-static struct vmemmap_batch batch;
+static bool plain_free_pageblock(unsigned long pfn)
+{
+	return plain_free_pageblock_taken(pfn) && pageblock_is_free(pfn);
+}
+
+static struct vmemmap_batch batch;	/* under the vmemmap lock */
 
 /*
- * The PMD split may allocate a page table (and so split this very
- * block): the block is looked at again with interrupts off, after it.
+ * Under the vmemmap lock; the PMD split may allocate a page table (and
+ * so split a block: the allocation sees this CPU holding the lock). The
+ * block is taken off the lists while its entries change and put back
+ * optimized; the old pages are freed after the batch's flush.
  */
 static int optimize_pageblock(unsigned long pfn)
 {
 	struct page *block = pfn_to_page(pfn);
-	unsigned long flags;
 	int ret;
 
+	vmemmap_lock();
 	if (!vmemmap_batch_room(&batch, HVO_ORDER_2M))
 		vmemmap_batch_finish(&batch);
 	ret = vmemmap_prepare_2m(block);
-	if (ret)
-		return ret;
-	flags = local_irq_save();
-	if (plain_free_pageblock(pfn) && !vmemmap_remap_tails_2m(block, &batch)) {
-		vmemmap_write_free_tails(block);
-		SetPageVmemmapOptimized(block);
-		count_optimized(block, 1);
+	if (!ret && pageblock_take_free(pfn)) {
+		if (plain_free_pageblock_taken(pfn) && !vmemmap_remap_tails_2m(block, &batch)) {
+			vmemmap_write_free_tails(block);
+			SetPageVmemmapOptimized(block);
+			count_optimized(block, 1);
+		}
+		pageblock_put_free(pfn);
 	}
-	local_irq_restore(flags);
-	return 0;
+	vmemmap_unlock();
+	return ret;
+}
+
+static void finish_batch(void)
+{
+	vmemmap_lock();
+	vmemmap_batch_finish(&batch);
+	vmemmap_unlock();
 }
 
 int for_each_online_pageblock(int (*fn)(unsigned long pfn))
@@ -477,7 +541,9 @@ int buddy_vmemmap_optimize_free(void)
 	/* Free pages in the per-CPU lists would keep blocks from merging. */
 	drain_all_pages();
 	ret = for_each_online_pageblock(optimize_one);
-	vmemmap_batch_finish(&batch);
+	finish_batch();
+	/* The batch gave back lent pages: blocks they sat in may be whole now. */
+	free_memmap_reshare_all();
 	return ret;
 }
 
@@ -490,7 +556,7 @@ int buddy_vmemmap_optimize_range(unsigned long start, unsigned long end)
 	drain_all_pages();
 	for (unsigned long pfn = start; pfn < end && !ret; pfn += pageblock_nr_pages)
 		ret = optimize_one(pfn);
-	vmemmap_batch_finish(&batch);
+	finish_batch();
 	return ret;
 }
 

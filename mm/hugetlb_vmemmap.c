@@ -362,8 +362,10 @@ void vmemmap_unshare_tails_2m(struct page *head, const phys_addr_t pages[7])
 
 /*
  * Share the tails again when the 7 pages that held them are the caller's
- * to keep (memmap pages inside the block itself): no batch, one flush of
- * the 7 entries before the pages are reused.
+ * to keep (memmap pages inside the block itself, or lent ones): no
+ * batch, and no flush either, since the caller holds zone->lock here;
+ * it calls vmemmap_flush_tails_2m() once that is dropped, and reuses
+ * the pages only after it.
  */
 void vmemmap_reshare_tails_2m(struct page *head)
 {
@@ -373,8 +375,14 @@ void vmemmap_reshare_tails_2m(struct page *head)
 
 	for (unsigned int i = 1; i < VMEMMAP_PAGES_2M; i++)
 		set_entry(table, idx + i, vmemmap_tail_pte(HVO_ORDER_2M));
-	flush_tlb_kernel_range(va + PAGE_SIZE, va + VMEMMAP_PAGES_2M * PAGE_SIZE);
 	vmemmap_account(-(VMEMMAP_PAGES_2M - 1));
+}
+
+void vmemmap_flush_tails_2m(struct page *head)
+{
+	unsigned long va = (unsigned long)head;
+
+	flush_tlb_kernel_range(va + PAGE_SIZE, va + VMEMMAP_PAGES_2M * PAGE_SIZE);
 }
 
 /* The physical pages behind vmemmap pages 1..7 of a 2 MiB page; -EINVAL under a PMD leaf. */

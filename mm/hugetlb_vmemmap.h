@@ -85,7 +85,8 @@ int hugetlb_vmemmap_populate_gigantic(unsigned long pfn);
 int vmemmap_prepare_2m(struct page *head);	/* split the PMD leaf (may allocate) */
 int vmemmap_remap_tails_2m(struct page *head, struct vmemmap_batch *b);
 void vmemmap_unshare_tails_2m(struct page *head, const phys_addr_t pages[7]);
-void vmemmap_reshare_tails_2m(struct page *head);
+void vmemmap_reshare_tails_2m(struct page *head);	/* no flush: */
+void vmemmap_flush_tails_2m(struct page *head);		/* every CPU, IRQs on */
 int vmemmap_tail_pages_2m(struct page *head, phys_addr_t pages[7]);
 void vmemmap_write_free_tails(struct page *head);
 /* A free optimized 2 MiB block becomes a pool page as it is, or back. */

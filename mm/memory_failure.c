@@ -166,6 +166,13 @@ static int poison_hugetlb(struct page *head, unsigned long pfn, struct errmsg *e
 	return 0;
 }
 
+static bool in_optimized_free_block(unsigned long pfn)
+{
+	struct page *block = pfn_to_page(ALIGN_DOWN(pfn, pageblock_nr_pages));
+
+	return PageVmemmapOptimized(block) && !PageHugeTLB(block);
+}
+
 /*
  * Only pages nobody references are taken: a free buddy page (refcount 0
  * under the zone locks, so a speculative get_page_unless_zero() fails on
@@ -202,6 +209,13 @@ static int __memory_failure(unsigned long pfn, struct errmsg *e)
 		action_result(e, pfn, MF_FREE, "Recovered");
 		return 0;
 	}
+	/*
+	 * A free block whose tails are still shared (its restore found no
+	 * memory, or another CPU is splitting it): the page's struct page is
+	 * the read-only shared tail, and marking it would write there.
+	 */
+	if (in_optimized_free_block(pfn))
+		return mf_error(e, -EBUSY, pfn, "in a free block whose memmap is being restored; try again");
 	hwpoison_mark_in_use(page);
 	if (PageReserved(page)) {
 		add_record(pfn, MF_RESERVED);

@@ -92,6 +92,7 @@ unsigned long nr_memmap_lent_pages(void)
 }
 
 static void __free_one_page(unsigned long pfn, unsigned int order);
+static void __free_one_page_note(unsigned long pfn, unsigned int order, bool note);
 
 /* The head struct page of a block being freed, as a free block's is. */
 static void reset_freed_page(struct page *page)
@@ -135,67 +136,6 @@ static bool pageblock_held(unsigned long pfn)
 	return pfn >= held_start && pfn < held_end;
 }
 
-/*
- * A block of pageblocks is whole and free: lent memmaps come back,
- * straight to the free lists (not the per-CPU ones), so that a drain
- * leaves nothing behind. Interrupts off, the block's zone->lock held.
- */
-static LIST_HEAD(lent_to_free);
-static DEFINE_SPINLOCK(lent_lock);	/* lent_to_free; inside any zone->lock */
-
-/*
- * Freeing a lent page may make another block whole, which gives back its
- * own lent pages: a queue keeps that chain from nesting (a chain can be
- * thousands of blocks long after a 1 GiB range was restored), and the
- * pages may be in another zone, whose lock is not held here: zone_unlock()
- * empties the queue once the lock is dropped.
- */
-static void reshare_lent(unsigned long pfn, unsigned int order)
-{
-	struct page *lent[MEMMAP_SELF_PAGES];
-
-	if (!memmap_ops || !memmap_ops->enabled())
-		return;
-	for (unsigned long i = 0; i < (1UL << order); i += pageblock_nr_pages) {
-		if (PageVmemmapOptimized(pfn_to_page(pfn + i)) || pageblock_held(pfn + i) ||
-		    !memmap_ops->reshare_lent(pfn_to_page(pfn + i), lent))
-			continue;
-		spin_lock(&lent_lock);
-		for (unsigned int j = 0; j < MEMMAP_SELF_PAGES; j++) {
-			reset_freed_page(lent[j]);
-			list_add_tail(&lent[j]->lru, &lent_to_free);
-		}
-		spin_unlock(&lent_lock);
-	}
-}
-
-static struct page *next_lent_to_free(void)
-{
-	struct page *p = NULL;
-
-	spin_lock(&lent_lock);
-	if (!list_empty(&lent_to_free)) {
-		p = list_first_entry(&lent_to_free, struct page, lru);
-		list_del(&p->lru);
-	}
-	spin_unlock(&lent_lock);
-	return p;
-}
-
-/* Interrupts off, no zone->lock held. */
-static void free_lent_queue(void)
-{
-	struct page *p;
-
-	while (READ_ONCE(lent_to_free.next) != &lent_to_free && (p = next_lent_to_free())) {
-		struct zone *zone = page_zone(p);
-
-		spin_lock(&zone->lock);
-		__free_one_page(page_to_pfn(p), 0);
-		spin_unlock(&zone->lock);
-	}
-}
-
 /* Interrupts are off already (zone->lock is never taken with them on). */
 static void zone_lock(struct zone *zone)
 {
@@ -205,7 +145,6 @@ static void zone_lock(struct zone *zone)
 static void zone_unlock(struct zone *zone)
 {
 	spin_unlock(&zone->lock);
-	free_lent_queue();
 }
 
 /*
@@ -226,7 +165,6 @@ void unlock_all_zones(unsigned long flags)
 {
 	for (int z = MAX_NR_ZONES - 1; z >= 0; z--)
 		spin_unlock(&zones[z].lock);
-	free_lent_queue();
 	local_irq_restore(flags);
 }
 
@@ -242,7 +180,11 @@ static void add_to_free_list(struct page *page, struct zone *zone,
 	struct free_area *area = &zone->free_area[order];
 
 	set_buddy_order(page, order);
-	list_add(&page->lru, &area->free_list[mt]);
+	/* Optimized blocks last: a split of one costs a flush (rmqueue_smallest()). */
+	if (order >= pageblock_order && PageVmemmapOptimized(page))
+		list_add_tail(&page->lru, &area->free_list[mt]);
+	else
+		list_add(&page->lru, &area->free_list[mt]);
 	area->nr_free++;
 	zone->free_pages += 1UL << order;
 }
@@ -282,8 +224,69 @@ static unsigned int fit_order(unsigned long pfn, unsigned long end)
 }
 
 /*
+ * Re-sharing a block's tails turns read-write vmemmap entries read-only,
+ * and the pages they mapped may be reused only once every CPU has
+ * flushed: a shootdown that cannot be sent under zone->lock (a CPU
+ * spinning on it with interrupts off could not answer), nor with this
+ * CPU's interrupts off (two CPUs flushing so would wait on each other).
+ * So a free that makes a block whole only notes its pageblock here, and
+ * free_memmap_reshare_pending() does the work from a caller with
+ * interrupts on, under the vmemmap lock:
+ *
+ *   zone->lock:  the block off the lists, entries -> shared tail (RO)
+ *   (dropped)    flush_tlb_kernel_range(): every CPU, 7 entries
+ *   zone->lock:  the block back on the lists, optimized; its 7 memmap
+ *                pages (its own, or lent ones) freed
+ *
+ * A full queue drops the note and says so: the next call then looks at
+ * every pageblock.
+ */
+#define NR_RESHARE_PENDING	64
+
+static unsigned long reshare_pending[NR_RESHARE_PENDING];
+static unsigned int nr_reshare_pending;
+static bool reshare_overflow;
+static DEFINE_SPINLOCK(reshare_lock);	/* the queue; inside any zone->lock */
+
+static bool reshare_wanted(unsigned long pfn)
+{
+	return memmap_ops && memmap_ops->enabled() &&
+	       !PageVmemmapOptimized(pfn_to_page(pfn)) && !pageblock_held(pfn) &&
+	       get_pageblock_migratetype(pfn) != MIGRATE_ISOLATE;
+}
+
+/* zone->lock held. */
+static void note_reshare(unsigned long pfn)
+{
+	unsigned int i;
+
+	if (!reshare_wanted(pfn))
+		return;
+	spin_lock(&reshare_lock);
+	for (i = 0; i < nr_reshare_pending && reshare_pending[i] != pfn; i++)
+		;
+	if (i == nr_reshare_pending && i < NR_RESHARE_PENDING)
+		reshare_pending[nr_reshare_pending++] = pfn;
+	else if (i == nr_reshare_pending)
+		WRITE_ONCE(reshare_overflow, true);
+	spin_unlock(&reshare_lock);
+}
+
+static unsigned long pop_reshare(void)
+{
+	unsigned long pfn = ~0UL, flags = local_irq_save();
+
+	spin_lock(&reshare_lock);
+	if (nr_reshare_pending)
+		pfn = reshare_pending[--nr_reshare_pending];
+	spin_unlock(&reshare_lock);
+	local_irq_restore(flags);
+	return pfn;
+}
+
+/*
  * The 505 pages of a self-hosted pageblock are all free, in the blocks
- * split_optimized() made (the memmap pages keep their buddies from
+ * split_transit() made (the memmap pages keep their buddies from
  * merging any further).
  */
 static bool self_hosted_all_free(unsigned long pfn)
@@ -301,17 +304,10 @@ static bool self_hosted_all_free(unsigned long pfn)
 	return true;
 }
 
-/*
- * Every page of a self-hosted pageblock is free again: its tails are
- * shared again and its 7 memmap pages return to it, one order-9 block.
- */
-static void try_reshare(struct zone *zone, unsigned long pfn)
+static void take_self_hosted(struct zone *zone, unsigned long pfn)
 {
 	unsigned long p = pfn, end = pfn + MEMMAP_SELF_FIRST;
 
-	if (!memmap_ops->enabled() || get_pageblock_migratetype(pfn) == MIGRATE_ISOLATE ||
-	    pageblock_held(pfn) || !self_hosted_all_free(pfn))
-		return;
 	while (p < end) {
 		unsigned int order = fit_order(p, end);
 
@@ -319,24 +315,141 @@ static void try_reshare(struct zone *zone, unsigned long pfn)
 		del_from_free_list(pfn_to_page(p), zone, order);
 		p += 1UL << order;
 	}
-	memmap_ops->reshare_self(pfn_to_page(pfn));
-	zone->managed_pages += MEMMAP_SELF_PAGES;
-	__atomic_sub_fetch(&nr_memmap_lent, MEMMAP_SELF_PAGES, __ATOMIC_RELAXED);
+}
+
+static void free_range(unsigned long start, unsigned long end, bool fill);
+static void pageblock_take_free_locked(unsigned long pfn);
+
+enum reshare_kind { RESHARE_NONE, RESHARE_SELF, RESHARE_LENT };
+
+/*
+ * zone->lock and the vmemmap lock held: the pageblock off the lists and
+ * its entries switched, or nothing. lent: the pages to free after the
+ * flush.
+ */
+static enum reshare_kind reshare_switch(struct zone *zone, unsigned long pfn,
+					struct page *lent[MEMMAP_SELF_PAGES])
+{
+	struct page *block = pfn_to_page(pfn);
+
+	if (!reshare_wanted(pfn))
+		return RESHARE_NONE;
+	if (pageblock_self_hosted(pfn)) {
+		if (!self_hosted_all_free(pfn))
+			return RESHARE_NONE;
+		take_self_hosted(zone, pfn);
+		memmap_ops->reshare_self(block);
+		return RESHARE_SELF;
+	}
+	if (!pageblock_is_free(pfn) || !memmap_ops->lent_memmap(block, lent))
+		return RESHARE_NONE;
+	pageblock_take_free_locked(pfn);
+	memmap_ops->reshare_lent(block);
+	return RESHARE_LENT;
+}
+
+static void free_one_locked(struct page *page, unsigned int order);
+
+/* Vmemmap pages 1..7 of the pageblock at pfn, on every CPU. */
+static void flush_memmap_tails(unsigned long pfn)
+{
+	unsigned long va = (unsigned long)pfn_to_page(pfn);
+
+	flush_tlb_kernel_range(va + PAGE_SIZE, va + (MEMMAP_SELF_PAGES + 1) * PAGE_SIZE);
+}
+
+static void reshare_one(unsigned long pfn)
+{
+	struct zone *zone = page_zone(pfn_to_page(pfn));
+	struct page *lent[MEMMAP_SELF_PAGES];
+	enum reshare_kind kind;
+	unsigned long flags = local_irq_save();
+
+	zone_lock(zone);
+	kind = reshare_switch(zone, pfn, lent);
+	zone_unlock(zone);
+	local_irq_restore(flags);
+	if (kind == RESHARE_NONE)
+		return;
+	flush_memmap_tails(pfn);
+	flags = local_irq_save();
+	zone_lock(zone);
+	if (kind == RESHARE_SELF) {
+		zone->managed_pages += MEMMAP_SELF_PAGES;
+		__atomic_sub_fetch(&nr_memmap_lent, MEMMAP_SELF_PAGES, __ATOMIC_RELAXED);
+	}
 	__free_one_page(pfn, pageblock_order);
+	zone_unlock(zone);
+	/* Straight to the free lists, not the per-CPU ones: a drain leaves nothing. */
+	for (unsigned int i = 0; kind == RESHARE_LENT && i < MEMMAP_SELF_PAGES; i++) {
+		reset_freed_page(lent[i]);
+		free_one_locked(lent[i], 0);
+	}
+	local_irq_restore(flags);
+}
+
+/*
+ * Until the queue is empty: re-sharing a block frees its lent pages,
+ * which may make the block they sat in whole, and so on down a chain
+ * (each link gives back 7 lent pages, so it ends; the bound is a guard).
+ * The vmemmap lock is only tried: this CPU may hold it (a vmemmap change
+ * freeing pages), and the notes keep for the next call.
+ */
+#define RESHARE_MAX_PER_CALL	4096
+
+/* Notes were dropped: every pageblock of every zone is looked at. */
+static void reshare_all(void)
+{
+	for (int z = 0; z < MAX_NR_ZONES; z++) {
+		unsigned long pfn = ALIGN(zones[z].zone_start_pfn, pageblock_nr_pages);
+		unsigned long end = zones[z].zone_start_pfn + zones[z].spanned_pages;
+
+		for (; pfn + pageblock_nr_pages <= end; pfn += pageblock_nr_pages)
+			if (pfn_online(pfn))
+				reshare_one(pfn);
+	}
+}
+
+void free_memmap_reshare_pending(void)
+{
+	unsigned int n = RESHARE_MAX_PER_CALL;
+
+	if ((!READ_ONCE(nr_reshare_pending) && !READ_ONCE(reshare_overflow)) || !memmap_ops ||
+	    !local_irqs_enabled() || !vmemmap_trylock())
+		return;
+	while (n--) {
+		unsigned long pfn = pop_reshare();
+
+		if (pfn == ~0UL)
+			break;
+		reshare_one(pfn);
+	}
+	if (READ_ONCE(reshare_overflow)) {
+		WRITE_ONCE(reshare_overflow, false);
+		reshare_all();
+	}
+	vmemmap_unlock();
+}
+
+void free_memmap_reshare_all(void)
+{
+	WRITE_ONCE(reshare_overflow, true);
+	free_memmap_reshare_pending();
 }
 
 void free_memmap_try_reshare(unsigned long pfn)
 {
-	struct zone *zone = page_zone(pfn_to_page(pfn));
 	unsigned long flags;
 
 	if (!memmap_ops || !pageblock_self_hosted(pfn))
 		return;
 	flags = local_irq_save();
-	zone_lock(zone);
-	try_reshare(zone, pfn);
-	zone_unlock(zone);
+	spin_lock(&reshare_lock);
+	if (nr_reshare_pending < NR_RESHARE_PENDING)
+		reshare_pending[nr_reshare_pending++] = pfn;
+	spin_unlock(&reshare_lock);
 	local_irq_restore(flags);
+	free_memmap_reshare_pending();
 }
 
 /*
@@ -344,16 +457,26 @@ void free_memmap_try_reshare(unsigned long pfn)
  * optimized pageblock first gets its memmap back in its own last 7 pages
  * (as Linux's memmap_on_memory keeps hot-added memory's memmap), and its
  * other 505 pages go on the free lists. Nothing is allocated, so a split
- * cannot fail. The block is off the lists; order o >= pageblock_order.
+ * cannot fail. It needs a flush (the read-only entries other CPUs may
+ * hold must go before anyone writes those struct pages), so it is done
+ * outside zone->lock: rmqueue takes the block off the lists ("in
+ * transit": free, on no list) and alloc_pages() calls this with
+ * interrupts on, then tries again. A caller with interrupts off skips
+ * optimized blocks (see rmqueue_smallest()).
  */
-static void split_optimized(struct zone *zone, struct page *page,
-			    unsigned int o, enum migratetype mt)
+static void split_transit(struct page *page)
 {
-	unsigned long pfn = page_to_pfn(page), end = pfn + MEMMAP_SELF_FIRST;
+	unsigned long pfn = page_to_pfn(page), end = pfn + MEMMAP_SELF_FIRST, flags;
+	enum migratetype mt = get_pageblock_migratetype(pfn);
+	struct zone *zone = page_zone(page);
 	bool filled = PageFilled(page);
+	bool locked = vmemmap_lock_unless_held();
 
-	expand(zone, page, pageblock_order, o, mt);
 	memmap_ops->unshare_self(page);
+	if (locked)
+		vmemmap_unlock();
+	flags = local_irq_save();
+	zone_lock(zone);
 	zone->managed_pages -= MEMMAP_SELF_PAGES;
 	__atomic_add_fetch(&nr_memmap_lent, MEMMAP_SELF_PAGES, __ATOMIC_RELAXED);
 	while (pfn < end) {
@@ -367,6 +490,8 @@ static void split_optimized(struct zone *zone, struct page *page,
 		add_to_free_list(p, zone, order, mt);
 		pfn += 1UL << order;
 	}
+	zone_unlock(zone);
+	local_irq_restore(flags);
 }
 
 static bool needs_unshare(const struct page *page, unsigned int o, unsigned int order)
@@ -379,6 +504,15 @@ static bool needs_unshare(const struct page *page, unsigned int o, unsigned int 
  * list. A partly filled merge is not filled as a whole. zone->lock held.
  */
 static void __free_one_page(unsigned long pfn, unsigned int order)
+{
+	__free_one_page_note(pfn, order, true);
+}
+
+/*
+ * note: look whether the block made whole can be shared again (not for
+ * the rest of a block split around a pageblock: nothing was freed).
+ */
+static void __free_one_page_note(unsigned long pfn, unsigned int order, bool note)
 {
 	enum zone_type zt = pfn_zone_idx(pfn);
 	struct zone *zone = &zones[zt];
@@ -406,10 +540,21 @@ static void __free_one_page(unsigned long pfn, unsigned int order)
 		ClearPageFilled(pfn_to_page(pfn));
 	add_to_free_list(pfn_to_page(pfn), zone, order,
 			 get_pageblock_migratetype(pfn));
-	if (order >= pageblock_order)
-		reshare_lent(pfn, order);
-	else if (memmap_ops && pageblock_self_hosted(pfn))
-		try_reshare(zone, pfn & ~(pageblock_nr_pages - 1));
+	if (!memmap_ops || !note)
+		return;
+	if (order >= pageblock_order) {
+		for (unsigned long i = 0; i < (1UL << order); i += pageblock_nr_pages) {
+			struct page *lent[MEMMAP_SELF_PAGES];
+
+			/* A first look (the vmemmap lock is not held): looked at again. */
+			if (reshare_wanted(pfn + i) &&
+			    memmap_ops->lent_memmap(pfn_to_page(pfn + i), lent))
+				note_reshare(pfn + i);
+		}
+	} else if (pageblock_self_hosted(pfn) &&
+		   self_hosted_all_free(pfn & ~(pageblock_nr_pages - 1))) {
+		note_reshare(pfn & ~(pageblock_nr_pages - 1));
+	}
 }
 
 /* Split a block of `high` down to `low`, freeing the upper halves. */
@@ -429,8 +574,16 @@ static void expand(struct zone *zone, struct page *page, unsigned int low,
 	}
 }
 
+/*
+ * transit: an optimized block that must be split first is taken off its
+ * list and handed back through it (NULL returned), for alloc_pages() to
+ * split outside the lock (split_transit()). Without it (interrupts off:
+ * no flush can be sent) optimized blocks are passed over; they sit at
+ * the tails of their lists, so a list whose first block is optimized
+ * holds no other.
+ */
 static struct page *rmqueue_smallest(struct zone *zone, unsigned int order,
-				     enum migratetype mt)
+				     enum migratetype mt, struct page **transit)
 {
 	for (unsigned int o = order; o < NR_PAGE_ORDERS; o++) {
 		struct free_area *area = &zone->free_area[o];
@@ -439,10 +592,13 @@ static struct page *rmqueue_smallest(struct zone *zone, unsigned int order,
 		if (list_empty(&area->free_list[mt]))
 			continue;
 		page = list_first_entry(&area->free_list[mt], struct page, lru);
+		if (needs_unshare(page, o, order) && !transit)
+			continue;
 		del_from_free_list(page, zone, o);
 		if (needs_unshare(page, o, order)) {
-			split_optimized(zone, page, o, mt);
-			return rmqueue_smallest(zone, order, mt);
+			expand(zone, page, pageblock_order, o, mt);
+			*transit = page;
+			return NULL;
 		}
 		expand(zone, page, order, o, mt);
 		return page;
@@ -456,7 +612,7 @@ static struct page *rmqueue_smallest(struct zone *zone, unsigned int order,
  * is at least a pageblock, so that later frees come back to our lists.
  */
 static struct page *rmqueue_fallback(struct zone *zone, unsigned int order,
-				     enum migratetype mt)
+				     enum migratetype mt, struct page **transit)
 {
 	enum migratetype other = mt == MIGRATE_MOVABLE ? MIGRATE_UNMOVABLE : MIGRATE_MOVABLE;
 
@@ -468,14 +624,17 @@ static struct page *rmqueue_fallback(struct zone *zone, unsigned int order,
 		if (list_empty(&area->free_list[other]))
 			continue;
 		page = list_first_entry(&area->free_list[other], struct page, lru);
+		if (needs_unshare(page, o, order) && !transit)
+			continue;
 		pfn = page_to_pfn(page);
 		del_from_free_list(page, zone, o);
 		if (o >= pageblock_order) {
 			for (unsigned long i = 0; i < (1UL << o); i += pageblock_nr_pages)
 				set_pageblock_migratetype(pfn + i, mt);
 			if (needs_unshare(page, o, order)) {
-				split_optimized(zone, page, o, mt);
-				return rmqueue_smallest(zone, order, mt);
+				expand(zone, page, pageblock_order, o, mt);
+				*transit = page;
+				return NULL;
 			}
 			expand(zone, page, order, o, mt);
 		} else {
@@ -487,12 +646,12 @@ static struct page *rmqueue_fallback(struct zone *zone, unsigned int order,
 }
 
 static struct page *__rmqueue(struct zone *zone, unsigned int order,
-			      enum migratetype mt)
+			      enum migratetype mt, struct page **transit)
 {
-	struct page *page = rmqueue_smallest(zone, order, mt);
+	struct page *page = rmqueue_smallest(zone, order, mt, transit);
 
-	if (!page)
-		page = rmqueue_fallback(zone, order, mt);
+	if (!page && !(transit && *transit))
+		page = rmqueue_fallback(zone, order, mt, transit);
 	return page;
 }
 
@@ -530,14 +689,15 @@ static void free_pcppages_bulk(struct zone *zone, unsigned int count)
 }
 
 static unsigned int rmqueue_bulk(struct zone *zone, unsigned int count,
-				 enum migratetype mt)
+				 enum migratetype mt, struct page **transit)
 {
 	struct per_cpu_pages *pcp = this_pcp(zone);
 	unsigned int n;
 
 	zone_lock(zone);
 	for (n = 0; n < count; n++) {
-		struct page *page = __rmqueue(zone, 0, mt);
+		/* A split only for an empty list: the retry then fills it from the block. */
+		struct page *page = __rmqueue(zone, 0, mt, n ? NULL : transit);
 
 		if (!page)
 			break;
@@ -564,7 +724,7 @@ static void drain_local_pages_call(void *unused)
 	drain_local_pages();
 }
 
-static bool irqs_enabled(void)
+bool local_irqs_enabled(void)
 {
 	unsigned long flags;
 
@@ -575,11 +735,14 @@ static bool irqs_enabled(void)
 void drain_all_pages(void)
 {
 	drain_local_pages();
-	if (irqs_enabled())
-		call_on_other_cpus(drain_local_pages_call, NULL);
+	if (!local_irqs_enabled())
+		return;
+	call_on_other_cpus(drain_local_pages_call, NULL);
+	free_memmap_reshare_pending();
 }
 
-static struct page *rmqueue_pcp(struct zone *zone, enum migratetype mt)
+static struct page *rmqueue_pcp(struct zone *zone, enum migratetype mt,
+				struct page **transit)
 {
 	struct per_cpu_pages *pcp = this_pcp(zone);
 	struct page *page;
@@ -590,7 +753,7 @@ static struct page *rmqueue_pcp(struct zone *zone, enum migratetype mt)
 	 */
 	if (list_empty(&pcp->lists[mt]) && pcp->count + pcp->batch >= pcp->high)
 		free_pcppages_bulk(zone, pcp->batch);
-	if (list_empty(&pcp->lists[mt]) && !rmqueue_bulk(zone, pcp->batch, mt))
+	if (list_empty(&pcp->lists[mt]) && !rmqueue_bulk(zone, pcp->batch, mt, transit))
 		return NULL;
 	page = list_first_entry(&pcp->lists[mt], struct page, lru);
 	list_del(&page->lru);
@@ -698,7 +861,8 @@ static const enum zone_type *zonelist(gfp_t gfp, unsigned int *n)
 	return normal;
 }
 
-static struct page *get_page_from_zones(gfp_t gfp, unsigned int order)
+static struct page *get_page_from_zones(gfp_t gfp, unsigned int order,
+					struct page **transit)
 {
 	enum migratetype mt = gfp & __GFP_MOVABLE ? MIGRATE_MOVABLE : MIGRATE_UNMOVABLE;
 	const enum zone_type *zl;
@@ -713,29 +877,58 @@ static struct page *get_page_from_zones(gfp_t gfp, unsigned int order)
 			continue;
 		if (order) {
 			zone_lock(z);
-			page = __rmqueue(z, order, mt);
+			page = __rmqueue(z, order, mt, transit);
 			zone_unlock(z);
 		} else {
-			page = rmqueue_pcp(z, mt);
+			page = rmqueue_pcp(z, mt, transit);
 		}
-		if (page)
+		if (page || (transit && *transit))
 			return page;
 	}
 	return NULL;
+}
+
+#define SPLIT_RETRIES	8
+
+/*
+ * With interrupts on, an optimized block that must be split is split
+ * outside the locks and the allocation tried again (other CPUs may take
+ * the pages meanwhile: a few times at most).
+ */
+static struct page *alloc_from_zones(gfp_t gfp, unsigned int order)
+{
+	bool may_split = memmap_ops && local_irqs_enabled();
+	struct page *page, *transit;
+	unsigned int tries = 0;
+
+	do {
+		unsigned long flags = local_irq_save();
+
+		transit = NULL;
+		page = get_page_from_zones(gfp, order, may_split ? &transit : NULL);
+		local_irq_restore(flags);
+		if (transit)
+			split_transit(transit);
+	} while (!page && transit && ++tries < SPLIT_RETRIES);
+	return page;
 }
 
 /*
  * A whole optimized pageblock allocated by anyone who may write its
  * struct pages (all but a huge-page pool taking it as it is) gets its
  * memmap back first, in 7 pages from elsewhere: the block stays whole.
+ * That flushes: not with interrupts off.
  */
 static int unshare_allocated(struct page *page, unsigned int order, gfp_t gfp)
 {
 	if (order < pageblock_order || (gfp & __GFP_OPTIMIZED_MEMMAP) || !memmap_ops)
 		return 0;
-	for (unsigned long i = 0; i < (1UL << order); i += pageblock_nr_pages)
-		if (PageVmemmapOptimized(page + i) && memmap_ops->unshare(page + i, 0, 0))
+	for (unsigned long i = 0; i < (1UL << order); i += pageblock_nr_pages) {
+		if (!PageVmemmapOptimized(page + i))
+			continue;
+		if (!local_irqs_enabled() || memmap_ops->unshare(page + i, 0, 0, true))
 			return -ENOMEM;
+	}
 	return 0;
 }
 
@@ -748,9 +941,7 @@ struct page *alloc_pages(gfp_t gfp, unsigned int order)
 		return NULL;
 	if (!(gfp & __GFP_NOFAIL_INJECT) && should_fail_alloc_page())
 		return NULL;
-	flags = local_irq_save();
-	page = get_page_from_zones(gfp, order);
-	local_irq_restore(flags);
+	page = alloc_from_zones(gfp, order);
 	if (!page && !(gfp & __GFP_NORETRY) && nr_pcp_pages()) {
 		/*
 		 * Free pages may sit in the per-CPU caches of other zones and
@@ -758,9 +949,7 @@ struct page *alloc_pages(gfp_t gfp, unsigned int order)
 		 * caller's interrupts are on).
 		 */
 		drain_all_pages();
-		flags = local_irq_save();
-		page = get_page_from_zones(gfp, order);
-		local_irq_restore(flags);
+		page = alloc_from_zones(gfp, order);
 	}
 	if (page && unshare_allocated(page, order, gfp)) {
 		struct zone *zone = page_zone(page);
@@ -981,6 +1170,8 @@ static void __free_pages_ok(struct page *page, unsigned int order)
 	else
 		free_one_locked(page, order);
 	local_irq_restore(flags);
+	if (READ_ONCE(nr_reshare_pending))
+		free_memmap_reshare_pending();
 }
 
 static void bad_free(struct page *page, unsigned int order, const char *reason)
@@ -1148,6 +1339,46 @@ bool pageblock_is_free(unsigned long pfn)
 	       get_pageblock_migratetype(pfn) != MIGRATE_ISOLATE;
 }
 
+/* zone->lock held, the pageblock free: the rest of a larger block stays free. */
+static void pageblock_take_free_locked(unsigned long pfn)
+{
+	unsigned long head = free_block_head(pfn);
+	struct page *page = pfn_to_page(head);
+	unsigned int order = page->private;
+
+	del_from_free_list(page, page_zone(page), order);
+	if (pfn > head)
+		__free_one_page_note(head, order - 1, false);
+	else if (order > pageblock_order)
+		__free_one_page_note(pfn + pageblock_nr_pages, order - 1, false);
+}
+
+bool pageblock_take_free(unsigned long pfn)
+{
+	struct zone *zone = page_zone(pfn_to_page(pfn));
+	unsigned long flags = local_irq_save();
+	bool free;
+
+	zone_lock(zone);
+	free = pageblock_is_free(pfn);
+	if (free)
+		pageblock_take_free_locked(pfn);
+	zone_unlock(zone);
+	local_irq_restore(flags);
+	return free;
+}
+
+void pageblock_put_free(unsigned long pfn)
+{
+	struct zone *zone = page_zone(pfn_to_page(pfn));
+	unsigned long flags = local_irq_save();
+
+	zone_lock(zone);
+	__free_one_page(pfn, pageblock_order);
+	zone_unlock(zone);
+	local_irq_restore(flags);
+}
+
 /*
  * Contiguous takes write every struct page of their range, so optimized
  * free pageblocks in it get their memmap back first, from elsewhere. The
@@ -1163,7 +1394,7 @@ int unshare_free_range(unsigned long start, unsigned long end)
 
 		if (!pfn_online(pfn) || !PageVmemmapOptimized(p) || !is_free_buddy_page(p))
 			continue;
-		if (memmap_ops->unshare(p, start, end))
+		if (memmap_ops->unshare(p, start, end, false))
 			return -ENOMEM;
 	}
 	return 0;
@@ -1198,7 +1429,7 @@ static int unshare_edge(unsigned long pfn, unsigned long start, unsigned long en
 		return 0;
 	if (!PageVmemmapOptimized(p) || !is_free_buddy_page(p))
 		return 0;
-	return memmap_ops->unshare(p, start, end);
+	return memmap_ops->unshare(p, start, end, false);
 }
 
 /*
@@ -1223,7 +1454,7 @@ static int unshare_taken(unsigned long start, unsigned long end)
 	for (unsigned long pfn = ALIGN(start, pageblock_nr_pages); pfn + pageblock_nr_pages <= end;
 	     pfn += pageblock_nr_pages)
 		if (PageVmemmapOptimized(pfn_to_page(pfn)) &&
-		    memmap_ops->unshare(pfn_to_page(pfn), start, end))
+		    memmap_ops->unshare(pfn_to_page(pfn), start, end, true))
 			return -ENOMEM;
 	return 0;
 }

@@ -211,19 +211,31 @@ void set_pageblock_migratetype(unsigned long pfn, enum migratetype mt);
 #define MEMMAP_SELF_PAGES	7
 #define MEMMAP_SELF_FIRST	(pageblock_nr_pages - MEMMAP_SELF_PAGES)
 
+/*
+ * Locking: the vmemmap lock (interrupts on) around every change of a
+ * free block's vmemmap entries, zone->lock only to take a block off the
+ * lists or put it back, and no TLB flush under zone->lock.
+ */
 struct free_memmap_ops {
 	bool (*enabled)(void);
-	/* Optimized pageblock, off the lists: memmap into its pages 505..511. */
+	/*
+	 * Optimized pageblock, off the lists, vmemmap lock held, interrupts
+	 * on: memmap into its pages 505..511, flushed everywhere.
+	 */
 	void (*unshare_self)(struct page *block);
-	/* Self-hosted pageblock, its 505 other pages off the lists: share again. */
+	/* Self-hosted pageblock, its 505 other pages off the lists: share again (no flush). */
 	void (*reshare_self)(struct page *block);
 	/*
-	 * Optimized pageblock (free or just allocated): memmap into 7 pages
-	 * from elsewhere, none of them in [avoid_start, avoid_end).
+	 * Optimized pageblock, the caller's (owned: allocated or taken) or
+	 * free: memmap into 7 pages from elsewhere, none of them in
+	 * [avoid_start, avoid_end). Interrupts on.
 	 */
-	int (*unshare)(struct page *block, unsigned long avoid_start, unsigned long avoid_end);
-	/* A whole free pageblock whose memmap is in lent pages: share again, the 7 to free. */
-	bool (*reshare_lent)(struct page *block, struct page *lent[MEMMAP_SELF_PAGES]);
+	int (*unshare)(struct page *block, unsigned long avoid_start, unsigned long avoid_end,
+		       bool owned);
+	/* A whole free pageblock whose memmap is in lent pages: which 7 (looks only). */
+	bool (*lent_memmap)(struct page *block, struct page *lent[MEMMAP_SELF_PAGES]);
+	/* The same block, off the lists: share again (no flush). */
+	void (*reshare_lent)(struct page *block);
 	/* An optimized pageblock taken out with its section (offline). */
 	void (*forget)(struct page *block);
 	/* Lent pages in [start, end) move out of it (a contiguous take); 0 or -ENOMEM. */
@@ -252,6 +264,21 @@ unsigned long nr_memmap_lent_pages(void);
 bool pageblock_is_free(unsigned long pfn);
 /* A self-hosted pageblock whose other 505 pages are all free is optimized again. */
 void free_memmap_try_reshare(unsigned long pfn);
+/*
+ * Blocks made whole by frees are re-shared later, with interrupts on
+ * (the flush needs them): done by free_pages() and drain_all_pages().
+ */
+void free_memmap_reshare_pending(void);
+/* The same for every whole free block there is (the switch turned on). */
+void free_memmap_reshare_all(void);
+/*
+ * The free pageblock at pfn off the free lists (a larger free block is
+ * split around it), so that nobody allocates it while its memmap
+ * changes; false when it is not wholly free. Then put back.
+ */
+bool pageblock_take_free(unsigned long pfn);
+void pageblock_put_free(unsigned long pfn);
+bool local_irqs_enabled(void);
 /* Optimized free pageblocks overlapping [start, end) get their memmap back. */
 int unshare_free_range(unsigned long start, unsigned long end);
 

@@ -22,6 +22,7 @@
 #include "mm/page_source.h"
 #include "mm/pgtable.h"
 #include "kernel/panic.h"
+#include "kernel/percpu.h"
 #include "kernel/printk.h"
 #include "kernel/spinlock.h"
 #include "kernel/tlbflush.h"
@@ -34,15 +35,35 @@ unsigned long nr_mem_sections;
 unsigned long max_pfn;
 static unsigned long vmemmap_pages;	/* pages holding struct pages; atomic */
 static DEFINE_SPINLOCK(vmemmap_spinlock);
+/* The holder's CPU + 1: an allocation under the lock may need it again. */
+static int vmemmap_holder;
 
 void vmemmap_lock(void)
 {
 	spin_lock(&vmemmap_spinlock);
+	WRITE_ONCE(vmemmap_holder, smp_processor_id() + 1);
 }
 
 void vmemmap_unlock(void)
 {
+	WRITE_ONCE(vmemmap_holder, 0);
 	spin_unlock(&vmemmap_spinlock);
+}
+
+bool vmemmap_trylock(void)
+{
+	if (!spin_trylock(&vmemmap_spinlock))
+		return false;
+	WRITE_ONCE(vmemmap_holder, smp_processor_id() + 1);
+	return true;
+}
+
+bool vmemmap_lock_unless_held(void)
+{
+	if (READ_ONCE(vmemmap_holder) == (int)smp_processor_id() + 1)
+		return false;
+	vmemmap_lock();
+	return true;
 }
 
 unsigned long vmemmap_bytes(void)

@@ -136,10 +136,18 @@ int vmemmap_migrate_range(unsigned long start_pfn, unsigned long end_pfn);
  * (kernel_mapping_switch()), which a CPU waiting for it must answer; a
  * mutex would do as well, but nothing under it sleeps. Order:
  * hugetlb_lock -> vmemmap lock -> slab and zone locks. The free-memory
- * dedup (mm/buddy_vmemmap.c) remaps under zone->lock instead.
+ * dedup (mm/buddy_vmemmap.c) remaps under it too, taking a free block off
+ * the lists under zone->lock first and flushing with zone->lock dropped.
  */
 void vmemmap_lock(void);
 void vmemmap_unlock(void);
+bool vmemmap_trylock(void);
+/*
+ * For the free-memory dedup, which allocation can reach from under the
+ * lock (a page table for a vmemmap split): takes the lock unless this CPU
+ * holds it already; true when it took it (the caller then unlocks).
+ */
+bool vmemmap_lock_unless_held(void);
 
 /* Bytes of memory holding struct pages (shared tail pages counted once). */
 unsigned long vmemmap_bytes(void);

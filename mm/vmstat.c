@@ -40,15 +40,20 @@ static int pagetypeinfo_show(struct seq_buf *m, void *data)
 		if (!z->managed_pages)
 			continue;
 		for (int mt = 0; mt < MIGRATE_TYPES; mt++) {
-			seq_printf(m, "Node    0, zone %8s, type %12s ", z->name, migratetype_names[mt]);
+			unsigned long n[NR_PAGE_ORDERS] = { 0 }, flags;
+
+			/* The lists change under zone->lock only: walked under it too. */
+			spin_lock_irqsave(&z->lock, flags);
 			for (int o = 0; o < NR_PAGE_ORDERS; o++) {
-				unsigned long n = 0;
 				struct list_head *pos;
 
 				list_for_each(pos, &z->free_area[o].free_list[mt])
-					n++;
-				seq_printf(m, "%6lu ", n);
+					n[o]++;
 			}
+			spin_unlock_irqrestore(&z->lock, flags);
+			seq_printf(m, "Node    0, zone %8s, type %12s ", z->name, migratetype_names[mt]);
+			for (int o = 0; o < NR_PAGE_ORDERS; o++)
+				seq_printf(m, "%6lu ", n[o]);
 			seq_printf(m, "\n");
 		}
 	}

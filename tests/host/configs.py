@@ -122,9 +122,12 @@ CONFIGS = [
            cmdline="nr_cpus=3 maxcpus=2 test=smp,sched", must_run=SMP_ALL + SCHED_ALL),
     # Free memory keeping a deduplicated memmap (issue 14) is off by
     # default (device-8g fails with it on: see the README); here every
-    # suite runs with it on from boot.
-    Config("buddy-vmemmap-on", memory="1G", timeout=300, groups=("buddy-vmemmap",),
-           cmdline="buddy_vmemmap_optimize=on test=all"),
+    # suite runs with it on from boot, with 4 CPUs, so that its SMP
+    # stress case races splits, re-shares and pool moves on real threads.
+    Config("buddy-vmemmap-on", memory="1G", extra="-smp 4", timeout=540,
+           groups=("buddy-vmemmap",), cmdline="buddy_vmemmap_optimize=on test=all",
+           must_run=("buddy_vmemmap.smp_*", "buddy_vmemmap.split_*", "buddy_vmemmap.page_fill_*",
+                     "buddy_vmemmap.pagetypeinfo_*", "buddy_vmemmap.checker_*")),
 ]
 
 # `--bench`: one boot that runs the benchmarks (bench/bench.h). 4 GiB so

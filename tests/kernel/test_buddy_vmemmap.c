@@ -11,6 +11,7 @@
  */
 #include "tests/kernel/ktest.h"
 #include "tests/kernel/ktest_mm.h"
+#include "kernel/errmsg.h"
 #include "kernel/param.h"
 #include "mm/buddy_vmemmap.h"
 #include "mm/fail_page_alloc.h"
@@ -23,9 +24,15 @@
 #include "mm/page_fill.h"
 #include "mm/pgtable.h"
 #include "mm/slab.h"
+#include "mm/debug/check.h"
 #include "mm/sparse.h"
 #include "kernel/printk.h"
+#include "kernel/pseudofs.h"
+#include "kernel/sched.h"
+#include "kernel/smp.h"
+#include "kernel/task.h"
 #include "kernel/tlbflush.h"
+#include "kernel/traps.h"
 #include "libc/stdio.h"
 #include "libc/stdlib.h"
 #include "libc/string.h"
@@ -95,6 +102,12 @@ static bool expect_snap(struct kunit *test, const struct snap *base,
 /* Switch on, everything optimized that can be; false (skipped) when nothing is. */
 static bool start(struct kunit *test, struct snap *s)
 {
+	/*
+	 * Splits, restores and re-shares flush every CPU's TLB, which needs
+	 * interrupts on (with them off an allocation passes optimized blocks
+	 * over); the boot-time test runner may still have them off.
+	 */
+	local_irq_enable();
 	if (buddy_vmemmap_set(true)) {
 		ktest_fail(test, __FILE__, __LINE__, "turning the switch on ran out of memory");
 		return false;
@@ -737,6 +750,310 @@ KTEST(buddy_vmemmap, contig_take_moves_free_huge_pages_out)
 	set_page_fill(fill);
 	EXPECT_EQ(test, set_max_huge_pages(H2M, base), base);
 	unpin_gigs(gigs, nr_gigs);
+	EXPECT_EQ(test, buddy_vmemmap_set(true), 0);
+	EXPECT_SNAP(test, &s, 0);
+}
+
+/*
+ * /proc/pagetypeinfo walks the free lists, optimized blocks included (at
+ * their tails): its counts, summed over migratetypes, are each order's
+ * nr_free, a counter kept apart from the lists.
+ */
+static long pagetypeinfo_blocks(const char *text, const char *zone, unsigned int order)
+{
+	long sum = 0;
+	char key[40];
+
+	snprintf(key, sizeof(key), "zone %8s, type", zone);
+	for (const char *line = strstr(text, key); line; line = strstr(line + 1, key)) {
+		const char *p = strchr(line, ',') + 1;
+
+		p = strstr(p, "type") + 4;
+		while (*p == ' ')
+			p++;
+		while (*p && *p != ' ')		/* the type's name */
+			p++;
+		for (unsigned int o = 0; o <= order; o++) {
+			char *end;
+			long n = strtol(p, &end, 10);
+
+			if (end == p)
+				return -1;
+			if (o == order)
+				sum += n;
+			p = end;
+		}
+	}
+	return sum;
+}
+
+KTEST(buddy_vmemmap, pagetypeinfo_counts_optimized_blocks)
+{
+	static char text[4096];
+	unsigned long optimized_free = 0;
+	struct snap s;
+
+	if (!start(test, &s))
+		return;
+	ASSERT_GT(test, pseudofs_read("/proc/pagetypeinfo", text, sizeof(text) - 1), 0);
+	for (int z = 0; z < MAX_NR_ZONES; z++) {
+		if (!zones[z].managed_pages)
+			continue;
+		for (unsigned int o = 0; o <= MAX_ORDER; o++) {
+			long n = pagetypeinfo_blocks(text, zones[z].name, o);
+
+			EXPECT_EQ(test, n, (long)zones[z].free_area[o].nr_free);
+			if (o >= pageblock_order)
+				optimized_free += n;
+		}
+	}
+	/* The walk met optimized blocks: there are some, all at order 9 and 10. */
+	EXPECT_GT(test, s.optimized, 0);
+	EXPECT_GT(test, optimized_free, 0);
+	EXPECT_SNAP(test, &s, 0);
+}
+
+/* The checker tells a broken optimized free block, and a mended one. */
+KTEST(buddy_vmemmap, checker_reports_broken_free_tail)
+{
+	struct page *block;
+	unsigned long saved;
+	struct errmsg e;
+	struct snap s;
+
+	if (!start(test, &s))
+		return;
+	block = find_optimized();
+	if (!block) {
+		ktest_fail(test, __FILE__, __LINE__, "no optimized free block left");
+		return;
+	}
+	/* Tail 5 sits in the block's own head vmemmap page: writable. */
+	saved = block[5].private;
+	block[5].private = 1;
+	errmsg_init(&e);
+	EXPECT_EQ(test, buddy_vmemmap_check(&e), -EINVAL);
+	EXPECT_NOT_NULL(test, strstr(errmsg_why(&e, e.err), "is not a tail"));
+	block[5].private = saved;
+	errmsg_init(&e);
+	EXPECT_EQ(test, buddy_vmemmap_check(&e), 0);
+	EXPECT_SNAP(test, &s, 0);
+}
+
+/* The pageblock the split rebuilt, among the pages it handed out (0: none). */
+static unsigned long self_hosted_of(struct page **pages, unsigned long n)
+{
+	for (unsigned long i = 0; i < n; i++) {
+		unsigned long pfn = page_to_pfn(pages[i]) & ~(pageblock_nr_pages - 1);
+
+		if (pageblock_self_hosted(pfn))
+			return pfn;
+	}
+	return 0;
+}
+
+static void alloc_one(void *arg)
+{
+	struct page **p = arg;
+
+	*p = alloc_page(GFP_KERNEL);
+}
+
+/*
+ * The debug fill (page_poison=) and a split block: the block shared
+ * again holds memmap in its last 7 pages, so it is not marked filled
+ * (taking it would report them); the pages a split hands out are filled
+ * when freed and checked when taken again, so a changed byte among them
+ * is reported.
+ */
+KTEST(buddy_vmemmap, page_fill_meets_split_block)
+{
+	bool fill = page_fill_enabled();
+	struct page *again = NULL;
+	unsigned long n, pfn;
+	char why[128];
+	struct snap s;
+	u8 *victim;
+
+	set_page_fill(true);
+	if (!start(test, &s))
+		goto out;
+	n = split_one(held, ARRAY_SIZE(held), s.self_hosted);
+	ASSERT_EQ(test, buddy_vmemmap_nr_self_hosted(), s.self_hosted + 1);
+	pfn = self_hosted_of(held, n);
+	ASSERT_NE(test, pfn, 0);
+	while (n)
+		__free_page(held[--n]);
+	drain_all_pages();
+	ASSERT_TRUE(test, PageVmemmapOptimized(pfn_to_page(pfn)));
+	EXPECT_FALSE(test, PageFilled(pfn_to_page(pfn)));
+	ASSERT_EQ(test, alloc_contig_range(pfn, pageblock_nr_pages), 0);
+	free_contig_range(pfn, pageblock_nr_pages);
+	/* Split again; one page freed filled (to this CPU's list), one byte changed. */
+	n = split_one(held, ARRAY_SIZE(held), buddy_vmemmap_nr_self_hosted());
+	ASSERT_GT(test, n, 0);
+	victim = page_address(held[n - 1]);
+	__free_page(held[n - 1]);
+	ASSERT_TRUE(test, PageFilled(held[n - 1]));
+	victim[100] ^= 0xff;
+	EXPECT_TRUE(test, ktest_catch_panic(alloc_one, &again, why, sizeof(why)));
+	local_irq_enable();	/* panic() turned them off; re-sharing needs them */
+	EXPECT_NOT_NULL(test, strstr(why, "page poison overwritten"));
+	/* The report came before the page was prepared: it is ours, unprepared. */
+	victim[100] ^= 0xff;
+	ClearPageFilled(held[n - 1]);
+	set_page_count(held[n - 1], 1);
+	held[n - 1]->private = 0;
+	while (n)
+		__free_page(held[--n]);
+	EXPECT_SNAP(test, &s, 0);
+out:
+	set_page_fill(fill);
+}
+
+/*
+ * SMP: one kernel thread per online CPU allocates and frees blocks of
+ * every order (splits of optimized blocks, whole-block allocations that
+ * borrow memmap pages, frees that make blocks whole to be shared again)
+ * while the thread on the first CPU grows and shrinks the 2 MiB pool and
+ * turns the switch off and on. Seeded, bounded by step counts; each
+ * block carries a tag at both ends, checked when it is freed (a block
+ * handed out twice is caught). Afterwards the checkers, and every count
+ * of the snapshot exact.
+ */
+#define SMP_STEPS	160
+#define SMP_HELD	8
+#define SMP_ROUNDS	6
+
+struct smp_thread {
+	struct completion done;
+	u64 rng;
+	bool pool;
+	unsigned long steps, allocated, errors;
+	char why[96];
+};
+
+static struct smp_thread smp_threads[NR_CPUS];
+static char smp_text[4096];
+
+static void smp_error(struct smp_thread *t, const char *what, struct page *p, unsigned int order)
+{
+	if (!t->errors++)
+		snprintf(t->why, sizeof(t->why), "%s: pfn %#lx order %u", what, page_to_pfn(p), order);
+}
+
+static void smp_tag(struct live *l, u64 tag, bool check, struct smp_thread *t)
+{
+	u64 *head = page_address(l->page);
+	u64 *tail = head + (PAGE_SIZE << l->order) / sizeof(u64) - 1;
+
+	if (!check) {
+		*head = tag;
+		*tail = ~tag;
+	} else if (*head != tag || *tail != ~tag) {
+		smp_error(t, "tag overwritten (handed out twice?)", l->page, l->order);
+	}
+}
+
+static void smp_swap(struct smp_thread *t, struct live *l)
+{
+	u64 tag = (u64)(unsigned long)t ^ (u64)(unsigned long)l;
+
+	if (l->page) {
+		smp_tag(l, tag, true, t);
+		free_pages(l->page, l->order);
+		l->page = NULL;
+		return;
+	}
+	l->order = rnd(&t->rng) % (MAX_ORDER + 1);
+	l->page = alloc_pages(GFP_KERNEL | __GFP_NOWARN, l->order);
+	if (!l->page)
+		return;
+	t->allocated++;
+	/* Its struct pages are writable: the allocator wrote them, and so may we. */
+	if (page_ref_count(l->page) != 1 || PageVmemmapOptimized(l->page))
+		smp_error(t, "allocated with refcount or shared tails", l->page, l->order);
+	l->page[(1UL << l->order) - 1].index = 0;
+	smp_tag(l, tag, false, t);
+}
+
+static void smp_pool_rounds(struct smp_thread *t)
+{
+	unsigned long base = H2M->nr_huge_pages;
+
+	for (unsigned int r = 0; r < SMP_ROUNDS; r++) {
+		set_max_huge_pages(H2M, base + 1 + rnd(&t->rng) % 16);
+		schedule();
+		/* Out of memory for some restore: a later write finishes it. */
+		buddy_vmemmap_set(r & 1);
+		/* Its walk of the free lists, while the others change them. */
+		if (pseudofs_read("/proc/pagetypeinfo", smp_text, sizeof(smp_text)) <= 0)
+			smp_error(t, "/proc/pagetypeinfo unreadable", pfn_to_page(0), 0);
+		set_max_huge_pages(H2M, base);
+		t->steps++;
+		schedule();
+	}
+}
+
+static void smp_main(void *arg)
+{
+	struct smp_thread *t = arg;
+	struct live held[SMP_HELD] = { { NULL, 0 } };
+
+	if (t->pool)
+		smp_pool_rounds(t);
+	for (unsigned int i = 0; !t->pool && i < SMP_STEPS; i++) {
+		smp_swap(t, &held[rnd(&t->rng) % SMP_HELD]);
+		if (++t->steps % 8 == 0)
+			schedule();
+	}
+	for (unsigned int i = 0; i < SMP_HELD; i++)
+		if (held[i].page)
+			smp_swap(t, &held[i]);
+	complete(&t->done);
+}
+
+KTEST(buddy_vmemmap, smp_allocators_against_pool_and_switch)
+{
+	unsigned long pool = H2M->nr_huge_pages, allocated = 0;
+	unsigned int cpu, n = 0;
+	struct snap s;
+
+	if (!start(test, &s))
+		return;
+	/* One per CPU, and two at least: with one CPU they take turns. */
+	for (cpu = cpumask_next_online(-1); n < max(num_online_cpus(), 2U);
+	     cpu = cpumask_next_online(cpu)) {
+		struct smp_thread *t = &smp_threads[n];
+		struct task_struct *task;
+
+		if (cpu >= NR_CPUS)
+			cpu = cpumask_next_online(-1);
+		memset(t, 0, sizeof(*t));
+		init_completion(&t->done);
+		t->rng = 0x5eed0000ULL + n;
+		t->pool = n == 0;
+		task = kthread_create(smp_main, t, "bv_smp");
+		ASSERT_NOT_NULL(test, task);
+		kthread_bind(task, cpu);
+		wake_up_process(task);
+		n++;
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		wait_for_completion(&smp_threads[i].done);
+		if (smp_threads[i].errors)
+			ktest_fail(test, __FILE__, __LINE__, "thread %u: %lu errors, the first: %s", i,
+				   smp_threads[i].errors, smp_threads[i].why);
+		EXPECT_GT(test, smp_threads[i].steps, 0);
+		allocated += smp_threads[i].allocated;
+	}
+	ktest_log(test, "%u threads, %lu blocks allocated", n, allocated);
+	EXPECT_GT(test, allocated, 0);
+	EXPECT_UEQ(test, H2M->nr_huge_pages, pool);
+	EXPECT_TRUE(test, buddy_vmemmap_enabled());
+	/* The threads' own memory (stacks) comes back as their CPUs reap them. */
+	for (unsigned int i = 0; i < 200 && ktest_settled_free_pages() != s.free; i++)
+		schedule();
 	EXPECT_EQ(test, buddy_vmemmap_set(true), 0);
 	EXPECT_SNAP(test, &s, 0);
 }

@@ -15,6 +15,7 @@
  */
 #include "tests/kernel/ktest.h"
 #include "tests/kernel/ktest_mm.h"
+#include "mm/buddy_vmemmap.h"
 #include "mm/devdax.h"
 #include "mm/debug/check.h"
 #include "mm/fail_page_alloc.h"
@@ -659,4 +660,37 @@ KTEST(devdax, fault_injection_populate)
 	inject_create(test, dev_start, SZ_1G, SZ_1G, 2);
 	/* 4 KiB: a 2 MiB block (or 8 pages per subsection), then 8 pages and a table. */
 	inject_create(test, dev_start, SECTION_BYTES + 2 * SZ_2M, SZ_4K, 8);
+}
+
+/*
+ * Device-dax beside free memory kept optimized (mm/buddy_vmemmap.c): a
+ * 2 MiB-aligned region's tails map the same shared order-9 tail page as
+ * optimized free blocks, and its memmap pages come out of free memory,
+ * splitting optimized blocks. With the dedup on for the case, the region
+ * has HVO's shape, the checkers (which compare the shared tails with
+ * what they must hold) pass, and once it is gone every count is back.
+ */
+KTEST(devdax, region_beside_optimized_free_memory)
+{
+	bool was = buddy_vmemmap_enabled();
+	struct baseline b;
+	int id;
+
+	if (!find_device_memory(test, SZ_1G))
+		return;
+	/* Splits and restores flush every CPU: the boot runner may have them off. */
+	local_irq_enable();
+	ASSERT_EQ(test, buddy_vmemmap_set(true), 0);
+	ASSERT_GT(test, buddy_vmemmap_nr_optimized(), 0);
+	take_baseline(&b);
+	id = dax_region_create(dev_start, SZ_1G, SZ_2M, &werr);
+	if (id < 0) {
+		ktest_fail(test, __FILE__, __LINE__, "create: %d %s", id, werr.why);
+	} else {
+		expect_2m_shape(test, PHYS_PFN(dev_start) + 512 * 7);
+		CHECKERS_PASS(test);
+		EXPECT_EQ(test, dax_region_destroy(id, &werr), 0);
+	}
+	EXPECT_BASELINE(test, &b);
+	EXPECT_EQ(test, buddy_vmemmap_set(was), 0);
 }
