@@ -21,6 +21,7 @@
  */
 #include "mm/gup.h"
 #include "mm/memory.h"
+#include "mm/pgtable-generic.h"
 #include "mm/pgtable.h"
 #include "mm/page_alloc.h"
 #include "kernel/printk.h"

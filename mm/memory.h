@@ -45,13 +45,6 @@ int handle_mm_fault(struct mm *mm, unsigned long addr, unsigned long error_code,
 int fault_in_user_page(struct mm *mm, unsigned long addr, unsigned long error_code,
 		       unsigned long vm_flags, int *si_code);
 
-/*
- * What a page-table page holds once freed, in debug builds: the free-page
- * fill's pattern (mm/page_fill.c), written on free. A lockless walker
- * that ever reads it read through a freed table (mm/gup.c counts it).
- */
-#define PT_FREED_POISON	0xaaaaaaaaaaaaaaaaULL
-
 /* Fault in [start, end) of one VMA (MAP_POPULATE); best effort. */
 void populate_vma_range(struct mm *mm, struct vm_area_struct *vma,
 			unsigned long start, unsigned long end);
