@@ -49,38 +49,7 @@ int fault_in_user_page(struct mm *mm, unsigned long addr, unsigned long error_co
 void populate_vma_range(struct mm *mm, struct vm_area_struct *vma,
 			unsigned long start, unsigned long end);
 
-/*
- * Deferred freeing: pages and tables go only after the TLB flush. The
- * pages wait in the gather's own array, and once that is full in a page
- * the gather borrows (TLB_MORE_PAGES of them, as Linux's batch pages),
- * so that a large zap shoots the other CPUs down once per 512 pages,
- * not once per 64: with threads on every CPU each round waits for all
- * of them. Without a page to borrow it flushes every 64, as before.
- */
-#define TLB_BATCH_PAGES		64
-#define TLB_MORE_PAGES		(PAGE_SIZE / sizeof(struct page *))
-#define TLB_BATCH_TABLES	32
-
-struct mmu_gather {
-	struct mm *mm;
-	unsigned long start, end;	/* leaves cleared since the last flush */
-	unsigned int nr_pages, max_pages;
-	unsigned int nr_tables;
-	struct page **pages;		/* local, or the borrowed page */
-	struct page *local[TLB_BATCH_PAGES];	/* 4 KiB pages, hugetlb heads */
-	pteval_t *tables[TLB_BATCH_TABLES];
-};
-
-void tlb_gather_mmu(struct mmu_gather *tlb, struct mm *mm);
-/*
- * For tests: called right after the gather frees each page or table, the
- * moment at which no translation to it may be left in the TLB (NULL:
- * none). What makes a free before the flush visible.
- */
-typedef void (*tlb_free_observer_t)(struct mm *mm, struct page *page);
-void set_tlb_free_observer(tlb_free_observer_t fn);
-/* Flush what was cleared, then free what was gathered. */
-void tlb_finish_mmu(struct mmu_gather *tlb);
+struct mmu_gather;	/* mm/mmu_gather.h */
 
 /*
  * Clear every mapping in [start, end) (hugetlb leaves wholly inside the

@@ -67,9 +67,10 @@ pteval_t *user_table_alloc(struct mm *mm, enum pg_level level)
 
 /*
  * Only for a table never linked, or unlinked, flushed and synchronised
- * with the lockless walkers (tlb_flush()). Debug builds fill it with
- * PT_FREED_POISON, the free-page fill's pattern, so that a walker that
- * reads through it after the free sees the pattern (mm/gup.c checks).
+ * with the lockless walkers (tlb_flush(), mm/mmu_gather.c). Debug
+ * builds fill it with PT_FREED_POISON, the free-page fill's pattern, so
+ * that a walker that reads through it after the free sees the pattern
+ * (mm/gup.c checks).
  */
 void user_table_free(pteval_t *table)
 {

@@ -14,6 +14,7 @@
 #include "tests/kernel/ktest_mm.h"
 #include "mm/mmap.h"
 #include "mm/memory.h"
+#include "mm/mmu_gather.h"
 #include "kernel/uaccess.h"
 #include "mm/hugetlb.h"
 #include "mm/hugetlb_vmemmap.h"
