@@ -10,13 +10,13 @@
  * Reclaim order and TLB discipline. A zap clears leaves bottom-up inside
  * a recursive walk; when the walk comes back up from a child table whose
  * count is now 0 (and reclaim is on) it clears the parent's entry, which
- * drops the parent's count, so the parent is tested the same way when
- * the walk returns one level further up: PTE -> PMD -> PUD tables. The
- * PGD is never freed, and nothing of the kernel half is ever visited
- * (user ranges end below 1 << 47). Nothing is freed during the walk:
- * pages and unlinked tables are gathered (struct mmu_gather,
- * mm/mmu_gather.c), and only after the TLB flush that makes them
- * unreachable are they given back.
+ * drops the parent's count (unlink_table(), mm/pt_reclaim.c), so the
+ * parent is tested the same way when the walk returns one level further
+ * up: PTE -> PMD -> PUD tables. The PGD is never freed, and nothing of
+ * the kernel half is ever visited (user ranges end below 1 << 47).
+ * Nothing is freed during the walk: pages and unlinked tables are
+ * gathered (struct mmu_gather, mm/mmu_gather.c), and only after the TLB
+ * flush that makes them unreachable are they given back.
  *
  * Device-dax (VM_DAX) leaves map a region's pfns at the region's
  * alignment (PTE, PMD or PUD leaf). They allocate nothing but tables and
@@ -31,28 +31,24 @@
  */
 #include "mm/memory.h"
 #include "mm/mmu_gather.h"
+#include "mm/pt_reclaim.h"
 #include "mm/pgtable-generic.h"
 #include "mm/hugetlb.h"
 #include "mm/page.h"
 #include "mm/page_alloc.h"
 #include "mm/pgtable.h"
 #include "mm/shmem.h"
-#include "kernel/param.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
-#include "kernel/pseudofs.h"
 #include "kernel/traps.h"
 #include "kernel/extable.h"
 #include "kernel/uaccess.h"
 #include "kernel/tlbflush.h"
 #include "libc/errno.h"
 #include "libc/stdio.h"
-#include "libc/stdlib.h"
 #include "libc/string.h"
 
 #define MAX_PRINTED_REPORTS	8
-
-static bool pt_reclaim = true;
 
 static enum pg_level size_to_pg_level(unsigned long size)
 {
@@ -102,18 +98,6 @@ int pgd_alloc(struct mm *mm)
 	mm->pgd = pgd;
 	mm->nr_pgtables[PG_LEVEL_512G] = 1;
 	return 0;
-}
-
-/* Clear the parent's entry for an empty child; freed after the flush. */
-static void unlink_table(struct mmu_gather *tlb, pteval_t *parent, unsigned int idx,
-			 pteval_t *child)
-{
-	struct mm *mm = tlb->mm;
-
-	BUG_ON(pt_page(child)->pt_count);
-	set_user_entry(parent, idx, 0);
-	mm_counter_add(&mm->nr_pgtables[pt_page(child)->pt_level], -1);
-	tlb_remove_table(tlb, child);
 }
 
 /* Zap. */
@@ -189,27 +173,13 @@ static void zap_table(struct zap_details *d, pteval_t *table, enum pg_level leve
 			zap_pte_table(d, table, idx, child, addr, next);
 		} else {
 			zap_table(d, child, level - 1, addr, next);
-			if (pt_reclaim && !pt_page(child)->pt_count) {
+			if (pt_reclaim_enabled() && !pt_page(child)->pt_count) {
 				unlink_table(d->tlb, table, idx, child);
 				mm_counter_add(&d->tlb->mm->pt_reclaimed, 1);
 			}
 		}
 		addr = next;
 	}
-}
-
-/*
- * Unlink an empty PTE table (Linux's pt_reclaim): with its lock held, so
- * that no fault is filling it, re-validate that the PMD entry still
- * points at it, then clear the entry. The caller holds page_table_lock.
- */
-static bool try_unlink_pte_table(struct mmu_gather *tlb, pteval_t *pmd, unsigned int idx,
-				 pteval_t *pte)
-{
-	if (pt_page(pte)->pt_count || READ_ONCE(pmd[idx]) != (__pa(pte) | _PAGE_TABLE))
-		return false;
-	unlink_table(tlb, pmd, idx, pte);
-	return true;
 }
 
 static void zap_pte_table(struct zap_details *d, pteval_t *pmd, unsigned int idx,
@@ -219,7 +189,7 @@ static void zap_pte_table(struct zap_details *d, pteval_t *pmd, unsigned int idx
 
 	spin_lock(ptl);
 	zap_table(d, pte, PG_LEVEL_4K, addr, end);
-	if (pt_reclaim && try_unlink_pte_table(d->tlb, pmd, idx, pte))
+	if (pt_reclaim_enabled() && try_unlink_pte_table(d->tlb, pmd, idx, pte))
 		mm_counter_add(&d->tlb->mm->pt_reclaimed, 1);
 	spin_unlock(ptl);
 }
@@ -241,66 +211,6 @@ unsigned long zap_page_range(struct mmu_gather *tlb, unsigned long start,
 	return d.nr_huge;
 }
 
-/* Unlink child of table (at level) if empty; a PTE table under its lock. */
-static bool try_unlink_table(struct mmu_gather *tlb, pteval_t *table, enum pg_level level,
-			     unsigned int idx, pteval_t *child)
-{
-	spinlock_t *ptl;
-	bool done;
-
-	if (level != PG_LEVEL_2M) {
-		if (pt_page(child)->pt_count)
-			return false;
-		unlink_table(tlb, table, idx, child);
-		return true;
-	}
-	ptl = pte_lockptr(child);
-	spin_lock(ptl);
-	done = try_unlink_pte_table(tlb, table, idx, child);
-	spin_unlock(ptl);
-	return done;
-}
-
-/*
- * Free the child tables of `table` that serve only [floor, ceiling) and
- * meet [addr, end): no VMA is left there, so they hold nothing but
- * empty tables.
- */
-static void free_table_range(struct mmu_gather *tlb, pteval_t *table, enum pg_level level,
-			     unsigned long addr, unsigned long end,
-			     unsigned long floor, unsigned long ceiling)
-{
-	unsigned long size = level_size(level);
-
-	for (; addr < end; addr = min(ALIGN_DOWN(addr, size) + size, end)) {
-		unsigned long base = ALIGN_DOWN(addr, size);
-		unsigned int idx = level_index(addr, level);
-		pteval_t e = table[idx];
-		pteval_t *child;
-
-		if (entry_none(e) || entry_leaf(e, level))
-			continue;
-		child = entry_table(e);
-		free_table_range(tlb, child, level - 1, addr, min(base + size, end),
-				 floor, ceiling);
-		if (base >= floor && base + size <= ceiling)
-			try_unlink_table(tlb, table, level, idx, child);
-	}
-}
-
-void free_pgtables(struct mmu_gather *tlb, unsigned long start, unsigned long end,
-		   unsigned long floor, unsigned long ceiling)
-{
-	struct mm *mm = tlb->mm;
-
-	if (start >= end)
-		return;
-	spin_lock(&mm->page_table_lock);
-	free_table_range(tlb, mm->pgd, PG_LEVEL_512G, start, end, floor,
-			 min(ceiling, USER_PGTABLES_CEILING));
-	spin_unlock(&mm->page_table_lock);
-}
-
 /* Teardown: everything is zapped already; every table is empty. */
 void pgd_free(struct mm *mm)
 {
@@ -317,40 +227,6 @@ void pgd_free(struct mm *mm)
 	user_table_free(pgd);
 	mm->pgd = NULL;
 	mm->nr_pgtables[PG_LEVEL_512G] = 0;
-}
-
-/* Free the empty tables below `table`, bottom-up; returns how many. */
-static unsigned long reclaim_table(struct mmu_gather *tlb, pteval_t *table,
-				   enum pg_level level)
-{
-	unsigned long freed = 0;
-	unsigned int end = level == PG_LEVEL_512G ? PTRS_PER_TABLE / 2 : PTRS_PER_TABLE;
-
-	for (unsigned int i = 0; i < end; i++) {
-		pteval_t e = table[i];
-		pteval_t *child;
-
-		if (entry_none(e) || entry_leaf(e, level))
-			continue;
-		child = entry_table(e);
-		freed += reclaim_table(tlb, child, level - 1);
-		freed += try_unlink_table(tlb, table, level, i, child);
-	}
-	return freed;
-}
-
-unsigned long reclaim_empty_tables(struct mm *mm)
-{
-	struct mmu_gather tlb;
-	unsigned long freed;
-
-	tlb_gather_mmu(&tlb, mm);
-	spin_lock(&mm->page_table_lock);
-	freed = reclaim_table(&tlb, mm->pgd, PG_LEVEL_512G);
-	spin_unlock(&mm->page_table_lock);
-	tlb_finish_mmu(&tlb);
-	mm_counter_add(&mm->pt_reclaimed, freed);
-	return freed;
 }
 
 /* Walks over what exists. */
@@ -1119,67 +995,6 @@ static bool do_user_addr_fault(struct pt_regs *regs, unsigned long addr)
 	/* The access fails through its exception-table fixup (-EFAULT). */
 	return false;
 }
-
-/* The reclaim switch. */
-
-bool pt_reclaim_enabled(void)
-{
-	return pt_reclaim;
-}
-
-void set_pt_reclaim(bool on)
-{
-	struct mm *mm;
-
-	if (on && !pt_reclaim) {
-		spin_lock(&mm_list_lock);
-		list_for_each_entry(mm, &mm_list, list) {
-			/*
-			 * mmap_lock for read, as MADV_DONTNEED's reclaim: a
-			 * writer (mprotect, mremap, fork) walks tables without
-			 * page_table_lock. A sleeping lock is only tried under
-			 * the list's spinlock: a busy mm keeps its empty tables
-			 * until its next zap. A torn-down one has no PGD.
-			 */
-			if (!mmap_read_trylock(mm))
-				continue;
-			if (mm->pgd)
-				reclaim_empty_tables(mm);
-			mmap_read_unlock(mm);
-		}
-		spin_unlock(&mm_list_lock);
-	}
-	pt_reclaim = on;
-}
-
-static int pt_reclaim_setup(const char *val)
-{
-	return kstrtobool(val, &pt_reclaim);
-}
-early_param("pt_reclaim", pt_reclaim_setup);
-
-static int pt_reclaim_show(struct seq_buf *m, void *data)
-{
-	(void)data;
-	seq_printf(m, "%d\n", pt_reclaim);
-	return 0;
-}
-
-static int pt_reclaim_store(const char *buf, size_t len, void *data, struct errmsg *e)
-{
-	unsigned long v;
-	int ret;
-
-	(void)data;
-	ret = pseudofs_parse_ulong(buf, len, &v, e);
-	if (ret)
-		return ret;
-	if (v > 1)
-		return errmsg_set(e, -EINVAL, "'%lu' is not 0 (keep empty page tables) or 1 (free them)", v);
-	set_pt_reclaim(v);
-	return 0;
-}
-PSEUDO_FILE(pt_reclaim, "/proc/sys/vm/pt_reclaim", pt_reclaim_show, pt_reclaim_store);
 
 void pagefault_init(void)
 {

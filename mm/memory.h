@@ -18,6 +18,7 @@
  * the same test runs one level up: PTE -> PMD -> PUD tables, never the
  * PGD), gathers the table, and frees it only after the TLB flush that
  * makes it unreachable. Pages zapped are gathered and freed the same way.
+ * The unlinking is mm/pt_reclaim.h's, the gather mm/mmu_gather.h's.
  */
 #include "kernel/types.h"
 #include "mm/mm_types.h"
@@ -58,21 +59,12 @@ struct mmu_gather;	/* mm/mmu_gather.h */
  */
 unsigned long zap_page_range(struct mmu_gather *tlb, unsigned long start,
 			     unsigned long end, const struct hstate *h);
-/*
- * Linux's free_pgtables(): after the VMAs of [start, end) are gone, free
- * the tables that serve only addresses in [floor, ceiling) (no VMA left).
- * What munmap does whether or not reclaim is on.
- */
-void free_pgtables(struct mmu_gather *tlb, unsigned long start, unsigned long end,
-		   unsigned long floor, unsigned long ceiling);
 /* Rewrite the leaves of [start, end) for vm_flags, then flush. */
 void change_protection(struct mm *mm, unsigned long start, unsigned long end,
 		       unsigned long vm_flags);
 /* Mapped leaves of the given size in [start, end). */
 unsigned long count_mapped(struct mm *mm, unsigned long start, unsigned long end,
 			   unsigned long size);
-/* Free every empty table of mm (when reclaim is switched on). */
-unsigned long reclaim_empty_tables(struct mm *mm);
 
 /*
  * fork: map in dst every page src maps in vma, copy-on-write. Page
@@ -94,11 +86,6 @@ int move_page_range(struct mm *mm, unsigned long old, unsigned long new, unsigne
 int pgd_alloc(struct mm *mm);
 /* Teardown: every table below the PGD, then the PGD. Nothing mapped. */
 void pgd_free(struct mm *mm);
-
-/* The empty page-table reclaim switch (pt_reclaim=, /proc/sys/vm/pt_reclaim). */
-bool pt_reclaim_enabled(void);
-/* Switching it on frees the empty tables every mm holds. */
-void set_pt_reclaim(bool on);
 
 /*
  * What a leaf should be, for the checker (mm/debug/memory_check.c): the
