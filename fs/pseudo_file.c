@@ -8,9 +8,9 @@
  */
 #include "fs/file.h"
 #include "fs/pseudo_file.h"
+#include "kernel/mutex.h"
 #include "kernel/pseudofs.h"
 #include "kernel/seq_buf.h"
-#include "kernel/traps.h"
 #include "mm/slab.h"
 #include "libc/errno.h"
 #include "libc/string.h"
@@ -24,6 +24,7 @@ struct pseudo_open {
 	bool by_name;			/* pf holds a name, not a pointer (/proc/<pid>) */
 	char *buf;			/* the snapshot, or NULL */
 	size_t len;
+	struct mutex lock;		/* buf and len, for threads sharing the fd */
 	char path[];
 };
 
@@ -99,15 +100,17 @@ static ssize_t read_snapshot(struct pseudo_open *po, char *buf, size_t count, lo
 static ssize_t pseudo_read(struct file *f, char *buf, size_t count, loff_t *pos)
 {
 	struct pseudo_open *po = f->private_data;
-	unsigned long flags;
 	ssize_t ret;
 
 	if (po->is_dir)
 		return -EISDIR;
-	/* Threads sharing the fd must not free the snapshot under each other. */
-	flags = local_irq_save();
+	/*
+	 * Threads sharing the fd must not free the snapshot under each
+	 * other; a mutex, since making it may sleep (an mm's mmap_lock).
+	 */
+	mutex_lock(&po->lock);
 	ret = read_snapshot(po, buf, count, pos);
-	local_irq_restore(flags);
+	mutex_unlock(&po->lock);
 	return ret;
 }
 
@@ -264,6 +267,7 @@ int pseudo_file_open(const char *path, unsigned int flags, struct file **out)
 	if (!po)
 		return -ENOMEM;
 	memcpy(po->path, path, len + 1);
+	mutex_init(&po->lock);
 	po->is_dir = is_dir;
 	if (!is_dir) {
 		po->pf = pf;

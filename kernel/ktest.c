@@ -7,8 +7,10 @@
  * builds (make KTEST=1) link cases; the section is empty otherwise.
  */
 #include "kernel/ktest.h"
+#include "kernel/lockdep.h"
 #include "kernel/param.h"
 #include "kernel/printk.h"
+#include "kernel/traps.h"
 #include "libc/errno.h"
 #include "libc/string.h"
 
@@ -107,13 +109,41 @@ struct suite_tally {
 	bool reasons_differ;
 };
 
+/*
+ * Every case starts as a kernel thread's code does: interrupts on, no
+ * spinlock held, free to sleep (the task running the tests holds only
+ * the big kernel lock, which a sleep lets go). A case that returns
+ * otherwise fails, and the next one starts clean all the same: left
+ * alone, one panic caught with interrupts off once had every later
+ * suite run with them off, and every sleeping lock they took reported.
+ */
+static void case_context_check(struct kunit *test, unsigned int held)
+{
+	unsigned int now = lockdep_held_depth();
+
+	if (irqs_disabled()) {
+		printk("    # %s: returned with interrupts off\n", test->name);
+		test->failed++;
+		local_irq_enable();
+	}
+	if (now != held) {
+		printk("    # %s: returned holding %u spinlock(s)\n", test->name,
+		       now - held);
+		test->failed++;
+		lockdep_unwind(held);
+	}
+}
+
 static void run_case(const struct ktest_case *c, struct suite_tally *s,
 		     struct totals *t)
 {
 	struct kunit test = { .suite = c->suite, .name = c->name };
+	unsigned int held = lockdep_held_depth();
 
 	s->n++;
+	local_irq_enable();
 	c->run(&test);
+	case_context_check(&test, held);
 	if (test.failed) {
 		printk("    not ok %d %s\n", s->n, c->name);
 		s->failed++;

@@ -54,8 +54,10 @@ static u64 reported[LOCKDEP_CLASSES][CLASS_WORDS];
 static struct ld_edge edges[LOCKDEP_EDGES];
 static int nr_edges;
 static struct name_slot name_hash[NAME_HASH];
-static struct { int spin_class; unsigned long sleep_ip; } sleep_seen[SLEEP_REPORTS];
-static int nr_sleep_seen;
+enum seen_kind { SEEN_SLEEP, SEEN_RECURSION };
+/* Sleep and recursion reports made: each (kind, class, site) once. */
+static struct { u8 kind; int class_id; unsigned long ip; } seen[SLEEP_REPORTS];
+static int nr_seen;
 static struct ld_cpu ld_cpus[NR_CPUS];
 static int graph_lock;
 static unsigned long violations;
@@ -278,19 +280,21 @@ static void check_order(struct ld_cpu *c, int id, unsigned long ip)
 		report(buf);
 }
 
-static void push(struct held_lock *stack, int *depth, int id, bool sleeping,
-		 unsigned long ip)
+static void push(struct held_lock *stack, int *depth, const struct held_lock *h)
 {
 	if (*depth == LOCKDEP_HELD_MAX)
 		return;		/* deeper than any path here: not tracked */
-	stack[*depth] = (struct held_lock){ id, sleeping, this_cpu()->hardirq_nest, ip };
+	stack[*depth] = *h;
+	stack[*depth].irq = this_cpu()->hardirq_nest;
 	(*depth)++;
 }
 
-static void pop(struct held_lock *stack, int *depth, int id)
+/* The most recent entry of class id, or of instance map when given. */
+static void pop(struct held_lock *stack, int *depth, int id,
+		const struct lockdep_map *map)
 {
 	for (int i = *depth - 1; i >= 0; i--) {
-		if (stack[i].class_id != id)
+		if (map ? stack[i].map != map : stack[i].class_id != id)
 			continue;
 		memmove(&stack[i], &stack[i + 1], (*depth - i - 1) * sizeof(*stack));
 		(*depth)--;
@@ -320,14 +324,14 @@ static void leave(struct ld_cpu *c, unsigned long flags)
 }
 
 /* Order checked (unless a trylock), then pushed on stack. */
-static void record(struct ld_cpu *c, int id, struct held_lock *stack, int *depth,
-		   bool sleeping, unsigned long ip, bool trylock)
+static void record(struct ld_cpu *c, struct held_lock *stack, int *depth,
+		   const struct held_lock *h, bool trylock)
 {
-	if (!id)
+	if (!h->class_id)
 		return;
 	if (!trylock)
-		check_order(c, id, ip);
-	push(stack, depth, id, sleeping, ip);
+		check_order(c, h->class_id, h->ip);
+	push(stack, depth, h);
 }
 
 void lock_acquire_spin(const char *name, unsigned long ip, bool trylock)
@@ -337,7 +341,8 @@ void lock_acquire_spin(const char *name, unsigned long ip, bool trylock)
 
 	if (!name || !(c = enter(&flags)))
 		return;
-	record(c, spin_class(name), c->held, &c->depth, false, ip, trylock);
+	record(c, c->held, &c->depth,
+	       &(struct held_lock){ .class_id = spin_class(name), .ip = ip }, trylock);
 	leave(c, flags);
 }
 
@@ -352,7 +357,7 @@ void lock_release_spin(const char *name, unsigned long ip)
 		return;
 	id = spin_class(name);
 	if (id)
-		pop(c->held, &c->depth, id);
+		pop(c->held, &c->depth, id, NULL);
 	leave(c, flags);
 }
 
@@ -362,6 +367,18 @@ static const struct held_lock *held_spin(const struct ld_cpu *c)
 	return c->depth ? &c->held[c->depth - 1] : NULL;
 }
 
+/* Under graph_lock: true the first time this report is to be made. */
+static bool first_report(enum seen_kind kind, int class_id, unsigned long ip)
+{
+	for (int i = 0; i < nr_seen; i++)
+		if (seen[i].kind == kind && seen[i].class_id == class_id &&
+		    seen[i].ip == ip)
+			return false;
+	if (nr_seen < SLEEP_REPORTS)
+		seen[nr_seen++] = (typeof(seen[0])){ kind, class_id, ip };
+	return true;
+}
+
 static void report_sleep(struct ld_cpu *c, const char *what, unsigned long ip)
 {
 	const struct held_lock *h = held_spin(c);
@@ -369,15 +386,9 @@ static void report_sleep(struct ld_cpu *c, const char *what, unsigned long ip)
 	char buf[REPORT_SIZE], a[64], b[64];
 
 	graph_lock_take();
-	for (int i = 0; i < nr_sleep_seen; i++) {
-		if (sleep_seen[i].spin_class == spin && sleep_seen[i].sleep_ip == ip) {
-			graph_lock_drop();
-			return;
-		}
-	}
-	if (nr_sleep_seen < SLEEP_REPORTS) {
-		sleep_seen[nr_sleep_seen].spin_class = spin;
-		sleep_seen[nr_sleep_seen++].sleep_ip = ip;
+	if (!first_report(SEEN_SLEEP, spin, ip)) {
+		graph_lock_drop();
+		return;
 	}
 	if (h)
 		snprintf(buf, sizeof(buf),
@@ -415,9 +426,48 @@ void lockdep_schedule_check(unsigned long ip)
 	check_sleep("schedule()", ip, false);
 }
 
-void lock_acquire(struct lockdep_map *m, unsigned long ip, bool trylock)
+/* This task's most recent entry for the lock instance m, or NULL. */
+static const struct held_lock *held_instance(const struct lockdep_task *t,
+					     const struct lockdep_map *m)
+{
+	for (int i = t->depth - 1; i >= 0; i--)
+		if (t->held[i].map == m)
+			return &t->held[i];
+	return NULL;
+}
+
+static const char *mode(bool read)
+{
+	return read ? "read" : "write";
+}
+
+/* A lock this task holds, taken again: only read after read may wait. */
+static void check_recursion(const struct lockdep_task *t, const struct held_lock *h)
+{
+	const struct held_lock *was = held_instance(t, h->map);
+	char buf[REPORT_SIZE], a[64], b[64];
+
+	if (!was || (h->read && was->read))
+		return;
+	graph_lock_take();
+	if (!first_report(SEEN_RECURSION, h->class_id, h->ip)) {
+		graph_lock_drop();
+		return;
+	}
+	snprintf(buf, sizeof(buf),
+		 "lockdep: BUG: possible recursive locking: '%s' taken for %s at %s "
+		 "while this task holds it for %s (taken at %s)\n",
+		 class_name[h->class_id - 1], mode(h->read), sym(h->ip, a, sizeof(a)),
+		 mode(was->read), sym(was->ip, b, sizeof(b)));
+	graph_lock_drop();
+	report(buf);
+}
+
+static void acquire_sleeping(struct lockdep_map *m, unsigned long ip, bool trylock,
+			     bool read)
 {
 	struct lockdep_task *t = this_cpu()->lockdep_task;
+	struct held_lock h = { .sleeping = true, .read = read, .ip = ip, .map = m };
 	unsigned long flags;
 	struct ld_cpu *c;
 
@@ -425,8 +475,21 @@ void lock_acquire(struct lockdep_map *m, unsigned long ip, bool trylock)
 		check_sleep("sleeping lock taken", ip, true);
 	if (!t || !(c = enter(&flags)))
 		return;
-	record(c, map_class(m), t->held, &t->depth, true, ip, trylock);
+	h.class_id = map_class(m);
+	if (h.class_id && !trylock)
+		check_recursion(t, &h);
+	record(c, t->held, &t->depth, &h, trylock);
 	leave(c, flags);
+}
+
+void lock_acquire(struct lockdep_map *m, unsigned long ip, bool trylock)
+{
+	acquire_sleeping(m, ip, trylock, false);
+}
+
+void lock_acquire_shared(struct lockdep_map *m, unsigned long ip, bool trylock)
+{
+	acquire_sleeping(m, ip, trylock, true);
 }
 
 void lock_release(struct lockdep_map *m, unsigned long ip)
@@ -438,7 +501,7 @@ void lock_release(struct lockdep_map *m, unsigned long ip)
 	(void)ip;
 	if (!t || !m->class_id || !(c = enter(&flags)))
 		return;
-	pop(t->held, &t->depth, m->class_id);
+	pop(t->held, &t->depth, m->class_id, m);
 	leave(c, flags);
 }
 

@@ -12,9 +12,22 @@
  *   remembers where A and B were taken. An edge that closes a cycle
  *   (B -> ... -> A seen, now A -> B) is reported once, with the sites of
  *   both orders, and is not added.
- * - Sleeping in atomic context. might_sleep(), mutex_lock() and
- *   schedule() while this CPU holds a spinlock (and the first two with
- *   interrupts off) are reported with the site that took the spinlock.
+ * - Sleeping in atomic context. might_sleep(), mutex_lock(), down_read(),
+ *   down_write() and schedule() while this CPU holds a spinlock (and all
+ *   but schedule() with interrupts off) are reported with the site that
+ *   took the spinlock.
+ * - Recursion on one sleeping lock. A task that takes a lock it holds
+ *   (a mutex again, an rwsem for write while holding it for read, the
+ *   upgrade that never completes, or for anything while holding it for
+ *   write) is reported with both sites. Taking an rwsem for read again
+ *   while holding it for read is allowed (mm's fault-in under a read of
+ *   the same mmap_lock would be one).
+ *
+ * rwsems (mmap_lock) order like mutexes, readers and writers alike: a
+ * fair rwsem blocks a new reader behind a waiting writer, so a cycle
+ * through a read acquisition deadlocks as surely as through a write.
+ * Two instances of one class (fork's parent and child mmap_lock) nest
+ * without an edge, as Linux's down_write_nested().
  *
  * Interrupt handlers start a fresh chain (do_trap counts them): the
  * locks of the code they interrupted are not an order they chose.
@@ -35,8 +48,10 @@ struct lockdep_map {
 struct held_lock {
 	int class_id;
 	bool sleeping;
+	bool read;			/* an rwsem held for read */
 	int irq;			/* the interrupt nesting it was taken in */
 	unsigned long ip;		/* where it was taken */
+	const struct lockdep_map *map;	/* a sleeping lock's instance */
 };
 
 /* A task's sleeping locks (mutexes, rwsems): they go with it across CPUs. */
@@ -49,6 +64,8 @@ struct lockdep_task {
 
 #ifdef CONFIG_LOCKDEP
 void lock_acquire(struct lockdep_map *m, unsigned long ip, bool trylock);
+/* An rwsem taken for read (lock_acquire(): exclusive). */
+void lock_acquire_shared(struct lockdep_map *m, unsigned long ip, bool trylock);
 void lock_release(struct lockdep_map *m, unsigned long ip);
 /* The same for a spinlock, whose class is its name (NULL: not tracked). */
 void lock_acquire_spin(const char *name, unsigned long ip, bool trylock);
@@ -64,6 +81,14 @@ unsigned int lockdep_held_depth(void);
 void lockdep_unwind(unsigned int depth);
 #else
 static inline void lock_acquire(struct lockdep_map *m, unsigned long ip, bool trylock)
+{
+	(void)m;
+	(void)ip;
+	(void)trylock;
+}
+
+static inline void lock_acquire_shared(struct lockdep_map *m, unsigned long ip,
+				       bool trylock)
 {
 	(void)m;
 	(void)ip;

@@ -40,10 +40,13 @@ void rwsem_set_sleeper(const struct rwsem_sleeper *s)
 
 void init_rwsem(struct rw_semaphore *sem, const char *name)
 {
-	spin_lock_init(&sem->wait_lock, name);
+	/* A class of its own: name is the rwsem's, in lockdep's eyes. */
+	spin_lock_init(&sem->wait_lock, "rwsem.wait_lock");
 	sem->count = 0;
 	INIT_LIST_HEAD(&sem->wait_list);
 	sem->name = name;
+	sem->dep_map.name = name;
+	sem->dep_map.class_id = 0;
 }
 
 /* Grant the lock to the head of the queue (and the readers behind it). */
@@ -138,24 +141,35 @@ static bool rwsem_trylock(struct rw_semaphore *sem, bool write)
 	return ok;
 }
 
+#define RET_IP	((unsigned long)__builtin_return_address(0))
+
+/* lockdep first: a report must come out before a deadlock that it names. */
 void down_read(struct rw_semaphore *sem)
 {
+	lock_acquire_shared(&sem->dep_map, RET_IP, false);
 	rwsem_down(sem, false);
 }
 
 void down_write(struct rw_semaphore *sem)
 {
+	lock_acquire(&sem->dep_map, RET_IP, false);
 	rwsem_down(sem, true);
 }
 
 bool down_read_trylock(struct rw_semaphore *sem)
 {
-	return rwsem_trylock(sem, false);
+	if (!rwsem_trylock(sem, false))
+		return false;
+	lock_acquire_shared(&sem->dep_map, RET_IP, true);
+	return true;
 }
 
 bool down_write_trylock(struct rw_semaphore *sem)
 {
-	return rwsem_trylock(sem, true);
+	if (!rwsem_trylock(sem, true))
+		return false;
+	lock_acquire(&sem->dep_map, RET_IP, true);
+	return true;
 }
 
 static void rwsem_release(struct rw_semaphore *sem, bool write)
@@ -176,11 +190,13 @@ static void rwsem_release(struct rw_semaphore *sem, bool write)
 
 void up_read(struct rw_semaphore *sem)
 {
+	lock_release(&sem->dep_map, RET_IP);
 	rwsem_release(sem, false);
 }
 
 void up_write(struct rw_semaphore *sem)
 {
+	lock_release(&sem->dep_map, RET_IP);
 	rwsem_release(sem, true);
 }
 

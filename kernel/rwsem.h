@@ -19,10 +19,18 @@
  * The lock sits with the kernel core, below mm/, but sleeping is the
  * scheduler's: it lends its way in with rwsem_set_sleeper(). Before that
  * (early boot, one task) a waiter spins. Never taken with interrupts off
- * or in interrupt context.
+ * or in interrupt context (but by a trylock).
+ *
+ * lockdep (kernel/lockdep.h) sees readers and writers: its class is the
+ * name (every mm's mmap_lock is one class), down_read()/down_write()
+ * under a spinlock or with interrupts off are reported, so are an
+ * upgrade (down_write() while this task holds it for read) and any
+ * order that closes a cycle through it. Read after read by one task is
+ * allowed.
  */
 #include "kernel/types.h"
 #include "kernel/list.h"
+#include "kernel/lockdep.h"
 #include "kernel/spinlock.h"
 
 struct rw_semaphore {
@@ -30,11 +38,13 @@ struct rw_semaphore {
 	long count;			/* readers holding it; -1: a writer */
 	struct list_head wait_list;	/* struct rwsem_waiter, oldest first */
 	const char *name;
+	struct lockdep_map dep_map;
 };
 
 #define __RWSEM_INITIALIZER(n)						\
 	{ __SPIN_LOCK_UNLOCKED(n.wait_lock), 0,				\
-	  { &(n).wait_list, &(n).wait_list }, #n }
+	  { &(n).wait_list, &(n).wait_list }, #n,			\
+	  STATIC_LOCKDEP_MAP_INIT(#n) }
 #define DECLARE_RWSEM(n)	struct rw_semaphore n = __RWSEM_INITIALIZER(n)
 
 void init_rwsem(struct rw_semaphore *sem, const char *name);

@@ -110,6 +110,14 @@ static inline void local_irq_restore(unsigned long flags)
 		local_irq_enable();
 }
 
+static inline bool irqs_disabled(void)
+{
+	unsigned long flags;
+
+	__asm__ __volatile__("pushf; pop %0" : "=r"(flags) :: "memory");
+	return !(flags & BIT(9));
+}
+
 #endif
 
 #ifndef KERNEL_TRAPS_CR3

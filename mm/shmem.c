@@ -79,15 +79,23 @@ void shmem_get(struct shmem_object *obj)
 	__atomic_fetch_add(&obj->refcount, 1, __ATOMIC_RELAXED);
 }
 
-/* The object's own reference on a page it drops: no mapping is left. */
+/*
+ * The object's own reference on a page it drops: no mapping is left.
+ * The reference need not be the last one: the lockless walker (mm/gup.c)
+ * may hold a speculative one it took just before the last unmap, and
+ * drops it once it sees the entry changed. So a 4 KiB page goes with
+ * put_page(), and whichever put is last frees it; a huge page goes back
+ * to its pool through free_huge_page(), which freezes the count from 1
+ * and so waits such a reference out, as a pool entry must.
+ */
 static void release_page(struct shmem_object *obj, struct page *page)
 {
 	if (obj->h) {
-		BUG_ON(page->_refcount != 1);
+		BUG_ON(page_ref_count(page) < 1);
 		free_huge_page(page);
 		return;
 	}
-	BUG_ON(page->_refcount != 1 || page->_mapcount != -1);
+	BUG_ON(page_ref_count(page) < 1 || page_mapcount(page) != -1);
 	page->data[0] = 0;
 	put_page(page);
 	meminfo_shmem_add(-1);

@@ -10,6 +10,7 @@
 #include "kernel/printk.h"
 #include "kernel/setjmp.h"
 #include "kernel/shell.h"
+#include "kernel/traps.h"
 #include "libc/stdio.h"
 #include "libc/string.h"
 
@@ -70,6 +71,7 @@ static struct jmp_buf catch_jmp;
 static char *catch_reason;
 static size_t catch_len;
 static unsigned int catch_held;
+static bool catch_irqs_off;
 
 static void catch_hook(const char *reason)
 {
@@ -84,11 +86,20 @@ bool ktest_catch_panic(void (*fn)(void *arg), void *arg, char *reason,
 	catch_reason = reason;
 	catch_len = len;
 	catch_held = lockdep_held_depth();
+	catch_irqs_off = irqs_disabled();
 	if (reason && len)
 		reason[0] = '\0';
 	if (kernel_setjmp(&catch_jmp)) {
 		set_panic_hook(NULL);
 		lockdep_unwind(catch_held);	/* the locks fn took are gone with it */
+		/*
+		 * panic() and the exception entry that led to it turned
+		 * interrupts off; the caller goes on as it was.
+		 */
+		if (catch_irqs_off)
+			local_irq_disable();
+		else
+			local_irq_enable();
 		return true;
 	}
 	set_panic_hook(catch_hook);

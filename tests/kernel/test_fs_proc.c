@@ -203,15 +203,18 @@ KTEST(fs, proc_pid_maps)
 KTEST(fs, proc_pid_files)
 {
 	struct fs_env env;
-	unsigned long flags;
 	struct pseudo_file pf;
 	char buf[64];
 	long fd;
 
 	ASSERT_TRUE(test, fs_env_setup(test, &env));
 	proc_task_init(&env, 4244);
-	/* Visible to find_task_by_pid() while it is on the process list. */
-	flags = local_irq_save();
+	/*
+	 * Visible to find_task_by_pid() while it is on the process list
+	 * (guarded by the big kernel lock, which this task holds; not by
+	 * interrupts off, under which the reads below could not fault in
+	 * their buffers).
+	 */
 	list_add_tail(&proc_task.tasks, &process_list);
 	EXPECT_EQ(test, pseudofs_resolve("/proc/4244", &pf), -EISDIR);
 	EXPECT_EQ(test, pseudofs_resolve("/proc/4244/status", &pf), 0);
@@ -225,7 +228,6 @@ KTEST(fs, proc_pid_files)
 	EXPECT_EQ(test, fs_uopen("/proc/4244/maps", O_RDONLY), 4);
 	EXPECT_EQ(test, fs_uopen("/proc/4244", O_RDONLY | O_DIRECTORY), 5);
 	list_del(&proc_task.tasks);
-	local_irq_restore(flags);
 	/* The process is gone: its open file reads -ESRCH, nothing freed is read. */
 	EXPECT_EQ(test, sys_lseek(fd, 0, SEEK_SET), 0);
 	EXPECT_EQ(test, fs_uread(fd, buf, 16), -ESRCH);
@@ -260,7 +262,6 @@ KTEST(fs, proc_file_outlives_its_object)
 KTEST(fs, getdents64_mount_points_and_pids)
 {
 	struct fs_env env;
-	unsigned long flags;
 	char names[256];
 
 	ASSERT_TRUE(test, fs_env_setup_with_archive(test, &env));
@@ -269,7 +270,7 @@ KTEST(fs, getdents64_mount_points_and_pids)
 	/* The root lists its own entries, ktest_fs last, then the mount points. */
 	EXPECT_NOT_NULL(test, strstr(names, " ktest_fs proc sys"));
 	proc_task_init(&env, 4246);
-	flags = local_irq_save();
+	/* Under the big kernel lock, as in proc_pid_files. */
 	list_add_tail(&proc_task.tasks, &process_list);
 	EXPECT_EQ(test, fs_uopen("/proc/4246", O_RDONLY), 4);
 	EXPECT_GT(test, fs_list_dir(4, 1024, names, sizeof(names)), 0);
@@ -277,7 +278,6 @@ KTEST(fs, getdents64_mount_points_and_pids)
 	EXPECT_EQ(test, fs_uopen("/proc", O_RDONLY), 5);
 	EXPECT_GT(test, fs_list_dir(5, 1024, names, sizeof(names)), 0);
 	list_del(&proc_task.tasks);
-	local_irq_restore(flags);
 	EXPECT_NOT_NULL(test, strstr(names, " self "));
 	EXPECT_NOT_NULL(test, strstr(names, " 4246"));
 	EXPECT_NOT_NULL(test, strstr(names, "meminfo"));

@@ -4,7 +4,10 @@
  * reported once, naming the functions that took each order; a sleep or
  * a mutex taken under a spinlock is reported with the spinlock's site;
  * consistent nesting (spinlocks in a fixed order, a spinlock under a
- * mutex) is not. The reports this suite provokes are counted here, so
+ * mutex) is not. The same for the rwsem (mmap_lock): an inversion with
+ * a mutex, down_read() with interrupts off or under a spinlock, an
+ * upgrade from read to write are reported; read after read, fork's two
+ * mmap_locks and a spinlock under mmap_lock are not. The reports this suite provokes are counted here, so
  * that the lockdep_clean suite, linked last, can require that nothing
  * else in the run was reported.
  *
@@ -16,9 +19,14 @@
 #include "kernel/lockdep.h"
 #include "kernel/mutex.h"
 #include "kernel/printk.h"
+#include "kernel/rwsem.h"
+#include "kernel/sched.h"
+#include "kernel/task.h"
+#include "kernel/time.h"
 #include "kernel/spinlock.h"
 #include "kernel/traps.h"
 #include "libc/string.h"
+#include "mm/mmap.h"
 
 #define REPORT_BUF	4096
 
@@ -29,6 +37,9 @@ static DEFINE_SPINLOCK(ktest_ld_outer);
 static DEFINE_SPINLOCK(ktest_ld_inner);
 static DEFINE_MUTEX(ktest_ld_mutex);
 static DEFINE_MUTEX(ktest_ld_sleeper);
+static DEFINE_MUTEX(ktest_ld_mm_mutex);
+static DECLARE_RWSEM(ktest_ld_sem);
+static DECLARE_RWSEM(ktest_ld_upgrade_sem);
 
 static unsigned long provoked;
 static char report[REPORT_BUF];
@@ -188,6 +199,188 @@ KTEST(lockdep, correct_nesting_not_reported)
 	if (!(was & BIT(9)))
 		local_irq_disable();
 	EXPECT_FALSE(test, reported("lockdep"));
+	if (test->failed)
+		ktest_log(test, "%.200s", report);
+}
+
+/* mmap_lock, readers and writers */
+
+static struct mm *ld_mm;
+
+static __attribute__((noinline)) void ld_mmap_lock_then_mutex(void)
+{
+	mmap_read_lock(ld_mm);
+	mutex_lock(&ktest_ld_mm_mutex);
+	mutex_unlock(&ktest_ld_mm_mutex);
+	mmap_read_unlock(ld_mm);
+}
+
+static __attribute__((noinline)) void ld_mutex_then_mmap_lock(void)
+{
+	mutex_lock(&ktest_ld_mm_mutex);
+	mmap_write_lock(ld_mm);
+	mmap_write_unlock(ld_mm);
+	mutex_unlock(&ktest_ld_mm_mutex);
+}
+
+static void mmap_lock_inversion(void)
+{
+	ld_mmap_lock_then_mutex();
+	ld_mutex_then_mmap_lock();
+}
+
+KTEST(lockdep, mmap_lock_inversion_reported_with_both_sites)
+{
+	if (!lockdep_on(test))
+		return;
+	ld_mm = mm_create("ktest-lockdep");
+	ASSERT_NOT_NULL(test, ld_mm);
+	/* Taken for read in the first order: a fair rwsem deadlocks all the same. */
+	expect_one_report(test, mmap_lock_inversion, "possible circular locking",
+			  "'mmap_lock' taken at ld_mutex_then_mmap_lock+");
+	EXPECT_TRUE(test, reported("while holding 'ktest_ld_mm_mutex' (taken at ld_mutex_then_mmap_lock+"));
+	EXPECT_TRUE(test, reported("'mmap_lock' (taken at ld_mmap_lock_then_mutex+"));
+	EXPECT_TRUE(test, reported("'ktest_ld_mm_mutex' (taken at ld_mmap_lock_then_mutex+"));
+	EXPECT_EQ(test, captured(ld_mutex_then_mmap_lock), 0);
+	mm_destroy(ld_mm);
+}
+
+static __attribute__((noinline)) void ld_down_read(void)
+{
+	down_read(&ktest_ld_sem);
+	up_read(&ktest_ld_sem);
+}
+
+/* The trylock never sleeps: allowed with interrupts off. */
+static __attribute__((noinline)) void ld_down_read_trylock(void)
+{
+	if (down_read_trylock(&ktest_ld_sem))
+		up_read(&ktest_ld_sem);
+}
+
+static void (*irqs_off_fn)(void);
+
+static void irqs_off(void)
+{
+	unsigned long flags = local_irq_save();
+
+	irqs_off_fn();
+	local_irq_restore(flags);
+}
+
+/* What captured() runs: fn with interrupts off. */
+static void (*with_irqs_off(void (*fn)(void)))(void)
+{
+	irqs_off_fn = fn;
+	return irqs_off;
+}
+
+static __attribute__((noinline)) void ld_down_write_under_spinlock(void)
+{
+	spin_lock(&ktest_ld_c);
+	down_write(&ktest_ld_sem);
+	up_write(&ktest_ld_sem);
+	spin_unlock(&ktest_ld_c);
+}
+
+KTEST(lockdep, rwsem_in_atomic_context_reported)
+{
+	if (!lockdep_on(test))
+		return;
+	expect_one_report(test, with_irqs_off(ld_down_read),
+			  "sleeping lock taken at ld_down_read+", "with interrupts off");
+	expect_one_report(test, ld_down_write_under_spinlock,
+			  "sleeping lock taken at ld_down_write_under_spinlock+",
+			  "while holding spinlock 'ktest_ld_c' taken at ld_down_write_under_spinlock+");
+	EXPECT_EQ(test, captured(with_irqs_off(ld_down_read_trylock)), 0);
+}
+
+/*
+ * The upgrade: a kernel thread holds the rwsem for read and asks for it
+ * for write, which waits for its own read forever; lockdep must say so
+ * before it waits. The case then lets go of the read in the thread's
+ * place (an rwsem's count is no task's), so the thread gets the lock
+ * and ends.
+ */
+#define UPGRADE_WAIT_ROUNDS	3000	/* x 1 ms: only a hang detector */
+
+static struct completion ld_upgrade_done;
+
+static __attribute__((noinline)) void ld_upgrade(void *arg)
+{
+	(void)arg;
+	down_read(&ktest_ld_upgrade_sem);
+	down_write(&ktest_ld_upgrade_sem);
+	up_write(&ktest_ld_upgrade_sem);
+	complete(&ld_upgrade_done);
+}
+
+static bool upgrade_started;
+
+static void upgrade(void)
+{
+	struct task_struct *t = kthread_create(ld_upgrade, NULL, "ktest-ld-upgrade");
+	int i;
+
+	upgrade_started = t != NULL;
+	if (!t)
+		return;
+	init_completion(&ld_upgrade_done);
+	wake_up_process(t);
+	for (i = 0; i < UPGRADE_WAIT_ROUNDS; i++) {
+		if (!list_empty(&ktest_ld_upgrade_sem.wait_list))
+			break;
+		schedule_timeout(NSEC_PER_MSEC);
+	}
+	up_read(&ktest_ld_upgrade_sem);
+	wait_for_completion(&ld_upgrade_done);
+}
+
+KTEST(lockdep, rwsem_upgrade_reported)
+{
+	if (!lockdep_on(test))
+		return;
+	expect_one_report(test, upgrade, "possible recursive locking",
+			  "'ktest_ld_upgrade_sem' taken for write at ld_upgrade+");
+	ASSERT_TRUE(test, upgrade_started);
+	EXPECT_TRUE(test, reported("while this task holds it for read (taken at ld_upgrade+"));
+	EXPECT_FALSE(test, rwsem_is_locked(&ktest_ld_upgrade_sem));
+}
+
+static struct rw_semaphore ld_rw_parent, ld_rw_child;
+static DEFINE_SPINLOCK(ktest_ld_under_sem);
+
+static void rwsem_nesting(void)
+{
+	for (int i = 0; i < 3; i++) {
+		/* Read after read by one task: allowed. */
+		down_read(&ktest_ld_sem);
+		down_read(&ktest_ld_sem);
+		spin_lock(&ktest_ld_under_sem);
+		spin_unlock(&ktest_ld_under_sem);
+		up_read(&ktest_ld_sem);
+		up_read(&ktest_ld_sem);
+		/* Two of one class, as fork's parent and child mmap_lock. */
+		down_write(&ld_rw_parent);
+		down_write(&ld_rw_child);
+		up_write(&ld_rw_child);
+		up_write(&ld_rw_parent);
+		down_write(&ld_rw_child);
+		down_read(&ld_rw_parent);
+		up_read(&ld_rw_parent);
+		up_write(&ld_rw_child);
+	}
+}
+
+KTEST(lockdep, rwsem_correct_nesting_not_reported)
+{
+	if (!lockdep_on(test))
+		return;
+	init_rwsem(&ld_rw_parent, "ktest_ld_rw_pair");
+	init_rwsem(&ld_rw_child, "ktest_ld_rw_pair");
+	EXPECT_EQ(test, captured(rwsem_nesting), 0);
+	EXPECT_FALSE(test, reported("lockdep"));
+	EXPECT_FALSE(test, rwsem_is_locked(&ktest_ld_sem));
 	if (test->failed)
 		ktest_log(test, "%.200s", report);
 }

@@ -204,7 +204,7 @@ static inline void write_cr4(unsigned long v)
 KTEST(uaccess, smap_on)
 {
 	struct probe_fault pf;
-	unsigned long flags, cr4;
+	unsigned long cr4;
 	u32 a, b, c, d;
 	char buf[8];
 	struct mm *mm;
@@ -218,7 +218,11 @@ KTEST(uaccess, smap_on)
 	}
 	mm = load_mm(2);
 	ASSERT_NOT_NULL(test, mm);
-	flags = local_irq_save();
+	/*
+	 * CR4 is this CPU's, and this task stays on it (the console task
+	 * is bound to the boot CPU, and nothing here sleeps); interrupts
+	 * stay on, since the faults below take mmap_lock.
+	 */
 	cr4 = read_cr4();
 	write_cr4(cr4 | X86_CR4_SMAP);
 	EXPECT_TRUE(test, smap_enabled());
@@ -231,7 +235,6 @@ KTEST(uaccess, smap_on)
 	probe = probe_read_u64((void *)BASE, &v);
 	probe_last_fault(&pf);
 	write_cr4(cr4);
-	local_irq_restore(flags);
 	EXPECT_STREQ(test, buf, "smap-on");
 	EXPECT_EQ(test, probe, -EFAULT);
 	EXPECT_TRUE(test, pf.error_code & X86_PF_PROT);
