@@ -31,6 +31,7 @@
 #include "kernel/time.h"
 #include "kernel/traps.h"
 #include "mm/memory.h"
+#include "mm/pt_reclaim.h"
 #include "kernel/uaccess.h"
 #include "mm/mmap.h"
 #include "mm/page_alloc.h"

@@ -16,6 +16,7 @@
  */
 #include "mm/mmap.h"
 #include "mm/memory.h"
+#include "mm/pt_reclaim.h"
 #include "mm/debug/check.h"
 #include "kernel/uaccess.h"
 #include "mm/hugetlb.h"

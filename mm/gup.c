@@ -4,7 +4,7 @@
  * READ_ONCE() and only that copy is used: a zap or a reclaim on another
  * CPU may change the table while we look, and two reads of one entry
  * could disagree. What keeps the tables themselves alive is the
- * interrupts-off window (mm/memory.c has the race and the diagram); what
+ * interrupts-off window (mm/mmu_gather.c has the race and the diagram); what
  * keeps a page alive once seen is the reference taken on it, checked
  * against a second read of its leaf:
  *
@@ -21,6 +21,7 @@
  */
 #include "mm/gup.h"
 #include "mm/memory.h"
+#include "mm/pgtable-generic.h"
 #include "mm/pgtable.h"
 #include "mm/page_alloc.h"
 #include "kernel/printk.h"

@@ -7,7 +7,7 @@
  * lock, each level read once. It may run on any CPU, in any mm, beside
  * faults, zaps and table reclaim on other CPUs: page tables are freed
  * only after an IPI round that a CPU with interrupts off cannot answer
- * (mm/memory.c, tlb_table_sync()), so every table it reaches stays a
+ * (mm/mmu_gather.c, tlb_table_sync()), so every table it reaches stays a
  * table of that mm until it turns interrupts back on.
  *
  * Users: mincore() (is anything mapped), /proc/<pid>/pagemap (what, and

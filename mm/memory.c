@@ -4,27 +4,19 @@
  * at every level, protection changes and teardown (the checker of these
  * invariants is mm/debug/memory_check.c).
  *
- * Counting. A user table's struct page counts its non-none entries in
- * pt_count (set_user_entry() is the only writer of user tables). The
- * PGD's kernel half (entries 256..511, copied from init_pgd) counts too:
- * pt_count is the number of non-none entries of the page, whatever they
- * point at.
+ * User tables, their counted entries, their locks and the walks that
+ * find a PTE table locked are mm/pgtable-generic.c's.
  *
  * Reclaim order and TLB discipline. A zap clears leaves bottom-up inside
  * a recursive walk; when the walk comes back up from a child table whose
  * count is now 0 (and reclaim is on) it clears the parent's entry, which
- * drops the parent's count, so the parent is tested the same way when
- * the walk returns one level further up: PTE -> PMD -> PUD tables. The
- * PGD is never freed, and nothing of the kernel half is ever visited
- * (user ranges end below 1 << 47). Nothing is freed during the walk:
- * pages and unlinked tables are gathered (struct mmu_gather), and only
- * after the TLB flush that makes them unreachable are they given back.
- * A flush that retires page tables reloads CR3, which also empties the
- * paging-structure caches; a flush for leaves alone uses invlpg up to 32
- * pages. A gather that fills up flushes and frees early; the entries it
- * covers are already clear, so that is as safe as the final flush. An mm
- * that is not loaded has nothing cached (user entries are never global
- * and a CR3 switch flushes the rest), so its flushes are skipped.
+ * drops the parent's count (unlink_table(), mm/pt_reclaim.c), so the
+ * parent is tested the same way when the walk returns one level further
+ * up: PTE -> PMD -> PUD tables. The PGD is never freed, and nothing of
+ * the kernel half is ever visited (user ranges end below 1 << 47).
+ * Nothing is freed during the walk: pages and unlinked tables are
+ * gathered (struct mmu_gather, mm/mmu_gather.c), and only after the TLB
+ * flush that makes them unreachable are they given back.
  *
  * Device-dax (VM_DAX) leaves map a region's pfns at the region's
  * alignment (PTE, PMD or PUD leaf). They allocate nothing but tables and
@@ -38,59 +30,25 @@
  * reachable, so no flush) and leaves the tables exactly as they were.
  */
 #include "mm/memory.h"
+#include "mm/mmu_gather.h"
+#include "mm/pt_reclaim.h"
+#include "mm/pgtable-generic.h"
 #include "mm/hugetlb.h"
 #include "mm/page.h"
 #include "mm/page_alloc.h"
 #include "mm/pgtable.h"
 #include "mm/shmem.h"
-#include "mm/slab.h"
-#include "kernel/param.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
-#include "kernel/pseudofs.h"
 #include "kernel/traps.h"
 #include "kernel/extable.h"
 #include "kernel/uaccess.h"
 #include "kernel/tlbflush.h"
 #include "libc/errno.h"
 #include "libc/stdio.h"
-#include "libc/stdlib.h"
 #include "libc/string.h"
 
-/* The end of the user half: tables up to here serve user addresses. */
-#define USER_PGTABLES_CEILING	(1UL << 47)
 #define MAX_PRINTED_REPORTS	8
-
-static bool pt_reclaim = true;
-
-/* Entries. */
-
-static inline bool entry_none(pteval_t e)
-{
-	return e == 0;
-}
-
-static inline struct page *pt_page(const pteval_t *table)
-{
-	return virt_to_page(table);
-}
-
-static inline struct page *entry_page(pteval_t e)
-{
-	return pfn_to_page(PHYS_PFN(entry_phys(e)));
-}
-
-static void set_user_entry(pteval_t *table, unsigned int idx, pteval_t val)
-{
-	struct page *page = pt_page(table);
-	pteval_t old = table[idx];
-
-	WRITE_ONCE(table[idx], val);
-	if (!entry_none(old) && entry_none(val))
-		page->pt_count--;
-	else if (entry_none(old) && !entry_none(val))
-		page->pt_count++;
-}
 
 static enum pg_level size_to_pg_level(unsigned long size)
 {
@@ -129,81 +87,6 @@ pteval_t mk_leaf(phys_addr_t pa, unsigned long vm_flags, enum pg_level level)
 	return e;
 }
 
-static bool mm_is_loaded(const struct mm *mm)
-{
-	return __atomic_load_n(&mm->cpu_mask, __ATOMIC_SEQ_CST) != 0;
-}
-
-/* Counters that faults change under the read lock, on several CPUs. */
-static void mm_counter_add(unsigned long *counter, long n)
-{
-	__atomic_fetch_add(counter, n, __ATOMIC_RELAXED);
-}
-
-/*
- * Tables.
- *
- * Split page-table locks (Linux's ptlock): every PTE table has its own
- * spinlock, reached from its struct page (private, which a page table
- * does not otherwise use), so that faults in different 2 MiB ranges of
- * one mm never wait for each other. It is allocated with the table
- * (Linux's ALLOC_SPLIT_PTLOCKS: a debug spinlock does not fit in the
- * struct page) and freed with it, from its own cache "ptlock" (Linux's
- * page_ptl_cachep). Entries of the upper tables (PMD, PUD,
- * PGD: installing and unlinking tables, huge leaves) are under
- * mm->page_table_lock. Order: page_table_lock, then a PTE table's lock.
- */
-static struct kmem_cache *ptlock_cache;
-
-static spinlock_t *pte_lockptr(pteval_t *pte_table)
-{
-	return (spinlock_t *)pt_page(pte_table)->private;
-}
-
-static pteval_t *user_table_alloc(struct mm *mm, enum pg_level level)
-{
-	pteval_t *table = pgtable_alloc(level);
-	spinlock_t *ptl;
-
-	if (!table)
-		return NULL;
-	pt_page(table)->pt_owner = (unsigned long)mm;
-	pt_page(table)->private = 0;
-	if (level != PG_LEVEL_4K)
-		return table;
-	ptl = kmem_cache_alloc(ptlock_cache, GFP_KERNEL);
-	if (!ptl) {
-		pt_page(table)->pt_owner = 0;
-		pgtable_free(table);
-		return NULL;
-	}
-	spin_lock_init(ptl, "ptl");
-	pt_page(table)->private = (unsigned long)ptl;
-	return table;
-}
-
-/*
- * Only for a table never linked, or unlinked, flushed and synchronised
- * with the lockless walkers (tlb_flush()). Debug builds fill it with
- * PT_FREED_POISON, the free-page fill's pattern, so that a walker that
- * reads through it after the free sees the pattern (mm/gup.c checks).
- */
-static void user_table_free(pteval_t *table)
-{
-	struct page *page = pt_page(table);
-
-	if (page->private)
-		kmem_cache_free(ptlock_cache, (void *)page->private);
-	page->private = 0;
-	page->pt_owner = 0;
-#ifdef CONFIG_DEBUG_PAGEALLOC_POISON
-	for (unsigned int i = 0; i < PTRS_PER_TABLE; i++)
-		WRITE_ONCE(table[i], PT_FREED_POISON);
-	page->pt_count = 0;
-#endif
-	pgtable_free(table);
-}
-
 int pgd_alloc(struct mm *mm)
 {
 	pteval_t *pgd = user_table_alloc(mm, PG_LEVEL_512G);
@@ -215,167 +98,6 @@ int pgd_alloc(struct mm *mm)
 	mm->pgd = pgd;
 	mm->nr_pgtables[PG_LEVEL_512G] = 1;
 	return 0;
-}
-
-/* The mmu_gather: flush first, free after. */
-
-void tlb_gather_mmu(struct mmu_gather *tlb, struct mm *mm)
-{
-	tlb->mm = mm;
-	tlb->start = ~0UL;
-	tlb->end = 0;
-	tlb->nr_pages = 0;
-	tlb->max_pages = TLB_BATCH_PAGES;
-	tlb->pages = tlb->local;
-	tlb->nr_tables = 0;
-}
-
-/*
- * Freeing page tables against the lockless walker (mm/gup.c), which
- * reads an upper entry, then the table it points to, with interrupts
- * off and no lock. Without a synchronisation:
- *
- *   walker (CPU 1, IRQs off)            zap with reclaim (CPU 0)
- *   e = READ_ONCE(pmd[i])  -> table T
- *                                       lock PMD, lock T: T empty
- *                                       pmd[i] = 0; unlock
- *                                       flush; free T
- *   READ_ONCE(T[j])   <- a freed page: PT_FREED_POISON, or reused
- *                        as anything, followed as a table or a page
- *
- * x86's answer, taken here: after the unlink and before the free, every
- * other online CPU is sent an IPI and waited for. A walker keeps
- * interrupts off from its first read to its last, so its CPU answers
- * only once the walk is over, and a walk that starts after the IPI
- * reads the cleared entry. One round per gather batch (up to
- * TLB_BATCH_TABLES tables), nothing when no other CPU is online; the
- * round is flush_tlb_all(), the shootdown that the paging-structure
- * caches need for retired tables anyway once an mm runs on several
- * CPUs. Linux's other answer, RCU-deferred freeing (6.14's PT reclaim),
- * needs a grace-period machine with quiescent states in the scheduler;
- * this needs nothing but the IPI calls the CPUs already have, and frees
- * at once. Its cost is the round on each batch that frees tables, and
- * that walkers must not sleep: they never do.
- */
-static void tlb_table_sync(void)
-{
-	flush_tlb_all();
-}
-
-static void tlb_flush(struct mmu_gather *tlb)
-{
-	struct mm *mm = tlb->mm;
-
-	if (tlb->end <= tlb->start && !tlb->nr_tables)
-		return;
-	if (tlb->nr_tables) {
-		/*
-		 * Every online CPU flushes everything: the mm's CPUs for the
-		 * retired tables in their paging-structure caches, the others
-		 * to synchronise with lockless walkers.
-		 */
-		tlb_table_sync();
-		if (mm_is_loaded(mm))
-			mm_counter_add(&mm->tlb_flushes, 1);
-	} else if (mm_is_loaded(mm)) {
-		/* Every CPU that has it loaded. */
-		flush_tlb_mm_range(mm, tlb->start, tlb->end, false);
-		mm_counter_add(&mm->tlb_flushes, 1);
-	}
-	tlb->start = ~0UL;
-	tlb->end = 0;
-}
-
-static tlb_free_observer_t tlb_free_observer;
-
-void set_tlb_free_observer(tlb_free_observer_t fn)
-{
-	tlb_free_observer = fn;
-}
-
-static void tlb_freed(struct mmu_gather *tlb, struct page *page)
-{
-	if (unlikely(tlb_free_observer))
-		tlb_free_observer(tlb->mm, page);
-}
-
-static void tlb_flush_mmu(struct mmu_gather *tlb)
-{
-	tlb_flush(tlb);
-	for (unsigned int i = 0; i < tlb->nr_pages; i++) {
-		struct page *page = tlb->pages[i];
-
-		if (PageHugeTLB(page))
-			free_huge_page(page);
-		else
-			put_page(page);
-		tlb_freed(tlb, page);
-	}
-	for (unsigned int i = 0; i < tlb->nr_tables; i++) {
-		user_table_free(tlb->tables[i]);
-		tlb_freed(tlb, pt_page(tlb->tables[i]));
-	}
-	tlb->nr_pages = 0;
-	tlb->nr_tables = 0;
-}
-
-void tlb_finish_mmu(struct mmu_gather *tlb)
-{
-	tlb_flush_mmu(tlb);
-	if (tlb->pages != tlb->local)
-		free_page((unsigned long)tlb->pages);
-}
-
-/*
- * The local array is full: move it into a borrowed page, with room for
- * TLB_MORE_PAGES. Never an injected failure (it would only change which
- * allocation a test's countdown hits); a real one means flushing now.
- */
-static bool tlb_more_pages(struct mmu_gather *tlb)
-{
-	struct page **more;
-
-	if (tlb->pages != tlb->local)
-		return false;
-	more = (struct page **)get_free_page(GFP_KERNEL | __GFP_NOFAIL_INJECT);
-	if (!more)
-		return false;
-	memcpy(more, tlb->local, sizeof(tlb->local));
-	tlb->pages = more;
-	tlb->max_pages = TLB_MORE_PAGES;
-	return true;
-}
-
-static void tlb_track(struct mmu_gather *tlb, unsigned long start, unsigned long end)
-{
-	tlb->start = min(tlb->start, start);
-	tlb->end = max(tlb->end, end);
-}
-
-static void tlb_remove_page(struct mmu_gather *tlb, struct page *page)
-{
-	if (tlb->nr_pages == tlb->max_pages && !tlb_more_pages(tlb))
-		tlb_flush_mmu(tlb);
-	tlb->pages[tlb->nr_pages++] = page;
-}
-
-static void tlb_remove_table(struct mmu_gather *tlb, pteval_t *table)
-{
-	if (tlb->nr_tables == TLB_BATCH_TABLES)
-		tlb_flush_mmu(tlb);
-	tlb->tables[tlb->nr_tables++] = table;
-}
-
-/* Clear the parent's entry for an empty child; freed after the flush. */
-static void unlink_table(struct mmu_gather *tlb, pteval_t *parent, unsigned int idx,
-			 pteval_t *child)
-{
-	struct mm *mm = tlb->mm;
-
-	BUG_ON(pt_page(child)->pt_count);
-	set_user_entry(parent, idx, 0);
-	mm_counter_add(&mm->nr_pgtables[pt_page(child)->pt_level], -1);
-	tlb_remove_table(tlb, child);
 }
 
 /* Zap. */
@@ -451,27 +173,13 @@ static void zap_table(struct zap_details *d, pteval_t *table, enum pg_level leve
 			zap_pte_table(d, table, idx, child, addr, next);
 		} else {
 			zap_table(d, child, level - 1, addr, next);
-			if (pt_reclaim && !pt_page(child)->pt_count) {
+			if (pt_reclaim_enabled() && !pt_page(child)->pt_count) {
 				unlink_table(d->tlb, table, idx, child);
 				mm_counter_add(&d->tlb->mm->pt_reclaimed, 1);
 			}
 		}
 		addr = next;
 	}
-}
-
-/*
- * Unlink an empty PTE table (Linux's pt_reclaim): with its lock held, so
- * that no fault is filling it, re-validate that the PMD entry still
- * points at it, then clear the entry. The caller holds page_table_lock.
- */
-static bool try_unlink_pte_table(struct mmu_gather *tlb, pteval_t *pmd, unsigned int idx,
-				 pteval_t *pte)
-{
-	if (pt_page(pte)->pt_count || READ_ONCE(pmd[idx]) != (__pa(pte) | _PAGE_TABLE))
-		return false;
-	unlink_table(tlb, pmd, idx, pte);
-	return true;
 }
 
 static void zap_pte_table(struct zap_details *d, pteval_t *pmd, unsigned int idx,
@@ -481,7 +189,7 @@ static void zap_pte_table(struct zap_details *d, pteval_t *pmd, unsigned int idx
 
 	spin_lock(ptl);
 	zap_table(d, pte, PG_LEVEL_4K, addr, end);
-	if (pt_reclaim && try_unlink_pte_table(d->tlb, pmd, idx, pte))
+	if (pt_reclaim_enabled() && try_unlink_pte_table(d->tlb, pmd, idx, pte))
 		mm_counter_add(&d->tlb->mm->pt_reclaimed, 1);
 	spin_unlock(ptl);
 }
@@ -503,66 +211,6 @@ unsigned long zap_page_range(struct mmu_gather *tlb, unsigned long start,
 	return d.nr_huge;
 }
 
-/* Unlink child of table (at level) if empty; a PTE table under its lock. */
-static bool try_unlink_table(struct mmu_gather *tlb, pteval_t *table, enum pg_level level,
-			     unsigned int idx, pteval_t *child)
-{
-	spinlock_t *ptl;
-	bool done;
-
-	if (level != PG_LEVEL_2M) {
-		if (pt_page(child)->pt_count)
-			return false;
-		unlink_table(tlb, table, idx, child);
-		return true;
-	}
-	ptl = pte_lockptr(child);
-	spin_lock(ptl);
-	done = try_unlink_pte_table(tlb, table, idx, child);
-	spin_unlock(ptl);
-	return done;
-}
-
-/*
- * Free the child tables of `table` that serve only [floor, ceiling) and
- * meet [addr, end): no VMA is left there, so they hold nothing but
- * empty tables.
- */
-static void free_table_range(struct mmu_gather *tlb, pteval_t *table, enum pg_level level,
-			     unsigned long addr, unsigned long end,
-			     unsigned long floor, unsigned long ceiling)
-{
-	unsigned long size = level_size(level);
-
-	for (; addr < end; addr = min(ALIGN_DOWN(addr, size) + size, end)) {
-		unsigned long base = ALIGN_DOWN(addr, size);
-		unsigned int idx = level_index(addr, level);
-		pteval_t e = table[idx];
-		pteval_t *child;
-
-		if (entry_none(e) || entry_leaf(e, level))
-			continue;
-		child = entry_table(e);
-		free_table_range(tlb, child, level - 1, addr, min(base + size, end),
-				 floor, ceiling);
-		if (base >= floor && base + size <= ceiling)
-			try_unlink_table(tlb, table, level, idx, child);
-	}
-}
-
-void free_pgtables(struct mmu_gather *tlb, unsigned long start, unsigned long end,
-		   unsigned long floor, unsigned long ceiling)
-{
-	struct mm *mm = tlb->mm;
-
-	if (start >= end)
-		return;
-	spin_lock(&mm->page_table_lock);
-	free_table_range(tlb, mm->pgd, PG_LEVEL_512G, start, end, floor,
-			 min(ceiling, USER_PGTABLES_CEILING));
-	spin_unlock(&mm->page_table_lock);
-}
-
 /* Teardown: everything is zapped already; every table is empty. */
 void pgd_free(struct mm *mm)
 {
@@ -579,40 +227,6 @@ void pgd_free(struct mm *mm)
 	user_table_free(pgd);
 	mm->pgd = NULL;
 	mm->nr_pgtables[PG_LEVEL_512G] = 0;
-}
-
-/* Free the empty tables below `table`, bottom-up; returns how many. */
-static unsigned long reclaim_table(struct mmu_gather *tlb, pteval_t *table,
-				   enum pg_level level)
-{
-	unsigned long freed = 0;
-	unsigned int end = level == PG_LEVEL_512G ? PTRS_PER_TABLE / 2 : PTRS_PER_TABLE;
-
-	for (unsigned int i = 0; i < end; i++) {
-		pteval_t e = table[i];
-		pteval_t *child;
-
-		if (entry_none(e) || entry_leaf(e, level))
-			continue;
-		child = entry_table(e);
-		freed += reclaim_table(tlb, child, level - 1);
-		freed += try_unlink_table(tlb, table, level, i, child);
-	}
-	return freed;
-}
-
-unsigned long reclaim_empty_tables(struct mm *mm)
-{
-	struct mmu_gather tlb;
-	unsigned long freed;
-
-	tlb_gather_mmu(&tlb, mm);
-	spin_lock(&mm->page_table_lock);
-	freed = reclaim_table(&tlb, mm->pgd, PG_LEVEL_512G);
-	spin_unlock(&mm->page_table_lock);
-	tlb_finish_mmu(&tlb);
-	mm_counter_add(&mm->pt_reclaimed, freed);
-	return freed;
 }
 
 /* Walks over what exists. */
@@ -841,29 +455,6 @@ unsigned long count_mapped(struct mm *mm, unsigned long start, unsigned long end
 
 /* Faults. */
 
-/*
- * Walk down to the table that holds addr's entry at `want`; stop early
- * at a none entry. Returns the deepest table reached and its level.
- */
-static pteval_t *walk_existing(struct mm *mm, unsigned long addr, enum pg_level want,
-			       enum pg_level *reached)
-{
-	pteval_t *table = mm->pgd;
-	enum pg_level l;
-
-	for (l = PG_LEVEL_512G; l > want; l--) {
-		pteval_t e = table[level_index(addr, l)];
-
-		if (entry_none(e))
-			break;
-		/* A larger leaf here would be a mapping outside its VMA. */
-		BUG_ON(entry_leaf(e, l));
-		table = entry_table(e);
-	}
-	*reached = l;
-	return table;
-}
-
 static struct page *alloc_fault_page(struct vm_area_struct *vma, bool *reserved)
 {
 	struct page *page;
@@ -989,150 +580,6 @@ fail:
 	while (nr)
 		user_table_free(new[--nr]);
 	return ret;
-}
-
-/*
- * The fast path of the two below, without page_table_lock, which every
- * fault of the mm would otherwise take (threads on every CPU queue on it):
- * the upper tables are read once each with interrupts off, as the
- * lockless walker reads them, so none can be freed under the walk (table
- * freeing waits for an IPI round that this CPU answers only after it).
- * The PTE table's lock is only tried there (its holder may be waiting
- * for this CPU to answer a shootdown); once held, the PMD entry is read
- * again: reclaim unlinks a PTE table only under that lock, so one still
- * linked now stays linked until the caller unlocks, and so does its PMD
- * table, which is not empty while it points at it. NULL (no table, a
- * huge leaf, a busy lock, a table just unlinked): the locked walk.
- *
- *   fault (CPU 1, IRQs off)             zap with reclaim (CPU 0)
- *   e = pmd[i]  -> table T
- *                                       page_table_lock; lock T: T empty
- *                                       pmd[i] = 0; unlock T
- *   trylock T: ok
- *   pmd[i] != e: unlock T, locked walk  IPI round: waits for CPU 1,
- *   IRQs on                             which answers now; free T
- *
- * Had the fault's trylock come first, reclaim would have waited for T's
- * lock and then found T no longer empty, or empty and unlinked it only
- * after the fault let go: a fault never writes into a table that it did
- * not find still linked under that table's own lock.
- */
-static pteval_t *pte_offset_map_trylock(struct mm *mm, unsigned long addr, spinlock_t **ptlp)
-{
-	unsigned long flags = local_irq_save();
-	pteval_t *table = mm->pgd, *pmd = NULL, e = 0;
-	spinlock_t *ptl;
-
-	for (enum pg_level l = PG_LEVEL_512G; l > PG_LEVEL_4K; l--) {
-		e = READ_ONCE(table[level_index(addr, l)]);
-		if (entry_none(e) || entry_leaf(e, l))
-			goto none;
-		pmd = table;
-		table = entry_table(e);
-	}
-	ptl = pte_lockptr(table);
-	if (!spin_trylock(ptl))
-		goto none;
-	if (READ_ONCE(pmd[level_index(addr, PG_LEVEL_2M)]) != e) {
-		spin_unlock(ptl);
-		goto none;
-	}
-	local_irq_restore(flags);
-	*ptlp = ptl;
-	return table;
-none:
-	local_irq_restore(flags);
-	return NULL;
-}
-
-/*
- * The PTE table for addr, locked, or NULL when there is none. The walk
- * holds page_table_lock, so no upper table can be unlinked under it, and
- * takes the PTE table's lock before letting go (hand over hand): a table
- * whose lock is held is not reclaimed (reclaim re-tests it under that
- * lock), so it stays linked until the caller unlocks.
- */
-static pteval_t *pte_offset_map_lock(struct mm *mm, unsigned long addr, spinlock_t **ptlp)
-{
-	enum pg_level reached;
-	pteval_t *table = pte_offset_map_trylock(mm, addr, ptlp);
-
-	if (table)
-		return table;
-	spin_lock(&mm->page_table_lock);
-	table = walk_existing(mm, addr, PG_LEVEL_4K, &reached);
-	if (reached != PG_LEVEL_4K) {
-		spin_unlock(&mm->page_table_lock);
-		return NULL;
-	}
-	*ptlp = pte_lockptr(table);
-	spin_lock(*ptlp);
-	spin_unlock(&mm->page_table_lock);
-	return table;
-}
-
-/* Spare tables for the levels below `reached` that a walk found missing. */
-static bool spares_cover(pteval_t **spare, enum pg_level reached)
-{
-	for (enum pg_level l = PG_LEVEL_4K; l < reached; l++)
-		if (!spare[l])
-			return false;
-	return true;
-}
-
-static int alloc_spares(struct mm *mm, pteval_t **spare, enum pg_level reached)
-{
-	for (enum pg_level l = PG_LEVEL_4K; l < reached; l++) {
-		if (!spare[l])
-			spare[l] = user_table_alloc(mm, l);
-		if (!spare[l])
-			return -ENOMEM;
-	}
-	return 0;
-}
-
-/*
- * As pte_offset_map_lock(), making the missing tables. They are
- * allocated with no lock held and linked only once all are there, so
- * -ENOMEM (NULL) links nothing; a walk that finds more missing after
- * the allocation (a racing reclaim) allocates again. What is left over
- * was never linked and is freed at once.
- */
-static pteval_t *pte_alloc_map_lock(struct mm *mm, unsigned long addr, spinlock_t **ptlp)
-{
-	pteval_t *spare[PG_LEVEL_512G] = { NULL }, *table = NULL;
-	enum pg_level reached;
-
-	table = pte_offset_map_trylock(mm, addr, ptlp);
-	if (table)
-		return table;
-	for (;;) {
-		spin_lock(&mm->page_table_lock);
-		table = walk_existing(mm, addr, PG_LEVEL_4K, &reached);
-		if (spares_cover(spare, reached))
-			break;
-		spin_unlock(&mm->page_table_lock);
-		if (alloc_spares(mm, spare, reached)) {
-			table = NULL;
-			goto out;
-		}
-	}
-	for (enum pg_level l = reached; l > PG_LEVEL_4K; l--) {
-		pteval_t *child = spare[l - 1];
-
-		spare[l - 1] = NULL;
-		set_user_entry(table, level_index(addr, l), __pa(child) | _PAGE_TABLE);
-		mm_counter_add(&mm->nr_pgtables[l - 1], 1);
-		table = child;
-	}
-	*ptlp = pte_lockptr(table);
-	spin_lock(*ptlp);
-	spin_unlock(&mm->page_table_lock);
-out:
-	for (enum pg_level l = PG_LEVEL_4K; l < PG_LEVEL_512G; l++)
-		if (spare[l])
-			user_table_free(spare[l]);
-	return table;
 }
 
 /*
@@ -1549,71 +996,8 @@ static bool do_user_addr_fault(struct pt_regs *regs, unsigned long addr)
 	return false;
 }
 
-/* The reclaim switch. */
-
-bool pt_reclaim_enabled(void)
-{
-	return pt_reclaim;
-}
-
-void set_pt_reclaim(bool on)
-{
-	struct mm *mm;
-
-	if (on && !pt_reclaim) {
-		spin_lock(&mm_list_lock);
-		list_for_each_entry(mm, &mm_list, list) {
-			/*
-			 * mmap_lock for read, as MADV_DONTNEED's reclaim: a
-			 * writer (mprotect, mremap, fork) walks tables without
-			 * page_table_lock. A sleeping lock is only tried under
-			 * the list's spinlock: a busy mm keeps its empty tables
-			 * until its next zap. A torn-down one has no PGD.
-			 */
-			if (!mmap_read_trylock(mm))
-				continue;
-			if (mm->pgd)
-				reclaim_empty_tables(mm);
-			mmap_read_unlock(mm);
-		}
-		spin_unlock(&mm_list_lock);
-	}
-	pt_reclaim = on;
-}
-
-static int pt_reclaim_setup(const char *val)
-{
-	return kstrtobool(val, &pt_reclaim);
-}
-early_param("pt_reclaim", pt_reclaim_setup);
-
-static int pt_reclaim_show(struct seq_buf *m, void *data)
-{
-	(void)data;
-	seq_printf(m, "%d\n", pt_reclaim);
-	return 0;
-}
-
-static int pt_reclaim_store(const char *buf, size_t len, void *data, struct errmsg *e)
-{
-	unsigned long v;
-	int ret;
-
-	(void)data;
-	ret = pseudofs_parse_ulong(buf, len, &v, e);
-	if (ret)
-		return ret;
-	if (v > 1)
-		return errmsg_set(e, -EINVAL, "'%lu' is not 0 (keep empty page tables) or 1 (free them)", v);
-	set_pt_reclaim(v);
-	return 0;
-}
-PSEUDO_FILE(pt_reclaim, "/proc/sys/vm/pt_reclaim", pt_reclaim_show, pt_reclaim_store);
-
 void pagefault_init(void)
 {
-	ptlock_cache = kmem_cache_create("ptlock", sizeof(spinlock_t), sizeof(long));
-	if (!ptlock_cache)
-		panic("mm: no memory for the page-table lock cache");
+	ptlock_cache_init();
 	register_page_fault_handler(do_user_addr_fault);
 }

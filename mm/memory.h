@@ -18,6 +18,7 @@
  * the same test runs one level up: PTE -> PMD -> PUD tables, never the
  * PGD), gathers the table, and frees it only after the TLB flush that
  * makes it unreachable. Pages zapped are gathered and freed the same way.
+ * The unlinking is mm/pt_reclaim.h's, the gather mm/mmu_gather.h's.
  */
 #include "kernel/types.h"
 #include "mm/mm_types.h"
@@ -45,49 +46,11 @@ int handle_mm_fault(struct mm *mm, unsigned long addr, unsigned long error_code,
 int fault_in_user_page(struct mm *mm, unsigned long addr, unsigned long error_code,
 		       unsigned long vm_flags, int *si_code);
 
-/*
- * What a page-table page holds once freed, in debug builds: the free-page
- * fill's pattern (mm/page_fill.c), written on free. A lockless walker
- * that ever reads it read through a freed table (mm/gup.c counts it).
- */
-#define PT_FREED_POISON	0xaaaaaaaaaaaaaaaaULL
-
 /* Fault in [start, end) of one VMA (MAP_POPULATE); best effort. */
 void populate_vma_range(struct mm *mm, struct vm_area_struct *vma,
 			unsigned long start, unsigned long end);
 
-/*
- * Deferred freeing: pages and tables go only after the TLB flush. The
- * pages wait in the gather's own array, and once that is full in a page
- * the gather borrows (TLB_MORE_PAGES of them, as Linux's batch pages),
- * so that a large zap shoots the other CPUs down once per 512 pages,
- * not once per 64: with threads on every CPU each round waits for all
- * of them. Without a page to borrow it flushes every 64, as before.
- */
-#define TLB_BATCH_PAGES		64
-#define TLB_MORE_PAGES		(PAGE_SIZE / sizeof(struct page *))
-#define TLB_BATCH_TABLES	32
-
-struct mmu_gather {
-	struct mm *mm;
-	unsigned long start, end;	/* leaves cleared since the last flush */
-	unsigned int nr_pages, max_pages;
-	unsigned int nr_tables;
-	struct page **pages;		/* local, or the borrowed page */
-	struct page *local[TLB_BATCH_PAGES];	/* 4 KiB pages, hugetlb heads */
-	pteval_t *tables[TLB_BATCH_TABLES];
-};
-
-void tlb_gather_mmu(struct mmu_gather *tlb, struct mm *mm);
-/*
- * For tests: called right after the gather frees each page or table, the
- * moment at which no translation to it may be left in the TLB (NULL:
- * none). What makes a free before the flush visible.
- */
-typedef void (*tlb_free_observer_t)(struct mm *mm, struct page *page);
-void set_tlb_free_observer(tlb_free_observer_t fn);
-/* Flush what was cleared, then free what was gathered. */
-void tlb_finish_mmu(struct mmu_gather *tlb);
+struct mmu_gather;	/* mm/mmu_gather.h */
 
 /*
  * Clear every mapping in [start, end) (hugetlb leaves wholly inside the
@@ -96,21 +59,12 @@ void tlb_finish_mmu(struct mmu_gather *tlb);
  */
 unsigned long zap_page_range(struct mmu_gather *tlb, unsigned long start,
 			     unsigned long end, const struct hstate *h);
-/*
- * Linux's free_pgtables(): after the VMAs of [start, end) are gone, free
- * the tables that serve only addresses in [floor, ceiling) (no VMA left).
- * What munmap does whether or not reclaim is on.
- */
-void free_pgtables(struct mmu_gather *tlb, unsigned long start, unsigned long end,
-		   unsigned long floor, unsigned long ceiling);
 /* Rewrite the leaves of [start, end) for vm_flags, then flush. */
 void change_protection(struct mm *mm, unsigned long start, unsigned long end,
 		       unsigned long vm_flags);
 /* Mapped leaves of the given size in [start, end). */
 unsigned long count_mapped(struct mm *mm, unsigned long start, unsigned long end,
 			   unsigned long size);
-/* Free every empty table of mm (when reclaim is switched on). */
-unsigned long reclaim_empty_tables(struct mm *mm);
 
 /*
  * fork: map in dst every page src maps in vma, copy-on-write. Page
@@ -132,11 +86,6 @@ int move_page_range(struct mm *mm, unsigned long old, unsigned long new, unsigne
 int pgd_alloc(struct mm *mm);
 /* Teardown: every table below the PGD, then the PGD. Nothing mapped. */
 void pgd_free(struct mm *mm);
-
-/* The empty page-table reclaim switch (pt_reclaim=, /proc/sys/vm/pt_reclaim). */
-bool pt_reclaim_enabled(void);
-/* Switching it on frees the empty tables every mm holds. */
-void set_pt_reclaim(bool on);
 
 /*
  * What a leaf should be, for the checker (mm/debug/memory_check.c): the

@@ -37,6 +37,8 @@
  */
 #include "mm/mmap.h"
 #include "mm/memory.h"
+#include "mm/mmu_gather.h"
+#include "mm/pt_reclaim.h"
 #include "mm/hugetlb.h"
 #include "mm/page_alloc.h"
 #include "mm/shmem.h"

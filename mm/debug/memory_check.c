@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: MIT
 /*
- * The address-space checker (mm/memory.c's invariants): the VMA set, then
- * a walk of every user table and leaf against the VMAs and the counters
- * of struct mm; see mm_check() in check.h.
+ * The address-space checker (the invariants of mm/memory.c and of the
+ * page-table files it stands on: mm/pgtable-generic.c, mm/mmu_gather.c,
+ * mm/pt_reclaim.c): the VMA set, then a walk of every user table and
+ * leaf against the VMAs and the counters of struct mm; see mm_check() in
+ * check.h.
  */
 #include "mm/debug/check.h"
 #include "mm/memory.h"
+#include "mm/pt_reclaim.h"
 #include "mm/mmap.h"
 #include "mm/devdax.h"
 #include "mm/hugetlb.h"
@@ -101,7 +104,7 @@ static int check_table(struct check_ctx *c, pteval_t *table, enum pg_level level
 			n += e != 0;
 			continue;
 		}
-		if (!e)	/* none: memory.c's entry_none() */
+		if (!e)	/* none: mm/pgtable-generic.h's entry_none() */
 			continue;
 		n++;
 		if (entry_leaf(e, level)) {

@@ -17,6 +17,7 @@
 #include "mm/e820.h"
 #include "mm/hugetlb_vmemmap.h"
 #include "mm/memory.h"
+#include "mm/pt_reclaim.h"
 #include "mm/debug/check.h"
 #include "kernel/uaccess.h"
 #include "mm/mmap.h"
@@ -328,7 +329,7 @@ KTEST(dax_mmap, refused_calls_change_nothing)
 }
 
 /*
- * A PTE table's lock comes from the "ptlock" cache (mm/memory.c): one
+ * A PTE table's lock comes from the "ptlock" cache (mm/pgtable-generic.c): one
  * more page allocation for the first fault when that cache, shrunk by
  * ktest_settled_free_pages(), has no free object left.
  */

@@ -24,6 +24,7 @@
 #include "kernel/smp.h"
 #include "mm/gup.h"
 #include "mm/memory.h"
+#include "mm/pt_reclaim.h"
 #include "mm/mmap.h"
 #include "libc/stdlib.h"
 #include "libc/string.h"

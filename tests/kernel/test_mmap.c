@@ -13,6 +13,7 @@
 #include "mm/debug/check.h"
 #include "mm/fail_page_alloc.h"
 #include "mm/memory.h"
+#include "mm/pt_reclaim.h"
 #include "kernel/uaccess.h"
 #include "mm/hugetlb.h"
 #include "mm/hugetlb_vmemmap.h"

@@ -28,6 +28,7 @@
 #include "kernel/traps.h"
 #include "mm/gup.h"
 #include "mm/memory.h"
+#include "mm/pt_reclaim.h"
 #include "mm/mmap.h"
 #include "libc/stdlib.h"
 #include "libc/string.h"

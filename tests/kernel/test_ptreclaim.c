@@ -14,6 +14,8 @@
 #include "tests/kernel/ktest_mm.h"
 #include "mm/mmap.h"
 #include "mm/memory.h"
+#include "mm/mmu_gather.h"
+#include "mm/pt_reclaim.h"
 #include "kernel/uaccess.h"
 #include "mm/hugetlb.h"
 #include "mm/hugetlb_vmemmap.h"
@@ -72,9 +74,10 @@ static void expect_user_pgd_empty(struct kunit *test, struct mm *mm)
 }
 
 /*
- * Pages the slab holds for PTE tables' locks (mm/memory.c allocates one
- * per PTE table from the "ptlock" cache), after ktest_settled_free_pages()
- * has given back the empty slabs: read from the slab, not the tables.
+ * Pages the slab holds for PTE tables' locks (mm/pgtable-generic.c
+ * allocates one per PTE table from the "ptlock" cache), after
+ * ktest_settled_free_pages() has given back the empty slabs: read from
+ * the slab, not the tables.
  */
 static unsigned long ptlock_slab_pages(void)
 {

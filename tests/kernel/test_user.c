@@ -36,6 +36,7 @@
 #include "mm/hugetlb.h"
 #include "mm/meminfo.h"
 #include "mm/memory.h"
+#include "mm/pt_reclaim.h"
 #include "mm/debug/check.h"
 #include "mm/mmap.h"
 #include "mm/page.h"
