@@ -131,6 +131,16 @@ static void release_pageblocks(void)
 	held_start = held_end = 0;
 }
 
+void pageblock_hold_range(unsigned long start, unsigned long end)
+{
+	hold_pageblocks(start, end);
+}
+
+void pageblock_release_range(void)
+{
+	release_pageblocks();
+}
+
 static bool pageblock_held(unsigned long pfn)
 {
 	return pfn >= held_start && pfn < held_end;

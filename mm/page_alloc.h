@@ -281,6 +281,13 @@ void pageblock_put_free(unsigned long pfn);
 bool local_irqs_enabled(void);
 /* Optimized free pageblocks overlapping [start, end) get their memmap back. */
 int unshare_free_range(unsigned long start, unsigned long end);
+/*
+ * Keep the pageblocks of [start, end) from having their tails shared
+ * again while a caller works on their restored memmap (what every take
+ * does for itself); one range at a time, takes do not nest.
+ */
+void pageblock_hold_range(unsigned long start, unsigned long end);
+void pageblock_release_range(void);
 
 /* Turn one order-N allocation into 2^N order-0 pages, each with a reference. */
 void split_page(struct page *page, unsigned int order);

@@ -605,10 +605,12 @@ KTEST(buddy_vmemmap, contig_range_cutting_blocks_restores_both)
 /*
  * The 7 memmap pages block b borrows come from pageblock p (all taken):
  * freed last onto the per-CPU list an order-0 GFP_KERNEL allocation
- * takes first, they are what b's restore gets.
+ * takes first, they are what b's restore gets. b is held meanwhile:
+ * a restored free block is otherwise shared again at the next drain.
  */
 static void lend_from(struct page *p, unsigned long b)
 {
+	pageblock_hold_range(b, b + pageblock_nr_pages);
 	set_pageblock_migratetype(page_to_pfn(p), MIGRATE_UNMOVABLE);
 	split_page(p, pageblock_order);
 	drain_all_pages();
@@ -619,6 +621,7 @@ static void lend_from(struct page *p, unsigned long b)
 	set_pageblock_migratetype(page_to_pfn(p), MIGRATE_MOVABLE);
 	for (unsigned long i = TAILS; i < pageblock_nr_pages; i++)
 		__free_page(p + i);
+	pageblock_release_range();
 }
 
 KTEST(buddy_vmemmap, contig_take_moves_lent_pages_out)
