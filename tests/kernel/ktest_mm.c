@@ -219,3 +219,30 @@ unsigned long ktest_wmark_min(int zone)
 	min_kb = min(max(min_kb, 128UL), 65536UL);
 	return min_kb / 4 * zones[zone].managed_pages / managed;
 }
+
+static unsigned long pmd_sections[64];
+
+void ktest_record_pmd_sections(void)
+{
+	memset(pmd_sections, 0, sizeof(pmd_sections));
+	for (unsigned long nr = 0; nr < nr_mem_sections && nr < 64 * 64; nr++)
+		if (mem_section[nr].flags & SECTION_MEMMAP_PMD)
+			pmd_sections[nr / 64] |= BIT(nr % 64);
+}
+
+const unsigned long *ktest_pmd_sections(void)
+{
+	return pmd_sections;
+}
+
+unsigned long ktest_sections_collapsed(void)
+{
+	unsigned long n = 0;
+
+	for (unsigned long nr = 0; nr < nr_mem_sections && nr < 64 * 64; nr++)
+		if (!(pmd_sections[nr / 64] & BIT(nr % 64)) &&
+		    (mem_section[nr].flags & SECTION_ONLINE) &&
+		    (mem_section[nr].flags & SECTION_MEMMAP_PMD))
+			n++;
+	return n;
+}

@@ -95,4 +95,15 @@ bool ktest_find_device_memory(struct kunit *test, u64 need, u64 *start, u64 *end
  */
 unsigned long ktest_wmark_min(int zone);
 
+/*
+ * The sections whose memmap is one PMD leaf, recorded (the first 4096
+ * sections), and how many of those that were split (PTE-mapped) then
+ * are a PMD leaf now: each such collapse freed its PTE table, a page
+ * more free and a kernel page table fewer than a baseline counted. A
+ * section is split while any 2 MiB of its memmap is remapped (HVO, a
+ * restored free block's lent pages) and collapses when none is.
+ */
+void ktest_record_pmd_sections(void);
+const unsigned long *ktest_pmd_sections(void);
+unsigned long ktest_sections_collapsed(void);
 #endif

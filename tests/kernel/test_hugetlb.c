@@ -129,35 +129,6 @@ static unsigned long sections_split_by(const unsigned long *pmd_before)
 }
 
 /*
- * Sections split at the baseline and a PMD leaf now: with the free-memory
- * dedup turned off for the case, free blocks keep their memmap in lent
- * pages, which pins their sections split; a pool page taken from such a
- * block gives them back, and the section collapses when the pool
- * shrinks. Each collapse frees its PTE table.
- */
-static unsigned long sections_collapsed_since(const unsigned long *pmd_before)
-{
-	unsigned long n = 0;
-
-	for (unsigned long nr = 0; nr < nr_mem_sections && nr < 64 * 64; nr++)
-		if (!(pmd_before[nr / 64] & BIT(nr % 64)) &&
-		    (mem_section[nr].flags & SECTION_ONLINE) &&
-		    (mem_section[nr].flags & SECTION_MEMMAP_PMD))
-			n++;
-	return n;
-}
-
-static unsigned long pmd_map[64];
-
-static void record_pmd_sections(void)
-{
-	memset(pmd_map, 0, sizeof(pmd_map));
-	for (unsigned long nr = 0; nr < nr_mem_sections && nr < 64 * 64; nr++)
-		if (mem_section[nr].flags & SECTION_MEMMAP_PMD)
-			pmd_map[nr / 64] |= BIT(nr % 64);
-}
-
-/*
  * The boot command line read by the test itself, with Linux's rules:
  * hugepages=N is for the hugepagesz= before it, else the default size; a
  * hugepages= after an invalid hugepagesz= is ignored.
@@ -325,15 +296,15 @@ static void grow_shrink_2m(struct kunit *test, bool hvo)
 		return;
 	}
 	hugetlb_set_optimize_vmemmap(hvo);
-	record_pmd_sections();
+	ktest_record_pmd_sections();
 	for (unsigned int i = 0; i < ARRAY_SIZE(steps); i++) {
 		unsigned long n = steps[i], got, splits, collapsed;
 
 		got = set_max_huge_pages(H2M, n);
 		ASSERT_EQ(test, got, n);
 		drain_all_pages();
-		splits = hvo ? sections_split_by(pmd_map) : 0;
-		collapsed = sections_collapsed_since(pmd_map);
+		splits = hvo ? sections_split_by(ktest_pmd_sections()) : 0;
+		collapsed = ktest_sections_collapsed();
 		EXPECT_EQ(test, H2M->nr_huge_pages, n);
 		EXPECT_EQ(test, H2M->free_huge_pages, n);
 		EXPECT_EQ(test, ktest_vmemmap_bytes(), b.mm.memmap - (hvo ? 7 * n * PAGE_SIZE : 0));
@@ -345,13 +316,13 @@ static void grow_shrink_2m(struct kunit *test, bool hvo)
 			break;
 	}
 	/* What the baseline counted that really changed: collapsed sections. */
-	b.mm.tables -= sections_collapsed_since(pmd_map);
-	b.mm.free += sections_collapsed_since(pmd_map);
-	ktest_log(test, "%lu sections split at the start collapsed", sections_collapsed_since(pmd_map));
+	b.mm.tables -= ktest_sections_collapsed();
+	b.mm.free += ktest_sections_collapsed();
+	ktest_log(test, "%lu sections split at the start collapsed", ktest_sections_collapsed());
 	expect_baseline(test, &b);
 	/* Shrinking to zero collapsed every split section back to a PMD leaf. */
 	for (unsigned long nr = 0; nr < nr_mem_sections && nr < 64 * 64; nr++)
-		if (pmd_map[nr / 64] & BIT(nr % 64))
+		if (ktest_pmd_sections()[nr / 64] & BIT(nr % 64))
 			EXPECT_TRUE(test, mem_section[nr].flags & SECTION_MEMMAP_PMD);
 	hugetlb_set_optimize_vmemmap(b.hvo);
 	refill_2m_pool(test, keep);
@@ -527,6 +498,7 @@ KTEST(hugetlb, gigantic_optimized_accounting)
 
 	if (!take_baseline(test, &b))
 		return;
+	ktest_record_pmd_sections();
 	hugetlb_set_optimize_vmemmap(true);
 	if (!have_gigantic(test, 1))
 		goto out;
@@ -549,6 +521,11 @@ KTEST(hugetlb, gigantic_optimized_accounting)
 	}
 	checkers_pass(test);
 out:
+	set_max_huge_pages(H1G, b.nr[1]);
+	drain_all_pages();
+	/* A section split at the baseline may collapse once the page is gone. */
+	b.mm.tables -= ktest_sections_collapsed();
+	b.mm.free += ktest_sections_collapsed();
 	expect_baseline(test, &b);
 }
 
