@@ -111,7 +111,7 @@ CONFIGS = [
     # the mm is serialised by the interim big kernel lock), the smp suite
     # alone with 1 and 64 CPUs, and nr_cpus=/maxcpus= (3 CPUs present, 2
     # brought up); the sched suite with 1, 2 and 4.
-    Config("smp-4", memory="1G", extra="-smp 4", timeout=300, groups=("smp",),
+    Config("smp-4", memory="1G", extra="-smp 4", timeout=480, groups=("smp",),
            must_run=SMP_ALL + SCHED_ALL + SMP_MM + LOCKDEP_ALL + ("gup.*",) + AS_THREADS),
     Config("smp-4-mm", memory="4G", extra="-smp 4", cmdline="test=smp_mm", timeout=300,
            groups=("smp",), must_run=("smp_mm.*",)),
