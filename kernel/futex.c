@@ -12,9 +12,10 @@
  * The value check and the sleep cannot race with a waker: both hold the
  * big kernel lock (kernel/bkl.h), which the waiter lets go of only in
  * schedule(), and nothing between the read of the word and the queueing
- * may sleep (the key, whose mmap_lock may, is made first). The robust-list walk changes futex words with an atomic
- * user compare-exchange: their owners' threads run in ring 3 on other
- * CPUs meanwhile.
+ * may sleep (the key, whose mmap_lock may, is made first). The
+ * robust-list walk changes futex words with an atomic user
+ * compare-exchange: their owners' threads run in ring 3 on other CPUs
+ * meanwhile.
  */
 #include "kernel/futex.h"
 #include "kernel/sched.h"

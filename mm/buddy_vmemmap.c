@@ -238,7 +238,7 @@ static int unshare(struct page *block, unsigned long avoid_start, unsigned long 
 	LIST_HEAD(rejected);
 	bool locked, ours;
 
-	if (!local_irqs_enabled())
+	if (irqs_disabled())
 		return -EAGAIN;
 	for (unsigned int i = 0; i < TAIL_PAGES; i++) {
 		pages[i] = alloc_memmap_page(avoid_start, avoid_end, &rejected, &nr_rejected);

@@ -265,13 +265,11 @@ static bool reshare_wanted(unsigned long pfn)
 	       get_pageblock_migratetype(pfn) != MIGRATE_ISOLATE;
 }
 
-/* zone->lock held. */
-static void note_reshare(unsigned long pfn)
+/* Interrupts off; a full queue says so and the next pass looks everywhere. */
+static void queue_reshare(unsigned long pfn)
 {
 	unsigned int i;
 
-	if (!reshare_wanted(pfn))
-		return;
 	spin_lock(&reshare_lock);
 	for (i = 0; i < nr_reshare_pending && reshare_pending[i] != pfn; i++)
 		;
@@ -280,6 +278,13 @@ static void note_reshare(unsigned long pfn)
 	else if (i == nr_reshare_pending)
 		WRITE_ONCE(reshare_overflow, true);
 	spin_unlock(&reshare_lock);
+}
+
+/* zone->lock held. */
+static void note_reshare(unsigned long pfn)
+{
+	if (reshare_wanted(pfn))
+		queue_reshare(pfn);
 }
 
 static unsigned long pop_reshare(void)
@@ -425,7 +430,7 @@ void free_memmap_reshare_pending(void)
 	unsigned int n = RESHARE_MAX_PER_CALL;
 
 	if ((!READ_ONCE(nr_reshare_pending) && !READ_ONCE(reshare_overflow)) || !memmap_ops ||
-	    !local_irqs_enabled() || !vmemmap_trylock())
+	    irqs_disabled() || !vmemmap_trylock())
 		return;
 	while (n--) {
 		unsigned long pfn = pop_reshare();
@@ -454,10 +459,7 @@ void free_memmap_try_reshare(unsigned long pfn)
 	if (!memmap_ops || !pageblock_self_hosted(pfn))
 		return;
 	flags = local_irq_save();
-	spin_lock(&reshare_lock);
-	if (nr_reshare_pending < NR_RESHARE_PENDING)
-		reshare_pending[nr_reshare_pending++] = pfn;
-	spin_unlock(&reshare_lock);
+	queue_reshare(pfn);
 	local_irq_restore(flags);
 	free_memmap_reshare_pending();
 }
@@ -734,18 +736,10 @@ static void drain_local_pages_call(void *unused)
 	drain_local_pages();
 }
 
-bool local_irqs_enabled(void)
-{
-	unsigned long flags;
-
-	__asm__ __volatile__("pushf; pop %0" : "=r"(flags));
-	return flags & BIT(9);
-}
-
 void drain_all_pages(void)
 {
 	drain_local_pages();
-	if (!local_irqs_enabled())
+	if (irqs_disabled())
 		return;
 	call_on_other_cpus(drain_local_pages_call, NULL);
 	free_memmap_reshare_pending();
@@ -907,7 +901,7 @@ static struct page *get_page_from_zones(gfp_t gfp, unsigned int order,
  */
 static struct page *alloc_from_zones(gfp_t gfp, unsigned int order)
 {
-	bool may_split = memmap_ops && local_irqs_enabled();
+	bool may_split = memmap_ops && !irqs_disabled();
 	struct page *page, *transit;
 	unsigned int tries = 0;
 
@@ -936,7 +930,7 @@ static int unshare_allocated(struct page *page, unsigned int order, gfp_t gfp)
 	for (unsigned long i = 0; i < (1UL << order); i += pageblock_nr_pages) {
 		if (!PageVmemmapOptimized(page + i))
 			continue;
-		if (!local_irqs_enabled() || memmap_ops->unshare(page + i, 0, 0, true))
+		if (irqs_disabled() || memmap_ops->unshare(page + i, 0, 0, true))
 			return -ENOMEM;
 	}
 	return 0;

@@ -278,7 +278,6 @@ void free_memmap_reshare_all(void);
  */
 bool pageblock_take_free(unsigned long pfn);
 void pageblock_put_free(unsigned long pfn);
-bool local_irqs_enabled(void);
 /* Optimized free pageblocks overlapping [start, end) get their memmap back. */
 int unshare_free_range(unsigned long start, unsigned long end);
 /*
