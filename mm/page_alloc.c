@@ -184,12 +184,40 @@ static inline void set_buddy_order(struct page *page, unsigned int order)
 	SetPageBuddy(page);
 }
 
+/*
+ * Free pages in the buddy per 1 GiB range, so that the allocator can see
+ * which ranges are wholly free (pick_block()). Atomic: GiB 0 spans zones
+ * whose locks differ. Ranges past NR_GIGS are not counted (never whole).
+ */
+#define GIG_SHIFT	GIG_PFN_SHIFT
+#define NR_GIGS		NR_COUNTED_GIGS
+
+static unsigned int gig_free[NR_GIGS];
+
+unsigned long nr_free_pages_in_gig(unsigned long gig)
+{
+	return gig < NR_GIGS ? __atomic_load_n(&gig_free[gig], __ATOMIC_RELAXED) : 0;
+}
+
+static void gig_free_add(unsigned long pfn, long nr)
+{
+	if ((pfn >> GIG_SHIFT) < NR_GIGS)
+		__atomic_add_fetch(&gig_free[pfn >> GIG_SHIFT], nr, __ATOMIC_RELAXED);
+}
+
+static bool gig_in_use(unsigned long pfn)
+{
+	return (pfn >> GIG_SHIFT) >= NR_GIGS ||
+	       __atomic_load_n(&gig_free[pfn >> GIG_SHIFT], __ATOMIC_RELAXED) < (1U << GIG_SHIFT);
+}
+
 static void add_to_free_list(struct page *page, struct zone *zone,
 			     unsigned int order, enum migratetype mt)
 {
 	struct free_area *area = &zone->free_area[order];
 
 	set_buddy_order(page, order);
+	gig_free_add(page_to_pfn(page), 1L << order);
 	/* Optimized blocks last: a split of one costs a flush (rmqueue_smallest()). */
 	if (order >= pageblock_order && PageVmemmapOptimized(page))
 		list_add_tail(&page->lru, &area->free_list[mt]);
@@ -204,6 +232,7 @@ static void del_from_free_list(struct page *page, struct zone *zone,
 {
 	list_del(&page->lru);
 	ClearPageBuddy(page);
+	gig_free_add(page_to_pfn(page), -(1L << order));
 	page->private = 0;
 	zone->free_area[order].nr_free--;
 	zone->free_pages -= 1UL << order;
@@ -587,6 +616,36 @@ static void expand(struct zone *zone, struct page *page, unsigned int low,
 }
 
 /*
+ * Keep wholly free 1 GiB ranges whole for gigantic pages. Only a block
+ * of MAX_ORDER can lie in one (a smaller free block's buddy is not
+ * free), and the buddy would hand out whichever such block was freed
+ * last, so page tables, slabs and the memmap pages restores borrow would
+ * end up scattered over every free GiB (with free memory optimized, each
+ * split of a block is such a take). A block in a range already partly
+ * in use goes first:
+ *
+ *    GiB 7  [free free ... free free]        whole: left alone
+ *    GiB 9  [memmap|free|table|free ...]     <- split here
+ *
+ * optimized_ok: optimized blocks (the list's tail) may be taken. The
+ * list's first block when no block qualifies.
+ */
+static struct page *pick_block(struct list_head *list, unsigned int o, bool optimized_ok)
+{
+	struct page *first = list_first_entry(list, struct page, lru), *p;
+
+	if (o < MAX_ORDER)
+		return first;
+	list_for_each_entry(p, list, lru) {
+		if (!optimized_ok && PageVmemmapOptimized(p))
+			break;
+		if (gig_in_use(page_to_pfn(p)))
+			return p;
+	}
+	return first;
+}
+
+/*
  * transit: an optimized block that must be split first is taken off its
  * list and handed back through it (NULL returned), for alloc_pages() to
  * split outside the lock (split_transit()). Without it (interrupts off:
@@ -603,7 +662,7 @@ static struct page *rmqueue_smallest(struct zone *zone, unsigned int order,
 
 		if (list_empty(&area->free_list[mt]))
 			continue;
-		page = list_first_entry(&area->free_list[mt], struct page, lru);
+		page = pick_block(&area->free_list[mt], o, transit || order >= pageblock_order);
 		if (needs_unshare(page, o, order) && !transit)
 			continue;
 		del_from_free_list(page, zone, o);
@@ -635,7 +694,7 @@ static struct page *rmqueue_fallback(struct zone *zone, unsigned int order,
 
 		if (list_empty(&area->free_list[other]))
 			continue;
-		page = list_first_entry(&area->free_list[other], struct page, lru);
+		page = pick_block(&area->free_list[other], o, transit || order >= pageblock_order);
 		if (needs_unshare(page, o, order) && !transit)
 			continue;
 		pfn = page_to_pfn(page);

@@ -184,6 +184,14 @@ void drain_local_pages(void);
 unsigned long lock_all_zones(void);
 void unlock_all_zones(unsigned long flags);
 unsigned long nr_free_pages(void);	/* buddy + per-CPU caches */
+/*
+ * Pages on the free lists in 1 GiB range gig (pfn >> GIG_PFN_SHIFT): the
+ * allocator splits blocks in ranges already in use first. Ranges from
+ * NR_COUNTED_GIGS on are not counted (0).
+ */
+#define GIG_PFN_SHIFT		(PUD_SHIFT - PAGE_SHIFT)
+#define NR_COUNTED_GIGS		256
+unsigned long nr_free_pages_in_gig(unsigned long gig);
 unsigned long nr_managed_pages(void);
 /* Pages enter or leave a zone's management (hotplug), under its lock. */
 void zone_add_managed(struct zone *zone, long pages);

@@ -7,6 +7,7 @@
 #include "mm/page_alloc.h"
 #include "mm/sparse.h"
 #include "kernel/traps.h"
+#include "libc/string.h"
 
 static int check_free_lists(struct zone *z, int zi, struct errmsg *msg,
 			    unsigned long *nr_blocks)
@@ -74,8 +75,27 @@ static int check_pcp(struct zone *z, unsigned int cpu, struct errmsg *msg)
  * block whose other pages carry no free-state flags, and the number of
  * such heads equals the blocks on the lists.
  */
+static unsigned long gig_seen[NR_COUNTED_GIGS];	/* under every zone lock */
+
+static void count_gig(unsigned long pfn, unsigned int order)
+{
+	if ((pfn >> GIG_PFN_SHIFT) < NR_COUNTED_GIGS)
+		gig_seen[pfn >> GIG_PFN_SHIFT] += 1UL << order;
+}
+
+/* The free pages counted per 1 GiB range are those the memmap shows free. */
+static int check_gigs(struct errmsg *msg)
+{
+	for (unsigned long g = 0; g < NR_COUNTED_GIGS; g++)
+		CHECK(gig_seen[g] == nr_free_pages_in_gig(g),
+		      "GiB %lu: %lu free pages in the memmap, %lu counted", g, gig_seen[g],
+		      nr_free_pages_in_gig(g));
+	return 0;
+}
+
 static int check_memmap(struct errmsg *msg, unsigned long *nr_heads)
 {
+	memset(gig_seen, 0, sizeof(gig_seen));
 	for (unsigned long nr = 0; nr < nr_mem_sections; nr++) {
 		unsigned long pfn = section_nr_to_pfn(nr);
 		unsigned long end = pfn + PAGES_PER_SECTION;
@@ -95,6 +115,7 @@ static int check_memmap(struct errmsg *msg, unsigned long *nr_heads)
 					      "pfn %#lx inside free block %#lx has flags %#lx, private %#lx",
 					      pfn + i, pfn, page[i].flags, page[i].private);
 				(*nr_heads)++;
+				count_gig(pfn, o);
 				pfn += 1UL << o;
 				continue;
 			}
@@ -120,6 +141,8 @@ int page_alloc_check(struct errmsg *msg)
 	}
 	if (!ret)
 		ret = check_memmap(msg, &heads);
+	if (!ret)
+		ret = check_gigs(msg);
 	unlock_all_zones(flags);
 	if (ret)
 		return ret;

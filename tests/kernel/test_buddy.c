@@ -913,6 +913,84 @@ KTEST(buddy, pageblock_packed_keeps_free_gigabytes_whole)
 	EXPECT_SAME_STATE(test, &before);
 }
 
+/* Free pages in 4 MiB (MAX_ORDER) blocks of zone z in ranges not wholly free. */
+static unsigned long max_order_free_in_used_gigs(int z, const bool *whole)
+{
+	unsigned long n = 0;
+
+	for (unsigned long pfn = 0; pfn < max_pfn && pfn / PAGES_1G < MAX_GIGS;
+	     pfn += MAX_ORDER_NR_PAGES) {
+		struct page *p = pfn_to_page(pfn);
+
+		if (!whole[pfn / PAGES_1G] && pfn_online(pfn) && zone_of(pfn) == z &&
+		    PageBuddy(p) && p->private == MAX_ORDER)
+			n += MAX_ORDER_NR_PAGES;
+	}
+	return n;
+}
+
+static unsigned long zone_blocks_of_order(int z, unsigned int o)
+{
+	return zones[z].free_area[o].nr_free;
+}
+
+/*
+ * Blocks split for smaller allocations (page tables, slabs, the pages a
+ * restored memmap borrows, 2 MiB blocks) come from 1 GiB ranges already
+ * partly in use while those have free 4 MiB blocks: every 2 MiB block of
+ * the zone's free lists is taken, then as many again from 4 MiB blocks,
+ * and every wholly free range stays wholly free. Plain or optimized free
+ * memory alike (the buddy would otherwise split whichever 4 MiB block was
+ * freed last).
+ */
+KTEST(buddy, splits_keep_free_gigabytes_whole)
+{
+	bool whole[MAX_GIGS] = { false };
+	struct buddy_state before;
+	unsigned long nr_whole = 0, first = ~0UL, used, n;
+	struct page *p, *tmp;
+	LIST_HEAD(held);
+	gfp_t gfp;
+	int z;
+
+	if (max_pfn > MAX_GIGS * PAGES_1G) {
+		ktest_skip(test, "more than 64 GiB: the case's table is too small");
+		return;
+	}
+	buddy_state(&before);
+	for (unsigned long g = 0; g * PAGES_1G < max_pfn; g++) {
+		nr_whole += whole[g] = gig_wholly_free(g * PAGES_1G);
+		if (whole[g] && first == ~0UL)
+			first = g * PAGES_1G;
+	}
+	if (!nr_whole) {
+		ktest_skip(test, "no wholly free 1 GiB range in this guest");
+		return;
+	}
+	z = zone_of(first);
+	gfp = GFP_KERNEL | __GFP_NOWARN | (z == ZONE_DMA32 ? __GFP_DMA32 : 0);
+	used = max_order_free_in_used_gigs(z, whole);
+	ASSERT_TRUE(test, used >= 8 * MAX_ORDER_NR_PAGES);
+	n = zone_blocks_of_order(z, pageblock_order) + min(used / (4 * MAX_ORDER_NR_PAGES), 32UL);
+	ktest_log(test, "%lu wholly free 1 GiB ranges; %lu 2 MiB blocks taken in zone %s",
+		  nr_whole, n, zones[z].name);
+	for (unsigned long i = 0; i < n; i++) {
+		p = alloc_pages(gfp, pageblock_order);
+		if (!p)
+			break;
+		list_add(&p->lru, &held);
+	}
+	for (unsigned long g = 0; g * PAGES_1G < max_pfn; g++)
+		if (whole[g] && !gig_wholly_free(g * PAGES_1G))
+			ktest_fail(test, __FILE__, __LINE__, "GiB %lu was wholly free, is not", g);
+	EXPECT_BUDDY_OK(test);
+	list_for_each_entry_safe(p, tmp, &held, lru) {
+		list_del(&p->lru);
+		free_pages(p, pageblock_order);
+	}
+	EXPECT_SAME_STATE(test, &before);
+}
+
 /* ---------------------------------------------------------------------- */
 
 /* Bad frees: a panic naming the pfn and the reason, and the check says why. */
