@@ -246,3 +246,66 @@ unsigned long ktest_sections_collapsed(void)
 			n++;
 	return n;
 }
+
+/*
+ * Why no free aligned 1 GiB range is left: each GiB's pages by owner.
+ * Read without locks: a picture for a log, not a figure to check.
+ */
+#define CENSUS_GIB_PAGES	(SZ_1G >> PAGE_SHIFT)
+
+enum census_kind { C_ABSENT, C_FREE, C_PCP, C_RESERVED, C_LENT, C_TABLE, C_SLAB, C_HUGE,
+		   C_COMPOUND, C_OTHER, NR_CENSUS };
+
+static const char *const census_name[NR_CENSUS] = {
+	"absent", "free", "pcp", "reserved", "lent", "table", "slab", "huge", "compound", "other",
+};
+
+static unsigned long census_one(unsigned long pfn, enum census_kind *kind)
+{
+	struct page *p = pfn_to_page(pfn);
+
+	if (!pfn_online(pfn)) {
+		*kind = C_ABSENT;
+		return 1;
+	}
+	if (PageBuddy(p)) {
+		*kind = C_FREE;
+		return 1UL << p->private;
+	}
+	if (PageHugeTLB(p)) {
+		*kind = C_HUGE;
+		return 1UL << compound_order(p);
+	}
+	if (PageHead(p)) {
+		*kind = C_COMPOUND;
+		return 1UL << compound_order(p);
+	}
+	*kind = PagePcp(p) ? C_PCP : PageReserved(p) ? C_RESERVED : PageMemmap(p) ? C_LENT :
+		PagePgtable(p) ? C_TABLE : PageSlab(p) ? C_SLAB : C_OTHER;
+	return 1;
+}
+
+void ktest_gig_census(struct kunit *test)
+{
+	for (unsigned long base = 0; base < max_pfn; base += CENSUS_GIB_PAGES) {
+		unsigned long n[NR_CENSUS] = { 0 }, other = ~0UL, pfn = base;
+		char line[256];
+		int len = 0;
+
+		while (pfn < base + CENSUS_GIB_PAGES && pfn < max_pfn) {
+			enum census_kind kind;
+			unsigned long step = census_one(pfn, &kind);
+
+			if (kind == C_OTHER && other == ~0UL)
+				other = pfn;
+			n[kind] += step;
+			pfn += step;
+		}
+		for (int k = 0; k < NR_CENSUS; k++)
+			if (n[k])
+				len += snprintf(line + len, sizeof(line) - len, " %s %lu",
+						census_name[k], n[k]);
+		ktest_log(test, "GiB %lu:%s (first other pfn %#lx flags %#lx)", base / CENSUS_GIB_PAGES,
+			  line, other, other == ~0UL ? 0 : pfn_to_page(other)->flags);
+	}
+}

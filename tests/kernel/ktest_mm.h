@@ -106,4 +106,7 @@ unsigned long ktest_wmark_min(int zone);
 void ktest_record_pmd_sections(void);
 const unsigned long *ktest_pmd_sections(void);
 unsigned long ktest_sections_collapsed(void);
+
+/* Each GiB's pages by owner, in the case's log: why no free GiB is left. */
+void ktest_gig_census(struct kunit *test);
 #endif

@@ -460,6 +460,7 @@ static bool have_gigantic(struct kunit *test, unsigned long n)
 		return false;
 	}
 	if (set_max_huge_pages(H1G, want) < want) {
+		ktest_gig_census(test);
 		ktest_skip(test, "no free aligned 1 GiB range in this guest");
 		return false;
 	}

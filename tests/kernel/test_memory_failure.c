@@ -420,6 +420,7 @@ KTEST(memory_failure, hugetlb_1g_page)
 	hugetlb_set_optimize_vmemmap(true);
 	if (!H1G->supported || set_max_huge_pages(H1G, b.nr[1] + 1) != b.nr[1] + 1) {
 		restore_pools(&b);
+		ktest_gig_census(test);
 		ktest_skip(test, "no 1 GiB page to be had");
 		return;
 	}
