@@ -938,7 +938,7 @@ static struct page *get_page_from_zones(gfp_t gfp, unsigned int order,
 
 		if (!z->managed_pages || !zone_watermark_ok(z, order, gfp))
 			continue;
-		if (order) {
+		if (order || (gfp & __GFP_NO_PCP)) {
 			zone_lock(z);
 			page = __rmqueue(z, order, mt, transit);
 			zone_unlock(z);

@@ -991,6 +991,53 @@ KTEST(buddy, splits_keep_free_gigabytes_whole)
 	EXPECT_SAME_STATE(test, &before);
 }
 
+#define NR_RESTORE_TRIES	64
+
+/*
+ * A whole optimized block allocated for an owner that writes its struct
+ * pages gets its memmap back in 7 pages from the free lists: no refill
+ * batch is left in this CPU's list (drained, it would make a block whole
+ * again after the allocation had found none), and freeing the block
+ * gives the 7 back, leaving the buddy as it was.
+ */
+KTEST(buddy, restored_block_leaves_pcp_lists_alone)
+{
+	struct buddy_state before;
+	unsigned long lent, tries = 0;
+	struct page *p = NULL, *tmp;
+	LIST_HEAD(plain);
+
+	if (!buddy_vmemmap_enabled()) {
+		ktest_skip(test, "free memory's memmap is plain (buddy_vmemmap_optimize=off)");
+		return;
+	}
+	buddy_state(&before);
+	/* Plain blocks come first: held aside until an optimized one comes. */
+	while (tries++ < NR_RESTORE_TRIES) {
+		lent = nr_memmap_lent_pages();
+		p = alloc_pages(GFP_KERNEL | __GFP_NOWARN | __GFP_NORETRY, pageblock_order);
+		lent = nr_memmap_lent_pages() - lent;
+		if (!p || lent)
+			break;
+		list_add(&p->lru, &plain);
+		p = NULL;
+	}
+	if (p) {
+		EXPECT_UEQ(test, lent, 7);
+		EXPECT_UEQ(test, nr_pcp_pages(), 0);
+		EXPECT_BUDDY_OK(test);
+		free_pages(p, pageblock_order);
+	} else {
+		ktest_fail(test, __FILE__, __LINE__, "no optimized 2 MiB block in %d allocations",
+			   NR_RESTORE_TRIES);
+	}
+	list_for_each_entry_safe(p, tmp, &plain, lru) {
+		list_del(&p->lru);
+		free_pages(p, pageblock_order);
+	}
+	EXPECT_SAME_STATE(test, &before);
+}
+
 /* ---------------------------------------------------------------------- */
 
 /* Bad frees: a panic naming the pfn and the reason, and the check says why. */
