@@ -16,6 +16,7 @@
 #include "kernel/traps.h"
 #include "drivers/qemu_exit.h"
 #include "libc/errno.h"
+#include "libc/stdio.h"
 #include "libc/string.h"
 
 extern const struct benchmark __bench_start[], __bench_end[];
@@ -62,6 +63,80 @@ void bench_skip(struct bench_ctx *b, const char *metric, const char *reason)
 
 	if (r)
 		r->skip_reason = reason;
+}
+
+unsigned int bench_cpus_start(struct bench_cpus_run *r)
+{
+	unsigned int slot = __atomic_fetch_add(&r->slot, 1, __ATOMIC_RELAXED);
+
+	__atomic_add_fetch(&r->ready, 1, __ATOMIC_ACQ_REL);
+	while (__atomic_load_n(&r->ready, __ATOMIC_ACQUIRE) < r->nr_cpus)
+		cpu_relax();
+	return slot;
+}
+
+void bench_cpus_done(struct bench_cpus_run *r, unsigned int slot, u64 t0, unsigned long ops)
+{
+	r->ns[slot] = cycles_to_ns(get_cycles() - t0) / ops;
+	__atomic_add_fetch(&r->done, 1, __ATOMIC_RELEASE);
+}
+
+void bench_cpus_mean_max(const struct bench_cpus_run *r, u64 *mean, u64 *max)
+{
+	u64 sum = 0;
+
+	*max = 0;
+	for (unsigned int i = 0; i < r->nr_cpus; i++) {
+		sum += r->ns[i];
+		if (r->ns[i] > *max)
+			*max = r->ns[i];
+	}
+	*mean = sum / r->nr_cpus;
+}
+
+/* A row whose name is made here, from prefix, n and suffix. */
+static struct bench_row *named_row(struct bench_ctx *b, const char *prefix, unsigned int n,
+				   const char *suffix)
+{
+	struct bench_row *r = next_row(b, prefix);
+
+	if (!r)
+		return NULL;
+	snprintf(r->name, sizeof(r->name), "%s_cpus_%u%s", prefix, n, suffix);
+	r->metric = r->name;
+	return r;
+}
+
+static void cpus_row(struct bench_ctx *b, const char *prefix, unsigned int n,
+		     const char *suffix, u64 *v, unsigned long ops)
+{
+	struct bench_row *r = named_row(b, prefix, n, suffix);
+
+	if (!r)
+		return;
+	r->value = bench_median(v, BENCH_RUNS);
+	r->unit = "ns/op";
+	r->ops = ops;
+	r->runs = BENCH_RUNS;
+}
+
+void bench_cpus_rows(struct bench_ctx *b, const char *prefix, unsigned int n,
+		     int (*run_once)(unsigned int n, u64 *mean, u64 *max),
+		     unsigned long ops, const char *skip_reason)
+{
+	u64 mean[BENCH_RUNS], max[BENCH_RUNS];
+
+	for (unsigned int i = 0; i < BENCH_RUNS; i++) {
+		if (run_once(n, &mean[i], &max[i]) < 0) {
+			struct bench_row *r = named_row(b, prefix, n, "");
+
+			if (r)
+				r->skip_reason = skip_reason;
+			return;
+		}
+	}
+	cpus_row(b, prefix, n, "", mean, ops);
+	cpus_row(b, prefix, n, "_max", max, ops);
 }
 
 u64 bench_median(u64 *v, unsigned int n)

@@ -20,11 +20,13 @@
  * tests/host/runner.py --bench (make bench) reads the second form.
  */
 #include "kernel/types.h"
+#include "kernel/percpu.h"
 
 #define BENCH_MAX_ROWS		32
 
 struct bench_row {
 	const char *metric;
+	char name[40];			/* metric's storage when made by the framework */
 	u64 value;
 	const char *unit;		/* "ns/op" for timings */
 	unsigned long ops;		/* operations per timed run */
@@ -54,6 +56,34 @@ void bench_row(struct bench_ctx *b, const char *metric, u64 value,
 	       const char *unit, unsigned long ops, unsigned int runs);
 /* Record a row that could not be measured here (too little memory...). */
 void bench_skip(struct bench_ctx *b, const char *metric, const char *reason);
+
+/*
+ * One run on several CPUs at once: each CPU taking part calls
+ * bench_cpus_start() (it returns when all nr_cpus have, with that CPU's
+ * slot), times its ops, and calls bench_cpus_done(); the caller waits
+ * for done == nr_cpus and takes bench_cpus_mean_max().
+ */
+struct bench_cpus_run {
+	unsigned int nr_cpus;
+	unsigned int ready;		/* atomic: CPUs at the start line */
+	unsigned int done;		/* atomic */
+	unsigned int failed;		/* atomic: a CPU could not do its ops */
+	unsigned int slot;		/* atomic: next slot */
+	u64 ns[NR_CPUS];		/* per op, by slot */
+};
+unsigned int bench_cpus_start(struct bench_cpus_run *r);
+void bench_cpus_done(struct bench_cpus_run *r, unsigned int slot, u64 t0, unsigned long ops);
+void bench_cpus_mean_max(const struct bench_cpus_run *r, u64 *mean, u64 *max);
+
+/*
+ * Runs of a measurement on n CPUs at once: run_once(n, &mean, &max)
+ * times one run (the mean and the slowest CPU's ns per op, or a negative
+ * errno), runs times; rows "<prefix>_cpus_<n>" and "<prefix>_cpus_<n>_max"
+ * are their medians, or one skipped row with skip_reason on an error.
+ */
+void bench_cpus_rows(struct bench_ctx *b, const char *prefix, unsigned int n,
+		     int (*run_once)(unsigned int n, u64 *mean, u64 *max),
+		     unsigned long ops, const char *skip_reason);
 
 /* Median of n samples (sorts v in place); 0 when n is 0. */
 u64 bench_median(u64 *v, unsigned int n);

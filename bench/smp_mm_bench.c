@@ -35,26 +35,13 @@
 #define PAIR_OPS	20000UL
 #define GROW_PAGES	64UL
 
-struct pair_run {
-	unsigned int nr_cpus;
-	unsigned int ready;		/* atomic: CPUs at the start line */
-	unsigned int done;		/* atomic */
-	unsigned int failed;		/* atomic */
-	u64 ns[NR_CPUS];		/* per pair, by slot */
-	unsigned int slot;		/* atomic: next slot */
-};
-
 /* On each CPU taking part, interrupts off: wait for all, then time the pairs. */
 static void pair_loop(void *arg)
 {
-	struct pair_run *r = arg;
-	unsigned int slot = __atomic_fetch_add(&r->slot, 1, __ATOMIC_RELAXED);
-	u64 t0;
+	struct bench_cpus_run *r = arg;
+	unsigned int slot = bench_cpus_start(r);
+	u64 t0 = get_cycles();
 
-	__atomic_add_fetch(&r->ready, 1, __ATOMIC_ACQ_REL);
-	while (__atomic_load_n(&r->ready, __ATOMIC_ACQUIRE) < r->nr_cpus)
-		cpu_relax();
-	t0 = get_cycles();
 	for (unsigned long i = 0; i < PAIR_OPS; i++) {
 		struct page *page = alloc_page(GFP_KERNEL | __GFP_NOWARN);
 
@@ -64,17 +51,15 @@ static void pair_loop(void *arg)
 		}
 		__free_page(page);
 	}
-	r->ns[slot] = cycles_to_ns(get_cycles() - t0) / PAIR_OPS;
-	__atomic_add_fetch(&r->done, 1, __ATOMIC_RELEASE);
+	bench_cpus_done(r, slot, t0, PAIR_OPS);
 }
 
 /* One run on the first n online CPUs, this one among them: mean and max ns. */
 static int pair_run_once(unsigned int n, u64 *mean, u64 *max)
 {
-	struct pair_run r = { .nr_cpus = n };
+	struct bench_cpus_run r = { .nr_cpus = n };
 	unsigned int cpu, sent = 0, me = smp_processor_id();
 	unsigned long flags;
-	u64 sum = 0;
 
 	for_each_online_cpu(cpu) {
 		if (sent + 1 >= n)
@@ -91,34 +76,8 @@ static int pair_run_once(unsigned int n, u64 *mean, u64 *max)
 		cpu_relax();
 	if (r.failed)
 		return -ENOMEM;
-	*max = 0;
-	for (unsigned int i = 0; i < n; i++) {
-		sum += r.ns[i];
-		if (r.ns[i] > *max)
-			*max = r.ns[i];
-	}
-	*mean = sum / n;
+	bench_cpus_mean_max(&r, mean, max);
 	return 0;
-}
-
-static void measure_pairs(struct bench_ctx *b, unsigned int n)
-{
-	static char names[8][2][32];
-	u64 mean[BENCH_RUNS], max[BENCH_RUNS];
-	unsigned int s = 0;
-
-	while (s < 7 && (1U << s) < n)
-		s++;
-	snprintf(names[s][0], sizeof(names[s][0]), "order0_pair_cpus_%u", n);
-	snprintf(names[s][1], sizeof(names[s][1]), "order0_pair_cpus_%u_max", n);
-	for (unsigned int i = 0; i < BENCH_RUNS; i++) {
-		if (pair_run_once(n, &mean[i], &max[i])) {
-			bench_skip(b, names[s][0], "out of memory");
-			return;
-		}
-	}
-	bench_row(b, names[s][0], bench_median(mean, BENCH_RUNS), "ns/op", PAIR_OPS, BENCH_RUNS);
-	bench_row(b, names[s][1], bench_median(max, BENCH_RUNS), "ns/op", PAIR_OPS, BENCH_RUNS);
 }
 
 /* Grow by GROW_PAGES and back; ns per page grown and shootdowns sent. */
@@ -179,9 +138,9 @@ static int bench_smp_mm(struct bench_ctx *b)
 
 	set_page_fill(false);
 	for (unsigned int n = 1; n <= online; n *= 2)
-		measure_pairs(b, n);
+		bench_cpus_rows(b, "order0_pair", n, pair_run_once, PAIR_OPS, "out of memory");
 	if (online & (online - 1))
-		measure_pairs(b, online);
+		bench_cpus_rows(b, "order0_pair", online, pair_run_once, PAIR_OPS, "out of memory");
 	set_page_fill(poison);
 	measure_hvo_grow(b);
 	return 0;

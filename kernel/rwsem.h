@@ -16,6 +16,10 @@
  * tests its own "granted" flag, set under the lock, after setting its
  * state to sleeping).
  *
+ * Taking and releasing it uncontended is one atomic on its count (the
+ * page-fault path takes mmap_lock for read on every fault); waiting and
+ * handing over go through wait_lock (rwsem.c has the count's layout).
+ *
  * The lock sits with the kernel core, below mm/, but sleeping is the
  * scheduler's: it lends its way in with rwsem_set_sleeper(). Before that
  * (early boot, one task) a waiter spins. Never taken with interrupts off
@@ -34,8 +38,8 @@
 #include "kernel/spinlock.h"
 
 struct rw_semaphore {
-	spinlock_t wait_lock;		/* count and wait_list */
-	long count;			/* readers holding it; -1: a writer */
+	spinlock_t wait_lock;		/* wait_list, and the hand-over */
+	long count;			/* atomic: readers, writer, queued (rwsem.c) */
 	struct list_head wait_list;	/* struct rwsem_waiter, oldest first */
 	const char *name;
 	struct lockdep_map dep_map;

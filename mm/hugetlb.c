@@ -34,10 +34,10 @@
  * that moment is waited out, never overwritten.
  */
 #include "mm/hugetlb.h"
+#include "mm/hugetlb_internal.h"
 #include "mm/buddy_vmemmap.h"
 #include "mm/hugetlb_vmemmap.h"
 #include "mm/memblock.h"
-#include "mm/meminfo.h"
 #include "mm/page_alloc.h"
 #include "mm/pgtable.h"
 #include "mm/slab.h"
@@ -46,7 +46,6 @@
 #include "kernel/panic.h"
 #include "kernel/param.h"
 #include "kernel/printk.h"
-#include "kernel/pseudofs.h"
 #include "kernel/spinlock.h"
 #include "libc/errno.h"
 #include "libc/stdio.h"
@@ -63,13 +62,13 @@ static DEFINE_SPINLOCK(hugetlb_lock);
 /* The CPU holding hugetlb_lock, or NR_CPUS: see move_free_huge_pages(). */
 static unsigned int hugetlb_lock_cpu = NR_CPUS;
 
-static void hugetlb_lock_take(void)
+void hugetlb_lock_take(void)
 {
 	spin_lock(&hugetlb_lock);
 	WRITE_ONCE(hugetlb_lock_cpu, smp_processor_id());
 }
 
-static void hugetlb_lock_drop(void)
+void hugetlb_lock_drop(void)
 {
 	WRITE_ONCE(hugetlb_lock_cpu, NR_CPUS);
 	spin_unlock(&hugetlb_lock);
@@ -133,7 +132,7 @@ static struct hwpoison_entry **hwpoison_list(struct page *head)
 	return (struct hwpoison_entry **)&head[1].data[0];
 }
 
-static unsigned long persistent_huge_pages(const struct hstate *h)
+unsigned long persistent_huge_pages(const struct hstate *h)
 {
 	return h->nr_huge_pages - h->surplus_huge_pages;
 }
@@ -1069,7 +1068,7 @@ void free_huge_page(struct page *head)
 	hugetlb_lock_drop();
 }
 
-static int demote_one(void)
+int hugetlb_demote_one(void)
 {
 	int ret;
 
@@ -1077,244 +1076,6 @@ static int demote_one(void)
 	ret = __demote_one();
 	hugetlb_lock_drop();
 	return ret;
-}
-
-/* /proc/meminfo */
-
-static void hugetlb_meminfo(struct seq_buf *m)
-{
-	struct hstate *h = default_hstate;
-	unsigned long total_kb = 0;
-
-	/* One consistent snapshot of the counters (printing takes no other lock). */
-	hugetlb_lock_take();
-	for (int i = 0; i < HUGE_MAX_HSTATE; i++)
-		total_kb += hstates[i].nr_huge_pages * (huge_page_size(&hstates[i]) >> 10);
-	seq_printf(m, "HugePages_Total:   %5lu\n", h->nr_huge_pages);
-	seq_printf(m, "HugePages_Free:    %5lu\n", h->free_huge_pages);
-	seq_printf(m, "HugePages_Rsvd:    %5lu\n", h->resv_huge_pages);
-	seq_printf(m, "HugePages_Surp:    %5lu\n", h->surplus_huge_pages);
-	seq_printf(m, "Hugepagesize:   %8lu kB\n", huge_page_size(h) >> 10);
-	seq_printf(m, "Hugetlb:        %8lu kB\n", total_kb);
-	seq_printf(m, "VmemmapOptimized: %6lu kB\n", vmemmap_optimized_pages() << 2);
-	hugetlb_lock_drop();
-}
-
-static struct meminfo_extra hugetlb_meminfo_extra = { .show = hugetlb_meminfo };
-
-/* /sys/kernel/mm/hugepages/hugepages-<N>kB/ and /proc/sys/vm/ */
-
-enum hattr { A_NR, A_FREE, A_RESV, A_SURPLUS, A_OVERCOMMIT, A_DEMOTE_SIZE, A_DEMOTE, NR_HATTR };
-
-static const char *const hattr_names[NR_HATTR] = {
-	"nr_hugepages", "free_hugepages", "resv_hugepages", "surplus_hugepages",
-	"nr_overcommit_hugepages", "demote_size", "demote",
-};
-
-struct hattr_file {
-	struct pseudo_file file;
-	char path[96];
-	struct hstate *h;
-	enum hattr attr;
-};
-
-static struct hattr_file hattr_files[HUGE_MAX_HSTATE][NR_HATTR];
-
-static int __hattr_show(struct seq_buf *m, void *data)
-{
-	struct hattr_file *f = data;
-	struct hstate *h = f->h;
-
-	switch (f->attr) {
-	case A_NR:
-		seq_printf(m, "%lu\n", persistent_huge_pages(h));
-		break;
-	case A_FREE:
-		seq_printf(m, "%lu\n", h->free_huge_pages);
-		break;
-	case A_RESV:
-		seq_printf(m, "%lu\n", h->resv_huge_pages);
-		break;
-	case A_SURPLUS:
-		seq_printf(m, "%lu\n", h->surplus_huge_pages);
-		break;
-	case A_OVERCOMMIT:
-		seq_printf(m, "%lu\n", h->nr_overcommit_huge_pages);
-		break;
-	case A_DEMOTE_SIZE:
-		seq_printf(m, "%lukB\n", huge_page_size(&hstates[HSTATE_2M]) >> 10);
-		break;
-	default:
-		return -EPERM;
-	}
-	return 0;
-}
-
-static int hattr_show(struct seq_buf *m, void *data)
-{
-	int ret;
-
-	hugetlb_lock_take();
-	ret = __hattr_show(m, data);
-	hugetlb_lock_drop();
-	return ret;
-}
-
-static int check_supported(struct hstate *h, struct errmsg *e)
-{
-	if (h->supported)
-		return 0;
-	return errmsg_set(e, -EINVAL, "%s: this CPU has no 1 GiB pages (pdpe1gb)", h->name);
-}
-
-/*
- * As many pages as memory allows (read the file back, as on Linux); pages
- * whose struct pages could not be restored stay as surplus pages.
- */
-static int store_nr(struct hstate *h, unsigned long count)
-{
-	set_max_huge_pages(h, count);
-	return 0;
-}
-
-/* Gigantic pages come from contiguous ranges, never on demand (Linux). */
-static int store_overcommit(struct hstate *h, unsigned long count, struct errmsg *e)
-{
-	if (h->order > MAX_ORDER)
-		return errmsg_set(e, -EINVAL, "nr_overcommit_hugepages: %s pages cannot be overcommitted",
-				  h->name);
-	hugetlb_lock_take();
-	h->nr_overcommit_huge_pages = count;
-	hugetlb_lock_drop();
-	return 0;
-}
-
-static int store_demote(struct hstate *h, unsigned long n, struct errmsg *e)
-{
-	unsigned long done = 0;
-	int ret = 0;
-
-	if (h != &hstates[HSTATE_1G])
-		return errmsg_set(e, -EINVAL, "%s cannot be demoted", h->name);
-	while (done < n) {
-		ret = demote_one();
-		if (ret)
-			break;
-		done++;
-	}
-	if (ret == -ENOMEM)
-		return errmsg_set(e, ret, "demoted %lu of %lu pages: no memory to restore struct pages",
-				  done, n);
-	if (ret == -EBUSY && done < n && !done)
-		return errmsg_set(e, -EBUSY, "no free 1 GiB page to demote");
-	return 0;
-}
-
-static int hattr_store(const char *buf, size_t len, void *data, struct errmsg *e)
-{
-	struct hattr_file *f = data;
-	unsigned long v;
-	int ret;
-
-	if (f->attr == A_DEMOTE_SIZE) {
-		char tmp[16];
-
-		snprintf(tmp, sizeof(tmp), "%lukB", huge_page_size(&hstates[HSTATE_2M]) >> 10);
-		while (len && buf[len - 1] == '\n')
-			len--;
-		if (len != strlen(tmp) || strncmp(buf, tmp, len))
-			return errmsg_set(e, -EINVAL, "demote_size: only %s is supported", tmp);
-		return 0;
-	}
-	ret = pseudofs_parse_ulong(buf, len, &v, e);
-	if (ret)
-		return ret;
-	ret = check_supported(f->h, e);
-	if (ret)
-		return ret;
-	switch (f->attr) {
-	case A_NR:
-		return store_nr(f->h, v);
-	case A_OVERCOMMIT:
-		return store_overcommit(f->h, v, e);
-	case A_DEMOTE:
-		return store_demote(f->h, v, e);
-	default:
-		return errmsg_set(e, -EPERM, "read-only file");
-	}
-}
-
-static bool hattr_writable(enum hattr a)
-{
-	return a == A_NR || a == A_OVERCOMMIT || a == A_DEMOTE || a == A_DEMOTE_SIZE;
-}
-
-static void register_hstate_files(int idx)
-{
-	struct hstate *h = &hstates[idx];
-
-	for (int a = 0; a < NR_HATTR; a++) {
-		struct hattr_file *f = &hattr_files[idx][a];
-
-		/* Only sizes that can demote have the demote files (Linux). */
-		if ((a == A_DEMOTE || a == A_DEMOTE_SIZE) && idx != HSTATE_1G)
-			continue;
-		snprintf(f->path, sizeof(f->path), "/sys/kernel/mm/hugepages/%s/%s",
-			 h->name, hattr_names[a]);
-		f->h = h;
-		f->attr = a;
-		f->file.path = f->path;
-		f->file.show = a == A_DEMOTE ? NULL : hattr_show;
-		f->file.store = hattr_writable(a) ? hattr_store : NULL;
-		f->file.data = f;
-		pseudofs_register(&f->file);
-	}
-}
-
-/* /proc/sys/vm: the default size's files. */
-static struct hattr_file proc_nr, proc_overcommit;
-
-static int default_show(struct seq_buf *m, void *data)
-{
-	struct hattr_file *f = data;
-
-	f->h = default_hstate;
-	return hattr_show(m, data);
-}
-
-static int default_store(const char *buf, size_t len, void *data, struct errmsg *e)
-{
-	struct hattr_file *f = data;
-
-	f->h = default_hstate;
-	return hattr_store(buf, len, data, e);
-}
-
-static int optimize_vmemmap_show(struct seq_buf *m, void *data)
-{
-	(void)data;
-	seq_printf(m, "%d\n", hvo_enabled);
-	return 0;
-}
-
-static int optimize_vmemmap_store(const char *buf, size_t len, void *data, struct errmsg *e)
-{
-	(void)data;
-	return pseudofs_parse_switch(buf, len, "hugetlb_optimize_vmemmap", &hvo_enabled, e);
-}
-PSEUDO_FILE(hvo, "/proc/sys/vm/hugetlb_optimize_vmemmap", optimize_vmemmap_show,
-	    optimize_vmemmap_store);
-
-static void register_proc_files(void)
-{
-	proc_nr = (struct hattr_file){ .attr = A_NR, .h = default_hstate };
-	proc_nr.file = (struct pseudo_file){ "/proc/sys/vm/nr_hugepages", default_show,
-					     default_store, &proc_nr };
-	proc_overcommit = (struct hattr_file){ .attr = A_OVERCOMMIT, .h = default_hstate };
-	proc_overcommit.file = (struct pseudo_file){ "/proc/sys/vm/nr_overcommit_hugepages",
-						     default_show, default_store, &proc_overcommit };
-	pseudofs_register(&proc_nr.file);
-	pseudofs_register(&proc_overcommit.file);
 }
 
 /* Setup. */
@@ -1362,7 +1123,6 @@ void hugetlb_init(void)
 	}
 	for (int i = 0; i < HUGE_MAX_HSTATE; i++) {
 		boot_pool_pages[i] = persistent_huge_pages(&hstates[i]);
-		register_hstate_files(i);
 		if (hstates[i].supported)
 			pr_info("HugeTLB: registered %s page size, pre-allocated %lu pages\n",
 				i == HSTATE_1G ? "1.00 GiB" : "2.00 MiB", hstates[i].nr_huge_pages);
@@ -1371,8 +1131,7 @@ void hugetlb_init(void)
 	}
 	pr_info("HugeTLB: vmemmap optimization %s: %lu KiB of struct pages freed\n",
 		hvo_enabled ? "on" : "off", vmemmap_optimized_pages() << 2);
-	register_proc_files();
-	register_meminfo_extra(&hugetlb_meminfo_extra);
+	hugetlb_register_files();
 	hugetlb_vmemmap_register_fault_describer();
 	set_contig_move_free_huge(move_free_huge_pages);
 }

@@ -185,6 +185,8 @@ static inline bool mmap_write_trylock(struct mm *mm)
 struct vm_area_struct *find_vma(struct mm *mm, unsigned long addr);
 /* The VMA containing addr, or NULL. */
 struct vm_area_struct *vma_lookup(struct mm *mm, unsigned long addr);
+/* a ends where b starts and the two would merge (the checker asks too). */
+bool vma_compatible(const struct vm_area_struct *a, const struct vm_area_struct *b);
 
 static inline unsigned long vma_pagesize(const struct vm_area_struct *vma)
 {

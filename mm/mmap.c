@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * Address spaces and their VMAs: mm_create/mm_destroy/switch_mm, and
- * mmap, munmap, mprotect, madvise(MADV_DONTNEED), mremap with Linux's
- * flags and errors.
+ * Address spaces and their mappings: mm_create/mm_destroy/switch_mm,
+ * mmap, munmap and brk, with Linux's flags and errors. The VMA array
+ * and its splits are mm/vma.c; mremap, mprotect and madvise have files
+ * of their own (mm/mremap.c, mm/mprotect.c, mm/madvise.c). What follows
+ * holds for all of them.
  *
  * MAP_SHARED anonymous mappings map a shmem object (mm/shmem.h): the
  * VMA holds a reference on it and its offset in vm_pgoff, as a file
@@ -36,6 +38,7 @@
  * (vma_remove) drops one.
  */
 #include "mm/mmap.h"
+#include "mm/vma.h"
 #include "mm/memory.h"
 #include "mm/mmu_gather.h"
 #include "mm/pt_reclaim.h"
@@ -57,232 +60,7 @@ LIST_HEAD(mm_list);
 DEFINE_SPINLOCK(mm_list_lock);
 static unsigned int next_mm_id = 1;
 
-#define USER_CEILING	(1UL << 47)
 
-/* The VMA array. */
-
-/* Index of the first VMA with vm_end > addr (map_count if none). */
-static unsigned int vma_index(const struct mm *mm, unsigned long addr)
-{
-	unsigned int lo = 0, hi = mm->map_count;
-
-	while (lo < hi) {
-		unsigned int mid = lo + (hi - lo) / 2;
-
-		if (mm->vmas[mid].vm_end > addr)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	return lo;
-}
-
-struct vm_area_struct *find_vma(struct mm *mm, unsigned long addr)
-{
-	unsigned int i = vma_index(mm, addr);
-
-	return i < mm->map_count ? &mm->vmas[i] : NULL;
-}
-
-struct vm_area_struct *vma_lookup(struct mm *mm, unsigned long addr)
-{
-	struct vm_area_struct *vma = find_vma(mm, addr);
-
-	return vma && vma->vm_start <= addr ? vma : NULL;
-}
-
-static bool range_has_vma(struct mm *mm, unsigned long start, unsigned long end)
-{
-	struct vm_area_struct *vma = find_vma(mm, start);
-
-	return vma && vma->vm_start < end;
-}
-
-static bool range_fully_mapped(struct mm *mm, unsigned long start, unsigned long end)
-{
-	unsigned int i = vma_index(mm, start);
-
-	while (start < end) {
-		if (i == mm->map_count || mm->vmas[i].vm_start > start)
-			return false;
-		start = mm->vmas[i++].vm_end;
-	}
-	return true;
-}
-
-/* Room for `extra` more VMAs: the one allocation a call may need. */
-static int vma_reserve(struct mm *mm, unsigned int extra)
-{
-	unsigned int need = mm->map_count + extra, cap;
-	struct vm_area_struct *v;
-
-	if (need > MAX_MAP_COUNT)
-		return -ENOMEM;
-	if (need <= mm->vma_cap)
-		return 0;
-	cap = min(max(need, mm->vma_cap ? mm->vma_cap * 2 : 8U), (unsigned int)MAX_MAP_COUNT);
-	v = kmalloc_array(cap, sizeof(*v), GFP_KERNEL);
-	if (!v)
-		return -ENOMEM;
-	if (mm->map_count)
-		memcpy(v, mm->vmas, mm->map_count * sizeof(*v));
-	kfree(mm->vmas);
-	mm->vmas = v;
-	mm->vma_cap = cap;
-	return 0;
-}
-
-static void vma_insert(struct mm *mm, unsigned int i, const struct vm_area_struct *vma)
-{
-	BUG_ON(mm->map_count >= mm->vma_cap);
-	memmove(&mm->vmas[i + 1], &mm->vmas[i], (mm->map_count - i) * sizeof(*vma));
-	mm->vmas[i] = *vma;
-	mm->map_count++;
-}
-
-/* Remove vmas[i..i+n): their dax and shmem references go with them. */
-static void vma_remove(struct mm *mm, unsigned int i, unsigned int n)
-{
-	for (unsigned int k = i; k < i + n; k++) {
-		if (mm->vmas[k].vm_dax)
-			dax_region_put(mm->vmas[k].vm_dax);
-		if (mm->vmas[k].vm_shm)
-			shmem_put(mm->vmas[k].vm_shm);
-	}
-	memmove(&mm->vmas[i], &mm->vmas[i + n], (mm->map_count - i - n) * sizeof(mm->vmas[0]));
-	mm->map_count -= n;
-}
-
-bool vma_compatible(const struct vm_area_struct *a, const struct vm_area_struct *b)
-{
-	return a->vm_end == b->vm_start && a->vm_flags == b->vm_flags &&
-	       a->vm_hstate == b->vm_hstate && a->vm_dax == b->vm_dax &&
-	       a->vm_shm == b->vm_shm && ((!a->vm_dax && !a->vm_shm) ||
-		a->vm_pgoff + ((a->vm_end - a->vm_start) >> PAGE_SHIFT) == b->vm_pgoff);
-}
-
-static unsigned long vma_unmapped_huge(struct mm *mm, const struct vm_area_struct *v)
-{
-	unsigned long size = huge_page_size(v->vm_hstate);
-
-	return (v->vm_end - v->vm_start) / size - count_mapped(mm, v->vm_start, v->vm_end, size);
-}
-
-/* Split vmas[i] at addr (inside it, aligned); room must be reserved. */
-static void split_vma(struct mm *mm, unsigned int i, unsigned long addr)
-{
-	struct vm_area_struct *lo, *hi;
-	unsigned long resv;
-
-	vma_insert(mm, i + 1, &mm->vmas[i]);
-	lo = &mm->vmas[i];
-	hi = &mm->vmas[i + 1];
-	lo->vm_end = addr;
-	hi->vm_start = addr;
-	if (hi->vm_dax || hi->vm_shm)
-		hi->vm_pgoff += (addr - lo->vm_start) >> PAGE_SHIFT;
-	/* The region is held by lo: it is active, this cannot fail. */
-	if (hi->vm_dax)
-		BUG_ON(dax_region_get(hi->vm_dax->id) != hi->vm_dax);
-	if (hi->vm_shm)
-		shmem_get(hi->vm_shm);
-	if (!lo->vm_resv)
-		return;
-	resv = lo->vm_resv;
-	lo->vm_resv = min(resv, vma_unmapped_huge(mm, lo));
-	hi->vm_resv = resv - lo->vm_resv;
-}
-
-/* Merge compatible neighbours among vmas[lo..hi]. */
-static void merge_range(struct mm *mm, unsigned int lo, unsigned int hi)
-{
-	if (hi >= mm->map_count)
-		hi = mm->map_count - 1;
-	for (unsigned int i = hi; i > lo && i > 0; i--) {
-		struct vm_area_struct *prev = &mm->vmas[i - 1], *v = &mm->vmas[i];
-
-		if (!vma_compatible(prev, v))
-			continue;
-		prev->vm_end = v->vm_end;
-		prev->vm_resv += v->vm_resv;
-		vma_remove(mm, i, 1);
-	}
-}
-
-/*
- * A boundary at addr splits the VMA around it unless it is that VMA's
- * start; a hugetlb VMA splits only on a huge page boundary (Linux: EINVAL).
- */
-static int check_split(struct mm *mm, unsigned long addr, unsigned int *splits)
-{
-	struct vm_area_struct *vma = vma_lookup(mm, addr);
-
-	if (!vma || vma->vm_start == addr)
-		return 0;
-	if (!IS_ALIGNED(addr, vma_pagesize(vma)))
-		return -EINVAL;
-	(*splits)++;
-	return 0;
-}
-
-static int check_splits(struct mm *mm, unsigned long start, unsigned long end,
-			unsigned int *splits)
-{
-	int ret;
-
-	*splits = 0;
-	ret = check_split(mm, start, splits);
-	if (ret)
-		return ret;
-	return check_split(mm, end, splits);
-}
-
-/*
- * Split at start and end so that whole VMAs cover [start, end);
- * returns their index range [*first, *last).
- */
-static void isolate_range(struct mm *mm, unsigned long start, unsigned long end,
-			  unsigned int *first, unsigned int *last)
-{
-	unsigned int i = vma_index(mm, start);
-
-	if (i < mm->map_count && mm->vmas[i].vm_start < start)
-		split_vma(mm, i++, start);
-	*first = i;
-	i = vma_index(mm, end);
-	if (i < mm->map_count && mm->vmas[i].vm_start < end)
-		split_vma(mm, i, end);
-	*last = vma_index(mm, end);
-}
-
-/* Remove everything in [start, end); room for the splits is reserved. */
-static void unmap_range(struct mm *mm, unsigned long start, unsigned long end)
-{
-	unsigned long release[HUGE_MAX_HSTATE] = { 0 };
-	unsigned long floor, ceiling;
-	struct mmu_gather tlb;
-	unsigned int first, last;
-
-	if (!range_has_vma(mm, start, end))
-		return;
-	isolate_range(mm, start, end, &first, &last);
-	tlb_gather_mmu(&tlb, mm);
-	for (unsigned int i = first; i < last; i++) {
-		struct vm_area_struct *v = &mm->vmas[i];
-
-		zap_page_range(&tlb, v->vm_start, v->vm_end, NULL);
-		if (v->vm_resv)
-			release[v->vm_hstate - hstates] += v->vm_resv;
-		mm->total_vm -= (v->vm_end - v->vm_start) >> PAGE_SHIFT;
-	}
-	floor = first ? mm->vmas[first - 1].vm_end : 0;
-	ceiling = last < mm->map_count ? mm->vmas[last].vm_start : USER_CEILING;
-	free_pgtables(&tlb, start, end, floor, ceiling);
-	tlb_finish_mmu(&tlb);
-	vma_remove(mm, first, last - first);
-	for (int h = 0; h < HUGE_MAX_HSTATE; h++)
-		hugetlb_release_reservation(&hstates[h], release[h]);
-}
 
 /* mmap */
 
@@ -296,8 +74,7 @@ static struct hstate *mmap_hstate(unsigned long flags)
 	return h;
 }
 
-static unsigned long calc_vm_flags(unsigned long prot, unsigned long flags,
-				   const struct hstate *h)
+unsigned long calc_vm_flags(unsigned long prot, unsigned long flags, const struct hstate *h)
 {
 	unsigned long vm_flags = 0;
 
@@ -340,8 +117,8 @@ static unsigned long find_gap_topdown(struct mm *mm, unsigned long len, unsigned
 	}
 }
 
-static long get_unmapped_area(struct mm *mm, unsigned long hint, unsigned long len,
-			      unsigned long align)
+long get_unmapped_area(struct mm *mm, unsigned long hint, unsigned long len,
+		       unsigned long align)
 {
 	unsigned long addr;
 
@@ -398,7 +175,7 @@ static bool obvious_overcommit(unsigned long len, unsigned long prot, unsigned l
 }
 
 /* Replace whatever is in the new VMA's range by it; room is reserved. */
-static void install_vma(struct mm *mm, const struct vm_area_struct *vma, unsigned long flags)
+void install_vma(struct mm *mm, const struct vm_area_struct *vma, unsigned long flags)
 {
 	unsigned long addr = vma->vm_start, end = vma->vm_end;
 	unsigned int i;
@@ -433,8 +210,8 @@ static long mmap_place(struct mm *mm, unsigned long *addr, unsigned long len,
 	return 0;
 }
 
-static long __do_mmap(struct mm *mm, unsigned long addr, unsigned long len,
-		      unsigned long prot, unsigned long flags)
+long __do_mmap(struct mm *mm, unsigned long addr, unsigned long len,
+	       unsigned long prot, unsigned long flags)
 {
 	struct vm_area_struct vma = { 0 };
 	struct hstate *h = NULL;
@@ -560,7 +337,7 @@ static long __do_mmap_dax(struct mm *mm, unsigned long addr, unsigned long len,
 	return addr;
 }
 
-static int __do_munmap(struct mm *mm, unsigned long start, unsigned long len)
+int __do_munmap(struct mm *mm, unsigned long start, unsigned long len)
 {
 	unsigned int splits;
 	int ret;
@@ -580,280 +357,10 @@ static int __do_munmap(struct mm *mm, unsigned long start, unsigned long len)
 	return 0;
 }
 
-/* mprotect */
-
-static unsigned long vm_flags_to_prot(unsigned long vm_flags)
-{
-	return (vm_flags & VM_READ ? PROT_READ : 0) | (vm_flags & VM_WRITE ? PROT_WRITE : 0) |
-	       (vm_flags & VM_EXEC ? PROT_EXEC : 0);
-}
-
 /*
- * mremap's new range [start, start + len), free until now: a VMA like
- * src (a copy of src's VMA), and for shared memory the same object at
- * the offset src_addr has in it, so that the mapping stays one object.
- */
-static long map_like(struct mm *mm, const struct vm_area_struct *src, unsigned long src_addr,
-		     unsigned long start, unsigned long len)
-{
-	struct vm_area_struct v = *src;
-
-	if (!v.vm_shm)
-		return __do_mmap(mm, start, len, vm_flags_to_prot(v.vm_flags),
-				 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE);
-	if (vma_reserve(mm, 1))
-		return -ENOMEM;
-	v.vm_pgoff += (src_addr - v.vm_start) >> PAGE_SHIFT;
-	v.vm_start = start;
-	v.vm_end = start + len;
-	shmem_get(v.vm_shm);
-	install_vma(mm, &v, 0);
-	return start;
-}
-
-static long mremap_move(struct mm *mm, const struct vm_area_struct *vma, unsigned long addr,
-			unsigned long old_len, unsigned long new_len, unsigned long target)
-{
-	long ret = map_like(mm, vma, addr, target, new_len);
-
-	if (ret < 0)
-		return ret;
-	ret = move_page_range(mm, addr, target, min(old_len, new_len));
-	if (ret) {
-		__do_munmap(mm, target, new_len);
-		return ret;
-	}
-	__do_munmap(mm, addr, old_len);
-	if (pt_reclaim_enabled())
-		reclaim_empty_tables(mm);
-	return target;
-}
-
-/*
- * old_len 0: a second mapping of the same shared pages (Linux keeps it
- * for DOSEMU's "duplicate shm area"), at a new place, so MREMAP_MAYMOVE
- * is required (without it Linux cannot grow in place: ENOMEM). A private
- * mapping would get fresh pages unrelated to the old: EINVAL, as Linux.
- * The old mapping stays as it was.
- */
-static long mremap_dup(struct mm *mm, unsigned long addr, unsigned long new_len,
-		       unsigned long flags, unsigned long new_addr)
-{
-	struct vm_area_struct *vma, v;
-	long ret;
-
-	if (flags & MREMAP_FIXED) {
-		if (!IS_ALIGNED(new_addr, PAGE_SIZE) || new_addr > TASK_SIZE - new_len)
-			return -EINVAL;
-		if (new_addr < addr && addr < new_addr + new_len)
-			return -EINVAL;
-	}
-	vma = vma_lookup(mm, addr);
-	if (!vma)
-		return -EFAULT;
-	/* Device-dax and hugetlb are not remapped here at all (below). */
-	if (!(vma->vm_flags & VM_SHARED) || !vma->vm_shm || vma->vm_hstate)
-		return -EINVAL;
-	if (!(flags & MREMAP_MAYMOVE))
-		return -ENOMEM;
-	/* A copy: the array moves under the calls below. */
-	v = *vma;
-	if (flags & MREMAP_FIXED) {
-		ret = __do_munmap(mm, new_addr, new_len);
-		if (ret)
-			return ret;
-		/* Linux unmaps first and finds nothing at addr any more. */
-		if (new_addr == addr)
-			return -EFAULT;
-	} else {
-		new_addr = get_unmapped_area(mm, 0, new_len, PAGE_SIZE);
-		if ((long)new_addr < 0)
-			return (long)new_addr;
-	}
-	return map_like(mm, &v, addr, new_addr, new_len);
-}
-
-static long __do_mremap(struct mm *mm, unsigned long addr, unsigned long old_len,
-			unsigned long new_len, unsigned long flags, unsigned long new_addr)
-{
-	struct vm_area_struct *vma, v;
-	long ret;
-
-	if (flags & ~(unsigned long)(MREMAP_MAYMOVE | MREMAP_FIXED))
-		return -EINVAL;
-	if ((flags & MREMAP_FIXED) && !(flags & MREMAP_MAYMOVE))
-		return -EINVAL;
-	if (!IS_ALIGNED(addr, PAGE_SIZE) || old_len > TASK_SIZE || new_len > TASK_SIZE)
-		return -EINVAL;
-	old_len = ALIGN(old_len, PAGE_SIZE);
-	new_len = ALIGN(new_len, PAGE_SIZE);
-	if (!new_len)
-		return -EINVAL;
-	if (!old_len)
-		return mremap_dup(mm, addr, new_len, flags, new_addr);
-	vma = vma_lookup(mm, addr);
-	if (!vma || addr + old_len > vma->vm_end)
-		return -EFAULT;
-	if (vma->vm_hstate || vma->vm_dax)
-		return -EINVAL;
-	/* A copy: the array moves under the calls below. */
-	v = *vma;
-	if (flags & MREMAP_FIXED) {
-		if (!IS_ALIGNED(new_addr, PAGE_SIZE) || new_addr > TASK_SIZE - new_len)
-			return -EINVAL;
-		if (new_addr < addr + old_len && addr < new_addr + new_len)
-			return -EINVAL;
-		/* The object outlives the unmap: v's piece holds it still. */
-		ret = __do_munmap(mm, new_addr, new_len);
-		return ret ? ret : mremap_move(mm, &v, addr, old_len, new_len, new_addr);
-	}
-	if (new_len <= old_len) {
-		if (new_len < old_len)
-			__do_munmap(mm, addr + new_len, old_len - new_len);
-		return addr;
-	}
-	if (addr + old_len == vma->vm_end && addr + new_len <= TASK_SIZE &&
-	    !range_has_vma(mm, addr + old_len, addr + new_len)) {
-		ret = map_like(mm, &v, addr + old_len, addr + old_len, new_len - old_len);
-		return ret < 0 ? ret : (long)addr;
-	}
-	if (!(flags & MREMAP_MAYMOVE))
-		return -ENOMEM;
-	ret = get_unmapped_area(mm, 0, new_len, PAGE_SIZE);
-	if (ret < 0)
-		return ret;
-	return mremap_move(mm, &v, addr, old_len, new_len, ret);
-}
-
-static unsigned long prot_to_vm_flags(unsigned long prot)
-{
-	return calc_vm_flags(prot, 0, NULL);
-}
-
-static int __do_mprotect(struct mm *mm, unsigned long start, unsigned long len,
-			 unsigned long prot)
-{
-	unsigned long end, vm_prot = prot_to_vm_flags(prot);
-	unsigned int splits, first, last;
-	int ret;
-
-	if (!IS_ALIGNED(start, PAGE_SIZE))
-		return -EINVAL;
-	if (prot & ~(unsigned long)(PROT_READ | PROT_WRITE | PROT_EXEC))
-		return -EINVAL;
-	if (!len)
-		return 0;
-	len = ALIGN(len, PAGE_SIZE);
-	end = start + len;
-	if (end <= start || end > TASK_SIZE)
-		return -ENOMEM;
-	if (!range_fully_mapped(mm, start, end))
-		return -ENOMEM;
-	ret = check_splits(mm, start, end, &splits);
-	if (ret)
-		return ret;
-	ret = vma_reserve(mm, splits);
-	if (ret)
-		return ret;
-
-	isolate_range(mm, start, end, &first, &last);
-	for (unsigned int i = first; i < last; i++) {
-		struct vm_area_struct *v = &mm->vmas[i];
-		unsigned long vm_flags = (v->vm_flags & ~VM_ACCESS_FLAGS) | vm_prot;
-
-		if (vm_flags == v->vm_flags)
-			continue;
-		v->vm_flags = vm_flags;
-		change_protection(mm, v->vm_start, v->vm_end, vm_flags);
-	}
-	merge_range(mm, first ? first - 1 : 0, last);
-	return 0;
-}
-
-/* madvise */
-
-/* The zapped huge pages of a reserving VMA get their reservations back. */
-static void rereserve(struct mm *mm, struct vm_area_struct *v, unsigned long n)
-{
-	/* Under the read lock: faults consume vm_resv beside us. */
-	spin_lock(&mm->page_table_lock);
-	while (n-- && !hugetlb_acquire_reservation(v->vm_hstate, 1))
-		v->vm_resv++;
-	spin_unlock(&mm->page_table_lock);
-}
-
-/* Linux's rule: a hugetlb piece starts aligned, its end is rounded down. */
-static bool dontneed_range(struct vm_area_struct *v, unsigned long start, unsigned long end,
-			   unsigned long *s, unsigned long *e)
-{
-	unsigned long size = vma_pagesize(v);
-
-	*s = max(start, v->vm_start);
-	*e = min(end, v->vm_end);
-	if (!IS_ALIGNED(*s, size))
-		return false;
-	*e = ALIGN_DOWN(*e, size);
-	return true;
-}
-
-static int madvise_dontneed(struct mm *mm, unsigned long start, unsigned long end)
-{
-	unsigned int first = vma_index(mm, start), last = vma_index(mm, end - 1) + 1;
-	unsigned long s, e;
-
-	for (unsigned int i = first; i < last; i++)
-		if (!dontneed_range(&mm->vmas[i], start, end, &s, &e))
-			return -EINVAL;
-	for (unsigned int i = first; i < last; i++) {
-		struct vm_area_struct *v = &mm->vmas[i];
-		struct mmu_gather tlb;
-		unsigned long n;
-
-		dontneed_range(v, start, end, &s, &e);
-		/*
-		 * Shared memory (a shmem object, device-dax) keeps its pages:
-		 * only this mm's mappings go, the next fault maps them again,
-		 * and no reservation was consumed by this VMA.
-		 */
-		if (s >= e)
-			continue;
-		tlb_gather_mmu(&tlb, mm);
-		n = zap_page_range(&tlb, s, e, v->vm_hstate);
-		tlb_finish_mmu(&tlb);
-		/* A fork's copy has no reservations to take back (Linux's too). */
-		if (v->vm_flags & VM_RESV_OWNER)
-			rereserve(mm, v, n);
-	}
-	return 0;
-}
-
-static int __do_madvise(struct mm *mm, unsigned long start, unsigned long len, int advice)
-{
-	unsigned long end;
-
-	if (advice != MADV_DONTNEED && advice != MADV_NORMAL &&
-	    advice != MADV_WILLNEED && advice != MADV_FREE)
-		return -EINVAL;
-	if (!IS_ALIGNED(start, PAGE_SIZE))
-		return -EINVAL;
-	end = start + ALIGN(len, PAGE_SIZE);
-	if ((len && end == start) || end < start)
-		return -EINVAL;
-	if (end == start)
-		return 0;
-	if (end > TASK_SIZE || !range_fully_mapped(mm, start, end))
-		return -ENOMEM;
-	/* WILLNEED is only a hint; FREE may drop the pages at once, so it does. */
-	if (advice == MADV_NORMAL || advice == MADV_WILLNEED)
-		return 0;
-	return madvise_dontneed(mm, start, end);
-}
-
-/*
- * The entry points: each takes mmap_lock as Linux's system calls do.
- * Write for anything that changes the VMA set; madvise DONTNEED, FREE
- * and WILLNEED only read it (the zap has the page-table locks), NORMAL
- * changes VMA flags in Linux and takes it for write as there.
+ * The entry points: each takes mmap_lock as Linux's system calls do,
+ * for write, as they change the VMA set (madvise, mostly a reader, is
+ * in mm/madvise.c).
  */
 long do_mmap(struct mm *mm, unsigned long addr, unsigned long len,
 	     unsigned long prot, unsigned long flags)
@@ -885,45 +392,6 @@ int do_munmap(struct mm *mm, unsigned long start, unsigned long len)
 	mmap_write_lock(mm);
 	ret = __do_munmap(mm, start, len);
 	mmap_write_unlock(mm);
-	return ret;
-}
-
-long do_mremap(struct mm *mm, unsigned long addr, unsigned long old_len,
-	       unsigned long new_len, unsigned long flags, unsigned long new_addr)
-{
-	long ret;
-
-	mmap_write_lock(mm);
-	ret = __do_mremap(mm, addr, old_len, new_len, flags, new_addr);
-	mmap_write_unlock(mm);
-	return ret;
-}
-
-int do_mprotect(struct mm *mm, unsigned long start, unsigned long len,
-		unsigned long prot)
-{
-	int ret;
-
-	mmap_write_lock(mm);
-	ret = __do_mprotect(mm, start, len, prot);
-	mmap_write_unlock(mm);
-	return ret;
-}
-
-int do_madvise(struct mm *mm, unsigned long start, unsigned long len, int advice)
-{
-	bool write = advice == MADV_NORMAL;
-	int ret;
-
-	if (write)
-		mmap_write_lock(mm);
-	else
-		mmap_read_lock(mm);
-	ret = __do_madvise(mm, start, len, advice);
-	if (write)
-		mmap_write_unlock(mm);
-	else
-		mmap_read_unlock(mm);
 	return ret;
 }
 

@@ -24,7 +24,6 @@
 #define TASK_SIZE		((1UL << 47) - PAGE_SIZE)
 #define MMAP_MIN_ADDR		0x10000UL	/* vm.mmap_min_addr */
 #define MMAP_BASE		0x7ff000000000UL	/* top-down search starts here */
-#define MAX_MAP_COUNT		65530		/* vm.max_map_count */
 
 #define PROT_NONE		0x0
 #define PROT_READ		0x1
@@ -100,7 +99,5 @@ unsigned long mm_rss_shmem(struct mm *mm);
 
 /* /proc/<id>/status text. */
 void mm_show_status(struct seq_buf *m, struct mm *mm);
-/* a ends where b starts and the two would merge (the checker asks too). */
-bool vma_compatible(const struct vm_area_struct *a, const struct vm_area_struct *b);
 
 #endif

@@ -213,6 +213,8 @@ KTEST(mmap_lock, rwsem_readers_writers)
 	EXPECT_TRUE(test, second_reader_enters(test));
 	EXPECT_FALSE(test, rwsem_is_locked(&test_sem));
 	EXPECT_TRUE(test, list_empty(&test_sem.wait_list));
+	/* Nor a queued bit left behind: every later taker would go the slow way. */
+	EXPECT_EQ(test, __atomic_load_n(&test_sem.count, __ATOMIC_RELAXED), 0);
 }
 
 /* rwsem_writer_blocks_new_readers */

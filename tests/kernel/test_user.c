@@ -13,10 +13,13 @@
  *
  * Every case compares the free pages (after a slab shrink and a drain)
  * before and after, and runs every mm invariant checker: a process must
- * give back every page, page table, kernel stack and pool page it had.
+ * give back every page, page table, kernel stack and pool page it had
+ * (ktest_user.h). test_user_mm.c continues the suite with what processes
+ * do to the memory manager, seen from the kernel's side.
  */
 #include "tests/kernel/ktest.h"
 #include "tests/kernel/ktest_mm.h"
+#include "tests/kernel/ktest_user.h"
 #include "kernel/run.h"
 #include "fs/file.h"
 #include "fs/ramfs.h"
@@ -142,44 +145,14 @@ static void show_output(struct kunit *test)
 	log_lines_from(test, tail, "");
 }
 
-/*
- * Free pages plus kernel page-table pages: a pool that shrinks and grows
- * back may land its huge pages on other memmap blocks, and HVO then keeps
- * one more vmemmap PTE table split (never merged back, as Linux). That
- * page moved from free to a kernel table; it is not a leak.
- */
-struct baseline {
-	unsigned long free;
-	unsigned long tables;
-	unsigned long huge[HUGE_MAX_HSTATE];
-};
-
-static void take_baseline(struct baseline *b)
-{
-	for (int i = 0; i < HUGE_MAX_HSTATE; i++)
-		b->huge[i] = hstates[i].nr_huge_pages;
-	b->free = ktest_settled_free_pages();
-	b->tables = nr_kernel_pgtable_pages();
-}
-
-static void expect_baseline(struct kunit *test, const struct baseline *b)
-{
-	for (int i = 0; i < HUGE_MAX_HSTATE; i++)
-		EXPECT_EQ(test, hstates[i].nr_huge_pages, b->huge[i]);
-	EXPECT_EQ(test, ktest_settled_free_pages() + nr_kernel_pgtable_pages(),
-		  b->free + b->tables);
-	EXPECT_TRUE(test, list_empty(&process_list));
-	KTEST_MM_CHECKERS(test);
-}
-
 /* The program exits 0 and its verdict line is "PASS name". */
 static void expect_pass(struct kunit *test, const char *name, int argc, char **argv)
 {
 	char verdict[64];
-	struct baseline b;
+	struct ktest_user_baseline b;
 	int status;
 
-	take_baseline(&b);
+	ktest_user_take_baseline(&b);
 	status = run_captured(argc, argv);
 	snprintf(verdict, sizeof(verdict), "PASS %s\n", name);
 	if (status == -ENOENT) {
@@ -191,7 +164,7 @@ static void expect_pass(struct kunit *test, const char *name, int argc, char **a
 	EXPECT_TRUE(test, strstr(out, verdict) != NULL);
 	if (test->failed)
 		show_output(test);
-	expect_baseline(test, &b);
+	ktest_user_expect_baseline(test, &b);
 }
 
 /* Image building: one ELF64 header, a PT_LOAD of the whole file, code. */
@@ -293,14 +266,14 @@ static struct image im;
 static void expect_exit(struct kunit *test, const char *name, u16 type, const u8 *code,
 			size_t len, int code_expected)
 {
-	struct baseline b;
+	struct ktest_user_baseline b;
 	int status;
 
-	take_baseline(&b);
+	ktest_user_take_baseline(&b);
 	make_image(&im, type, code, len);
 	status = run_image(test, name, &im);
 	EXPECT_EQ(test, status, (code_expected & 0xff) << 8);
-	expect_baseline(test, &b);
+	ktest_user_expect_baseline(test, &b);
 }
 
 KTEST(user, exit_status_from_ring3)
@@ -338,17 +311,17 @@ KTEST(user, clone_bad_tls_is_eperm)
 static void expect_killed(struct kunit *test, const char *name, const u8 *code, size_t len,
 			  int sig, const char *report)
 {
-	struct baseline b;
+	struct ktest_user_baseline b;
 	int status;
 
-	take_baseline(&b);
+	ktest_user_take_baseline(&b);
 	make_image(&im, 2, code, len);
 	status = run_image(test, name, &im);
 	EXPECT_EQ(test, status, sig);
 	EXPECT_TRUE(test, strstr(out, report) != NULL);
 	if (test->failed)
 		show_output(test);
-	expect_baseline(test, &b);
+	ktest_user_expect_baseline(test, &b);
 }
 
 KTEST(user, null_store_kills_with_report)
@@ -385,9 +358,9 @@ static int spawn_image(struct image *im)
 
 KTEST(user, loader_refuses_bad_images)
 {
-	struct baseline b;
+	struct ktest_user_baseline b;
 
-	take_baseline(&b);
+	ktest_user_take_baseline(&b);
 	make_image(&im, 2, code_exit42, sizeof(code_exit42));
 	im.bytes[0] = 'X';
 	EXPECT_EQ(test, spawn_image(&im), -ENOEXEC);
@@ -417,7 +390,7 @@ KTEST(user, loader_refuses_bad_images)
 
 		EXPECT_EQ(test, user_spawn(path, 1, argv), -ENOENT);
 	}
-	expect_baseline(test, &b);
+	ktest_user_expect_baseline(test, &b);
 }
 
 /* The programs of /bin. */
@@ -493,10 +466,10 @@ KTEST(user, crash_badptr_gets_efault)
 static void crash_case(struct kunit *test, const char *what, const char *report)
 {
 	char *argv[] = { "/bin/crash", (char *)what, NULL };
-	struct baseline b;
+	struct ktest_user_baseline b;
 	int status;
 
-	take_baseline(&b);
+	ktest_user_take_baseline(&b);
 	status = run_captured(2, argv);
 	if (status == -ENOENT) {
 		ktest_skip(test, "the program is not in the initramfs (make iso packs user/)");
@@ -508,7 +481,7 @@ static void crash_case(struct kunit *test, const char *what, const char *report)
 	EXPECT_TRUE(test, strstr(out, "crash[") != NULL);
 	if (test->failed)
 		show_output(test);
-	expect_baseline(test, &b);
+	ktest_user_expect_baseline(test, &b);
 }
 
 KTEST(user, crash_null)
@@ -651,7 +624,7 @@ static void hold_bkl_while_mapping(int pid)
 KTEST(user, mm_calls_run_without_bkl)
 {
 	char *argv[] = { "/bin/mm_stress", "nobkl", "200", NULL };
-	struct baseline b;
+	struct ktest_user_baseline b;
 	int status;
 
 	if (num_online_cpus() < 2) {
@@ -660,7 +633,7 @@ KTEST(user, mm_calls_run_without_bkl)
 	}
 	ASSERT_TRUE(test, current->bkl_held);
 	memset(&nobkl, 0, sizeof(nobkl));
-	take_baseline(&b);
+	ktest_user_take_baseline(&b);
 	status = run_captured_poll(3, argv, hold_bkl_while_mapping);
 	if (status == -ENOENT) {
 		ktest_skip(test, "the program is not in the initramfs (make iso packs user/)");
@@ -674,7 +647,7 @@ KTEST(user, mm_calls_run_without_bkl)
 	EXPECT_TRUE(test, strstr(out, "PASS mm_stress") != NULL);
 	if (test->failed)
 		show_output(test);
-	expect_baseline(test, &b);
+	ktest_user_expect_baseline(test, &b);
 	log_lines(test, "mm_stress: ");
 }
 
@@ -719,12 +692,12 @@ static int spawn_loop(struct kunit *test, const char *name, const u8 *code, size
 /* A ring-3 loop does not keep the CPU: the timer takes it back. */
 KTEST(user, busy_loop_is_preempted)
 {
-	struct baseline b;
+	struct ktest_user_baseline b;
 	int pid, status = 0;
 	unsigned long ticks;
 	struct task_struct *p;
 
-	take_baseline(&b);
+	ktest_user_take_baseline(&b);
 	pid = spawn_loop(test, "spin", code_loop, sizeof(code_loop));
 	if (pid <= 0)
 		return;
@@ -739,16 +712,16 @@ KTEST(user, busy_loop_is_preempted)
 	EXPECT_EQ(test, kernel_wait(pid, &status, NULL), 0);
 	EXPECT_EQ(test, status, SIGKILL);
 	ramfs_remove(DIR);
-	expect_baseline(test, &b);
+	ktest_user_expect_baseline(test, &b);
 }
 
 KTEST(user, ps_lists_and_kill_terminates)
 {
 	char buf[512], line[32];
-	struct baseline b;
+	struct ktest_user_baseline b;
 	int pid, status = 0;
 
-	take_baseline(&b);
+	ktest_user_take_baseline(&b);
 	pid = spawn_loop(test, "spinner", code_loop, sizeof(code_loop));
 	if (pid <= 0)
 		return;
@@ -763,7 +736,7 @@ KTEST(user, ps_lists_and_kill_terminates)
 	EXPECT_EQ(test, kernel_wait(pid, &status, NULL), 0);
 	EXPECT_EQ(test, status, SIGTERM);
 	ramfs_remove(DIR);
-	expect_baseline(test, &b);
+	ktest_user_expect_baseline(test, &b);
 }
 
 /* `run` an image with Ctrl-C typed n times: the command's result. */
@@ -785,9 +758,9 @@ static int run_with_ctrl_c(const char *name, const u8 *code, size_t len, int n,
 KTEST(user, run_ctrl_c_sends_sigint)
 {
 	char buf[512];
-	struct baseline b;
+	struct ktest_user_baseline b;
 
-	take_baseline(&b);
+	ktest_user_take_baseline(&b);
 	EXPECT_EQ(test, run_with_ctrl_c("loop", code_loop, sizeof(code_loop), 1, buf,
 					sizeof(buf)), -EINTR);
 	EXPECT_TRUE(test, strstr(buf, "killed by signal 2") != NULL);
@@ -795,464 +768,19 @@ KTEST(user, run_ctrl_c_sends_sigint)
 	EXPECT_STREQ(test, buf, "run: /ktest_user_none: No such file or directory\n");
 	EXPECT_EQ(test, ktest_shell("run bin/x", buf, sizeof(buf)), -EINVAL);
 	ramfs_remove(DIR);
-	expect_baseline(test, &b);
+	ktest_user_expect_baseline(test, &b);
 }
 
 KTEST(user, second_ctrl_c_sends_sigkill)
 {
 	char buf[512];
-	struct baseline b;
+	struct ktest_user_baseline b;
 
-	take_baseline(&b);
+	ktest_user_take_baseline(&b);
 	/* The program ignores SIGINT; the second Ctrl-C's SIGKILL ends it. */
 	EXPECT_EQ(test, run_with_ctrl_c("stubborn", code_ignore_int_loop,
 					sizeof(code_ignore_int_loop), 2, buf, sizeof(buf)), -EINTR);
 	EXPECT_TRUE(test, strstr(buf, "killed by signal 9") != NULL);
 	ramfs_remove(DIR);
-	expect_baseline(test, &b);
-}
-
-/* fork's copy-on-write, seen from the page counts and the checker. */
-
-static void expect_mm_ok(struct kunit *test, struct mm *mm)
-{
-	struct errmsg msg;
-
-	if (mm_check(mm, &msg))
-		ktest_fail(test, __FILE__, __LINE__, "%s: %s", mm->name, msg.why);
-}
-
-static struct page *page_at(struct mm *mm, unsigned long addr)
-{
-	pteval_t *table = mm->pgd;
-
-	for (int l = PG_LEVEL_512G; l >= PG_LEVEL_4K; l--) {
-		pteval_t e = table[level_index(addr, l)];
-
-		if (!(e & _PAGE_PRESENT))
-			return NULL;
-		if (l == PG_LEVEL_4K || (e & _PAGE_PSE))
-			return pfn_to_page(PHYS_PFN(entry_phys(e)));
-		table = entry_table(e);
-	}
-	return NULL;
-}
-
-#define COW_BASE	0x10000000UL
-#define COW_PAGES	8
-
-KTEST(user, fork_copy_on_write_counts)
-{
-	struct mm *saved = current_mm, *parent, *child;
-	struct baseline b;
-	struct page *pg;
-	u64 v = 0;
-
-	take_baseline(&b);
-	parent = mm_create_user(0, "cow-parent");
-	ASSERT_NOT_NULL(test, parent);
-	ASSERT_EQ(test, do_mmap(parent, COW_BASE, COW_PAGES * PAGE_SIZE, PROT_READ | PROT_WRITE,
-				MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED), COW_BASE);
-	switch_mm(parent);
-	for (int i = 0; i < COW_PAGES; i++)
-		EXPECT_EQ(test, put_user_u64(i, (u64 *)(COW_BASE + i * PAGE_SIZE)), 0);
-	child = mm_dup(parent, 0);
-	ASSERT_NOT_NULL(test, child);
-	EXPECT_EQ(test, child->rss, COW_PAGES);
-	pg = page_at(parent, COW_BASE);
-	EXPECT_TRUE(test, pg == page_at(child, COW_BASE));
-	EXPECT_EQ(test, pg->_refcount, 2);
-	EXPECT_EQ(test, pg->_mapcount, 1);
-	expect_mm_ok(test, parent);
-	expect_mm_ok(test, child);
-
-	/* The child's write copies; the parent's page is its own again. */
-	switch_mm(child);
-	EXPECT_EQ(test, put_user_u64(100, (u64 *)COW_BASE), 0);
-	EXPECT_EQ(test, child->nr_cow, 1);
-	EXPECT_TRUE(test, page_at(child, COW_BASE) != pg);
-	EXPECT_EQ(test, pg->_refcount, 1);
-	EXPECT_EQ(test, pg->_mapcount, 0);
-	switch_mm(parent);
-	EXPECT_EQ(test, get_user_u64(&v, (u64 *)COW_BASE), 0);
-	EXPECT_EQ(test, v, 0);
-	/* The last mapper writes without a copy (Linux's reuse). */
-	EXPECT_EQ(test, put_user_u64(7, (u64 *)COW_BASE), 0);
-	EXPECT_EQ(test, parent->nr_cow, 0);
-	EXPECT_TRUE(test, page_at(parent, COW_BASE) == pg);
-	expect_mm_ok(test, parent);
-	expect_mm_ok(test, child);
-
-	/* Unmapped on one side: the other keeps the page. */
-	EXPECT_EQ(test, do_munmap(child, COW_BASE + PAGE_SIZE, PAGE_SIZE), 0);
-	pg = page_at(parent, COW_BASE + PAGE_SIZE);
-	EXPECT_EQ(test, pg->_refcount, 1);
-	EXPECT_EQ(test, pg->_mapcount, 0);
-	expect_mm_ok(test, parent);
-	expect_mm_ok(test, child);
-	switch_mm(saved);
-	mm_destroy(child);
-	mm_destroy(parent);
-	expect_baseline(test, &b);
-}
-
-/*
- * Hugetlb reservations across fork, counted exactly at each step: a
- * private mapping's stay with the mm that made it (Linux's
- * HPAGE_RESV_OWNER) and go when it does, even while a child still maps
- * its page; a shared mapping's belong to its object, one set for both.
- */
-#define RESV_BASE	0x40000000UL
-#define HPAGE_2M	(2UL << 20)
-
-struct resv_case {
-	struct hstate *h;
-	unsigned long pool, resv;	/* the pool's size and HugePages_Rsvd before */
-	struct baseline b;
-	struct mm *saved, *parent, *child;
-	unsigned long size, overcommit;	/* the pool's, while emptied */
-};
-
-static void resv_teardown(struct kunit *test, struct resv_case *rc)
-{
-	EXPECT_EQ(test, rc->h->resv_huge_pages, rc->resv);
-	expect_baseline(test, &rc->b);
-	set_max_huge_pages(rc->h, rc->pool);
-}
-
-/*
- * Two huge pages mapped in a new mm, the first touched, then the child
- * forked: one reservation is left (the parent's, or the mapping's), never
- * a second for the child. False when the case cannot go on.
- */
-static bool resv_start(struct kunit *test, struct resv_case *rc, unsigned long flags)
-{
-	rc->saved = current_mm;
-	rc->h = &hstates[HSTATE_2M];
-	rc->pool = rc->h->nr_huge_pages;
-	if (!ktest_ensure_free_huge(test, rc->h, 2))
-		return false;
-	take_baseline(&rc->b);
-	rc->resv = rc->h->resv_huge_pages;
-	rc->parent = mm_create_user(0, "resv-parent");
-	if (!rc->parent) {
-		ktest_fail(test, __FILE__, __LINE__, "mm_create_user failed");
-		return false;
-	}
-	EXPECT_EQ(test, do_mmap(rc->parent, RESV_BASE, 2 * HPAGE_2M, PROT_READ | PROT_WRITE,
-				flags | MAP_ANONYMOUS | MAP_HUGETLB | MAP_HUGE_2MB | MAP_FIXED),
-		  RESV_BASE);
-	switch_mm(rc->parent);
-	EXPECT_EQ(test, put_user_u64(1, (u64 *)RESV_BASE), 0);
-	rc->child = mm_dup(rc->parent, 0);
-	if (!rc->child) {
-		switch_mm(rc->saved);
-		mm_destroy(rc->parent);
-		ktest_fail(test, __FILE__, __LINE__, "mm_dup failed");
-		return false;
-	}
-	EXPECT_EQ(test, rc->h->resv_huge_pages, rc->resv + 1);
-	return true;
-}
-
-KTEST(user, hugetlb_resv_private_owner_exits)
-{
-	struct mm *saved, *parent, *child;
-	struct resv_case rc;
-	u64 v = 0;
-
-	if (!resv_start(test, &rc, MAP_PRIVATE))
-		return;
-	saved = rc.saved;
-	parent = rc.parent;
-	child = rc.child;
-	expect_mm_ok(test, parent);
-	expect_mm_ok(test, child);
-	KTEST_MM_CHECKERS(test);
-	switch_mm(saved);
-	mm_destroy(parent);
-	EXPECT_EQ(test, rc.h->resv_huge_pages, rc.resv);
-	/* The child keeps the page it shared, and gets an unreserved one. */
-	switch_mm(child);
-	EXPECT_EQ(test, get_user_u64(&v, (u64 *)RESV_BASE), 0);
-	EXPECT_EQ(test, v, 1);
-	EXPECT_EQ(test, put_user_u64(2, (u64 *)(RESV_BASE + HPAGE_2M)), 0);
-	EXPECT_EQ(test, rc.h->resv_huge_pages, rc.resv);
-	expect_mm_ok(test, child);
-	KTEST_MM_CHECKERS(test);
-	switch_mm(saved);
-	mm_destroy(child);
-	resv_teardown(test, &rc);
-}
-
-KTEST(user, hugetlb_resv_shared_follows_the_mapping)
-{
-	struct mm *saved, *parent, *child;
-	struct resv_case rc;
-	u64 v = 0;
-
-	if (!resv_start(test, &rc, MAP_SHARED))
-		return;
-	saved = rc.saved;
-	parent = rc.parent;
-	child = rc.child;
-	switch_mm(child);
-	EXPECT_EQ(test, put_user_u64(2, (u64 *)(RESV_BASE + HPAGE_2M)), 0);
-	EXPECT_EQ(test, rc.h->resv_huge_pages, rc.resv);
-	expect_mm_ok(test, child);
-	KTEST_MM_CHECKERS(test);
-	switch_mm(saved);
-	mm_destroy(child);
-	/* The child's write is in the object: the parent maps it now. */
-	switch_mm(parent);
-	EXPECT_EQ(test, get_user_u64(&v, (u64 *)(RESV_BASE + HPAGE_2M)), 0);
-	EXPECT_EQ(test, v, 2);
-	EXPECT_EQ(test, rc.h->resv_huge_pages, rc.resv);
-	EXPECT_EQ(test, do_munmap(parent, RESV_BASE, 2 * HPAGE_2M), 0);
-	EXPECT_EQ(test, rc.h->resv_huge_pages, rc.resv);
-	EXPECT_TRUE(test, list_empty(&shmem_objects));
-	switch_mm(saved);
-	mm_destroy(parent);
-	resv_teardown(test, &rc);
-}
-
-/*
- * resv_start() (private), then no huge page left in the pool but those
- * in use and reserved, and none to overcommit.
- */
-static bool empty_pool_start(struct kunit *test, struct resv_case *rc)
-{
-	if (!resv_start(test, rc, MAP_PRIVATE))
-		return false;
-	rc->overcommit = rc->h->nr_overcommit_huge_pages;
-	rc->size = rc->h->nr_huge_pages - rc->h->surplus_huge_pages;
-	rc->h->nr_overcommit_huge_pages = 0;
-	set_max_huge_pages(rc->h, 0);
-	return true;
-}
-
-/* Both mms gone, the pool as the case's baseline had it, then checked. */
-static void empty_pool_end(struct kunit *test, struct resv_case *rc)
-{
-	expect_mm_ok(test, rc->parent);
-	expect_mm_ok(test, rc->child);
-	KTEST_MM_CHECKERS(test);
-	switch_mm(rc->saved);
-	mm_destroy(rc->child);
-	mm_destroy(rc->parent);
-	rc->h->nr_overcommit_huge_pages = rc->overcommit;
-	set_max_huge_pages(rc->h, rc->size);
-	resv_teardown(test, rc);
-}
-
-/*
- * The owner's copy-on-write with the pool empty (Linux's hugetlb_wp()
- * and unmap_ref_private()): the child loses the shared page, the owner
- * writes it in place, no page or reservation changes hands, and every
- * later fault in the child's copy of the mapping is SIGBUS.
- */
-KTEST(user, hugetlb_owner_cow_unmaps_child)
-{
-	struct resv_case rc;
-	struct mm *parent, *child;
-	unsigned long free;
-	struct page *pg;
-	int si_code = 0;
-	u64 v = 0;
-
-	if (!empty_pool_start(test, &rc))
-		return;
-	parent = rc.parent;
-	child = rc.child;
-	/* Left: the shared page and the parent's reserved one, free. */
-	EXPECT_EQ(test, rc.h->free_huge_pages, rc.h->resv_huge_pages);
-	free = rc.h->free_huge_pages;
-	pg = page_at(parent, RESV_BASE);
-	EXPECT_TRUE(test, pg && pg == page_at(child, RESV_BASE));
-	EXPECT_EQ(test, pg->_refcount, 2);
-	EXPECT_EQ(test, child->nr_huge[HSTATE_2M], 1);
-
-	switch_mm(parent);
-	EXPECT_EQ(test, put_user_u64(5, (u64 *)RESV_BASE), 0);
-	EXPECT_EQ(test, get_user_u64(&v, (u64 *)RESV_BASE), 0);
-	EXPECT_EQ(test, v, 5);
-	EXPECT_TRUE(test, page_at(parent, RESV_BASE) == pg);
-	EXPECT_EQ(test, parent->nr_cow, 0);
-	EXPECT_EQ(test, pg->_refcount, 1);
-	EXPECT_TRUE(test, page_at(child, RESV_BASE) == NULL);
-	EXPECT_EQ(test, child->nr_huge[HSTATE_2M], 0);
-	EXPECT_TRUE(test, vma_lookup(child, RESV_BASE)->vm_flags & VM_RESV_UNMAPPED);
-	EXPECT_FALSE(test, vma_lookup(parent, RESV_BASE)->vm_flags & VM_RESV_UNMAPPED);
-	EXPECT_EQ(test, rc.h->free_huge_pages, free);
-	EXPECT_EQ(test, rc.h->resv_huge_pages, rc.resv + 1);
-	expect_mm_ok(test, parent);
-	expect_mm_ok(test, child);
-	KTEST_MM_CHECKERS(test);
-
-	/* The child: SIGBUS where the page was and where none ever was. */
-	EXPECT_EQ(test, handle_mm_fault(child, RESV_BASE, X86_PF_USER, &si_code),
-		  VM_FAULT_SIGBUS);
-	EXPECT_EQ(test, handle_mm_fault(child, RESV_BASE + HPAGE_2M, X86_PF_USER | X86_PF_WRITE,
-					&si_code), VM_FAULT_SIGBUS);
-	EXPECT_EQ(test, rc.h->free_huge_pages, free);
-	/* The parent's reservation still serves its second page. */
-	EXPECT_EQ(test, put_user_u64(6, (u64 *)(RESV_BASE + HPAGE_2M)), 0);
-	EXPECT_EQ(test, rc.h->resv_huge_pages, rc.resv);
-	EXPECT_EQ(test, rc.h->free_huge_pages, free - 1);
-	empty_pool_end(test, &rc);
-}
-
-/* A fork child's copy-on-write with the pool empty stays SIGBUS. */
-KTEST(user, hugetlb_child_cow_empty_pool_sigbus)
-{
-	struct resv_case rc;
-	int si_code = 0;
-	u64 v = 0;
-
-	if (!empty_pool_start(test, &rc))
-		return;
-	EXPECT_EQ(test, handle_mm_fault(rc.child, RESV_BASE, X86_PF_USER | X86_PF_WRITE,
-					&si_code), VM_FAULT_SIGBUS);
-	EXPECT_TRUE(test, page_at(rc.parent, RESV_BASE) == page_at(rc.child, RESV_BASE));
-	EXPECT_FALSE(test, vma_lookup(rc.child, RESV_BASE)->vm_flags & VM_RESV_UNMAPPED);
-	switch_mm(rc.parent);
-	EXPECT_EQ(test, get_user_u64(&v, (u64 *)RESV_BASE), 0);
-	EXPECT_EQ(test, v, 1);
-	empty_pool_end(test, &rc);
-}
-
-/* /proc/meminfo's Shmem line, in kB, as Linux prints it; -1 if absent. */
-static long meminfo_shmem_kb(void)
-{
-	static char buf[4096];
-	const char *p;
-
-	if (ktest_shell("cat /proc/meminfo", buf, sizeof(buf)))
-		return -1;
-	p = strstr(buf, "\nShmem:");
-	return p ? (long)strtoul(p + 7, NULL, 10) : -1;
-}
-
-#define DUP_BASE	0x60000000UL
-#define DUP_PAGES	4
-
-/*
- * Shmem rises with each page a shared mapping faults in, not with a
- * second mapping of it (fork, mremap's duplicate), and falls when the
- * object goes with its last mapping.
- */
-KTEST(user, shmem_meminfo_and_mremap_duplicate)
-{
-	struct mm *saved = current_mm, *mm, *child;
-	long base_kb = meminfo_shmem_kb(), dup;
-	unsigned long base = meminfo_shmem_pages();
-	struct baseline b;
-	u64 v = 0;
-
-	ASSERT_TRUE(test, base_kb >= 0);
-	EXPECT_EQ(test, (unsigned long)base_kb, base * 4);
-	take_baseline(&b);
-	mm = mm_create_user(0, "shm-dup");
-	ASSERT_NOT_NULL(test, mm);
-	ASSERT_EQ(test, do_mmap(mm, DUP_BASE, DUP_PAGES * PAGE_SIZE, PROT_READ | PROT_WRITE,
-				MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED), DUP_BASE);
-	EXPECT_EQ(test, meminfo_shmem_pages(), base);
-	switch_mm(mm);
-	for (unsigned long i = 0; i < 3; i++)
-		EXPECT_EQ(test, put_user_u64(10 + i, (u64 *)(DUP_BASE + i * PAGE_SIZE)), 0);
-	EXPECT_EQ(test, meminfo_shmem_pages(), base + 3);
-	EXPECT_EQ(test, meminfo_shmem_kb(), base_kb + 12);
-
-	/* Private memory cannot be duplicated; shared needs MREMAP_MAYMOVE. */
-	EXPECT_EQ(test, do_mmap(mm, DUP_BASE - 4 * PAGE_SIZE, PAGE_SIZE, PROT_READ,
-				MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED), DUP_BASE - 4 * PAGE_SIZE);
-	EXPECT_EQ(test, do_mremap(mm, DUP_BASE - 4 * PAGE_SIZE, 0, PAGE_SIZE, MREMAP_MAYMOVE, 0),
-		  -EINVAL);
-	EXPECT_EQ(test, do_mremap(mm, DUP_BASE, 0, PAGE_SIZE, 0, 0), -ENOMEM);
-	EXPECT_EQ(test, do_mremap(mm, DUP_BASE - 2 * PAGE_SIZE, 0, PAGE_SIZE, MREMAP_MAYMOVE, 0),
-		  -EFAULT);
-	/* From the second page on: the same pages, at a new place. */
-	dup = do_mremap(mm, DUP_BASE + PAGE_SIZE, 0, 3 * PAGE_SIZE, MREMAP_MAYMOVE, 0);
-	ASSERT_TRUE(test, dup > 0 && dup != (long)(DUP_BASE + PAGE_SIZE));
-	EXPECT_EQ(test, vma_lookup(mm, dup)->vm_shm, vma_lookup(mm, DUP_BASE)->vm_shm);
-	EXPECT_EQ(test, get_user_u64(&v, (u64 *)dup), 0);
-	EXPECT_EQ(test, v, 11);
-	EXPECT_EQ(test, put_user_u64(99, (u64 *)(dup + 2 * PAGE_SIZE)), 0);
-	EXPECT_EQ(test, get_user_u64(&v, (u64 *)(DUP_BASE + 3 * PAGE_SIZE)), 0);
-	EXPECT_EQ(test, v, 99);
-	EXPECT_EQ(test, meminfo_shmem_pages(), base + 4);
-	expect_mm_ok(test, mm);
-	KTEST_MM_CHECKERS(test);
-
-	/* A fork maps the same pages: no new Shmem. */
-	child = mm_dup(mm, 0);
-	ASSERT_NOT_NULL(test, child);
-	EXPECT_EQ(test, meminfo_shmem_pages(), base + 4);
-	switch_mm(saved);
-	mm_destroy(child);
-	/* The first mapping goes; the duplicate keeps the object alive. */
-	EXPECT_EQ(test, do_munmap(mm, DUP_BASE, DUP_PAGES * PAGE_SIZE), 0);
-	EXPECT_EQ(test, meminfo_shmem_pages(), base + 4);
-	EXPECT_EQ(test, do_munmap(mm, dup, 3 * PAGE_SIZE), 0);
-	EXPECT_EQ(test, meminfo_shmem_pages(), base);
-	EXPECT_EQ(test, meminfo_shmem_kb(), base_kb);
-	KTEST_MM_CHECKERS(test);
-	mm_destroy(mm);
-	expect_baseline(test, &b);
-}
-
-/*
- * Shared memory with the k-th page allocation failing, for every k the
- * sequence reaches: mmap (the object), faults (index nodes, pages), fork
- * (tables), faults in the child, teardown. Whatever fails, nothing leaks
- * and every checker holds.
- */
-#define SHM_BASE	0x50000000UL
-#define SHM_PAGES	8
-
-static void shmem_sequence(void)
-{
-	struct mm *saved = current_mm, *parent = mm_create_user(0, "shm-parent"), *child;
-
-	if (!parent)
-		return;
-	if (do_mmap(parent, SHM_BASE, SHM_PAGES * PAGE_SIZE, PROT_READ | PROT_WRITE,
-		    MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED) == (long)SHM_BASE) {
-		switch_mm(parent);
-		for (unsigned long i = 0; i < SHM_PAGES / 2; i++)
-			put_user_u64(i, (u64 *)(SHM_BASE + i * PAGE_SIZE));
-		child = mm_dup(parent, 0);
-		if (child) {
-			switch_mm(child);
-			for (unsigned long i = 0; i < SHM_PAGES; i++)
-				put_user_u64(i, (u64 *)(SHM_BASE + i * PAGE_SIZE));
-			switch_mm(saved);
-			mm_destroy(child);
-		}
-	}
-	switch_mm(saved);
-	mm_destroy(parent);
-}
-
-KTEST(user, shmem_allocation_failures)
-{
-	unsigned long k, injected;
-	struct baseline b;
-
-	for (k = 1; k < 200; k++) {
-		take_baseline(&b);
-		injected = fail_page_alloc_injected();
-		fail_page_alloc_nth(k);
-		shmem_sequence();
-		fail_page_alloc_off();
-		expect_baseline(test, &b);
-		if (test->failed) {
-			ktest_log(test, "page allocation %lu failed and left damage", k);
-			return;
-		}
-		if (fail_page_alloc_injected() == injected)
-			break;
-	}
-	EXPECT_TRUE(test, k > 1 && k < 200);
-	ktest_log(test, "%lu allocation(s) failed in turn, no leak", k - 1);
+	ktest_user_expect_baseline(test, &b);
 }
