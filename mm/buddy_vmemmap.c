@@ -50,9 +50,11 @@
  * pages allocated elsewhere instead, since the block must stay whole;
  * those can fail (-ENOMEM), and nothing changes then.
  *
- * Policy: with buddy_vmemmap_optimize on (off by default), boot-time free
- * memory starts optimized, pages leaving a 2 MiB pool stay optimized,
- * and self-hosted blocks are re-optimized as they become free. Other
+ * Policy: with buddy_vmemmap_optimize on (the default: free memory is
+ * most of memory, and its memmap is 7/512 of it; =off at boot or a 0
+ * written keeps it plain, as on Linux), boot-time free memory starts
+ * optimized, pages leaving a 2 MiB pool stay optimized, and self-hosted
+ * blocks are re-optimized as they become free. Other
  * free order-9 blocks (merged from small frees) stay plain until the
  * switch is written on again. Off restores every optimized free block;
  * self-hosted blocks then keep their memmap until it is turned on.
@@ -88,7 +90,7 @@
 #define TAIL_PAGES	(MEMMAP_SELF_PAGES)		/* vmemmap pages 1..7 */
 #define HEAD_TAILS	(TAILS_PER_VMEMMAP_PAGE - 1)
 
-static bool enabled;	/* off until a boot asks: see the README */
+static bool enabled = true;	/* on unless a boot says off: see the README */
 /* Atomics: changed under zone->lock, the vmemmap lock or hugetlb_lock. */
 static unsigned long nr_optimized;	/* free pageblocks with shared tails */
 static unsigned long nr_self_hosted;
