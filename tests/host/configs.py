@@ -54,6 +54,10 @@ AS_THREADS = ("mmap_lock.*", "user.mm_stress_threads", "user.mm_calls_run_withou
 SMP_64 = ("smp.cpus_found*", "smp.per_cpu_ids*", "smp.ipi_*", "smp.on_each_cpu*",
           "smp.spinlock_*", "smp.shootdown_*", "smp.lapic_timer*", "smp.proc_cpuinfo*")
 
+# A wholly free 1 GiB range exists at 3.5 and 6 GiB: the buddy's cases
+# that take one, or keep one whole, must run there.
+BUDDY_1G = ("buddy.contig_1g", "buddy.splits_keep_free_gigabytes_whole")
+
 # The memory manager's suites, run under each memory size below.
 MM_TESTS = "test=e820,memblock,buddy,pgtable,sparse,slab"
 
@@ -70,8 +74,10 @@ CONFIGS = [
     # reaches the kernel as is (the Makefile escapes it for GRUB).
     Config("mem-128m", memory="128M", cmdline=MM_TESTS, timeout=180, groups=("memory",)),
     Config("mem-1g", memory="1G", cmdline=MM_TESTS, timeout=180, groups=("memory",)),
-    Config("mem-3.5g", memory="3584M", cmdline=MM_TESTS, timeout=240, groups=("memory",)),
-    Config("mem-6g", memory="6G", cmdline=MM_TESTS, timeout=300, groups=("memory",)),
+    Config("mem-3.5g", memory="3584M", cmdline=MM_TESTS, timeout=240, groups=("memory",),
+           must_run=BUDDY_1G),
+    Config("mem-6g", memory="6G", cmdline=MM_TESTS, timeout=300, groups=("memory",),
+           must_run=BUDDY_1G),
     Config("mem-holes", memory="2G", timeout=240, groups=("memory",),
            cmdline=MM_TESTS + " memmap=64M$0x10000000 memmap=128M$0x20000000"
                               " memmap=16M$0x30000000"),

@@ -642,21 +642,35 @@ static bool same_page(const struct page *p, const struct page *o)
 	       (p->compound_info == o->compound_info && p->__tail_pad == o->__tail_pad);
 }
 
+/* Some section's memmap is the 2 MiB block at pfn. */
+static bool memmap_block_at(unsigned long pfn)
+{
+	for (unsigned long s = 0; s < nr_mem_sections; s++)
+		if ((mem_section[s].flags & SECTION_HAS_MEMMAP) && memmap_entry(s) &&
+		    memmap_pfn(s) == pfn)
+			return true;
+	return false;
+}
+
 /*
- * Field by field, naming the first struct page that differs. The block
- * the memmap now lives in may be one of the section's own free blocks
- * (taken from a range already in use, as the buddy places them): its
- * pages are allocated now, whatever they were.
+ * Field by field, naming the first struct page that differs. A block a
+ * memmap moved to (this section's, or another's moved out of the way of
+ * a gigantic allocation) may be one of this section's free blocks, taken
+ * from a range already in use as the buddy places them: its pages are
+ * allocated now, whatever they were.
  */
 static bool snapshot_same_at(struct kunit *test, const struct migrate_case *c, int line)
 {
 	const struct page *old = page_address(c->snap);
-	unsigned long pfn = section_nr_to_pfn(c->nr), bad = 0, dst = memmap_pfn(c->nr);
+	unsigned long pfn = section_nr_to_pfn(c->nr), bad = 0;
+	bool moved_here = false;
 
 	for (unsigned long i = 0; i < PAGES_PER_SECTION; i++) {
 		const struct page *p = pfn_to_page(pfn + i), *o = &old[i];
 
-		if (same_page(p, o) || (pfn + i >= dst && pfn + i < dst + PAGES_PER_SUBSECTION))
+		if (!(i % PAGES_PER_SUBSECTION))
+			moved_here = memmap_block_at(pfn + i);
+		if (same_page(p, o) || moved_here)
 			continue;
 		if (!bad++)
 			ktest_fail(test, __FILE__, line,
