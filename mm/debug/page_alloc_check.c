@@ -70,11 +70,6 @@ static int check_pcp(struct zone *z, unsigned int cpu, struct errmsg *msg)
 	return 0;
 }
 
-/*
- * Walk the memmap of every online section: each PG_buddy page heads a
- * block whose other pages carry no free-state flags, and the number of
- * such heads equals the blocks on the lists.
- */
 static unsigned long gig_seen[NR_COUNTED_GIGS];	/* under every zone lock */
 
 static void count_gig(unsigned long pfn, unsigned int order)
@@ -93,6 +88,11 @@ static int check_gigs(struct errmsg *msg)
 	return 0;
 }
 
+/*
+ * Walk the memmap of every online section: each PG_buddy page heads a
+ * block whose other pages carry no free-state flags, and the number of
+ * such heads equals the blocks on the lists.
+ */
 static int check_memmap(struct errmsg *msg, unsigned long *nr_heads)
 {
 	memset(gig_seen, 0, sizeof(gig_seen));
