@@ -179,15 +179,15 @@ static void free_memmap_pages(struct page **pages, unsigned int n)
  * A page for a restored memmap, outside [avoid_start, avoid_end) (the
  * range a contiguous take wants free: pages lent from inside it would
  * defeat it, and from the next candidate the next): pages from inside
- * are held on rejected and freed by the caller. Straight from the free
- * lists, as they go back to them (reshare_one()): a refill batch left in
- * a per-CPU list would make a block whole again once drained, after the
- * allocation that restored this one had found none.
+ * are held on rejected and freed by the caller. Without a per-CPU
+ * refill (they go back to the free lists, reshare_one()): a refill batch
+ * left in a per-CPU list would make a block whole again once drained,
+ * after the allocation that restored this one had found none.
  */
 static struct page *alloc_memmap_page(unsigned long avoid_start, unsigned long avoid_end,
 				      struct list_head *rejected, unsigned int *nr_rejected)
 {
-	gfp_t gfp = GFP_KERNEL | __GFP_NOWARN | __GFP_ZERO | __GFP_NO_PCP;
+	gfp_t gfp = GFP_KERNEL | __GFP_NOWARN | __GFP_ZERO | __GFP_NO_REFILL;
 
 	for (;;) {
 		struct page *p = alloc_page(gfp);

@@ -804,12 +804,23 @@ void drain_all_pages(void)
 	free_memmap_reshare_pending();
 }
 
+/*
+ * refill: an empty list is refilled with a batch. Without (the pages a
+ * restored memmap borrows), one page comes from the free lists and no
+ * batch stays behind to make a block whole again once drained.
+ */
 static struct page *rmqueue_pcp(struct zone *zone, enum migratetype mt,
-				struct page **transit)
+				struct page **transit, bool refill)
 {
 	struct per_cpu_pages *pcp = this_pcp(zone);
 	struct page *page;
 
+	if (!refill && list_empty(&pcp->lists[mt])) {
+		zone_lock(zone);
+		page = __rmqueue(zone, 0, mt, transit);
+		zone_unlock(zone);
+		return page;
+	}
 	/*
 	 * The other migratetype's list may hold the cache near high: make
 	 * room before refilling, so that count stays below high.
@@ -938,12 +949,12 @@ static struct page *get_page_from_zones(gfp_t gfp, unsigned int order,
 
 		if (!z->managed_pages || !zone_watermark_ok(z, order, gfp))
 			continue;
-		if (order || (gfp & __GFP_NO_PCP)) {
+		if (order) {
 			zone_lock(z);
 			page = __rmqueue(z, order, mt, transit);
 			zone_unlock(z);
 		} else {
-			page = rmqueue_pcp(z, mt, transit);
+			page = rmqueue_pcp(z, mt, transit, !(gfp & __GFP_NO_REFILL));
 		}
 		if (page || (transit && *transit))
 			return page;

@@ -995,10 +995,10 @@ KTEST(buddy, splits_keep_free_gigabytes_whole)
 
 /*
  * A whole optimized block allocated for an owner that writes its struct
- * pages gets its memmap back in 7 pages from the free lists: no refill
- * batch is left in this CPU's list (drained, it would make a block whole
- * again after the allocation had found none), and freeing the block
- * gives the 7 back, leaving the buddy as it was.
+ * pages gets its memmap back in 7 pages taken without a per-CPU refill:
+ * no batch is left in this CPU's list (drained, it would make a block
+ * whole again after the allocation had found none), and freeing the
+ * block gives the 7 back, leaving the buddy as it was.
  */
 KTEST(buddy, restored_block_leaves_pcp_lists_alone)
 {
