@@ -461,16 +461,21 @@ void free_memmap_reshare_pending(void)
 	if ((!READ_ONCE(nr_reshare_pending) && !READ_ONCE(reshare_overflow)) || !memmap_ops ||
 	    irqs_disabled() || !vmemmap_trylock())
 		return;
+	/*
+	 * A walk of every pageblock frees lent pages too, whose blocks it
+	 * may have passed already: their notes are taken after it.
+	 */
 	while (n--) {
 		unsigned long pfn = pop_reshare();
 
-		if (pfn == ~0UL)
+		if (pfn != ~0UL) {
+			reshare_one(pfn);
+		} else if (READ_ONCE(reshare_overflow)) {
+			WRITE_ONCE(reshare_overflow, false);
+			reshare_all();
+		} else {
 			break;
-		reshare_one(pfn);
-	}
-	if (READ_ONCE(reshare_overflow)) {
-		WRITE_ONCE(reshare_overflow, false);
-		reshare_all();
+		}
 	}
 	vmemmap_unlock();
 }
