@@ -368,14 +368,20 @@ static void free_huge_memory_poisoned(struct page *page, unsigned int order,
 				      bool bootmem)
 {
 	unsigned long pfn = page_to_pfn(page), end = pfn + (1UL << order);
-	struct hwpoison_entry *e, *next;
+	struct hwpoison_entry *list = *hwpoison_list(page), *e, *next;
 
+	/*
+	 * Off tail 1 before any of the memory goes back: a free block's
+	 * struct pages are the buddy's (a later compound page would find
+	 * the pointer in its tail, and a block kept optimized rewrites it).
+	 */
+	*hwpoison_list(page) = NULL;
 	for (unsigned long p = pfn; p < end; p++) {
 		pfn_to_page(p)->private = 0;
 		set_page_count(pfn_to_page(p), 1);
 	}
 	/* Held for good, as memory_failure() holds a poisoned buddy page. */
-	for (e = *hwpoison_list(page); e; e = e->next) {
+	for (e = list; e; e = e->next) {
 		SetPageHWPoison(pfn_to_page(e->pfn));
 		SetPageOffline(pfn_to_page(e->pfn));
 	}
@@ -387,7 +393,7 @@ static void free_huge_memory_poisoned(struct page *page, unsigned int order,
 		free_huge_range(pfn, stop, bootmem);
 		pfn = stop + 1;
 	}
-	for (e = *hwpoison_list(page); e; e = next) {
+	for (e = list; e; e = next) {
 		next = e->next;
 		kfree(e);
 	}
