@@ -73,6 +73,7 @@
  * expects until the flag changes, which is after the flush.
  */
 #include "mm/buddy_vmemmap.h"
+#include "mm/free_gigantic.h"
 #include "mm/hugetlb_vmemmap.h"
 #include "mm/meminfo.h"
 #include "mm/page_alloc.h"
@@ -108,7 +109,7 @@ bool buddy_vmemmap_enabled(void)
 
 unsigned long buddy_vmemmap_saved_pages(void)
 {
-	return buddy_vmemmap_nr_optimized() * TAIL_PAGES;
+	return buddy_vmemmap_nr_optimized() * TAIL_PAGES + free_gigantic_saved_pages();
 }
 
 unsigned long buddy_vmemmap_nr_optimized(void)
@@ -436,6 +437,11 @@ static void forget(struct page *block)
 	count_optimized(block, -1);
 }
 
+static void count(unsigned long pfn, int delta)
+{
+	count_optimized(pfn_to_page(pfn), delta);
+}
+
 static const struct free_memmap_ops ops = {
 	.enabled = buddy_vmemmap_enabled,
 	.unshare_self = unshare_self,
@@ -445,6 +451,7 @@ static const struct free_memmap_ops ops = {
 	.reshare_lent = reshare_lent,
 	.forget = forget,
 	.migrate_lent = migrate_lent,
+	.count = count,
 };
 
 /* Pool moves: the head vmemmap page is all that is written. */
@@ -463,9 +470,11 @@ void buddy_vmemmap_from_pool(struct page *head)
 
 /* Optimizing free memory. */
 
+/* A hosted 1 GiB range's memmap is under PMD leaves in its own pages: left alone. */
 static bool plain_free_pageblock_taken(unsigned long pfn)
 {
-	return !PageVmemmapOptimized(pfn_to_page(pfn)) && !pageblock_self_hosted(pfn);
+	return !PageVmemmapOptimized(pfn_to_page(pfn)) && !pageblock_self_hosted(pfn) &&
+	       !gig_hosted_pages(pfn >> GIG_PFN_SHIFT);
 }
 
 static bool plain_free_pageblock(unsigned long pfn)
@@ -549,6 +558,7 @@ int buddy_vmemmap_optimize_free(void)
 	finish_batch();
 	/* The batch gave back lent pages: blocks they sat in may be whole now. */
 	free_memmap_reshare_all();
+	free_gigantic_form_all();
 	return ret;
 }
 
@@ -572,10 +582,13 @@ static int restore_one(unsigned long pfn)
 
 int buddy_vmemmap_set(bool on)
 {
+	int ret;
+
 	enabled = on;
 	if (on)
 		return buddy_vmemmap_optimize_free();
-	return for_each_online_pageblock(restore_one);
+	ret = free_gigantic_release_all();
+	return for_each_online_pageblock(restore_one) ?: ret;
 }
 
 /* /proc/sys/vm/buddy_vmemmap_optimize and /proc/meminfo */
@@ -614,10 +627,11 @@ void buddy_vmemmap_init(void)
 	unsigned long before = nr_free_pages();
 
 	set_free_memmap_ops(&ops);
+	free_gigantic_init();
 	register_meminfo_extra(&meminfo_extra);
 	if (buddy_vmemmap_optimize_free())
 		pr_warn("buddy: vmemmap optimization of free memory stopped short: no memory\n");
-	pr_info("buddy: vmemmap optimization of free memory %s: %lu blocks, %lu KiB of struct pages freed (MemFree +%lu KiB)\n",
-		enabled ? "on" : "off", nr_optimized, buddy_vmemmap_saved_pages() << 2,
-		(nr_free_pages() - before) << 2);
+	pr_info("buddy: vmemmap optimization of free memory %s: %lu blocks, %lu free 1 GiB ranges, %lu KiB of struct pages freed (MemFree +%lu KiB)\n",
+		enabled ? "on" : "off", nr_optimized, free_gigantic_nr_formed(),
+		buddy_vmemmap_saved_pages() << 2, (nr_free_pages() - before) << 2);
 }

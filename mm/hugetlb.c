@@ -36,6 +36,7 @@
 #include "mm/hugetlb.h"
 #include "mm/hugetlb_internal.h"
 #include "mm/buddy_vmemmap.h"
+#include "mm/free_gigantic.h"
 #include "mm/hugetlb_vmemmap.h"
 #include "mm/memblock.h"
 #include "mm/page_alloc.h"
@@ -347,7 +348,9 @@ static struct page *alloc_fresh_memory(struct hstate *h)
 	if (h->order == HVO_ORDER_2M)
 		return alloc_pageblock_packed(GFP_KERNEL | __GFP_NOWARN | __GFP_NORETRY |
 					      (hvo_enabled ? __GFP_OPTIMIZED_MEMMAP : 0));
-	return alloc_contig_pages(1UL << h->order, 1UL << h->order, __GFP_NOWARN);
+	/* A free 1 GiB range is taken as it is (optimized) when HVO is on. */
+	return alloc_contig_pages(1UL << h->order, 1UL << h->order,
+				  __GFP_NOWARN | (hvo_enabled ? __GFP_OPTIMIZED_MEMMAP : 0));
 }
 
 static void free_huge_range(unsigned long pfn, unsigned long end, bool bootmem)
@@ -424,7 +427,9 @@ static void free_huge_memory(struct page *page, unsigned int order, bool bootmem
 static void prep_new_huge_page(struct hstate *h, struct page *page,
 			       struct vmemmap_batch *b, unsigned long flags)
 {
-	if (PageVmemmapOptimized(page))
+	if (PageVmemmapOptimized(page) && h->order == HVO_ORDER_1G)
+		hugetlb_vmemmap_adopt_1g(page);
+	else if (PageVmemmapOptimized(page))
 		buddy_vmemmap_to_pool(page);
 	else if (!hvo_enabled || hugetlb_vmemmap_optimize(page, h->order, b))
 		prep_compound_tails(page, h->order);
@@ -492,6 +497,15 @@ static int dissolve_free_huge_page(struct hstate *h, struct page *head)
 		h->nr_huge_pages--;
 		buddy_vmemmap_from_pool(head);
 		free_huge_memory(head, h->order, false);
+		return 0;
+	}
+	if (optimized && h->order == HVO_ORDER_1G && buddy_vmemmap_enabled() &&
+	    !(flags & (HUGETLB_PAGE_HWPOISON | HUGETLB_PAGE_BOOTMEM)) &&
+	    free_gigantic_wanted(head)) {
+		/* A free 1 GiB range as it is: nothing restored, nothing flushed. */
+		remove_free(h, head);
+		h->nr_huge_pages--;
+		free_gigantic_from_pool(head);
 		return 0;
 	}
 	ret = hugetlb_vmemmap_restore(head, h->order);

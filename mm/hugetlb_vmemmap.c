@@ -281,7 +281,82 @@ void vmemmap_batch_finish(struct vmemmap_batch *b)
  * Split the section's vmemmap PMD leaf into a PTE table mapping the same
  * 512 pages, so that single pages of it can be remapped and freed.
  */
-static int split_vmemmap_pmd(pteval_t *pmd)
+/*
+ * Memory for the memmap of the 1 GiB range at start (a PTE table, a
+ * 2 MiB block), from outside it where the buddy has some: inside, it
+ * would keep the range from being wholly free again (mm/free_gigantic.c)
+ * for as long as it maps the range's memmap. Nor from a range broken for
+ * now that is to form again. Inside when nothing else comes.
+ */
+#define OUTSIDE_TRIES	32
+
+struct memmap_source {
+	struct page *(*alloc)(void);
+	void (*free)(struct page *page);
+};
+
+static struct page *alloc_outside(unsigned long start, const struct memmap_source *src)
+{
+	struct page *inside[OUTSIDE_TRIES], *page = NULL;
+	unsigned int n = 0;
+
+	while (n < OUTSIDE_TRIES) {
+		unsigned long pfn;
+
+		page = src->alloc();
+		if (!page)
+			break;
+		pfn = page_to_pfn(page);
+		if ((pfn < start || pfn >= start + (1UL << HVO_ORDER_1G)) && !gig_kept_whole(pfn))
+			break;
+		inside[n++] = page;
+		page = NULL;
+	}
+	if (!page && n)
+		page = inside[--n];
+	while (n)
+		src->free(inside[--n]);
+	return page;
+}
+
+static struct page *table_alloc(void)
+{
+	pteval_t *table = pgtable_alloc(PG_LEVEL_4K);
+
+	return table ? virt_to_page(table) : NULL;
+}
+
+static void table_free(struct page *page)
+{
+	pgtable_free(page_address(page));
+}
+
+static struct page *block_alloc(void)
+{
+	return alloc_pages(GFP_KERNEL | __GFP_NOWARN | __GFP_NORETRY, pageblock_order);
+}
+
+static void block_free(struct page *page)
+{
+	free_pages(page, pageblock_order);
+}
+
+static const struct memmap_source table_source = { table_alloc, table_free };
+static const struct memmap_source block_source = { block_alloc, block_free };
+
+static pteval_t *pgtable_alloc_outside(unsigned long start)
+{
+	struct page *page = alloc_outside(start, &table_source);
+
+	return page ? page_address(page) : NULL;
+}
+
+static struct page *memmap_block_outside(unsigned long start)
+{
+	return alloc_outside(start, &block_source);
+}
+
+static int split_vmemmap_pmd(pteval_t *pmd, unsigned long first_pfn)
 {
 	phys_addr_t pa = entry_phys(*pmd);
 	struct page *block = pfn_to_page(PHYS_PFN(pa));
@@ -289,7 +364,7 @@ static int split_vmemmap_pmd(pteval_t *pmd)
 
 	if (!(*pmd & _PAGE_PSE))
 		return 0;
-	table = pgtable_alloc(PG_LEVEL_4K);
+	table = pgtable_alloc_outside(ALIGN_DOWN(first_pfn, 1UL << HVO_ORDER_1G));
 	if (!table)
 		return -ENOMEM;
 	for (unsigned int i = 0; i < PTRS_PER_TABLE; i++)
@@ -315,7 +390,10 @@ int vmemmap_prepare_2m(struct page *head)
 
 	if (!pmd)
 		return -ENOMEM;
-	ret = split_vmemmap_pmd(pmd);
+	/* A 1 GiB range hosting its memmap: those pages are its, not HVO's to free. */
+	if (gig_hosted_pages(page_to_pfn(head) >> GIG_PFN_SHIFT))
+		return -EBUSY;
+	ret = split_vmemmap_pmd(pmd, page_to_pfn(head));
 	if (ret)
 		return ret;
 	if (mem_section[nr].flags & SECTION_MEMMAP_PMD)
@@ -585,6 +663,198 @@ int hugetlb_vmemmap_populate_gigantic(unsigned long pfn)
 	return 0;
 }
 
+/*
+ * Free 1 GiB ranges (mm/free_gigantic.c): a wholly free range takes the
+ * shape of an optimized 1 GiB page whatever its memmap was (PMD leaves,
+ * 2 MiB blocks optimized or not, or hosted in its own last 16 MiB), and
+ * goes back to one under PMD leaves: 8 blocks from elsewhere (restored),
+ * or its own last 8 pageblocks (hosted, which allocates nothing).
+ */
+
+/*
+ * Queue what PMD i of a range mapped, but pages of the range itself and
+ * shared tails. Pages the buddy lent to a restored block's memmap are
+ * the range's memmap too: freed with it (lent no more).
+ */
+static unsigned long batch_old_range_pmd(struct vmemmap_batch *b, pteval_t old,
+					 unsigned long start, unsigned long end)
+{
+	unsigned long pfn = PHYS_PFN(entry_phys(old)), unique = 0;
+	pteval_t *t;
+
+	if (old & _PAGE_PSE) {
+		if (pfn < start || pfn >= end)
+			b->blocks[b->nr_blocks++] = pfn_to_page(pfn);
+		return PTRS_PER_TABLE;
+	}
+	if (vmemmap_pmd_is_all_tail(old))
+		return 0;
+	t = entry_table(old);
+	for (unsigned int j = 0; j < PTRS_PER_TABLE; j++) {
+		if (!entry_present(t[j]) || vmemmap_is_shared_tail(entry_phys(t[j])))
+			continue;
+		batch_free_page(b, entry_phys(t[j]));
+		unique++;
+	}
+	b->tables[b->nr_tables++] = t;
+	return unique;
+}
+
+int vmemmap_gigantic_formable(struct page *head)
+{
+	unsigned long va = (unsigned long)head;
+
+	for (unsigned int i = 0; i < GIGANTIC_PMDS; i++) {
+		pteval_t *pmd = vmemmap_pmd(va + i * PMD_SIZE);
+
+		if (!pmd || !entry_present(*pmd))
+			return -EBUSY;
+	}
+	return 0;
+}
+/* The head page and PMD-0 table of a range's 1 GiB shape: parked ones, or new. */
+static int gigantic_pages(struct vmemmap_parked *park, struct page **head, pteval_t **table)
+{
+	if (park && park->head) {
+		*head = park->head;
+		*table = park->table;
+		park->head = NULL;
+		park->table = NULL;
+		return 0;
+	}
+	*head = alloc_page(GFP_KERNEL | __GFP_NOWARN);
+	if (!*head)
+		return -ENOMEM;
+	*table = pgtable_alloc(PG_LEVEL_4K);
+	if (!*table) {
+		__free_page(*head);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+int vmemmap_gigantic_form(struct page *head, unsigned long flags, struct vmemmap_batch *b,
+			  struct vmemmap_parked *park)
+{
+	unsigned long va = (unsigned long)head, start = page_to_pfn(head);
+	unsigned long nr = pfn_to_section_nr(start), unique = 0;
+	struct page *new_head, *view;
+	pteval_t *table;
+
+	if (vmemmap_gigantic_formable(head))
+		return -EBUSY;
+	if (!vmemmap_batch_room(b, HVO_ORDER_1G))
+		vmemmap_batch_finish(b);
+	if (gigantic_pages(park, &new_head, &table))
+		return -ENOMEM;
+	/* Not a pool page: the head says free range, tails 1..63 stay pristine. */
+	view = page_address(new_head);
+	fill_tails(view, TAILS_PER_VMEMMAP_PAGE, HVO_ORDER_1G);
+	view->compound_info = 0;
+	view->flags = flags;
+	set_entry(table, 0, rw_pte(page_to_phys(new_head)));
+	for (unsigned int i = 1; i < PTRS_PER_TABLE; i++)
+		set_entry(table, i, vmemmap_tail_pte(HVO_ORDER_1G));
+	for (unsigned int i = 0; i < GIGANTIC_PMDS; i++) {
+		pteval_t *pmd = vmemmap_pmd(va + i * PMD_SIZE);
+		pteval_t old = *pmd;
+
+		set_entry_ptr(pmd, __pa(i ? all_tail_table : table) | _KERNPG_TABLE);
+		unique += batch_old_range_pmd(b, old, start, start + (1UL << HVO_ORDER_1G));
+		mem_section[nr + i].flags &= ~(SECTION_MEMMAP_PMD | SECTION_HVO_SPLIT);
+	}
+	vmemmap_account(2 - (long)unique);
+	/*
+	 * A hosted range's old leaves map its own pages: nothing for the
+	 * batch to free, so nothing would flush them. Flushed now, before
+	 * anyone writes the head through a stale leaf, or those pages.
+	 */
+	if (!b->nr_free && !b->nr_tables && !b->nr_blocks)
+		flush_tlb_kernel_range(va, va + GIGANTIC_PMDS * PMD_SIZE);
+	return 0;
+}
+
+/*
+ * The reverse, in place: blocks[i] (2 MiB each, any physical pages the
+ * caller owns) hold the struct pages of section i of the range, zeroed
+ * (plain pages, the caller frees them to the lists), but those from
+ * hosted_first on, which are the blocks themselves: reserved, in use.
+ * One flush, then the head page and the PMD-0 table are freed.
+ */
+void vmemmap_gigantic_unform(struct page *head, struct page *blocks[GIGANTIC_PMDS],
+			     unsigned long hosted_first, struct vmemmap_parked *park)
+{
+	unsigned long va = (unsigned long)head, start = page_to_pfn(head);
+	unsigned long nr = pfn_to_section_nr(start), end = start + (1UL << HVO_ORDER_1G);
+	struct vmemmap_batch b = { .nr_free = 0 };
+	pteval_t *table = entry_table(*vmemmap_pmd(va));
+	struct page *old_head = pfn_to_page(PHYS_PFN(entry_phys(table[0])));
+
+	for (unsigned int i = 0; i < GIGANTIC_PMDS; i++)
+		memset(page_address(blocks[i]), 0, PMD_SIZE);
+	for (unsigned long pfn = hosted_first; pfn < end; pfn++) {
+		unsigned long k = pfn - start;
+		struct page *p = (struct page *)page_address(blocks[k / PAGES_PER_SECTION]) +
+				 k % PAGES_PER_SECTION;
+
+		p->flags = BIT(PG_reserved);
+		p->_refcount = 1;
+	}
+	for (unsigned int i = 0; i < GIGANTIC_PMDS; i++) {
+		set_entry_ptr(vmemmap_pmd(va + i * PMD_SIZE), page_to_phys(blocks[i]) |
+			      ((PAGE_KERNEL | _PAGE_PSE) & __supported_pte_mask));
+		mem_section[nr + i].flags |= SECTION_MEMMAP_PMD;
+	}
+	vmemmap_account(4094);
+	if (!park) {
+		batch_free_page(&b, page_to_phys(old_head));
+		b.tables[b.nr_tables++] = table;
+		vmemmap_batch_finish(&b);
+		return;
+	}
+	/* Kept for the range's next forming, emptied once nothing can walk them. */
+	flush_tlb_all();
+	for (unsigned int i = 0; i < PTRS_PER_TABLE; i++)
+		set_entry(table, i, 0);
+	park->head = old_head;
+	park->table = table;
+}
+
+/* A free range becomes a 1 GiB pool page as it is, and back: the head page alone is written. */
+static void account_gigantic_pool(unsigned long first_section, int delta)
+{
+	for (unsigned int i = 0; i < GIGANTIC_PMDS; i++)
+		mem_section[first_section + i].nr_optimized += delta;
+	__atomic_add_fetch(&optimized_pages, (long)delta * 4094, __ATOMIC_RELAXED);
+}
+
+void hugetlb_vmemmap_adopt_1g(struct page *head)
+{
+	memset(head, 0, sizeof(*head));
+	head->flags = BIT(PG_head) | BIT(PG_hugetlb) | BIT(PG_vmemmap_optimized);
+	fill_tails(head + 1, FOLIO_TAILS, HVO_ORDER_1G);
+	head[1].private = HVO_ORDER_1G;
+	account_gigantic_pool(pfn_to_section_nr(page_to_pfn(head)), 1);
+}
+
+void hugetlb_vmemmap_release_1g(struct page *head, unsigned long flags)
+{
+	memset(head, 0, sizeof(*head));
+	fill_tails(head + 1, FOLIO_TAILS, HVO_ORDER_1G);
+	head->flags = flags;
+	account_gigantic_pool(pfn_to_section_nr(page_to_pfn(head)), -1);
+}
+
+void vmemmap_parked_free(struct vmemmap_parked *park)
+{
+	if (!park->head)
+		return;
+	__free_page(park->head);
+	pgtable_free(park->table);
+	park->head = NULL;
+	park->table = NULL;
+}
+
 /* Restore. */
 
 /*
@@ -603,6 +873,13 @@ static bool maps_lent_memmap(const pteval_t *table)
 		    PageMemmap(pfn_to_page(PHYS_PFN(entry_phys(table[i])))))
 			return true;
 	return false;
+}
+
+/* A 1 GiB shape (a pool page's or a free range's): never collapsed. */
+static bool maps_gigantic(pteval_t pmd)
+{
+	return vmemmap_pmd_is_all_tail(pmd) ||
+	       entry_table(pmd)[1] == vmemmap_tail_pte(HVO_ORDER_1G);
 }
 
 /*
@@ -642,9 +919,10 @@ static void collapse_section(unsigned long nr)
 	struct page *block;
 	pteval_t *table;
 
-	if (!pmd || (*pmd & _PAGE_PSE) || maps_lent_memmap(entry_table(*pmd)))
+	if (!pmd || (*pmd & _PAGE_PSE) || maps_lent_memmap(entry_table(*pmd)) ||
+	    maps_gigantic(*pmd))
 		return;
-	block = alloc_pages(GFP_KERNEL | __GFP_NOWARN | __GFP_NORETRY, pageblock_order);
+	block = memmap_block_outside(ALIGN_DOWN(section_nr_to_pfn(nr), 1UL << HVO_ORDER_1G));
 	if (!block)
 		return;
 	table = entry_table(*pmd);
@@ -699,7 +977,7 @@ static int __hugetlb_vmemmap_restore_section(unsigned long nr, struct page **hea
 	if (!pmd || (*pmd & _PAGE_PSE) || n != mem_section[nr].nr_optimized ||
 	    mem_section[nr].nr_free_optimized || maps_lent_memmap(entry_table(*pmd)))
 		return -EINVAL;
-	block = alloc_pages(GFP_KERNEL | __GFP_NOWARN | __GFP_NORETRY, pageblock_order);
+	block = memmap_block_outside(ALIGN_DOWN(first_pfn, 1UL << HVO_ORDER_1G));
 	if (!block)
 		return -ENOMEM;
 	sw = (struct section_switch){ va, pmd, block, 0 };

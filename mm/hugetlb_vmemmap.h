@@ -93,6 +93,33 @@ void vmemmap_write_free_tails(struct page *head);
 void hugetlb_vmemmap_adopt_2m(struct page *head);
 void hugetlb_vmemmap_release_2m(struct page *head);
 
+/*
+ * Free 1 GiB ranges (mm/free_gigantic.c). Under the vmemmap lock, the
+ * range off the free lists. form: into the 1 GiB shape, the head struct
+ * page flags given and tails 1..63 pristine (-ENOMEM, -EBUSY for a
+ * memmap not populated: nothing changed; the old pages, lent ones too,
+ * go with the batch's flush). unform: back under PMD leaves onto the 8 blocks given,
+ * zeroed but for the range's pages from hosted_first on (the blocks
+ * themselves when hosted: reserved). Pool moves write the head page only.
+ *
+ * A range broken may park the head page and PMD-0 table of its shape,
+ * for its next forming: then breaking frees nothing and forming again
+ * allocates nothing (park NULL: freed, and new ones allocated).
+ */
+struct vmemmap_parked {
+	struct page *head;
+	pteval_t *table;
+};
+
+int vmemmap_gigantic_formable(struct page *head);
+int vmemmap_gigantic_form(struct page *head, unsigned long flags, struct vmemmap_batch *b,
+			  struct vmemmap_parked *park);
+void vmemmap_gigantic_unform(struct page *head, struct page *blocks[GIGANTIC_PMDS],
+			     unsigned long hosted_first, struct vmemmap_parked *park);
+void vmemmap_parked_free(struct vmemmap_parked *park);
+void hugetlb_vmemmap_adopt_1g(struct page *head);
+void hugetlb_vmemmap_release_1g(struct page *head, unsigned long flags);
+
 void prep_compound_tails(struct page *head, unsigned int order);
 /*
  * Undo the compound encoding before the pages go back to the buddy.

@@ -169,7 +169,11 @@ static int poison_hugetlb(struct page *head, unsigned long pfn, struct errmsg *e
 static bool in_optimized_free_block(unsigned long pfn)
 {
 	struct page *block = pfn_to_page(ALIGN_DOWN(pfn, pageblock_nr_pages));
+	unsigned long range = ALIGN_DOWN(pfn, GIGANTIC_NR_PAGES);
 
+	/* In a free 1 GiB range whose release found no memory, or re-formed meanwhile. */
+	if (pfn_valid(range) && PageFreeGigantic(pfn_to_page(range)))
+		return true;
 	return PageVmemmapOptimized(block) && !PageHugeTLB(block);
 }
 

@@ -90,6 +90,23 @@ static int isolate_section(unsigned long start, unsigned long end, unsigned long
 	return 0;
 }
 
+/*
+ * A free 1 GiB range over the section goes back to the lists first (its
+ * memmap from elsewhere), and none forms again while the section is
+ * taken out.
+ */
+static int isolate_free_ranges(unsigned long start, unsigned long end, unsigned long *held)
+{
+	int ret;
+
+	gig_pause();
+	ret = release_free_ranges(start, end);
+	if (!ret)
+		ret = isolate_section(start, end, held);
+	gig_resume();
+	return ret;
+}
+
 /* The section of memory block nr, or NULL (-ENODEV in e). */
 static struct mem_section *memory_block(unsigned long nr, struct errmsg *e)
 {
@@ -117,7 +134,7 @@ int offline_memory_section(unsigned long nr, struct errmsg *e)
 		return errmsg_set(e, -EBUSY, "memory%lu spans two zones", nr);
 	if (ms->nr_optimized)
 		return errmsg_set(e, -EBUSY, "memory%lu holds hugetlb pages", nr);
-	if (isolate_section(start, end, &held))
+	if (isolate_free_ranges(start, end, &held))
 		return errmsg_set(e, -EBUSY, "memory%lu has pages in use", nr);
 	/* No merge may look at its struct pages from now on. */
 	ms->flags &= ~(SECTION_ONLINE | SECTION_HVO_SPLIT);

@@ -83,6 +83,7 @@ enum pageflags {
 	PG_device,		/* device memory (device-dax) */
 	PG_offline,		/* in an offline section */
 	PG_memmap,		/* holds its own pageblock's memmap (memmap_on_memory) */
+	PG_free_gigantic,	/* head of a free 1 GiB range (mm/free_gigantic.c) */
 	NR_PAGEFLAGS,
 };
 
@@ -127,6 +128,7 @@ PAGEFLAG(Pcp, pcp)
 PAGEFLAG(Device, device)
 PAGEFLAG(Offline, offline)
 PAGEFLAG(Memmap, memmap)
+PAGEFLAG(FreeGigantic, free_gigantic)
 
 static inline struct page *pfn_to_page(unsigned long pfn)
 {

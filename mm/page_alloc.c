@@ -80,6 +80,11 @@ void set_free_memmap_ops(const struct free_memmap_ops *ops)
 	memmap_ops = ops;
 }
 
+void free_memmap_count(unsigned long pfn, int delta)
+{
+	memmap_ops->count(pfn, delta);
+}
+
 void memmap_lend_page(struct page *page)
 {
 	SetPageMemmap(page);
@@ -193,22 +198,82 @@ static inline void set_buddy_order(struct page *page, unsigned int order)
 #define NR_GIGS		NR_COUNTED_GIGS
 
 static unsigned int gig_free[NR_GIGS];
+/* Pages of a range's end that hold its own memmap (mm/free_gigantic.c). */
+static unsigned int gig_hosted[NR_GIGS];
+/* Ranges a free made wholly free, for free_gigantic's ops to form. */
+static unsigned long gig_pending[NR_GIGS / 64];
+static bool gig_pending_any;
+static const struct free_gigantic_ops *gig_ops;
 
 unsigned long nr_free_pages_in_gig(unsigned long gig)
 {
 	return gig < NR_GIGS ? __atomic_load_n(&gig_free[gig], __ATOMIC_RELAXED) : 0;
 }
 
-static void gig_free_add(unsigned long pfn, long nr)
+unsigned int gig_hosted_pages(unsigned long gig)
 {
-	if ((pfn >> GIG_SHIFT) < NR_GIGS)
-		__atomic_add_fetch(&gig_free[pfn >> GIG_SHIFT], nr, __ATOMIC_RELAXED);
+	return gig < NR_GIGS ? READ_ONCE(gig_hosted[gig]) : 0;
 }
 
+/* Wholly free: every page but those holding the range's own memmap. */
+static unsigned int gig_whole(unsigned long gig)
+{
+	return (1U << GIG_SHIFT) - READ_ONCE(gig_hosted[gig]);
+}
+
+void gig_note_pending(unsigned long gig)
+{
+	__atomic_fetch_or(&gig_pending[gig / 64], 1UL << (gig % 64),
+			  __ATOMIC_RELAXED);
+	WRITE_ONCE(gig_pending_any, true);
+}
+
+static void gig_free_add(unsigned long pfn, long nr)
+{
+	unsigned long gig = pfn >> GIG_SHIFT;
+
+	if (gig >= NR_GIGS)
+		return;
+	if (__atomic_add_fetch(&gig_free[gig], nr, __ATOMIC_RELAXED) == gig_whole(gig) &&
+	    nr > 0 && gig_ops)
+		gig_note_pending(gig);
+}
+
+static unsigned long gig_keep[NR_GIGS / 64];
+
+void gig_keep_whole(unsigned long gig, bool keep)
+{
+	if (gig >= NR_GIGS)
+		return;
+	if (keep)
+		__atomic_fetch_or(&gig_keep[gig / 64], 1UL << (gig % 64), __ATOMIC_RELAXED);
+	else
+		__atomic_fetch_and(&gig_keep[gig / 64], ~(1UL << (gig % 64)), __ATOMIC_RELAXED);
+}
+
+bool gig_kept_whole(unsigned long pfn)
+{
+	unsigned long gig = pfn >> GIG_SHIFT;
+
+	return gig < NR_GIGS &&
+	       (__atomic_load_n(&gig_keep[gig / 64], __ATOMIC_RELAXED) & (1UL << (gig % 64)));
+}
+
+/*
+ * A range whose only pages in use hold its own memmap counts as whole,
+ * and so does one mm/free_gigantic.c wants whole again (broken for an
+ * allocation, a take, poison): what lands in it meanwhile, page tables
+ * and slabs that live long, would keep it from ever forming again.
+ */
 static bool gig_in_use(unsigned long pfn)
 {
-	return (pfn >> GIG_SHIFT) >= NR_GIGS ||
-	       __atomic_load_n(&gig_free[pfn >> GIG_SHIFT], __ATOMIC_RELAXED) < (1U << GIG_SHIFT);
+	unsigned long gig = pfn >> GIG_SHIFT;
+
+	if (gig >= NR_GIGS)
+		return true;
+	if (__atomic_load_n(&gig_keep[gig / 64], __ATOMIC_RELAXED) & (1UL << (gig % 64)))
+		return false;
+	return __atomic_load_n(&gig_free[gig], __ATOMIC_RELAXED) < gig_whole(gig);
 }
 
 static void add_to_free_list(struct page *page, struct zone *zone,
@@ -496,6 +561,203 @@ void free_memmap_try_reshare(unsigned long pfn)
 	queue_reshare(pfn);
 	local_irq_restore(flags);
 	free_memmap_reshare_pending();
+}
+
+/*
+ * Free 1 GiB ranges (mm/free_gigantic.c): the buddy keeps their list and
+ * counts them as free; forming and breaking them is free_gigantic's.
+ */
+static int gig_paused;		/* atomic: takes at work */
+
+void set_free_gigantic_ops(const struct free_gigantic_ops *ops)
+{
+	gig_ops = ops;
+}
+
+unsigned long zone_list_free_pages(const struct zone *z)
+{
+	return READ_ONCE(z->free_pages) - READ_ONCE(z->nr_free_gigantic) * GIGANTIC_NR_PAGES;
+}
+
+void gig_pause(void)
+{
+	__atomic_add_fetch(&gig_paused, 1, __ATOMIC_SEQ_CST);
+}
+
+void gig_resume(void)
+{
+	__atomic_sub_fetch(&gig_paused, 1, __ATOMIC_SEQ_CST);
+}
+
+bool gig_may_form(unsigned long start, unsigned long end, bool force)
+{
+	if (!memmap_ops)
+		return false;
+	if (!force && (__atomic_load_n(&gig_paused, __ATOMIC_SEQ_CST) || !memmap_ops->enabled()))
+		return false;
+	if (pfn_zone_idx(start) != pfn_zone_idx(end - 1))
+		return false;
+	for (unsigned long pfn = start; pfn < end; pfn += pageblock_nr_pages)
+		if (!pfn_online(pfn) || pageblock_held(pfn) ||
+		    get_pageblock_migratetype(pfn) == MIGRATE_ISOLATE)
+			return false;
+	return true;
+}
+
+static bool range_is_free(unsigned long start, unsigned long end);
+static void take_free_range(unsigned long start, unsigned long end);
+static const enum zone_type *zonelist(gfp_t gfp, unsigned int *n);
+
+int gig_take_free(unsigned long start, unsigned long end)
+{
+	struct zone *zone = &zones[pfn_zone_idx(start)];
+	unsigned long flags = local_irq_save();
+	int ret = -EBUSY;
+
+	zone_lock(zone);
+	if (range_is_free(start, end)) {
+		take_free_range(start, end);
+		ret = 0;
+	}
+	zone_unlock(zone);
+	local_irq_restore(flags);
+	return ret;
+}
+
+void gig_put_free(unsigned long start, unsigned long end)
+{
+	struct zone *zone = &zones[pfn_zone_idx(start)];
+	unsigned long flags = local_irq_save();
+
+	zone_lock(zone);
+	free_range(start, end, false);
+	zone_unlock(zone);
+	local_irq_restore(flags);
+}
+
+void gig_list_add(struct page *head)
+{
+	struct zone *zone = page_zone(head);
+	unsigned long flags = local_irq_save();
+
+	zone_lock(zone);
+	list_add_tail(&head->lru, &zone->free_gigantic);
+	zone->nr_free_gigantic++;
+	zone->free_pages += GIGANTIC_NR_PAGES;
+	gig_free_add(page_to_pfn(head), GIGANTIC_NR_PAGES);
+	zone_unlock(zone);
+	local_irq_restore(flags);
+}
+
+bool gig_list_del(struct page *head)
+{
+	struct zone *zone = page_zone(head);
+	unsigned long flags = local_irq_save();
+	bool on = false;
+
+	zone_lock(zone);
+	if (PageFreeGigantic(head) && head->lru.next) {
+		list_del(&head->lru);
+		head->lru.next = head->lru.prev = NULL;
+		zone->nr_free_gigantic--;
+		zone->free_pages -= GIGANTIC_NR_PAGES;
+		gig_free_add(page_to_pfn(head), -(long)GIGANTIC_NR_PAGES);
+		on = true;
+	}
+	zone_unlock(zone);
+	local_irq_restore(flags);
+	return on;
+}
+
+struct page *gig_list_first(struct zone *z)
+{
+	if (!READ_ONCE(z->nr_free_gigantic) || list_empty(&z->free_gigantic))
+		return NULL;
+	return list_first_entry(&z->free_gigantic, struct page, lru);
+}
+
+void gig_set_hosted(unsigned long start, unsigned int pages)
+{
+	struct zone *zone = &zones[pfn_zone_idx(start)];
+	unsigned long gig = start >> GIG_SHIFT, flags;
+	long delta = (long)pages - (long)gig_hosted[gig];
+
+	flags = local_irq_save();
+	zone_lock(zone);
+	WRITE_ONCE(gig_hosted[gig], pages);
+	zone->managed_pages -= delta;
+	__atomic_add_fetch(&nr_memmap_lent, delta, __ATOMIC_RELAXED);
+	zone_unlock(zone);
+	local_irq_restore(flags);
+}
+
+unsigned long gig_pending_pop(void)
+{
+	if (!READ_ONCE(gig_pending_any))
+		return ~0UL;
+	for (unsigned long i = 0; i < ARRAY_SIZE(gig_pending); i++) {
+		unsigned long w = __atomic_load_n(&gig_pending[i], __ATOMIC_RELAXED);
+
+		if (w) {
+			unsigned long bit = __builtin_ctzl(w);
+
+			__atomic_fetch_and(&gig_pending[i], ~(1UL << bit), __ATOMIC_RELAXED);
+			return i * 64 + bit;
+		}
+	}
+	WRITE_ONCE(gig_pending_any, false);
+	return ~0UL;
+}
+
+/* Forming allocates and flushes: interrupts on only. */
+static void form_pending_gigantic(void)
+{
+	if (gig_ops && READ_ONCE(gig_pending_any) && !irqs_disabled())
+		gig_ops->form_pending();
+}
+
+/*
+ * The zones' lists could not serve an allocation, or ran short: a free
+ * range of the first zone that has one breaks into them (it allocates
+ * nothing). Interrupts on.
+ */
+static bool refill_from_gigantic(gfp_t gfp, bool short_only)
+{
+	const enum zone_type *zl;
+	unsigned int n;
+
+	if (!gig_ops || irqs_disabled())
+		return false;
+	zl = zonelist(gfp, &n);
+	for (unsigned int i = 0; i < n; i++) {
+		struct zone *z = &zones[zl[i]];
+
+		if (!READ_ONCE(z->nr_free_gigantic))
+			continue;
+		if (short_only && zone_list_free_pages(z) >= z->watermark[WMARK_LOW])
+			continue;
+		if (gig_ops->refill(z))
+			return true;
+	}
+	return false;
+}
+
+/* Ranges overlapping [start, end) back to the lists before a take looks at them. */
+static int release_gigantic(unsigned long start, unsigned long end)
+{
+	return gig_ops ? gig_ops->release(start, end, false) : 0;
+}
+
+int release_free_ranges(unsigned long start, unsigned long end)
+{
+	return release_gigantic(start, end);
+}
+
+/* A hosted range the scan made wholly free (memmap blocks moved out) is a candidate. */
+static void release_hosted(unsigned long start, unsigned long end)
+{
+	if (gig_ops)
+		gig_ops->release(start, end, true);
 }
 
 /*
@@ -807,6 +1069,7 @@ void drain_all_pages(void)
 		return;
 	call_on_other_cpus(drain_local_pages_call, NULL);
 	free_memmap_reshare_pending();
+	form_pending_gigantic();
 }
 
 /*
@@ -1030,6 +1293,8 @@ struct page *alloc_pages(gfp_t gfp, unsigned int order)
 		drain_all_pages();
 		page = alloc_from_zones(gfp, order);
 	}
+	while (!page && refill_from_gigantic(gfp, false))
+		page = alloc_from_zones(gfp, order);
 	if (page && unshare_allocated(page, order, gfp)) {
 		struct zone *zone = page_zone(page);
 
@@ -1046,6 +1311,8 @@ struct page *alloc_pages(gfp_t gfp, unsigned int order)
 		return NULL;
 	}
 	prep_new_page(page, order, gfp);
+	/* Short of listed pages: a range breaks now, while interrupts are on. */
+	refill_from_gigantic(gfp, true);
 	return page;
 }
 
@@ -1251,6 +1518,7 @@ static void __free_pages_ok(struct page *page, unsigned int order)
 	local_irq_restore(flags);
 	if (READ_ONCE(nr_reshare_pending))
 		free_memmap_reshare_pending();
+	form_pending_gigantic();
 }
 
 static void bad_free(struct page *page, unsigned int order, const char *reason)
@@ -1574,12 +1842,17 @@ static int take_contig(unsigned long start_pfn, unsigned long nr_pages)
 	unsigned long end = start_pfn + nr_pages;
 	int ret;
 
+	gig_pause();
+	ret = release_gigantic(start_pfn, end);
 	/* Busy ranges cost nothing: look before restoring any memmap. */
-	if (!range_free_now(start_pfn, end))
-		return -EBUSY;
-	hold_pageblocks(start_pfn, end);
-	ret = take_range_restored(start_pfn, end);
-	release_pageblocks();
+	if (!ret && !range_free_now(start_pfn, end))
+		ret = -EBUSY;
+	if (!ret) {
+		hold_pageblocks(start_pfn, end);
+		ret = take_range_restored(start_pfn, end);
+		release_pageblocks();
+	}
+	gig_resume();
 	if (ret)
 		return ret;
 	for (unsigned long pfn = start_pfn; pfn < end; pfn++) {
@@ -1646,6 +1919,8 @@ static struct page *alloc_contig_in_zones(const enum zone_type *zl, unsigned int
 			/* Out of memory to move them: the next candidate may need less. */
 			if (migrate && migrate_memmap(pfn, pfn + nr_pages))
 				continue;
+			if (migrate)
+				release_hosted(pfn, pfn + nr_pages);
 			if (!range_is_free_locked(pfn, pfn + nr_pages))
 				continue;
 			if (take_contig(pfn, nr_pages) == 0)
@@ -1654,6 +1929,23 @@ static struct page *alloc_contig_in_zones(const enum zone_type *zl, unsigned int
 	}
 	return NULL;
 }
+
+static bool release_one_gigantic(const enum zone_type *zl, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		struct page *head = gig_list_first(&zones[zl[i]]);
+		unsigned long pfn;
+
+		if (!head)
+			continue;
+		pfn = page_to_pfn(head);
+		return release_gigantic(pfn, pfn + GIGANTIC_NR_PAGES) == 0;
+	}
+	return false;
+}
+
+static struct page *__alloc_contig_pages(const enum zone_type *zl, unsigned int n,
+					 unsigned long nr_pages, unsigned long align, gfp_t gfp);
 
 struct page *alloc_contig_pages(unsigned long nr_pages, unsigned long align,
 				gfp_t gfp)
@@ -1668,9 +1960,30 @@ struct page *alloc_contig_pages(unsigned long nr_pages, unsigned long align,
 		return NULL;
 	drain_all_pages();
 	zl = zonelist(gfp, &n);
+	gig_pause();
+	page = __alloc_contig_pages(zl, n, nr_pages, align, gfp);
+	gig_resume();
+	return page;
+}
+
+static struct page *__alloc_contig_pages(const enum zone_type *zl, unsigned int n,
+					 unsigned long nr_pages, unsigned long align, gfp_t gfp)
+{
+	struct page *page;
+
+	/* A 1 GiB pool page that keeps an optimized memmap takes a range as it is. */
+	if (gig_ops && nr_pages == GIGANTIC_NR_PAGES && align == GIGANTIC_NR_PAGES &&
+	    (gfp & __GFP_OPTIMIZED_MEMMAP)) {
+		page = gig_ops->take(zl, n);
+		if (page)
+			return page;
+	}
 	page = alloc_contig_in_zones(zl, n, nr_pages, align, false);
 	if (!page)
 		page = alloc_contig_in_zones(zl, n, nr_pages, align, true);
+	/* Free ranges are no candidates as they are: one at a time goes back. */
+	while (!page && nr_pages <= GIGANTIC_NR_PAGES && release_one_gigantic(zl, n))
+		page = alloc_contig_in_zones(zl, n, nr_pages, align, false);
 	return page;
 }
 
@@ -1692,8 +2005,6 @@ struct page *alloc_contig_pages(unsigned long nr_pages, unsigned long align,
  * blocks here, so that its section need not be split. The search resumes
  * after the last block taken while its range has more.
  */
-#define GIGANTIC_NR_PAGES	(SZ_1G >> PAGE_SHIFT)
-
 static unsigned long pack_next;
 
 static bool pack_block_ok(unsigned long pfn, gfp_t gfp)
@@ -1856,10 +2167,26 @@ static void forget_optimized(unsigned long start, unsigned long end)
 			memmap_ops->forget(pfn_to_page(pfn));
 }
 
+static int __isolate_free_range(unsigned long start_pfn, unsigned long end_pfn);
+
 int isolate_free_range(unsigned long start_pfn, unsigned long end_pfn)
 {
-	unsigned long flags;
+	int ret;
 
+	gig_pause();
+	ret = release_gigantic(start_pfn, end_pfn);
+	/* A range partly in use keeps its memmap in its own last 16 MiB. */
+	if (!ret && gig_hosted_pages(start_pfn >> GIG_SHIFT))
+		ret = -EBUSY;
+	if (!ret)
+		ret = __isolate_free_range(start_pfn, end_pfn);
+	gig_resume();
+	return ret;
+}
+
+static int __isolate_free_range(unsigned long start_pfn, unsigned long end_pfn)
+{
+	unsigned long flags;
 	int ret = -EBUSY;
 
 	if (!range_free_now(start_pfn, end_pfn))
@@ -1888,7 +2215,22 @@ bool is_free_buddy_page(const struct page *page)
 	return free_block_head(page_to_pfn(page)) != ~0UL;
 }
 
+static bool __take_page_off_buddy(struct page *page);
+
+/* A page in a free 1 GiB range: the range goes back to the lists first. */
 bool take_page_off_buddy(struct page *page)
+{
+	unsigned long pfn = page_to_pfn(page);
+	bool taken = false;
+
+	gig_pause();
+	if (!release_gigantic(pfn, pfn + 1))
+		taken = __take_page_off_buddy(page);
+	gig_resume();
+	return taken;
+}
+
+static bool __take_page_off_buddy(struct page *page)
 {
 	unsigned long pfn = page_to_pfn(page), head, flags;
 	struct page *block;
@@ -1979,6 +2321,7 @@ static void zone_init(struct zone *z, unsigned long start, unsigned long end)
 			INIT_LIST_HEAD(&z->free_area[o].free_list[mt]);
 		z->free_area[o].nr_free = 0;
 	}
+	INIT_LIST_HEAD(&z->free_gigantic);
 	for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++) {
 		struct per_cpu_pages *pcp = &z->pcp[cpu];
 

@@ -72,7 +72,9 @@ struct zone {
 	unsigned long spanned_pages;
 	unsigned long present_pages;	/* RAM in the zone's span */
 	unsigned long managed_pages;	/* given to the buddy */
-	unsigned long free_pages;	/* in the free lists (not the pcp) */
+	unsigned long free_pages;	/* in the free lists and free 1 GiB ranges (not the pcp) */
+	struct list_head free_gigantic;	/* free 1 GiB ranges (mm/free_gigantic.c), by head->lru */
+	unsigned long nr_free_gigantic;
 	unsigned long watermark[NR_WMARK];
 	struct free_area free_area[NR_PAGE_ORDERS];
 	struct per_cpu_pages pcp[NR_CPUS];	/* its CPU's alone, interrupts off */
@@ -249,9 +251,73 @@ struct free_memmap_ops {
 	void (*forget)(struct page *block);
 	/* Lent pages in [start, end) move out of it (a contiguous take); 0 or -ENOMEM. */
 	int (*migrate_lent)(unsigned long start, unsigned long end);
+	/* The optimized pageblock at pfn is counted (delta 1) or no longer (-1): struct pages untouched. */
+	void (*count)(unsigned long pfn, int delta);
 };
 
+void free_memmap_count(unsigned long pfn, int delta);
+
 void set_free_memmap_ops(const struct free_memmap_ops *ops);
+
+/*
+ * Free 1 GiB ranges kept whole in the shape of an optimized 1 GiB page
+ * (mm/free_gigantic.c, above the buddy, registers these; the policy and
+ * the diagrams are there). The buddy keeps the per-zone list and counts
+ * the ranges in free_pages; the ops form, break and release them.
+ */
+#define GIGANTIC_ORDER		(PUD_SHIFT - PAGE_SHIFT)
+#define GIGANTIC_NR_PAGES	(1UL << GIGANTIC_ORDER)
+
+struct free_gigantic_ops {
+	/* Interrupts on: form the ranges that frees made wholly free. */
+	void (*form_pending)(void);
+	/* Interrupts on, z's lists short: break one of z's ranges into them, allocating nothing. */
+	bool (*refill)(struct zone *z);
+	/*
+	 * Ranges overlapping [start, end) go back to the lists, plain: 0,
+	 * -ENOMEM or -EBUSY. hosted_only: formed ones stay (a scan passing by).
+	 */
+	int (*release)(unsigned long start, unsigned long end, bool hosted_only);
+	/* A range taken as it is (optimized) for a 1 GiB pool page, from the zones zl, or NULL. */
+	struct page *(*take)(const enum zone_type *zl, unsigned int n);
+};
+
+void set_free_gigantic_ops(const struct free_gigantic_ops *ops);
+/* Pages of zone z on its free lists, ranges not counted. */
+unsigned long zone_list_free_pages(const struct zone *z);
+/*
+ * [start, end) may become a range now: in one zone, online, not held by
+ * a take nor isolated, and (unless force) the dedup on and no take at work.
+ */
+bool gig_may_form(unsigned long start, unsigned long end, bool force);
+/* Takes and offline pause forming while they work (they release ranges first). */
+void gig_pause(void);
+void gig_resume(void);
+/* The free ranges over [start, end) back to the lists, plain (offline): 0, -ENOMEM, -EBUSY. */
+int release_free_ranges(unsigned long start, unsigned long end);
+/* [start, end) wholly free on z's lists: off them (0), or -EBUSY; and back. */
+int gig_take_free(unsigned long start, unsigned long end);
+void gig_put_free(unsigned long start, unsigned long end);
+/* A formed range on its zone's list, or off it (false: it was not there). */
+void gig_list_add(struct page *head);
+bool gig_list_del(struct page *head);
+/* The first range of z's list, or NULL (zone->lock not held: look again under it). */
+struct page *gig_list_first(struct zone *z);
+/*
+ * The range at start holds its own memmap in pages pages of its end
+ * (0: no longer): they leave the zone's managed pages and count as lent
+ * (mm/free_gigantic.c keeps the 2 pages of its 1 GiB shape meanwhile,
+ * so nr_free_pages() + lent moves as a plain buddy's free count would),
+ * and the 1 GiB counts see the range whole when the rest is free.
+ */
+void gig_set_hosted(unsigned long start, unsigned int pages);
+unsigned int gig_hosted_pages(unsigned long gig);
+/* Splits pass range gig over while ranges in use have blocks (it is to form again). */
+void gig_keep_whole(unsigned long gig, bool keep);
+bool gig_kept_whole(unsigned long pfn);
+/* The next 1 GiB range a free made wholly free, or ~0UL; noted again for later. */
+unsigned long gig_pending_pop(void);
+void gig_note_pending(unsigned long gig);
 
 /* Its last 7 pages hold its memmap (lent pages from elsewhere are not reserved). */
 static inline bool pageblock_self_hosted(unsigned long pfn)

@@ -57,6 +57,14 @@ static int pagetypeinfo_show(struct seq_buf *m, void *data)
 			seq_printf(m, "\n");
 		}
 	}
+	/* Not Linux's: free 1 GiB ranges off the order lists (mm/free_gigantic.c). */
+	seq_printf(m, "\nFree 1 GiB ranges (vmemmap optimized, order %d)\n", GIGANTIC_ORDER);
+	for (int zi = 0; zi < MAX_NR_ZONES; zi++) {
+		struct zone *z = &zones[zi];
+
+		if (z->managed_pages)
+			seq_printf(m, "Node    0, zone %8s %6lu\n", z->name, READ_ONCE(z->nr_free_gigantic));
+	}
 	return 0;
 }
 PSEUDO_FILE(pagetypeinfo, "/proc/pagetypeinfo", pagetypeinfo_show, NULL);

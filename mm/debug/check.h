@@ -47,6 +47,13 @@ int hugetlb_check(struct errmsg *msg);
 /* Free blocks kept optimized: shapes and counts (mm/buddy_vmemmap.c). */
 int buddy_vmemmap_check(struct errmsg *msg);
 /*
+ * Free 1 GiB ranges (mm/free_gigantic.c): every listed range is formed,
+ * in the 1 GiB shape; every hosted one maps its memmap onto its own last
+ * 16 MiB, reserved and counted; states, lists and counts agree.
+ */
+int free_gigantic_check(struct errmsg *msg);
+int vmemmap_free_range_check(struct page *head, bool hosted, struct errmsg *msg);
+/*
  * The slab allocator: 0 when every slab of the cache has PG_slab and
  * the right cache, sits on the list its inuse count says, holds a free
  * list of exactly objects - inuse objects (in the slab, on object

@@ -108,3 +108,22 @@ int hugetlb_vmemmap_check(struct page *head, unsigned int order, struct errmsg *
 		return check_1g_shape(head, msg);
 	return check_2m_shape(head, msg);
 }
+
+/* A free 1 GiB range: formed, the 1 GiB shape; hosted, PMD leaves onto its own last 16 MiB. */
+int vmemmap_free_range_check(struct page *head, bool hosted, struct errmsg *msg)
+{
+	unsigned long va = (unsigned long)head, pfn = page_to_pfn(head);
+	unsigned long first = pfn + (1UL << HVO_ORDER_1G) - GIGANTIC_PMDS * PTRS_PER_TABLE;
+
+	if (!hosted)
+		return check_1g_shape(head, msg);
+	for (unsigned int i = 0; i < GIGANTIC_PMDS; i++) {
+		pteval_t *pmd = vmemmap_pmd(va + i * PMD_SIZE);
+
+		CHECK(pmd && entry_present(*pmd) && (*pmd & _PAGE_PSE) &&
+		      entry_phys(*pmd) == PFN_PHYS(first + i * PTRS_PER_TABLE),
+		      "hosted 1 GiB range %#lx: PMD %u does not map its own pfn %#lx", pfn, i,
+		      first + i * PTRS_PER_TABLE);
+	}
+	return 0;
+}

@@ -9,6 +9,28 @@
 #include "kernel/traps.h"
 #include "libc/string.h"
 
+/* Free 1 GiB ranges: whole ranges of the zone, headed as such, counted. */
+static int check_ranges(struct zone *z, int zi, struct errmsg *msg)
+{
+	unsigned long n = 0;
+	struct page *head;
+
+	list_for_each_entry(head, &z->free_gigantic, lru) {
+		unsigned long pfn = page_to_pfn(head);
+
+		CHECK(!(pfn % GIGANTIC_NR_PAGES) && (int)pfn_zone_idx(pfn) == zi &&
+		      (int)pfn_zone_idx(pfn + GIGANTIC_NR_PAGES - 1) == zi,
+		      "zone %s: free 1 GiB range at pfn %#lx not aligned or not the zone's", z->name, pfn);
+		CHECK(head->flags == BIT(PG_free_gigantic) && !page_ref_count(head),
+		      "free 1 GiB range %#lx: head flags %#lx refcount %d", pfn, head->flags,
+		      page_ref_count(head));
+		n++;
+	}
+	CHECK(n == z->nr_free_gigantic, "zone %s: %lu free 1 GiB ranges listed, %lu counted",
+	      z->name, n, z->nr_free_gigantic);
+	return 0;
+}
+
 static int check_free_lists(struct zone *z, int zi, struct errmsg *msg,
 			    unsigned long *nr_blocks)
 {
@@ -44,9 +66,10 @@ static int check_free_lists(struct zone *z, int zi, struct errmsg *msg,
 		      z->name, o, blocks, z->free_area[o].nr_free);
 		*nr_blocks += blocks;
 	}
-	CHECK(pages == z->free_pages, "zone %s: %lu pages on free lists, free_pages %lu",
+	pages += z->nr_free_gigantic * GIGANTIC_NR_PAGES;
+	CHECK(pages == z->free_pages, "zone %s: %lu pages on free lists and ranges, free_pages %lu",
 	      z->name, pages, z->free_pages);
-	return 0;
+	return check_ranges(z, zi, msg);
 }
 
 static int check_pcp(struct zone *z, unsigned int cpu, struct errmsg *msg)
@@ -105,6 +128,12 @@ static int check_memmap(struct errmsg *msg, unsigned long *nr_heads)
 		while (pfn < end) {
 			struct page *page = pfn_to_page(pfn);
 
+			/* A free range's tails are shared (mm/debug/free_gigantic_check.c). */
+			if (PageFreeGigantic(page)) {
+				count_gig(pfn, GIGANTIC_ORDER);
+				nr = pfn_to_section_nr(pfn + GIGANTIC_NR_PAGES) - 1;
+				break;
+			}
 			if (PageBuddy(page)) {
 				unsigned long o = page->private;
 
