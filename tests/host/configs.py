@@ -137,12 +137,22 @@ CONFIGS = [
            must_run=("buddy_vmemmap.smp_*", "buddy_vmemmap.split_*", "buddy_vmemmap.page_fill_*",
                      "buddy_vmemmap.pagetypeinfo_*", "buddy_vmemmap.checker_*",
                      "buddy_vmemmap.switch_*", "smp.shootdown_batched_for_hvo")),
+    # Free 1 GiB ranges kept in the 1 GiB shape (issue 14): 6 GiB, whose
+    # GiBs 4-6 are free aligned ranges (the firmware and the memmap take
+    # parts of the others), 4 CPUs for the concurrent case. (The 6 GiB
+    # and 8 GiB configurations above run every other suite with ranges
+    # formed.)
+    Config("buddy-vmemmap-1g", memory="6G", extra="-smp 4", timeout=480,
+           groups=("buddy-vmemmap",), cmdline="test=free_gigantic",
+           must_run=("free_gigantic.*",)),
 ]
 
-# `--bench`: one boot that runs the benchmarks (bench/bench.h). 4 GiB so
-# that a free, 1 GiB aligned GiB exists: q35 keeps only 2 GiB below 4 GiB,
-# the firmware reserves the top of it, and the memmap sits in the top GiB.
-BENCH_CONFIG = Config("bench", firmware="bios", boot="cd", memory="4G",
+# `--bench`: one boot that runs the benchmarks (bench/bench.h). 6 GiB so
+# that free, 1 GiB aligned GiBs remain after the 2 MiB cycles: q35 keeps
+# only 2 GiB below 4 GiB, the firmware reserves the top of it, the memmap
+# sits in the top GiB, and at 4 GiB the one free GiB (4) is where the
+# 2 MiB pool cycles leave memmap blocks and page tables.
+BENCH_CONFIG = Config("bench", firmware="bios", boot="cd", memory="6G",
                       cmdline="bench=all page_poison=off", timeout=600, ktest="0")
 
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "tests/kernel/ktest_mm.h"
 #include "mm/buddy_vmemmap.h"
+#include "mm/free_gigantic.h"
 #include "mm/devdax.h"
 #include "mm/debug/check.h"
 #include "mm/e820.h"
@@ -14,6 +15,9 @@
 #include "libc/string.h"
 #include "libc/stdio.h"
 #include "kernel/printk.h"
+#include "kernel/smp.h"
+#include "kernel/sched.h"
+#include "kernel/task.h"
 #include "mm/sparse.h"
 #include "kernel/extable.h"
 #include "kernel/traps.h"
@@ -30,6 +34,7 @@ static const struct mm_checker checkers[] = {
 	{ "kernel_pgtable_check", kernel_pgtable_check },
 	{ "hugetlb_check", hugetlb_check },
 	{ "buddy_vmemmap_check", buddy_vmemmap_check },
+	{ "free_gigantic_check", free_gigantic_check },
 	{ "memory_failure_check", memory_failure_check },
 	{ "dax_check", dax_check },
 	{ "shmem_check", shmem_check },
@@ -51,7 +56,7 @@ void ktest_mm_counts_take(struct ktest_mm_counts *c)
 	drain_all_pages();
 	c->free = ktest_free_pages();
 	c->memmap = ktest_vmemmap_bytes();
-	c->tables = nr_kernel_pgtable_pages();
+	c->tables = ktest_pgtable_pages();
 }
 
 bool ktest_mm_counts_same(struct kunit *test, const char *file, int line,
@@ -188,9 +193,19 @@ void ktest_expect_tail_write_reported(struct kunit *test, struct page *head)
 	EXPECT_NOT_NULL(test, strstr(out, want));
 }
 
+/*
+ * A free 1 GiB range broken keeps the 2 pages of its 1 GiB shape aside
+ * (mm/free_gigantic.c): a plain memmap would leave them free.
+ */
 unsigned long ktest_free_pages(void)
 {
-	return nr_free_pages() - buddy_vmemmap_saved_pages();
+	return nr_free_pages() - buddy_vmemmap_saved_pages() + 2 * free_gigantic_nr_parked();
+}
+
+/* Page tables of a plain memmap: a free range's PMD-0 table is part of its saved memmap. */
+unsigned long ktest_pgtable_pages(void)
+{
+	return nr_kernel_pgtable_pages() - free_gigantic_nr_formed() - free_gigantic_nr_parked();
 }
 
 unsigned long ktest_vmemmap_bytes(void)
@@ -222,12 +237,26 @@ unsigned long ktest_wmark_min(int zone)
 
 static unsigned long pmd_sections[64];
 
+static u64 range_sections[64];
+
+static bool in_formed_range(unsigned long nr)
+{
+	return free_gigantic_state(section_nr_to_pfn(nr) >> GIGANTIC_ORDER) == FREE_GIG_FORMED;
+}
+
 void ktest_record_pmd_sections(void)
 {
 	memset(pmd_sections, 0, sizeof(pmd_sections));
+	memset(range_sections, 0, sizeof(range_sections));
+	/*
+	 * A free 1 GiB range's sections have no table of their own that a
+	 * collapse would free (its one table is counted with its memmap).
+	 */
 	for (unsigned long nr = 0; nr < nr_mem_sections && nr < 64 * 64; nr++)
 		if (mem_section[nr].flags & SECTION_MEMMAP_PMD)
 			pmd_sections[nr / 64] |= BIT(nr % 64);
+		else if (in_formed_range(nr))
+			range_sections[nr / 64] |= BIT(nr % 64);
 }
 
 const unsigned long *ktest_pmd_sections(void)
@@ -235,15 +264,29 @@ const unsigned long *ktest_pmd_sections(void)
 	return pmd_sections;
 }
 
+/*
+ * Less the sections of a free 1 GiB range at the baseline that have a
+ * table each now (optimized free 2 MiB blocks, once the range broke):
+ * its one table is counted with its memmap. Modular arithmetic: the
+ * callers add and subtract it.
+ */
 unsigned long ktest_sections_collapsed(void)
 {
 	unsigned long n = 0;
 
-	for (unsigned long nr = 0; nr < nr_mem_sections && nr < 64 * 64; nr++)
-		if (!(pmd_sections[nr / 64] & BIT(nr % 64)) &&
-		    (mem_section[nr].flags & SECTION_ONLINE) &&
-		    (mem_section[nr].flags & SECTION_MEMMAP_PMD))
+	for (unsigned long nr = 0; nr < nr_mem_sections && nr < 64 * 64; nr++) {
+		unsigned long f = mem_section[nr].flags;
+
+		if (!(f & SECTION_ONLINE))
+			continue;
+		if (range_sections[nr / 64] & BIT(nr % 64)) {
+			if (!(f & SECTION_MEMMAP_PMD) && !in_formed_range(nr))
+				n--;
+			continue;
+		}
+		if (!(pmd_sections[nr / 64] & BIT(nr % 64)) && (f & SECTION_MEMMAP_PMD))
 			n++;
+	}
 	return n;
 }
 
@@ -308,4 +351,130 @@ void ktest_gig_census(struct kunit *test)
 		ktest_log(test, "GiB %lu:%s (first other pfn %#lx flags %#lx)", base / CENSUS_GIB_PAGES,
 			  line, other, other == ~0UL ? 0 : pfn_to_page(other)->flags);
 	}
+}
+
+unsigned int ktest_nr_threads_per_cpu(void)
+{
+	return max(num_online_cpus(), 2U);
+}
+
+bool ktest_threads_per_cpu(struct kunit *test, void (*fn)(void *), void *args, size_t size,
+			   unsigned int n, const char *name)
+{
+	unsigned int cpu = cpumask_next_online(-1);
+
+	for (unsigned int i = 0; i < n; i++, cpu = cpumask_next_online(cpu)) {
+		struct task_struct *task;
+
+		if (cpu >= NR_CPUS)
+			cpu = cpumask_next_online(-1);
+		task = kthread_create(fn, (char *)args + i * size, name);
+		if (!task) {
+			ktest_fail(test, __FILE__, __LINE__, "kthread_create %u failed", i);
+			return false;
+		}
+		kthread_bind(task, cpu);
+		wake_up_process(task);
+	}
+	return true;
+}
+
+/* Concurrent allocators (ktest_mm.h). */
+
+#define ALLOC_HELD	8
+
+struct held_block {
+	struct page *page;
+	unsigned int order;
+};
+
+static u64 alloc_rnd(u64 *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+void ktest_alloc_error(struct ktest_alloc_thread *t, const char *what, struct page *p)
+{
+	if (!t->errors++)
+		snprintf(t->why, sizeof(t->why), "%s: pfn %#lx", what, p ? page_to_pfn(p) : 0UL);
+}
+
+/* Allocate into an empty slot, or check the tags and free a full one. */
+static void alloc_swap(struct ktest_alloc_thread *t, struct held_block *l)
+{
+	u64 tag = (u64)(unsigned long)t ^ (u64)(unsigned long)l;
+	u64 *head, *tail;
+	const char *why;
+
+	if (l->page) {
+		head = page_address(l->page);
+		tail = head + (PAGE_SIZE << l->order) / sizeof(u64) - 1;
+		if (*head != tag || *tail != ~tag)
+			ktest_alloc_error(t, "tag overwritten (handed out twice?)", l->page);
+		free_pages(l->page, l->order);
+		l->page = NULL;
+		return;
+	}
+	l->order = alloc_rnd(&t->rng) % (MAX_ORDER + 1);
+	l->page = alloc_pages(GFP_KERNEL | __GFP_NOWARN, l->order);
+	if (!l->page)
+		return;
+	t->allocated++;
+	why = t->set->check ? t->set->check(l->page, l->order) : NULL;
+	if (why)
+		ktest_alloc_error(t, why, l->page);
+	head = page_address(l->page);
+	tail = head + (PAGE_SIZE << l->order) / sizeof(u64) - 1;
+	*head = tag;
+	*tail = ~tag;
+}
+
+static void alloc_main(void *arg)
+{
+	struct ktest_alloc_thread *t = arg;
+	struct held_block held[ALLOC_HELD] = { { NULL, 0 } };
+
+	if (t->boss)
+		t->set->boss(t);
+	for (unsigned int i = 0; !t->boss && i < t->set->steps; i++) {
+		alloc_swap(t, &held[alloc_rnd(&t->rng) % ALLOC_HELD]);
+		if (++t->steps % 8 == 0)
+			schedule();
+	}
+	for (unsigned int i = 0; i < ALLOC_HELD; i++)
+		if (held[i].page)
+			alloc_swap(t, &held[i]);
+	complete(&t->done);
+}
+
+unsigned long ktest_alloc_threads_run(struct kunit *test, const struct ktest_alloc_set *set,
+				      u64 seed, const char *name)
+{
+	static struct ktest_alloc_thread threads[NR_CPUS];
+	unsigned int n = ktest_nr_threads_per_cpu();
+	unsigned long allocated = 0;
+
+	for (unsigned int i = 0; i < n; i++) {
+		memset(&threads[i], 0, sizeof(threads[i]));
+		init_completion(&threads[i].done);
+		threads[i].rng = seed + i;
+		threads[i].boss = i == 0;
+		threads[i].set = set;
+	}
+	if (!ktest_threads_per_cpu(test, alloc_main, threads, sizeof(threads[0]), n, name))
+		return 0;
+	for (unsigned int i = 0; i < n; i++) {
+		wait_for_completion(&threads[i].done);
+		if (threads[i].errors)
+			ktest_fail(test, __FILE__, __LINE__, "thread %u: %lu errors, the first: %s", i,
+				   threads[i].errors, threads[i].why);
+		if (!threads[i].steps)
+			ktest_fail(test, __FILE__, __LINE__, "thread %u made no step", i);
+		allocated += threads[i].allocated;
+	}
+	ktest_log(test, "%u threads, %lu blocks allocated", n, allocated);
+	return allocated;
 }

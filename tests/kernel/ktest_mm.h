@@ -6,6 +6,7 @@
 #include "tests/kernel/ktest.h"
 #include "mm/hugetlb.h"
 #include "kernel/errmsg.h"
+#include "kernel/sched.h"
 
 /*
  * One invariant checker: on failure the case fails at file:line with
@@ -59,6 +60,8 @@ unsigned long ktest_settled_free_pages(void);
  * buddy_vmemmap's own suite checks the raw ones.
  */
 unsigned long ktest_free_pages(void);
+/* Kernel page tables as a plain memmap would have them (free 1 GiB ranges' not counted). */
+unsigned long ktest_pgtable_pages(void);
 
 /*
  * A write to struct page 200 of head's block faults, and the report
@@ -109,4 +112,42 @@ unsigned long ktest_sections_collapsed(void);
 
 /* Each GiB's pages by owner, in the case's log: why no free GiB is left. */
 void ktest_gig_census(struct kunit *test);
+/*
+ * Concurrent cases: one kernel thread per online CPU, two at least (with
+ * one CPU they take turns): fn(args + i * size) bound to the i-th CPU,
+ * args set up by the caller first. False (reported) if one could not be
+ * made: those started still run.
+ */
+unsigned int ktest_nr_threads_per_cpu(void);
+bool ktest_threads_per_cpu(struct kunit *test, void (*fn)(void *), void *args, size_t size,
+			   unsigned int n, const char *name);
+
+/*
+ * Allocators on every CPU: each thread but the first allocates and frees
+ * blocks of every order (seeded), tagging both ends, which a block handed
+ * out twice overwrites; set->check looks at each allocation (an error
+ * string or NULL). The first thread runs set->boss instead, against
+ * them. All threads done, errors reported: the blocks allocated.
+ */
+struct ktest_alloc_thread;
+
+struct ktest_alloc_set {
+	unsigned int steps;
+	const char *(*check)(struct page *page, unsigned int order);
+	void (*boss)(struct ktest_alloc_thread *t);
+};
+
+struct ktest_alloc_thread {
+	struct completion done;
+	const struct ktest_alloc_set *set;
+	u64 rng;
+	bool boss;
+	unsigned long steps, allocated, errors;
+	char why[96];
+};
+
+void ktest_alloc_error(struct ktest_alloc_thread *t, const char *what, struct page *p);
+unsigned long ktest_alloc_threads_run(struct kunit *test, const struct ktest_alloc_set *set,
+				      u64 seed, const char *name);
+
 #endif

@@ -10,14 +10,14 @@ void ktest_user_take_baseline(struct ktest_user_baseline *b)
 	for (int i = 0; i < HUGE_MAX_HSTATE; i++)
 		b->huge[i] = hstates[i].nr_huge_pages;
 	b->free = ktest_settled_free_pages();
-	b->tables = nr_kernel_pgtable_pages();
+	b->tables = ktest_pgtable_pages();
 }
 
 void ktest_user_expect_baseline(struct kunit *test, const struct ktest_user_baseline *b)
 {
 	for (int i = 0; i < HUGE_MAX_HSTATE; i++)
 		EXPECT_EQ(test, hstates[i].nr_huge_pages, b->huge[i]);
-	EXPECT_EQ(test, ktest_settled_free_pages() + nr_kernel_pgtable_pages(),
+	EXPECT_EQ(test, ktest_settled_free_pages() + ktest_pgtable_pages(),
 		  b->free + b->tables);
 	EXPECT_TRUE(test, list_empty(&process_list));
 	KTEST_MM_CHECKERS(test);

@@ -15,6 +15,7 @@
 #include "kernel/param.h"
 #include "mm/buddy_vmemmap.h"
 #include "mm/fail_page_alloc.h"
+#include "mm/free_gigantic.h"
 #include "mm/hugetlb.h"
 #include "mm/hugetlb_vmemmap.h"
 #include "mm/memory_failure.h"
@@ -51,7 +52,7 @@ static void snap(struct snap *s)
 	s->free = nr_free_pages();
 	s->lent = nr_memmap_lent_pages();
 	s->vmemmap_pages = vmemmap_bytes() >> PAGE_SHIFT;
-	s->pgtables = nr_kernel_pgtable_pages();
+	s->pgtables = ktest_pgtable_pages();
 	s->optimized = buddy_vmemmap_nr_optimized();
 	s->self_hosted = buddy_vmemmap_nr_self_hosted();
 	s->managed = nr_managed_pages();
@@ -108,7 +109,11 @@ static bool start(struct kunit *test, struct snap *s)
 	 * over); the boot-time test runner may still have them off.
 	 */
 	local_irq_enable();
-	if (buddy_vmemmap_set(true)) {
+	/*
+	 * The 2 MiB rules alone: free 1 GiB ranges are released (their own
+	 * suite, free_gigantic, runs the two together).
+	 */
+	if (free_gigantic_set(false) || buddy_vmemmap_set(true)) {
 		ktest_fail(test, __FILE__, __LINE__, "turning the switch on ran out of memory");
 		return false;
 	}
@@ -173,7 +178,7 @@ static unsigned long split_one(struct page **pages, unsigned long max,
 	return n;
 }
 
-static struct page *held[1024];
+static struct page *held[8192];	/* small free blocks are taken first: many at 3 GiB */
 
 KTEST(buddy_vmemmap, split_self_hosts_and_reshares)
 {
@@ -925,62 +930,20 @@ out:
  * of the snapshot exact.
  */
 #define SMP_STEPS	160
-#define SMP_HELD	8
 #define SMP_ROUNDS	6
 
-struct smp_thread {
-	struct completion done;
-	u64 rng;
-	bool pool;
-	unsigned long steps, allocated, errors;
-	char why[96];
-};
-
-static struct smp_thread smp_threads[NR_CPUS];
 static char smp_text[4096];
 
-static void smp_error(struct smp_thread *t, const char *what, struct page *p, unsigned int order)
+/* Its struct pages are writable: the allocator wrote them, and so may we. */
+static const char *smp_check(struct page *page, unsigned int order)
 {
-	if (!t->errors++)
-		snprintf(t->why, sizeof(t->why), "%s: pfn %#lx order %u", what, page_to_pfn(p), order);
+	if (page_ref_count(page) != 1 || PageVmemmapOptimized(page))
+		return "allocated with refcount or shared tails";
+	page[(1UL << order) - 1].index = 0;
+	return NULL;
 }
 
-static void smp_tag(struct live *l, u64 tag, bool check, struct smp_thread *t)
-{
-	u64 *head = page_address(l->page);
-	u64 *tail = head + (PAGE_SIZE << l->order) / sizeof(u64) - 1;
-
-	if (!check) {
-		*head = tag;
-		*tail = ~tag;
-	} else if (*head != tag || *tail != ~tag) {
-		smp_error(t, "tag overwritten (handed out twice?)", l->page, l->order);
-	}
-}
-
-static void smp_swap(struct smp_thread *t, struct live *l)
-{
-	u64 tag = (u64)(unsigned long)t ^ (u64)(unsigned long)l;
-
-	if (l->page) {
-		smp_tag(l, tag, true, t);
-		free_pages(l->page, l->order);
-		l->page = NULL;
-		return;
-	}
-	l->order = rnd(&t->rng) % (MAX_ORDER + 1);
-	l->page = alloc_pages(GFP_KERNEL | __GFP_NOWARN, l->order);
-	if (!l->page)
-		return;
-	t->allocated++;
-	/* Its struct pages are writable: the allocator wrote them, and so may we. */
-	if (page_ref_count(l->page) != 1 || PageVmemmapOptimized(l->page))
-		smp_error(t, "allocated with refcount or shared tails", l->page, l->order);
-	l->page[(1UL << l->order) - 1].index = 0;
-	smp_tag(l, tag, false, t);
-}
-
-static void smp_pool_rounds(struct smp_thread *t)
+static void smp_pool_rounds(struct ktest_alloc_thread *t)
 {
 	unsigned long base = H2M->nr_huge_pages;
 
@@ -991,66 +954,25 @@ static void smp_pool_rounds(struct smp_thread *t)
 		buddy_vmemmap_set(r & 1);
 		/* Its walk of the free lists, while the others change them. */
 		if (pseudofs_read("/proc/pagetypeinfo", smp_text, sizeof(smp_text)) <= 0)
-			smp_error(t, "/proc/pagetypeinfo unreadable", pfn_to_page(0), 0);
+			ktest_alloc_error(t, "/proc/pagetypeinfo unreadable", NULL);
 		set_max_huge_pages(H2M, base);
 		t->steps++;
 		schedule();
 	}
 }
 
-static void smp_main(void *arg)
-{
-	struct smp_thread *t = arg;
-	struct live held[SMP_HELD] = { { NULL, 0 } };
-
-	if (t->pool)
-		smp_pool_rounds(t);
-	for (unsigned int i = 0; !t->pool && i < SMP_STEPS; i++) {
-		smp_swap(t, &held[rnd(&t->rng) % SMP_HELD]);
-		if (++t->steps % 8 == 0)
-			schedule();
-	}
-	for (unsigned int i = 0; i < SMP_HELD; i++)
-		if (held[i].page)
-			smp_swap(t, &held[i]);
-	complete(&t->done);
-}
+static const struct ktest_alloc_set smp_set = {
+	.steps = SMP_STEPS, .check = smp_check, .boss = smp_pool_rounds,
+};
 
 KTEST(buddy_vmemmap, smp_allocators_against_pool_and_switch)
 {
-	unsigned long pool = H2M->nr_huge_pages, allocated = 0;
-	unsigned int cpu, n = 0;
+	unsigned long pool = H2M->nr_huge_pages, allocated;
 	struct snap s;
 
 	if (!start(test, &s))
 		return;
-	/* One per CPU, and two at least: with one CPU they take turns. */
-	for (cpu = cpumask_next_online(-1); n < max(num_online_cpus(), 2U);
-	     cpu = cpumask_next_online(cpu)) {
-		struct smp_thread *t = &smp_threads[n];
-		struct task_struct *task;
-
-		if (cpu >= NR_CPUS)
-			cpu = cpumask_next_online(-1);
-		memset(t, 0, sizeof(*t));
-		init_completion(&t->done);
-		t->rng = 0x5eed0000ULL + n;
-		t->pool = n == 0;
-		task = kthread_create(smp_main, t, "bv_smp");
-		ASSERT_NOT_NULL(test, task);
-		kthread_bind(task, cpu);
-		wake_up_process(task);
-		n++;
-	}
-	for (unsigned int i = 0; i < n; i++) {
-		wait_for_completion(&smp_threads[i].done);
-		if (smp_threads[i].errors)
-			ktest_fail(test, __FILE__, __LINE__, "thread %u: %lu errors, the first: %s", i,
-				   smp_threads[i].errors, smp_threads[i].why);
-		EXPECT_GT(test, smp_threads[i].steps, 0);
-		allocated += smp_threads[i].allocated;
-	}
-	ktest_log(test, "%u threads, %lu blocks allocated", n, allocated);
+	allocated = ktest_alloc_threads_run(test, &smp_set, 0x5eed0000ULL, "bv_smp");
 	EXPECT_GT(test, allocated, 0);
 	EXPECT_UEQ(test, H2M->nr_huge_pages, pool);
 	EXPECT_TRUE(test, buddy_vmemmap_enabled());

@@ -113,7 +113,7 @@ static int create_checked(struct kunit *test, u64 start, u64 size, unsigned long
 	EXPECT_EQ(test, ktest_vmemmap_bytes(), b.mm.memmap + want_pages * PAGE_SIZE);
 	EXPECT_EQ(test, dax_vmemmap_pages(), b.dax_pages + want_pages);
 	EXPECT_EQ(test, dax_region_find(id)->vmemmap_pages, want_pages);
-	EXPECT_EQ(test, nr_kernel_pgtable_pages(), b.mm.tables + tables);
+	EXPECT_EQ(test, ktest_pgtable_pages(), b.mm.tables + tables);
 	EXPECT_EQ(test, ktest_free_pages(), b.mm.free - want_pages - tables +
 		  /* a 1 GiB page's table is both: count it once */
 		  (align == SZ_1G ? size / SZ_1G : 0));
@@ -328,7 +328,7 @@ KTEST(devdax, partial_sections_shared)
 	/* The middle region goes; the tables stay for the other two. */
 	destroy_ok(test, a);
 	drain_all_pages();
-	EXPECT_EQ(test, nr_kernel_pgtable_pages(), mid.mm.tables);
+	EXPECT_EQ(test, ktest_pgtable_pages(), mid.mm.tables);
 	EXPECT_EQ(test, ktest_vmemmap_bytes(), mid.mm.memmap - 64 * PAGE_SIZE);
 	EXPECT_EQ(test, ktest_free_pages(), mid.mm.free + 64);
 	CHECKERS_PASS(test);

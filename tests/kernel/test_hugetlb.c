@@ -93,7 +93,7 @@ static void expect_baseline(struct kunit *test, const struct baseline *b)
 	EXPECT_EQ(test, ktest_free_pages(), b->mm.free);
 	EXPECT_EQ(test, ktest_vmemmap_bytes(), b->mm.memmap);
 	EXPECT_EQ(test, vmemmap_optimized_pages(), b->optimized);
-	EXPECT_EQ(test, nr_kernel_pgtable_pages(), b->mm.tables);
+	EXPECT_EQ(test, ktest_pgtable_pages(), b->mm.tables);
 	checkers_pass(test);
 }
 
@@ -309,7 +309,7 @@ static void grow_shrink_2m(struct kunit *test, bool hvo)
 		EXPECT_EQ(test, H2M->free_huge_pages, n);
 		EXPECT_EQ(test, ktest_vmemmap_bytes(), b.mm.memmap - (hvo ? 7 * n * PAGE_SIZE : 0));
 		EXPECT_EQ(test, vmemmap_optimized_pages(), b.optimized + (hvo ? 7 * n : 0));
-		EXPECT_EQ(test, nr_kernel_pgtable_pages(), b.mm.tables + splits - collapsed);
+		EXPECT_EQ(test, ktest_pgtable_pages(), b.mm.tables + splits - collapsed);
 		EXPECT_EQ(test, ktest_free_pages(),
 			  b.mm.free - 512 * n + (hvo ? 7 * n : 0) - splits + collapsed);
 		if (!checkers_pass(test))
@@ -511,7 +511,7 @@ KTEST(hugetlb, gigantic_optimized_accounting)
 	 * and the PTE tables free memory's shared tails needed there, if any.
 	 */
 	EXPECT_EQ(test, ktest_free_pages(),
-		  b.mm.free - 262144 + 4096 - 2 + (b.mm.tables + 1 - nr_kernel_pgtable_pages()));
+		  b.mm.free - 262144 + 4096 - 2 + (b.mm.tables + 1 - ktest_pgtable_pages()));
 	list_for_each_entry(head, &H1G->hugepage_freelist, lru) {
 		if (!PageVmemmapOptimized(head))
 			continue;

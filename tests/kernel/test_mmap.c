@@ -54,7 +54,7 @@ static void take_baseline(struct baseline *b)
 		b->surplus[i] = hstates[i].surplus_huge_pages;
 	}
 	b->reclaim = pt_reclaim_enabled();
-	b->tables = nr_kernel_pgtable_pages();
+	b->tables = ktest_pgtable_pages();
 	b->free = ktest_settled_free_pages();
 }
 
@@ -68,7 +68,7 @@ static void expect_baseline(struct kunit *test, const struct baseline *b)
 		EXPECT_EQ(test, hstates[i].resv_huge_pages, b->resv[i]);
 		EXPECT_EQ(test, hstates[i].surplus_huge_pages, b->surplus[i]);
 	}
-	EXPECT_EQ(test, nr_kernel_pgtable_pages(), b->tables);
+	EXPECT_EQ(test, ktest_pgtable_pages(), b->tables);
 	EXPECT_EQ(test, ktest_settled_free_pages(), b->free);
 }
 

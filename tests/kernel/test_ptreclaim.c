@@ -476,7 +476,7 @@ KTEST(ptreclaim, teardown_returns_everything)
 	if (!ktest_ensure_free_huge(test, H2M, 3))
 		return;
 	free_huge0 = H2M->free_huge_pages;
-	tables0 = nr_kernel_pgtable_pages();
+	tables0 = ktest_pgtable_pages();
 	free0 = ktest_settled_free_pages();
 	for (int reclaim = 0; reclaim < 2; reclaim++) {
 		mm = new_mm(test, reclaim);
@@ -489,7 +489,7 @@ KTEST(ptreclaim, teardown_returns_everything)
 		CHECK_MM(test, mm);
 		mm_destroy(mm);
 		EXPECT_EQ(test, ktest_settled_free_pages(), free0);
-		EXPECT_EQ(test, nr_kernel_pgtable_pages(), tables0);
+		EXPECT_EQ(test, ktest_pgtable_pages(), tables0);
 		EXPECT_EQ(test, H2M->resv_huge_pages, resv0);
 		EXPECT_EQ(test, H2M->free_huge_pages, free_huge0);
 	}

@@ -355,7 +355,7 @@ static void sparse_base(struct sparse_base *b, unsigned long nr)
 {
 	drain_all_pages();
 	b->memmap = ktest_vmemmap_bytes();
-	b->tables = nr_kernel_pgtable_pages();
+	b->tables = ktest_pgtable_pages();
 	b->free = ktest_free_pages();
 	b->flags = mem_section[nr].flags;
 }
@@ -366,10 +366,10 @@ static void expect_sparse_base(struct kunit *test, const struct sparse_base *b,
 	struct errmsg msg;
 
 	drain_all_pages();
-	if (ktest_vmemmap_bytes() != b->memmap || nr_kernel_pgtable_pages() != b->tables ||
+	if (ktest_vmemmap_bytes() != b->memmap || ktest_pgtable_pages() != b->tables ||
 	    ktest_free_pages() != b->free || mem_section[nr].flags != b->flags)
 		ktest_fail(test, __FILE__, line, "vmemmap %lu/%lu tables %lu/%lu free %lu/%lu flags %#lx/%#lx",
-			   ktest_vmemmap_bytes(), b->memmap, nr_kernel_pgtable_pages(), b->tables,
+			   ktest_vmemmap_bytes(), b->memmap, ktest_pgtable_pages(), b->tables,
 			   ktest_free_pages(), b->free, mem_section[nr].flags, b->flags);
 	if (kernel_lookup(section_vmemmap(nr), &(enum pg_level){ 0 }) ||
 	    mapped(section_vmemmap(nr) + MEMMAP_PER_SECTION - 8))
@@ -428,7 +428,7 @@ static void populate_once(struct kunit *test, unsigned long nr, bool pmd)
 	EXPECT_FALSE(test, mem_section[nr].flags & SECTION_ONLINE);
 	EXPECT_EQ(test, !!(mem_section[nr].flags & SECTION_MEMMAP_PMD), pmd);
 	EXPECT_EQ(test, ktest_vmemmap_bytes(), b->memmap + MEMMAP_PER_SECTION);
-	EXPECT_EQ(test, nr_kernel_pgtable_pages(), b->tables + tables);
+	EXPECT_EQ(test, ktest_pgtable_pages(), b->tables + tables);
 	EXPECT_EQ(test, ktest_free_pages(), b->free - 512 - tables);
 	EXPECT_NOT_NULL(test, kernel_lookup(va + MEMMAP_PER_SECTION - PAGE_SIZE, &level));
 	EXPECT_EQ(test, level, pmd ? PG_LEVEL_2M : PG_LEVEL_4K);
