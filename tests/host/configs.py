@@ -139,11 +139,12 @@ CONFIGS = [
                      "buddy_vmemmap.switch_*", "smp.shootdown_batched_for_hvo")),
     # Free 1 GiB ranges kept in the 1 GiB shape (issue 14): 6 GiB, whose
     # GiBs 4-6 are free aligned ranges (the firmware and the memmap take
-    # parts of the others), 4 CPUs for the concurrent case. (The 6 GiB
+    # parts of the others), 4 CPUs for the concurrent case, and 1 GiB of
+    # device memory above RAM for device-dax beside the ranges. (The 6 GiB
     # and 8 GiB configurations above run every other suite with ranges
     # formed.)
     Config("buddy-vmemmap-1g", memory="6G", extra="-smp 4", timeout=480,
-           groups=("buddy-vmemmap",), cmdline="test=free_gigantic",
+           groups=("buddy-vmemmap",), cmdline="memmap=1G!8G test=free_gigantic",
            must_run=("free_gigantic.*",)),
 ]
 

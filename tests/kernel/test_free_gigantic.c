@@ -17,6 +17,7 @@
 #include "tests/kernel/ktest_mm.h"
 #include "kernel/errmsg.h"
 #include "mm/buddy_vmemmap.h"
+#include "mm/devdax.h"
 #include "mm/fail_page_alloc.h"
 #include "mm/free_gigantic.h"
 #include "mm/hugetlb.h"
@@ -429,6 +430,39 @@ KTEST(free_gigantic, switch_off_and_on)
 	EXPECT_EQ(test, pseudofs_write("/proc/sys/vm/buddy_vmemmap_1g", "maybe", 5, NULL), -EINVAL);
 	EXPECT_TRUE(test, KTEST_MM_CHECKERS(test));
 	ASSERT_EQ(test, pseudofs_write("/proc/sys/vm/buddy_vmemmap_1g", "1\n", 2, NULL), 0);
+	EXPECT_SNAP(test, &s, 0);
+}
+
+/*
+ * Device-dax beside free ranges: a 1 GiB aligned region's memmap is
+ * populated in the same shape, on the same all-tail table and order-18
+ * tail page; created and destroyed, the ranges are as they were.
+ */
+KTEST(free_gigantic, devdax_beside_ranges)
+{
+	unsigned long range;
+	u64 dev_start, dev_end;
+	struct page *dax, *head;
+	struct snap s;
+	int id;
+
+	if (!start(test, &s, &range))
+		return;
+	if (!ktest_find_device_memory(test, SZ_1G, &dev_start, &dev_end))
+		return;
+	id = dax_region_create(dev_start, SZ_1G, SZ_1G, NULL);
+	ASSERT_GE(test, id, 0);
+	dax = pfn_to_page(PHYS_PFN(dev_start));
+	head = pfn_to_page(range);
+	EXPECT_UEQ(test, kernel_virt_to_phys((unsigned long)(dax + 5 * 32768)) & PAGE_MASK,
+		   vmemmap_shared_tail_phys(HVO_ORDER_1G));
+	EXPECT_UEQ(test, kernel_virt_to_phys((unsigned long)(head + 5 * 32768)) & PAGE_MASK,
+		   vmemmap_shared_tail_phys(HVO_ORDER_1G));
+	EXPECT_TRUE(test, compound_head(dax + GIG - 1) == dax);
+	EXPECT_TRUE(test, compound_head(head + GIG - 1) == head);
+	EXPECT_EQ(test, free_gigantic_state(range / GIG), FREE_GIG_FORMED);
+	EXPECT_TRUE(test, KTEST_MM_CHECKERS(test));
+	EXPECT_EQ(test, dax_region_destroy(id, NULL), 0);
 	EXPECT_SNAP(test, &s, 0);
 }
 
