@@ -188,7 +188,7 @@ static void free_memmap_pages(struct page **pages, unsigned int n)
 static struct page *alloc_memmap_page(unsigned long avoid_start, unsigned long avoid_end,
 				      struct list_head *rejected, unsigned int *nr_rejected)
 {
-	gfp_t gfp = GFP_KERNEL | __GFP_NOWARN | __GFP_ZERO | __GFP_NO_REFILL;
+	gfp_t gfp = GFP_KERNEL | __GFP_NOWARN | __GFP_ZERO | __GFP_NO_REFILL | __GFP_MEMMAP;
 
 	for (;;) {
 		struct page *p = alloc_page(gfp);

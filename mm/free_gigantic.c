@@ -238,7 +238,8 @@ static int restore(unsigned long gig)
 	bool locked;
 
 	for (unsigned int i = 0; i < GIGANTIC_PMDS; i++) {
-		blocks[i] = alloc_pages(GFP_KERNEL | __GFP_NOWARN | __GFP_NORETRY, pageblock_order);
+		blocks[i] = alloc_pages(GFP_KERNEL | __GFP_NOWARN | __GFP_NORETRY | __GFP_MEMMAP,
+					pageblock_order);
 		if (!blocks[i]) {
 			free_blocks(blocks, i);
 			locked = vmemmap_lock_unless_held();

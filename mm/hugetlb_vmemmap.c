@@ -584,7 +584,7 @@ static void account_gigantic(unsigned long first_section, int delta)
 static int optimize_1g(struct page *head, struct vmemmap_batch *b)
 {
 	unsigned long va = (unsigned long)head;
-	struct page *new_head = alloc_page(GFP_KERNEL | __GFP_NOWARN);
+	struct page *new_head = alloc_page(GFP_KERNEL | __GFP_NOWARN | __GFP_MEMMAP);
 	pteval_t *pmd[GIGANTIC_PMDS];
 	pteval_t *table;
 
@@ -722,7 +722,7 @@ static int gigantic_pages(struct vmemmap_parked *park, struct page **head, pteva
 		park->table = NULL;
 		return 0;
 	}
-	*head = alloc_page(GFP_KERNEL | __GFP_NOWARN);
+	*head = alloc_page(GFP_KERNEL | __GFP_NOWARN | __GFP_MEMMAP);
 	if (!*head)
 		return -ENOMEM;
 	*table = pgtable_alloc(PG_LEVEL_4K);
@@ -1008,7 +1008,7 @@ static int restore_2m(struct page *head)
 	unsigned int idx = pte_index(va);
 
 	for (unsigned int i = 1; i < VMEMMAP_PAGES_2M; i++) {
-		pages[i] = alloc_page(GFP_KERNEL | __GFP_NOWARN);
+		pages[i] = alloc_page(GFP_KERNEL | __GFP_NOWARN | __GFP_MEMMAP);
 		if (!pages[i]) {
 			while (--i)
 				__free_page(pages[i]);
@@ -1048,7 +1048,7 @@ static pteval_t *alloc_memmap_table(unsigned int first)
 	if (!table)
 		return NULL;
 	for (unsigned int i = first; i < PTRS_PER_TABLE; i++) {
-		struct page *page = alloc_page(GFP_KERNEL | __GFP_NOWARN | __GFP_ZERO);
+		struct page *page = alloc_page(GFP_KERNEL | __GFP_NOWARN | __GFP_ZERO | __GFP_MEMMAP);
 
 		if (!page) {
 			free_unused_memmap_table(table, first);
@@ -1108,7 +1108,8 @@ static int restore_1g(struct page *head)
 	pteval_t *table = entry_table(*pmd0);
 
 	for (unsigned int i = 0; i < GIGANTIC_PMDS; i++) {
-		blocks[i] = alloc_pages(GFP_KERNEL | __GFP_NOWARN | __GFP_NORETRY, pageblock_order);
+		blocks[i] = alloc_pages(GFP_KERNEL | __GFP_NOWARN | __GFP_NORETRY | __GFP_MEMMAP,
+					pageblock_order);
 		if (!blocks[i]) {
 			while (i--)
 				free_pages(blocks[i], pageblock_order);

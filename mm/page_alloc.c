@@ -1274,7 +1274,45 @@ static int unshare_allocated(struct page *page, unsigned int order, gfp_t gfp)
 	return 0;
 }
 
+static struct page *__alloc_pages(gfp_t gfp, unsigned int order);
+
+/*
+ * A memmap page lives as long as what it describes: one landing in a
+ * 1 GiB range broken for now (mm/free_gigantic.c) would keep that range
+ * from forming again. Pages from such ranges are held aside while others
+ * come (only the first try is subject to fault injection), and one of
+ * them serves when nothing else does.
+ */
+#define MEMMAP_TRIES	32
+
+static struct page *alloc_pages_memmap(gfp_t gfp, unsigned int order)
+{
+	struct page *inside[MEMMAP_TRIES], *page;
+	unsigned int n = 0;
+
+	for (;;) {
+		page = __alloc_pages(gfp, order);
+		if (!page || !gig_kept_whole(page_to_pfn(page)) || n == MEMMAP_TRIES)
+			break;
+		inside[n++] = page;
+		/* A per-CPU batch refilled from the same range would serve all tries. */
+		gfp |= __GFP_NOFAIL_INJECT | __GFP_NO_REFILL;
+	}
+	if (!page && n)
+		page = inside[--n];
+	while (n)
+		free_pages(inside[--n], order);
+	return page;
+}
+
 struct page *alloc_pages(gfp_t gfp, unsigned int order)
+{
+	if (gfp & __GFP_MEMMAP)
+		return alloc_pages_memmap(gfp & ~__GFP_MEMMAP, order);
+	return __alloc_pages(gfp, order);
+}
+
+static struct page *__alloc_pages(gfp_t gfp, unsigned int order)
 {
 	struct page *page;
 	unsigned long flags;

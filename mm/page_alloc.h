@@ -39,6 +39,7 @@ typedef unsigned int gfp_t;
 #define __GFP_COMP		BIT(8)	/* make a compound page */
 #define __GFP_NOFAIL_INJECT	BIT(9)	/* not subject to fault injection */
 #define __GFP_OPTIMIZED_MEMMAP	BIT(10)	/* caller writes only the head vmemmap page */
+#define __GFP_MEMMAP		BIT(11)	/* a memmap page: not from a 1 GiB range kept whole */
 #define __GFP_NO_REFILL		BIT(15)	/* order 0 without a per-CPU refill batch */
 
 #define GFP_KERNEL		0
