@@ -25,6 +25,7 @@
 #include "mm/memory_failure.h"
 #include "mm/page.h"
 #include "mm/page_alloc.h"
+#include "mm/page_fill.h"
 #include "mm/pgtable.h"
 #include "mm/slab.h"
 #include "mm/debug/check.h"
@@ -464,6 +465,32 @@ KTEST(free_gigantic, devdax_beside_ranges)
 	EXPECT_TRUE(test, KTEST_MM_CHECKERS(test));
 	EXPECT_EQ(test, dax_region_destroy(id, NULL), 0);
 	EXPECT_SNAP(test, &s, 0);
+}
+
+/*
+ * The debug page fill meets a range: a 4 MiB block of it taken, written
+ * and freed is filled and marked; the range forms from it (taking a
+ * block off the lists checks a marked block's pattern) with no report,
+ * and everything is as before.
+ */
+KTEST(free_gigantic, page_fill_meets_forming)
+{
+	bool fill = page_fill_enabled();
+	unsigned long range, block;
+	struct snap s;
+
+	if (!start(test, &s, &range))
+		return;
+	set_page_fill(true);
+	block = range + 150 * MAX_ORDER_NR_PAGES;
+	ASSERT_EQ(test, alloc_contig_range(block, MAX_ORDER_NR_PAGES), 0);
+	EXPECT_EQ(test, free_gigantic_state(range / GIG), FREE_GIG_NONE);
+	memset(page_address(pfn_to_page(block)), 0x5a, PAGE_SIZE << MAX_ORDER);
+	free_contig_range(block, MAX_ORDER_NR_PAGES);
+	EXPECT_TRUE(test, PageFilled(pfn_to_page(block)) && is_free_buddy_page(pfn_to_page(block)));
+	EXPECT_SNAP(test, &s, 0);
+	EXPECT_EQ(test, free_gigantic_state(range / GIG), FREE_GIG_FORMED);
+	set_page_fill(fill);
 }
 
 /* The checker sees a range whose head is not what its state says. */
