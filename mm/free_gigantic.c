@@ -173,6 +173,7 @@ static int form(unsigned long gig, bool force)
 	unsigned long listed = end - hosted;
 	u64 optimized[NR_BLOCKS / 64] = { 0 };
 	struct page *head = pfn_to_page(start);
+	int ret;
 
 	if (gig >= NR_COUNTED_GIGS || state[gig] == FREE_GIG_FORMED || end > max_pfn)
 		return 0;
@@ -183,16 +184,16 @@ static int form(unsigned long gig, bool force)
 		return -EAGAIN;
 	if (!gig_may_form(start, end, force))
 		return 0;
-	if (!hosted && vmemmap_gigantic_formable(head))
-		return 0;
 	if (gig_take_free(start, listed))
 		return 0;
 	for (unsigned long i = 0; i < NR_BLOCKS && !hosted; i++)
 		if (PageVmemmapOptimized(pfn_to_page(start + i * pageblock_nr_pages)))
 			optimized[i / 64] |= 1ULL << (i % 64);
-	if (vmemmap_gigantic_form(head, BIT(PG_free_gigantic), &batch, &parked[gig])) {
+	ret = vmemmap_gigantic_form(head, BIT(PG_free_gigantic), &batch, &parked[gig]);
+	if (ret) {
 		gig_put_free(start, listed);
-		return -EAGAIN;
+		/* Out of memory for its 2 pages: later. A memmap not populated: never. */
+		return ret == -ENOMEM ? -EAGAIN : 0;
 	}
 	vmemmap_batch_finish(&batch);
 	for (unsigned long i = 0; i < NR_BLOCKS; i++)

@@ -700,7 +700,7 @@ static unsigned long batch_old_range_pmd(struct vmemmap_batch *b, pteval_t old,
 	return unique;
 }
 
-int vmemmap_gigantic_formable(struct page *head)
+static int vmemmap_gigantic_formable(struct page *head)
 {
 	unsigned long va = (unsigned long)head;
 

@@ -111,7 +111,6 @@ struct vmemmap_parked {
 	pteval_t *table;
 };
 
-int vmemmap_gigantic_formable(struct page *head);
 int vmemmap_gigantic_form(struct page *head, unsigned long flags, struct vmemmap_batch *b,
 			  struct vmemmap_parked *park);
 void vmemmap_gigantic_unform(struct page *head, struct page *blocks[GIGANTIC_PMDS],
