@@ -16,6 +16,7 @@ static bool filling = true;
 #else
 static bool filling;
 #endif
+static unsigned long checked_pages;	/* atomic */
 
 /* Linux's name for the switch, though what it sets is the debug fill. */
 static int page_poison_param(const char *val)
@@ -57,4 +58,10 @@ void check_page_fill(struct page *page, unsigned int order)
 			      (i * 8) % PAGE_SIZE);
 	}
 	ClearPageFilled(page);
+	__atomic_add_fetch(&checked_pages, 1UL << order, __ATOMIC_RELAXED);
+}
+
+unsigned long page_fill_checked_pages(void)
+{
+	return __atomic_load_n(&checked_pages, __ATOMIC_RELAXED);
 }

@@ -19,5 +19,10 @@ void set_page_fill(bool on);
 void fill_pages(struct page *page, unsigned int order);
 /* A block leaving the free lists: check its fill and clear PG_filled. */
 void check_page_fill(struct page *page, unsigned int order);
+/*
+ * Pages whose fill has been checked since boot: lets a test see that a
+ * path which takes filled blocks (forming a free 1 GiB range) checked them.
+ */
+unsigned long page_fill_checked_pages(void);
 
 #endif

@@ -469,14 +469,15 @@ KTEST(free_gigantic, devdax_beside_ranges)
 
 /*
  * The debug page fill meets a range: a 4 MiB block of it taken, written
- * and freed is filled and marked; the range forms from it (taking a
- * block off the lists checks a marked block's pattern) with no report,
- * and everything is as before.
+ * and freed is filled and marked; the range forms from it, and taking
+ * the block off the lists checks its pattern (the count of checked
+ * pages grows by at least the block), with no report; everything is as
+ * before.
  */
 KTEST(free_gigantic, page_fill_meets_forming)
 {
 	bool fill = page_fill_enabled();
-	unsigned long range, block;
+	unsigned long range, block, checked;
 	struct snap s;
 
 	if (!start(test, &s, &range))
@@ -486,10 +487,12 @@ KTEST(free_gigantic, page_fill_meets_forming)
 	ASSERT_EQ(test, alloc_contig_range(block, MAX_ORDER_NR_PAGES), 0);
 	EXPECT_EQ(test, free_gigantic_state(range / GIG), FREE_GIG_NONE);
 	memset(page_address(pfn_to_page(block)), 0x5a, PAGE_SIZE << MAX_ORDER);
+	checked = page_fill_checked_pages();
 	free_contig_range(block, MAX_ORDER_NR_PAGES);
 	EXPECT_TRUE(test, PageFilled(pfn_to_page(block)) && is_free_buddy_page(pfn_to_page(block)));
 	EXPECT_SNAP(test, &s, 0);
 	EXPECT_EQ(test, free_gigantic_state(range / GIG), FREE_GIG_FORMED);
+	EXPECT_GE(test, (long)(page_fill_checked_pages() - checked), (long)MAX_ORDER_NR_PAGES);
 	set_page_fill(fill);
 }
 
