@@ -68,7 +68,7 @@
  * zone->lock: nobody else can allocate it, split it or share it
  * meanwhile), and every flush is sent with zone->lock dropped and
  * interrupts on. Splits are done by alloc_pages() for a block it took
- * "in transit", re-shares later from a queue (mm/page_alloc.c has the
+ * "in transit", re-shares later from a queue (mm/page_alloc_memmap.c has the
  * sequence); the free pages a walker may look at keep the shape it
  * expects until the flag changes, which is after the flush.
  */

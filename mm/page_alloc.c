@@ -21,8 +21,14 @@
  * that an interrupt on the holder's CPU cannot spin on it). No TLB
  * shootdown or other cross-CPU call is ever sent under zone->lock: a
  * CPU spinning on it with interrupts off could not answer.
+ *
+ * The rest of the allocator is in page_alloc_memmap.c (free blocks that
+ * keep an optimized memmap), page_alloc_gig.c (free 1 GiB ranges) and
+ * page_alloc_contig.c (contiguous ranges); mm/page_alloc_internal.h is
+ * what the four share.
  */
 #include "mm/page_alloc.h"
+#include "mm/page_alloc_internal.h"
 #include "mm/fail_page_alloc.h"
 #include "mm/page_fill.h"
 #include "mm/page_source.h"
@@ -69,43 +75,12 @@ void set_pageblock_migratetype(unsigned long pfn, enum migratetype mt)
 		pageblock_mt[idx] = mt;
 }
 
-/* Free lists. */
-
-static const struct free_memmap_ops *memmap_ops;
-
-static long nr_memmap_lent;		/* atomic: changed under any zone's lock */
-
-void set_free_memmap_ops(const struct free_memmap_ops *ops)
-{
-	memmap_ops = ops;
-}
-
-void free_memmap_count(unsigned long pfn, int delta)
-{
-	memmap_ops->count(pfn, delta);
-}
-
-void memmap_lend_page(struct page *page)
-{
-	SetPageMemmap(page);
-	__atomic_add_fetch(&nr_memmap_lent, 1, __ATOMIC_RELAXED);
-}
-
-unsigned long nr_memmap_lent_pages(void)
-{
-	return __atomic_load_n(&nr_memmap_lent, __ATOMIC_RELAXED);
-}
-
-static void __free_one_page(unsigned long pfn, unsigned int order);
-static void __free_one_page_note(unsigned long pfn, unsigned int order, bool note);
-
-/* The head struct page of a block being freed, as a free block's is. */
-static void reset_freed_page(struct page *page)
+void reset_freed_page(struct page *page)
 {
 	if (PageMemmap(page)) {
 		/* A lent memmap page comes back (its block's memmap went away). */
 		ClearPageMemmap(page);
-		__atomic_sub_fetch(&nr_memmap_lent, 1, __ATOMIC_RELAXED);
+		memmap_lent_add(-1);
 	}
 	set_page_count(page, 0);
 	page->_mapcount = 0;
@@ -125,41 +100,20 @@ static void reset_freed_page(struct page *page)
  */
 static unsigned long held_start, held_end;
 
-static void hold_pageblocks(unsigned long start, unsigned long end)
+void pageblock_hold_range(unsigned long start, unsigned long end)
 {
 	held_start = ALIGN_DOWN(start, pageblock_nr_pages);
 	held_end = ALIGN(end, pageblock_nr_pages);
 }
 
-static void release_pageblocks(void)
+void pageblock_release_range(void)
 {
 	held_start = held_end = 0;
 }
 
-void pageblock_hold_range(unsigned long start, unsigned long end)
-{
-	hold_pageblocks(start, end);
-}
-
-void pageblock_release_range(void)
-{
-	release_pageblocks();
-}
-
-static bool pageblock_held(unsigned long pfn)
+bool pageblock_held(unsigned long pfn)
 {
 	return pfn >= held_start && pfn < held_end;
-}
-
-/* Interrupts are off already (zone->lock is never taken with them on). */
-static void zone_lock(struct zone *zone)
-{
-	spin_lock(&zone->lock);
-}
-
-static void zone_unlock(struct zone *zone)
-{
-	spin_unlock(&zone->lock);
 }
 
 /*
@@ -189,95 +143,8 @@ static inline void set_buddy_order(struct page *page, unsigned int order)
 	SetPageBuddy(page);
 }
 
-/*
- * Free pages in the buddy per 1 GiB range, so that the allocator can see
- * which ranges are wholly free (pick_block()). Atomic: GiB 0 spans zones
- * whose locks differ. Ranges past NR_GIGS are not counted (never whole).
- */
-#define GIG_SHIFT	GIG_PFN_SHIFT
-#define NR_GIGS		NR_COUNTED_GIGS
-
-static unsigned int gig_free[NR_GIGS];
-/* Pages of a range's end that hold its own memmap (mm/free_gigantic.c). */
-static unsigned int gig_hosted[NR_GIGS];
-/* Ranges a free made wholly free, for free_gigantic's ops to form. */
-static unsigned long gig_pending[NR_GIGS / 64];
-static bool gig_pending_any;
-static const struct free_gigantic_ops *gig_ops;
-
-unsigned long nr_free_pages_in_gig(unsigned long gig)
-{
-	return gig < NR_GIGS ? __atomic_load_n(&gig_free[gig], __ATOMIC_RELAXED) : 0;
-}
-
-unsigned int gig_hosted_pages(unsigned long gig)
-{
-	return gig < NR_GIGS ? READ_ONCE(gig_hosted[gig]) : 0;
-}
-
-/* Wholly free: every page but those holding the range's own memmap. */
-static unsigned int gig_whole(unsigned long gig)
-{
-	return (1U << GIG_SHIFT) - READ_ONCE(gig_hosted[gig]);
-}
-
-void gig_note_pending(unsigned long gig)
-{
-	__atomic_fetch_or(&gig_pending[gig / 64], 1UL << (gig % 64),
-			  __ATOMIC_RELAXED);
-	WRITE_ONCE(gig_pending_any, true);
-}
-
-static void gig_free_add(unsigned long pfn, long nr)
-{
-	unsigned long gig = pfn >> GIG_SHIFT;
-
-	if (gig >= NR_GIGS)
-		return;
-	if (__atomic_add_fetch(&gig_free[gig], nr, __ATOMIC_RELAXED) == gig_whole(gig) &&
-	    nr > 0 && gig_ops)
-		gig_note_pending(gig);
-}
-
-static unsigned long gig_keep[NR_GIGS / 64];
-
-void gig_keep_whole(unsigned long gig, bool keep)
-{
-	if (gig >= NR_GIGS)
-		return;
-	if (keep)
-		__atomic_fetch_or(&gig_keep[gig / 64], 1UL << (gig % 64), __ATOMIC_RELAXED);
-	else
-		__atomic_fetch_and(&gig_keep[gig / 64], ~(1UL << (gig % 64)), __ATOMIC_RELAXED);
-}
-
-bool gig_kept_whole(unsigned long pfn)
-{
-	unsigned long gig = pfn >> GIG_SHIFT;
-
-	return gig < NR_GIGS &&
-	       (__atomic_load_n(&gig_keep[gig / 64], __ATOMIC_RELAXED) & (1UL << (gig % 64)));
-}
-
-/*
- * A range whose only pages in use hold its own memmap counts as whole,
- * and so does one mm/free_gigantic.c wants whole again (broken for an
- * allocation, a take, poison): what lands in it meanwhile, page tables
- * and slabs that live long, would keep it from ever forming again.
- */
-static bool gig_in_use(unsigned long pfn)
-{
-	unsigned long gig = pfn >> GIG_SHIFT;
-
-	if (gig >= NR_GIGS)
-		return true;
-	if (__atomic_load_n(&gig_keep[gig / 64], __ATOMIC_RELAXED) & (1UL << (gig % 64)))
-		return false;
-	return __atomic_load_n(&gig_free[gig], __ATOMIC_RELAXED) < gig_whole(gig);
-}
-
-static void add_to_free_list(struct page *page, struct zone *zone,
-			     unsigned int order, enum migratetype mt)
+void add_to_free_list(struct page *page, struct zone *zone, unsigned int order,
+		      enum migratetype mt)
 {
 	struct free_area *area = &zone->free_area[order];
 
@@ -292,8 +159,7 @@ static void add_to_free_list(struct page *page, struct zone *zone,
 	zone->free_pages += 1UL << order;
 }
 
-static void del_from_free_list(struct page *page, struct zone *zone,
-			       unsigned int order)
+void del_from_free_list(struct page *page, struct zone *zone, unsigned int order)
 {
 	list_del(&page->lru);
 	ClearPageBuddy(page);
@@ -317,489 +183,13 @@ bool page_is_buddy(unsigned long buddy_pfn, unsigned int order,
 static void expand(struct zone *zone, struct page *page, unsigned int low,
 		   unsigned int high, enum migratetype mt);
 
-/* The order of the largest aligned block at pfn that ends by end. */
-static unsigned int fit_order(unsigned long pfn, unsigned long end)
+unsigned int fit_order(unsigned long pfn, unsigned long end)
 {
 	unsigned int order = MAX_ORDER;
 
 	while (order && ((pfn & ((1UL << order) - 1)) || pfn + (1UL << order) > end))
 		order--;
 	return order;
-}
-
-/*
- * Re-sharing a block's tails turns read-write vmemmap entries read-only,
- * and the pages they mapped may be reused only once every CPU has
- * flushed: a shootdown that cannot be sent under zone->lock (a CPU
- * spinning on it with interrupts off could not answer), nor with this
- * CPU's interrupts off (two CPUs flushing so would wait on each other).
- * So a free that makes a block whole only notes its pageblock here, and
- * free_memmap_reshare_pending() does the work from a caller with
- * interrupts on, under the vmemmap lock:
- *
- *   zone->lock:  the block off the lists, entries -> shared tail (RO)
- *   (dropped)    flush_tlb_kernel_range(): every CPU, 7 entries
- *   zone->lock:  the block back on the lists, optimized; its 7 memmap
- *                pages (its own, or lent ones) freed
- *
- * A full queue drops the note and says so: the next call then looks at
- * every pageblock.
- */
-#define NR_RESHARE_PENDING	64
-
-static unsigned long reshare_pending[NR_RESHARE_PENDING];
-static unsigned int nr_reshare_pending;
-static bool reshare_overflow;
-static DEFINE_SPINLOCK(reshare_lock);	/* the queue; inside any zone->lock */
-
-static bool reshare_wanted(unsigned long pfn)
-{
-	return memmap_ops && memmap_ops->enabled() &&
-	       !PageVmemmapOptimized(pfn_to_page(pfn)) && !pageblock_held(pfn) &&
-	       get_pageblock_migratetype(pfn) != MIGRATE_ISOLATE;
-}
-
-/* Interrupts off; a full queue says so and the next pass looks everywhere. */
-static void queue_reshare(unsigned long pfn)
-{
-	unsigned int i;
-
-	spin_lock(&reshare_lock);
-	for (i = 0; i < nr_reshare_pending && reshare_pending[i] != pfn; i++)
-		;
-	if (i == nr_reshare_pending && i < NR_RESHARE_PENDING)
-		reshare_pending[nr_reshare_pending++] = pfn;
-	else if (i == nr_reshare_pending)
-		WRITE_ONCE(reshare_overflow, true);
-	spin_unlock(&reshare_lock);
-}
-
-/* zone->lock held. */
-static void note_reshare(unsigned long pfn)
-{
-	if (reshare_wanted(pfn))
-		queue_reshare(pfn);
-}
-
-static unsigned long pop_reshare(void)
-{
-	unsigned long pfn = ~0UL, flags = local_irq_save();
-
-	spin_lock(&reshare_lock);
-	if (nr_reshare_pending)
-		pfn = reshare_pending[--nr_reshare_pending];
-	spin_unlock(&reshare_lock);
-	local_irq_restore(flags);
-	return pfn;
-}
-
-/*
- * The 505 pages of a self-hosted pageblock are all free, in the blocks
- * split_transit() made (the memmap pages keep their buddies from
- * merging any further).
- */
-static bool self_hosted_all_free(unsigned long pfn)
-{
-	unsigned long end = pfn + MEMMAP_SELF_FIRST;
-
-	while (pfn < end) {
-		unsigned int order = fit_order(pfn, end);
-		struct page *p = pfn_to_page(pfn);
-
-		if (!PageBuddy(p) || p->private != order)
-			return false;
-		pfn += 1UL << order;
-	}
-	return true;
-}
-
-static void take_self_hosted(struct zone *zone, unsigned long pfn)
-{
-	unsigned long p = pfn, end = pfn + MEMMAP_SELF_FIRST;
-
-	while (p < end) {
-		unsigned int order = fit_order(p, end);
-
-		ClearPageFilled(pfn_to_page(p));
-		del_from_free_list(pfn_to_page(p), zone, order);
-		p += 1UL << order;
-	}
-}
-
-static void free_range(unsigned long start, unsigned long end, bool fill);
-static void pageblock_take_free_locked(unsigned long pfn);
-
-enum reshare_kind { RESHARE_NONE, RESHARE_SELF, RESHARE_LENT };
-
-/*
- * zone->lock and the vmemmap lock held: the pageblock off the lists and
- * its entries switched, or nothing. lent: the pages to free after the
- * flush.
- */
-static enum reshare_kind reshare_switch(struct zone *zone, unsigned long pfn,
-					struct page *lent[MEMMAP_SELF_PAGES])
-{
-	struct page *block = pfn_to_page(pfn);
-
-	if (!reshare_wanted(pfn))
-		return RESHARE_NONE;
-	if (pageblock_self_hosted(pfn)) {
-		if (!self_hosted_all_free(pfn))
-			return RESHARE_NONE;
-		take_self_hosted(zone, pfn);
-		memmap_ops->reshare_self(block);
-		return RESHARE_SELF;
-	}
-	if (!pageblock_is_free(pfn) || !memmap_ops->lent_memmap(block, lent))
-		return RESHARE_NONE;
-	pageblock_take_free_locked(pfn);
-	memmap_ops->reshare_lent(block);
-	return RESHARE_LENT;
-}
-
-static void free_one_locked(struct page *page, unsigned int order);
-
-/* Vmemmap pages 1..7 of the pageblock at pfn, on every CPU. */
-static void flush_memmap_tails(unsigned long pfn)
-{
-	unsigned long va = (unsigned long)pfn_to_page(pfn);
-
-	flush_tlb_kernel_range(va + PAGE_SIZE, va + (MEMMAP_SELF_PAGES + 1) * PAGE_SIZE);
-}
-
-static void reshare_one(unsigned long pfn)
-{
-	struct zone *zone = page_zone(pfn_to_page(pfn));
-	struct page *lent[MEMMAP_SELF_PAGES];
-	enum reshare_kind kind;
-	unsigned long flags = local_irq_save();
-
-	zone_lock(zone);
-	kind = reshare_switch(zone, pfn, lent);
-	zone_unlock(zone);
-	local_irq_restore(flags);
-	if (kind == RESHARE_NONE)
-		return;
-	flush_memmap_tails(pfn);
-	flags = local_irq_save();
-	zone_lock(zone);
-	if (kind == RESHARE_SELF) {
-		zone->managed_pages += MEMMAP_SELF_PAGES;
-		__atomic_sub_fetch(&nr_memmap_lent, MEMMAP_SELF_PAGES, __ATOMIC_RELAXED);
-	}
-	__free_one_page(pfn, pageblock_order);
-	zone_unlock(zone);
-	/* Straight to the free lists, not the per-CPU ones: a drain leaves nothing. */
-	for (unsigned int i = 0; kind == RESHARE_LENT && i < MEMMAP_SELF_PAGES; i++) {
-		reset_freed_page(lent[i]);
-		free_one_locked(lent[i], 0);
-	}
-	local_irq_restore(flags);
-}
-
-/*
- * Until the queue is empty: re-sharing a block frees its lent pages,
- * which may make the block they sat in whole, and so on down a chain
- * (each link gives back 7 lent pages, so it ends; the bound is a guard).
- * The vmemmap lock is only tried: this CPU may hold it (a vmemmap change
- * freeing pages), and the notes keep for the next call.
- */
-#define RESHARE_MAX_PER_CALL	4096
-
-/* Notes were dropped: every pageblock of every zone is looked at. */
-static void reshare_all(void)
-{
-	for (int z = 0; z < MAX_NR_ZONES; z++) {
-		unsigned long pfn = ALIGN(zones[z].zone_start_pfn, pageblock_nr_pages);
-		unsigned long end = zones[z].zone_start_pfn + zones[z].spanned_pages;
-
-		for (; pfn + pageblock_nr_pages <= end; pfn += pageblock_nr_pages)
-			if (pfn_online(pfn))
-				reshare_one(pfn);
-	}
-}
-
-void free_memmap_reshare_pending(void)
-{
-	unsigned int n = RESHARE_MAX_PER_CALL;
-
-	if ((!READ_ONCE(nr_reshare_pending) && !READ_ONCE(reshare_overflow)) || !memmap_ops ||
-	    irqs_disabled() || !vmemmap_trylock())
-		return;
-	/*
-	 * A walk of every pageblock frees lent pages too, whose blocks it
-	 * may have passed already: their notes are taken after it.
-	 */
-	while (n--) {
-		unsigned long pfn = pop_reshare();
-
-		if (pfn != ~0UL) {
-			reshare_one(pfn);
-		} else if (READ_ONCE(reshare_overflow)) {
-			WRITE_ONCE(reshare_overflow, false);
-			reshare_all();
-		} else {
-			break;
-		}
-	}
-	vmemmap_unlock();
-}
-
-void free_memmap_reshare_all(void)
-{
-	WRITE_ONCE(reshare_overflow, true);
-	free_memmap_reshare_pending();
-}
-
-void free_memmap_try_reshare(unsigned long pfn)
-{
-	unsigned long flags;
-
-	if (!memmap_ops || !pageblock_self_hosted(pfn))
-		return;
-	flags = local_irq_save();
-	queue_reshare(pfn);
-	local_irq_restore(flags);
-	free_memmap_reshare_pending();
-}
-
-/*
- * Free 1 GiB ranges (mm/free_gigantic.c): the buddy keeps their list and
- * counts them as free; forming and breaking them is free_gigantic's.
- */
-static int gig_paused;		/* atomic: takes at work */
-
-void set_free_gigantic_ops(const struct free_gigantic_ops *ops)
-{
-	gig_ops = ops;
-}
-
-unsigned long zone_list_free_pages(const struct zone *z)
-{
-	return READ_ONCE(z->free_pages) - READ_ONCE(z->nr_free_gigantic) * GIGANTIC_NR_PAGES;
-}
-
-void gig_pause(void)
-{
-	__atomic_add_fetch(&gig_paused, 1, __ATOMIC_SEQ_CST);
-}
-
-void gig_resume(void)
-{
-	__atomic_sub_fetch(&gig_paused, 1, __ATOMIC_SEQ_CST);
-}
-
-bool gig_may_form(unsigned long start, unsigned long end, bool force)
-{
-	if (!memmap_ops)
-		return false;
-	if (!force && (__atomic_load_n(&gig_paused, __ATOMIC_SEQ_CST) || !memmap_ops->enabled()))
-		return false;
-	if (pfn_zone_idx(start) != pfn_zone_idx(end - 1))
-		return false;
-	for (unsigned long pfn = start; pfn < end; pfn += pageblock_nr_pages)
-		if (!pfn_online(pfn) || pageblock_held(pfn) ||
-		    get_pageblock_migratetype(pfn) == MIGRATE_ISOLATE)
-			return false;
-	return true;
-}
-
-static bool range_is_free(unsigned long start, unsigned long end);
-static void take_free_range(unsigned long start, unsigned long end);
-static const enum zone_type *zonelist(gfp_t gfp, unsigned int *n);
-
-int gig_take_free(unsigned long start, unsigned long end)
-{
-	struct zone *zone = &zones[pfn_zone_idx(start)];
-	unsigned long flags = local_irq_save();
-	int ret = -EBUSY;
-
-	zone_lock(zone);
-	if (range_is_free(start, end)) {
-		take_free_range(start, end);
-		ret = 0;
-	}
-	zone_unlock(zone);
-	local_irq_restore(flags);
-	return ret;
-}
-
-void gig_put_free(unsigned long start, unsigned long end)
-{
-	struct zone *zone = &zones[pfn_zone_idx(start)];
-	unsigned long flags = local_irq_save();
-
-	zone_lock(zone);
-	free_range(start, end, false);
-	zone_unlock(zone);
-	local_irq_restore(flags);
-}
-
-void gig_list_add(struct page *head)
-{
-	struct zone *zone = page_zone(head);
-	unsigned long flags = local_irq_save();
-
-	zone_lock(zone);
-	list_add_tail(&head->lru, &zone->free_gigantic);
-	zone->nr_free_gigantic++;
-	zone->free_pages += GIGANTIC_NR_PAGES;
-	gig_free_add(page_to_pfn(head), GIGANTIC_NR_PAGES);
-	zone_unlock(zone);
-	local_irq_restore(flags);
-}
-
-bool gig_list_del(struct page *head)
-{
-	struct zone *zone = page_zone(head);
-	unsigned long flags = local_irq_save();
-	bool on = false;
-
-	zone_lock(zone);
-	if (PageFreeGigantic(head) && head->lru.next) {
-		list_del(&head->lru);
-		head->lru.next = head->lru.prev = NULL;
-		zone->nr_free_gigantic--;
-		zone->free_pages -= GIGANTIC_NR_PAGES;
-		gig_free_add(page_to_pfn(head), -(long)GIGANTIC_NR_PAGES);
-		on = true;
-	}
-	zone_unlock(zone);
-	local_irq_restore(flags);
-	return on;
-}
-
-struct page *gig_list_first(struct zone *z)
-{
-	if (!READ_ONCE(z->nr_free_gigantic) || list_empty(&z->free_gigantic))
-		return NULL;
-	return list_first_entry(&z->free_gigantic, struct page, lru);
-}
-
-void gig_set_hosted(unsigned long start, unsigned int pages)
-{
-	struct zone *zone = &zones[pfn_zone_idx(start)];
-	unsigned long gig = start >> GIG_SHIFT, flags;
-	long delta = (long)pages - (long)gig_hosted[gig];
-
-	flags = local_irq_save();
-	zone_lock(zone);
-	WRITE_ONCE(gig_hosted[gig], pages);
-	zone->managed_pages -= delta;
-	__atomic_add_fetch(&nr_memmap_lent, delta, __ATOMIC_RELAXED);
-	zone_unlock(zone);
-	local_irq_restore(flags);
-}
-
-unsigned long gig_pending_pop(void)
-{
-	if (!READ_ONCE(gig_pending_any))
-		return ~0UL;
-	for (unsigned long i = 0; i < ARRAY_SIZE(gig_pending); i++) {
-		unsigned long w = __atomic_load_n(&gig_pending[i], __ATOMIC_RELAXED);
-
-		if (w) {
-			unsigned long bit = __builtin_ctzl(w);
-
-			__atomic_fetch_and(&gig_pending[i], ~(1UL << bit), __ATOMIC_RELAXED);
-			return i * 64 + bit;
-		}
-	}
-	WRITE_ONCE(gig_pending_any, false);
-	return ~0UL;
-}
-
-/* Forming allocates and flushes: interrupts on only. */
-static void form_pending_gigantic(void)
-{
-	if (gig_ops && READ_ONCE(gig_pending_any) && !irqs_disabled())
-		gig_ops->form_pending();
-}
-
-/*
- * The zones' lists could not serve an allocation, or ran short: a free
- * range of the first zone that has one breaks into them (it allocates
- * nothing). Interrupts on.
- */
-static bool refill_from_gigantic(gfp_t gfp, bool short_only)
-{
-	const enum zone_type *zl;
-	unsigned int n;
-
-	if (!gig_ops || irqs_disabled())
-		return false;
-	zl = zonelist(gfp, &n);
-	for (unsigned int i = 0; i < n; i++) {
-		struct zone *z = &zones[zl[i]];
-
-		if (!READ_ONCE(z->nr_free_gigantic))
-			continue;
-		if (short_only && zone_list_free_pages(z) >= z->watermark[WMARK_LOW])
-			continue;
-		if (gig_ops->refill(z))
-			return true;
-	}
-	return false;
-}
-
-/* Ranges overlapping [start, end) back to the lists before a take looks at them. */
-static int release_gigantic(unsigned long start, unsigned long end)
-{
-	return gig_ops ? gig_ops->release(start, end, false) : 0;
-}
-
-int release_free_ranges(unsigned long start, unsigned long end)
-{
-	return release_gigantic(start, end);
-}
-
-/* A hosted range the scan made wholly free (memmap blocks moved out) is a candidate. */
-static void release_hosted(unsigned long start, unsigned long end)
-{
-	if (gig_ops)
-		gig_ops->release(start, end, true);
-}
-
-/*
- * A split below pageblock_order writes struct pages inside the block: an
- * optimized pageblock first gets its memmap back in its own last 7 pages
- * (as Linux's memmap_on_memory keeps hot-added memory's memmap), and its
- * other 505 pages go on the free lists. Nothing is allocated, so a split
- * cannot fail. It needs a flush (the read-only entries other CPUs may
- * hold must go before anyone writes those struct pages), so it is done
- * outside zone->lock: rmqueue takes the block off the lists ("in
- * transit": free, on no list) and alloc_pages() calls this with
- * interrupts on, then tries again. A caller with interrupts off skips
- * optimized blocks (see rmqueue_smallest()).
- */
-static void split_transit(struct page *page)
-{
-	unsigned long pfn = page_to_pfn(page), end = pfn + MEMMAP_SELF_FIRST, flags;
-	enum migratetype mt = get_pageblock_migratetype(pfn);
-	struct zone *zone = page_zone(page);
-	bool filled = PageFilled(page);
-	bool locked = vmemmap_lock_unless_held();
-
-	memmap_ops->unshare_self(page);
-	if (locked)
-		vmemmap_unlock();
-	flags = local_irq_save();
-	zone_lock(zone);
-	zone->managed_pages -= MEMMAP_SELF_PAGES;
-	__atomic_add_fetch(&nr_memmap_lent, MEMMAP_SELF_PAGES, __ATOMIC_RELAXED);
-	while (pfn < end) {
-		unsigned int order = fit_order(pfn, end);
-		struct page *p = pfn_to_page(pfn);
-
-		if (filled)
-			SetPageFilled(p);
-		else
-			ClearPageFilled(p);
-		add_to_free_list(p, zone, order, mt);
-		pfn += 1UL << order;
-	}
-	zone_unlock(zone);
-	local_irq_restore(flags);
 }
 
 static bool needs_unshare(const struct page *page, unsigned int o, unsigned int order)
@@ -811,7 +201,7 @@ static bool needs_unshare(const struct page *page, unsigned int o, unsigned int 
  * Merge with free buddies as far as possible, then put the block on its
  * list. A partly filled merge is not filled as a whole. zone->lock held.
  */
-static void __free_one_page(unsigned long pfn, unsigned int order)
+void __free_one_page(unsigned long pfn, unsigned int order)
 {
 	__free_one_page_note(pfn, order, true);
 }
@@ -820,7 +210,7 @@ static void __free_one_page(unsigned long pfn, unsigned int order)
  * note: look whether the block made whole can be shared again (not for
  * the rest of a block split around a pageblock: nothing was freed).
  */
-static void __free_one_page_note(unsigned long pfn, unsigned int order, bool note)
+void __free_one_page_note(unsigned long pfn, unsigned int order, bool note)
 {
 	enum zone_type zt = pfn_zone_idx(pfn);
 	struct zone *zone = &zones[zt];
@@ -848,21 +238,8 @@ static void __free_one_page_note(unsigned long pfn, unsigned int order, bool not
 		ClearPageFilled(pfn_to_page(pfn));
 	add_to_free_list(pfn_to_page(pfn), zone, order,
 			 get_pageblock_migratetype(pfn));
-	if (!memmap_ops || !note)
-		return;
-	if (order >= pageblock_order) {
-		for (unsigned long i = 0; i < (1UL << order); i += pageblock_nr_pages) {
-			struct page *lent[MEMMAP_SELF_PAGES];
-
-			/* A first look (the vmemmap lock is not held): looked at again. */
-			if (reshare_wanted(pfn + i) &&
-			    memmap_ops->lent_memmap(pfn_to_page(pfn + i), lent))
-				note_reshare(pfn + i);
-		}
-	} else if (pageblock_self_hosted(pfn) &&
-		   self_hosted_all_free(pfn & ~(pageblock_nr_pages - 1))) {
-		note_reshare(pfn & ~(pageblock_nr_pages - 1));
-	}
+	if (note)
+		note_freed_block(pfn, order);
 }
 
 /* Split a block of `high` down to `low`, freeing the upper halves. */
@@ -1106,7 +483,7 @@ static struct page *rmqueue_pcp(struct zone *zone, enum migratetype mt,
 
 /* Watermarks. */
 
-static bool zone_watermark_ok(struct zone *z, unsigned int order, gfp_t gfp)
+bool zone_watermark_ok(struct zone *z, unsigned int order, gfp_t gfp)
 {
 	unsigned long mark = z->watermark[WMARK_MIN];
 	/* Unlocked: a watermark is a heuristic (Linux reads it so too). */
@@ -1163,7 +540,7 @@ void setup_zone_watermarks(void)
 
 /* Allocation. */
 
-static void prep_new_page(struct page *page, unsigned int order, gfp_t gfp)
+void prep_new_page(struct page *page, unsigned int order, gfp_t gfp)
 {
 	check_page_fill(page, order);
 	set_page_count(page, 1);
@@ -1185,7 +562,7 @@ static void prep_new_page(struct page *page, unsigned int order, gfp_t gfp)
 	}
 }
 
-static const enum zone_type *zonelist(gfp_t gfp, unsigned int *n)
+const enum zone_type *zonelist(gfp_t gfp, unsigned int *n)
 {
 	static const enum zone_type normal[] = { ZONE_NORMAL, ZONE_DMA32, ZONE_DMA };
 	static const enum zone_type dma32[] = { ZONE_DMA32, ZONE_DMA };
@@ -1239,7 +616,7 @@ static struct page *get_page_from_zones(gfp_t gfp, unsigned int order,
  */
 static struct page *alloc_from_zones(gfp_t gfp, unsigned int order)
 {
-	bool may_split = memmap_ops && !irqs_disabled();
+	bool may_split = free_memmap_registered() && !irqs_disabled();
 	struct page *page, *transit;
 	unsigned int tries = 0;
 
@@ -1255,56 +632,6 @@ static struct page *alloc_from_zones(gfp_t gfp, unsigned int order)
 	return page;
 }
 
-/*
- * A whole optimized pageblock allocated by anyone who may write its
- * struct pages (all but a huge-page pool taking it as it is) gets its
- * memmap back first, in 7 pages from elsewhere: the block stays whole.
- * That flushes: not with interrupts off.
- */
-static int unshare_allocated(struct page *page, unsigned int order, gfp_t gfp)
-{
-	if (order < pageblock_order || (gfp & __GFP_OPTIMIZED_MEMMAP) || !memmap_ops)
-		return 0;
-	for (unsigned long i = 0; i < (1UL << order); i += pageblock_nr_pages) {
-		if (!PageVmemmapOptimized(page + i))
-			continue;
-		if (irqs_disabled() || memmap_ops->unshare(page + i, 0, 0, true))
-			return -ENOMEM;
-	}
-	return 0;
-}
-
-static struct page *__alloc_pages(gfp_t gfp, unsigned int order);
-
-/*
- * A memmap page lives as long as what it describes: one landing in a
- * 1 GiB range broken for now (mm/free_gigantic.c) would keep that range
- * from forming again. Pages from such ranges are held aside while others
- * come (only the first try is subject to fault injection), and one of
- * them serves when nothing else does.
- */
-#define MEMMAP_TRIES	32
-
-static struct page *alloc_pages_memmap(gfp_t gfp, unsigned int order)
-{
-	struct page *inside[MEMMAP_TRIES], *page;
-	unsigned int n = 0;
-
-	for (;;) {
-		page = __alloc_pages(gfp, order);
-		if (!page || !gig_kept_whole(page_to_pfn(page)) || n == MEMMAP_TRIES)
-			break;
-		inside[n++] = page;
-		/* A per-CPU batch refilled from the same range would serve all tries. */
-		gfp |= __GFP_NOFAIL_INJECT | __GFP_NO_REFILL;
-	}
-	if (!page && n)
-		page = inside[--n];
-	while (n)
-		free_pages(inside[--n], order);
-	return page;
-}
-
 struct page *alloc_pages(gfp_t gfp, unsigned int order)
 {
 	if (gfp & __GFP_MEMMAP)
@@ -1312,7 +639,7 @@ struct page *alloc_pages(gfp_t gfp, unsigned int order)
 	return __alloc_pages(gfp, order);
 }
 
-static struct page *__alloc_pages(gfp_t gfp, unsigned int order)
+struct page *__alloc_pages(gfp_t gfp, unsigned int order)
 {
 	struct page *page;
 	unsigned long flags;
@@ -1445,24 +772,14 @@ unsigned long nr_hwpoison_pages_in_use(void)
 	return __atomic_load_n(&nr_hwpoison_in_use, __ATOMIC_RELAXED);
 }
 
-/* The largest order of an aligned block that starts at start and ends by end. */
-static unsigned int range_block_order(unsigned long start, unsigned long end)
-{
-	unsigned int order = MAX_ORDER;
-
-	while (order && ((start & ((1UL << order) - 1)) || start + (1UL << order) > end))
-		order--;
-	return order;
-}
-
 /*
  * Free [start, end) in the largest aligned blocks (it crosses no zone
  * boundary), filled first (debug) when fill.
  */
-static void free_range(unsigned long start, unsigned long end, bool fill)
+void free_range(unsigned long start, unsigned long end, bool fill)
 {
 	while (start < end) {
-		unsigned int order = range_block_order(start, end);
+		unsigned int order = fit_order(start, end);
 
 		if (fill)
 			fill_pages(pfn_to_page(start), order);
@@ -1475,7 +792,7 @@ static void free_range(unsigned long start, unsigned long end, bool fill)
  * Free [pfn, end) around the hardware-poisoned pages in it, which are held.
  * False (nothing done) when there are none. Every zone locked.
  */
-static bool free_hwpoisoned_range(unsigned long pfn, unsigned long end)
+bool free_hwpoisoned_range(unsigned long pfn, unsigned long end)
 {
 	unsigned long start = pfn;
 	bool found = false;
@@ -1522,7 +839,7 @@ static void free_to_pcp(struct page *page, enum migratetype mt)
 }
 
 /* Interrupts off. */
-static void free_one_locked(struct page *page, unsigned int order)
+void free_one_locked(struct page *page, unsigned int order)
 {
 	struct zone *zone = page_zone(page);
 
@@ -1554,8 +871,7 @@ static void __free_pages_ok(struct page *page, unsigned int order)
 	else
 		free_one_locked(page, order);
 	local_irq_restore(flags);
-	if (READ_ONCE(nr_reshare_pending))
-		free_memmap_reshare_pending();
+	free_memmap_reshare_noted();
 	form_pending_gigantic();
 }
 
@@ -1641,7 +957,7 @@ void free_reserved_page(struct page *page)
 void free_pages_range_to_buddy(unsigned long start, unsigned long end)
 {
 	while (start < end) {
-		unsigned int order = range_block_order(start, end);
+		unsigned int order = fit_order(start, end);
 		struct page *page = pfn_to_page(start);
 		struct zone *zone = page_zone(page);
 		unsigned long flags;
@@ -1658,13 +974,13 @@ void free_pages_range_to_buddy(unsigned long start, unsigned long end)
 	}
 }
 
-/* Contiguous ranges. */
+/* Free blocks by pfn. */
 
 /*
  * The head pfn of the free block that contains pfn, or ~0UL. A block of
  * order o is naturally aligned, so its head is pfn rounded down to 2^o.
  */
-static unsigned long free_block_head(unsigned long pfn)
+unsigned long free_block_head(unsigned long pfn)
 {
 	for (unsigned int o = 0; o <= MAX_ORDER; o++) {
 		unsigned long head = pfn & ~((1UL << o) - 1);
@@ -1683,7 +999,7 @@ static unsigned long free_block_head(unsigned long pfn)
  * Every page of [start, end) is free. The blocks at the edges may stick
  * out of the range: take_free_range() gives those parts back.
  */
-static bool range_is_free(unsigned long start, unsigned long end)
+bool range_is_free(unsigned long start, unsigned long end)
 {
 	unsigned long pfn = start;
 
@@ -1697,7 +1013,7 @@ static bool range_is_free(unsigned long start, unsigned long end)
 	return true;
 }
 
-static void take_free_range(unsigned long start, unsigned long end)
+void take_free_range(unsigned long start, unsigned long end)
 {
 	unsigned long pfn = start;
 
@@ -1725,7 +1041,7 @@ bool pageblock_is_free(unsigned long pfn)
 }
 
 /* zone->lock held, the pageblock free: the rest of a larger block stays free. */
-static void pageblock_take_free_locked(unsigned long pfn)
+void pageblock_take_free_locked(unsigned long pfn)
 {
 	unsigned long head = free_block_head(pfn);
 	struct page *page = pfn_to_page(head);
@@ -1764,539 +1080,9 @@ void pageblock_put_free(unsigned long pfn)
 	local_irq_restore(flags);
 }
 
-/*
- * Contiguous takes write every struct page of their range, so optimized
- * free pageblocks in it get their memmap back first, from elsewhere. The
- * range is checked free only afterwards: those pages may come out of it.
- */
-int unshare_free_range(unsigned long start, unsigned long end)
-{
-	if (!memmap_ops)
-		return 0;
-	for (unsigned long pfn = start & ~(pageblock_nr_pages - 1); pfn < end;
-	     pfn += pageblock_nr_pages) {
-		struct page *p = pfn_to_page(pfn);
-
-		if (!pfn_online(pfn) || !PageVmemmapOptimized(p) || !is_free_buddy_page(p))
-			continue;
-		if (memmap_ops->unshare(p, start, end, false))
-			return -ENOMEM;
-	}
-	return 0;
-}
-
-/* Under every zone's lock: the walk reads free blocks' heads. */
-static bool range_is_free_locked(unsigned long start, unsigned long end)
-{
-	unsigned long flags = lock_all_zones();
-	bool free = range_is_free(start, end);
-
-	unlock_all_zones(flags);
-	return free;
-}
-
-/*
- * The per-CPU lists are drained (interrupts on: every CPU's) before the
- * zones are locked; a page freed to one in between makes the range busy,
- * as a page freed just after the look would.
- */
-bool range_free_now(unsigned long start, unsigned long end)
-{
-	drain_all_pages();
-	return range_is_free_locked(start, end);
-}
-
-static int unshare_edge(unsigned long pfn, unsigned long start, unsigned long end)
-{
-	struct page *p = pfn_to_page(pfn);
-
-	if (pfn >= start && pfn + pageblock_nr_pages <= end)
-		return 0;
-	if (!PageVmemmapOptimized(p) || !is_free_buddy_page(p))
-		return 0;
-	return memmap_ops->unshare(p, start, end, false);
-}
-
-/*
- * The pageblocks cut by the ends of [start, end) are split by a take:
- * those get their memmap back before it, from pages outside the range.
- */
-static int unshare_edges(unsigned long start, unsigned long end)
-{
-	if (!memmap_ops)
-		return 0;
-	if (unshare_edge(ALIGN_DOWN(start, pageblock_nr_pages), start, end) ||
-	    unshare_edge(ALIGN_DOWN(end - 1, pageblock_nr_pages), start, end))
-		return -ENOMEM;
-	return 0;
-}
-
-/* The optimized pageblocks inside a taken range get their memmap back. */
-static int unshare_taken(unsigned long start, unsigned long end)
-{
-	if (!memmap_ops)
-		return 0;
-	for (unsigned long pfn = ALIGN(start, pageblock_nr_pages); pfn + pageblock_nr_pages <= end;
-	     pfn += pageblock_nr_pages)
-		if (PageVmemmapOptimized(pfn_to_page(pfn)) &&
-		    memmap_ops->unshare(pfn_to_page(pfn), start, end, true))
-			return -ENOMEM;
-	return 0;
-}
-
-/*
- * Off the free lists first, then the memmap of its optimized pageblocks
- * restored: taken, the range cannot hand out the very pages its restore
- * needs (they would pin it), and nothing in it can be shared again
- * before its struct pages are written. Held throughout.
- */
-static int take_range_restored(unsigned long start, unsigned long end)
-{
-	unsigned long flags;
-
-	if (unshare_edges(start, end))
-		return -ENOMEM;
-	drain_all_pages();
-	flags = lock_all_zones();
-	if (!range_is_free(start, end)) {
-		unlock_all_zones(flags);
-		return -EBUSY;
-	}
-	take_free_range(start, end);
-	unlock_all_zones(flags);
-	if (!unshare_taken(start, end))
-		return 0;
-	/* Given back unheld: the blocks restored so far are shared again. */
-	release_pageblocks();
-	flags = lock_all_zones();
-	free_range(start, end, false);
-	unlock_all_zones(flags);
-	return -ENOMEM;
-}
-
-/* Take a range known to be wholly free; the first page holds the reference. */
-static int take_contig(unsigned long start_pfn, unsigned long nr_pages)
-{
-	unsigned long end = start_pfn + nr_pages;
-	int ret;
-
-	gig_pause();
-	ret = release_gigantic(start_pfn, end);
-	/* Busy ranges cost nothing: look before restoring any memmap. */
-	if (!ret && !range_free_now(start_pfn, end))
-		ret = -EBUSY;
-	if (!ret) {
-		hold_pageblocks(start_pfn, end);
-		ret = take_range_restored(start_pfn, end);
-		release_pageblocks();
-	}
-	gig_resume();
-	if (ret)
-		return ret;
-	for (unsigned long pfn = start_pfn; pfn < end; pfn++) {
-		struct page *p = pfn_to_page(pfn);
-
-		set_page_count(p, pfn == start_pfn);
-		p->private = 0;
-	}
-	return 0;
-}
-
-int alloc_contig_range(unsigned long start_pfn, unsigned long nr_pages)
-{
-	unsigned long end = start_pfn + nr_pages;
-
-	if (!nr_pages || end < start_pfn ||
-	    pfn_zone_idx(start_pfn) != pfn_zone_idx(end - 1))
-		return -EINVAL;
-	if (should_fail_alloc_page())
-		return -ENOMEM;
-	return take_contig(start_pfn, nr_pages);
-}
-
-static int (*move_free_huge)(unsigned long start, unsigned long end);
-
-void set_contig_move_free_huge(int (*fn)(unsigned long start, unsigned long end))
-{
-	move_free_huge = fn;
-}
-
-static int migrate_memmap(unsigned long start, unsigned long end)
-{
-	int ret;
-
-	if (move_free_huge && move_free_huge(start, end))
-		return -EBUSY;
-	if (vmemmap_migrate_range(start, end))
-		return -ENOMEM;
-	if (!memmap_ops)
-		return 0;
-	ret = memmap_ops->migrate_lent(start, end);
-	/* The pages moved out were freed to the per-CPU lists. */
-	drain_all_pages();
-	return ret;
-}
-
-/*
- * With migrate, the free 2 MiB pool pages, the memmap blocks and the
- * pages lent to restored free blocks' memmaps in each candidate range
- * move out of the way first, as Linux migrates movable pages.
- */
-static struct page *alloc_contig_in_zones(const enum zone_type *zl, unsigned int n,
-					  unsigned long nr_pages, unsigned long align,
-					  bool migrate)
-{
-	for (unsigned int i = 0; i < n; i++) {
-		struct zone *z = &zones[zl[i]];
-		unsigned long pfn = ALIGN(z->zone_start_pfn, align);
-		unsigned long zend = z->zone_start_pfn + z->spanned_pages;
-
-		if (z->free_pages < nr_pages)
-			continue;
-		for (; pfn + nr_pages <= zend; pfn += align) {
-			/* Out of memory to move them: the next candidate may need less. */
-			if (migrate && migrate_memmap(pfn, pfn + nr_pages))
-				continue;
-			if (migrate)
-				release_hosted(pfn, pfn + nr_pages);
-			if (!range_is_free_locked(pfn, pfn + nr_pages))
-				continue;
-			if (take_contig(pfn, nr_pages) == 0)
-				return pfn_to_page(pfn);
-		}
-	}
-	return NULL;
-}
-
-static bool release_one_gigantic(const enum zone_type *zl, unsigned int n)
-{
-	for (unsigned int i = 0; i < n; i++) {
-		struct page *head = gig_list_first(&zones[zl[i]]);
-		unsigned long pfn;
-
-		if (!head)
-			continue;
-		pfn = page_to_pfn(head);
-		return release_gigantic(pfn, pfn + GIGANTIC_NR_PAGES) == 0;
-	}
-	return false;
-}
-
-static struct page *__alloc_contig_pages(const enum zone_type *zl, unsigned int n,
-					 unsigned long nr_pages, unsigned long align, gfp_t gfp);
-
-struct page *alloc_contig_pages(unsigned long nr_pages, unsigned long align,
-				gfp_t gfp)
-{
-	const enum zone_type *zl;
-	struct page *page;
-	unsigned int n;
-
-	if (!nr_pages || !align || (align & (align - 1)))
-		return NULL;
-	if (!(gfp & __GFP_NOFAIL_INJECT) && should_fail_alloc_page())
-		return NULL;
-	drain_all_pages();
-	zl = zonelist(gfp, &n);
-	gig_pause();
-	page = __alloc_contig_pages(zl, n, nr_pages, align, gfp);
-	gig_resume();
-	return page;
-}
-
-static struct page *__alloc_contig_pages(const enum zone_type *zl, unsigned int n,
-					 unsigned long nr_pages, unsigned long align, gfp_t gfp)
-{
-	struct page *page;
-
-	/* A 1 GiB pool page that keeps an optimized memmap takes a range as it is. */
-	if (gig_ops && nr_pages == GIGANTIC_NR_PAGES && align == GIGANTIC_NR_PAGES &&
-	    (gfp & __GFP_OPTIMIZED_MEMMAP)) {
-		page = gig_ops->take(zl, n);
-		if (page)
-			return page;
-	}
-	page = alloc_contig_in_zones(zl, n, nr_pages, align, false);
-	if (!page)
-		page = alloc_contig_in_zones(zl, n, nr_pages, align, true);
-	/* Free ranges are no candidates as they are: one at a time goes back. */
-	while (!page && nr_pages <= GIGANTIC_NR_PAGES && release_one_gigantic(zl, n))
-		page = alloc_contig_in_zones(zl, n, nr_pages, align, false);
-	return page;
-}
-
-/*
- * Placement of whole pageblocks (2 MiB pool pages). The buddy hands out
- * the block freed last, which spreads pool pages over every 1 GiB range
- * and leaves a gigantic allocation none free. Taken instead from the
- * lowest 1 GiB range already partly in use, they keep whole free ranges
- * whole, so that a gigantic allocation seldom has anything to move:
- *
- *    GiB 0  [kernel|used|2M|2M|free|used|free ...]   <- taken from here
- *    GiB 1  [free free free free ... free free]      <- stays whole
- *    GiB 2  [free free ... 2M ... free]              <- next, when 0 is full
- *
- * Only while free memory is kept optimized: the spreading is its doing
- * (plain free memory keeps the buddy's placement, which the HVO section
- * rebuild is measured against). The block is taken as it is; an owner
- * that keeps an optimized memmap (a pool with HVO) gets only optimized
- * blocks here, so that its section need not be split. The search resumes
- * after the last block taken while its range has more.
- */
-static unsigned long pack_next;
-
-static bool pack_block_ok(unsigned long pfn, gfp_t gfp)
-{
-	enum zone_type zt;
-	unsigned int n;
-	const enum zone_type *zl = zonelist(gfp, &n);
-
-	if (!pfn_online(pfn) || !pageblock_is_free(pfn))
-		return false;
-	/* Taken as it is when it can be: HVO need not split its section. */
-	if ((gfp & __GFP_OPTIMIZED_MEMMAP) && !PageVmemmapOptimized(pfn_to_page(pfn)))
-		return false;
-	zt = pfn_zone_idx(pfn);
-	for (unsigned int i = 0; i < n; i++)
-		if (zl[i] == zt && zt != ZONE_DMA)
-			return zone_watermark_ok(&zones[zt], pageblock_order, gfp);
-	return false;
-}
-
-/* A free pageblock at or after pfn in its 1 GiB range, or ~0UL. */
-static unsigned long pack_in_gig(unsigned long pfn, gfp_t gfp)
-{
-	unsigned long end = ALIGN(pfn + 1, GIGANTIC_NR_PAGES);
-
-	for (; pfn < end && pfn < max_pfn; pfn += pageblock_nr_pages)
-		if (pack_block_ok(pfn, gfp))
-			return pfn;
-	return ~0UL;
-}
-
-static bool pageblock_used(unsigned long pfn)
-{
-	return pfn >= max_pfn || !pfn_online(pfn) || !pageblock_is_free(pfn);
-}
-
-/*
- * Some pageblock of the 1 GiB range holding pfn is absent or not free;
- * pfn (the last block taken there, most likely still in use) first.
- */
-static bool gig_partly_used(unsigned long pfn)
-{
-	unsigned long base = ALIGN_DOWN(pfn, GIGANTIC_NR_PAGES);
-
-	if (pageblock_used(ALIGN_DOWN(pfn, pageblock_nr_pages)))
-		return true;
-	for (pfn = base; pfn < base + GIGANTIC_NR_PAGES; pfn += pageblock_nr_pages)
-		if (pageblock_used(pfn))
-			return true;
-	return false;
-}
-
-static unsigned long find_pack_block(gfp_t gfp)
-{
-	unsigned long pfn = ~0UL;
-
-	if (pack_next && pack_next % GIGANTIC_NR_PAGES && gig_partly_used(pack_next - 1))
-		pfn = pack_in_gig(pack_next, gfp);
-	for (unsigned long base = 0; pfn == ~0UL && base < max_pfn; base += GIGANTIC_NR_PAGES) {
-		pfn = pack_in_gig(base, gfp);
-		if (pfn != ~0UL && !gig_partly_used(base))
-			pfn = ~0UL;
-	}
-	return pfn;
-}
-
-/* Under every zone lock: the scan reads free lists of any zone. */
-static struct page *take_pack_block(gfp_t gfp)
-{
-	unsigned long flags = lock_all_zones();
-	unsigned long pfn = find_pack_block(gfp);
-
-	if (pfn == ~0UL) {
-		pack_next = 0;
-		unlock_all_zones(flags);
-		return NULL;
-	}
-	take_free_range(pfn, pfn + pageblock_nr_pages);
-	pack_next = pfn + pageblock_nr_pages;
-	unlock_all_zones(flags);
-	return pfn_to_page(pfn);
-}
-
-struct page *alloc_pageblock_packed(gfp_t gfp)
-{
-	struct page *page;
-
-	/* Off, free memory is plain and the buddy's placement is kept. */
-	if (!ready || !memmap_ops || !memmap_ops->enabled())
-		return alloc_pages(gfp, pageblock_order);
-	if (!(gfp & __GFP_NOFAIL_INJECT) && should_fail_alloc_page())
-		return NULL;
-	page = take_pack_block(gfp);
-	if (!page)
-		return alloc_pages(gfp | __GFP_NOFAIL_INJECT, pageblock_order);
-	if (unshare_allocated(page, pageblock_order, gfp)) {
-		unsigned long flags = lock_all_zones();
-
-		__free_one_page(page_to_pfn(page), pageblock_order);
-		unlock_all_zones(flags);
-		return NULL;
-	}
-	prep_new_page(page, pageblock_order, gfp);
-	return page;
-}
-
-/* The first pfn of [start, end) that is not a plain allocated page, or end. */
-static unsigned long first_not_allocated(unsigned long start, unsigned long end)
-{
-	for (unsigned long pfn = start; pfn < end; pfn++) {
-		struct page *p = pfn_to_page(pfn);
-
-		if (!pfn_valid(pfn) || PageBuddy(p) || PagePcp(p) || PageTail(p) ||
-		    PageHead(p) || (PageHWPoison(p) && PageOffline(p)))
-			return pfn;
-	}
-	return end;
-}
-
-void free_contig_range(unsigned long start_pfn, unsigned long nr_pages)
-{
-	unsigned long end = start_pfn + nr_pages;
-	unsigned long flags, bad;
-
-	/*
-	 * Checked whole before anything is freed: a caller's bad range (a
-	 * free after a failed allocation) is a bug to report, not a reason
-	 * to corrupt the buddy or to take the kernel down (Linux WARNs).
-	 */
-	bad = first_not_allocated(start_pfn, end);
-	if (bad != end) {
-		pr_err("free_contig_range: pfn %#lx is not a plain allocated page: %lu pages at %#lx not freed\n",
-		       bad, nr_pages, start_pfn);
-		dump_stack();
-		return;
-	}
-	for (unsigned long pfn = start_pfn; pfn < end; pfn++) {
-		struct page *p = pfn_to_page(pfn);
-
-		set_page_count(p, 0);
-		p->private = 0;
-	}
-	flags = lock_all_zones();
-	/* Pages poisoned while the range was in use stay out. */
-	if (!nr_hwpoison_pages_in_use() || !free_hwpoisoned_range(start_pfn, end))
-		free_range(start_pfn, end, true);
-	unlock_all_zones(flags);
-}
-
-/*
- * Offline: the section's memmap goes away with its pages, so optimized
- * blocks keep their shared tails (sparse_depopulate_section() skips
- * them); they only stop being free blocks.
- */
-static void forget_optimized(unsigned long start, unsigned long end)
-{
-	for (unsigned long pfn = ALIGN(start, pageblock_nr_pages); pfn + pageblock_nr_pages <= end;
-	     pfn += pageblock_nr_pages)
-		if (PageVmemmapOptimized(pfn_to_page(pfn)))
-			memmap_ops->forget(pfn_to_page(pfn));
-}
-
-static int __isolate_free_range(unsigned long start_pfn, unsigned long end_pfn);
-
-int isolate_free_range(unsigned long start_pfn, unsigned long end_pfn)
-{
-	int ret;
-
-	gig_pause();
-	ret = release_gigantic(start_pfn, end_pfn);
-	/* A range partly in use keeps its memmap in its own last 16 MiB. */
-	if (!ret && gig_hosted_pages(start_pfn >> GIG_SHIFT))
-		ret = -EBUSY;
-	if (!ret)
-		ret = __isolate_free_range(start_pfn, end_pfn);
-	gig_resume();
-	return ret;
-}
-
-static int __isolate_free_range(unsigned long start_pfn, unsigned long end_pfn)
-{
-	unsigned long flags;
-	int ret = -EBUSY;
-
-	if (!range_free_now(start_pfn, end_pfn))
-		return -EBUSY;
-	hold_pageblocks(start_pfn, end_pfn);
-	if (unshare_edges(start_pfn, end_pfn)) {
-		release_pageblocks();
-		return -ENOMEM;
-	}
-	drain_all_pages();
-	flags = lock_all_zones();
-	if (range_is_free(start_pfn, end_pfn)) {
-		take_free_range(start_pfn, end_pfn);
-		if (memmap_ops)
-			forget_optimized(start_pfn, end_pfn);
-		zones[pfn_zone_idx(start_pfn)].managed_pages -= end_pfn - start_pfn;
-		ret = 0;
-	}
-	unlock_all_zones(flags);
-	release_pageblocks();
-	return ret;
-}
-
 bool is_free_buddy_page(const struct page *page)
 {
 	return free_block_head(page_to_pfn(page)) != ~0UL;
-}
-
-static bool __take_page_off_buddy(struct page *page);
-
-/* A page in a free 1 GiB range: the range goes back to the lists first. */
-bool take_page_off_buddy(struct page *page)
-{
-	unsigned long pfn = page_to_pfn(page);
-	bool taken = false;
-
-	gig_pause();
-	if (!release_gigantic(pfn, pfn + 1))
-		taken = __take_page_off_buddy(page);
-	gig_resume();
-	return taken;
-}
-
-static bool __take_page_off_buddy(struct page *page)
-{
-	unsigned long pfn = page_to_pfn(page), head, flags;
-	struct page *block;
-	unsigned int order;
-
-	/* A page in an optimized block: the block's memmap comes back first. */
-	if (!range_free_now(pfn, pfn + 1))
-		return false;
-	hold_pageblocks(pfn, pfn + 1);
-	if (unshare_edges(pfn, pfn + 1)) {
-		release_pageblocks();
-		return false;
-	}
-	drain_all_pages();
-	flags = lock_all_zones();
-	head = free_block_head(pfn);
-	if (head != ~0UL) {
-		block = pfn_to_page(head);
-		order = block->private;
-		del_from_free_list(block, page_zone(block), order);
-		check_page_fill(block, order);
-		/* The block is split around the page; the rest stays free. */
-		free_range(head, pfn, false);
-		free_range(pfn + 1, head + (1UL << order), false);
-	}
-	unlock_all_zones(flags);
-	release_pageblocks();
-	return head != ~0UL;
 }
 
 /* Counters. */
