@@ -18,6 +18,7 @@
 #include "kernel/smp.h"
 #include "kernel/sched.h"
 #include "kernel/task.h"
+#include "kernel/time.h"
 #include "mm/sparse.h"
 #include "kernel/extable.h"
 #include "kernel/traps.h"
@@ -166,6 +167,30 @@ unsigned long ktest_settled_free_pages(void)
 	kmem_cache_shrink_all();
 	drain_all_pages();
 	return ktest_free_pages();
+}
+
+#define SETTLE_NS	(5ULL * 1000 * 1000 * 1000)
+
+bool ktest_wait_settled(bool (*settled)(const void *arg), const void *arg)
+{
+	u64 end = ktime_get_ns() + SETTLE_NS;
+
+	while (!settled(arg)) {
+		if (ktime_get_ns() > end)
+			return false;
+		schedule();
+	}
+	return true;
+}
+
+static bool free_pages_are(const void *arg)
+{
+	return ktest_settled_free_pages() == *(const unsigned long *)arg;
+}
+
+bool ktest_wait_free_pages(unsigned long free)
+{
+	return ktest_wait_settled(free_pages_are, &free);
 }
 
 static struct page *tail_victim;

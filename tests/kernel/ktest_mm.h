@@ -110,6 +110,17 @@ void ktest_record_pmd_sections(void);
 const unsigned long *ktest_pmd_sections(void);
 unsigned long ktest_sections_collapsed(void);
 
+/*
+ * Threads that exited on other CPUs give their stacks back only once
+ * those CPUs have switched away from them and a schedule() reaps them.
+ * Under TCG another vCPU may not run during many of this CPU's
+ * schedules, so the wait is bounded by time (5 s), not by a count:
+ * schedule() until settled(arg), true when it came within that time.
+ */
+bool ktest_wait_settled(bool (*settled)(const void *arg), const void *arg);
+/* The same for "ktest_settled_free_pages() == *(unsigned long *)free". */
+bool ktest_wait_free_pages(unsigned long free);
+
 /* Each GiB's pages by owner, in the case's log: why no free GiB is left. */
 void ktest_gig_census(struct kunit *test);
 /*

@@ -14,6 +14,13 @@ void ktest_user_take_baseline(struct ktest_user_baseline *b)
 	b->tables = ktest_pgtable_pages();
 }
 
+static bool baseline_reached(const void *arg)
+{
+	const struct ktest_user_baseline *b = arg;
+
+	return ktest_settled_free_pages() + ktest_pgtable_pages() == b->free + b->tables;
+}
+
 void ktest_user_expect_baseline(struct kunit *test, const struct ktest_user_baseline *b)
 {
 	for (int i = 0; i < HUGE_MAX_HSTATE; i++)
@@ -23,11 +30,7 @@ void ktest_user_expect_baseline(struct kunit *test, const struct ktest_user_base
 	 * its last switch away (seen 6 pages short at -smp 4, then 6 over in
 	 * the next case): wait for those CPUs to get there.
 	 */
-	for (unsigned int i = 0; i < 200; i++) {
-		if (ktest_settled_free_pages() + ktest_pgtable_pages() == b->free + b->tables)
-			break;
-		schedule();
-	}
+	ktest_wait_settled(baseline_reached, b);
 	EXPECT_EQ(test, ktest_settled_free_pages() + ktest_pgtable_pages(),
 		  b->free + b->tables);
 	EXPECT_TRUE(test, list_empty(&process_list));

@@ -977,8 +977,7 @@ KTEST(buddy_vmemmap, smp_allocators_against_pool_and_switch)
 	EXPECT_UEQ(test, H2M->nr_huge_pages, pool);
 	EXPECT_TRUE(test, buddy_vmemmap_enabled());
 	/* The threads' own memory (stacks) comes back as their CPUs reap them. */
-	for (unsigned int i = 0; i < 200 && ktest_settled_free_pages() != s.free; i++)
-		schedule();
+	ktest_wait_free_pages(s.free);
 	EXPECT_EQ(test, buddy_vmemmap_set(true), 0);
 	EXPECT_SNAP(test, &s, 0);
 }

@@ -534,8 +534,9 @@ static void plain(struct plain *p)
 	p->memmap = ktest_vmemmap_bytes();
 }
 
-static bool plain_same(const struct plain *b)
+static bool plain_same(const void *arg)
 {
+	const struct plain *b = arg;
 	struct plain now;
 
 	plain(&now);
@@ -736,8 +737,7 @@ KTEST(free_gigantic, smp_allocators_against_breaking_and_pool)
 	 * plain memmap, nothing is lost. The threads' own memory (stacks)
 	 * comes back as their CPUs reap them.
 	 */
-	for (unsigned int i = 0; i < 200 && !plain_same(&base); i++)
-		schedule();
+	ktest_wait_settled(plain_same, &base);
 	EXPECT_PLAIN(test, &base);
 	expect_none_left_unformed(test);
 	ktest_log(test, "%lu of %lu ranges formed again", free_gigantic_nr_formed(), s.formed);

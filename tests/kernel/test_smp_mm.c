@@ -138,13 +138,8 @@ static bool run_on_every_cpu(struct kunit *test, struct stress_run *run)
  */
 static unsigned long settled_after_threads(unsigned long before)
 {
-	unsigned long now = ktest_settled_free_pages();
-
-	for (unsigned int i = 0; i < 200 && now != before; i++) {
-		schedule();
-		now = ktest_settled_free_pages();
-	}
-	return now;
+	ktest_wait_free_pages(before);
+	return ktest_settled_free_pages();
 }
 
 static void expect_no_worker_errors(struct kunit *test, unsigned int n)
