@@ -353,6 +353,62 @@ static unsigned long census_one(unsigned long pfn, enum census_kind *kind)
 	return 1;
 }
 
+/*
+ * Which vmemmap mapping uses pfn (a PMD leaf's block, a PTE table, a
+ * page a PTE maps): the pfns whose struct pages it holds, and how.
+ */
+static const char *memmap_user(unsigned long pfn, unsigned long *described)
+{
+	unsigned long end = VMEMMAP_START + max_pfn * sizeof(struct page);
+
+	for (unsigned long va = VMEMMAP_START; va < end; va += PMD_SIZE) {
+		pteval_t *e = kernel_walk(va, PG_LEVEL_2M), *t;
+		unsigned long p;
+
+		if (!e || !entry_present(*e))
+			continue;
+		*described = (va - VMEMMAP_START) / sizeof(struct page);
+		p = PHYS_PFN(entry_phys(*e & ~_PAGE_PAT_LARGE));
+		if (entry_leaf(*e, PG_LEVEL_2M)) {
+			if (pfn >= p && pfn < p + 512)
+				return "PMD leaf block";
+			continue;
+		}
+		if (p == pfn)
+			return "PTE table";
+		t = entry_table(*e);
+		for (unsigned int i = 0; i < 512; i++) {
+			if (entry_present(t[i]) && PHYS_PFN(entry_phys(t[i])) == pfn) {
+				*described += i * (PAGE_SIZE / sizeof(struct page));
+				return "page under a PTE";
+			}
+		}
+	}
+	return NULL;
+}
+
+static void census_owner(struct kunit *test, unsigned long base, enum census_kind want)
+{
+	for (unsigned long pfn = base; pfn < base + CENSUS_GIB_PAGES && pfn < max_pfn; pfn++) {
+		enum census_kind kind;
+		unsigned long step = census_one(pfn, &kind), described;
+		const char *how;
+
+		if (kind != want) {
+			pfn += step - 1;
+			continue;
+		}
+		how = memmap_user(pfn, &described);
+		if (how)
+			ktest_log(test, "  pfn %#lx (%s): %s, memmap of pfn %#lx", pfn,
+				  census_name[kind], how, described);
+		else
+			ktest_log(test, "  pfn %#lx (%s): no vmemmap mapping uses it", pfn,
+				  census_name[kind]);
+		return;
+	}
+}
+
 void ktest_gig_census(struct kunit *test)
 {
 	for (unsigned long base = 0; base < max_pfn; base += CENSUS_GIB_PAGES) {
@@ -375,6 +431,10 @@ void ktest_gig_census(struct kunit *test)
 						census_name[k], n[k]);
 		ktest_log(test, "GiB %lu:%s (first other pfn %#lx flags %#lx)", base / CENSUS_GIB_PAGES,
 			  line, other, other == ~0UL ? 0 : pfn_to_page(other)->flags);
+		if (n[C_OTHER] && n[C_OTHER] < CENSUS_GIB_PAGES / 2)
+			census_owner(test, base, C_OTHER);
+		if (n[C_TABLE])
+			census_owner(test, base, C_TABLE);
 	}
 }
 
