@@ -24,6 +24,7 @@
 #include "bench/bench.h"
 #include "kernel/time.h"
 #include "mm/page_alloc.h"
+#include "mm/page_alloc_contig.h"
 #include "mm/page_fill.h"
 #include "libc/errno.h"
 

@@ -77,6 +77,8 @@
 #include "mm/hugetlb_vmemmap.h"
 #include "mm/meminfo.h"
 #include "mm/page_alloc.h"
+#include "mm/page_alloc_gig.h"
+#include "mm/page_alloc_memmap.h"
 #include "mm/pgtable.h"
 #include "mm/sparse.h"
 #include "kernel/param.h"

@@ -73,6 +73,8 @@
 #include "mm/free_gigantic.h"
 #include "mm/hugetlb_vmemmap.h"
 #include "mm/page_alloc.h"
+#include "mm/page_alloc_gig.h"
+#include "mm/page_alloc_memmap.h"
 #include "mm/sparse.h"
 #include "kernel/param.h"
 #include "kernel/printk.h"

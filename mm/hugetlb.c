@@ -40,6 +40,7 @@
 #include "mm/hugetlb_vmemmap.h"
 #include "mm/memblock.h"
 #include "mm/page_alloc.h"
+#include "mm/page_alloc_contig.h"
 #include "mm/pgtable.h"
 #include "mm/slab.h"
 #include "mm/sparse.h"

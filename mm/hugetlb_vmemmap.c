@@ -83,6 +83,7 @@
 #include "mm/hugetlb_vmemmap.h"
 #include "mm/memblock.h"
 #include "mm/page_alloc.h"
+#include "mm/page_alloc_gig.h"
 #include "mm/pgtable.h"
 #include "mm/sparse.h"
 #include "kernel/panic.h"

@@ -29,6 +29,7 @@
 #include "mm/meminfo.h"
 #include "mm/page.h"
 #include "mm/page_alloc.h"
+#include "mm/page_alloc_contig.h"
 #include "mm/sparse.h"
 #include "kernel/printk.h"
 #include "kernel/spinlock.h"

@@ -25,6 +25,8 @@
 #include "mm/memory_failure.h"
 #include "mm/page.h"
 #include "mm/page_alloc.h"
+#include "mm/page_alloc_contig.h"
+#include "mm/page_alloc_gig.h"
 #include "mm/sparse.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"

@@ -445,7 +445,7 @@ void drain_all_pages(void)
 	if (irqs_disabled())
 		return;
 	call_on_other_cpus(drain_local_pages_call, NULL);
-	free_memmap_reshare_pending();
+	reshare_after_drain();
 	form_pending_gigantic();
 }
 

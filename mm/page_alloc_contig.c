@@ -5,8 +5,8 @@
  * hotplug cases), free_contig_range(), the isolation of a section going
  * offline, the take of a poisoned free page, and the placement of whole
  * pageblocks for the 2 MiB pool. Part of the buddy allocator:
- * mm/page_alloc.h is its door, mm/page_alloc_internal.h what its files
- * share.
+ * mm/page_alloc_contig.h is its door, mm/page_alloc_internal.h what the
+ * allocator's files share.
  *
  * Every take first gets back the memmap of the optimized free blocks it
  * covers (mm/page_alloc_memmap.c) and releases the free 1 GiB ranges it
@@ -14,7 +14,8 @@
  * that nothing shares their tails again before their struct pages are
  * written.
  */
-#include "mm/page_alloc.h"
+#include "mm/page_alloc_contig.h"
+#include "mm/page_alloc_gig.h"
 #include "mm/page_alloc_internal.h"
 #include "mm/fail_page_alloc.h"
 #include "mm/page_fill.h"

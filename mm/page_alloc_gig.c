@@ -2,8 +2,9 @@
 /*
  * The buddy's side of free 1 GiB ranges (mm/free_gigantic.c forms,
  * breaks and restores them and registers its ops here; the policy and
- * the diagrams are there). Part of the buddy allocator: mm/page_alloc.h
- * is its door, mm/page_alloc_internal.h what its files share.
+ * the diagrams are there). Part of the buddy allocator:
+ * mm/page_alloc_gig.h is its door, mm/page_alloc_internal.h what the
+ * allocator's files share.
  *
  * Here: free pages counted per GiB, so that the buddy sees which ranges
  * are whole and keeps them so; the notes of ranges that frees made
@@ -11,7 +12,7 @@
  * memmap holds; and the allocation paths that break a range or avoid
  * one being kept whole.
  */
-#include "mm/page_alloc.h"
+#include "mm/page_alloc_gig.h"
 #include "mm/page_alloc_internal.h"
 #include "mm/sparse.h"
 #include "kernel/traps.h"

@@ -4,8 +4,8 @@
 
 /*
  * Private to the buddy allocator's files, which share zone->lock and the
- * free lists (Linux's mm/internal.h): everyone else goes through
- * mm/page_alloc.h, the buddy's one door.
+ * free lists (Linux's mm/internal.h): everyone else goes through the
+ * header beside each file.
  *
  *   page_alloc.c          free lists, merging and splitting, per-CPU
  *                         lists, watermarks, alloc_pages()/free_pages()
@@ -73,6 +73,8 @@ void split_transit(struct page *page);
 int unshare_allocated(struct page *page, unsigned int order, gfp_t gfp);
 /* zone->lock held: a block of order freed at pfn may be shared again (noted). */
 void note_freed_block(unsigned long pfn, unsigned int order);
+/* After a drain: the blocks noted, and every pageblock when notes were dropped. */
+void reshare_after_drain(void);
 /* After a free: the blocks noted are shared again (a walk of every pageblock waits for a drain). */
 void free_memmap_reshare_noted(void);
 /* The pageblocks cut by the ends of [start, end), and those inside a taken one. */

@@ -3,15 +3,15 @@
  * The buddy's side of free memory that keeps an optimized memmap
  * (mm/buddy_vmemmap.c does the vmemmap side and registers its ops here;
  * the policy and the diagrams are there). Part of the buddy allocator:
- * mm/page_alloc.h is its door, mm/page_alloc_internal.h what its files
- * share.
+ * mm/page_alloc_memmap.h is its door, mm/page_alloc_internal.h what the
+ * allocator's files share.
  *
  * Here: the pages lent to restored memmaps, the queue of blocks that
  * frees made whole and that are to be shared again, the split of an
  * optimized block in transit (its memmap rebuilt in its own last 7
  * pages), and the restores that allocations and takes need first.
  */
-#include "mm/page_alloc.h"
+#include "mm/page_alloc_memmap.h"
 #include "mm/page_alloc_internal.h"
 #include "mm/sparse.h"
 #include "kernel/tlbflush.h"
@@ -296,6 +296,11 @@ void free_memmap_reshare_noted(void)
 {
 	if (READ_ONCE(nr_reshare_pending))
 		free_memmap_reshare_pending();
+}
+
+void reshare_after_drain(void)
+{
+	free_memmap_reshare_pending();
 }
 
 void free_memmap_reshare_all(void)

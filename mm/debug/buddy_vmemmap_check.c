@@ -9,6 +9,7 @@
 #include "mm/buddy_vmemmap.h"
 #include "mm/hugetlb_vmemmap.h"
 #include "mm/page_alloc.h"
+#include "mm/page_alloc_memmap.h"
 #include "mm/sparse.h"
 #include "kernel/traps.h"
 

@@ -8,6 +8,7 @@
 #include "mm/free_gigantic.h"
 #include "mm/hugetlb_vmemmap.h"
 #include "mm/page_alloc.h"
+#include "mm/page_alloc_gig.h"
 #include "mm/sparse.h"
 #include "kernel/traps.h"
 

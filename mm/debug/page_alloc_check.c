@@ -5,6 +5,7 @@
  */
 #include "mm/debug/check.h"
 #include "mm/page_alloc.h"
+#include "mm/page_alloc_gig.h"
 #include "mm/sparse.h"
 #include "kernel/traps.h"
 #include "libc/string.h"

@@ -25,6 +25,8 @@
 #include "mm/page.h"
 #include "mm/free_gigantic.h"
 #include "mm/page_alloc.h"
+#include "mm/page_alloc_contig.h"
+#include "mm/page_alloc_memmap.h"
 #include "mm/page_fill.h"
 #include "mm/sparse.h"
 #include "kernel/list.h"

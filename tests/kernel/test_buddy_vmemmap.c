@@ -22,6 +22,8 @@
 #include "mm/memory_hotplug.h"
 #include "mm/page.h"
 #include "mm/page_alloc.h"
+#include "mm/page_alloc_contig.h"
+#include "mm/page_alloc_memmap.h"
 #include "mm/page_fill.h"
 #include "mm/pgtable.h"
 #include "mm/slab.h"

@@ -19,6 +19,7 @@
 #include "mm/memory_hotplug.h"
 #include "mm/page.h"
 #include "mm/page_alloc.h"
+#include "mm/page_alloc_contig.h"
 #include "mm/pgtable.h"
 #include "mm/sparse.h"
 #include "kernel/pseudofs.h"

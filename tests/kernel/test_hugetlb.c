@@ -16,6 +16,7 @@
 #include "mm/hugetlb_vmemmap.h"
 #include "mm/memory_failure.h"
 #include "mm/page_alloc.h"
+#include "mm/page_alloc_contig.h"
 #include "mm/page_fill.h"
 #include "mm/slab.h"
 #include "mm/pgtable.h"

@@ -19,6 +19,7 @@
 #include "mm/memory_failure.h"
 #include "mm/page.h"
 #include "mm/page_alloc.h"
+#include "mm/page_alloc_contig.h"
 #include "mm/page_fill.h"
 #include "mm/slab.h"
 #include "mm/sparse.h"
