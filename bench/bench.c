@@ -157,8 +157,8 @@ u64 bench_median(u64 *v, unsigned int n)
 	return (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-u64 bench_measure(int (*fn)(void *arg, unsigned long ops), void *arg,
-		  unsigned long ops, unsigned int runs, int *err)
+static u64 measure(int (*fn)(void *arg, unsigned long ops), void *arg,
+		   unsigned long ops, unsigned int runs, int *err, bool irqs_off)
 {
 	u64 samples[BENCH_MAX_RUNS];
 
@@ -167,12 +167,13 @@ u64 bench_measure(int (*fn)(void *arg, unsigned long ops), void *arg,
 		return 0;
 	runs = min(runs, (unsigned int)BENCH_MAX_RUNS);
 	for (unsigned int i = 0; i < runs; i++) {
-		unsigned long flags = local_irq_save();
+		unsigned long flags = irqs_off ? local_irq_save() : 0;
 		u64 t0 = get_cycles();
 		int ret = fn(arg, ops);
 		u64 t1 = get_cycles();
 
-		local_irq_restore(flags);
+		if (irqs_off)
+			local_irq_restore(flags);
 		if (ret) {
 			*err = ret;
 			return 0;
@@ -181,6 +182,18 @@ u64 bench_measure(int (*fn)(void *arg, unsigned long ops), void *arg,
 		samples[i] = (cycles_to_ns(t1 - t0) + ops / 2) / ops;
 	}
 	return bench_median(samples, runs);
+}
+
+u64 bench_measure(int (*fn)(void *arg, unsigned long ops), void *arg,
+		  unsigned long ops, unsigned int runs, int *err)
+{
+	return measure(fn, arg, ops, runs, err, true);
+}
+
+u64 bench_measure_irqs_on(int (*fn)(void *arg, unsigned long ops), void *arg,
+			  unsigned long ops, unsigned int runs, int *err)
+{
+	return measure(fn, arg, ops, runs, err, false);
 }
 
 const struct benchmark *bench_find(const char *name, size_t len)

@@ -99,6 +99,13 @@ u64 bench_median(u64 *v, unsigned int n);
 #define BENCH_RUNS		5
 u64 bench_measure(int (*fn)(void *arg, unsigned long ops), void *arg,
 		  unsigned long ops, unsigned int runs, int *err);
+/*
+ * The same with interrupts on (the timer tick lands in the runs): for
+ * work that needs them, such as an allocation that restores an optimized
+ * block's memmap, which flushes every CPU's TLB.
+ */
+u64 bench_measure_irqs_on(int (*fn)(void *arg, unsigned long ops), void *arg,
+			  unsigned long ops, unsigned int runs, int *err);
 
 /* Run "all" or a comma-separated list of names; 0 when all succeeded. */
 int bench_run(const char *names);

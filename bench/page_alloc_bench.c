@@ -26,6 +26,8 @@
 #include "mm/page_alloc.h"
 #include "mm/page_alloc_contig.h"
 #include "mm/page_fill.h"
+#include "mm/buddy_vmemmap.h"
+#include "libc/stdio.h"
 #include "libc/errno.h"
 
 #define ORDER0_OPS	100000UL
@@ -61,6 +63,41 @@ static int measure_pairs(struct bench_ctx *b, const char *metric,
 	if (err)
 		return err;
 	bench_row(b, metric, ns, "ns/op", ops, BENCH_RUNS);
+	return 0;
+}
+
+/*
+ * A whole block (order 9 or 10) with free memory optimized is handed out
+ * with its memmap restored and shared again when freed, each a flush of
+ * every CPU: timed with interrupts on, which those need (the timer tick
+ * lands in the runs). The same pairs with the dedup off, in this boot,
+ * and the ratio.
+ */
+static int measure_block_pairs(struct bench_ctx *b, unsigned int order)
+{
+	static char names[2][3][40];
+	void *arg = (void *)(unsigned long)order;
+	bool was = buddy_vmemmap_enabled();
+	int k = order > pageblock_order, err;
+	u64 ns[2];
+
+	for (int plain = 0; plain < 2; plain++) {
+		if (buddy_vmemmap_set(!plain))
+			return -ENOMEM;
+		if (pairs(arg, 64))
+			return -ENOMEM;
+		ns[plain] = bench_measure_irqs_on(pairs, arg, HIGH_ORDER_OPS, BENCH_RUNS, &err);
+		if (err)
+			return err;
+	}
+	buddy_vmemmap_set(was);
+	snprintf(names[k][0], 40, "order%u_pair", order);
+	snprintf(names[k][1], 40, "order%u_pair_plain", order);
+	snprintf(names[k][2], 40, "order%u_pair_ratio_dedup/off", order);
+	bench_row(b, names[k][0], ns[0], "ns/op", HIGH_ORDER_OPS, BENCH_RUNS);
+	bench_row(b, names[k][1], ns[1], "ns/op", HIGH_ORDER_OPS, BENCH_RUNS);
+	bench_row(b, names[k][2], ns[1] ? ns[0] * 100 / ns[1] : 0, "%", HIGH_ORDER_OPS,
+		  BENCH_RUNS);
 	return 0;
 }
 
@@ -149,9 +186,9 @@ static int bench_buddy(struct bench_ctx *b)
 	if (!ret)
 		ret = measure_zone_pairs(b);
 	if (!ret)
-		ret = measure_pairs(b, "order9_pair", 9, HIGH_ORDER_OPS);
+		ret = measure_block_pairs(b, 9);
 	if (!ret)
-		ret = measure_pairs(b, "order10_pair", 10, HIGH_ORDER_OPS);
+		ret = measure_block_pairs(b, 10);
 	if (!ret)
 		measure_contig(b);
 	set_page_fill(poison);
