@@ -78,19 +78,21 @@ static int measure_block_pairs(struct bench_ctx *b, unsigned int order)
 	static char names[2][3][40];
 	void *arg = (void *)(unsigned long)order;
 	bool was = buddy_vmemmap_enabled();
-	int k = order > pageblock_order, err;
+	int k = order > pageblock_order, err = 0;
 	u64 ns[2];
 
-	for (int plain = 0; plain < 2; plain++) {
-		if (buddy_vmemmap_set(!plain))
-			return -ENOMEM;
-		if (pairs(arg, 64))
-			return -ENOMEM;
-		ns[plain] = bench_measure_irqs_on(pairs, arg, HIGH_ORDER_OPS, BENCH_RUNS, &err);
-		if (err)
-			return err;
+	for (int plain = 0; plain < 2 && !err; plain++) {
+		err = buddy_vmemmap_set(!plain);
+		if (!err)
+			err = pairs(arg, 64);
+		if (!err)
+			ns[plain] = bench_measure_irqs_on(pairs, arg, HIGH_ORDER_OPS, BENCH_RUNS,
+							  &err);
 	}
+	/* The switch as it was, whatever failed. */
 	buddy_vmemmap_set(was);
+	if (err)
+		return err;
 	snprintf(names[k][0], 40, "order%u_pair", order);
 	snprintf(names[k][1], 40, "order%u_pair_plain", order);
 	snprintf(names[k][2], 40, "order%u_pair_ratio_dedup/off", order);

@@ -118,7 +118,7 @@ unsigned long ktest_sections_collapsed(void);
  * schedule() until settled(arg), true when it came within that time.
  */
 bool ktest_wait_settled(bool (*settled)(const void *arg), const void *arg);
-/* The same for "ktest_settled_free_pages() == *(unsigned long *)free". */
+/* The same until ktest_settled_free_pages() == free. */
 bool ktest_wait_free_pages(unsigned long free);
 
 /* Each GiB's pages by owner, in the case's log: why no free GiB is left. */
